@@ -1,0 +1,14 @@
+package dev.faissshard;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class FaissShardBuilderApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(FaissShardBuilderApplication.class, args);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.faissshard.embedding;
+
+import java.util.Locale;
+
+/** The three kinds of similarity the service indexes. */
+public enum IndexType {
+    /** Global colour distribution, independent of layout. */
+    COLOR,
+    /** Edges, shape and layout, independent of colour. */
+    STRUCTURE,
+    /** Both, weighted. */
+    COMBINED;
+
+    /** The name used in object keys ({@code faiss/color_shard_001.faiss}), JSON and metrics. */
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static IndexType fromKey(String key) {
+        for (IndexType type : values()) {
+            if (type.key().equalsIgnoreCase(key.trim())) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("Unknown index type '" + key + "', expected one of color, structure, combined");
+    }
+}

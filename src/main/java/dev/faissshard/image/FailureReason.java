@@ -1,0 +1,48 @@
+package dev.faissshard.image;
+
+/**
+ * Why one catalogue image could not be embedded. Transient reasons are retried by a later job;
+ * permanent ones are not, since the same bytes would fail the same way.
+ */
+public enum FailureReason {
+    /** The server answered with a non-2xx status (detail carries it). */
+    HTTP_STATUS(false),
+    /** Connect or read timed out. */
+    TIMEOUT(true),
+    /** Connection refused, reset, DNS failure and the like. */
+    CONNECTION(true),
+    /** The body is larger than the configured maximum. */
+    TOO_LARGE(false),
+    /** More redirects than allowed, or a redirect loop. */
+    TOO_MANY_REDIRECTS(false),
+    /** A {@code file:} URL or storage object that does not exist. */
+    NOT_FOUND(false),
+    /** The URL scheme is neither http(s) nor file. */
+    UNSUPPORTED_URL(false),
+    /** The bytes are not an image at all (HTML, PDF, SVG, empty body…). */
+    NOT_AN_IMAGE(false),
+    /** An image format no installed decoder reads. */
+    UNSUPPORTED_FORMAT(false),
+    /** The header promises more pixels than allowed (decompression bomb). */
+    TOO_MANY_PIXELS(false),
+    /** A recognised format whose data is truncated or damaged. */
+    CORRUPT(false),
+    /** The model failed on this image. */
+    EMBEDDING_FAILED(false);
+
+    private final boolean transientFailure;
+
+    FailureReason(boolean transientFailure) {
+        this.transientFailure = transientFailure;
+    }
+
+    /** Whether a later job should try this image again. */
+    public boolean isTransient() {
+        return transientFailure;
+    }
+
+    /** Lower-case name as used in JSON, metrics tags and logs. */
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,191 @@
+package dev.faissshard.shard.faiss;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+
+/**
+ * A FAISS index that owns its native memory.
+ *
+ * <p>Thread safety: {@link #search} may run concurrently with other searches; {@link #addWithIds},
+ * {@link #train} and {@link #close} must not overlap any other call on the same instance. Instances are
+ * meant to be confined to one job's writer thread.
+ */
+public final class FaissIndex implements AutoCloseable {
+
+    private FaissNative.NativeIndex handle;
+
+    private FaissIndex(FaissNative.NativeIndex handle) {
+        this.handle = handle;
+    }
+
+    /** Creates an empty index from a FAISS factory string such as {@code "IDMap,Flat"}. */
+    public static FaissIndex create(int dimension, String factory, Metric metric) {
+        FaissLibrary.ensureLoaded();
+        if (dimension <= 0) {
+            throw new IllegalArgumentException("dimension must be positive, was " + dimension);
+        }
+        Objects.requireNonNull(factory, "factory");
+        return new FaissIndex(checked(FaissNative.index_create(dimension, factory, metric.code())));
+    }
+
+    /** Reads an index serialized by {@link #toBytes()} or by upstream FAISS's {@code write_index}. */
+    public static FaissIndex fromBytes(byte[] data) {
+        FaissLibrary.ensureLoaded();
+        try (BytePointer pointer = new BytePointer(data)) {
+            return new FaissIndex(checked(FaissNative.index_deserialize(pointer, data.length)));
+        }
+    }
+
+    public static FaissIndex read(Path file) {
+        FaissLibrary.ensureLoaded();
+        return new FaissIndex(checked(FaissNative.index_read_file(file.toString())));
+    }
+
+    public int dimension() {
+        return FaissNative.index_dimension(live());
+    }
+
+    public Metric metric() {
+        return Metric.ofCode(FaissNative.index_metric(live()));
+    }
+
+    public long count() {
+        return FaissNative.index_ntotal(live());
+    }
+
+    public boolean isTrained() {
+        return FaissNative.index_is_trained(live());
+    }
+
+    /** Trains on {@code vectors}, a row-major array of {@code vectors.length / dimension()} rows. */
+    public void train(float[] vectors) {
+        int rows = rows(vectors);
+        try (FloatPointer x = new FloatPointer(vectors)) {
+            FaissNative.index_train(live(), rows, x);
+        }
+    }
+
+    /** Adds row-major {@code vectors} with one id per row. */
+    public void addWithIds(float[] vectors, long[] ids) {
+        int rows = rows(vectors);
+        if (rows != ids.length) {
+            throw new IllegalArgumentException(rows + " vectors but " + ids.length + " ids");
+        }
+        if (rows == 0) {
+            return;
+        }
+        try (FloatPointer x = new FloatPointer(vectors); LongPointer labels = new LongPointer(ids)) {
+            FaissNative.index_add_with_ids(live(), rows, x, labels);
+        }
+    }
+
+    /** Searches the {@code k} nearest neighbours of each row-major query. Missing hits have id -1. */
+    public SearchResult search(float[] queries, int k) {
+        int rows = rows(queries);
+        try (FloatPointer x = new FloatPointer(queries);
+                FloatPointer distances = new FloatPointer((long) rows * k);
+                LongPointer labels = new LongPointer((long) rows * k)) {
+            FaissNative.index_search(live(), rows, x, k, distances, labels);
+            float[] d = new float[rows * k];
+            long[] l = new long[rows * k];
+            distances.get(d);
+            labels.get(l);
+            return new SearchResult(rows, k, d, l);
+        }
+    }
+
+    /**
+     * Copies all vectors and ids out of an {@code IDMap} index over a reconstructable index such as
+     * {@code Flat}; used to carry flushed batches over into a rebuilt open shard.
+     */
+    public ExportedVectors export() {
+        long n = count();
+        int d = dimension();
+        try (FloatPointer vectors = new FloatPointer(Math.max(1, n * d));
+                LongPointer ids = new LongPointer(Math.max(1, n))) {
+            if (!FaissNative.index_export(live(), vectors, ids)) {
+                throw new UnsupportedOperationException("Only IDMap indexes can export their vectors");
+            }
+            float[] v = new float[Math.toIntExact(n * d)];
+            long[] i = new long[Math.toIntExact(n)];
+            vectors.get(v);
+            ids.get(i);
+            return new ExportedVectors(d, v, i);
+        }
+    }
+
+    /** The index in FAISS's own serialization format, as {@code faiss.read_index} reads it. */
+    public byte[] toBytes() {
+        FaissNative.NativeBytes bytes = FaissNative.index_serialize(live());
+        try {
+            long size = FaissNative.bytes_size(bytes);
+            byte[] out = new byte[Math.toIntExact(size)];
+            BytePointer data = FaissNative.bytes_data(bytes);
+            data.capacity(size);
+            data.get(out);
+            return out;
+        }
+        finally {
+            FaissNative.bytes_free(bytes);
+        }
+    }
+
+    public void write(Path file) {
+        FaissNative.index_write_file(live(), file.toString());
+    }
+
+    @Override
+    public void close() {
+        if (handle != null) {
+            FaissNative.index_free(handle);
+            handle = null;
+        }
+    }
+
+    private FaissNative.NativeIndex live() {
+        if (handle == null) {
+            throw new IllegalStateException("FAISS index already closed");
+        }
+        return handle;
+    }
+
+    private int rows(float[] vectors) {
+        int d = dimension();
+        if (vectors.length % d != 0) {
+            throw new IllegalArgumentException(
+                    "vector data of length " + vectors.length + " is not a multiple of dimension " + d);
+        }
+        return vectors.length / d;
+    }
+
+    private static FaissNative.NativeIndex checked(FaissNative.NativeIndex handle) {
+        if (handle == null || handle.isNull()) {
+            throw new IllegalStateException("FAISS returned no index");
+        }
+        return handle;
+    }
+
+    /** Row-major search output: {@code ids[q * k + j]} is the j-th hit of query q. */
+    public record SearchResult(int queries, int k, float[] distances, long[] ids) {
+
+        public long id(int query, int rank) {
+            return ids[query * k + rank];
+        }
+
+        public float distance(int query, int rank) {
+            return distances[query * k + rank];
+        }
+    }
+
+    /** Vectors and ids copied out of an index, row-major. */
+    public record ExportedVectors(int dimension, float[] vectors, long[] ids) {
+
+        public int count() {
+            return ids.length;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.faissshard.shard.faiss;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.Opaque;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP declarations for the shims in {@code fsb_faiss.h}. Package-private on purpose: the rest of
+ * the service goes through {@link FaissIndex}, which owns the native memory.
+ */
+@Platform(include = "fsb_faiss.h", library = "jniFaissNative")
+@Namespace("fsb")
+class FaissNative {
+
+    /** Opaque {@code faiss::Index*}. */
+    @Opaque
+    @Name("Index")
+    static class NativeIndex extends Pointer {
+        NativeIndex() {
+            super((Pointer) null);
+        }
+    }
+
+    /** Opaque {@code std::vector<uint8_t>*} holding a serialized index. */
+    @Opaque
+    @Name("Bytes")
+    static class NativeBytes extends Pointer {
+        NativeBytes() {
+            super((Pointer) null);
+        }
+    }
+
+    static native NativeIndex index_create(int d, String description, int metric);
+
+    static native void index_free(NativeIndex index);
+
+    static native long index_ntotal(@Const NativeIndex index);
+
+    static native int index_dimension(@Const NativeIndex index);
+
+    static native int index_metric(@Const NativeIndex index);
+
+    static native @Cast("bool") boolean index_is_trained(@Const NativeIndex index);
+
+    static native void index_train(NativeIndex index, long n, @Const FloatPointer x);
+
+    static native void index_add_with_ids(NativeIndex index, long n, @Const FloatPointer x,
+            @Cast("const int64_t*") LongPointer ids);
+
+    static native void index_search(@Const NativeIndex index, long n, @Const FloatPointer x, long k,
+            FloatPointer distances, @Cast("int64_t*") LongPointer labels);
+
+    static native @Cast("bool") boolean index_export(@Const NativeIndex index, FloatPointer vectors,
+            @Cast("int64_t*") LongPointer ids);
+
+    static native NativeBytes index_serialize(@Const NativeIndex index);
+
+    static native NativeIndex index_deserialize(@Cast("const uint8_t*") BytePointer data, long size);
+
+    static native void index_write_file(@Const NativeIndex index, String path);
+
+    static native NativeIndex index_read_file(String path);
+
+    static native long bytes_size(@Const NativeBytes bytes);
+
+    static native @Cast("const uint8_t*") BytePointer bytes_data(@Const NativeBytes bytes);
+
+    static native void bytes_free(NativeBytes bytes);
+
+    static native void set_threads(int n);
+
+    static native int max_threads();
+
+    private FaissNative() {
+    }
+}

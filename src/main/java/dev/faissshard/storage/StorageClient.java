@@ -1,0 +1,43 @@
+package dev.faissshard.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An object store laid out like a bucket: keys are {@code /}-separated paths relative to the store's
+ * root. Implementations: a local directory (the default) and Supabase Storage.
+ *
+ * <p>Errors come as the {@link StorageException} family: callers catch what they mean.
+ */
+public interface StorageClient {
+
+    /**
+     * Stores a new immutable object. Fails with {@link ObjectAlreadyExistsException} if the key exists:
+     * sealed shards are never rewritten in place.
+     */
+    void create(String key, byte[] data, String contentType);
+
+    /**
+     * Replaces (or creates) a small mutable object such as {@code progress.json} so that a reader sees
+     * either the old or the new content, never a mix or a partial file.
+     */
+    void replace(String key, byte[] data, String contentType);
+
+    /** The object's bytes; {@link ObjectNotFoundException} if absent. */
+    byte[] get(String key);
+
+    /** The object's bytes, or empty if absent. */
+    Optional<byte[]> find(String key);
+
+    /** Every object whose key starts with {@code prefix} (recursive), in key order. */
+    List<StoredObject> list(String prefix);
+
+    /** Deletes the object; deleting an absent key is not an error. */
+    void delete(String key);
+
+    /** Cheap reachability check for health: throws {@link StorageUnavailableException} if unreachable. */
+    void ping();
+
+    /** Where this store is, for views and logs; never contains secrets. */
+    String description();
+}

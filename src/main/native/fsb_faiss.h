@@ -1,0 +1,80 @@
+// Thin C++ shims over the FAISS calls the service needs. Keeping the JNI surface to plain pointers,
+// integers and float/long arrays means the Java side never depends on FAISS's class layout, which has
+// changed between releases (idx_t moved namespaces after 1.7.3, for one).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+#include <omp.h>
+
+#include <faiss/Index.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/index_factory.h>
+#include <faiss/index_io.h>
+#include <faiss/impl/io.h>
+
+namespace fsb {
+
+typedef faiss::Index Index;
+typedef std::vector<uint8_t> Bytes;
+
+inline Index* index_create(int d, const char* description, int metric) {
+    return faiss::index_factory(d, description, (faiss::MetricType)metric);
+}
+
+inline void index_free(Index* index) { delete index; }
+
+inline int64_t index_ntotal(const Index* index) { return index->ntotal; }
+inline int index_dimension(const Index* index) { return (int)index->d; }
+inline int index_metric(const Index* index) { return (int)index->metric_type; }
+inline bool index_is_trained(const Index* index) { return index->is_trained; }
+
+inline void index_train(Index* index, int64_t n, const float* x) { index->train(n, x); }
+
+inline void index_add_with_ids(Index* index, int64_t n, const float* x, const int64_t* ids) {
+    index->add_with_ids(n, x, reinterpret_cast<const faiss::Index::idx_t*>(ids));
+}
+
+inline void index_search(const Index* index, int64_t n, const float* x, int64_t k, float* distances,
+                         int64_t* labels) {
+    index->search(n, x, k, distances, reinterpret_cast<faiss::Index::idx_t*>(labels));
+}
+
+// Copies every stored vector and its id out of an "IDMap,…" index whose inner index can reconstruct
+// (Flat, for instance). Returns false when the index is not of that shape.
+inline bool index_export(const Index* index, float* vectors, int64_t* ids) {
+    const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index);
+    if (map == nullptr) {
+        return false;
+    }
+    if (map->ntotal > 0) {
+        map->index->reconstruct_n(0, map->ntotal, vectors);
+        std::memcpy(ids, map->id_map.data(), sizeof(int64_t) * map->ntotal);
+    }
+    return true;
+}
+
+inline Bytes* index_serialize(const Index* index) {
+    faiss::VectorIOWriter writer;
+    faiss::write_index(index, &writer);
+    return new Bytes(std::move(writer.data));
+}
+
+inline Index* index_deserialize(const uint8_t* data, int64_t size) {
+    faiss::VectorIOReader reader;
+    reader.data.assign(data, data + size);
+    return faiss::read_index(&reader);
+}
+
+inline void index_write_file(const Index* index, const char* path) { faiss::write_index(index, path); }
+inline Index* index_read_file(const char* path) { return faiss::read_index(path); }
+
+inline int64_t bytes_size(const Bytes* bytes) { return (int64_t)bytes->size(); }
+inline const uint8_t* bytes_data(const Bytes* bytes) { return bytes->data(); }
+inline void bytes_free(Bytes* bytes) { delete bytes; }
+
+inline void set_threads(int n) { omp_set_num_threads(n); }
+inline int max_threads() { return omp_get_max_threads(); }
+
+}  // namespace fsb
