@@ -1,0 +1,114 @@
+package dev.faissshard.shard.faiss;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FaissIndexTests {
+
+    static float[] unitVectors(int count, int dimension, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] out = new float[count * dimension];
+        for (int row = 0; row < count; row++) {
+            double norm = 0;
+            for (int j = 0; j < dimension; j++) {
+                float value = (float) random.nextGaussian();
+                out[row * dimension + j] = value;
+                norm += value * value;
+            }
+            for (int j = 0; j < dimension; j++) {
+                out[row * dimension + j] /= (float) Math.sqrt(norm);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void findsEachVectorAsItsOwnNearestNeighbourById() {
+        float[] vectors = unitVectors(100, 16, 1);
+        long[] ids = new long[100];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 1_000_000_000_000L + i * 3;
+        }
+        try (FaissIndex index = FaissIndex.create(16, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            index.addWithIds(vectors, ids);
+            assertThat(index.count()).isEqualTo(100);
+            assertThat(index.dimension()).isEqualTo(16);
+            assertThat(index.metric()).isEqualTo(Metric.INNER_PRODUCT);
+            FaissIndex.SearchResult result = index.search(vectors, 3);
+            for (int q = 0; q < 100; q++) {
+                assertThat(result.id(q, 0)).isEqualTo(ids[q]);
+                assertThat(result.distance(q, 0)).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void roundTripsThroughBytesAndFiles(@TempDir Path dir) {
+        float[] vectors = unitVectors(50, 8, 2);
+        long[] ids = new long[50];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i * 11L;
+        }
+        try (FaissIndex index = FaissIndex.create(8, "IDMap,Flat", Metric.L2)) {
+            index.addWithIds(vectors, ids);
+            byte[] bytes = index.toBytes();
+            Path file = dir.resolve("x.faiss");
+            index.write(file);
+            try (FaissIndex fromBytes = FaissIndex.fromBytes(bytes); FaissIndex fromFile = FaissIndex.read(file)) {
+                assertThat(fromBytes.count()).isEqualTo(50);
+                assertThat(fromBytes.metric()).isEqualTo(Metric.L2);
+                assertThat(fromFile.toBytes()).isEqualTo(bytes);
+                assertThat(fromBytes.search(vectors, 1).ids()).isEqualTo(index.search(vectors, 1).ids());
+            }
+        }
+    }
+
+    @Test
+    void exportsVectorsAndIdsOfAnIdMap() {
+        float[] vectors = unitVectors(20, 4, 3);
+        long[] ids = new long[20];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 100 - i;
+        }
+        try (FaissIndex index = FaissIndex.create(4, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            index.addWithIds(vectors, ids);
+            FaissIndex.ExportedVectors exported = index.export();
+            assertThat(exported.ids()).isEqualTo(ids);
+            assertThat(exported.vectors()).isEqualTo(vectors);
+        }
+    }
+
+    @Test
+    void reportsFaissErrorsAsExceptionsWithItsMessage() {
+        assertThatThrownBy(() -> FaissIndex.create(8, "NoSuchIndexType", Metric.L2)).isInstanceOf(RuntimeException.class)
+            .hasMessageContaining("NoSuchIndexType");
+        try (FaissIndex flat = FaissIndex.create(4, "Flat", Metric.L2)) {
+            assertThatThrownBy(() -> flat.addWithIds(new float[4], new long[] { 1 })).isInstanceOf(RuntimeException.class)
+                .hasMessageContaining("add_with_ids");
+        }
+    }
+
+    @Test
+    void refusesUseAfterCloseInsteadOfCrashing() {
+        FaissIndex index = FaissIndex.create(4, "IDMap,Flat", Metric.L2);
+        index.close();
+        index.close();
+        assertThatThrownBy(index::count).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void rejectsMismatchedShapes() {
+        try (FaissIndex index = FaissIndex.create(4, "IDMap,Flat", Metric.L2)) {
+            assertThatThrownBy(() -> index.addWithIds(new float[5], new long[] { 1 }))
+                .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> index.addWithIds(new float[8], new long[] { 1 }))
+                .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}
