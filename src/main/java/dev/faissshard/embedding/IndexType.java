@@ -2,6 +2,9 @@ package dev.faissshard.embedding;
 
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** The three kinds of similarity the service indexes. */
 public enum IndexType {
     /** Global colour distribution, independent of layout. */
@@ -12,10 +15,12 @@ public enum IndexType {
     COMBINED;
 
     /** The name used in object keys ({@code faiss/color_shard_001.faiss}), JSON and metrics. */
+    @JsonValue
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    @JsonCreator
     public static IndexType fromKey(String key) {
         for (IndexType type : values()) {
             if (type.key().equalsIgnoreCase(key.trim())) {

@@ -1,5 +1,10 @@
 package dev.faissshard.image;
 
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Why one catalogue image could not be embedded. Transient reasons are retried by a later job;
  * permanent ones are not, since the same bytes would fail the same way.
@@ -42,7 +47,13 @@ public enum FailureReason {
     }
 
     /** Lower-case name as used in JSON, metrics tags and logs. */
+    @JsonValue
     public String key() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static FailureReason fromKey(String key) {
+        return valueOf(key.trim().toUpperCase(Locale.ROOT));
     }
 }

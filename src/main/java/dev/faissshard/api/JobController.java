@@ -1,0 +1,62 @@
+package dev.faissshard.api;
+
+import java.net.URI;
+import java.util.List;
+
+import jakarta.validation.Valid;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.faissshard.job.Job;
+import dev.faissshard.job.JobRequest;
+import dev.faissshard.job.JobService;
+import dev.faissshard.job.JobView;
+
+/** The control API: start, watch, pause, resume and cancel index builds. */
+@RestController
+@RequestMapping("/jobs")
+class JobController {
+
+    private final JobService jobs;
+
+    JobController(JobService jobs) {
+        this.jobs = jobs;
+    }
+
+    @PostMapping
+    ResponseEntity<JobView> start(@Valid @RequestBody(required = false) JobRequest request) {
+        Job job = jobs.submit(request == null ? new JobRequest(null, null, null, null, null, null) : request);
+        return ResponseEntity.accepted().location(URI.create("/jobs/" + job.id())).body(jobs.view(job));
+    }
+
+    @GetMapping
+    List<JobView> list() {
+        return jobs.list().stream().map(jobs::view).toList();
+    }
+
+    @GetMapping("/{id}")
+    JobView get(@PathVariable String id) {
+        return jobs.view(jobs.get(id));
+    }
+
+    @PostMapping("/{id}/pause")
+    JobView pause(@PathVariable String id) {
+        return jobs.view(jobs.pause(id));
+    }
+
+    @PostMapping("/{id}/resume")
+    JobView resume(@PathVariable String id) {
+        return jobs.view(jobs.resume(id));
+    }
+
+    @PostMapping("/{id}/cancel")
+    JobView cancel(@PathVariable String id) {
+        return jobs.view(jobs.cancel(id));
+    }
+}

@@ -1,0 +1,142 @@
+package dev.faissshard.api;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import dev.faissshard.catalog.CatalogFormatException;
+import dev.faissshard.catalog.CatalogNotFoundException;
+import dev.faissshard.job.IndexIncompatibleException;
+import dev.faissshard.job.IndexLocationBusyException;
+import dev.faissshard.job.JobCapacityException;
+import dev.faissshard.job.JobNotFoundException;
+import dev.faissshard.job.JobStateConflictException;
+import dev.faissshard.progress.CorruptProgressException;
+import dev.faissshard.storage.StorageUnavailableException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+
+/**
+ * Every error of the API as an RFC 9457 problem: one typed exception per failure, one status per type,
+ * and the offending field named where there is one.
+ */
+@RestControllerAdvice
+class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+    private static final String TYPE_BASE = "https://faiss-shard-builder.dev/problems/";
+
+    @ExceptionHandler(JobNotFoundException.class)
+    ProblemDetail notFound(JobNotFoundException ex) {
+        return problem(HttpStatus.NOT_FOUND, "job-not-found", "Job not found", ex.getMessage());
+    }
+
+    @ExceptionHandler(JobStateConflictException.class)
+    ProblemDetail stateConflict(JobStateConflictException ex) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "job-state-conflict", "Job state does not allow this",
+                ex.getMessage());
+        problem.setProperty("state", ex.state());
+        return problem;
+    }
+
+    @ExceptionHandler(IndexLocationBusyException.class)
+    ProblemDetail locationBusy(IndexLocationBusyException ex) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "index-location-busy", "Index is being built by another job",
+                ex.getMessage());
+        problem.setProperty("runningJobId", ex.runningJobId());
+        return problem;
+    }
+
+    @ExceptionHandler(IndexIncompatibleException.class)
+    ProblemDetail incompatible(IndexIncompatibleException ex) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "index-incompatible",
+                "Index was built with another model or settings", ex.getMessage());
+        problem.setProperty("differences", ex.differences());
+        return problem;
+    }
+
+    @ExceptionHandler(CorruptProgressException.class)
+    ProblemDetail corruptProgress(CorruptProgressException ex) {
+        return problem(HttpStatus.CONFLICT, "progress-unreadable", "progress.json cannot be used", ex.getMessage());
+    }
+
+    @ExceptionHandler(JobCapacityException.class)
+    ProblemDetail capacity(JobCapacityException ex) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "job-capacity", "Too many jobs", ex.getMessage());
+    }
+
+    @ExceptionHandler(StorageUnavailableException.class)
+    ProblemDetail storageUnavailable(StorageUnavailableException ex) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "storage-unavailable", "Storage unavailable", ex.getMessage());
+    }
+
+    @ExceptionHandler({ CatalogNotFoundException.class, CatalogFormatException.class })
+    ProblemDetail catalog(RuntimeException ex) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "catalog-unusable", "Catalogue cannot be read",
+                ex.getMessage());
+        problem.setProperty("errors", List.of(Map.of("field", "catalog.location", "message", ex.getMessage())));
+        return problem;
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ProblemDetail badArgument(IllegalArgumentException ex) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", ex.getMessage());
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<Map<String, Object>> errors = ex.getBindingResult().getFieldErrors().stream()
+            .map(ProblemDetailsAdvice::fieldError).toList();
+        String detail = errors.stream().map(e -> e.get("field") + " " + e.get("message")).reduce((a, b) -> a + "; " + b)
+            .orElse("Invalid request");
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail);
+        problem.setProperty("errors", errors);
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String field = null;
+        String detail = "Request body is not valid JSON for a job request";
+        Throwable cause = ex.getCause();
+        if (cause instanceof DatabindException databind && !databind.getPath().isEmpty()) {
+            field = databind.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse(null);
+            detail = "Invalid value for " + field + ": " + databind.getOriginalMessage();
+        }
+        else if (cause instanceof JacksonException jackson) {
+            detail = "Malformed JSON: " + jackson.getOriginalMessage();
+        }
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail);
+        if (field != null) {
+            problem.setProperty("errors", List.of(Map.of("field", field, "message", detail)));
+        }
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    private static Map<String, Object> fieldError(FieldError error) {
+        return Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage()));
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(TYPE_BASE + type));
+        problem.setTitle(title);
+        return problem;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.faissshard.job;
+
+/** Another job is already building the index at this location. */
+public class IndexLocationBusyException extends RuntimeException {
+
+    private final String runningJobId;
+
+    IndexLocationBusyException(String location, String runningJobId) {
+        super("Job " + runningJobId + " is already building the index at " + location);
+        this.runningJobId = runningJobId;
+    }
+
+    public String runningJobId() {
+        return runningJobId;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.faissshard.job;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.embedding.ModelInfo;
+import dev.faissshard.progress.FailureRecord;
+import dev.faissshard.progress.IndexProgress;
+import dev.faissshard.progress.Progress;
+import dev.faissshard.progress.ProgressStore;
+import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.shard.ManifestPublisher;
+import dev.faissshard.shard.SegmentRecord;
+import dev.faissshard.shard.ShardEvents;
+import dev.faissshard.shard.ShardWriter;
+import dev.faissshard.shard.ShardWriterFactory;
+import dev.faissshard.storage.StorageClient;
+import dev.faissshard.storage.StoredObject;
+
+/**
+ * The index as stored: progress, shard writers and the manifest. {@link #commit} fixes the order that
+ * makes a killed run harmless: objects first, then {@code progress.json}, then the manifest, and only
+ * then the deletion of what they no longer name.
+ */
+@Component
+class IndexRepository {
+
+    private static final Logger log = LoggerFactory.getLogger(IndexRepository.class);
+
+    private final StorageClient storage;
+    private final ProgressStore progressStore;
+    private final ManifestPublisher manifests;
+    private final ShardWriterFactory writers;
+
+    IndexRepository(StorageClient storage, ProgressStore progressStore, ManifestPublisher manifests,
+            ShardWriterFactory writers) {
+        this.storage = storage;
+        this.progressStore = progressStore;
+        this.manifests = manifests;
+        this.writers = writers;
+    }
+
+    String location(IndexLayout layout) {
+        return storage.description() + (layout.prefix().isEmpty() ? "" : " prefix " + layout.prefix());
+    }
+
+    Progress load(IndexLayout layout) {
+        return progressStore.load(layout, storage).orElseGet(Progress::empty);
+    }
+
+    /** Refuses a job whose models or shard settings differ from what the index already holds. */
+    void checkCompatible(IndexLayout layout, Map<IndexType, ModelInfo> models) {
+        IndexCompatibility.check(location(layout), load(layout), models, writers.settings());
+        models.values().forEach(model -> writers.sizeModel(model.dimension()));
+    }
+
+    Map<IndexType, ShardWriter> openWriters(IndexLayout layout, Progress progress, Map<IndexType, ModelInfo> models,
+            ShardEvents events) {
+        IndexCompatibility.check(location(layout), progress, models, writers.settings());
+        Map<IndexType, ShardWriter> open = new EnumMap<>(IndexType.class);
+        try {
+            models.forEach((type, model) -> {
+                IndexProgress state = progress.indexes().get(type.key());
+                if (state == null || state.vectors() == 0 && state.sealedShards().isEmpty()) {
+                    state = IndexProgress.empty(model, writers.settings().metric().name(), writers.settings().factory());
+                }
+                open.put(type, writers.open(type, model, state, layout, storage, events));
+            });
+        }
+        catch (RuntimeException ex) {
+            open.values().forEach(ShardWriter::close);
+            throw ex;
+        }
+        return open;
+    }
+
+    /** Deletes open-shard segments that a killed run uploaded but never recorded. */
+    void removeOrphans(IndexLayout layout, Progress progress) {
+        Set<String> referenced = new HashSet<>();
+        for (IndexProgress index : progress.indexes().values()) {
+            for (SegmentRecord segment : index.openSegments()) {
+                referenced.add(layout.absolute(segment.file()));
+                referenced.add(layout.absolute(segment.idsFile()));
+            }
+        }
+        for (StoredObject object : storage.list(layout.openPrefix())) {
+            if (!referenced.contains(object.key())) {
+                log.info("Removing {}, left over by an interrupted run", object.key());
+                storage.delete(object.key());
+            }
+        }
+    }
+
+    /** Records a finished batch durably; returns the progress now in storage. */
+    Progress commit(IndexLayout layout, Progress base, Map<IndexType, ShardWriter> open,
+            Map<String, FailureRecord> failures, long nextBatch, java.time.Instant now, ShardEvents events) {
+        Map<String, IndexProgress> indexes = new TreeMap<>(base.indexes());
+        List<String> obsolete = new ArrayList<>();
+        open.forEach((type, writer) -> {
+            indexes.put(type.key(), writer.state());
+            obsolete.addAll(writer.drainObsoleteKeys());
+        });
+        Progress next = new Progress(Progress.FORMAT_VERSION, now, nextBatch, indexes, failures);
+        long start = System.nanoTime();
+        long progressBytes = progressStore.save(layout, storage, next);
+        events.uploaded("progress", progressBytes, System.nanoTime() - start);
+        start = System.nanoTime();
+        long manifestBytes = manifests.publish(layout, indexes, storage);
+        events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
+        obsolete.forEach(storage::delete);
+        return next;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.faissshard.job;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Defaults and limits for build jobs.
+ *
+ * @param batchSize images per batch: one flush of every index type and one progress.json write each
+ * @param prefix storage prefix of the index when a job names none ("" for the bucket root)
+ * @param maxRunning jobs that may run at the same time (each on its own index location)
+ * @param maxQueued jobs that may wait for a free slot before new ones are refused
+ * @param decodeThreads threads decoding images; 0 for one per core
+ * @param retainedJobs finished jobs kept for {@code GET /jobs}
+ */
+@Validated
+@ConfigurationProperties("fsb.job")
+public record JobProperties(@DefaultValue("256") @Min(1) @Max(4096) int batchSize, @DefaultValue("") String prefix,
+        @DefaultValue("2") @Min(1) int maxRunning, @DefaultValue("8") @Min(0) int maxQueued,
+        @DefaultValue("0") @Min(0) int decodeThreads, @DefaultValue("100") @Min(1) int retainedJobs) {
+
+    public int effectiveDecodeThreads() {
+        return decodeThreads > 0 ? decodeThreads : Runtime.getRuntime().availableProcessors();
+    }
+}

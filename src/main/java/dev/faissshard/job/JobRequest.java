@@ -1,0 +1,39 @@
+package dev.faissshard.job;
+
+import java.util.Set;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import dev.faissshard.catalog.CatalogType;
+import dev.faissshard.embedding.IndexType;
+
+/**
+ * The body of {@code POST /jobs}. Every field is optional: {@code {}} builds all three index types of
+ * the configured catalogue into the configured storage.
+ *
+ * @param indexTypes which indexes to build (default: all three)
+ * @param catalog a catalogue other than the configured one
+ * @param prefix storage prefix of the index, so several indexes can share a bucket
+ * @param batchSize images per batch
+ * @param limit stop after this many images were attempted (trial runs)
+ * @param retryFailures also retry images that failed for permanent reasons (404, not an image, …)
+ */
+public record JobRequest(@Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
+        @Valid CatalogOverride catalog,
+        @Pattern(regexp = "^$|^([A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+/?$", message = "must be /-separated names of letters, digits, '_', '-' and '.'") String prefix,
+        @Min(1) @Max(4096) Integer batchSize, @Min(1) Long limit, Boolean retryFailures) {
+
+    /**
+     * A catalogue named in the request.
+     *
+     * @param type how to read it (default: guessed from the location)
+     * @param location a manifest file or image folder
+     */
+    public record CatalogOverride(CatalogType type,
+            @jakarta.validation.constraints.NotBlank String location) {
+    }
+}

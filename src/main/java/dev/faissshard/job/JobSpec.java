@@ -1,0 +1,21 @@
+package dev.faissshard.job;
+
+import java.util.Set;
+
+import dev.faissshard.catalog.CatalogSpec;
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.shard.IndexLayout;
+
+/**
+ * A request resolved against the configuration: what one job does.
+ *
+ * @param indexTypes indexes to build
+ * @param catalog where the images come from
+ * @param layout where the index lives in storage
+ * @param batchSize images per batch
+ * @param limit images to attempt at most; 0 for the whole catalogue
+ * @param retryFailures whether permanently failed images are tried again
+ */
+public record JobSpec(Set<IndexType> indexTypes, CatalogSpec catalog, IndexLayout layout, int batchSize, long limit,
+        boolean retryFailures) {
+}

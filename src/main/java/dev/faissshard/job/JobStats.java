@@ -1,0 +1,119 @@
+package dev.faissshard.job;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.image.FailureReason;
+import dev.faissshard.progress.IndexProgress;
+
+/** Live counters of one job; written by the job's threads, read by the API at any time. */
+final class JobStats {
+
+    /** Pipeline stages timed per job; they overlap, so their sum exceeds the wall time. */
+    enum Stage {
+        FETCH, DECODE, EMBED, ADD, SERIALIZE, UPLOAD
+    }
+
+    private final LongAdder seen = new LongAdder();
+    private final LongAdder embedded = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+    private final Map<FailureReason, LongAdder> failed = new ConcurrentHashMap<>();
+    private final Map<Stage, LongAdder> stageNanos = new ConcurrentHashMap<>();
+    private final AtomicLong uploadedBytes = new AtomicLong();
+    private final Map<IndexType, IndexProgress> indexes = new ConcurrentHashMap<>();
+    private final Map<IndexType, Long> openVectors = new ConcurrentHashMap<>();
+    private volatile OptionalLong total = OptionalLong.empty();
+    private volatile Instant updatedAt;
+
+    void seen(long count) {
+        seen.add(count);
+    }
+
+    void embedded(long count) {
+        embedded.add(count);
+    }
+
+    void skipped(long count) {
+        skipped.add(count);
+    }
+
+    void failed(FailureReason reason) {
+        failed.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    void stage(Stage stage, long nanos) {
+        stageNanos.computeIfAbsent(stage, s -> new LongAdder()).add(nanos);
+    }
+
+    void uploaded(long bytes) {
+        uploadedBytes.addAndGet(bytes);
+    }
+
+    void index(IndexType type, IndexProgress progress, long open) {
+        indexes.put(type, progress);
+        openVectors.put(type, open);
+    }
+
+    void total(OptionalLong total) {
+        this.total = total;
+    }
+
+    void touch(Instant at) {
+        updatedAt = at;
+    }
+
+    long seen() {
+        return seen.sum();
+    }
+
+    long embedded() {
+        return embedded.sum();
+    }
+
+    long skipped() {
+        return skipped.sum();
+    }
+
+    long failedTotal() {
+        return failed.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    Map<String, Long> failedByReason() {
+        Map<String, Long> out = new TreeMap<>();
+        failed.forEach((reason, count) -> out.put(reason.key(), count.sum()));
+        return out;
+    }
+
+    Map<String, Double> stageSeconds() {
+        Map<String, Double> out = new TreeMap<>();
+        stageNanos.forEach((stage, nanos) -> out.put(stage.name().toLowerCase(java.util.Locale.ROOT), nanos.sum() / 1e9));
+        return out;
+    }
+
+    long uploadedBytes() {
+        return uploadedBytes.get();
+    }
+
+    Map<IndexType, IndexProgress> indexes() {
+        return new EnumMap<>(indexes);
+    }
+
+    long openVectors(IndexType type) {
+        return openVectors.getOrDefault(type, 0L);
+    }
+
+    OptionalLong total() {
+        return total;
+    }
+
+    Instant updatedAt() {
+        return updatedAt;
+    }
+}

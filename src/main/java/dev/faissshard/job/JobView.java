@@ -1,0 +1,89 @@
+package dev.faissshard.job;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.progress.IndexProgress;
+
+/**
+ * What {@code GET /jobs/{id}} shows of a job.
+ *
+ * @param id job id
+ * @param state life-cycle state
+ * @param indexTypes indexes the job builds
+ * @param catalog where the images come from
+ * @param storage where the index is written
+ * @param prefix storage prefix of the index
+ * @param counts images seen, embedded, skipped and failed by this job
+ * @param indexes what each index holds in storage now
+ * @param imagesPerSecond images handled (embedded, failed or skipped) per second of running time
+ * @param total catalogue size when known
+ * @param etaSeconds estimated seconds left, when the total is known
+ * @param stageSeconds time spent per pipeline stage (stages overlap)
+ * @param uploadedBytes bytes this job uploaded
+ * @param createdAt when it was submitted
+ * @param startedAt when it started running
+ * @param updatedAt when its last batch was recorded
+ * @param finishedAt when it ended
+ * @param lastError the error that failed the job, if any
+ */
+public record JobView(String id, JobState state, List<String> indexTypes, String catalog, String storage, String prefix,
+        Counts counts, Map<String, IndexView> indexes, Double imagesPerSecond, Long total, Long etaSeconds,
+        Map<String, Double> stageSeconds, long uploadedBytes, Instant createdAt, Instant startedAt, Instant updatedAt,
+        Instant finishedAt, String lastError) {
+
+    /**
+     * Image counts of this job.
+     *
+     * @param seen catalogue entries read
+     * @param embedded images added to the indexes
+     * @param skipped images already indexed (or failed permanently) before this job
+     * @param failed images that failed in this job
+     * @param failedByReason failures per reason
+     */
+    public record Counts(long seen, long embedded, long skipped, long failed, Map<String, Long> failedByReason) {
+    }
+
+    /**
+     * One index type in storage.
+     *
+     * @param sealedShards sealed shards
+     * @param vectors vectors stored (sealed and flushed)
+     * @param bytes bytes stored (sealed and flushed)
+     * @param openShardVectors vectors in the shard being filled
+     */
+    public record IndexView(int sealedShards, long vectors, long bytes, long openShardVectors) {
+    }
+
+    static JobView of(Job job, Instant now) {
+        JobStats stats = job.stats();
+        Map<String, IndexView> indexes = new TreeMap<>();
+        stats.indexes().forEach((type, progress) -> indexes.put(type.key(), indexView(progress, stats.openVectors(type))));
+        long handled = stats.embedded() + stats.failedTotal() + stats.skipped();
+        Double rate = null;
+        Long eta = null;
+        if (job.startedAt() != null) {
+            Instant end = job.finishedAt() != null ? job.finishedAt() : now;
+            double seconds = Math.max(1e-3, Duration.between(job.startedAt(), end).toMillis() / 1000.0);
+            rate = Math.round(handled / seconds * 10) / 10.0;
+            if (stats.total().isPresent() && !job.state().isFinished() && handled > 0) {
+                long left = Math.max(0, stats.total().getAsLong() - stats.seen());
+                eta = Math.round(left / (handled / seconds));
+            }
+        }
+        Long total = stats.total().isPresent() ? stats.total().getAsLong() : null;
+        return new JobView(job.id(), job.state(), job.spec().indexTypes().stream().map(IndexType::key).sorted().toList(),
+                job.catalogDescription(), job.storageDescription(), job.spec().layout().prefix(),
+                new Counts(stats.seen(), stats.embedded(), stats.skipped(), stats.failedTotal(), stats.failedByReason()),
+                indexes, rate, total, eta, stats.stageSeconds(), stats.uploadedBytes(), job.createdAt(), job.startedAt(),
+                stats.updatedAt(), job.finishedAt(), job.lastError());
+    }
+
+    private static IndexView indexView(IndexProgress progress, long openVectors) {
+        return new IndexView(progress.sealedShards().size(), progress.vectors(), progress.bytes(), openVectors);
+    }
+}

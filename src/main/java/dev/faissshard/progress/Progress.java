@@ -1,0 +1,31 @@
+package dev.faissshard.progress;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The content of {@code progress.json}: everything a job needs to continue where the last one stopped.
+ * Written atomically after each batch; a reader sees either the previous or the next version.
+ *
+ * @param formatVersion {@link #FORMAT_VERSION}; older versions are read, newer ones refused
+ * @param updatedAt when it was written
+ * @param nextBatch number of the next batch to write (batch numbers name segment objects)
+ * @param indexes per index type key ({@code color}, …)
+ * @param failures per catalogue id
+ */
+public record Progress(int formatVersion, Instant updatedAt, long nextBatch, Map<String, IndexProgress> indexes,
+        Map<String, FailureRecord> failures) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    public Progress {
+        // Sorted so that the file diffs well and is stable for the same state.
+        indexes = new TreeMap<>(indexes);
+        failures = new TreeMap<>(failures);
+    }
+
+    public static Progress empty() {
+        return new Progress(FORMAT_VERSION, Instant.EPOCH, 1, Map.of(), Map.of());
+    }
+}

@@ -1,0 +1,58 @@
+package dev.faissshard.progress;
+
+import java.util.Optional;
+
+import org.springframework.stereotype.Component;
+
+import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.storage.StorageClient;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads and atomically replaces {@code progress.json}. */
+@Component
+public class ProgressStore {
+
+    private final JsonMapper json;
+
+    public ProgressStore(JsonMapper json) {
+        // Unknown fields are tolerated so that a newer minor writer does not break an older reader;
+        // an incompatible change bumps the format version instead.
+        this.json = json.rebuild()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    }
+
+    public Optional<Progress> load(IndexLayout layout, StorageClient storage) {
+        return storage.find(layout.progressKey()).map(data -> parse(layout.progressKey(), data));
+    }
+
+    /** Writes the progress; returns its size in bytes. */
+    public long save(IndexLayout layout, StorageClient storage, Progress progress) {
+        byte[] data = json.writeValueAsBytes(progress);
+        storage.replace(layout.progressKey(), data, "application/json");
+        return data.length;
+    }
+
+    Progress parse(String key, byte[] data) {
+        Progress progress;
+        try {
+            progress = json.readValue(data, Progress.class);
+        }
+        catch (JacksonException ex) {
+            throw new CorruptProgressException(key + " is not valid progress JSON: " + ex.getOriginalMessage(), ex);
+        }
+        if (progress.formatVersion() > Progress.FORMAT_VERSION) {
+            throw new CorruptProgressException(key + " has format version " + progress.formatVersion()
+                    + ", newer than this service understands (" + Progress.FORMAT_VERSION + "); upgrade the service");
+        }
+        return progress;
+    }
+
+    byte[] serialize(Progress progress) {
+        return json.writeValueAsBytes(progress);
+    }
+}

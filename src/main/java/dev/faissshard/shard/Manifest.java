@@ -1,0 +1,40 @@
+package dev.faissshard.shard;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code faiss/manifest.json}: how readers find shards. Published after every object it names, so a
+ * reader that follows it never meets a half-written shard. Keys are relative to the index prefix.
+ *
+ * @param formatVersion {@link #FORMAT_VERSION}
+ * @param publishedAt when it was written
+ * @param shards sealed, immutable shards of every index type
+ * @param openSegments flushed batches of the shards still being filled: searchable now, replaced by a
+ * sealed shard later
+ */
+public record Manifest(int formatVersion, Instant publishedAt, List<Entry> shards, List<Entry> openSegments) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    /**
+     * One FAISS file.
+     *
+     * @param type index type ({@code color}, {@code structure}, {@code combined})
+     * @param file the {@code .faiss} object
+     * @param vectors vector count
+     * @param bytes object size
+     * @param sha256 hex sha256 of the object
+     * @param dimension vector length
+     * @param metric FAISS metric
+     * @param factory FAISS factory string the file was built with
+     * @param modelId id of the model that made the vectors
+     * @param modelSha256 sha256 of that model
+     * @param minId smallest FAISS id
+     * @param maxId largest FAISS id
+     * @param idsFile {@code <faiss id>\t<catalogue id>} lines, in index order
+     */
+    public record Entry(String type, String file, long vectors, long bytes, String sha256, int dimension, String metric,
+            String factory, String modelId, String modelSha256, long minId, long maxId, String idsFile) {
+    }
+}

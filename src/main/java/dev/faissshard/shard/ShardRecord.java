@@ -1,0 +1,21 @@
+package dev.faissshard.shard;
+
+import java.time.Instant;
+
+/**
+ * A sealed, immutable shard as recorded in {@code progress.json} and the manifest. Keys are relative to
+ * the index prefix.
+ *
+ * @param shard the shard number (1-based)
+ * @param file the {@code .faiss} object
+ * @param idsFile the id list beside it ({@link IdFile})
+ * @param vectors number of vectors
+ * @param bytes size of the {@code .faiss} object
+ * @param sha256 hex sha256 of the {@code .faiss} object
+ * @param minId smallest FAISS id in the shard
+ * @param maxId largest FAISS id in the shard
+ * @param sealedAt when it was uploaded
+ */
+public record ShardRecord(int shard, String file, String idsFile, long vectors, long bytes, String sha256,
+        long minId, long maxId, Instant sealedAt) {
+}
