@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# End-to-end build benchmark: N generated product-like JPEGs (~512 px) served by nginx on 127.0.0.1,
+# all three index types into local storage. Prints images/s, time per stage, peak memory and the
+# uploaded/final bytes ratio.
+#   scripts/benchmark.sh [N=2000] [SIZE=512]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-2000}"
+SIZE="${2:-512}"
+PORT="${BENCH_PORT:-18080}"
+HEAP="${BENCH_HEAP:-1g}"
+OUT="$PWD/bench-out"
+IMAGES="$OUT/catalogue-$N-$SIZE"
+
+scripts/install-deps.sh
+if ! command -v nginx >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
+fi
+
+mvn -B -ntp -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+
+echo "Generating $N images of ${SIZE}px in $IMAGES (cached between runs)..."
+java -cp "$CP" dev.faissshard.testimages.SampleCatalogueWriter "$IMAGES" "$N" "$SIZE" "http://127.0.0.1:$PORT"
+
+NGINX_DIR="$OUT/nginx"
+mkdir -p "$NGINX_DIR/logs"
+cat >"$NGINX_DIR/nginx.conf" <<CONF
+worker_processes 1;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_requests 100000;
+  server {
+    listen 127.0.0.1:$PORT;
+    root $IMAGES;
+  }
+}
+CONF
+nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
+trap 'nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || true' EXIT
+
+STORAGE="$OUT/storage-$N-$SIZE"
+rm -rf "$STORAGE"
+echo "Building all three indexes for $N images (heap $HEAP)..."
+java -Xmx"$HEAP" -cp "$CP" dev.faissshard.bench.BuildBenchmark "$IMAGES/catalog.csv" "$STORAGE"

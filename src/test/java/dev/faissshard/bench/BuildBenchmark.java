@@ -1,0 +1,98 @@
+package dev.faissshard.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.faissshard.FaissShardBuilderApplication;
+import dev.faissshard.job.Job;
+import dev.faissshard.job.JobRequest;
+import dev.faissshard.job.JobService;
+import dev.faissshard.job.JobView;
+
+/**
+ * End-to-end build benchmark: all three index types for a catalogue of images served over HTTP, into
+ * local storage. Prints images/s, time per stage, peak heap and process RSS, and uploaded bytes over
+ * final index bytes. Run through {@code scripts/benchmark.sh}, which generates the images and serves
+ * them with nginx on 127.0.0.1.
+ *
+ * <p>Usage: {@code BuildBenchmark CATALOG_CSV STORAGE_DIR}
+ */
+public final class BuildBenchmark {
+
+    private BuildBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path catalog = Path.of(args[0]);
+        Path storage = Path.of(args[1]);
+        long started = System.nanoTime();
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FaissShardBuilderApplication.class)
+            .web(WebApplicationType.NONE)
+            .properties(Map.of("fsb.storage.local.root", storage.toString(), "fsb.catalog.location", catalog.toString(),
+                    "logging.level.root", "WARN", "logging.level.dev.faissshard", "WARN"))
+            .run()) {
+            double startup = (System.nanoTime() - started) / 1e9;
+            JobService jobs = context.getBean(JobService.class);
+            Job job = jobs.submit(new JobRequest(null, null, null, null, null, null));
+            while (!job.state().isFinished()) {
+                Thread.sleep(200);
+            }
+            report(jobs.view(job), startup, storage);
+        }
+    }
+
+    private static void report(JobView view, double startup, Path storage) throws IOException {
+        double seconds = Duration.between(view.startedAt(), view.finishedAt()).toMillis() / 1000.0;
+        long finalBytes = finalIndexBytes(storage.resolve("faiss"));
+        System.out.printf(Locale.ROOT, "state                 %s%s%n", view.state(),
+                view.lastError() == null ? "" : " (" + view.lastError() + ")");
+        System.out.printf(Locale.ROOT, "startup               %.1f s%n", startup);
+        System.out.printf(Locale.ROOT, "images                %d embedded, %d failed, %d skipped%n",
+                view.counts().embedded(), view.counts().failed(), view.counts().skipped());
+        System.out.printf(Locale.ROOT, "wall time             %.2f s%n", seconds);
+        System.out.printf(Locale.ROOT, "throughput            %.0f images/s end to end%n",
+                view.counts().embedded() / seconds);
+        view.stageSeconds().forEach((stage, value) -> System.out.printf(Locale.ROOT,
+                "stage %-15s %.2f s (%.3f ms/image)%n", stage, value, value * 1000 / Math.max(1, view.counts().embedded())));
+        view.indexes().forEach((type, index) -> System.out.printf(Locale.ROOT,
+                "index %-15s %d shards, %d vectors, %.1f MiB%n", type, index.sealedShards(), index.vectors(),
+                index.bytes() / 1048576.0));
+        System.out.printf(Locale.ROOT, "peak heap             %.0f MiB%n", peakHeapBytes() / 1048576.0);
+        System.out.printf(Locale.ROOT, "peak RSS              %.0f MiB%n", peakRssKiB() / 1024.0);
+        System.out.printf(Locale.ROOT, "uploaded / final      %.1f MiB / %.1f MiB = %.2fx%n", view.uploadedBytes() / 1048576.0,
+                finalBytes / 1048576.0, (double) view.uploadedBytes() / Math.max(1, finalBytes));
+    }
+
+    /** The sealed {@code .faiss} shards alone: the strictest reading of "final index bytes". */
+    private static long finalIndexBytes(Path faiss) throws IOException {
+        try (var files = Files.list(faiss)) {
+            return files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".faiss"))
+                .mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    private static long peakHeapBytes() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+            .map(MemoryPoolMXBean::getPeakUsage).mapToLong(u -> u.getUsed()).sum();
+    }
+
+    private static long peakRssKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}
