@@ -1,0 +1,94 @@
+package dev.faissshard.testimages;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import dev.faissshard.shard.IdFile;
+import dev.faissshard.shard.faiss.FaissIndex;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads an index back from a local storage directory the way a consumer would: through the manifest,
+ * checking every checksum, and returns each index type's ids in order (sealed shards, then open
+ * segments).
+ */
+public final class StoredIndex {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private StoredIndex() {
+    }
+
+    /** One index type as stored. */
+    public record Contents(List<Long> faissIds, List<String> catalogIds, int shards, int segments, int dimension) {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> manifest(Path root) throws IOException {
+        return JSON.readValue(root.resolve("faiss/manifest.json").toFile(), Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> progress(Path root) throws IOException {
+        return JSON.readValue(root.resolve("progress.json").toFile(), Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Contents read(Path root, String type) throws IOException {
+        Map<String, Object> manifest = manifest(root);
+        List<Long> faissIds = new ArrayList<>();
+        List<String> catalogIds = new ArrayList<>();
+        int shards = 0;
+        int segments = 0;
+        int dimension = -1;
+        for (String section : List.of("shards", "openSegments")) {
+            for (Map<String, Object> entry : (List<Map<String, Object>>) manifest.get(section)) {
+                if (!type.equals(entry.get("type"))) {
+                    continue;
+                }
+                byte[] data = Files.readAllBytes(root.resolve((String) entry.get("file")));
+                if (!sha256(data).equals(entry.get("sha256"))) {
+                    throw new AssertionError("checksum mismatch for " + entry.get("file"));
+                }
+                List<IdFile.Entry> ids = IdFile.read(Files.readAllBytes(root.resolve((String) entry.get("idsFile"))));
+                try (FaissIndex index = FaissIndex.fromBytes(data)) {
+                    if (index.count() != ((Number) entry.get("vectors")).longValue() || index.count() != ids.size()) {
+                        throw new AssertionError("vector count mismatch for " + entry.get("file"));
+                    }
+                    dimension = index.dimension();
+                    long[] stored = index.export().ids();
+                    for (int i = 0; i < stored.length; i++) {
+                        if (stored[i] != ids.get(i).faissId()) {
+                            throw new AssertionError("id file out of order for " + entry.get("file"));
+                        }
+                        faissIds.add(stored[i]);
+                        catalogIds.add(ids.get(i).catalogId());
+                    }
+                }
+                if (section.equals("shards")) {
+                    shards++;
+                }
+                else {
+                    segments++;
+                }
+            }
+        }
+        return new Contents(faissIds, catalogIds, shards, segments, dimension);
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
