@@ -1,0 +1,28 @@
+package dev.faissshard.catalog;
+
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** How a catalogue is read. */
+public enum CatalogType {
+    /** Chosen from the location: a directory is a folder, {@code .jsonl}/{@code .ndjson} JSONL, else CSV. */
+    AUTO,
+    /** A CSV manifest with a header row naming an id and a URL column. */
+    CSV,
+    /** One JSON object per line with an id and a URL field. */
+    JSONL,
+    /** Every image file under a folder. */
+    FOLDER;
+
+    @JsonValue
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static CatalogType fromKey(String key) {
+        return valueOf(key.trim().toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,152 @@
+package dev.faissshard.image;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Decodes image bytes into a small RGB raster for the models. The header is read first: too many
+ * pixels are refused before a raster exists, and large images are decoded with source subsampling so
+ * that only about {@code decodeSize} pixels per side are produced. Transparency is composited on white,
+ * the background of product photos. GIFs give their first frame. Thread-safe.
+ */
+@Component
+public class ImageDecoder {
+
+    private final ImageProperties properties;
+
+    public ImageDecoder(ImageProperties properties) {
+        this.properties = properties;
+        ImageIO.setUseCache(false);
+        ImageIO.scanForPlugins();
+    }
+
+    public BufferedImage decode(byte[] data) throws ImageRejectedException {
+        if (data.length == 0) {
+            throw new ImageRejectedException(FailureReason.NOT_AN_IMAGE, "empty body");
+        }
+        ImageFormat format = ImageFormat.sniff(data);
+        if (!format.isRaster()) {
+            throw new ImageRejectedException(FailureReason.NOT_AN_IMAGE, switch (format) {
+                case PDF -> "a PDF document, not an image";
+                case MARKUP -> "HTML, XML, SVG or JSON text, not a raster image";
+                default -> "unrecognised content (first bytes " + hexPrefix(data) + ")";
+            });
+        }
+        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
+            if (!readers.hasNext()) {
+                throw new ImageRejectedException(FailureReason.UNSUPPORTED_FORMAT,
+                        format.name().toLowerCase(Locale.ROOT) + " images cannot be decoded here");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(input, true, true);
+                return read(reader, format);
+            }
+            finally {
+                reader.dispose();
+            }
+        }
+        catch (IOException ex) {
+            throw corrupt(format, ex);
+        }
+    }
+
+    private BufferedImage read(ImageReader reader, ImageFormat format) throws ImageRejectedException {
+        int width;
+        int height;
+        try {
+            width = reader.getWidth(0);
+            height = reader.getHeight(0);
+        }
+        catch (IOException | RuntimeException ex) {
+            throw corrupt(format, ex);
+        }
+        if (width <= 0 || height <= 0) {
+            throw new ImageRejectedException(FailureReason.CORRUPT, "header declares " + width + "x" + height + " pixels");
+        }
+        long pixels = (long) width * height;
+        if (pixels > properties.maxPixels()) {
+            throw new ImageRejectedException(FailureReason.TOO_MANY_PIXELS,
+                    width + "x" + height + " = " + pixels + " pixels, over the limit of " + properties.maxPixels());
+        }
+        ImageReadParam param = reader.getDefaultReadParam();
+        int step = Math.max(1, Math.min(width, height) / properties.decodeSize());
+        if (step > 1) {
+            param.setSourceSubsampling(step, step, 0, 0);
+        }
+        Truncation truncation = new Truncation();
+        reader.addIIOReadWarningListener(truncation);
+        BufferedImage image;
+        try {
+            image = reader.read(0, param);
+        }
+        catch (IOException | RuntimeException ex) {
+            throw corrupt(format, ex);
+        }
+        if (truncation.warning != null) {
+            throw new ImageRejectedException(FailureReason.CORRUPT,
+                    format.name().toLowerCase(Locale.ROOT) + " data ends early: " + truncation.warning);
+        }
+        return toRgbOnWhite(image);
+    }
+
+    private static BufferedImage toRgbOnWhite(BufferedImage image) {
+        if (image.getType() == BufferedImage.TYPE_INT_RGB) {
+            return image;
+        }
+        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = rgb.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, rgb.getWidth(), rgb.getHeight());
+            g.drawImage(image, 0, 0, null);
+        }
+        finally {
+            g.dispose();
+        }
+        return rgb;
+    }
+
+    private static ImageRejectedException corrupt(ImageFormat format, Exception ex) {
+        String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        return new ImageRejectedException(FailureReason.CORRUPT,
+                "damaged " + format.name().toLowerCase(Locale.ROOT) + " data: " + message, ex);
+    }
+
+    private static String hexPrefix(byte[] data) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(8, data.length); i++) {
+            hex.append(String.format(Locale.ROOT, "%02x", data[i]));
+        }
+        return hex.toString();
+    }
+
+    /** Decoders report a truncated stream as a warning and fill the rest with grey; we refuse it. */
+    private static final class Truncation implements IIOReadWarningListener {
+
+        private String warning;
+
+        @Override
+        public void warningOccurred(ImageReader source, String warning) {
+            String lower = warning.toLowerCase(Locale.ROOT);
+            if (lower.contains("premature") || lower.contains("truncat") || lower.contains("end of")) {
+                this.warning = warning;
+            }
+        }
+    }
+}

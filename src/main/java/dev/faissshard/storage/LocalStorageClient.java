@@ -1,0 +1,209 @@
+package dev.faissshard.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A directory laid out exactly like the bucket. Every write goes to a hidden temp file in the target
+ * directory, is fsynced, and is then published under its final name in one step — a hard link for
+ * immutable objects (which fails if the name exists, so nothing is ever clobbered), an atomic rename
+ * for replaceable ones — followed by an fsync of the directory. A reader therefore sees a whole object
+ * or none, also after a crash or power loss.
+ */
+public final class LocalStorageClient implements StorageClient {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalStorageClient.class);
+    private static final String TEMP_PREFIX = ".tmp-";
+
+    private final Path root;
+
+    public LocalStorageClient(Path root) {
+        try {
+            this.root = Files.createDirectories(root).toRealPath();
+        }
+        catch (IOException ex) {
+            throw new StorageUnavailableException("Cannot create storage directory " + root + ": " + ex.getMessage(), ex);
+        }
+        removeStaleTempFiles();
+    }
+
+    @Override
+    public void create(String key, byte[] data, String contentType) {
+        Path target = resolve(key);
+        Path temp = writeTemp(target, data);
+        try {
+            Files.createLink(target, temp);
+            syncDirectory(target.getParent());
+        }
+        catch (FileAlreadyExistsException ex) {
+            throw new ObjectAlreadyExistsException("Object already exists: " + key);
+        }
+        catch (IOException ex) {
+            throw new StorageException("Cannot store " + key + ": " + ex.getMessage(), ex);
+        }
+        finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    @Override
+    public void replace(String key, byte[] data, String contentType) {
+        Path target = resolve(key);
+        Path temp = writeTemp(target, data);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(target.getParent());
+        }
+        catch (AtomicMoveNotSupportedException ex) {
+            deleteQuietly(temp);
+            throw new StorageException("The file system under " + root + " cannot rename atomically", ex);
+        }
+        catch (IOException ex) {
+            deleteQuietly(temp);
+            throw new StorageException("Cannot store " + key + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public byte[] get(String key) {
+        return find(key).orElseThrow(() -> new ObjectNotFoundException("Object not found: " + key));
+    }
+
+    @Override
+    public Optional<byte[]> find(String key) {
+        try {
+            return Optional.of(Files.readAllBytes(resolve(key)));
+        }
+        catch (NoSuchFileException ex) {
+            return Optional.empty();
+        }
+        catch (IOException ex) {
+            throw new StorageException("Cannot read " + key + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix) {
+        List<StoredObject> objects = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.filter(Files::isRegularFile)
+                .filter(file -> !file.getFileName().toString().startsWith(TEMP_PREFIX))
+                .forEach(file -> {
+                    String key = root.relativize(file).toString().replace('\\', '/');
+                    if (key.startsWith(prefix)) {
+                        objects.add(new StoredObject(key, file.toFile().length()));
+                    }
+                });
+        }
+        catch (IOException | UncheckedIOException ex) {
+            throw new StorageException("Cannot list " + prefix + ": " + ex.getMessage(), ex);
+        }
+        objects.sort((a, b) -> a.key().compareTo(b.key()));
+        return objects;
+    }
+
+    @Override
+    public void delete(String key) {
+        try {
+            Files.deleteIfExists(resolve(key));
+        }
+        catch (IOException ex) {
+            throw new StorageException("Cannot delete " + key + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public void ping() {
+        if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+            throw new StorageUnavailableException("Storage directory " + root + " is not a writable directory");
+        }
+    }
+
+    @Override
+    public String description() {
+        return "local:" + root;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    private Path resolve(String key) {
+        if (key == null || key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.contains("\\")
+                || key.contains("//")) {
+            throw new IllegalArgumentException("Invalid object key '" + key + "'");
+        }
+        for (String segment : key.split("/")) {
+            if (segment.equals(".") || segment.equals("..") || segment.startsWith(TEMP_PREFIX)) {
+                throw new IllegalArgumentException("Invalid object key '" + key + "'");
+            }
+        }
+        return root.resolve(key);
+    }
+
+    private Path writeTemp(Path target, byte[] data) {
+        Path temp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(data);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            return temp;
+        }
+        catch (IOException ex) {
+            if (temp != null) {
+                deleteQuietly(temp);
+            }
+            throw new StorageException("Cannot write under " + target.getParent() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private void removeStaleTempFiles() {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.filter(file -> file.getFileName().toString().startsWith(TEMP_PREFIX)).forEach(file -> {
+                log.info("Removing {}, a temp file of an interrupted write", file);
+                deleteQuietly(file);
+            });
+        }
+        catch (IOException | UncheckedIOException ex) {
+            log.warn("Could not scan {} for stale temp files: {}", root, ex.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        }
+        catch (IOException ex) {
+            log.warn("Could not delete temp file {}: {}", file, ex.getMessage());
+        }
+    }
+}
