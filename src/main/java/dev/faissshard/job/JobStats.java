@@ -102,7 +102,9 @@ final class JobStats {
     }
 
     Map<IndexType, IndexProgress> indexes() {
-        return new EnumMap<>(indexes);
+        Map<IndexType, IndexProgress> copy = new EnumMap<>(IndexType.class);
+        copy.putAll(indexes);
+        return copy;
     }
 
     long openVectors(IndexType type) {

@@ -23,7 +23,7 @@ import dev.faissshard.shard.faiss.Metric;
  */
 @Validated
 @ConfigurationProperties("fsb.shard")
-public record ShardProperties(@DefaultValue("45MiB") @NotNull DataSize maxBytes, @DefaultValue("0") @Min(0) long maxVectors,
+public record ShardProperties(@DefaultValue("45MB") @NotNull DataSize maxBytes, @DefaultValue("0") @Min(0) long maxVectors,
         @DefaultValue("IDMap,Flat") @NotBlank String factory, @DefaultValue("inner-product") @NotNull Metric metric,
         @DefaultValue("1") @Min(1) int faissThreads) {
 
