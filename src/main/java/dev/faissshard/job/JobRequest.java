@@ -24,7 +24,8 @@ import dev.faissshard.embedding.IndexType;
  */
 public record JobRequest(@Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
         @Valid CatalogOverride catalog,
-        @Pattern(regexp = "^$|^([A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+/?$", message = "must be /-separated names of letters, digits, '_', '-' and '.'") String prefix,
+        @Pattern(regexp = "^$|^(?!.*(^|/)\\.{1,2}(/|$))([A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+/?$",
+                message = "must be /-separated names of letters, digits, '_', '-' and '.', without '.' or '..' segments") String prefix,
         @Min(1) @Max(4096) Integer batchSize, @Min(1) Long limit, Boolean retryFailures) {
 
     /**
