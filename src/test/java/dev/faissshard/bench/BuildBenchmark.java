@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -39,9 +38,9 @@ public final class BuildBenchmark {
         long started = System.nanoTime();
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FaissShardBuilderApplication.class)
             .web(WebApplicationType.NONE)
-            .properties(Map.of("fsb.storage.local.root", storage.toString(), "fsb.catalog.location", catalog.toString(),
-                    "logging.level.root", "WARN", "logging.level.dev.faissshard", "WARN"))
-            .run()) {
+            // Arguments, not default properties: application.yml would override those.
+            .run("--fsb.storage.local.root=" + storage, "--fsb.catalog.location=" + catalog,
+                    "--logging.level.root=WARN", "--logging.level.dev.faissshard=WARN")) {
             double startup = (System.nanoTime() - started) / 1e9;
             JobService jobs = context.getBean(JobService.class);
             Job job = jobs.submit(new JobRequest(null, null, null, null, null, null));
@@ -54,9 +53,9 @@ public final class BuildBenchmark {
 
     private static void report(JobView view, double startup, Path storage) throws IOException {
         double seconds = Duration.between(view.startedAt(), view.finishedAt()).toMillis() / 1000.0;
-        long finalBytes = finalIndexBytes(storage.resolve("faiss"));
         System.out.printf(Locale.ROOT, "state                 %s%s%n", view.state(),
                 view.lastError() == null ? "" : " (" + view.lastError() + ")");
+        long finalBytes = finalIndexBytes(storage.resolve("faiss"));
         System.out.printf(Locale.ROOT, "startup               %.1f s%n", startup);
         System.out.printf(Locale.ROOT, "images                %d embedded, %d failed, %d skipped%n",
                 view.counts().embedded(), view.counts().failed(), view.counts().skipped());
@@ -76,6 +75,9 @@ public final class BuildBenchmark {
 
     /** The sealed {@code .faiss} shards alone: the strictest reading of "final index bytes". */
     private static long finalIndexBytes(Path faiss) throws IOException {
+        if (!Files.isDirectory(faiss)) {
+            return 0;
+        }
         try (var files = Files.list(faiss)) {
             return files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".faiss"))
                 .mapToLong(f -> f.toFile().length()).sum();
