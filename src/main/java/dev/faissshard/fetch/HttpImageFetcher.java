@@ -54,6 +54,14 @@ final class HttpImageFetcher {
             .doOnConnected(connection -> connection
                 .addHandlerLast(new ReadTimeoutHandler(properties.readTimeout().toMillis(),
                         java.util.concurrent.TimeUnit.MILLISECONDS)))
+            // Hang up as soon as the headers announce too big a body: WebClient would otherwise drain
+            // it to keep the connection reusable, downloading the very bytes we refuse.
+            .doOnResponse((response, connection) -> {
+                String length = response.responseHeaders().get(HttpHeaders.CONTENT_LENGTH);
+                if (length != null && isOver(length, properties.maxBytes().toBytes())) {
+                    connection.dispose();
+                }
+            })
             .followRedirect(false)
             .compress(false);
         this.client = builder.clone().clientConnector(new ReactorClientHttpConnector(http))
@@ -92,7 +100,9 @@ final class HttpImageFetcher {
                 return response.releaseBody().then(Mono.defer(() -> redirect(url, next, redirectsLeft, visited)));
             }
             if (status < 200 || status >= 300) {
-                return response.releaseBody().then(Mono.error(new ImageRejectedException(FailureReason.HTTP_STATUS,
+                FailureReason reason = status >= 500 || status == 429 ? FailureReason.SERVER_UNAVAILABLE
+                        : FailureReason.HTTP_STATUS;
+                return response.releaseBody().then(Mono.error(new ImageRejectedException(reason,
                         "HTTP " + status + " from " + url)));
             }
             return body(response, url);
@@ -118,8 +128,8 @@ final class HttpImageFetcher {
         long max = properties.maxBytes().toBytes();
         long declared = response.headers().contentLength().orElse(-1);
         if (declared > max) {
-            return response.releaseBody().then(Mono.error(new ImageRejectedException(FailureReason.TOO_LARGE,
-                    declared + " bytes (Content-Length) over the limit of " + max)));
+            return Mono.error(new ImageRejectedException(FailureReason.TOO_LARGE,
+                    declared + " bytes (Content-Length) over the limit of " + max));
         }
         return DataBufferUtils.join(response.bodyToFlux(DataBuffer.class), (int) max).map(buffer -> {
             try {
@@ -134,11 +144,18 @@ final class HttpImageFetcher {
                 ex -> new ImageRejectedException(FailureReason.TOO_LARGE, "body over the limit of " + max + " bytes"));
     }
 
+    private static boolean isOver(String contentLength, long max) {
+        try {
+            return Long.parseLong(contentLength.trim()) > max;
+        }
+        catch (NumberFormatException ex) {
+            return false;
+        }
+    }
+
     private static boolean isRetryable(Throwable failure) {
         if (failure instanceof ImageRejectedException rejected) {
-            String detail = rejected.detail();
-            return rejected.reason() == FailureReason.HTTP_STATUS
-                    && (detail.startsWith("HTTP 5") || detail.startsWith("HTTP 429"));
+            return rejected.reason() == FailureReason.SERVER_UNAVAILABLE;
         }
         FailureReason reason = classify(failure);
         return reason == FailureReason.CONNECTION;

@@ -10,8 +10,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * permanent ones are not, since the same bytes would fail the same way.
  */
 public enum FailureReason {
-    /** The server answered with a non-2xx status (detail carries it). */
+    /** The server answered with a non-2xx status that retrying will not change, such as 404 (detail carries it). */
     HTTP_STATUS(false),
+    /** The server answered 5xx or 429 through every retry: overloaded or down, so a later job tries again. */
+    SERVER_UNAVAILABLE(true),
     /** Connect or read timed out. */
     TIMEOUT(true),
     /** Connection refused, reset, DNS failure and the like. */
