@@ -31,7 +31,7 @@ class JobController {
 
     @PostMapping
     ResponseEntity<JobView> start(@Valid @RequestBody(required = false) JobRequest request) {
-        Job job = jobs.submit(request == null ? new JobRequest(null, null, null, null, null, null) : request);
+        Job job = jobs.submit(request == null ? JobRequest.defaults() : request);
         return ResponseEntity.accepted().location(URI.create("/jobs/" + job.id())).body(jobs.view(job));
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -68,7 +69,7 @@ final class IndexBuild {
         writers = repository.openWriters(spec.layout(), progress, models, events);
         try {
             publishStats();
-            stats.total(catalog.size());
+            stats.total(share(catalog.size(), spec.partition()));
             try (Stream<CatalogEntry> entries = catalog.entries()) {
                 return runBatches(entries.iterator());
             }
@@ -140,6 +141,9 @@ final class IndexBuild {
         long skippedNow = 0;
         while (batch.size() < spec.batchSize() && (spec.limit() == 0 || attempted < spec.limit()) && entries.hasNext()) {
             CatalogEntry entry = entries.next();
+            if (!spec.partition().contains(entry.id())) {
+                continue; // another worker's
+            }
             stats.seen(1);
             if (isDone(entry)) {
                 skippedNow++;
@@ -151,6 +155,12 @@ final class IndexBuild {
         stats.skipped(skippedNow);
         metrics.skipped(skippedNow);
         return batch;
+    }
+
+    /** This partition's expected share of the catalogue, for the ETA: ids spread evenly by hash. */
+    private static OptionalLong share(OptionalLong total, Partition partition) {
+        return total.isPresent() ? OptionalLong.of((total.getAsLong() + partition.count() - 1) / partition.count())
+                : total;
     }
 
     private boolean isDone(CatalogEntry entry) {

@@ -21,12 +21,19 @@ import dev.faissshard.embedding.IndexType;
  * @param batchSize images per batch
  * @param limit stop after this many images were attempted (trial runs)
  * @param retryFailures also retry images that failed for permanent reasons (404, not an image, …)
+ * @param partition build only this share of the catalogue, under its own sub-prefix (default: the
+ * configured {@code fsb.job.partition-index} of {@code fsb.job.partition-count})
  */
 public record JobRequest(@Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
         @Valid CatalogOverride catalog,
         @Pattern(regexp = "^$|^(?!.*(^|/)\\.{1,2}(/|$))([A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+/?$",
                 message = "must be /-separated names of letters, digits, '_', '-' and '.', without '.' or '..' segments") String prefix,
-        @Min(1) @Max(4096) Integer batchSize, @Min(1) Long limit, Boolean retryFailures) {
+        @Min(1) @Max(4096) Integer batchSize, @Min(1) Long limit, Boolean retryFailures, Partition partition) {
+
+    /** The request of an empty body: everything from the configuration. */
+    public static JobRequest defaults() {
+        return new JobRequest(null, null, null, null, null, null, null);
+    }
 
     /**
      * A catalogue named in the request.

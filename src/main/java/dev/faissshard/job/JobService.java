@@ -146,10 +146,13 @@ public class JobService {
         CatalogSpec catalog = request.catalog() == null ? catalogDefaults.spec()
                 : new CatalogSpec(request.catalog().type() == null ? CatalogType.AUTO : request.catalog().type(),
                         request.catalog().location());
-        IndexLayout layout = IndexLayout.at(request.prefix() == null ? properties.prefix() : request.prefix());
+        Partition partition = request.partition() == null ? properties.partition() : request.partition();
+        IndexLayout layout = IndexLayout
+            .at(partition.prefixWithin(request.prefix() == null ? properties.prefix() : request.prefix()));
         int batchSize = request.batchSize() == null ? properties.batchSize() : request.batchSize();
         long limit = request.limit() == null ? 0 : request.limit();
-        return new JobSpec(types, catalog, layout, batchSize, limit, Boolean.TRUE.equals(request.retryFailures()));
+        return new JobSpec(types, catalog, layout, batchSize, limit, Boolean.TRUE.equals(request.retryFailures()),
+                partition);
     }
 
     private void release(String location, String jobId) {

@@ -15,7 +15,8 @@ import dev.faissshard.shard.IndexLayout;
  * @param batchSize images per batch
  * @param limit images to attempt at most; 0 for the whole catalogue
  * @param retryFailures whether permanently failed images are tried again
+ * @param partition the share of the catalogue this job builds
  */
 public record JobSpec(Set<IndexType> indexTypes, CatalogSpec catalog, IndexLayout layout, int batchSize, long limit,
-        boolean retryFailures) {
+        boolean retryFailures, Partition partition) {
 }

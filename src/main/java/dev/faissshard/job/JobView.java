@@ -17,7 +17,8 @@ import dev.faissshard.progress.IndexProgress;
  * @param indexTypes indexes the job builds
  * @param catalog where the images come from
  * @param storage where the index is written
- * @param prefix storage prefix of the index
+ * @param prefix storage prefix of the index (with the partition's sub-prefix when the build is split)
+ * @param partition the share of the catalogue this job builds
  * @param counts images seen, embedded, skipped and failed by this job
  * @param indexes what each index holds in storage now
  * @param imagesPerSecond images handled (embedded, failed or skipped) per second of running time
@@ -32,6 +33,7 @@ import dev.faissshard.progress.IndexProgress;
  * @param lastError the error that failed the job, if any
  */
 public record JobView(String id, JobState state, List<String> indexTypes, String catalog, String storage, String prefix,
+        Partition partition,
         Counts counts, Map<String, IndexView> indexes, Double imagesPerSecond, Long total, Long etaSeconds,
         Map<String, Double> stageSeconds, long uploadedBytes, Instant createdAt, Instant startedAt, Instant updatedAt,
         Instant finishedAt, String lastError) {
@@ -78,6 +80,7 @@ public record JobView(String id, JobState state, List<String> indexTypes, String
         Long total = stats.total().isPresent() ? stats.total().getAsLong() : null;
         return new JobView(job.id(), job.state(), job.spec().indexTypes().stream().map(IndexType::key).sorted().toList(),
                 job.catalogDescription(), job.storageDescription(), job.spec().layout().prefix(),
+                job.spec().partition(),
                 new Counts(stats.seen(), stats.embedded(), stats.skipped(), stats.failedTotal(), stats.failedByReason()),
                 indexes, rate, total, eta, stats.stageSeconds(), stats.uploadedBytes(), job.createdAt(), job.startedAt(),
                 stats.updatedAt(), job.finishedAt(), job.lastError());

@@ -206,6 +206,37 @@ class JobApiTests {
     }
 
     @Test
+    void partitionedWorkersTogetherBuildEveryIdOnceEachUnderItsOwnPrefix() throws Exception {
+        Path catalogue = catalogue("partitioned.csv", "fast", 30, 700);
+        List<String> locations = new java.util.ArrayList<>();
+        for (int index = 0; index < 3; index++) {
+            String body = "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"split\",\"partition\":{\"index\":%d,\"count\":3}}"
+                .formatted(catalogue, index);
+            HttpResponse<String> response = post("/jobs", body);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            locations.add(response.headers().firstValue("Location").orElseThrow());
+        }
+        java.util.Set<String> all = new java.util.HashSet<>();
+        long embedded = 0;
+        for (int index = 0; index < 3; index++) {
+            Map<String, Object> view = awaitState(locations.get(index), "SUCCEEDED");
+            assertThat(view.get("prefix")).isEqualTo("split/part-" + index + "-of-3");
+            embedded += ((Number) counts(view).get("embedded")).longValue();
+            List<String> ids = StoredIndex.read(storage.resolve("split/part-" + index + "-of-3"), "combined").catalogIds();
+            assertThat(ids).as("partition %d", index).isNotEmpty().doesNotHaveDuplicates();
+            for (String id : ids) {
+                assertThat(all.add(id)).as("id %s in one partition only", id).isTrue();
+            }
+        }
+        assertThat(embedded).isEqualTo(30);
+        assertThat(all).hasSize(30);
+
+        Map<String, Object> outOfRange = json(post("/jobs", "{\"partition\":{\"index\":3,\"count\":3}}"));
+        assertThat(outOfRange.get("status")).isEqualTo(400);
+        assertThat(outOfRange.get("detail").toString()).contains("partition").contains("between 0 and 2");
+    }
+
+    @Test
     void actuatorReportsHealthJobsAndMetrics() throws Exception {
         Path catalogue = catalogue("metrics.csv", "fast", 2, 600);
         awaitState(post("/jobs", "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"metrics\"}".formatted(catalogue))

@@ -43,7 +43,7 @@ public final class BuildBenchmark {
                     "--logging.level.root=WARN", "--logging.level.dev.faissshard=WARN")) {
             double startup = (System.nanoTime() - started) / 1e9;
             JobService jobs = context.getBean(JobService.class);
-            Job job = jobs.submit(new JobRequest(null, null, null, null, null, null));
+            Job job = jobs.submit(JobRequest.defaults());
             while (!job.state().isFinished()) {
                 Thread.sleep(200);
             }

@@ -1,0 +1,155 @@
+package dev.faissshard.job;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The service in its own JVM, so that it can be killed for real. */
+final class ServiceProcess implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Process process;
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private ServiceProcess(Process process, URI base) {
+        this.process = process;
+        this.base = base;
+    }
+
+    static ServiceProcess start(Path dir, Path storage, Path catalog) throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("service-" + port + ".log");
+        Process process = launch(log, port, storage, catalog, List.of());
+        ServiceProcess service = new ServiceProcess(process, URI.create("http://127.0.0.1:" + port));
+        service.awaitReady(log);
+        return service;
+    }
+
+    /** Runs the service with {@code fsb.job.run-once} and returns its exit code once it ended by itself. */
+    static int runOnce(Path dir, Path storage, Path catalog, String... arguments) throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("run-once-" + port + ".log");
+        List<String> extra = new ArrayList<>(List.of("--fsb.job.run-once=true"));
+        extra.addAll(List.of(arguments));
+        Process process = launch(log, port, storage, catalog, extra);
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("run-once service still running after 180 s:\n" + Files.readString(log));
+        }
+        return process.exitValue();
+    }
+
+    private static Process launch(Path log, int port, Path storage, Path catalog, List<String> extra) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "dev.faissshard.FaissShardBuilderApplication", "--server.address=127.0.0.1", "--server.port=" + port,
+                "--fsb.storage.local.root=" + storage, "--fsb.catalog.location=" + catalog,
+                "--fsb.job.batch-size=8", "--fsb.shard.max-vectors=70", "--fsb.fetch.concurrency=8"));
+        command.addAll(extra);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    String postJob() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/jobs"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return response.headers().firstValue("Location").orElseThrow();
+    }
+
+    void awaitBatches(Path storage, long batches) throws Exception {
+        Path progress = storage.resolve("progress.json");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(progress)) {
+                try {
+                    Map<?, ?> json = JSON.readValue(progress.toFile(), Map.class);
+                    if (((Number) json.get("nextBatch")).longValue() > batches) {
+                        return;
+                    }
+                }
+                catch (RuntimeException partialRead) {
+                    // progress.json is replaced atomically; a failed read here is a race with the rename
+                }
+            }
+            assertThat(process.isAlive()).as("service alive").isTrue();
+            Thread.sleep(15);
+        }
+        throw new AssertionError("no progress to batch " + batches + " within 120 s");
+    }
+
+    Map<String, Object> awaitFinished(String location) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(location)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> view = JSON.readValue(response.body(), Map.class);
+            String state = (String) view.get("state");
+            if (state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("CANCELLED")) {
+                return view;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job did not finish within 180 s");
+    }
+
+    void kill() throws InterruptedException {
+        process.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no flushing
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private void awaitReady(Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("service exited during startup:\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(base.resolve("/actuator/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            }
+            catch (IOException notYetListening) {
+                // keep waiting
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("service not ready within 120 s:\n" + Files.readString(log));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
