@@ -22,6 +22,7 @@ public final class Job {
     private JobState state = JobState.QUEUED;
     private boolean pauseRequested;
     private boolean cancelRequested;
+    private volatile boolean stoppedForShutdown;
     private volatile Instant startedAt;
     private volatile Instant finishedAt;
     private volatile String lastError;
@@ -122,6 +123,46 @@ public final class Job {
                 state = JobState.RUNNING;
             }
             changed.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks a running or queued job to stop at its next batch boundary because the service is going
+     * down; unlike a cancel by the user, nothing is refused when the job already ended.
+     */
+    void requestStopForShutdown() {
+        lock.lock();
+        try {
+            if (!state.isFinished()) {
+                cancelRequested = true;
+                stoppedForShutdown = true;
+                changed.signalAll();
+            }
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    boolean stoppedForShutdown() {
+        return stoppedForShutdown;
+    }
+
+    /** Waits until the job ended or the deadline passed; true if it ended. */
+    boolean awaitFinished(long deadlineNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!state.isFinished()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return true;
         }
         finally {
             lock.unlock();

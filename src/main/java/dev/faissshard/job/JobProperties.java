@@ -1,7 +1,10 @@
 package dev.faissshard.job;
 
+import java.time.Duration;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param partitionIndex this worker's share of a build split across {@code partitionCount} workers
  * @param partitionCount workers a build is split across (1: not split); each builds its own sub-prefix
  * @param runOnce start one job with these defaults at startup and exit when it ends (Kubernetes Jobs, Modal)
+ * @param shutdownGrace how long shutdown waits for running jobs to reach a batch boundary
  */
 @Validated
 @ConfigurationProperties("fsb.job")
@@ -26,7 +30,7 @@ public record JobProperties(@DefaultValue("256") @Min(1) @Max(4096) int batchSiz
         @DefaultValue("2") @Min(1) int maxRunning, @DefaultValue("8") @Min(0) int maxQueued,
         @DefaultValue("0") @Min(0) int decodeThreads, @DefaultValue("100") @Min(1) int retainedJobs,
         @DefaultValue("0") @Min(0) int partitionIndex, @DefaultValue("1") @Min(1) @Max(4096) int partitionCount,
-        @DefaultValue("false") boolean runOnce) {
+        @DefaultValue("false") boolean runOnce, @DefaultValue("30s") @NotNull Duration shutdownGrace) {
 
     public JobProperties {
         if (partitionIndex >= partitionCount) {

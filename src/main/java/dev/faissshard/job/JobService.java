@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
 import org.springframework.stereotype.Service;
@@ -30,7 +31,7 @@ import dev.faissshard.shard.IndexLayout;
  * {@code jobExecutor}.
  */
 @Service
-public class JobService {
+public class JobService implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
 
@@ -42,6 +43,7 @@ public class JobService {
     private final Clock clock;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Map<String, String> runningByLocation = new LinkedHashMap<>();
+    private volatile boolean running;
 
     JobService(JobProperties properties, CatalogProperties catalogDefaults, CatalogFactory catalogs,
             IndexBuilder builder, @Qualifier("jobExecutor") TaskExecutor executor, Clock clock) {
@@ -123,9 +125,13 @@ public class JobService {
             }
             log.info("Job {} started", job.id());
             boolean completed = builder.build(job, catalog);
-            job.finish(completed ? JobState.SUCCEEDED : JobState.CANCELLED, clock.instant(), null);
-            log.info("Job {} {}: {} embedded, {} failed, {} skipped", job.id(), job.state(), job.stats().embedded(),
-                    job.stats().failedTotal(), job.stats().skipped());
+            job.finish(completed ? JobState.SUCCEEDED : JobState.CANCELLED, clock.instant(),
+                    !completed && job.stoppedForShutdown()
+                            ? "stopped at a batch boundary by the service's shutdown; a new job resumes from progress.json"
+                            : null);
+            log.info("Job {} {}: {} embedded, {} failed, {} skipped{}", job.id(), job.state(), job.stats().embedded(),
+                    job.stats().failedTotal(), job.stats().skipped(),
+                    job.lastError() == null ? "" : " (" + job.lastError() + ")");
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -138,6 +144,50 @@ public class JobService {
         finally {
             release(location, job.id());
         }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * On shutdown (SIGTERM, a pod eviction) every job stops at its next batch boundary, so that all it
+     * built is recorded in progress.json, rather than running on to the end or being interrupted in the
+     * middle of an upload. Stops in the last lifecycle phase, first, beside the job executor, which would
+     * otherwise wait for whole jobs to end.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        List<Job> active = jobs.values().stream().filter(job -> !job.state().isFinished()).toList();
+        if (active.isEmpty()) {
+            return;
+        }
+        log.info("Shutting down: stopping {} job(s) at their next batch boundary", active.size());
+        active.forEach(Job::requestStopForShutdown);
+        long deadline = System.nanoTime() + properties.shutdownGrace().toNanos();
+        try {
+            for (Job job : active) {
+                if (!job.awaitFinished(deadline)) {
+                    log.warn("Job {} did not reach a batch boundary within {}; it is interrupted, and the next job "
+                            + "resumes from its last recorded batch", job.id(), properties.shutdownGrace());
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
     }
 
     private JobSpec resolve(JobRequest request) {

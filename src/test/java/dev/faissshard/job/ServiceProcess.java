@@ -25,18 +25,20 @@ final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final URI base;
+    private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private ServiceProcess(Process process, URI base) {
+    private ServiceProcess(Process process, URI base, Path log) {
         this.process = process;
         this.base = base;
+        this.log = log;
     }
 
     static ServiceProcess start(Path dir, Path storage, Path catalog) throws Exception {
         int port = freePort();
         Path log = dir.resolve("service-" + port + ".log");
         Process process = launch(log, port, storage, catalog, List.of());
-        ServiceProcess service = new ServiceProcess(process, URI.create("http://127.0.0.1:" + port));
+        ServiceProcess service = new ServiceProcess(process, URI.create("http://127.0.0.1:" + port), log);
         service.awaitReady(log);
         return service;
     }
@@ -114,6 +116,19 @@ final class ServiceProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("job did not finish within 180 s");
+    }
+
+    /** SIGTERM, as Kubernetes sends before evicting a pod; returns the exit code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("service did not stop within 60 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
     }
 
     void kill() throws InterruptedException {
