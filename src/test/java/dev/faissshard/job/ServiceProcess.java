@@ -45,21 +45,38 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Runs the service with {@code fsb.job.run-once} and returns its exit code once it ended by itself. */
     static int runOnce(Path dir, Path storage, Path catalog, String... arguments) throws Exception {
-        int port = freePort();
-        Path log = dir.resolve("run-once-" + port + ".log");
         List<String> extra = new ArrayList<>(List.of("--fsb.job.run-once=true"));
         extra.addAll(List.of(arguments));
-        Process process = launch(log, port, storage, catalog, extra);
+        return runToExit(dir, storage, catalog, List.of(), extra).exitCode();
+    }
+
+    /** What a service process that ended by itself left behind. */
+    record Exited(int exitCode, String log) {
+    }
+
+    /** Runs the service until it exits by itself (run-once, or a failed startup). */
+    static Exited runToExit(Path dir, Path storage, Path catalog, List<String> jvmOptions, List<String> arguments)
+            throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("exiting-" + port + ".log");
+        Process process = launch(log, port, storage, catalog, jvmOptions, arguments);
         if (!process.waitFor(180, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("run-once service still running after 180 s:\n" + Files.readString(log));
+            throw new AssertionError("service still running after 180 s:\n" + Files.readString(log));
         }
-        return process.exitValue();
+        return new Exited(process.exitValue(), Files.readString(log));
     }
 
     private static Process launch(Path log, int port, Path storage, Path catalog, List<String> extra) throws IOException {
+        return launch(log, port, storage, catalog, List.of(), extra);
+    }
+
+    private static Process launch(Path log, int port, Path storage, Path catalog, List<String> jvmOptions,
+            List<String> extra) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "dev.faissshard.FaissShardBuilderApplication", "--server.address=127.0.0.1", "--server.port=" + port,
                 "--fsb.storage.local.root=" + storage, "--fsb.catalog.location=" + catalog,
                 "--fsb.job.batch-size=8", "--fsb.shard.max-vectors=70", "--fsb.fetch.concurrency=8"));
