@@ -102,7 +102,13 @@ public final class LocalStorageClient implements StorageClient {
     @Override
     public List<StoredObject> list(String prefix) {
         List<StoredObject> objects = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
+        // Walk only the deepest folder the prefix names, not the whole store.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!start.normalize().startsWith(root) || !Files.isDirectory(start)) {
+            return objects;
+        }
+        try (Stream<Path> files = Files.walk(start)) {
             files.filter(Files::isRegularFile)
                 .filter(file -> !file.getFileName().toString().startsWith(TEMP_PREFIX))
                 .forEach(file -> {
