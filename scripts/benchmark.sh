@@ -2,11 +2,13 @@
 # End-to-end build benchmark: N generated product-like JPEGs (~512 px) served by nginx on 127.0.0.1,
 # all three index types into local storage. Prints images/s, time per stage, peak memory and the
 # uploaded/final bytes ratio.
-#   scripts/benchmark.sh [N=2000] [SIZE=512]
+#   scripts/benchmark.sh [N=2000] [SIZE=512] [--fsb.some.setting=value ...]
+# BENCH_HEAP sets -Xmx (default 1g); BENCH_PORT the nginx port (default 18080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
 SIZE="${2:-512}"
+shift $(( $# < 2 ? $# : 2 ))
 PORT="${BENCH_PORT:-18080}"
 HEAP="${BENCH_HEAP:-1g}"
 OUT="$PWD/bench-out"
@@ -47,4 +49,4 @@ trap 'nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || tr
 STORAGE="$OUT/storage-$N-$SIZE"
 rm -rf "$STORAGE"
 echo "Building all three indexes for $N images (heap $HEAP)..."
-java -Xmx"$HEAP" -cp "$CP" dev.faissshard.bench.BuildBenchmark "$IMAGES/catalog.csv" "$STORAGE"
+java -Xmx"$HEAP" -cp "$CP" dev.faissshard.bench.BuildBenchmark "$IMAGES/catalog.csv" "$STORAGE" "$@"

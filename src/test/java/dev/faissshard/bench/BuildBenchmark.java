@@ -1,13 +1,23 @@
 package dev.faissshard.bench;
 
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -25,9 +35,13 @@ import dev.faissshard.job.JobView;
  * final index bytes. Run through {@code scripts/benchmark.sh}, which generates the images and serves
  * them with nginx on 127.0.0.1.
  *
- * <p>Usage: {@code BuildBenchmark CATALOG_CSV STORAGE_DIR}
+ * <p>Usage: {@code BuildBenchmark CATALOG_CSV STORAGE_DIR [--property=value …]}; extra arguments go to
+ * the service (for example {@code --fsb.shard.max-bytes=8MB}).
  */
 public final class BuildBenchmark {
+
+    /** The largest heap live set seen right after a collection: what the build really holds. */
+    private static final AtomicLong PEAK_LIVE_HEAP = new AtomicLong();
 
     private BuildBenchmark() {
     }
@@ -35,12 +49,15 @@ public final class BuildBenchmark {
     public static void main(String[] args) throws Exception {
         Path catalog = Path.of(args[0]);
         Path storage = Path.of(args[1]);
+        watchLiveHeap();
+        List<String> arguments = new ArrayList<>(List.of("--fsb.storage.local.root=" + storage,
+                "--fsb.catalog.location=" + catalog, "--logging.level.root=WARN", "--logging.level.dev.faissshard=WARN"));
+        arguments.addAll(Arrays.asList(args).subList(2, args.length));
         long started = System.nanoTime();
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FaissShardBuilderApplication.class)
             .web(WebApplicationType.NONE)
             // Arguments, not default properties: application.yml would override those.
-            .run("--fsb.storage.local.root=" + storage, "--fsb.catalog.location=" + catalog,
-                    "--logging.level.root=WARN", "--logging.level.dev.faissshard=WARN")) {
+            .run(arguments.toArray(String[]::new))) {
             double startup = (System.nanoTime() - started) / 1e9;
             JobService jobs = context.getBean(JobService.class);
             Job job = jobs.submit(JobRequest.defaults());
@@ -67,7 +84,9 @@ public final class BuildBenchmark {
         view.indexes().forEach((type, index) -> System.out.printf(Locale.ROOT,
                 "index %-15s %d shards, %d vectors, %.1f MiB%n", type, index.sealedShards(), index.vectors(),
                 index.bytes() / 1048576.0));
-        System.out.printf(Locale.ROOT, "peak heap             %.0f MiB%n", peakHeapBytes() / 1048576.0);
+        System.out.printf(Locale.ROOT, "peak heap used        %.0f MiB (of %.0f MiB max; garbage included)%n",
+                peakHeapBytes() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+        System.out.printf(Locale.ROOT, "peak live heap        %.0f MiB (after a collection)%n", PEAK_LIVE_HEAP.get() / 1048576.0);
         System.out.printf(Locale.ROOT, "peak RSS              %.0f MiB%n", peakRssKiB() / 1024.0);
         System.out.printf(Locale.ROOT, "uploaded / final      %.1f MiB / %.1f MiB = %.2fx%n", view.uploadedBytes() / 1048576.0,
                 finalBytes / 1048576.0, (double) view.uploadedBytes() / Math.max(1, finalBytes));
@@ -82,6 +101,27 @@ public final class BuildBenchmark {
             return files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().endsWith(".faiss"))
                 .mapToLong(f -> f.toFile().length()).sum();
         }
+    }
+
+    private static void watchLiveHeap() {
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (collector instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener((notification, handback) -> {
+                    if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
+                            .from((CompositeData) notification.getUserData());
+                        long live = info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
+                            .filter(pool -> isHeap(pool.getKey())).mapToLong(pool -> pool.getValue().getUsed()).sum();
+                        PEAK_LIVE_HEAP.accumulateAndGet(live, Math::max);
+                    }
+                }, null, null);
+            }
+        }
+    }
+
+    private static boolean isHeap(String pool) {
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
+            .anyMatch(bean -> bean.getName().equals(pool) && bean.getType() == MemoryType.HEAP);
     }
 
     private static long peakHeapBytes() {
