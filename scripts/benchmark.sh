@@ -3,7 +3,8 @@
 # all three index types into local storage. Prints images/s, time per stage, peak memory and the
 # uploaded/final bytes ratio.
 #   scripts/benchmark.sh [N=2000] [SIZE=512] [--fsb.some.setting=value ...]
-# BENCH_HEAP sets -Xmx (default 1g); BENCH_PORT the nginx port (default 18080).
+# BENCH_HEAP sets the heap (default 1g), fixed and pre-touched so that process RSS compares what the
+# build allocates outside the heap across runs; BENCH_PORT the nginx port (default 18080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
@@ -49,4 +50,4 @@ trap 'nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || tr
 STORAGE="$OUT/storage-$N-$SIZE"
 rm -rf "$STORAGE"
 echo "Building all three indexes for $N images (heap $HEAP)..."
-java -Xmx"$HEAP" -cp "$CP" dev.faissshard.bench.BuildBenchmark "$IMAGES/catalog.csv" "$STORAGE" "$@"
+java -Xms"$HEAP" -Xmx"$HEAP" -XX:+AlwaysPreTouch -cp "$CP" dev.faissshard.bench.BuildBenchmark "$IMAGES/catalog.csv" "$STORAGE" "$@"
