@@ -50,15 +50,18 @@ for _ in $(seq 1 600); do
   case "$STATE" in SUCCEEDED|FAILED|CANCELLED) break ;; esac
   sleep 1
 done
-printf '%s' "$VIEW" | /usr/bin/python3 -c '
+printf '%s' "$VIEW" | /usr/bin/python3 -c "$(cat <<'PY'
 import json, sys
 v = json.load(sys.stdin)
 c = v["counts"]
-print(f"State: {v[\"state\"]}  seen={c[\"seen\"]} embedded={c[\"embedded\"]} skipped={c[\"skipped\"]} failed={c[\"failed\"]} {c[\"failedByReason\"]}")
+print("State: {}  seen={} embedded={} skipped={} failed={} {}".format(
+    v["state"], c["seen"], c["embedded"], c["skipped"], c["failed"], c["failedByReason"]))
 for t, i in sorted(v["indexes"].items()):
-    print(f"  {t:9s} shards={i[\"sealedShards\"]} vectors={i[\"vectors\"]} bytes={i[\"bytes\"]}")
-if v.get("lastError"): print("Error:", v["lastError"])
-'
+    print("  {:9s} shards={} vectors={} bytes={}".format(t, i["sealedShards"], i["vectors"], i["bytes"]))
+if v.get("lastError"):
+    print("Error:", v["lastError"])
+PY
+)"
 [ "$STATE" = "SUCCEEDED" ] || { echo "The job did not succeed; see data/service.log"; exit 1; }
 
 echo
