@@ -69,13 +69,23 @@ echo "Shards and manifest in ${DATA_DIR}:"
 ls -l "$DATA_DIR/faiss" | grep -v '^total' || true
 echo "Manifest: ${DATA_DIR}/faiss/manifest.json"
 echo "Progress: ${DATA_DIR}/progress.json"
-/usr/bin/python3 - "$DATA_DIR" <<'PY'
-import json, sys, faiss
-root = sys.argv[1]
+/usr/bin/python3 - "$DATA_DIR" samples/catalog.csv <<'PY'
+# What a consumer does: follow the manifest, open shards with upstream FAISS, search, map ids back.
+import csv, json, os, sys
+import faiss
+root, catalog = sys.argv[1], sys.argv[2]
+names = {row["id"]: os.path.basename(row["image_url"]) for row in csv.DictReader(open(catalog))}
 manifest = json.load(open(f"{root}/faiss/manifest.json"))
-first = manifest["shards"][0]
-index = faiss.read_index(f"{root}/{first['file']}")
-print(f"Upstream FAISS opened {first['file']}: {index.ntotal} vectors of dimension {index.d}")
+query_id = "1"
+print(f"Nearest products to {names[query_id]}, opened with upstream FAISS {faiss.__version__}:")
+for kind in ("color", "structure", "combined"):
+    shard = next(s for s in manifest["shards"] if s["type"] == kind)
+    index = faiss.read_index(f"{root}/{shard['file']}")
+    ids = [line.split("\t")[1].strip() for line in open(f"{root}/{shard['idsFile']}")]
+    query = faiss.downcast_index(index.index).reconstruct(ids.index(query_id)).reshape(1, -1)
+    scores, hits = index.search(query, 4)
+    found = ", ".join(f"{names[str(h)]} ({d:.2f})" for d, h in zip(scores[0][1:], hits[0][1:]))
+    print(f"  {kind:9s} d={index.d:<4d} {found}")
 PY
 if [ "$KEEP_RUNNING" = true ]; then
   echo "Service still running at $BASE (pid $SERVICE_PID)"
