@@ -4,7 +4,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jdk-headless maven g++ libfaiss-dev libblas-dev liblapack-dev ca-certificates \
+      openjdk-17-jdk-headless maven g++ libfaiss-dev libblas-dev liblapack-dev libturbojpeg0-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml application.yml ./
@@ -13,11 +13,11 @@ COPY src ./src
 RUN mvn -B -ntp -q package -DskipTests \
  && cp target/faiss-shard-builder-*.jar /app.jar
 
-# Runtime stage: a JRE and the shared libraries FAISS needs at run time, nothing else.
+# Runtime stage: a JRE and the shared libraries FAISS and the JPEG decoder need at run time, nothing else.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless libgomp1 libblas3 liblapack3 ca-certificates \
+      openjdk-17-jre-headless libgomp1 libblas3 liblapack3 libturbojpeg0 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin fsb \
  && mkdir -p /app/data && chown -R fsb /app
