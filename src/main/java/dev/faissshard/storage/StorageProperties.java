@@ -49,6 +49,7 @@ public record StorageProperties(@DefaultValue("local") @NotNull Type type, @Defa
      * @param bucketFileSizeLimit {@code file_size_limit} of a bucket created at startup; 0 for the project's limit
      * @param resumableThreshold objects larger than this go through the resumable (TUS) endpoint
      * @param resumableChunkSize bytes per TUS {@code PATCH}; an interrupted upload resumes at a chunk's offset
+     * (hosted Supabase, on S3, wants 6 MB chunks)
      * @param listPageSize objects per list request
      */
     public record Supabase(@DefaultValue("faiss-shards") @NotBlank String bucket,
@@ -67,9 +68,9 @@ public record StorageProperties(@DefaultValue("local") @NotNull Type type, @Defa
                     || resumableThreshold.toBytes() > STANDARD_UPLOAD_CAP)) {
                 throw new IllegalArgumentException("fsb.storage.supabase.resumable-threshold must be between 1B and 50MB");
             }
-            if (resumableChunkSize != null && (resumableChunkSize.toBytes() < 64 * 1024
+            if (resumableChunkSize != null && (resumableChunkSize.toBytes() < 4 * 1024
                     || resumableChunkSize.toBytes() > Integer.MAX_VALUE - 8)) {
-                throw new IllegalArgumentException("fsb.storage.supabase.resumable-chunk-size must be between 64KB and 2GB");
+                throw new IllegalArgumentException("fsb.storage.supabase.resumable-chunk-size must be between 4KB and 2GB");
             }
             if (bucketFileSizeLimit != null && bucketFileSizeLimit.isNegative()) {
                 throw new IllegalArgumentException("fsb.storage.supabase.bucket-file-size-limit must not be negative");

@@ -175,11 +175,7 @@ public final class SupabaseEmulator implements AutoCloseable {
                 case UNAVAILABLE -> Reply.json(503, "{\"message\":\"An invalid response was received from the upstream server\"}");
                 case TOO_MANY_REQUESTS -> Reply.json(429, "{\"statusCode\":\"429\",\"code\":\"SlowDown\",\"error\":\"too_many_requests\",\"message\":\"Too many requests, please slow down\"}").with("Retry-After", "1");
                 case RESET_BEFORE -> throw new Abort();
-                case SLOW -> {
-                    sleep(slowDelay);
-                    yield null;
-                }
-                case RESET_AFTER, PARTIAL_PATCH -> null;
+                case SLOW, RESET_AFTER, PARTIAL_PATCH -> null;
             };
             if (reply != null) {
                 request.body();
@@ -197,6 +193,9 @@ public final class SupabaseEmulator implements AutoCloseable {
             reply = isStorage ? storage.handle(request) : postgrest.handle(request);
             if (fault == Fault.RESET_AFTER) {
                 throw new Abort();
+            }
+            if (fault == Fault.SLOW) {
+                sleep(slowDelay);
             }
             send(exchange, reply);
         }
