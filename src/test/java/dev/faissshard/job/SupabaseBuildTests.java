@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -31,10 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bucket, shards, manifest and progress into another bucket, with real FAISS and ONNX Runtime. One build
  * runs fault-free; a second, on its own prefix, runs while 10% of all Storage calls fail transiently
  * (5xx, 429 with Retry-After, resets before and after the server acted, slow answers, TUS PATCHes cut
- * mid-body). The faulty build must store exactly the same vectors, every id exactly once.
+ * mid-body). The faulty build must store exactly the same vectors, every id exactly once. A build whose
+ * retries run out fails with Supabase's own message, leaving storage consistent for the next job.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class SupabaseFaultyBuildTests {
+class SupabaseBuildTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int IMAGES = 160;
@@ -66,6 +68,7 @@ class SupabaseFaultyBuildTests {
         registry.add("fsb.catalog.supabase.page-size", () -> "50");
         registry.add("fsb.shard.max-vectors", () -> "40");
         registry.add("fsb.job.batch-size", () -> "16");
+        registry.add("management.endpoints.web.exposure.include", () -> "health,env,configprops,jobs");
     }
 
     @AfterAll
@@ -115,6 +118,46 @@ class SupabaseFaultyBuildTests {
             .noneMatch(key -> key.startsWith("faulty/faiss/open/") && !referenced(progress, key));
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void exhaustedRetriesFailTheJobWithSupabasesMessageAndTheNextJobCompletesTheIndex() throws Exception {
+        String location = post("{\"prefix\":\"broken\",\"indexTypes\":[\"color\"]}");
+        Map<String, Object> failed;
+        try {
+            awaitView(location, view -> ((Number) ((Map<String, Object>) view.get("counts")).get("embedded")).intValue() >= 48
+                    || !"RUNNING".equals(view.get("state")) && !"QUEUED".equals(view.get("state")));
+            EMULATOR.failRandomly(1.0, 1L, List.of(Fault.INTERNAL_ERROR));
+            failed = awaitFinished(location);
+        }
+        finally {
+            EMULATOR.stopFaults();
+        }
+        assertThat(failed.get("state")).as("job %s", failed).isEqualTo("FAILED");
+        assertThat(String.valueOf(failed.get("lastError"))).contains("Supabase Storage").contains("500")
+            .contains("Internal Server Error").doesNotContain(SupabaseEmulator.SERVICE_KEY);
+
+        // Whatever progress.json names is stored, with the recorded checksums: the manifest reads back whole.
+        Map<String, byte[]> bucket = EMULATOR.objects("faiss-shards");
+        BucketIndex.Contents partial = BucketIndex.read(bucket, "broken", "color");
+        assertThat(partial.catalogIds()).doesNotHaveDuplicates().hasSizeLessThan(IMAGES - 2);
+
+        Map<String, Object> next = awaitFinished(post("{\"prefix\":\"broken\",\"indexTypes\":[\"color\"]}"));
+        assertThat(next.get("state")).as("next job %s", next).isEqualTo("SUCCEEDED");
+        BucketIndex.Contents complete = BucketIndex.read(EMULATOR.objects("faiss-shards"), "broken", "color");
+        assertThat(complete.catalogIds()).hasSize(IMAGES - 2).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void theKeyIsNeverShownByActuatorOrJobViews() throws Exception {
+        for (String path : List.of("/actuator/env", "/actuator/configprops", "/actuator/health", "/jobs")) {
+            HttpResponse<String> response = get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.body()).as(path).doesNotContain(SupabaseEmulator.SERVICE_KEY)
+                .doesNotContain(SupabaseEmulator.SERVICE_KEY.substring(0, 40));
+        }
+        assertThat(get("/actuator/health").body()).contains("supabase:" + EMULATOR.url() + "/storage/v1/faiss-shards");
+    }
+
     @SuppressWarnings("unchecked")
     private static boolean referenced(Map<String, Object> progress, String key) {
         for (Object index : ((Map<String, Object>) progress.get("indexes")).values()) {
@@ -160,18 +203,26 @@ class SupabaseFaultyBuildTests {
         return response.headers().firstValue("Location").orElseThrow();
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> awaitFinished(String location) throws Exception {
+        return awaitView(location, view -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(view.get("state")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         Map<String, Object> view = Map.of();
         while (System.nanoTime() < deadline) {
-            view = JSON.readValue(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + location)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body(), Map.class);
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(view.get("state"))) {
+            view = JSON.readValue(get(location).body(), Map.class);
+            if (condition.test(view)) {
                 return view;
             }
-            Thread.sleep(50);
+            Thread.sleep(20);
         }
-        throw new AssertionError("job not finished in time; last view " + view);
+        throw new AssertionError("condition not reached in time; last view " + view);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }
