@@ -56,7 +56,7 @@ final class EmulatedStorage {
         final long length;
         final String contentType;
         final String metadataHeader;
-        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
         boolean complete;
 
         Upload(String bucket, String key, long length, String contentType, String metadataHeader) {
@@ -575,7 +575,7 @@ final class EmulatedStorage {
             if (appended.status() != 204) {
                 return appended;
             }
-            created.with("Upload-Offset", Long.toString(upload.data.size()));
+            created.with("Upload-Offset", Long.toString(upload.complete ? upload.length : upload.data.size()));
             if (upload.complete) {
                 created.with("Tus-Complete", "1");
             }
@@ -591,7 +591,8 @@ final class EmulatedStorage {
         if (upload == null) {
             return validId(id) ? Reply.empty(404) : Reply.empty(400);
         }
-        return Reply.empty(200).with("Upload-Offset", Long.toString(upload.data.size()))
+        long offset = upload.complete ? upload.length : upload.data.size();
+        return Reply.empty(200).with("Upload-Offset", Long.toString(offset))
             .with("Upload-Length", Long.toString(upload.length)).with("Cache-Control", "no-store")
             .with("Upload-Metadata", upload.metadataHeader).with("Tus-Resumable", "1.0.0");
     }
@@ -657,6 +658,7 @@ final class EmulatedStorage {
             bucket.objects.put(upload.key, new StoredObject(existing == null ? UUID.randomUUID().toString() : existing.id(),
                     data, upload.contentType, etag(data)));
             upload.complete = true;
+            upload.data = null; // the object holds the bytes now
             reply.with("Tus-Complete", "1");
         }
         return reply;
