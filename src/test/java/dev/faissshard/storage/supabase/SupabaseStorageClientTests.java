@@ -1,6 +1,7 @@
 package dev.faissshard.storage.supabase;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -11,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.faissshard.shard.ShardProperties;
+import dev.faissshard.shard.ShardWriterFactory;
+import dev.faissshard.shard.faiss.Metric;
 import dev.faissshard.storage.BucketNotFoundException;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
 import dev.faissshard.storage.ObjectNotFoundException;
@@ -114,6 +118,18 @@ class SupabaseStorageClientTests {
         assertThatThrownBy(() -> small.create("big.faiss", bytes(1_048_577, 1), "application/octet-stream"))
             .isInstanceOf(ObjectTooLargeException.class).hasMessageContaining("file_size_limit");
         assertThat(emulator.calls()).isEmpty();
+        small.close();
+    }
+
+    @Test
+    void shardSizeLimitOverTheBucketLimitIsRefusedBeforeAnyShardIsBuilt() {
+        emulator.createBucket("small", false, 1_048_576L);
+        SupabaseStorageClient small = client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
+        ShardWriterFactory shards = new ShardWriterFactory(new ShardProperties(DataSize.ofMegabytes(45), 0, "IDMap,Flat",
+                Metric.INNER_PRODUCT, 1), Clock.systemUTC());
+        assertThatThrownBy(() -> shards.checkFits(small)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("fsb.shard.max-bytes").hasMessageContaining("1048576");
+        shards.checkFits(client);
         small.close();
     }
 
