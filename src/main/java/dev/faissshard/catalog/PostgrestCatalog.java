@@ -89,15 +89,20 @@ final class PostgrestCatalog implements Catalog {
         if (afterId != null) {
             query.append('&').append(properties.idColumn()).append("=gt.").append(encode(afterId));
         }
-        if (!properties.filter().isBlank()) {
-            query.append('&').append(properties.filter());
+        for (String filter : properties.filter().split("&")) {
+            // Encoded here so that a filter value with spaces or quotes still makes a valid URL.
+            int eq = filter.indexOf('=');
+            if (eq > 0) {
+                query.append('&').append(encode(filter.substring(0, eq))).append('=').append(encode(filter.substring(eq + 1)));
+            }
         }
         URI uri = URI.create(http.baseUrl() + "/" + table + "?" + query);
         String description = "read " + table + (afterId == null ? "" : " after id " + afterId);
         try {
             return http.call(description, () -> {
                 var spec = http.client().get().uri(uri).header("Accept", "application/json");
-                return count ? spec.header("Prefer", "count=exact") : spec;
+                // Estimated: exact up to the server's row cap, the planner's estimate beyond, so huge tables stay cheap.
+                return count ? spec.header("Prefer", "count=estimated") : spec;
             });
         }
         catch (RuntimeException ex) {

@@ -64,13 +64,14 @@ class PostgrestCatalogTests {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             rows.add(row("uid", UUID.nameUUIDFromBytes(new byte[] { (byte) i }).toString(), "url",
-                    "supabase://products/" + i + ".jpg", "processed", i % 3 == 0));
+                    "supabase://products/" + i + ".jpg", "processed", i % 3 == 0, "shelf", i % 2 == 0 ? "top shelf" : "floor"));
         }
         emulator.table("product_images", rows);
-        PostgrestCatalog catalog = catalog("product_images", new SupabaseCatalogProperties("uid", "url", "processed=is.false", 7));
+        PostgrestCatalog catalog = catalog("product_images", new SupabaseCatalogProperties("uid", "url",
+                "processed=is.false&shelf=eq.top shelf", 7));
         try (Stream<CatalogEntry> entries = catalog.entries()) {
             List<CatalogEntry> read = entries.toList();
-            assertThat(read).hasSize(20);
+            assertThat(read).hasSize(10);
             assertThat(read).extracting(CatalogEntry::id).isSorted().doesNotHaveDuplicates();
             assertThat(read.get(0).imageUrl().getScheme()).isEqualTo("supabase");
         }

@@ -415,8 +415,7 @@ final class EmulatedStorage {
             return noSuchKey();
         }
         if (role != Role.SERVICE) {
-            return bucket.objects.containsKey(parts[1]) && bucket.isPublic
-                    ? Reply.storageError("403", "Unauthorized", "Access denied", "AccessDenied") : noSuchKey();
+            return Reply.storageError("403", "Unauthorized", "Access denied", "AccessDenied");
         }
         if (bucket.objects.remove(parts[1]) == null) {
             return noSuchKey();
