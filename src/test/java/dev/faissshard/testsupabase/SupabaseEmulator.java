@@ -52,6 +52,9 @@ public final class SupabaseEmulator implements AutoCloseable {
     private double randomRate;
     private List<Fault> randomFaults = List.of();
     private Duration slowDelay = Duration.ofSeconds(2);
+    private Predicate<Call> outage;
+    private int outagePassing;
+    private Fault outageFault;
 
     public SupabaseEmulator() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
@@ -108,6 +111,16 @@ public final class SupabaseEmulator implements AutoCloseable {
         scheduled.add(new Scheduled(matches, fault));
     }
 
+    /**
+     * Lets {@code passing} requests matching {@code matches} through, then gives {@code fault} to every
+     * further matching one until {@link #stopFaults()}: an outage that starts at a known point.
+     */
+    public synchronized void failAfter(Predicate<Call> matches, int passing, Fault fault) {
+        this.outage = matches;
+        this.outagePassing = passing;
+        this.outageFault = fault;
+    }
+
     /** From now on a share {@code rate} of storage requests gets one of {@code faults}, chosen by a seeded random. */
     public synchronized void failRandomly(double rate, long seed, List<Fault> faults) {
         this.random = new SplittableRandom(seed);
@@ -118,6 +131,7 @@ public final class SupabaseEmulator implements AutoCloseable {
     public synchronized void stopFaults() {
         scheduled.clear();
         randomRate = 0;
+        outage = null;
     }
 
     public synchronized void slowDelay(Duration delay) {
@@ -152,6 +166,9 @@ public final class SupabaseEmulator implements AutoCloseable {
                 scheduled.remove(next);
                 return next.fault();
             }
+        }
+        if (outage != null && outage.test(call) && outagePassing-- <= 0) {
+            return outageFault;
         }
         if (randomRate > 0 && random.nextDouble() < randomRate) {
             return randomFaults.get(random.nextInt(randomFaults.size()));
