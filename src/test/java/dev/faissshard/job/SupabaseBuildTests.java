@@ -135,8 +135,9 @@ class SupabaseBuildTests {
         assertThat(String.valueOf(failed.get("lastError"))).contains("Supabase Storage").contains("500")
             .contains("Internal Server Error").doesNotContain(SupabaseEmulator.SERVICE_KEY);
 
-        // Whatever progress.json names is stored, with the recorded checksums: the manifest reads back whole.
+        // Whatever progress.json names is stored, with the recorded checksums, and the manifest reads back whole.
         Map<String, byte[]> bucket = EMULATOR.objects("faiss-shards");
+        assertProgressDescribesStorage(bucket, "broken");
         BucketIndex.Contents partial = BucketIndex.read(bucket, "broken", "color");
         assertThat(partial.catalogIds()).doesNotHaveDuplicates().isNotEmpty().hasSizeLessThan(IMAGES - 2);
 
@@ -155,6 +156,33 @@ class SupabaseBuildTests {
                 .doesNotContain(SupabaseEmulator.SERVICE_KEY.substring(0, 40));
         }
         assertThat(get("/actuator/health").body()).contains("supabase:" + EMULATOR.url() + "/storage/v1/faiss-shards");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void assertProgressDescribesStorage(Map<String, byte[]> bucket, String prefix) {
+        Map<String, Object> progress = JSON.readValue(bucket.get(prefix + "/progress.json"), Map.class);
+        int named = 0;
+        for (Object index : ((Map<String, Object>) progress.get("indexes")).values()) {
+            for (String section : List.of("sealedShards", "openSegments")) {
+                for (Map<String, Object> record : (List<Map<String, Object>>) ((Map<String, Object>) index).get(section)) {
+                    byte[] data = bucket.get(prefix + "/" + record.get("file"));
+                    assertThat(data).as("%s named by progress.json", record.get("file")).isNotNull();
+                    assertThat(java.util.HexFormat.of().formatHex(sha256(data))).isEqualTo(record.get("sha256"));
+                    assertThat(bucket).containsKey(prefix + "/" + record.get("idsFile"));
+                    named++;
+                }
+            }
+        }
+        assertThat(named).as("progress.json names stored objects").isPositive();
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+        }
+        catch (java.security.NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     @SuppressWarnings("unchecked")
