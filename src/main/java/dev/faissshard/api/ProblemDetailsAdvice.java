@@ -19,6 +19,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 import dev.faissshard.catalog.CatalogFormatException;
 import dev.faissshard.catalog.CatalogNotFoundException;
+import dev.faissshard.catalog.CatalogUnavailableException;
 import dev.faissshard.job.IndexIncompatibleException;
 import dev.faissshard.job.IndexLocationBusyException;
 import dev.faissshard.job.JobCapacityException;
@@ -88,6 +89,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 ex.getMessage());
         problem.setProperty("errors", List.of(Map.of("field", "catalog.location", "message", ex.getMessage())));
         return problem;
+    }
+
+    @ExceptionHandler(CatalogUnavailableException.class)
+    ProblemDetail catalogUnavailable(CatalogUnavailableException ex) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "catalog-unavailable", "Catalogue unavailable", ex.getMessage());
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

@@ -14,13 +14,18 @@ public class CatalogFactory {
 
     private final CatalogProperties properties;
     private final JsonMapper json;
+    private final TableCatalogs tables;
 
-    public CatalogFactory(CatalogProperties properties, JsonMapper json) {
+    CatalogFactory(CatalogProperties properties, JsonMapper json, TableCatalogs tables) {
         this.properties = properties;
         this.json = json;
+        this.tables = tables;
     }
 
     public Catalog open(CatalogSpec spec) {
+        if (spec.type().isTable()) {
+            return tables.open(spec.type(), spec.location());
+        }
         Path location = Path.of(spec.location());
         if (!Files.exists(location)) {
             throw new CatalogNotFoundException("Catalogue " + spec.location() + " does not exist");
@@ -37,7 +42,7 @@ public class CatalogFactory {
             case CSV -> new CsvCatalog(location, properties.idColumn(), properties.urlColumns());
             case JSONL -> new JsonlCatalog(location, properties.idColumn(), properties.urlColumns(), json);
             case FOLDER -> new FolderCatalog(location);
-            case AUTO -> throw new IllegalStateException("detect() never returns AUTO");
+            case AUTO, SUPABASE, POSTGRES -> throw new IllegalStateException(type + " is not a file catalogue");
         };
     }
 

@@ -14,7 +14,16 @@ public enum CatalogType {
     /** One JSON object per line with an id and a URL field. */
     JSONL,
     /** Every image file under a folder. */
-    FOLDER;
+    FOLDER,
+    /** A table read through Supabase's PostgREST API; the location is the table name. */
+    SUPABASE,
+    /** A table read directly from PostgreSQL over JDBC; the location is the table name. */
+    POSTGRES;
+
+    /** Whether the location names a database table rather than a file or folder. */
+    public boolean isTable() {
+        return this == SUPABASE || this == POSTGRES;
+    }
 
     @JsonValue
     public String key() {

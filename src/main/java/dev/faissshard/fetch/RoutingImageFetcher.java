@@ -13,25 +13,58 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.faissshard.image.FailureReason;
 import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.storage.supabase.SupabaseObjects;
+import dev.faissshard.supabase.SupabaseHttp;
+import dev.faissshard.supabase.SupabaseProperties;
+import tools.jackson.databind.json.JsonMapper;
 
-/** The service's {@link ImageFetcher}: picks the transport by URL scheme. */
+/**
+ * The service's {@link ImageFetcher}: picks the transport by URL: objects in a Supabase bucket through the
+ * Storage API, other http(s) URLs directly, {@code file:} from disk.
+ */
 @Component
 public class RoutingImageFetcher implements ImageFetcher, DisposableBean {
 
     private final HttpImageFetcher http;
     private final FileImageFetcher file;
     private final ExecutorService fileThreads;
+    private final URI supabaseUrl;
+    private final SupabaseHttp supabaseHttp;
+    private final SupabaseImageFetcher supabase;
+    private final ExecutorService supabaseThreads;
 
-    public RoutingImageFetcher(WebClient.Builder webClient, FetchProperties properties) {
+    public RoutingImageFetcher(WebClient.Builder webClient, FetchProperties properties, SupabaseProperties supabase,
+            JsonMapper json) {
         this.http = new HttpImageFetcher(webClient, properties);
         this.fileThreads = Executors.newFixedThreadPool(Math.min(8, properties.concurrency()),
                 new CustomizableThreadFactory("file-fetch-"));
         this.file = new FileImageFetcher(properties.maxBytes().toBytes(), fileThreads);
+        if (supabase.configured()) {
+            this.supabaseUrl = supabase.url();
+            this.supabaseHttp = new SupabaseHttp(webClient, supabase, "/storage/v1");
+            // Blocking downloads: as many threads as downloads may be in flight.
+            this.supabaseThreads = Executors.newFixedThreadPool(properties.concurrency(),
+                    new CustomizableThreadFactory("supabase-fetch-"));
+            this.supabase = new SupabaseImageFetcher(new SupabaseObjects(supabaseHttp, json), properties.maxBytes().toBytes(),
+                    supabaseThreads);
+        }
+        else {
+            this.supabaseUrl = null;
+            this.supabaseHttp = null;
+            this.supabaseThreads = null;
+            this.supabase = null;
+        }
     }
 
     @Override
     public CompletableFuture<byte[]> fetch(URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        var object = SupabaseObjectUrl.parse(url, supabaseUrl);
+        if (object.isPresent()) {
+            return supabase == null ? CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
+                    "supabase:// URLs need fsb.supabase.url and fsb.supabase.key (" + url + ")"))
+                    : supabase.fetch(url, object.get());
+        }
         return switch (scheme) {
             case "http", "https" -> http.fetch(url);
             case "file" -> file.fetch(url);
@@ -44,5 +77,9 @@ public class RoutingImageFetcher implements ImageFetcher, DisposableBean {
     public void destroy() {
         http.close();
         fileThreads.shutdownNow();
+        if (supabaseHttp != null) {
+            supabaseThreads.shutdownNow();
+            supabaseHttp.close();
+        }
     }
 }

@@ -61,12 +61,14 @@ class IndexRepository {
     /** Refuses a job whose models or shard settings differ from what the index already holds. */
     void checkCompatible(IndexLayout layout, Map<IndexType, ModelInfo> models) {
         IndexCompatibility.check(location(layout), load(layout), models, writers.settings());
+        writers.checkFits(storage);
         models.values().forEach(model -> writers.sizeModel(model.dimension()));
     }
 
     Map<IndexType, ShardWriter> openWriters(IndexLayout layout, Progress progress, Map<IndexType, ModelInfo> models,
             ShardEvents events) {
         IndexCompatibility.check(location(layout), progress, models, writers.settings());
+        writers.checkFits(storage);
         Map<IndexType, ShardWriter> open = new EnumMap<>(IndexType.class);
         try {
             models.forEach((type, model) -> {

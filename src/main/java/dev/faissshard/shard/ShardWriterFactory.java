@@ -44,6 +44,21 @@ public class ShardWriterFactory {
                 key -> ShardSizeModel.calibrate(settings.factory(), dimension, settings.metric()));
     }
 
+    /**
+     * Refuses to build shards that the store would reject: the shard size limit must fit the store's object
+     * size limit (a Supabase bucket's {@code file_size_limit}) whenever the store can tell it.
+     */
+    public void checkFits(StorageClient storage) {
+        long maxBytes = properties.maxBytes().toBytes();
+        storage.maxObjectBytes().ifPresent(limit -> {
+            if (maxBytes > limit) {
+                throw new IllegalArgumentException("fsb.shard.max-bytes is " + maxBytes + " bytes, over the " + limit
+                        + "-byte object size limit of " + storage.description()
+                        + "; lower fsb.shard.max-bytes or raise the bucket's file_size_limit");
+            }
+        });
+    }
+
     public ShardWriter open(IndexType type, ModelInfo model, IndexProgress state, IndexLayout layout,
             StorageClient storage, ShardEvents events) {
         IdSet ids = new IdSet();

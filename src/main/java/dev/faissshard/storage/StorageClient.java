@@ -2,6 +2,7 @@ package dev.faissshard.storage;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * An object store laid out like a bucket: keys are {@code /}-separated paths relative to the store's
@@ -37,6 +38,14 @@ public interface StorageClient {
 
     /** Cheap reachability check for health: throws {@link StorageUnavailableException} if unreachable. */
     void ping();
+
+    /**
+     * The largest object this store accepts, when it is known (a Supabase bucket's {@code file_size_limit}),
+     * so that oversized objects are refused before they are built and uploaded.
+     */
+    default OptionalLong maxObjectBytes() {
+        return OptionalLong.empty();
+    }
 
     /** Where this store is, for views and logs; never contains secrets. */
     String description();

@@ -4,12 +4,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.faissshard.supabase.SupabaseProperties;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +24,13 @@ class LocalCatalogTests {
 
     private final CatalogFactory factory = new CatalogFactory(
             new CatalogProperties(CatalogType.AUTO, "unused", "id", List.of("image_url", "url")),
-            JsonMapper.builder().build());
+            JsonMapper.builder().build(),
+            // Unconfigured database catalogues: the factory must not need them for files and folders.
+            new TableCatalogs(new SupabaseCatalogProperties("id", "image_url", "", 1000),
+                    new PostgresCatalogProperties("", "", "", "id", "image_url", "", 1000),
+                    new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                            new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0)),
+                    WebClient.builder(), JsonMapper.builder().build()));
 
     @TempDir
     Path dir;

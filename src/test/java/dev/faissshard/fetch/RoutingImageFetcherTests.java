@@ -32,6 +32,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.faissshard.image.FailureReason;
 import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.supabase.SupabaseProperties;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -58,8 +60,11 @@ class RoutingImageFetcherTests {
         serverThreads = Executors.newFixedThreadPool(16);
         server.setExecutor(serverThreads);
         server.start();
+        SupabaseProperties noSupabase = new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0));
         fetcher = new RoutingImageFetcher(WebClient.builder(), new FetchProperties(CONCURRENCY, Duration.ofSeconds(1),
-                Duration.ofMillis(400), Duration.ofMillis(1500), DataSize.ofBytes(MAX_BYTES), 3, 1, "fsb-test"));
+                Duration.ofMillis(400), Duration.ofMillis(1500), DataSize.ofBytes(MAX_BYTES), 3, 1, "fsb-test"),
+                noSupabase, JsonMapper.builder().build());
     }
 
     @AfterEach

@@ -1,0 +1,173 @@
+package dev.faissshard.catalog;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.OptionalLong;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+import dev.faissshard.supabase.SupabaseHttp;
+import dev.faissshard.supabase.SupabaseHttpException;
+import dev.faissshard.supabase.SupabaseResponse;
+import dev.faissshard.supabase.TransientFailures;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The images table through PostgREST ({@code /rest/v1/<table>}), read in id order by keyset pages
+ * ({@code id=gt.<last id>}, never an offset, which gets slower with every page and skips or repeats rows
+ * when the table changes). Reading stops at the first empty page, not at the first short one: the server
+ * may cap pages below the size asked for.
+ */
+final class PostgrestCatalog implements Catalog {
+
+    private final SupabaseHttp http;
+    private final JsonMapper json;
+    private final SupabaseCatalogProperties properties;
+    private final String table;
+
+    PostgrestCatalog(SupabaseHttp http, JsonMapper json, SupabaseCatalogProperties properties, String table) {
+        this.http = http;
+        this.json = json;
+        this.properties = properties;
+        this.table = TableNames.checkTable(table);
+    }
+
+    /** Reads one row now so that a wrong table, column, filter or key is refused when the job is submitted. */
+    PostgrestCatalog verified() {
+        page(null, 1);
+        return this;
+    }
+
+    @Override
+    public Stream<CatalogEntry> entries() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new Pages(),
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    @Override
+    public OptionalLong size() {
+        try {
+            SupabaseResponse response = request(null, 1, true);
+            String range = response.headers().getFirst("Content-Range");
+            if (range != null && range.contains("/") && !range.endsWith("/*")) {
+                return OptionalLong.of(Long.parseLong(range.substring(range.indexOf('/') + 1).strip()));
+            }
+        }
+        catch (RuntimeException ex) {
+            // the size only feeds the ETA
+        }
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public String description() {
+        return "supabase:" + http.baseUrl() + "/" + table;
+    }
+
+    private List<CatalogEntry> page(String afterId, int limit) {
+        JsonNode rows = json.readTree(request(afterId, limit, false).body());
+        List<CatalogEntry> entries = new ArrayList<>(rows.size());
+        for (JsonNode row : rows) {
+            entries.add(entry(row));
+        }
+        return entries;
+    }
+
+    private SupabaseResponse request(String afterId, int limit, boolean count) {
+        StringBuilder query = new StringBuilder("select=").append(properties.idColumn()).append(',')
+            .append(properties.urlColumn()).append("&order=").append(properties.idColumn()).append(".asc&limit=")
+            .append(limit);
+        if (afterId != null) {
+            query.append('&').append(properties.idColumn()).append("=gt.").append(encode(afterId));
+        }
+        for (String filter : properties.filter().split("&")) {
+            // Encoded here so that a filter value with spaces or quotes still makes a valid URL.
+            int eq = filter.indexOf('=');
+            if (eq > 0) {
+                query.append('&').append(encode(filter.substring(0, eq))).append('=').append(encode(filter.substring(eq + 1)));
+            }
+        }
+        URI uri = URI.create(http.baseUrl() + "/" + table + "?" + query);
+        String description = "read " + table + (afterId == null ? "" : " after id " + afterId);
+        try {
+            return http.call(description, () -> {
+                var spec = http.client().get().uri(uri).header("Accept", "application/json");
+                // Estimated: exact up to the server's row cap, the planner's estimate beyond, so huge tables stay cheap.
+                return count ? spec.header("Prefer", "count=estimated") : spec;
+            });
+        }
+        catch (RuntimeException ex) {
+            throw translate(ex);
+        }
+    }
+
+    /** The one place where PostgREST failures become catalogue exceptions, with PostgREST's own message. */
+    private RuntimeException translate(RuntimeException failure) {
+        if (failure instanceof SupabaseHttpException http && !http.isTransient()) {
+            return new CatalogNotFoundException(description() + ": " + http.httpStatus() + " " + http.body().summary());
+        }
+        return new CatalogUnavailableException(description() + ": " + TransientFailures.describe(failure), failure);
+    }
+
+    private CatalogEntry entry(JsonNode row) {
+        JsonNode idNode = row.get(properties.idColumn());
+        String id = idNode == null || idNode.isNull() ? ""
+                : idNode.isIntegralNumber() ? idNode.bigIntegerValue().toString() : idNode.asString().strip();
+        if (id.isEmpty()) {
+            throw new CatalogFormatException(description() + ": a row has no " + properties.idColumn());
+        }
+        JsonNode url = row.get(properties.urlColumn());
+        if (url == null || url.isNull() || url.asString().isBlank()) {
+            throw new CatalogFormatException(description() + " id " + id + ": empty " + properties.urlColumn());
+        }
+        try {
+            return new CatalogEntry(id, new URI(url.asString().strip()));
+        }
+        catch (URISyntaxException ex) {
+            throw new CatalogFormatException(description() + " id " + id + ": invalid image URL '" + url.asString() + "'", ex);
+        }
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private final class Pages implements Iterator<CatalogEntry> {
+
+        private Iterator<CatalogEntry> current = List.<CatalogEntry>of().iterator();
+        private String lastId;
+        private boolean exhausted;
+
+        @Override
+        public boolean hasNext() {
+            while (!current.hasNext() && !exhausted) {
+                List<CatalogEntry> next = page(lastId, properties.pageSize());
+                if (next.isEmpty()) {
+                    exhausted = true;
+                }
+                else {
+                    lastId = next.get(next.size() - 1).id();
+                    current = next.iterator();
+                }
+            }
+            return current.hasNext();
+        }
+
+        @Override
+        public CatalogEntry next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return current.next();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.faissshard.storage.supabase;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.MediaType;
+
+import dev.faissshard.supabase.SupabaseHttp;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The object resource of the Storage API for standard (single-request) calls. Every call is retried on
+ * transient failures; callers decide what a repeated call means (a retried create may meet its own
+ * first attempt as "already exists").
+ */
+public final class SupabaseObjects {
+
+    private static final String OBJECT = "/object/";
+    // The authenticated route rejects a bad key instead of silently falling back to the anon role.
+    private static final String AUTHENTICATED = "/object/authenticated/";
+    private static final String LIST = "/object/list/";
+
+    private final SupabaseHttp http;
+    private final JsonMapper json;
+
+    public SupabaseObjects(SupabaseHttp http, JsonMapper json) {
+        this.http = http;
+        this.json = json;
+    }
+
+    /** A listing entry: a file (with its size) or a sub-folder. */
+    record Entry(String name, boolean folder, long size) {
+    }
+
+    void upload(String bucket, String key, byte[] data, String contentType, boolean upsert) {
+        URI uri = URI.create(http.baseUrl() + OBJECT + bucket + "/" + ObjectKeys.encode(key));
+        http.call("upload " + bucket + "/" + key, () -> http.client().post().uri(uri)
+            .header("x-upsert", Boolean.toString(upsert))
+            .contentType(MediaType.parseMediaType(contentType))
+            .contentLength(data.length)
+            .bodyValue(data));
+    }
+
+    /** The object's bytes; a missing object fails with NoSuchKey as a {@code SupabaseHttpException}. */
+    public byte[] download(String bucket, String key) {
+        URI uri = URI.create(http.baseUrl() + AUTHENTICATED + bucket + "/" + ObjectKeys.encode(key));
+        return http.call("download " + bucket + "/" + key, () -> http.client().get().uri(uri)).body();
+    }
+
+    void delete(String bucket, String key) {
+        URI uri = URI.create(http.baseUrl() + OBJECT + bucket + "/" + ObjectKeys.encode(key));
+        http.call("delete " + bucket + "/" + key, () -> http.client().delete().uri(uri));
+    }
+
+    /** One page of a folder listing ({@code folder} without slashes at either end; "" is the root). */
+    List<Entry> list(String bucket, String folder, int offset, int limit) {
+        byte[] body = json.writeValueAsBytes(Map.of("prefix", folder, "limit", limit, "offset", offset, "sortBy",
+                Map.of("column", "name", "order", "asc")));
+        URI uri = URI.create(http.baseUrl() + LIST + bucket);
+        JsonNode page = json.readTree(http.call("list " + bucket + "/" + folder, () -> http.client().post().uri(uri)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue(body)).body());
+        List<Entry> entries = new ArrayList<>(page.size());
+        for (JsonNode item : page) {
+            boolean folderEntry = item.path("id").isNull() || item.path("id").isMissingNode();
+            long size = item.path("metadata").path("size").asLong(0);
+            entries.add(new Entry(item.path("name").asString(), folderEntry, size));
+        }
+        return entries;
+    }
+}

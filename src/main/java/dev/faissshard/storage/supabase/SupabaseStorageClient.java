@@ -1,0 +1,230 @@
+package dev.faissshard.storage.supabase;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.faissshard.storage.BucketNotFoundException;
+import dev.faissshard.storage.ObjectNotFoundException;
+import dev.faissshard.storage.ObjectTooLargeException;
+import dev.faissshard.storage.StorageClient;
+import dev.faissshard.storage.StorageException;
+import dev.faissshard.storage.StorageProperties;
+import dev.faissshard.storage.StoredObject;
+import dev.faissshard.supabase.SupabaseHttp;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A Supabase Storage bucket over its REST API. Small objects are uploaded in one request ({@code x-upsert}
+ * only where replacing is meant), larger ones through the resumable endpoint; listing walks the folders
+ * and pages. Every call is retried on transient failures; what still fails is translated once, by
+ * {@link SupabaseStorageErrors}.
+ *
+ * <p>Thread-safe.
+ */
+public final class SupabaseStorageClient implements StorageClient, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SupabaseStorageClient.class);
+    // Supabase's dashboard creates these zero-byte files to make empty folders visible; they are not ours.
+    private static final String FOLDER_PLACEHOLDER = ".emptyFolderPlaceholder";
+
+    private final SupabaseHttp http;
+    private final StorageProperties.Supabase settings;
+    private final SupabaseBuckets buckets;
+    private final SupabaseObjects objects;
+    private final ResumableUploads resumable;
+    private final String description;
+    private volatile BucketInfo bucketInfo;
+
+    public SupabaseStorageClient(SupabaseHttp http, StorageProperties.Supabase settings, JsonMapper json) {
+        this.http = http;
+        this.settings = settings;
+        this.buckets = new SupabaseBuckets(http, json);
+        this.objects = new SupabaseObjects(http, json);
+        this.resumable = new ResumableUploads(http, (int) settings.resumableChunkSize().toBytes());
+        this.description = "supabase:" + http.baseUrl() + "/" + settings.bucket();
+    }
+
+    /**
+     * Creates the bucket if configured to and it is missing, and reads its size limit. A store that cannot
+     * be reached now is not fatal: health reports it, and the limit is read again on first use.
+     */
+    public void initialize() {
+        try {
+            if (settings.createBucket()) {
+                createBucketIfMissing();
+            }
+            readBucket();
+        }
+        catch (StorageException ex) {
+            log.warn("Cannot read bucket {} yet ({}); its size limit is checked on first use", settings.bucket(),
+                    ex.getMessage());
+        }
+    }
+
+    @Override
+    public void create(String key, byte[] data, String contentType) {
+        upload(key, data, contentType, false);
+    }
+
+    @Override
+    public void replace(String key, byte[] data, String contentType) {
+        upload(key, data, contentType, true);
+    }
+
+    @Override
+    public byte[] get(String key) {
+        ObjectKeys.check(key);
+        return call("download " + key, () -> objects.download(settings.bucket(), key));
+    }
+
+    @Override
+    public Optional<byte[]> find(String key) {
+        try {
+            return Optional.of(get(key));
+        }
+        catch (ObjectNotFoundException ex) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix) {
+        int slash = prefix.lastIndexOf('/');
+        String folder = slash < 0 ? "" : prefix.substring(0, slash);
+        List<StoredObject> found = new ArrayList<>();
+        walk(folder, prefix, found);
+        found.sort((a, b) -> a.key().compareTo(b.key()));
+        return found;
+    }
+
+    @Override
+    public void delete(String key) {
+        ObjectKeys.check(key);
+        try {
+            call("delete " + key, () -> {
+                objects.delete(settings.bucket(), key);
+                return null;
+            });
+        }
+        catch (ObjectNotFoundException ex) {
+            // Absent already; a retried delete whose first attempt went through also lands here.
+        }
+    }
+
+    @Override
+    public void ping() {
+        call("reach bucket", () -> {
+            buckets.ping(settings.bucket());
+            return null;
+        });
+    }
+
+    @Override
+    public OptionalLong maxObjectBytes() {
+        BucketInfo info = bucketInfo;
+        if (info == null) {
+            try {
+                info = readBucket();
+            }
+            catch (BucketNotFoundException ex) {
+                // An anon key may write by policy yet not see the bucket row: the limit is then unknown.
+                return OptionalLong.empty();
+            }
+        }
+        return info.fileSizeLimit();
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private void upload(String key, byte[] data, String contentType, boolean upsert) {
+        ObjectKeys.check(key);
+        OptionalLong limit = bucketInfo == null ? OptionalLong.empty() : bucketInfo.fileSizeLimit();
+        if (limit.isPresent() && data.length > limit.getAsLong()) {
+            throw new ObjectTooLargeException(key + " is " + data.length + " bytes, over the file_size_limit of bucket "
+                    + settings.bucket() + " (" + limit.getAsLong() + " bytes); not uploaded");
+        }
+        String operation = (upsert ? "upsert " : "upload ") + key;
+        call(operation, () -> {
+            if (data.length > settings.resumableThreshold().toBytes()) {
+                resumable.upload(settings.bucket(), key, data, contentType, upsert);
+            }
+            else {
+                objects.upload(settings.bucket(), key, data, contentType, upsert);
+            }
+            return null;
+        });
+    }
+
+    private void walk(String folder, String prefix, List<StoredObject> found) {
+        int pageSize = settings.listPageSize();
+        for (int offset = 0;; offset += pageSize) {
+            int from = offset;
+            List<SupabaseObjects.Entry> page = call("list " + (folder.isEmpty() ? "/" : folder),
+                    () -> objects.list(settings.bucket(), folder, from, pageSize));
+            for (SupabaseObjects.Entry entry : page) {
+                String key = folder.isEmpty() ? entry.name() : folder + "/" + entry.name();
+                if (entry.folder()) {
+                    String subfolder = key + "/";
+                    if (subfolder.startsWith(prefix) || prefix.startsWith(subfolder)) {
+                        walk(key, prefix, found);
+                    }
+                }
+                else if (key.startsWith(prefix) && !entry.name().equals(FOLDER_PLACEHOLDER)) {
+                    found.add(new StoredObject(key, entry.size()));
+                }
+            }
+            if (page.size() < pageSize) {
+                return;
+            }
+        }
+    }
+
+    private void createBucketIfMissing() {
+        try {
+            call("read bucket", () -> buckets.get(settings.bucket()));
+        }
+        catch (BucketNotFoundException missing) {
+            try {
+                call("create bucket", () -> {
+                    buckets.create(settings.bucket(), false, settings.bucketFileSizeLimit().toBytes());
+                    return null;
+                });
+                log.info("Created bucket {}", settings.bucket());
+            }
+            catch (dev.faissshard.storage.ObjectAlreadyExistsException raced) {
+                log.info("Bucket {} was created meanwhile by someone else", settings.bucket());
+            }
+        }
+    }
+
+    private BucketInfo readBucket() {
+        BucketInfo info = call("read bucket", () -> buckets.get(settings.bucket()));
+        bucketInfo = info;
+        log.info("Bucket {}: file_size_limit {}", info.name(),
+                info.fileSizeLimit().isPresent() ? info.fileSizeLimit().getAsLong() + " bytes" : "none set");
+        return info;
+    }
+
+    private <T> T call(String operation, Supplier<T> call) {
+        try {
+            return call.get();
+        }
+        catch (RuntimeException ex) {
+            throw SupabaseStorageErrors.translate(operation + " in bucket " + settings.bucket(), ex);
+        }
+    }
+}

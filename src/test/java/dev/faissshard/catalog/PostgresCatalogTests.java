@@ -1,0 +1,110 @@
+package dev.faissshard.catalog;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link PostgresCatalog} against a real PostgreSQL server started for the test on 127.0.0.1. */
+class PostgresCatalogTests {
+
+    private static EmbeddedPostgres postgres;
+
+    @BeforeAll
+    static void startPostgres() throws IOException, SQLException {
+        postgres = EmbeddedPostgres.builder().start();
+        try (Connection db = postgres.getPostgresDatabase().getConnection(); Statement sql = db.createStatement()) {
+            sql.execute("CREATE TABLE images (id bigint PRIMARY KEY, image_url text NOT NULL, processed boolean NOT NULL DEFAULT false)");
+            sql.execute("INSERT INTO images SELECT g, 'https://cdn.example/' || g || '.jpg', g % 4 = 0 FROM generate_series(1, 5000) g");
+            sql.execute("CREATE SCHEMA shop");
+            sql.execute("CREATE TABLE shop.photos (uid uuid PRIMARY KEY, url text)");
+            sql.execute("INSERT INTO shop.photos SELECT md5(g::text)::uuid, 'supabase://products/' || g || '.jpg' FROM generate_series(1, 50) g");
+            sql.execute("CREATE ROLE reader LOGIN PASSWORD 'p@ss:word'");
+            sql.execute("GRANT SELECT ON images TO reader");
+        }
+    }
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        postgres.close();
+    }
+
+    @Test
+    void streamsEveryRowInIdOrderThroughACursor() {
+        PostgresCatalog catalog = catalog("images", "id", "image_url", "", jdbcUrl(), "postgres", "");
+        try (Stream<CatalogEntry> entries = catalog.verified().entries()) {
+            List<CatalogEntry> rows = entries.toList();
+            assertThat(rows).hasSize(5000);
+            assertThat(rows.get(0).id()).isEqualTo("1");
+            assertThat(rows.get(4999).imageUrl().toString()).isEqualTo("https://cdn.example/5000.jpg");
+            assertThat(rows).extracting(CatalogEntry::id).doesNotHaveDuplicates();
+        }
+        assertThat(catalog.size()).hasValue(5000);
+    }
+
+    @Test
+    void readsUuidIdsFromASchemaQualifiedTable() {
+        PostgresCatalog catalog = catalog("shop.photos", "uid", "url", "", jdbcUrl(), "postgres", "");
+        try (Stream<CatalogEntry> entries = catalog.entries()) {
+            List<String> ids = entries.map(CatalogEntry::id).toList();
+            assertThat(ids).hasSize(50).isSorted().allMatch(id -> id.length() == 36);
+        }
+    }
+
+    @Test
+    void appliesTheFilterAndAcceptsSupabasesConnectionStringWithCredentials() {
+        String url = "postgresql://reader:" + "p%40ss%3Aword" + "@127.0.0.1:" + postgres.getPort() + "/postgres";
+        PostgresCatalog catalog = catalog("images", "id", "image_url", "processed = false", url, "", "");
+        try (Stream<CatalogEntry> entries = catalog.entries()) {
+            assertThat(entries.count()).isEqualTo(3750);
+        }
+        assertThat(catalog.description()).isEqualTo("postgres:127.0.0.1:" + postgres.getPort() + "/postgres table images")
+            .doesNotContain("p@ss");
+    }
+
+    @Test
+    void closingTheStreamEarlyReleasesTheConnection() throws SQLException {
+        PostgresCatalog catalog = catalog("images", "id", "image_url", "", jdbcUrl(), "postgres", "");
+        for (int i = 0; i < 30; i++) {
+            try (Stream<CatalogEntry> entries = catalog.entries()) {
+                assertThat(entries.limit(3).count()).isEqualTo(3);
+            }
+        }
+        try (Connection db = postgres.getPostgresDatabase().getConnection(); Statement sql = db.createStatement();
+                var rows = sql.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = 'postgres' AND pid <> pg_backend_pid()")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isLessThan(5);
+        }
+    }
+
+    @Test
+    void missingTableColumnOrRoleIsRefusedWithPostgresMessage() {
+        assertThatThrownBy(() -> catalog("imagez", "id", "image_url", "", jdbcUrl(), "postgres", "").verified())
+            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("imagez").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> catalog("images", "id", "photo", "", jdbcUrl(), "postgres", "").verified())
+            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("photo");
+        String unknownRole = "postgresql://nobody:s3cret@127.0.0.1:" + postgres.getPort() + "/postgres";
+        assertThatThrownBy(() -> catalog("images", "id", "image_url", "", unknownRole, "", "").verified())
+            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("nobody").hasMessageNotContaining("s3cret");
+    }
+
+    private static String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+    }
+
+    private static PostgresCatalog catalog(String table, String id, String url, String filter, String dbUrl, String user,
+            String password) {
+        PostgresCatalogProperties properties = new PostgresCatalogProperties(dbUrl, user, password, id, url, filter, 100);
+        return new PostgresCatalog(new PostgresConnection(properties), properties, table);
+    }
+}
