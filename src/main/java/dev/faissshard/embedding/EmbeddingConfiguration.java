@@ -39,10 +39,10 @@ class EmbeddingConfiguration {
             byte[] colorBytes = resource(COLOR_MODEL);
             byte[] structureBytes = resource(STRUCTURE_MODEL);
             OnnxModel color = new OnnxModel("builtin-color-v1", environment, colorBytes, options);
-            OnnxModel structure = new OnnxModel("builtin-structure-v1", environment, structureBytes, options);
+            OnnxModel structure = new OnnxModel("builtin-structure-v2", environment, structureBytes, options);
             return new OnnxEmbeddingService(environment, color,
                     new ModelInfo("builtin-color-v1", sha256(colorBytes), color.dimension()), structure,
-                    new ModelInfo("builtin-structure-v1", sha256(structureBytes), structure.dimension()),
+                    new ModelInfo("builtin-structure-v2", sha256(structureBytes), structure.dimension()),
                     properties.combinedColorWeight());
         }
         catch (OrtException ex) {

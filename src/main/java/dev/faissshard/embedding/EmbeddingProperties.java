@@ -20,7 +20,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("fsb.embedding")
 public record EmbeddingProperties(
-        @DefaultValue("0.5") @DecimalMin("0.0") @DecimalMax("1.0") double combinedColorWeight,
+        @DefaultValue("0.3") @DecimalMin("0.0") @DecimalMax("1.0") double combinedColorWeight,
         @DefaultValue("0") @Min(0) int intraOpThreads, @DefaultValue("all") @NotNull Optimization optimization) {
 
     /** ONNX Runtime's graph optimisation levels. */
