@@ -21,7 +21,8 @@ import org.springframework.stereotype.Component;
  * Decodes image bytes into a small RGB raster for the models. The header is read first: too many
  * pixels are refused before a raster exists, and large images are decoded with source subsampling so
  * that only about {@code decodeSize} pixels per side are produced. Transparency is composited on white,
- * the background of product photos. GIFs give their first frame. Thread-safe.
+ * the background of product photos; the EXIF orientation is applied; GIFs give their first frame.
+ * Anything else (text, PDF, truncated or damaged data) is refused with the precise reason. Thread-safe.
  */
 @Component
 public class ImageDecoder {
@@ -42,7 +43,10 @@ public class ImageDecoder {
         if (!format.isRaster()) {
             throw new ImageRejectedException(FailureReason.NOT_AN_IMAGE, switch (format) {
                 case PDF -> "a PDF document, not an image";
-                case MARKUP -> "HTML, XML, SVG or JSON text, not a raster image";
+                case HTML -> "an HTML page (an error or login page served in place of the image?)";
+                case SVG -> "an SVG vector drawing; only raster images (JPEG, PNG, GIF, BMP, WebP) are embedded";
+                case XML -> "XML text, not an image";
+                case JSON -> "JSON text, not an image";
                 default -> "unrecognised content (first bytes " + hexPrefix(data) + ")";
             });
         }
@@ -55,7 +59,7 @@ public class ImageDecoder {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(input, true, true);
-                return read(reader, format);
+                return ExifOrientation.apply(read(reader, format), ExifOrientation.of(data, format));
             }
             finally {
                 reader.dispose();
