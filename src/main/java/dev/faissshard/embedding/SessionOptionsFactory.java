@@ -17,6 +17,9 @@ final class SessionOptionsFactory {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.setIntraOpNumThreads(properties.effectiveIntraOpThreads());
+            // Decoding threads share the cores with inference: a pool that spins while waiting for work
+            // would burn their CPU between batches.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             options.setOptimizationLevel(switch (properties.optimization()) {
                 case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
                 case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;

@@ -5,13 +5,18 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -50,16 +55,62 @@ public class ImageDecoder {
                 default -> "unrecognised content (first bytes " + hexPrefix(data) + ")";
             });
         }
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
-            if (!readers.hasNext()) {
-                throw new ImageRejectedException(FailureReason.UNSUPPORTED_FORMAT,
-                        format.name().toLowerCase(Locale.ROOT) + " images cannot be decoded here");
+        List<ImageReaderSpi> readers = readers(data);
+        if (readers.isEmpty()) {
+            throw new ImageRejectedException(FailureReason.UNSUPPORTED_FORMAT,
+                    format.name().toLowerCase(Locale.ROOT) + " images cannot be decoded here");
+        }
+        // Plain JPEGs go to the JDK's reader, about 10% faster than TwelveMonkeys' (which wraps it);
+        // TwelveMonkeys stays first for CMYK / YCCK / Adobe files, and second chance for damaged ones.
+        if (format == ImageFormat.JPEG && readers.size() > 1 && JpegHeader.isPlain(data)) {
+            readers.sort(Comparator.comparing((ImageReaderSpi spi) -> !spi.getClass().getName().startsWith("com.sun.")));
+        }
+        ImageRejectedException first = null;
+        for (ImageReaderSpi spi : readers) {
+            try {
+                return ExifOrientation.apply(read(spi, data, format), ExifOrientation.of(data, format));
             }
-            ImageReader reader = readers.next();
+            catch (ImageRejectedException ex) {
+                if (ex.reason() != FailureReason.CORRUPT || format != ImageFormat.JPEG) {
+                    throw ex;
+                }
+                first = first == null ? ex : first;
+            }
+        }
+        throw first;
+    }
+
+    /** The installed readers that recognise the data, in ImageIO's order, without creating reader instances. */
+    private static List<ImageReaderSpi> readers(byte[] data) throws ImageRejectedException {
+        List<ImageReaderSpi> found = new ArrayList<>();
+        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            Iterator<ImageReaderSpi> providers = IIORegistry.getDefaultInstance().getServiceProviders(ImageReaderSpi.class,
+                    true);
+            while (providers.hasNext()) {
+                ImageReaderSpi spi = providers.next();
+                input.mark();
+                try {
+                    if (spi.canDecodeInput(input)) {
+                        found.add(spi);
+                    }
+                }
+                finally {
+                    input.reset();
+                }
+            }
+        }
+        catch (IOException ex) {
+            throw new ImageRejectedException(FailureReason.CORRUPT, "unreadable image data: " + ex.getMessage(), ex);
+        }
+        return found;
+    }
+
+    private BufferedImage read(ImageReaderSpi spi, byte[] data, ImageFormat format) throws ImageRejectedException {
+        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            ImageReader reader = spi.createReaderInstance();
             try {
                 reader.setInput(input, true, true);
-                return ExifOrientation.apply(read(reader, format), ExifOrientation.of(data, format));
+                return read(reader, format);
             }
             finally {
                 reader.dispose();
