@@ -43,6 +43,13 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
         return infos.get(type);
     }
 
+    /** Side of the square input of each index type's own model. */
+    Map<IndexType, Integer> inputSizes() {
+        Map<IndexType, Integer> sizes = new EnumMap<>(IndexType.class);
+        models.forEach((type, model) -> sizes.put(type, model.preprocessing().size()));
+        return sizes;
+    }
+
     @Override
     public Map<IndexType, float[]> embed(List<BufferedImage> images, Set<IndexType> types) {
         Map<IndexType, float[]> out = new EnumMap<>(IndexType.class);

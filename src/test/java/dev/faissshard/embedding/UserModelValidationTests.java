@@ -3,6 +3,7 @@ package dev.faissshard.embedding;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -73,6 +74,17 @@ class UserModelValidationTests {
             .rootCause().hasMessageContaining("std");
         assertThatThrownBy(() -> bind(settings(nchw, "nchw", Map.of("mean", "0.5,0.5"))))
             .isInstanceOf(BindException.class).rootCause().hasMessageContaining("mean");
+    }
+
+    @Test
+    void decodeSizeBelowAModelsInputIsRefusedNamingBothSettings() throws Exception {
+        Path big = ConvModels.write(Files.createDirectories(dir.resolve("big")), "nchw", 96);
+        try (OnnxEmbeddingService service = ModelLoader.load(bind(settings(big, "nchw", Map.of("input-size", "96"))))) {
+            EmbeddingConfiguration.requireDecodeSize(service, 96);
+            assertThatThrownBy(() -> EmbeddingConfiguration.requireDecodeSize(service, 64))
+                .isInstanceOf(ModelConfigurationException.class).hasMessageContaining("conv-nchw")
+                .hasMessageContaining("fsb.embedding.color").hasMessageContaining("fsb.image.decode-size: 96");
+        }
     }
 
     @Test
