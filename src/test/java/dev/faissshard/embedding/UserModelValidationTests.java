@@ -13,9 +13,16 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import dev.faissshard.FaissShardBuilderApplication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -88,6 +95,18 @@ class UserModelValidationTests {
     }
 
     @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void misconfiguredModelStopsTheServiceAtStartupWithOneReadableMessage(CapturedOutput output) {
+        SpringApplicationBuilder application = new SpringApplicationBuilder(FaissShardBuilderApplication.class)
+            .web(WebApplicationType.NONE);
+        assertThatThrownBy(() -> application.run("--fsb.embedding.color.path=" + nhwc, "--fsb.embedding.color.layout=nhwc",
+                "--fsb.embedding.color.input-size=40", "--fsb.embedding.color.pooling=mean"))
+            .rootCause().isInstanceOf(ModelConfigurationException.class);
+        assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START")
+            .contains("fsb.embedding.color.input-size is 40, but input 'pixels' is [-1, 32, 32, 3]");
+    }
+
+    @Test
     void cudaWithoutTheGpuBuildOfOnnxRuntimeIsRefusedSayingWhatToInstall() {
         Map<String, String> settings = new HashMap<>(Map.of("fsb.embedding.execution-provider", "cuda"));
         assertThatThrownBy(() -> ModelLoader.load(bind(settings))).isInstanceOf(ModelConfigurationException.class)
@@ -111,6 +130,19 @@ class UserModelValidationTests {
         assertThat(norm).isNotCloseTo(1.0, within(0.05));
         assertThat(dot(unit, unit)).isCloseTo(1.0, within(1e-5));
         assertThat(dot(raw, unit) / norm).isCloseTo(1.0, within(1e-5));
+    }
+
+    @Test
+    void combinedWithAModelOfItsOwnUsesItInsteadOfTheWeightedPair() {
+        Map<String, String> settings = new HashMap<>();
+        settings(nchw, "nchw", Map.of()).forEach((key, value) -> settings.put(key.replace(".color.", ".combined."), value));
+        try (OnnxEmbeddingService service = ModelLoader.load(bind(settings))) {
+            assertThat(service.model(IndexType.COMBINED).id()).isEqualTo("conv-nchw");
+            assertThat(service.model(IndexType.COMBINED).dimension()).isEqualTo(16);
+            assertThat(service.model(IndexType.COLOR).id()).isEqualTo("builtin-color-v1");
+            float[] combined = service.embed(List.of(picture()), Set.of(IndexType.COMBINED)).get(IndexType.COMBINED);
+            assertThat(combined).hasSize(16);
+        }
     }
 
     private static Map<String, String> settings(Path model, String layout, Map<String, String> overrides) {
