@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.faissshard.testimages.FormatSamples;
+import dev.faissshard.testimages.JpegSamples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,9 +23,9 @@ class ImageDecoderTests {
 
     @Test
     void jpegBaselineProgressiveAndGrayscale() throws Exception {
-        assertScene(decoder.decode(FormatSamples.jpegBaseline()), 40);
-        assertScene(decoder.decode(FormatSamples.jpegProgressive()), 40);
-        BufferedImage gray = decoder.decode(FormatSamples.jpegGrayscale());
+        assertScene(decoder.decode(JpegSamples.jpegBaseline()), 40);
+        assertScene(decoder.decode(JpegSamples.jpegProgressive()), 40);
+        BufferedImage gray = decoder.decode(JpegSamples.jpegGrayscale());
         assertThat(gray.getWidth()).isEqualTo(FormatSamples.WIDTH);
         assertThat(gray.getType()).isEqualTo(BufferedImage.TYPE_INT_RGB);
         int ink = new Color(gray.getRGB(28, 32)).getRed();
@@ -37,13 +38,13 @@ class ImageDecoderTests {
     @ValueSource(booleans = { false, true })
     void adobeCmykAndYcckJpegsKeepTheirColours(boolean ycck) throws Exception {
         // CMYK goes through a CMYK profile, so allow for gamut mapping; the hue must stay red.
-        assertScene(decoder.decode(FormatSamples.jpegCmyk(ycck)), 70);
+        assertScene(decoder.decode(JpegSamples.jpegCmyk(ycck)), 70);
     }
 
     @ParameterizedTest
     @ValueSource(ints = { 2, 3, 4, 5, 6, 7, 8 })
     void exifOrientationIsApplied(int orientation) throws Exception {
-        assertScene(decoder.decode(FormatSamples.jpegWithOrientation(orientation)), 40);
+        assertScene(decoder.decode(JpegSamples.jpegWithOrientation(orientation)), 40);
     }
 
     @Test
@@ -72,7 +73,7 @@ class ImageDecoderTests {
     @Test
     void largeImagesAreDecodedAtReducedResolution() throws Exception {
         BufferedImage big = new BufferedImage(1024, 768, BufferedImage.TYPE_INT_RGB);
-        BufferedImage decoded = decoder.decode(FormatSamples.jpeg(big, false));
+        BufferedImage decoded = decoder.decode(JpegSamples.jpeg(big, false));
         assertThat(Math.min(decoded.getWidth(), decoded.getHeight())).isBetween(128, 255);
     }
 
@@ -81,18 +82,18 @@ class ImageDecoderTests {
         byte[] png = FormatSamples.pngBomb(40_000);
         assertThat(png.length).isLessThan(20_000);
         assertRejected(png, FailureReason.TOO_MANY_PIXELS, "40000x40000");
-        assertRejected(FormatSamples.jpegBomb(), FailureReason.TOO_MANY_PIXELS, "60000x60000");
+        assertRejected(JpegSamples.jpegBomb(), FailureReason.TOO_MANY_PIXELS, "60000x60000");
     }
 
     @Test
     void truncatedFilesAreCorrupt() {
-        assertRejected(FormatSamples.truncated(FormatSamples.jpegBaseline(), 0.6), FailureReason.CORRUPT, "jpeg");
-        assertRejected(FormatSamples.truncated(FormatSamples.jpegProgressive(), 0.6), FailureReason.CORRUPT, "jpeg");
+        assertRejected(FormatSamples.truncated(JpegSamples.jpegBaseline(), 0.6), FailureReason.CORRUPT, "jpeg");
+        assertRejected(FormatSamples.truncated(JpegSamples.jpegProgressive(), 0.6), FailureReason.CORRUPT, "jpeg");
         assertRejected(FormatSamples.truncated(FormatSamples.png16Bit(), 0.6), FailureReason.CORRUPT, "png");
         assertRejected(FormatSamples.truncated(FormatSamples.gifAnimated(), 0.3), FailureReason.CORRUPT, "gif");
         assertRejected(FormatSamples.truncated(FormatSamples.bmp(), 0.6), FailureReason.CORRUPT, "bmp");
         assertRejected(FormatSamples.truncated(FormatSamples.webp(false), 0.6), FailureReason.CORRUPT, "webp");
-        assertRejected(FormatSamples.truncated(FormatSamples.jpegBaseline(), 0.01), FailureReason.CORRUPT, "jpeg");
+        assertRejected(FormatSamples.truncated(JpegSamples.jpegBaseline(), 0.01), FailureReason.CORRUPT, "jpeg");
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.faissshard.job.JobRequest;
 import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobState;
 import dev.faissshard.testimages.FormatSamples;
+import dev.faissshard.testimages.JpegSamples;
 import dev.faissshard.testimages.ImageServer;
 import dev.faissshard.testimages.StoredIndex;
 
@@ -34,8 +35,8 @@ class ImageFormatsBuildTests {
 
     /** Catalogue id -> what is served. */
     private static final Map<String, ImageServer.Resource> GOOD = new LinkedHashMap<>();
-    /** Catalogue id -> (served, expected reason, expected words in the detail). */
-    private static final Map<String, Object[]> BAD = new LinkedHashMap<>();
+    /** Catalogue id -> what is served and the failure it must end as. */
+    private static final Map<String, Refused> BAD = new LinkedHashMap<>();
     private static ImageServer server;
     private static Path storage;
 
@@ -44,12 +45,12 @@ class ImageFormatsBuildTests {
 
     @DynamicPropertySource
     static void catalogue(DynamicPropertyRegistry registry) throws IOException {
-        good("1", "image/jpeg", FormatSamples.jpegBaseline());
-        good("2", "image/jpeg", FormatSamples.jpegProgressive());
-        good("3", "image/jpeg", FormatSamples.jpegCmyk(false));
-        good("4", "image/jpeg", FormatSamples.jpegCmyk(true));
-        good("5", "image/jpeg", FormatSamples.jpegGrayscale());
-        good("6", "image/jpeg", FormatSamples.jpegWithOrientation(6));
+        good("1", "image/jpeg", JpegSamples.jpegBaseline());
+        good("2", "image/jpeg", JpegSamples.jpegProgressive());
+        good("3", "image/jpeg", JpegSamples.jpegCmyk(false));
+        good("4", "image/jpeg", JpegSamples.jpegCmyk(true));
+        good("5", "image/jpeg", JpegSamples.jpegGrayscale());
+        good("6", "image/jpeg", JpegSamples.jpegWithOrientation(6));
         good("7", "image/png", FormatSamples.pngWithAlpha());
         good("8", "image/png", FormatSamples.png16Bit());
         good("9", "image/png", FormatSamples.pngPaletteWithTransparency());
@@ -58,8 +59,8 @@ class ImageFormatsBuildTests {
         good("12", "image/webp", FormatSamples.webp(false));
         good("13", "image/webp", FormatSamples.webp(true));
         bad("20", "image/png", FormatSamples.pngBomb(40_000), FailureReason.TOO_MANY_PIXELS, "40000x40000");
-        bad("21", "image/jpeg", FormatSamples.jpegBomb(), FailureReason.TOO_MANY_PIXELS, "60000x60000");
-        bad("22", "image/jpeg", FormatSamples.truncated(FormatSamples.jpegBaseline(), 0.6), FailureReason.CORRUPT, "jpeg");
+        bad("21", "image/jpeg", JpegSamples.jpegBomb(), FailureReason.TOO_MANY_PIXELS, "60000x60000");
+        bad("22", "image/jpeg", FormatSamples.truncated(JpegSamples.jpegBaseline(), 0.6), FailureReason.CORRUPT, "jpeg");
         bad("23", "image/png", FormatSamples.truncated(FormatSamples.png16Bit(), 0.6), FailureReason.CORRUPT, "png");
         bad("24", "image/gif", FormatSamples.truncated(FormatSamples.gifAnimated(), 0.3), FailureReason.CORRUPT, "gif");
         bad("25", "image/webp", FormatSamples.truncated(FormatSamples.webp(false), 0.6), FailureReason.CORRUPT, "webp");
@@ -73,7 +74,7 @@ class ImageFormatsBuildTests {
         server = new ImageServer();
         StringBuilder csv = new StringBuilder("id,image_url\n");
         GOOD.forEach((id, resource) -> serve(csv, id, resource));
-        BAD.forEach((id, expected) -> serve(csv, id, (ImageServer.Resource) expected[0]));
+        BAD.forEach((id, refused) -> serve(csv, id, refused.served()));
         Path root = Files.createTempDirectory("formats");
         storage = root.resolve("storage");
         Path catalogue = root.resolve("catalog.csv");
@@ -103,11 +104,10 @@ class ImageFormatsBuildTests {
         Map<String, Map<String, Object>> failures = (Map<String, Map<String, Object>>) StoredIndex.progress(storage)
             .get("failures");
         assertThat(failures.keySet()).containsExactlyInAnyOrderElementsOf(BAD.keySet());
-        BAD.forEach((id, expected) -> {
+        BAD.forEach((id, refused) -> {
             Map<String, Object> failure = failures.get(id);
-            assertThat(failure.get("reason")).as("reason of %s: %s", id, failure)
-                .isEqualTo(((FailureReason) expected[1]).key());
-            assertThat(failure.get("detail").toString()).as("detail of %s", id).containsIgnoringCase((String) expected[2]);
+            assertThat(failure.get("reason")).as("reason of %s: %s", id, failure).isEqualTo(refused.reason().key());
+            assertThat(failure.get("detail").toString()).as("detail of %s", id).containsIgnoringCase(refused.detail());
         });
 
         StoredIndex.Vectors structure = StoredIndex.vectors(storage, "structure");
@@ -123,7 +123,11 @@ class ImageFormatsBuildTests {
     }
 
     private static void bad(String id, String type, byte[] body, FailureReason reason, String detail) {
-        BAD.put(id, new Object[] { new ImageServer.Resource(200, type, body, 0), reason, detail });
+        BAD.put(id, new Refused(new ImageServer.Resource(200, type, body, 0), reason, detail));
+    }
+
+    /** A body that must end as a recorded failure of this reason, with these words in its detail. */
+    private record Refused(ImageServer.Resource served, FailureReason reason, String detail) {
     }
 
     private static void serve(StringBuilder csv, String id, ImageServer.Resource resource) {
