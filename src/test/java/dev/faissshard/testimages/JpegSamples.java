@@ -1,6 +1,7 @@
 package dev.faissshard.testimages;
 
 import java.awt.Graphics2D;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
@@ -204,35 +205,30 @@ public final class JpegSamples {
         return fallback;
     }
 
+    /**
+     * How a camera stores the rows of an upright scene for each orientation, written from the EXIF
+     * definitions (6: "rotate 90 CW to display", so the rows are stored turned 90 CCW; 5 and 7 are the
+     * transpose and transverse) as plain affine maps, independently of the decoder's own table.
+     */
     private static BufferedImage storedFor(BufferedImage upright, int orientation) {
-        // The inverse of what the orientation asks a viewer to do.
-        int inverse = switch (orientation) {
-            case 6 -> 8;
-            case 8 -> 6;
-            default -> orientation;
+        double w = upright.getWidth();
+        double h = upright.getHeight();
+        AffineTransform transform = switch (orientation) {
+            case 2 -> new AffineTransform(-1, 0, 0, 1, w, 0);
+            case 3 -> new AffineTransform(-1, 0, 0, -1, w, h);
+            case 4 -> new AffineTransform(1, 0, 0, -1, 0, h);
+            case 5 -> new AffineTransform(0, 1, 1, 0, 0, 0);
+            case 6 -> new AffineTransform(0, -1, 1, 0, 0, w);
+            case 7 -> new AffineTransform(0, -1, -1, 0, h, w);
+            case 8 -> new AffineTransform(0, 1, -1, 0, h, 0);
+            default -> new AffineTransform();
         };
-        int w = upright.getWidth();
-        int h = upright.getHeight();
-        boolean swap = inverse >= 5;
-        BufferedImage out = new BufferedImage(swap ? h : w, swap ? w : h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < out.getHeight(); y++) {
-            for (int x = 0; x < out.getWidth(); x++) {
-                int sx;
-                int sy;
-                switch (inverse) {
-                    case 2 -> { sx = w - 1 - x; sy = y; }
-                    case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-                    case 4 -> { sx = x; sy = h - 1 - y; }
-                    case 5 -> { sx = y; sy = x; }
-                    case 6 -> { sx = y; sy = h - 1 - x; }
-                    case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
-                    case 8 -> { sx = w - 1 - y; sy = x; }
-                    default -> { sx = x; sy = y; }
-                }
-                out.setRGB(x, y, upright.getRGB(sx, sy));
-            }
-        }
-        return out;
+        boolean swap = orientation >= 5;
+        BufferedImage stored = new BufferedImage((int) (swap ? h : w), (int) (swap ? w : h), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = stored.createGraphics();
+        g.drawImage(upright, transform, null);
+        g.dispose();
+        return stored;
     }
 
     /** APP1 "Exif" segment, big-endian TIFF, IFD0 holding only the orientation tag. */
