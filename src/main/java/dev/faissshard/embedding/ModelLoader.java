@@ -61,7 +61,8 @@ final class ModelLoader {
             int size = Integer.parseInt(metadata.getOrDefault("input_size", "64"));
             Preprocessing preprocessing = Preprocessing.builtin(size);
             ModelSignature signature = ModelSignature.check(session, id, "built-in", preprocessing, null, null, Pooling.NONE);
-            OnnxModel model = new OnnxModel(id, environment, session, preprocessing, signature, Pooling.NONE, true);
+            // The built-in graphs end with their own L2 normalisation.
+            OnnxModel model = new OnnxModel(id, environment, session, preprocessing, signature, Pooling.NONE, false);
             models.put(type, model);
             infos.put(type, new ModelInfo(id, sha256(bytes), model.dimension()));
         }
