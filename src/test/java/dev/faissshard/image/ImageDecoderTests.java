@@ -45,6 +45,7 @@ class ImageDecoderTests {
     @ValueSource(ints = { 2, 3, 4, 5, 6, 7, 8 })
     void exifOrientationIsApplied(int orientation) throws Exception {
         assertScene(decoder.decode(JpegSamples.jpegWithOrientation(orientation)), 40);
+        assertScene(decoder.decode(FormatSamples.pngWithOrientation(orientation)), 2);
     }
 
     @Test

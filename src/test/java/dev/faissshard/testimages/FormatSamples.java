@@ -62,6 +62,17 @@ public final class FormatSamples {
         return write(argb, "png");
     }
 
+    /** A PNG stored turned, with an {@code eXIf} chunk whose orientation shows the scene upright. */
+    public static byte[] pngWithOrientation(int orientation) {
+        byte[] png = write(JpegSamples.storedFor(scene(), orientation), "png");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int afterHeader = 8 + 4 + 4 + 13 + 4;
+        out.write(png, 0, afterHeader);
+        chunk(out, "eXIf", JpegSamples.exifTiff(orientation));
+        out.write(png, afterHeader, png.length - afterHeader);
+        return out.toByteArray();
+    }
+
     /** 16 bits per channel RGB. */
     public static byte[] png16Bit() {
         ComponentColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] { 16, 16, 16 },

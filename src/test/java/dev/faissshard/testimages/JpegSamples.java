@@ -210,7 +210,7 @@ public final class JpegSamples {
      * definitions (6: "rotate 90 CW to display", so the rows are stored turned 90 CCW; 5 and 7 are the
      * transpose and transverse) as plain affine maps, independently of the decoder's own table.
      */
-    private static BufferedImage storedFor(BufferedImage upright, int orientation) {
+    static BufferedImage storedFor(BufferedImage upright, int orientation) {
         double w = upright.getWidth();
         double h = upright.getHeight();
         AffineTransform transform = switch (orientation) {
@@ -231,14 +231,19 @@ public final class JpegSamples {
         return stored;
     }
 
-    /** APP1 "Exif" segment, big-endian TIFF, IFD0 holding only the orientation tag. */
-    private static byte[] exifApp1(int orientation) {
+    /** EXIF data as JPEG, PNG and WebP carry it: a big-endian TIFF whose IFD0 holds only the orientation. */
+    static byte[] exifTiff(int orientation) {
         ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 12 + 4);
         tiff.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
         tiff.putShort((short) 1);
         tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
         tiff.putInt(0);
-        byte[] body = tiff.array();
+        return tiff.array();
+    }
+
+    /** APP1 "Exif" segment. */
+    private static byte[] exifApp1(int orientation) {
+        byte[] body = exifTiff(orientation);
         ByteBuffer app1 = ByteBuffer.allocate(4 + 6 + body.length);
         app1.put((byte) 0xFF).put((byte) 0xE1).putShort((short) (2 + 6 + body.length));
         app1.put("Exif\0\0".getBytes(StandardCharsets.US_ASCII)).put(body);
