@@ -12,11 +12,14 @@ color     (D = 512): a soft joint histogram over an opponent colour space (red-g
           weighted down because product photos sit on white. Square-rooted (Hellinger), so the inner
           product of two vectors is the Bhattacharyya coefficient of their colour distributions.
           Layout plays no part: pixels are pooled over the whole image.
-structure (D = 168): orientation histograms of edges over a spatial pyramid (4x4 overlapping cells,
-          2x2 cells, whole image). Edges come from the colour structure tensor (Sobel on R, G and B,
-          summed as gx*gx, gy*gy, gx*gy), so a yellow shape on white has the same edges as a blue one;
-          orientation is binned softly from the doubled angle, which needs no atan. Power- and
-          L2-normalised, so overall contrast (and hence colour) does not change the vector.
+structure (D = 200): orientation histograms of edges over a spatial pyramid (4x4 overlapping cells,
+          2x2 cells, whole image), plus a coarse 8x8 silhouette (where the object is against the white
+          background). Edges come from the colour structure tensor (Sobel on R, G and B, summed as gx*gx,
+          gy*gy, gx*gy), so a yellow shape on white has the same edges as a blue one; orientation is binned
+          softly from the doubled angle, which needs no atan. Both parts are made mirror-symmetric (the
+          responses of the horizontally flipped picture are added), so a flipped copy of a photo gets the
+          same vector. Edges power- and L2-normalised, silhouette L2-normalised, then weighted 0.92 : 0.4
+          (SILHOUETTE_SHARE) and L2-normalised, so overall contrast (and hence colour) does not change it.
 """
 import os
 import sys
@@ -32,6 +35,12 @@ COLOR_BINS = 8
 ORIENTATIONS = 8
 EDGE_NOISE_FLOOR = 0.15
 EPS = 1e-12
+# Pixels whose darkest channel is above WHITE_LEVEL are background; WHITE_SLOPE makes the edge soft.
+WHITE_LEVEL = 0.92
+WHITE_SLOPE = 8.0
+SILHOUETTE_GRID = 8
+# Weight of the silhouette against the edge histograms (as a share of the unit vector's length).
+SILHOUETTE_SHARE = 0.4
 
 
 def const(name, array):
@@ -83,7 +92,7 @@ def color_model():
     init = [
         const("opponent", opponent), const("offset", offset), const("centres", centres),
         const("bins", bins), const("one", 1.0), const("eps", EPS),
-        const("white_level", 0.92), const("white_slope", 8.0), const("weight_floor", 0.02),
+        const("white_level", WHITE_LEVEL), const("white_slope", WHITE_SLOPE), const("weight_floor", 0.02),
         const("weight_scale", 0.98), const("zero", 0.0),
         ints("flat_shape", [0, 3, -1]), ints("pair_shape", [0, bins * bins, -1]),
         ints("out_shape", [0, bins ** 3]), ints("axis1", [1]), ints("axis2", [2]),
@@ -139,7 +148,13 @@ def structure_model():
         const("directions", directions), const("two", 2.0), const("eps", EPS), const("tiny", 1e-6),
         const("noise_floor", EDGE_NOISE_FLOOR), const("level2_weight", 0.7), const("level1_weight", 0.5),
         ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), ints("axis1", [1]),
+        const("white_level", WHITE_LEVEL), const("white_slope", WHITE_SLOPE), const("zero", 0.0), const("one", 1.0),
+        const("edge_share", np.sqrt(1 - SILHOUETTE_SHARE ** 2)), const("silhouette_share", SILHOUETTE_SHARE),
+        ints("mirror_starts", [-1]), ints("mirror_ends", [-(2 ** 62)]), ints("axis3", [3]), ints("minus_one", [-1]),
+        ints("zero_i", [0]), ints("half", [SILHOUETTE_GRID // 2]),
+        ints("mirrored_bins", [(-k) % ORIENTATIONS for k in range(ORIENTATIONS)]),
     ]
+    cell = INPUT_SIZE // SILHOUETTE_GRID
     nodes = [
         # Replicate the border so that the frame of the picture is not an edge.
         helper.make_node("Pad", ["image", "pads"], ["padded"], mode="edge"),
@@ -164,7 +179,13 @@ def structure_model():
         helper.make_node("Conv", ["doubled", "directions"], ["alignment"]),
         helper.make_node("Relu", ["alignment"], ["aligned"]),
         helper.make_node("Mul", ["aligned", "aligned"], ["sharpened"]),
-        helper.make_node("Mul", ["sharpened", "strength"], ["responses"]),
+        helper.make_node("Mul", ["sharpened", "strength"], ["oriented"]),
+        # Mirror symmetry: add the responses of the horizontally flipped picture (columns reversed, and
+        # the doubled angle 2t becoming -2t, i.e. bin k becoming bin -k), so a flipped copy of a product
+        # photo gets the same vector and a shape is recognised whichever way it faces.
+        helper.make_node("Slice", ["oriented", "mirror_starts", "mirror_ends", "axis3", "minus_one"], ["oriented_flipped"]),
+        helper.make_node("Gather", ["oriented_flipped", "mirrored_bins"], ["oriented_mirror"], axis=1),
+        helper.make_node("Add", ["oriented", "oriented_mirror"], ["responses"]),
         # Spatial pyramid: 4x4 half-overlapping cells, 2x2 cells, whole image.
         helper.make_node("AveragePool", ["responses"], ["cells4"], kernel_shape=[32, 32], strides=[16, 16],
                          pads=[8, 8, 8, 8], count_include_pad=0),
@@ -177,11 +198,31 @@ def structure_model():
         helper.make_node("Concat", ["level4", "level2", "level1"], ["pyramid"], axis=1),
         helper.make_node("Add", ["pyramid", "eps"], ["pyramid_eps"]),
         helper.make_node("Sqrt", ["pyramid_eps"], ["powered"]),
+        # Silhouette: where the object is (anything darker or more colourful than the white background),
+        # pooled to a coarse grid and, like the edges, mirrored onto itself; it tells a ring (hollow
+        # centre) from a disc, whose outer edges are alike.
+        helper.make_node("ReduceMin", ["image"], ["darkest"], axes=[1], keepdims=1),
+        helper.make_node("Sub", ["white_level", "darkest"], ["below_white"]),
+        helper.make_node("Mul", ["below_white", "white_slope"], ["mask_raw"]),
+        helper.make_node("Clip", ["mask_raw", "zero", "one"], ["mask"]),
+        helper.make_node("AveragePool", ["mask"], ["mask_grid"], kernel_shape=[cell, cell], strides=[cell, cell]),
+        helper.make_node("Slice", ["mask_grid", "mirror_starts", "mirror_ends", "axis3", "minus_one"], ["mask_mirror"]),
+        helper.make_node("Add", ["mask_grid", "mask_mirror"], ["mask_symmetric"]),
+        helper.make_node("Slice", ["mask_symmetric", "zero_i", "half", "axis3"], ["mask_half"]),
+        helper.make_node("Flatten", ["mask_half"], ["silhouette"], axis=1),
     ]
-    dimension = ORIENTATIONS * (16 + 4 + 1)
-    l2_normalise(nodes, "powered", "embedding")
-    return finish("structure", nodes, init, dimension, "builtin-structure-v1",
-                  "Colour-structure-tensor edge orientation histograms over a 4x4/2x2/1x1 pyramid, L2-normalised")
+    l2_normalise(nodes, "powered", "edges_unit")
+    l2_normalise(nodes, "silhouette", "silhouette_unit")
+    nodes += [
+        helper.make_node("Mul", ["edges_unit", "edge_share"], ["edges_part"]),
+        helper.make_node("Mul", ["silhouette_unit", "silhouette_share"], ["silhouette_part"]),
+        helper.make_node("Concat", ["edges_part", "silhouette_part"], ["structure"], axis=1),
+    ]
+    dimension = ORIENTATIONS * (16 + 4 + 1) + SILHOUETTE_GRID * SILHOUETTE_GRID // 2
+    l2_normalise(nodes, "structure", "embedding")
+    return finish("structure", nodes, init, dimension, "builtin-structure-v2",
+                  "Colour-structure-tensor edge orientation histograms over a 4x4/2x2/1x1 pyramid plus a "
+                  "mirror-symmetric 8x8 silhouette, L2-normalised")
 
 
 def main():

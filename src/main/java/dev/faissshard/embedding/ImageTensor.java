@@ -6,44 +6,60 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
 
+import dev.faissshard.embedding.UserModelProperties.ChannelOrder;
+import dev.faissshard.embedding.UserModelProperties.Layout;
+import dev.faissshard.embedding.UserModelProperties.PixelRange;
+import dev.faissshard.embedding.UserModelProperties.ResizeMode;
+
 /**
- * Packs images into an NCHW float tensor (RGB in [0, 1]) of a square size, resizing by area averaging
- * (every source pixel contributes in proportion to its overlap, which avoids the aliasing of point
- * sampling when shrinking). The buffer is direct and in native order, so ONNX Runtime reads it in place.
+ * Packs images into a model's float input tensor as its {@link Preprocessing} says, resizing by area
+ * averaging (every source pixel contributes in proportion to its overlap, which avoids the aliasing of
+ * point sampling when shrinking). The buffer is direct and in native order, so ONNX Runtime reads it in
+ * place.
  */
 final class ImageTensor {
 
     private ImageTensor() {
     }
 
-    static FloatBuffer pack(List<BufferedImage> images, int size) {
-        int plane = size * size;
-        FloatBuffer tensor = ByteBuffer.allocateDirect(images.size() * 3 * plane * Float.BYTES)
+    static FloatBuffer pack(List<BufferedImage> images, Preprocessing preprocessing) {
+        int values = 3 * preprocessing.size() * preprocessing.size();
+        FloatBuffer tensor = ByteBuffer.allocateDirect(images.size() * values * Float.BYTES)
             .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        float[] chw = new float[3 * plane];
+        float[] one = new float[values];
         for (BufferedImage image : images) {
-            resize(image, size, chw);
-            tensor.put(chw);
+            resize(image, preprocessing, one);
+            tensor.put(one);
         }
         tensor.rewind();
         return tensor;
     }
 
-    /** Writes the image, area-resampled to size x size, into {@code out} as three planes R, G, B. */
-    static void resize(BufferedImage image, int size, float[] out) {
+    /** Writes one image, cropped and area-resampled, into {@code out} in the model's layout and scale. */
+    static void resize(BufferedImage image, Preprocessing preprocessing, float[] out) {
         int width = image.getWidth();
         int height = image.getHeight();
-        int[] pixels = image.getRGB(0, 0, width, height, null, 0, width);
+        int x0 = 0;
+        int y0 = 0;
+        if (preprocessing.resize() == ResizeMode.SHORTER_SIDE_CROP) {
+            int side = Math.min(width, height);
+            x0 = (width - side) / 2;
+            y0 = (height - side) / 2;
+            width = side;
+            height = side;
+        }
+        int size = preprocessing.size();
+        int[] pixels = image.getRGB(x0, y0, width, height, null, 0, width);
         float[] rowsR = new float[size * width];
         float[] rowsG = new float[size * width];
         float[] rowsB = new float[size * width];
         // Vertical pass: each output row averages the source rows it covers.
         double scaleY = (double) height / size;
         for (int oy = 0; oy < size; oy++) {
-            double y0 = oy * scaleY;
-            double y1 = y0 + scaleY;
-            for (int sy = (int) y0; sy < Math.min(height, (int) Math.ceil(y1)); sy++) {
-                float weight = (float) ((Math.min(y1, sy + 1) - Math.max(y0, sy)) / scaleY);
+            double top = oy * scaleY;
+            double bottom = top + scaleY;
+            for (int sy = (int) top; sy < Math.min(height, (int) Math.ceil(bottom)); sy++) {
+                float weight = (float) ((Math.min(bottom, sy + 1) - Math.max(top, sy)) / scaleY);
                 int src = sy * width;
                 int dst = oy * width;
                 for (int x = 0; x < width; x++) {
@@ -54,30 +70,61 @@ final class ImageTensor {
                 }
             }
         }
-        // Horizontal pass, scaling to [0, 1].
+        Writer writer = new Writer(preprocessing);
+        // Horizontal pass.
         double scaleX = (double) width / size;
-        int plane = size * size;
         for (int ox = 0; ox < size; ox++) {
-            double x0 = ox * scaleX;
-            double x1 = x0 + scaleX;
-            int first = (int) x0;
-            int last = Math.min(width, (int) Math.ceil(x1));
+            double left = ox * scaleX;
+            double right = left + scaleX;
+            int first = (int) left;
+            int last = Math.min(width, (int) Math.ceil(right));
             for (int oy = 0; oy < size; oy++) {
                 float r = 0;
                 float g = 0;
                 float b = 0;
                 int row = oy * width;
                 for (int sx = first; sx < last; sx++) {
-                    float weight = (float) ((Math.min(x1, sx + 1) - Math.max(x0, sx)) / scaleX);
+                    float weight = (float) ((Math.min(right, sx + 1) - Math.max(left, sx)) / scaleX);
                     r += weight * rowsR[row + sx];
                     g += weight * rowsG[row + sx];
                     b += weight * rowsB[row + sx];
                 }
-                int o = oy * size + ox;
-                out[o] = r / 255f;
-                out[plane + o] = g / 255f;
-                out[2 * plane + o] = b / 255f;
+                writer.write(out, oy * size + ox, r, g, b);
             }
+        }
+    }
+
+    /** Puts one pixel's channels, given in 0..255, where the layout wants them, normalised. */
+    private static final class Writer {
+
+        private final float[] scale = new float[3];
+        private final float[] offset = new float[3];
+        private final int[] channelOf = new int[3];
+        private final boolean planar;
+        private final int plane;
+
+        Writer(Preprocessing p) {
+            float unit = p.range() == PixelRange.UNIT ? 1 / 255f : 1f;
+            for (int c = 0; c < 3; c++) {
+                scale[c] = unit / p.std()[c];
+                offset[c] = -p.mean()[c] / p.std()[c];
+            }
+            boolean bgr = p.order() == ChannelOrder.BGR;
+            channelOf[0] = bgr ? 2 : 0;
+            channelOf[1] = 1;
+            channelOf[2] = bgr ? 0 : 2;
+            planar = p.layout() == Layout.NCHW;
+            plane = p.size() * p.size();
+        }
+
+        void write(float[] out, int pixel, float r, float g, float b) {
+            put(out, pixel, channelOf[0], r * scale[0] + offset[0]);
+            put(out, pixel, channelOf[1], g * scale[1] + offset[1]);
+            put(out, pixel, channelOf[2], b * scale[2] + offset[2]);
+        }
+
+        private void put(float[] out, int pixel, int channel, float value) {
+            out[planar ? channel * plane + pixel : pixel * 3 + channel] = value;
         }
     }
 }

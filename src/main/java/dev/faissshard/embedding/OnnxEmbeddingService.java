@@ -3,54 +3,51 @@ package dev.faissshard.embedding;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import ai.onnxruntime.OrtEnvironment;
-
 /**
- * Embeds with the built-in ONNX models. {@code color} and {@code structure} each run once per batch on
- * one shared input tensor; {@code combined} is derived from both without a third inference, as
- * {@code [sqrt(w) * color, sqrt(1 - w) * structure]}, which is unit-length when both parts are, and
- * whose inner product is {@code w * color + (1 - w) * structure}. Thread-safe.
+ * Embeds with one ONNX model per index type. Models that take the same preprocessing share one input
+ * tensor per batch. Unless it has a model of its own, {@code combined} is derived from the colour and
+ * structure vectors without a third inference, as {@code [sqrt(w) * color, sqrt(1 - w) * structure]},
+ * which is unit-length when both parts are, and whose inner product is
+ * {@code w * color + (1 - w) * structure}. Thread-safe.
  */
 final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
 
-    private final OrtEnvironment environment;
-    private final OnnxModel color;
-    private final OnnxModel structure;
-    private final Map<IndexType, ModelInfo> models;
+    private final Map<IndexType, OnnxModel> models;
+    private final Map<IndexType, ModelInfo> infos;
     private final float colorScale;
     private final float structureScale;
 
-    OnnxEmbeddingService(OrtEnvironment environment, OnnxModel color, ModelInfo colorInfo, OnnxModel structure,
-            ModelInfo structureInfo, double combinedColorWeight) {
-        if (color.inputSize() != structure.inputSize()) {
-            throw new IllegalStateException("The colour and structure models must take the same input size ("
-                    + color.inputSize() + " vs " + structure.inputSize() + ")");
-        }
-        this.environment = environment;
-        this.color = color;
-        this.structure = structure;
+    /** {@code models} holds color and structure, and combined only when it has a model of its own. */
+    OnnxEmbeddingService(Map<IndexType, OnnxModel> models, Map<IndexType, ModelInfo> infos, double combinedColorWeight) {
+        this.models = Map.copyOf(models);
         this.colorScale = (float) Math.sqrt(combinedColorWeight);
         this.structureScale = (float) Math.sqrt(1 - combinedColorWeight);
-        Map<IndexType, ModelInfo> infos = new EnumMap<>(IndexType.class);
-        infos.put(IndexType.COLOR, colorInfo);
-        infos.put(IndexType.STRUCTURE, structureInfo);
-        infos.put(IndexType.COMBINED, new ModelInfo(
-                "builtin-combined-v1(color=" + combinedColorWeight + ";" + colorInfo.id() + "+" + structureInfo.id() + ")",
-                colorInfo.sha256() + "+" + structureInfo.sha256(), colorInfo.dimension() + structureInfo.dimension()));
-        this.models = Map.copyOf(infos);
+        Map<IndexType, ModelInfo> all = new EnumMap<>(infos);
+        if (!models.containsKey(IndexType.COMBINED)) {
+            ModelInfo color = infos.get(IndexType.COLOR);
+            ModelInfo structure = infos.get(IndexType.STRUCTURE);
+            all.put(IndexType.COMBINED, new ModelInfo(
+                    "combined(color=" + combinedColorWeight + ";" + color.id() + "+" + structure.id() + ")",
+                    color.sha256() + "+" + structure.sha256(), color.dimension() + structure.dimension()));
+        }
+        this.infos = Map.copyOf(all);
     }
 
     @Override
     public ModelInfo model(IndexType type) {
-        return models.get(type);
+        return infos.get(type);
     }
 
-    int inputSize() {
-        return color.inputSize();
+    /** Side of the square input of each index type's own model. */
+    Map<IndexType, Integer> inputSizes() {
+        Map<IndexType, Integer> sizes = new EnumMap<>(IndexType.class);
+        models.forEach((type, model) -> sizes.put(type, model.preprocessing().size()));
+        return sizes;
     }
 
     @Override
@@ -60,26 +57,30 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
             types.forEach(type -> out.put(type, new float[0]));
             return out;
         }
-        FloatBuffer tensor = ImageTensor.pack(images, color.inputSize());
-        boolean combined = types.contains(IndexType.COMBINED);
-        float[] colors = combined || types.contains(IndexType.COLOR) ? color.run(environment, tensor, images.size()) : null;
-        float[] structures = combined || types.contains(IndexType.STRUCTURE)
-                ? structure.run(environment, tensor, images.size()) : null;
-        if (types.contains(IndexType.COLOR)) {
-            out.put(IndexType.COLOR, colors);
+        boolean derived = types.contains(IndexType.COMBINED) && !models.containsKey(IndexType.COMBINED);
+        Map<Preprocessing, FloatBuffer> tensors = new HashMap<>();
+        Map<IndexType, float[]> vectors = new EnumMap<>(IndexType.class);
+        for (IndexType type : IndexType.values()) {
+            boolean needed = types.contains(type) || derived && type != IndexType.COMBINED;
+            OnnxModel model = models.get(type);
+            if (needed && model != null) {
+                FloatBuffer tensor = tensors.computeIfAbsent(model.preprocessing(), p -> ImageTensor.pack(images, p));
+                vectors.put(type, model.run(tensor, images.size()));
+            }
         }
-        if (types.contains(IndexType.STRUCTURE)) {
-            out.put(IndexType.STRUCTURE, structures);
+        if (derived) {
+            vectors.put(IndexType.COMBINED, combine(vectors.get(IndexType.COLOR), vectors.get(IndexType.STRUCTURE),
+                    images.size()));
         }
-        if (combined) {
-            out.put(IndexType.COMBINED, combine(colors, structures, images.size()));
+        for (IndexType type : types) {
+            out.put(type, vectors.get(type));
         }
         return out;
     }
 
     private float[] combine(float[] colors, float[] structures, int count) {
-        int dc = color.dimension();
-        int ds = structure.dimension();
+        int dc = infos.get(IndexType.COLOR).dimension();
+        int ds = infos.get(IndexType.STRUCTURE).dimension();
         float[] out = new float[count * (dc + ds)];
         for (int row = 0; row < count; row++) {
             int base = row * (dc + ds);
@@ -95,7 +96,6 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
 
     @Override
     public void close() {
-        color.close();
-        structure.close();
+        models.values().forEach(OnnxModel::close);
     }
 }

@@ -1,73 +1,87 @@
 package dev.faissshard.embedding;
 
+import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Map;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
+
+import dev.faissshard.embedding.UserModelProperties.Layout;
+import dev.faissshard.embedding.UserModelProperties.Pooling;
 
 /**
- * One ONNX Runtime session whose model maps an NCHW image tensor to one vector per image. Checks at
- * load time that the graph has the expected input and output shapes, so a wrong model fails at
- * startup, naming itself, rather than inside a job. Thread-safe: ONNX Runtime sessions accept
- * concurrent {@code run} calls.
+ * One ONNX Runtime session that maps a batch of pictures to one vector each: its input was checked
+ * against the preprocessing at load time ({@link ModelSignature}) and its dimension found by running it
+ * once on a blank picture, so that a model that cannot work fails at startup. Outputs that are tokens
+ * or feature maps are pooled, and vectors L2-normalised when asked. Thread-safe: ONNX Runtime sessions
+ * accept concurrent {@code run} calls; {@link #close} must come after the last one.
  */
 final class OnnxModel implements AutoCloseable {
 
     private final String name;
+    private final OrtEnvironment environment;
     private final OrtSession session;
-    private final String inputName;
-    private final String outputName;
-    private final int inputSize;
+    private final Preprocessing preprocessing;
+    private final ModelSignature signature;
+    private final Pooling pooling;
+    private final boolean normalize;
     private final int dimension;
 
-    OnnxModel(String name, OrtEnvironment environment, byte[] model, OrtSession.SessionOptions options) {
+    OnnxModel(String name, OrtEnvironment environment, OrtSession session, Preprocessing preprocessing,
+            ModelSignature signature, Pooling pooling, boolean normalize) {
         this.name = name;
-        try {
-            this.session = environment.createSession(model, options);
-            Map.Entry<String, NodeInfo> input = single(session.getInputInfo(), "input");
-            Map.Entry<String, NodeInfo> output = single(session.getOutputInfo(), "output");
-            long[] inputShape = ((TensorInfo) input.getValue().getInfo()).getShape();
-            long[] outputShape = ((TensorInfo) output.getValue().getInfo()).getShape();
-            if (inputShape.length != 4 || inputShape[1] != 3 || inputShape[2] <= 0 || inputShape[2] != inputShape[3]) {
-                throw new IllegalStateException("Model " + name + ": input '" + input.getKey()
-                        + "' must be [N, 3, S, S], is " + java.util.Arrays.toString(inputShape));
-            }
-            if (outputShape.length != 2 || outputShape[1] <= 0) {
-                throw new IllegalStateException("Model " + name + ": output '" + output.getKey()
-                        + "' must be [N, D], is " + java.util.Arrays.toString(outputShape));
-            }
-            this.inputName = input.getKey();
-            this.outputName = output.getKey();
-            this.inputSize = (int) inputShape[2];
-            this.dimension = (int) outputShape[1];
-        }
-        catch (OrtException ex) {
-            throw new IllegalStateException("Model " + name + " cannot be loaded by ONNX Runtime: " + ex.getMessage(), ex);
-        }
+        this.environment = environment;
+        this.session = session;
+        this.preprocessing = preprocessing;
+        this.signature = signature;
+        this.pooling = pooling;
+        this.normalize = normalize;
+        BufferedImage blank = new BufferedImage(preprocessing.size(), preprocessing.size(), BufferedImage.TYPE_INT_RGB);
+        this.dimension = runOnce(ImageTensor.pack(List.of(blank), preprocessing), 1).dimension();
     }
 
-    int inputSize() {
-        return inputSize;
+    Preprocessing preprocessing() {
+        return preprocessing;
     }
 
     int dimension() {
         return dimension;
     }
 
-    /** Runs the model on {@code count} images packed in {@code tensor}; returns count x dimension floats. */
-    float[] run(OrtEnvironment environment, FloatBuffer tensor, int count) {
-        long[] shape = { count, 3, inputSize, inputSize };
-        try (OnnxTensor input = OnnxTensor.createTensor(environment, tensor.duplicate(), shape);
-                OrtSession.Result result = session.run(Map.of(inputName, input))) {
-            OnnxTensor output = (OnnxTensor) result.get(outputName).orElseThrow();
+    /** Runs the model on {@code count} images packed by {@link #preprocessing()}; count x dimension floats. */
+    float[] run(FloatBuffer tensor, int count) {
+        if (!signature.fixedBatchOfOne() || count == 1) {
+            return runOnce(tensor, count).values();
+        }
+        int stride = tensor.capacity() / count;
+        float[] out = new float[count * dimension];
+        for (int i = 0; i < count; i++) {
+            FloatBuffer one = tensor.duplicate().position(i * stride).limit((i + 1) * stride).slice();
+            System.arraycopy(runOnce(one, 1).values(), 0, out, i * dimension, dimension);
+        }
+        return out;
+    }
+
+    private Vectors runOnce(FloatBuffer tensor, int count) {
+        try (OnnxTensor input = OnnxTensor.createTensor(environment, tensor.duplicate(), preprocessing.shape(count));
+                OrtSession.Result result = session.run(Map.of(signature.inputName(), input))) {
+            OnnxTensor output = (OnnxTensor) result.get(signature.outputName()).orElseThrow();
+            long[] shape = output.getInfo().getShape();
             FloatBuffer values = output.getFloatBuffer();
-            float[] vectors = new float[count * dimension];
-            values.get(vectors);
+            float[] raw = new float[values.remaining()];
+            values.get(raw);
+            Vectors vectors = VectorPooling.pool(raw, shape, pooling, preprocessing.layout() == Layout.NHWC);
+            if (vectors.count() != count) {
+                throw new IllegalStateException("Model " + name + " returned " + vectors.count() + " vectors for "
+                        + count + " images (output shape " + java.util.Arrays.toString(shape) + ")");
+            }
+            if (normalize) {
+                VectorPooling.normalize(vectors);
+            }
             return vectors;
         }
         catch (OrtException ex) {
@@ -85,10 +99,7 @@ final class OnnxModel implements AutoCloseable {
         }
     }
 
-    private Map.Entry<String, NodeInfo> single(Map<String, NodeInfo> nodes, String what) {
-        if (nodes.size() != 1) {
-            throw new IllegalStateException("Model " + name + " must have exactly one " + what + ", has " + nodes.keySet());
-        }
-        return nodes.entrySet().iterator().next();
+    /** Row-major vectors. */
+    record Vectors(float[] values, int count, int dimension) {
     }
 }

@@ -5,13 +5,18 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -21,7 +26,8 @@ import org.springframework.stereotype.Component;
  * Decodes image bytes into a small RGB raster for the models. The header is read first: too many
  * pixels are refused before a raster exists, and large images are decoded with source subsampling so
  * that only about {@code decodeSize} pixels per side are produced. Transparency is composited on white,
- * the background of product photos. GIFs give their first frame. Thread-safe.
+ * the background of product photos; the EXIF orientation is applied; GIFs give their first frame.
+ * Anything else (text, PDF, truncated or damaged data) is refused with the precise reason. Thread-safe.
  */
 @Component
 public class ImageDecoder {
@@ -42,17 +48,67 @@ public class ImageDecoder {
         if (!format.isRaster()) {
             throw new ImageRejectedException(FailureReason.NOT_AN_IMAGE, switch (format) {
                 case PDF -> "a PDF document, not an image";
-                case MARKUP -> "HTML, XML, SVG or JSON text, not a raster image";
+                case HTML -> "an HTML page (an error or login page served in place of the image?)";
+                case SVG -> "an SVG vector drawing; only raster images (JPEG, PNG, GIF, BMP, WebP) are embedded";
+                case XML -> "XML text, not an image";
+                case JSON -> "JSON text, not an image";
                 default -> "unrecognised content (first bytes " + hexPrefix(data) + ")";
             });
         }
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
-            if (!readers.hasNext()) {
-                throw new ImageRejectedException(FailureReason.UNSUPPORTED_FORMAT,
-                        format.name().toLowerCase(Locale.ROOT) + " images cannot be decoded here");
+        List<ImageReaderSpi> readers = readers(data);
+        if (readers.isEmpty()) {
+            throw new ImageRejectedException(FailureReason.UNSUPPORTED_FORMAT,
+                    format.name().toLowerCase(Locale.ROOT) + " images cannot be decoded here");
+        }
+        // Plain JPEGs go to the JDK's reader, 5-25% faster than TwelveMonkeys' (which wraps it; see the
+        // decode benchmark). TwelveMonkeys stays first for CMYK / YCCK / Adobe files, and is the second
+        // chance for damaged ones.
+        if (format == ImageFormat.JPEG && readers.size() > 1 && JpegHeader.isPlain(data)) {
+            readers.sort(Comparator.comparing((ImageReaderSpi spi) -> !spi.getClass().getName().startsWith("com.sun.")));
+        }
+        ImageRejectedException first = null;
+        for (ImageReaderSpi spi : readers) {
+            try {
+                return ExifOrientation.apply(read(spi, data, format), ExifOrientation.of(data, format));
             }
-            ImageReader reader = readers.next();
+            catch (ImageRejectedException ex) {
+                if (ex.reason() != FailureReason.CORRUPT || format != ImageFormat.JPEG) {
+                    throw ex;
+                }
+                first = first == null ? ex : first;
+            }
+        }
+        throw first;
+    }
+
+    /** The installed readers that recognise the data, in ImageIO's order, without creating reader instances. */
+    private static List<ImageReaderSpi> readers(byte[] data) throws ImageRejectedException {
+        List<ImageReaderSpi> found = new ArrayList<>();
+        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            Iterator<ImageReaderSpi> providers = IIORegistry.getDefaultInstance().getServiceProviders(ImageReaderSpi.class,
+                    true);
+            while (providers.hasNext()) {
+                ImageReaderSpi spi = providers.next();
+                input.mark();
+                try {
+                    if (spi.canDecodeInput(input)) {
+                        found.add(spi);
+                    }
+                }
+                finally {
+                    input.reset();
+                }
+            }
+        }
+        catch (IOException ex) {
+            throw new ImageRejectedException(FailureReason.CORRUPT, "unreadable image data: " + ex.getMessage(), ex);
+        }
+        return found;
+    }
+
+    private BufferedImage read(ImageReaderSpi spi, byte[] data, ImageFormat format) throws ImageRejectedException {
+        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            ImageReader reader = spi.createReaderInstance();
             try {
                 reader.setInput(input, true, true);
                 return read(reader, format);

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Recognises formats from their first bytes, to say precisely why a body is not a usable image. */
 enum ImageFormat {
-    JPEG, PNG, GIF, BMP, WEBP, TIFF, HEIF, AVIF, PDF, MARKUP, UNKNOWN;
+    JPEG, PNG, GIF, BMP, WEBP, TIFF, HEIF, AVIF, PDF, HTML, SVG, XML, JSON, UNKNOWN;
 
     static ImageFormat sniff(byte[] data) {
         if (startsWith(data, 0, 0xFF, 0xD8, 0xFF)) {
@@ -32,18 +32,16 @@ enum ImageFormat {
         if (startsWith(data, 0, '%', 'P', 'D', 'F')) {
             return PDF;
         }
-        if (looksLikeMarkup(data)) {
-            return MARKUP;
-        }
-        return UNKNOWN;
+        return text(data);
     }
 
     /** Whether this is a raster format a decoder could be installed for (as opposed to not an image). */
     boolean isRaster() {
-        return this != PDF && this != MARKUP && this != UNKNOWN;
+        return ordinal() < PDF.ordinal();
     }
 
-    private static boolean looksLikeMarkup(byte[] data) {
+    /** Error pages, vector images and API answers served where a photo was expected. */
+    private static ImageFormat text(byte[] data) {
         int i = 0;
         if (data.length >= 3 && (data[0] & 0xFF) == 0xEF && (data[1] & 0xFF) == 0xBB && (data[2] & 0xFF) == 0xBF) {
             i = 3;
@@ -51,7 +49,24 @@ enum ImageFormat {
         while (i < data.length && Character.isWhitespace(data[i])) {
             i++;
         }
-        return i < data.length && (data[i] == '<' || data[i] == '{');
+        if (i >= data.length) {
+            return UNKNOWN;
+        }
+        if (data[i] == '{' || data[i] == '[') {
+            return JSON;
+        }
+        if (data[i] != '<') {
+            return UNKNOWN;
+        }
+        String head = new String(data, i, Math.min(1024, data.length - i), StandardCharsets.ISO_8859_1)
+            .toLowerCase(java.util.Locale.ROOT);
+        if (head.contains("<svg")) {
+            return SVG;
+        }
+        if (head.startsWith("<!doctype html") || head.contains("<html") || head.contains("<body") || head.contains("<head")) {
+            return HTML;
+        }
+        return XML;
     }
 
     private static boolean startsWith(byte[] data, int offset, int... prefix) {

@@ -30,6 +30,14 @@ public final class StoredIndex {
     public record Contents(List<Long> faissIds, List<String> catalogIds, int shards, int segments, int dimension) {
     }
 
+    /** One index type's vectors as stored, row-major, with the catalogue id of each row. */
+    public record Vectors(List<String> catalogIds, int dimension, float[] values) {
+
+        public float[] row(int i) {
+            return java.util.Arrays.copyOfRange(values, i * dimension, (i + 1) * dimension);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     public static Map<String, Object> manifest(Path root) throws IOException {
         return JSON.readValue(root.resolve("faiss/manifest.json").toFile(), Map.class);
@@ -81,6 +89,26 @@ public final class StoredIndex {
             }
         }
         return new Contents(faissIds, catalogIds, shards, segments, dimension);
+    }
+
+    /** Every vector of one index type, checked like {@link #read}, in the same order. */
+    @SuppressWarnings("unchecked")
+    public static Vectors vectors(Path root, String type) throws IOException {
+        Contents contents = read(root, type);
+        float[] values = new float[contents.catalogIds().size() * Math.max(0, contents.dimension())];
+        int offset = 0;
+        for (String section : List.of("shards", "openSegments")) {
+            for (Map<String, Object> entry : (List<Map<String, Object>>) manifest(root).get(section)) {
+                if (type.equals(entry.get("type"))) {
+                    try (FaissIndex index = FaissIndex.read(root.resolve((String) entry.get("file")))) {
+                        float[] stored = index.export().vectors();
+                        System.arraycopy(stored, 0, values, offset, stored.length);
+                        offset += stored.length;
+                    }
+                }
+            }
+        }
+        return new Vectors(contents.catalogIds(), contents.dimension(), values);
     }
 
     private static String sha256(byte[] data) {

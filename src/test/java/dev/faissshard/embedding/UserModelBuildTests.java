@@ -1,0 +1,132 @@
+package dev.faissshard.embedding;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.faissshard.FaissShardBuilderApplication;
+import dev.faissshard.job.Job;
+import dev.faissshard.job.JobRequest;
+import dev.faissshard.job.JobService;
+import dev.faissshard.job.JobState;
+import dev.faissshard.testimages.SampleCatalogueWriter;
+import dev.faissshard.testimages.StoredIndex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * A whole build with user models configured the way the README says: an NHWC export for {@code color}
+ * and the NCHW export of the same network for {@code structure}, both needing pooling and
+ * normalisation. Since both compute the same function, the two indexes must hold the same vectors:
+ * that proves the layout, channel order and mean/std handling, not just that something ran.
+ */
+class UserModelBuildTests {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void buildWithNhwcAndNchwUserModelsStoresPooledUnitVectorsOfTheModelsDimension() throws Exception {
+        Path nhwc = ConvModels.write(dir, "nhwc", 48);
+        Path nchw = ConvModels.write(dir, "nchw", 48);
+        SampleCatalogueWriter.write(dir.resolve("catalogue"), 20, 200, null);
+        Path storage = dir.resolve("storage");
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("fsb.storage.local.root", storage.toString());
+        properties.put("fsb.catalog.location", dir.resolve("catalogue/catalog.csv").toString());
+        properties.put("fsb.job.batch-size", "8");
+        properties.put("logging.level.root", "WARN");
+        userModel(properties, "color", nhwc, "nhwc");
+        userModel(properties, "structure", nchw, "nchw");
+
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FaissShardBuilderApplication.class)
+            .web(WebApplicationType.NONE).run(arguments(properties))) {
+            JobService jobs = context.getBean(JobService.class);
+            Job job = jobs.submit(JobRequest.defaults());
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!job.state().isFinished() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(jobs.view(job).counts().embedded()).isEqualTo(20);
+        }
+
+        StoredIndex.Vectors color = StoredIndex.vectors(storage, "color");
+        StoredIndex.Vectors structure = StoredIndex.vectors(storage, "structure");
+        StoredIndex.Vectors combined = StoredIndex.vectors(storage, "combined");
+        assertThat(color.dimension()).isEqualTo(16);
+        assertThat(structure.dimension()).isEqualTo(16);
+        assertThat(combined.dimension()).isEqualTo(32);
+        for (StoredIndex.Vectors vectors : List.of(color, structure, combined)) {
+            assertThat(vectors.catalogIds()).hasSize(20);
+            for (int i = 0; i < 20; i++) {
+                assertThat(norm(vectors.row(i))).isCloseTo(1.0, within(1e-4));
+            }
+        }
+        assertThat(color.catalogIds()).isEqualTo(structure.catalogIds());
+        for (int i = 0; i < 20; i++) {
+            float[] a = color.row(i);
+            float[] b = structure.row(i);
+            for (int j = 0; j < 16; j++) {
+                assertThat(a[j]).as("vector %d component %d", i, j).isCloseTo(b[j], within(1e-4f));
+            }
+        }
+        // Different pictures must not collapse onto one vector.
+        assertThat(dot(color.row(0), color.row(1))).isLessThan(0.9999);
+
+        Map<String, Object> manifest = StoredIndex.manifest(storage);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) manifest.get("shards");
+        Map<String, Object> colorShard = entries.stream().filter(e -> "color".equals(e.get("type"))).findFirst().orElseThrow();
+        assertThat(colorShard.get("modelId")).isEqualTo("conv-nhwc");
+        assertThat(colorShard.get("modelSha256")).isEqualTo(sha256(nhwc));
+        assertThat(colorShard.get("dimension")).isEqualTo(16);
+    }
+
+    private static void userModel(Map<String, Object> properties, String type, Path model, String layout) {
+        String prefix = "fsb.embedding." + type + ".";
+        properties.put(prefix + "path", model.toString());
+        properties.put(prefix + "input-size", "48");
+        properties.put(prefix + "resize", "shorter-side-crop");
+        properties.put(prefix + "mean", "0.48,0.46,0.41");
+        properties.put(prefix + "std", "0.27,0.26,0.28");
+        properties.put(prefix + "channel-order", "bgr");
+        properties.put(prefix + "layout", layout);
+        properties.put(prefix + "input-name", "pixels");
+        properties.put(prefix + "output-name", "features");
+        properties.put(prefix + "pooling", "mean");
+        properties.put(prefix + "normalize", "true");
+    }
+
+    /** As command-line arguments, which (unlike default properties) override the shipped application.yml. */
+    private static String[] arguments(Map<String, Object> properties) {
+        return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
+    private static double norm(float[] v) {
+        return Math.sqrt(dot(v, v));
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+}
