@@ -44,6 +44,8 @@ http {
   }
 }
 CONF
+# A previous run killed before its trap fired may have left its nginx up.
+nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null && sleep 1 || true
 nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
 trap 'nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || true' EXIT
 
