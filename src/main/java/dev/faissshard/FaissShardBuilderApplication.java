@@ -4,11 +4,14 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
+import dev.faissshard.system.NativeMemoryLimits;
+
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class FaissShardBuilderApplication {
 
     public static void main(String[] args) {
+        NativeMemoryLimits.applyDefaults();
         SpringApplication.run(FaissShardBuilderApplication.class, args);
     }
 }

@@ -31,6 +31,9 @@ final class OnnxModel implements AutoCloseable {
     private final boolean normalize;
     private final int dimension;
 
+    /** Images per inference call: large enough to amortise a call, small enough for cache and memory. */
+    static final int INFERENCE_BATCH = 32;
+
     OnnxModel(String name, OrtEnvironment environment, OrtSession session, Preprocessing preprocessing,
             ModelSignature signature, Pooling pooling, boolean normalize) {
         this.name = name;
@@ -54,14 +57,18 @@ final class OnnxModel implements AutoCloseable {
 
     /** Runs the model on {@code count} images packed by {@link #preprocessing()}; count x dimension floats. */
     float[] run(FloatBuffer tensor, int count) {
-        if (!signature.fixedBatchOfOne() || count == 1) {
+        int chunk = signature.fixedBatchOfOne() ? 1 : INFERENCE_BATCH;
+        if (count <= chunk) {
             return runOnce(tensor, count).values();
         }
+        // A job's batch is sized for storage round trips, not for inference: run it in small slices so
+        // that ONNX Runtime's intermediate tensors (and its arena, which never shrinks) stay small.
         int stride = tensor.capacity() / count;
         float[] out = new float[count * dimension];
-        for (int i = 0; i < count; i++) {
-            FloatBuffer one = tensor.duplicate().position(i * stride).limit((i + 1) * stride).slice();
-            System.arraycopy(runOnce(one, 1).values(), 0, out, i * dimension, dimension);
+        for (int first = 0; first < count; first += chunk) {
+            int n = Math.min(chunk, count - first);
+            FloatBuffer slice = tensor.duplicate().position(first * stride).limit((first + n) * stride).slice();
+            System.arraycopy(runOnce(slice, n).values(), 0, out, first * dimension, n * dimension);
         }
         return out;
     }

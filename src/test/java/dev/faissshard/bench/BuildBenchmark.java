@@ -23,6 +23,7 @@ import dev.faissshard.job.Job;
 import dev.faissshard.job.JobRequest;
 import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobView;
+import dev.faissshard.system.NativeMemoryLimits;
 
 /**
  * End-to-end build benchmark: all three index types for a catalogue of images served over HTTP, into
@@ -46,6 +47,7 @@ public final class BuildBenchmark {
     public static void main(String[] args) throws Exception {
         Path catalog = Path.of(args[0]);
         Path storage = Path.of(args[1]);
+        NativeMemoryLimits.applyDefaults();
         watchLiveHeap();
         List<String> arguments = new ArrayList<>(List.of("--fsb.storage.local.root=" + storage,
                 "--fsb.catalog.location=" + catalog, "--logging.level.root=WARN", "--logging.level.dev.faissshard=WARN"));
