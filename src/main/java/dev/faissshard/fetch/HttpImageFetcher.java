@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -64,7 +65,10 @@ final class HttpImageFetcher {
             })
             .followRedirect(false)
             .compress(false);
-        this.client = builder.clone().clientConnector(new ReactorClientHttpConnector(http))
+        // No per-request observation: the service counts fetches itself (fsb_images_fetched_total, failures
+        // by reason), and an http.client.requests timer per image URL is cardinality and garbage for nothing.
+        this.client = builder.clone().observationRegistry(ObservationRegistry.NOOP)
+            .clientConnector(new ReactorClientHttpConnector(http))
             .defaultHeader(HttpHeaders.USER_AGENT, properties.userAgent())
             .defaultHeader(HttpHeaders.ACCEPT, "image/*,*/*;q=0.5")
             .build();
