@@ -1,207 +1,320 @@
 package dev.faissshard.fetch;
 
-import java.net.ConnectException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ProxySelector;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.UnknownHostException;
-import java.nio.channels.ClosedChannelException;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
-import io.micrometer.observation.ObservationRegistry;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.PrematureCloseException;
-import reactor.netty.resources.ConnectionProvider;
-import reactor.util.retry.Retry;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.ClientResponse;
-import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import dev.faissshard.image.FailureReason;
 import dev.faissshard.image.ImageRejectedException;
 
 /**
- * Downloads over HTTP(S) with WebClient on Reactor Netty: bounded concurrency, connect / read / total
- * timeouts, a body size limit enforced while streaming, and redirects followed by hand so that their
- * number is bounded and loops are caught.
+ * Downloads over HTTP(S) with Apache HttpClient's blocking client on a fixed pool of threads, one per
+ * request in flight: bounded concurrency, connect / read / total timeouts, a body size limit enforced
+ * while reading, and redirects followed by hand so that their number is bounded and loops are caught.
+ *
+ * <p>Why not WebClient, which the service uses for Supabase: on the image path it is the most expensive
+ * stage. Measured on this project's benchmark (2,000 JPEGs from nginx on loopback, 32 in flight), WebClient
+ * on Reactor Netty cost 2.5 ms of CPU per image in a fresh JVM and 0.7 ms once compiled; this client costs
+ * 0.7 and 0.3 ms. The reactive pipeline is mostly operator and pool machinery that the JIT must compile
+ * while the job runs, on the same two cores that decode and embed.
  */
 final class HttpImageFetcher {
 
-    private final WebClient client;
-    private final FetchProperties properties;
-    private final ConcurrencyLimiter limiter;
-    private final ConnectionProvider connections;
+    private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(200);
+    private static final int BUFFER = 16 * 1024;
+    private static final long DRAIN_LIMIT = 64 * 1024;
 
-    HttpImageFetcher(WebClient.Builder builder, FetchProperties properties) {
+    private final FetchProperties properties;
+    private final PoolingHttpClientConnectionManager connections;
+    private final CloseableHttpClient client;
+    private final ExecutorService threads;
+    private final ScheduledThreadPoolExecutor deadlines;
+
+    HttpImageFetcher(FetchProperties properties) {
         this.properties = properties;
-        this.limiter = new ConcurrencyLimiter(properties.concurrency());
-        this.connections = ConnectionProvider.builder("image-fetch").maxConnections(properties.concurrency())
-            .pendingAcquireMaxCount(-1).maxIdleTime(Duration.ofSeconds(30)).build();
-        HttpClient http = HttpClient.create(connections)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
-            .responseTimeout(properties.readTimeout())
-            .doOnConnected(connection -> connection
-                .addHandlerLast(new ReadTimeoutHandler(properties.readTimeout().toMillis(),
-                        java.util.concurrent.TimeUnit.MILLISECONDS)))
-            // Hang up as soon as the headers announce too big a body: WebClient would otherwise drain
-            // it to keep the connection reusable, downloading the very bytes we refuse.
-            .doOnResponse((response, connection) -> {
-                String length = response.responseHeaders().get(HttpHeaders.CONTENT_LENGTH);
-                if (length != null && isOver(length, properties.maxBytes().toBytes())) {
-                    connection.dispose();
-                }
-            })
-            .followRedirect(false)
-            .compress(false);
-        // No per-request observation: the service counts fetches itself (fsb_images_fetched_total, failures
-        // by reason), and an http.client.requests timer per image URL is cardinality and garbage for nothing.
-        this.client = builder.clone().observationRegistry(ObservationRegistry.NOOP)
-            .clientConnector(new ReactorClientHttpConnector(http))
-            .defaultHeader(HttpHeaders.USER_AGENT, properties.userAgent())
-            .defaultHeader(HttpHeaders.ACCEPT, "image/*,*/*;q=0.5")
+        this.connections = PoolingHttpClientConnectionManagerBuilder.create()
+            .setMaxConnTotal(properties.concurrency())
+            .setMaxConnPerRoute(properties.concurrency())
+            .setDefaultConnectionConfig(ConnectionConfig.custom()
+                .setConnectTimeout(Timeout.of(properties.connectTimeout()))
+                .setSocketTimeout(Timeout.of(properties.readTimeout()))
+                // A pooled connection the server closed while idle is found out before reuse, not by a failure.
+                .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                .build())
             .build();
+        this.client = HttpClients.custom()
+            .setConnectionManager(connections)
+            .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(properties.readTimeout())).build())
+            .setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()))
+            .setUserAgent(properties.userAgent())
+            .setDefaultHeaders(List.<Header>of(new BasicHeader(HttpHeaders.ACCEPT, "image/*,*/*;q=0.5")))
+            .disableRedirectHandling()
+            .disableAutomaticRetries()
+            .disableContentCompression()
+            .disableCookieManagement()
+            .evictIdleConnections(TimeValue.ofSeconds(30))
+            .build();
+        this.threads = Executors.newFixedThreadPool(properties.concurrency(), daemonThreads("image-fetch-"));
+        this.deadlines = new ScheduledThreadPoolExecutor(1, daemonThreads("image-fetch-deadline-"));
+        // Most requests finish long before their deadline: drop cancelled deadlines instead of queueing
+        // a minute's worth of them.
+        this.deadlines.setRemoveOnCancelPolicy(true);
     }
 
     CompletableFuture<byte[]> fetch(URI url) {
-        return limiter.submit(() -> download(url).toFuture());
-    }
-
-    int inFlight() {
-        return limiter.inFlight();
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        try {
+            threads.execute(() -> {
+                try {
+                    result.complete(download(url));
+                }
+                catch (ImageRejectedException | RuntimeException ex) {
+                    result.completeExceptionally(ex);
+                }
+            });
+        }
+        catch (RejectedExecutionException ex) {
+            result.completeExceptionally(new ImageRejectedException(FailureReason.CONNECTION,
+                    "the fetcher is shutting down (" + url + ")", ex));
+        }
+        return result;
     }
 
     void close() {
-        connections.dispose();
+        threads.shutdownNow();
+        deadlines.shutdownNow();
+        client.close(CloseMode.IMMEDIATE);
+        connections.close(CloseMode.IMMEDIATE);
     }
 
-    private Mono<byte[]> download(URI url) {
-        Mono<byte[]> attempt = Mono.defer(() -> get(url, properties.maxRedirects(), new HashSet<>()));
-        return attempt
-            .retryWhen(Retry.backoff(properties.retries(), Duration.ofMillis(200)).filter(HttpImageFetcher::isRetryable)
-                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-            .timeout(properties.totalTimeout())
-            .onErrorMap(failure -> !(failure instanceof ImageRejectedException), failure -> translate(url, failure));
-    }
-
-    private Mono<byte[]> get(URI url, int redirectsLeft, Set<URI> visited) {
-        visited.add(url);
-        return client.get().uri(url).exchangeToMono(response -> {
-            int status = response.statusCode().value();
-            if (status >= 300 && status < 400 && response.headers().asHttpHeaders().getLocation() != null) {
-                URI next = url.resolve(response.headers().asHttpHeaders().getLocation());
-                return response.releaseBody().then(Mono.defer(() -> redirect(url, next, redirectsLeft, visited)));
-            }
-            if (status < 200 || status >= 300) {
-                FailureReason reason = status >= 500 || status == 429 ? FailureReason.SERVER_UNAVAILABLE
-                        : FailureReason.HTTP_STATUS;
-                return response.releaseBody().then(Mono.error(new ImageRejectedException(reason,
-                        "HTTP " + status + " from " + url)));
-            }
-            return body(response, url);
-        });
-    }
-
-    private Mono<byte[]> redirect(URI from, URI to, int redirectsLeft, Set<URI> visited) {
-        if (visited.contains(to)) {
-            return Mono.error(new ImageRejectedException(FailureReason.TOO_MANY_REDIRECTS, "redirect loop at " + to));
-        }
-        if (redirectsLeft <= 0) {
-            return Mono.error(new ImageRejectedException(FailureReason.TOO_MANY_REDIRECTS,
-                    "more than " + properties.maxRedirects() + " redirects from " + from));
-        }
-        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(java.util.Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            return Mono.error(new ImageRejectedException(FailureReason.UNSUPPORTED_URL, "redirect to " + to));
-        }
-        return get(to, redirectsLeft - 1, visited);
-    }
-
-    private Mono<byte[]> body(ClientResponse response, URI url) {
-        long max = properties.maxBytes().toBytes();
-        long declared = response.headers().contentLength().orElse(-1);
-        if (declared > max) {
-            return Mono.error(new ImageRejectedException(FailureReason.TOO_LARGE,
-                    declared + " bytes (Content-Length) over the limit of " + max));
-        }
-        return DataBufferUtils.join(response.bodyToFlux(DataBuffer.class), (int) max).map(buffer -> {
+    private byte[] download(URI url) throws ImageRejectedException {
+        long deadline = System.nanoTime() + properties.totalTimeout().toNanos();
+        Duration delay = FIRST_RETRY_DELAY;
+        for (int attempt = 0;; attempt++) {
             try {
-                byte[] bytes = new byte[buffer.readableByteCount()];
-                buffer.read(bytes);
-                return bytes;
+                return follow(url, deadline);
             }
-            finally {
-                DataBufferUtils.release(buffer);
+            catch (ImageRejectedException ex) {
+                long left = deadline - System.nanoTime();
+                long pause = jittered(delay);
+                if (attempt >= properties.retries() || !isRetryable(ex) || left <= pause) {
+                    throw ex;
+                }
+                sleep(pause);
+                delay = delay.multipliedBy(2);
             }
-        }).defaultIfEmpty(new byte[0]).onErrorMap(DataBufferLimitException.class,
-                ex -> new ImageRejectedException(FailureReason.TOO_LARGE, "body over the limit of " + max + " bytes"));
+        }
     }
 
-    private static boolean isOver(String contentLength, long max) {
+    private byte[] follow(URI url, long deadline) throws ImageRejectedException {
+        Set<URI> visited = new HashSet<>();
+        URI current = url;
+        for (int redirects = 0;; redirects++) {
+            visited.add(current);
+            Response response = get(current, deadline);
+            if (response.body() != null) {
+                return response.body();
+            }
+            URI next = current.resolve(response.location());
+            if (visited.contains(next)) {
+                throw new ImageRejectedException(FailureReason.TOO_MANY_REDIRECTS, "redirect loop at " + next);
+            }
+            if (redirects >= properties.maxRedirects()) {
+                throw new ImageRejectedException(FailureReason.TOO_MANY_REDIRECTS,
+                        "more than " + properties.maxRedirects() + " redirects from " + url);
+            }
+            String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new ImageRejectedException(FailureReason.UNSUPPORTED_URL, "redirect to " + next);
+            }
+            current = next;
+        }
+    }
+
+    /** One request: the body, or where a redirect points. */
+    private Response get(URI url, long deadline) throws ImageRejectedException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw totalTimeout(url, null);
+        }
+        HttpGet request = new HttpGet(url);
+        // The socket timeout bounds each read, not the whole answer: a server trickling a byte at a time
+        // would hold the thread forever. Cancelling the request closes its connection, which ends the read.
+        ScheduledFuture<?> abort = deadlines.schedule(request::cancel, left, TimeUnit.NANOSECONDS);
+        try (ClassicHttpResponse response = client.executeOpen(null, request, null)) {
+            try {
+                Response answer = answer(url, response);
+                if (answer.location() != null) {
+                    hangUpUnlessSmall(request, response.getEntity());
+                }
+                return answer;
+            }
+            catch (ImageRejectedException ex) {
+                hangUpUnlessSmall(request, response.getEntity());
+                throw ex;
+            }
+        }
+        catch (IOException ex) {
+            if (request.isCancelled()) {
+                throw totalTimeout(url, ex);
+            }
+            throw translate(url, ex);
+        }
+        finally {
+            abort.cancel(false);
+        }
+    }
+
+    private Response answer(URI url, ClassicHttpResponse response) throws IOException, ImageRejectedException {
+        int status = response.getCode();
+        Header location = response.getFirstHeader(HttpHeaders.LOCATION);
+        if (status >= 300 && status < 400 && location != null) {
+            return Response.redirect(location(url, location.getValue()));
+        }
+        if (status < 200 || status >= 300) {
+            FailureReason reason = status >= 500 || status == 429 ? FailureReason.SERVER_UNAVAILABLE
+                    : FailureReason.HTTP_STATUS;
+            throw new ImageRejectedException(reason, "HTTP " + status + " from " + url);
+        }
+        return Response.body(body(response.getEntity()));
+    }
+
+    /**
+     * Closing a response reads the rest of its body so that the connection can be reused. That is right
+     * for a short error page, and wrong for a body refused as too large: cancelling the request drops the
+     * connection instead, and no more of those bytes are downloaded.
+     */
+    private static void hangUpUnlessSmall(HttpGet request, HttpEntity entity) {
+        if (entity != null && (entity.getContentLength() < 0 || entity.getContentLength() > DRAIN_LIMIT)) {
+            request.cancel();
+        }
+    }
+
+    private static URI location(URI from, String location) throws ImageRejectedException {
         try {
-            return Long.parseLong(contentLength.trim()) > max;
+            return new URI(location.trim());
         }
-        catch (NumberFormatException ex) {
-            return false;
+        catch (URISyntaxException ex) {
+            throw new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
+                    "redirect from " + from + " to an invalid URL: " + location);
         }
     }
 
-    private static boolean isRetryable(Throwable failure) {
-        if (failure instanceof ImageRejectedException rejected) {
-            return rejected.reason() == FailureReason.SERVER_UNAVAILABLE;
+    private byte[] body(HttpEntity entity) throws IOException, ImageRejectedException {
+        if (entity == null) {
+            return new byte[0];
         }
-        FailureReason reason = classify(failure);
-        return reason == FailureReason.CONNECTION;
-    }
-
-    private ImageRejectedException translate(URI url, Throwable failure) {
-        FailureReason reason = classify(failure);
-        String what = reason == FailureReason.TIMEOUT && isTotalTimeout(failure)
-                ? "no complete answer within " + properties.totalTimeout().toMillis() + " ms"
-                : rootMessage(failure);
-        return new ImageRejectedException(reason, what + " (" + url + ")", failure);
-    }
-
-    private static boolean isTotalTimeout(Throwable failure) {
-        return failure instanceof TimeoutException;
-    }
-
-    private static FailureReason classify(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof TimeoutException || cause instanceof ReadTimeoutException
-                    || cause instanceof ConnectTimeoutException
-                    || cause instanceof io.netty.handler.timeout.TimeoutException) {
-                return FailureReason.TIMEOUT;
+        long max = properties.maxBytes().toBytes();
+        long declared = entity.getContentLength();
+        if (declared > max) {
+            throw new ImageRejectedException(FailureReason.TOO_LARGE,
+                    declared + " bytes (Content-Length) over the limit of " + max);
+        }
+        try (InputStream in = entity.getContent()) {
+            if (declared >= 0) {
+                byte[] body = new byte[(int) declared];
+                int read = in.readNBytes(body, 0, body.length);
+                if (read < body.length) {
+                    throw new IOException("body ended after " + read + " of " + declared + " bytes");
+                }
+                return body;
             }
-            if (cause instanceof ConnectException || cause instanceof UnknownHostException
-                    || cause instanceof PrematureCloseException || cause instanceof ClosedChannelException
-                    || cause instanceof java.io.IOException) {
-                return FailureReason.CONNECTION;
+            ByteArrayOutputStream body = new ByteArrayOutputStream(BUFFER);
+            byte[] chunk = new byte[BUFFER];
+            for (int n; (n = in.read(chunk)) >= 0;) {
+                if (body.size() + (long) n > max) {
+                    throw new ImageRejectedException(FailureReason.TOO_LARGE, "body over the limit of " + max + " bytes");
+                }
+                body.write(chunk, 0, n);
             }
-            if (cause.getCause() == cause) {
-                break;
-            }
+            return body.toByteArray();
         }
-        return FailureReason.CONNECTION;
     }
 
-    private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+    private ImageRejectedException totalTimeout(URI url, Throwable cause) {
+        return new ImageRejectedException(FailureReason.TIMEOUT,
+                "no complete answer within " + properties.totalTimeout().toMillis() + " ms (" + url + ")", cause);
+    }
+
+    private static ImageRejectedException translate(URI url, Exception failure) {
+        FailureReason reason = failure instanceof SocketTimeoutException || failure instanceof ConnectTimeoutException
+                ? FailureReason.TIMEOUT : FailureReason.CONNECTION;
+        String message = failure.getMessage();
+        return new ImageRejectedException(reason,
+                failure.getClass().getSimpleName() + (message == null ? "" : ": " + message) + " (" + url + ")", failure);
+    }
+
+    private static boolean isRetryable(ImageRejectedException rejected) {
+        return rejected.reason() == FailureReason.SERVER_UNAVAILABLE || rejected.reason() == FailureReason.CONNECTION;
+    }
+
+    /** Between half and all of the delay, so that workers that failed together do not retry together. */
+    private static long jittered(Duration delay) {
+        long nanos = delay.toNanos();
+        return nanos / 2 + ThreadLocalRandom.current().nextLong(nanos / 2 + 1);
+    }
+
+    private static void sleep(long nanos) throws ImageRejectedException {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
         }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new ImageRejectedException(FailureReason.CONNECTION, "interrupted while waiting to retry", ex);
+        }
+    }
+
+    private static CustomizableThreadFactory daemonThreads(String prefix) {
+        CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
+        factory.setDaemon(true);
+        return factory;
+    }
+
+    private record Response(byte[] body, URI location) {
+
+        static Response body(byte[] body) {
+            return new Response(body, null);
+        }
+
+        static Response redirect(URI location) {
+            return new Response(null, location);
+        }
     }
 }

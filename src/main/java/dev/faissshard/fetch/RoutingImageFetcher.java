@@ -35,7 +35,7 @@ public class RoutingImageFetcher implements ImageFetcher, DisposableBean {
 
     public RoutingImageFetcher(WebClient.Builder webClient, FetchProperties properties, SupabaseProperties supabase,
             JsonMapper json) {
-        this.http = new HttpImageFetcher(webClient, properties);
+        this.http = new HttpImageFetcher(properties);
         this.fileThreads = Executors.newFixedThreadPool(Math.min(8, properties.concurrency()),
                 new CustomizableThreadFactory("file-fetch-"));
         this.file = new FileImageFetcher(properties.maxBytes().toBytes(), fileThreads);
