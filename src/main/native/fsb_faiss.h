@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include <faiss/Index.h>
+#include <faiss/IndexFlatCodes.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
@@ -55,10 +56,42 @@ inline bool index_export(const Index* index, float* vectors, int64_t* ids) {
     return true;
 }
 
+// Counts what write_index would write, so that the real pass can allocate exactly once.
+struct CountingIOWriter : faiss::IOWriter {
+    size_t bytes = 0;
+    size_t operator()(const void*, size_t size, size_t nitems) override {
+        bytes += size * nitems;
+        return nitems;
+    }
+};
+
+// Sizing the buffer first matters for large shards: growing a std::vector by doubling would hold the
+// old and the new copy at once, about 1.7x the shard, and leave up to 2x behind as capacity.
 inline Bytes* index_serialize(const Index* index) {
+    CountingIOWriter counter;
+    faiss::write_index(index, &counter);
     faiss::VectorIOWriter writer;
+    writer.data.reserve(counter.bytes);
     faiss::write_index(index, &writer);
     return new Bytes(std::move(writer.data));
+}
+
+// Reserves room for n vectors in an "IDMap,…" index over a flat-codes index (Flat, SQ, PQ codes kept in
+// one vector), so that adding batch after batch never reallocates: each reallocation copies the whole
+// shard and briefly needs twice its memory. Reserved pages that are never written cost no resident
+// memory. Returns false for other shapes, which keep FAISS's own growth.
+inline bool index_reserve(Index* index, int64_t n) {
+    faiss::IndexIDMap* map = dynamic_cast<faiss::IndexIDMap*>(index);
+    if (map == nullptr) {
+        return false;
+    }
+    faiss::IndexFlatCodes* codes = dynamic_cast<faiss::IndexFlatCodes*>(map->index);
+    if (codes == nullptr) {
+        return false;
+    }
+    codes->codes.reserve((size_t)n * codes->code_size);
+    map->id_map.reserve((size_t)n);
+    return true;
 }
 
 inline Index* index_deserialize(const uint8_t* data, int64_t size) {

@@ -31,6 +31,10 @@ public record ShardProperties(@DefaultValue("45MB") @NotNull DataSize maxBytes, 
         if (maxBytes != null && maxBytes.toBytes() < 64 * 1024) {
             throw new IllegalArgumentException("fsb.shard.max-bytes must be at least 64KB, was " + maxBytes);
         }
+        // A shard is serialized into one byte array before upload.
+        if (maxBytes != null && maxBytes.toBytes() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("fsb.shard.max-bytes must be at most 2GB, was " + maxBytes);
+        }
     }
 
     public ShardSettings settings() {

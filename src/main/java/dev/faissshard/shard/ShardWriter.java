@@ -245,6 +245,10 @@ public final class ShardWriter implements AutoCloseable {
     }
 
     private FaissIndex newIndex() {
-        return FaissIndex.create(model.dimension(), settings.factory(), settings.metric());
+        FaissIndex index = FaissIndex.create(model.dimension(), settings.factory(), settings.metric());
+        // The shard never holds more than its capacity, so room for all of it up front spares the copy
+        // (and the moment of double memory) each time FAISS would otherwise grow its arrays.
+        index.reserve(capacity);
+        return index;
     }
 }

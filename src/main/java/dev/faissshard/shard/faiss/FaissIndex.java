@@ -119,6 +119,18 @@ public final class FaissIndex implements AutoCloseable {
     }
 
     /** The index in FAISS's own serialization format, as {@code faiss.read_index} reads it. */
+    /**
+     * Makes room for {@code vectors} in all, so that adds up to that count never copy the index; returns
+     * whether this index type supports it ("IDMap" over flat codes). Room never written costs no
+     * resident memory.
+     */
+    public boolean reserve(long vectors) {
+        if (vectors < 0) {
+            throw new IllegalArgumentException("negative capacity " + vectors);
+        }
+        return FaissNative.index_reserve(live(), vectors);
+    }
+
     public byte[] toBytes() {
         FaissNative.NativeBytes bytes = FaissNative.index_serialize(live());
         try {

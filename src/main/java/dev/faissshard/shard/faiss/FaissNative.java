@@ -62,6 +62,8 @@ class FaissNative {
 
     static native NativeBytes index_serialize(@Const NativeIndex index);
 
+    static native @Cast("bool") boolean index_reserve(NativeIndex index, long n);
+
     static native NativeIndex index_deserialize(@Cast("const uint8_t*") BytePointer data, long size);
 
     static native void index_write_file(@Const NativeIndex index, String path);

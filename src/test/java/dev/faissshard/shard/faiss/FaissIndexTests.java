@@ -70,6 +70,38 @@ class FaissIndexTests {
     }
 
     @Test
+    void reservedRoomChangesNeitherContentNorSerializedBytes() {
+        float[] vectors = unitVectors(300, 12, 3);
+        long[] ids = new long[300];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 7L * i;
+        }
+        try (FaissIndex plain = FaissIndex.create(12, "IDMap,Flat", Metric.INNER_PRODUCT);
+                FaissIndex reserved = FaissIndex.create(12, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            assertThat(reserved.reserve(1000)).isTrue();
+            for (int batch = 0; batch < 3; batch++) {
+                float[] rows = java.util.Arrays.copyOfRange(vectors, batch * 100 * 12, (batch + 1) * 100 * 12);
+                long[] rowIds = java.util.Arrays.copyOfRange(ids, batch * 100, (batch + 1) * 100);
+                plain.addWithIds(rows, rowIds);
+                reserved.addWithIds(rows, rowIds);
+            }
+            assertThat(reserved.count()).isEqualTo(300);
+            assertThat(reserved.toBytes()).isEqualTo(plain.toBytes());
+        }
+    }
+
+    @Test
+    void reserveIsDeclinedByIndexesThatDoNotKeepFlatCodes() {
+        try (FaissIndex graph = FaissIndex.create(8, "IDMap,HNSW16", Metric.L2);
+                FaissIndex bare = FaissIndex.create(8, "Flat", Metric.L2)) {
+            assertThat(graph.reserve(100)).isFalse();
+            assertThat(bare.reserve(100)).isFalse();
+            graph.addWithIds(unitVectors(10, 8, 4), new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+            assertThat(graph.count()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void exportsVectorsAndIdsOfAnIdMap() {
         float[] vectors = unitVectors(20, 4, 3);
         long[] ids = new long[20];
