@@ -22,10 +22,25 @@ final class ImageTensor {
     private ImageTensor() {
     }
 
+    /** Floats one image takes in the model's input. */
+    static int values(Preprocessing preprocessing) {
+        return 3 * preprocessing.size() * preprocessing.size();
+    }
+
     static FloatBuffer pack(List<BufferedImage> images, Preprocessing preprocessing) {
-        int values = 3 * preprocessing.size() * preprocessing.size();
-        FloatBuffer tensor = ByteBuffer.allocateDirect(images.size() * values * Float.BYTES)
+        FloatBuffer tensor = ByteBuffer.allocateDirect(images.size() * values(preprocessing) * Float.BYTES)
             .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return pack(images, preprocessing, tensor);
+    }
+
+    /** Fills {@code tensor}, which must hold exactly the images, and returns it rewound. */
+    static FloatBuffer pack(List<BufferedImage> images, Preprocessing preprocessing, FloatBuffer tensor) {
+        int values = values(preprocessing);
+        if (tensor.capacity() != images.size() * values) {
+            throw new IllegalArgumentException("a tensor of " + tensor.capacity() + " floats for " + images.size()
+                    + " images of " + values);
+        }
+        tensor.clear();
         float[] one = new float[values];
         for (BufferedImage image : images) {
             resize(image, preprocessing, one);

@@ -17,10 +17,14 @@ import java.util.Set;
  */
 final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
 
+    /** Enough for two jobs embedding at once with two input sizes each. */
+    private static final int IDLE_TENSORS = 4;
+
     private final Map<IndexType, OnnxModel> models;
     private final Map<IndexType, ModelInfo> infos;
     private final float colorScale;
     private final float structureScale;
+    private final TensorBuffers buffers = new TensorBuffers(IDLE_TENSORS);
 
     /** {@code models} holds color and structure, and combined only when it has a model of its own. */
     OnnxEmbeddingService(Map<IndexType, OnnxModel> models, Map<IndexType, ModelInfo> infos, double combinedColorWeight) {
@@ -58,15 +62,20 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
             return out;
         }
         boolean derived = types.contains(IndexType.COMBINED) && !models.containsKey(IndexType.COMBINED);
-        Map<Preprocessing, FloatBuffer> tensors = new HashMap<>();
+        Map<IndexType, OnnxModel> running = new EnumMap<>(IndexType.class);
         Map<IndexType, float[]> vectors = new EnumMap<>(IndexType.class);
         for (IndexType type : IndexType.values()) {
             boolean needed = types.contains(type) || derived && type != IndexType.COMBINED;
             OnnxModel model = models.get(type);
             if (needed && model != null) {
-                FloatBuffer tensor = tensors.computeIfAbsent(model.preprocessing(), p -> ImageTensor.pack(images, p));
-                vectors.put(type, model.run(tensor, images.size()));
+                running.put(type, model);
+                vectors.put(type, new float[images.size() * model.dimension()]);
             }
+        }
+        // Slice by slice, so that the input tensors are a slice's worth, not a job batch's, and are reused.
+        for (int first = 0; first < images.size(); first += OnnxModel.INFERENCE_BATCH) {
+            int count = Math.min(OnnxModel.INFERENCE_BATCH, images.size() - first);
+            embedSlice(images.subList(first, first + count), first, running, vectors);
         }
         if (derived) {
             vectors.put(IndexType.COMBINED, combine(vectors.get(IndexType.COLOR), vectors.get(IndexType.STRUCTURE),
@@ -76,6 +85,23 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
             out.put(type, vectors.get(type));
         }
         return out;
+    }
+
+    private void embedSlice(List<BufferedImage> slice, int first, Map<IndexType, OnnxModel> running,
+            Map<IndexType, float[]> vectors) {
+        // Models that preprocess alike share one packed tensor.
+        Map<Preprocessing, FloatBuffer> tensors = new HashMap<>();
+        try {
+            running.forEach((type, model) -> {
+                FloatBuffer tensor = tensors.computeIfAbsent(model.preprocessing(), p -> ImageTensor.pack(slice, p,
+                        buffers.borrow(slice.size() * ImageTensor.values(p))));
+                float[] out = model.run(tensor, slice.size());
+                System.arraycopy(out, 0, vectors.get(type), first * model.dimension(), out.length);
+            });
+        }
+        finally {
+            tensors.values().forEach(buffers::giveBack);
+        }
     }
 
     private float[] combine(float[] colors, float[] structures, int count) {

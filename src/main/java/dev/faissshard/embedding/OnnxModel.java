@@ -63,7 +63,7 @@ final class OnnxModel implements AutoCloseable {
         }
         // A job's batch is sized for storage round trips, not for inference: run it in small slices so
         // that ONNX Runtime's intermediate tensors (and its arena, which never shrinks) stay small.
-        int stride = tensor.capacity() / count;
+        int stride = ImageTensor.values(preprocessing);
         float[] out = new float[count * dimension];
         for (int first = 0; first < count; first += chunk) {
             int n = Math.min(chunk, count - first);
