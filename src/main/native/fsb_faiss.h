@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 #include <omp.h>
@@ -18,7 +19,6 @@
 namespace fsb {
 
 typedef faiss::Index Index;
-typedef std::vector<uint8_t> Bytes;
 
 inline Index* index_create(int d, const char* description, int metric) {
     return faiss::index_factory(d, description, (faiss::MetricType)metric);
@@ -56,7 +56,7 @@ inline bool index_export(const Index* index, float* vectors, int64_t* ids) {
     return true;
 }
 
-// Counts what write_index would write, so that the real pass can allocate exactly once.
+// Counts what write_index would write.
 struct CountingIOWriter : faiss::IOWriter {
     size_t bytes = 0;
     size_t operator()(const void*, size_t size, size_t nitems) override {
@@ -65,15 +65,42 @@ struct CountingIOWriter : faiss::IOWriter {
     }
 };
 
-// Sizing the buffer first matters for large shards: growing a std::vector by doubling would hold the
-// old and the new copy at once, about 1.7x the shard, and leave up to 2x behind as capacity.
-inline Bytes* index_serialize(const Index* index) {
+// Keeps only the bytes [offset, offset + capacity) of what write_index writes, and skips the rest.
+struct WindowIOWriter : faiss::IOWriter {
+    size_t offset;
+    size_t capacity;
+    uint8_t* out;
+    size_t position = 0;
+    size_t copied = 0;
+
+    WindowIOWriter(size_t offset, size_t capacity, uint8_t* out) : offset(offset), capacity(capacity), out(out) {}
+
+    size_t operator()(const void* ptr, size_t size, size_t nitems) override {
+        size_t bytes = size * nitems;
+        size_t begin = std::max(position, offset);
+        size_t end = std::min(position + bytes, offset + capacity);
+        if (begin < end) {
+            std::memcpy(out + (begin - offset), static_cast<const uint8_t*>(ptr) + (begin - position), end - begin);
+            copied += end - begin;
+        }
+        position += bytes;
+        return nitems;
+    }
+};
+
+inline int64_t index_serialized_size(const Index* index) {
     CountingIOWriter counter;
     faiss::write_index(index, &counter);
-    faiss::VectorIOWriter writer;
-    writer.data.reserve(counter.bytes);
+    return (int64_t)counter.bytes;
+}
+
+// Serializes one window of the index at a time, so that a 45 MB shard moves to the Java heap through a
+// few MB of native memory instead of a second native copy of the whole shard. Walking write_index again
+// per window is cheap: it copies nothing outside the window, and a flat index is a handful of calls.
+inline int64_t index_serialize_window(const Index* index, int64_t offset, uint8_t* out, int64_t capacity) {
+    WindowIOWriter writer((size_t)offset, (size_t)capacity, out);
     faiss::write_index(index, &writer);
-    return new Bytes(std::move(writer.data));
+    return (int64_t)writer.copied;
 }
 
 // Reserves room for n vectors in an "IDMap,…" index over a flat-codes index (Flat, SQ, PQ codes kept in
@@ -103,9 +130,6 @@ inline Index* index_deserialize(const uint8_t* data, int64_t size) {
 inline void index_write_file(const Index* index, const char* path) { faiss::write_index(index, path); }
 inline Index* index_read_file(const char* path) { return faiss::read_index(path); }
 
-inline int64_t bytes_size(const Bytes* bytes) { return (int64_t)bytes->size(); }
-inline const uint8_t* bytes_data(const Bytes* bytes) { return bytes->data(); }
-inline void bytes_free(Bytes* bytes) { delete bytes; }
 
 inline void set_threads(int n) { omp_set_num_threads(n); }
 inline int max_threads() { return omp_get_max_threads(); }

@@ -16,6 +16,9 @@ import org.bytedeco.javacpp.LongPointer;
  */
 public final class FaissIndex implements AutoCloseable {
 
+    /** Native bytes a serialization goes through at a time. */
+    private static final long SERIALIZE_WINDOW = 4L << 20;
+
     private FaissNative.NativeIndex handle;
 
     private FaissIndex(FaissNative.NativeIndex handle) {
@@ -132,18 +135,20 @@ public final class FaissIndex implements AutoCloseable {
     }
 
     public byte[] toBytes() {
-        FaissNative.NativeBytes bytes = FaissNative.index_serialize(live());
-        try {
-            long size = FaissNative.bytes_size(bytes);
-            byte[] out = new byte[Math.toIntExact(size)];
-            BytePointer data = FaissNative.bytes_data(bytes);
-            data.capacity(size);
-            data.get(out);
-            return out;
+        long size = FaissNative.index_serialized_size(live());
+        byte[] out = new byte[Math.toIntExact(size)];
+        try (BytePointer window = new BytePointer(Math.max(1, Math.min(size, SERIALIZE_WINDOW)))) {
+            for (long offset = 0; offset < size; offset += SERIALIZE_WINDOW) {
+                int length = (int) Math.min(SERIALIZE_WINDOW, size - offset);
+                long copied = FaissNative.index_serialize_window(live(), offset, window, length);
+                if (copied != length) {
+                    throw new IllegalStateException("FAISS wrote " + copied + " bytes at offset " + offset + ", expected "
+                            + length + ": the index changed while being serialized");
+                }
+                window.position(0).get(out, (int) offset, length);
+            }
         }
-        finally {
-            FaissNative.bytes_free(bytes);
-        }
+        return out;
     }
 
     public void write(Path file) {

@@ -28,15 +28,6 @@ class FaissNative {
         }
     }
 
-    /** Opaque {@code std::vector<uint8_t>*} holding a serialized index. */
-    @Opaque
-    @Name("Bytes")
-    static class NativeBytes extends Pointer {
-        NativeBytes() {
-            super((Pointer) null);
-        }
-    }
-
     static native NativeIndex index_create(int d, String description, int metric);
 
     static native void index_free(NativeIndex index);
@@ -60,7 +51,10 @@ class FaissNative {
     static native @Cast("bool") boolean index_export(@Const NativeIndex index, FloatPointer vectors,
             @Cast("int64_t*") LongPointer ids);
 
-    static native NativeBytes index_serialize(@Const NativeIndex index);
+    static native long index_serialized_size(@Const NativeIndex index);
+
+    static native long index_serialize_window(@Const NativeIndex index, long offset, @Cast("uint8_t*") BytePointer out,
+            long capacity);
 
     static native @Cast("bool") boolean index_reserve(NativeIndex index, long n);
 
@@ -70,11 +64,6 @@ class FaissNative {
 
     static native NativeIndex index_read_file(String path);
 
-    static native long bytes_size(@Const NativeBytes bytes);
-
-    static native @Cast("const uint8_t*") BytePointer bytes_data(@Const NativeBytes bytes);
-
-    static native void bytes_free(NativeBytes bytes);
 
     static native void set_threads(int n);
 

@@ -91,6 +91,24 @@ class FaissIndexTests {
     }
 
     @Test
+    void serializesShardsLargerThanOneWindowByteForByteLikeFaissWritesFiles(@TempDir Path dir) throws Exception {
+        int count = 3000;
+        int dimension = 512;
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = 31L * i + 5;
+        }
+        try (FaissIndex index = FaissIndex.create(dimension, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            index.addWithIds(unitVectors(count, dimension, 5), ids);
+            Path file = dir.resolve("big.faiss");
+            index.write(file);
+            byte[] bytes = index.toBytes();
+            assertThat(bytes.length).as("more than one 4 MiB window").isGreaterThan(4 << 20);
+            assertThat(bytes).isEqualTo(java.nio.file.Files.readAllBytes(file));
+        }
+    }
+
+    @Test
     void reserveIsDeclinedByIndexesThatDoNotKeepFlatCodes() {
         try (FaissIndex graph = FaissIndex.create(8, "IDMap,HNSW16", Metric.L2);
                 FaissIndex bare = FaissIndex.create(8, "Flat", Metric.L2)) {
