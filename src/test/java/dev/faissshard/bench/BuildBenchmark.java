@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,7 +119,12 @@ public final class BuildBenchmark {
                     return;
                 }
                 memory.gc();
-                PEAK_LIVE_HEAP.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                // What the collection left, not the heap a moment later: the build allocates hundreds of
+                // MB/s, so reading the current usage after gc() counted fresh garbage as live.
+                long live = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                    .map(MemoryPoolMXBean::getCollectionUsage).filter(java.util.Objects::nonNull)
+                    .mapToLong(MemoryUsage::getUsed).sum();
+                PEAK_LIVE_HEAP.accumulateAndGet(live, Math::max);
             }
         }, "live-heap-sampler");
         sampler.setDaemon(true);
