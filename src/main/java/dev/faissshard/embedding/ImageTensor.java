@@ -1,6 +1,8 @@
 package dev.faissshard.embedding;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -64,7 +66,21 @@ final class ImageTensor {
             height = side;
         }
         int size = preprocessing.size();
-        int[] pixels = image.getRGB(x0, y0, width, height, null, 0, width);
+        int stride = width;
+        int origin = 0;
+        int[] pixels;
+        if (isPackedRgb(image)) {
+            // The decoders' own rasters: read the pixels in place instead of converting a copy.
+            SinglePixelPackedSampleModel model = (SinglePixelPackedSampleModel) image.getSampleModel();
+            DataBufferInt buffer = (DataBufferInt) image.getRaster().getDataBuffer();
+            pixels = buffer.getData();
+            stride = model.getScanlineStride();
+            origin = buffer.getOffset() + (y0 - image.getRaster().getSampleModelTranslateY()) * stride
+                    + (x0 - image.getRaster().getSampleModelTranslateX());
+        }
+        else {
+            pixels = image.getRGB(x0, y0, width, height, null, 0, width);
+        }
         float[] rowsR = new float[size * width];
         float[] rowsG = new float[size * width];
         float[] rowsB = new float[size * width];
@@ -75,7 +91,7 @@ final class ImageTensor {
             double bottom = top + scaleY;
             for (int sy = (int) top; sy < Math.min(height, (int) Math.ceil(bottom)); sy++) {
                 float weight = (float) ((Math.min(bottom, sy + 1) - Math.max(top, sy)) / scaleY);
-                int src = sy * width;
+                int src = origin + sy * stride;
                 int dst = oy * width;
                 for (int x = 0; x < width; x++) {
                     int rgb = pixels[src + x];
@@ -107,6 +123,15 @@ final class ImageTensor {
                 writer.write(out, oy * size + ox, r, g, b);
             }
         }
+    }
+
+    /** 8-bit RGB packed in ints with the usual masks, alpha (if any) already composited away by the decoder. */
+    private static boolean isPackedRgb(BufferedImage image) {
+        int type = image.getType();
+        return (type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB && !image.isAlphaPremultiplied())
+                && image.getRaster().getDataBuffer() instanceof DataBufferInt
+                && image.getRaster().getDataBuffer().getNumBanks() == 1
+                && image.getSampleModel() instanceof SinglePixelPackedSampleModel;
     }
 
     /** Puts one pixel's channels, given in 0..255, where the layout wants them, normalised. */
