@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -257,6 +259,26 @@ class RoutingImageFetcherTests {
             assertThat(one.get(10, TimeUnit.SECONDS)).hasSize(100);
         }
         assertThat(peak.get()).isBetween(2, CONCURRENCY);
+    }
+
+    @Test
+    void connectionsAreKeptAliveAcrossImagesAndAfterAShortErrorPage() throws Exception {
+        Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+        route("/kept.jpg", exchange -> {
+            clientPorts.add(exchange.getRemoteAddress().getPort());
+            send(exchange, 200, bytes(2000));
+        });
+        route("/gone.jpg", exchange -> {
+            clientPorts.add(exchange.getRemoteAddress().getPort());
+            send(exchange, 404, "not here".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
+        for (int i = 0; i < 30; i++) {
+            assertThat(fetch("/kept.jpg")).hasSize(2000);
+            if (i % 10 == 0) {
+                assertThat(failure("/gone.jpg").reason()).isEqualTo(FailureReason.HTTP_STATUS);
+            }
+        }
+        assertThat(clientPorts).as("connections opened for 33 sequential requests").hasSize(1);
     }
 
     @Test
