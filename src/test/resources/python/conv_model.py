@@ -3,10 +3,11 @@
 ResNet export) in tests. Fixed weights from a seeded generator, so the NCHW and NHWC variants compute
 the same function and should give the same vectors for the same picture.
 
-Usage: /usr/bin/python3 conv_model.py OUT.onnx nchw|nhwc SIZE
+Usage: /usr/bin/python3 conv_model.py OUT.onnx nchw|nhwc SIZE [BATCH]
 Input  'pixels'    float32 [batch, 3, SIZE, SIZE] (nchw) or [batch, SIZE, SIZE, 3] (nhwc)
 Output 'features'  float32 feature map [batch, 16, SIZE/4, SIZE/4] (nchw) or [batch, SIZE/4, SIZE/4, 16]
                    (nhwc): not pooled and not normalised, so the service must do both.
+BATCH is the batch axis: 'batch' (any size, the default) or 1, as some exports fix it.
 """
 import sys
 
@@ -15,6 +16,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 out, layout, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+batch = sys.argv[4] if len(sys.argv) > 4 else "batch"
+batch = int(batch) if batch.isdigit() else batch
 rng = np.random.default_rng(20260101)
 w1 = rng.normal(0, 0.5, (8, 3, 3, 3)).astype(np.float32)
 b1 = rng.normal(0, 0.1, (8,)).astype(np.float32)
@@ -35,11 +38,11 @@ nodes += [
 side = size // 4
 if layout == "nhwc":
     nodes.append(helper.make_node("Transpose", ["r2"], ["features"], perm=[0, 2, 3, 1]))
-    inputs = ["batch", size, size, 3]
-    outputs = ["batch", side, side, 16]
+    inputs = [batch, size, size, 3]
+    outputs = [batch, side, side, 16]
 else:
-    inputs = ["batch", 3, size, size]
-    outputs = ["batch", 16, side, side]
+    inputs = [batch, 3, size, size]
+    outputs = [batch, 16, side, side]
 graph = helper.make_graph(nodes, "user-conv-" + layout,
                           [helper.make_tensor_value_info("pixels", TensorProto.FLOAT, inputs)],
                           [helper.make_tensor_value_info("features", TensorProto.FLOAT, outputs)], initializer=init)

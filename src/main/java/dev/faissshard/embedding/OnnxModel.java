@@ -31,7 +31,10 @@ final class OnnxModel implements AutoCloseable {
     private final boolean normalize;
     private final int dimension;
 
-    /** Images per inference call: large enough to amortise a call, small enough for cache and memory. */
+    /**
+     * Images per inference call: large enough to amortise a call, small enough that ONNX Runtime's
+     * intermediate tensors (and its arena, which never shrinks) and the packed input stay small.
+     */
     static final int INFERENCE_BATCH = 32;
 
     OnnxModel(String name, OrtEnvironment environment, OrtSession session, Preprocessing preprocessing,
@@ -55,20 +58,20 @@ final class OnnxModel implements AutoCloseable {
         return dimension;
     }
 
-    /** Runs the model on {@code count} images packed by {@link #preprocessing()}; count x dimension floats. */
+    /**
+     * Runs the model on {@code count} images packed by {@link #preprocessing()}; count x dimension floats.
+     * Callers pass at most {@link #INFERENCE_BATCH} images: {@link OnnxEmbeddingService} slices job batches.
+     */
     float[] run(FloatBuffer tensor, int count) {
-        int chunk = signature.fixedBatchOfOne() ? 1 : INFERENCE_BATCH;
-        if (count <= chunk) {
+        if (count == 1 || !signature.fixedBatchOfOne()) {
             return runOnce(tensor, count).values();
         }
-        // A job's batch is sized for storage round trips, not for inference: run it in small slices so
-        // that ONNX Runtime's intermediate tensors (and its arena, which never shrinks) stay small.
+        // A model exported with a fixed batch dimension of one takes the slice one image at a time.
         int stride = ImageTensor.values(preprocessing);
         float[] out = new float[count * dimension];
-        for (int first = 0; first < count; first += chunk) {
-            int n = Math.min(chunk, count - first);
-            FloatBuffer slice = tensor.duplicate().position(first * stride).limit((first + n) * stride).slice();
-            System.arraycopy(runOnce(slice, n).values(), 0, out, first * dimension, n * dimension);
+        for (int image = 0; image < count; image++) {
+            FloatBuffer one = tensor.duplicate().position(image * stride).limit((image + 1) * stride).slice();
+            System.arraycopy(runOnce(one, 1).values(), 0, out, image * dimension, dimension);
         }
         return out;
     }

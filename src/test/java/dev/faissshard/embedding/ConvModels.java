@@ -18,9 +18,15 @@ final class ConvModels {
 
     /** A model taking [batch, 3, size, size] (nchw) or [batch, size, size, 3] (nhwc), giving a 16-channel map. */
     static Path write(Path dir, String layout, int size) throws IOException, InterruptedException {
-        Path out = dir.resolve("conv-" + layout + ".onnx");
+        return write(dir, layout, size, false);
+    }
+
+    /** The same model, optionally exported with a batch axis fixed to one image. */
+    static Path write(Path dir, String layout, int size, boolean batchOfOne) throws IOException, InterruptedException {
+        Path out = dir.resolve("conv-" + layout + (batchOfOne ? "-batch1" : "") + ".onnx");
         Path script = Path.of("src/test/resources/python/conv_model.py").toAbsolutePath();
-        Process process = new ProcessBuilder(PYTHON, script.toString(), out.toString(), layout, Integer.toString(size))
+        Process process = new ProcessBuilder(PYTHON, script.toString(), out.toString(), layout, Integer.toString(size),
+                batchOfOne ? "1" : "batch")
             .redirectErrorStream(true).start();
         String log = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0 || !Files.exists(out)) {

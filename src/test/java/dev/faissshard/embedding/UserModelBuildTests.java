@@ -50,17 +50,7 @@ class UserModelBuildTests {
         userModel(properties, "color", nhwc, "nhwc");
         userModel(properties, "structure", nchw, "nchw");
 
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FaissShardBuilderApplication.class)
-            .web(WebApplicationType.NONE).run(arguments(properties))) {
-            JobService jobs = context.getBean(JobService.class);
-            Job job = jobs.submit(JobRequest.defaults());
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!job.state().isFinished() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
-            assertThat(jobs.view(job).counts().embedded()).isEqualTo(20);
-        }
+        build(properties, 20);
 
         StoredIndex.Vectors color = StoredIndex.vectors(storage, "color");
         StoredIndex.Vectors structure = StoredIndex.vectors(storage, "structure");
@@ -92,6 +82,48 @@ class UserModelBuildTests {
         assertThat(colorShard.get("modelId")).isEqualTo("conv-nhwc");
         assertThat(colorShard.get("modelSha256")).isEqualTo(sha256(nhwc));
         assertThat(colorShard.get("dimension")).isEqualTo(16);
+    }
+
+    @Test
+    void modelExportedWithABatchOfOneGivesTheVectorsOfTheSameModelTakingWholeSlices() throws Exception {
+        Path batched = ConvModels.write(dir, "nchw", 48);
+        Path single = ConvModels.write(dir, "nchw", 48, true);
+        SampleCatalogueWriter.write(dir.resolve("catalogue"), 12, 200, null);
+        Path storage = dir.resolve("storage");
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("fsb.storage.local.root", storage.toString());
+        properties.put("fsb.catalog.location", dir.resolve("catalogue/catalog.csv").toString());
+        properties.put("fsb.job.batch-size", "5");
+        properties.put("logging.level.root", "WARN");
+        userModel(properties, "color", batched, "nchw");
+        userModel(properties, "structure", single, "nchw");
+
+        build(properties, 12);
+
+        StoredIndex.Vectors color = StoredIndex.vectors(storage, "color");
+        StoredIndex.Vectors structure = StoredIndex.vectors(storage, "structure");
+        assertThat(structure.catalogIds()).isEqualTo(color.catalogIds()).hasSize(12);
+        for (int i = 0; i < 12; i++) {
+            float[] a = color.row(i);
+            float[] b = structure.row(i);
+            for (int j = 0; j < 16; j++) {
+                assertThat(b[j]).as("vector %d component %d", i, j).isCloseTo(a[j], within(1e-5f));
+            }
+        }
+    }
+
+    private static void build(Map<String, Object> properties, int expected) throws InterruptedException {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FaissShardBuilderApplication.class)
+            .web(WebApplicationType.NONE).run(arguments(properties))) {
+            JobService jobs = context.getBean(JobService.class);
+            Job job = jobs.submit(JobRequest.defaults());
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!job.state().isFinished() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(jobs.view(job).counts().embedded()).isEqualTo(expected);
+        }
     }
 
     private static void userModel(Map<String, Object> properties, String type, Path model, String layout) {
