@@ -40,13 +40,8 @@ class UserModelBuildTests {
     void buildWithNhwcAndNchwUserModelsStoresPooledUnitVectorsOfTheModelsDimension() throws Exception {
         Path nhwc = ConvModels.write(dir, "nhwc", 48);
         Path nchw = ConvModels.write(dir, "nchw", 48);
-        SampleCatalogueWriter.write(dir.resolve("catalogue"), 20, 200, null);
         Path storage = dir.resolve("storage");
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("fsb.storage.local.root", storage.toString());
-        properties.put("fsb.catalog.location", dir.resolve("catalogue/catalog.csv").toString());
-        properties.put("fsb.job.batch-size", "8");
-        properties.put("logging.level.root", "WARN");
+        Map<String, Object> properties = sampleBuild(20, 8, storage);
         userModel(properties, "color", nhwc, "nhwc");
         userModel(properties, "structure", nchw, "nchw");
 
@@ -88,13 +83,8 @@ class UserModelBuildTests {
     void modelExportedWithABatchOfOneGivesTheVectorsOfTheSameModelTakingWholeSlices() throws Exception {
         Path batched = ConvModels.write(dir, "nchw", 48);
         Path single = ConvModels.write(dir, "nchw", 48, true);
-        SampleCatalogueWriter.write(dir.resolve("catalogue"), 12, 200, null);
         Path storage = dir.resolve("storage");
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("fsb.storage.local.root", storage.toString());
-        properties.put("fsb.catalog.location", dir.resolve("catalogue/catalog.csv").toString());
-        properties.put("fsb.job.batch-size", "5");
-        properties.put("logging.level.root", "WARN");
+        Map<String, Object> properties = sampleBuild(12, 5, storage);
         userModel(properties, "color", batched, "nchw");
         userModel(properties, "structure", single, "nchw");
 
@@ -110,6 +100,17 @@ class UserModelBuildTests {
                 assertThat(b[j]).as("vector %d component %d", i, j).isCloseTo(a[j], within(1e-5f));
             }
         }
+    }
+
+    /** Settings for a build of a generated catalogue of {@code images} pictures into {@code storage}. */
+    private Map<String, Object> sampleBuild(int images, int batchSize, Path storage) throws Exception {
+        SampleCatalogueWriter.write(dir.resolve("catalogue"), images, 200, null);
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("fsb.storage.local.root", storage.toString());
+        properties.put("fsb.catalog.location", dir.resolve("catalogue/catalog.csv").toString());
+        properties.put("fsb.job.batch-size", Integer.toString(batchSize));
+        properties.put("logging.level.root", "WARN");
+        return properties;
     }
 
     private static void build(Map<String, Object> properties, int expected) throws InterruptedException {
