@@ -40,6 +40,7 @@ public final class SupabaseHttp implements AutoCloseable {
     private static final int MAX_BODY_BYTES = 512 * 1024 * 1024;
 
     private final WebClient client;
+    private final WebClient unpooledClient;
     private final RetryTemplate retry;
     private final ConnectionProvider connections;
     private final String baseUrl;
@@ -53,15 +54,8 @@ public final class SupabaseHttp implements AutoCloseable {
         this.baseUrl = properties.baseUrl() + apiPath;
         this.connections = ConnectionProvider.builder("supabase" + apiPath.replace('/', '-')).maxConnections(32)
             .pendingAcquireMaxCount(-1).maxIdleTime(Duration.ofSeconds(20)).build();
-        HttpClient http = HttpClient.create(connections)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
-            .responseTimeout(properties.readTimeout())
-            .compress(false);
-        this.client = builder.clone().baseUrl(baseUrl).clientConnector(new ReactorClientHttpConnector(http))
-            .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_BODY_BYTES))
-            .defaultHeader("apikey", properties.key())
-            .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + properties.key())
-            .build();
+        this.client = webClient(builder, properties, HttpClient.create(connections));
+        this.unpooledClient = webClient(builder, properties, HttpClient.create(ConnectionProvider.newConnection()));
         this.retry = retryTemplate(properties.retry(), backOff);
     }
 
@@ -72,6 +66,15 @@ public final class SupabaseHttp implements AutoCloseable {
 
     public WebClient client() {
         return client;
+    }
+
+    /**
+     * Like {@link #client()}, but each request on a connection of its own that is closed after the answer:
+     * for requests the server may answer before reading their body, which would leave a pooled
+     * connection with the unread rest of the body in front of the next request.
+     */
+    public WebClient unpooledClient() {
+        return unpooledClient;
     }
 
     /** Runs {@code call} with retries of transient failures; rethrows the last failure when they are exhausted. */
@@ -95,6 +98,18 @@ public final class SupabaseHttp implements AutoCloseable {
     @Override
     public void close() {
         connections.dispose();
+    }
+
+    private WebClient webClient(WebClient.Builder builder, SupabaseProperties properties, HttpClient connections) {
+        HttpClient http = connections
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.connectTimeout().toMillis())
+            .responseTimeout(properties.readTimeout())
+            .compress(false);
+        return builder.clone().baseUrl(baseUrl).clientConnector(new ReactorClientHttpConnector(http))
+            .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_BODY_BYTES))
+            .defaultHeader("apikey", properties.key())
+            .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + properties.key())
+            .build();
     }
 
     private static Mono<SupabaseResponse> read(String description, ClientResponse response) {

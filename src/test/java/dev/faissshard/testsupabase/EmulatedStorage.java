@@ -354,14 +354,17 @@ final class EmulatedStorage {
                 return tooLarge();
             }
         }
+        boolean upsert = put || "true".equalsIgnoreCase(request.header("x-upsert"));
+        StoredObject existing = bucket.objects.get(key);
+        if (role == Role.SERVICE && existing != null && !upsert) {
+            // The real server answers this from the headers alone, in milliseconds, without reading the
+            // body, and keeps the connection: a client that reuses it before sending the rest of the body
+            // waits for an answer that never comes (issue 11: 60 s read timeouts on a rebuild).
+            return duplicate("KeyAlreadyExists").early();
+        }
         byte[] data = request.body();
         if (role != Role.SERVICE) {
             return rlsDenied();
-        }
-        boolean upsert = put || "true".equalsIgnoreCase(request.header("x-upsert"));
-        StoredObject existing = bucket.objects.get(key);
-        if (existing != null && !upsert) {
-            return duplicate("KeyAlreadyExists");
         }
         String id = existing == null ? UUID.randomUUID().toString() : existing.id();
         bucket.objects.put(key, new StoredObject(id, data, contentType, etag(data)));

@@ -5,7 +5,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One answer of the emulator, sent in one place so that a fault can replace or drop it. */
-record Reply(int status, Map<String, String> headers, byte[] body) {
+record Reply(int status, Map<String, String> headers, byte[] body, boolean beforeBody) {
+
+    Reply(int status, Map<String, String> headers, byte[] body) {
+        this(status, headers, body, false);
+    }
+
+    /**
+     * This answer goes out before the request body is read, and the body is read (and dropped) only
+     * afterwards, on the same kept-alive connection: how the real server (Node) answers some errors.
+     */
+    Reply early() {
+        return new Reply(status, headers, body, true);
+    }
 
     static final String JSON = "application/json; charset=utf-8";
     static final String TEXT = "text/plain;charset=UTF-8";

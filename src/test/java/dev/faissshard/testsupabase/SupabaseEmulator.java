@@ -14,6 +14,8 @@ import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -40,7 +42,11 @@ public final class SupabaseEmulator implements AutoCloseable {
     private record Scheduled(Predicate<Call> matches, Fault fault) {
     }
 
+    /** How long an early answer keeps its connection without reading; longer than any client timeout in tests. */
+    private static final Duration HOLD_UNREAD = Duration.ofSeconds(30);
+
     private final HttpServer server;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final ExecutorService threads;
     private final EmulatedStorage storage;
     private final EmulatedPostgrest postgrest;
@@ -226,15 +232,31 @@ public final class SupabaseEmulator implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+    private void send(HttpExchange exchange, Reply reply) throws IOException {
         reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         boolean head = exchange.getRequestMethod().equals("HEAD");
         boolean noBody = head || reply.status() == 204 || reply.status() == 304 || reply.body().length == 0;
         exchange.sendResponseHeaders(reply.status(), noBody ? -1 : reply.body().length);
+        OutputStream out = exchange.getResponseBody();
         if (!noBody) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(reply.body());
-            }
+            out.write(reply.body());
+        }
+        if (reply.beforeBody()) {
+            // The whole answer is on the wire; like the real server, go on holding the connection without
+            // reading the rest of the body. (Closing the exchange would make the JDK server drain 64 KiB
+            // and drop the connection, hiding a client that reuses it.)
+            out.flush();
+            holdUnread();
+        }
+        out.close();
+    }
+
+    private void holdUnread() {
+        try {
+            closed.await(HOLD_UNREAD.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -249,6 +271,7 @@ public final class SupabaseEmulator implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
         threads.shutdownNow();
     }

@@ -1,6 +1,10 @@
 package dev.faissshard.testsupabase;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +51,32 @@ class SupabaseEmulatorContractTests {
     }
 
     @Test
+    void createOfAnExistingKeyIsAnsweredBeforeTheBodyIsSent() throws Exception {
+        emulator.createBucket("probe-big", false, null);
+        emulator.putObject("probe-big", "run1/shard-1.bin", new byte[5], "application/octet-stream");
+        // Issue 11, seen on the real server: "already exists" in about 5 ms, the body unread, the connection kept.
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), URI.create(emulator.url()).getPort())) {
+            socket.setSoTimeout(30_000);
+            String head = "POST /storage/v1/object/probe-big/run1/shard-1.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + SupabaseEmulator.SERVICE_KEY + "\r\n"
+                    + "Content-Type: application/octet-stream\r\nContent-Length: 41943040\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            BufferedReader answer = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(answer.readLine()).startsWith("HTTP/1.1 400");
+            int length = -1;
+            for (String line = answer.readLine(); !line.isEmpty(); line = answer.readLine()) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).strip());
+                }
+            }
+            char[] body = new char[length];
+            assertThat(answer.read(body)).isEqualTo(length);
+            assertThat(JSON.readTree(new String(body))).isEqualTo(JSON.readTree(KEY_EXISTS));
+        }
+    }
+
+    @Test
     void buckets() throws Exception {
         assertJson(send("POST", "/bucket", json("{\"name\":\"probe-private\",\"public\":false,\"file_size_limit\":1048576}")),
                 200, "{\"name\":\"probe-private\"}"); // #5
@@ -72,7 +103,10 @@ class SupabaseEmulatorContractTests {
         assertThat(first.statusCode()).isEqualTo(200);
         String id = JSON.readTree(first.body()).get("Id").asString();
         assertThat(JSON.readTree(first.body()).get("Key").asString()).isEqualTo("probe-private/run1/shard-0001.faiss");
-        assertJson(send("POST", "/object/probe-private/run1/shard-0001.faiss", octets(1000)), 400, KEY_EXISTS); // #19
+        // #19, answered before the body is read with the connection then held unread: a client of its own,
+        // so that the requests below do not queue behind it.
+        assertJson(sendVia(HttpClient.newHttpClient(), SupabaseEmulator.SERVICE_KEY, "POST",
+                "/object/probe-private/run1/shard-0001.faiss", octets(1000)), 400, KEY_EXISTS);
         HttpResponse<String> upsert = send("POST", "/object/probe-private/run1/shard-0001.faiss", octets(1000), "x-upsert", "true");
         assertThat(JSON.readTree(upsert.body()).get("Id").asString()).isEqualTo(id); // #21: same Id
         assertThat(send("PUT", "/object/probe-private/run1/put-new.bin", octets(10)).statusCode()).isEqualTo(200); // #23
@@ -211,6 +245,11 @@ class SupabaseEmulatorContractTests {
 
     private HttpResponse<String> sendAs(String key, String method, String path, byte[] body, String... headers)
             throws Exception {
+        return sendVia(http, key, method, path, body, headers);
+    }
+
+    private HttpResponse<String> sendVia(HttpClient client, String key, String method, String path, byte[] body,
+            String... headers) throws Exception {
         HttpRequest.Builder request = request(method, path, key);
         boolean typed = false;
         for (int i = 0; i < headers.length; i += 2) {
@@ -222,7 +261,7 @@ class SupabaseEmulatorContractTests {
                     ? "application/json" : "application/octet-stream");
         }
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest.Builder request(String method, String path, String key) {

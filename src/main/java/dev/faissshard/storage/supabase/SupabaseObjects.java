@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.faissshard.supabase.SupabaseHttp;
+import dev.faissshard.supabase.SupabaseHttpException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,11 +39,34 @@ public final class SupabaseObjects {
 
     void upload(String bucket, String key, byte[] data, String contentType, boolean upsert) {
         URI uri = URI.create(http.baseUrl() + OBJECT + bucket + "/" + ObjectKeys.encode(key));
-        http.call("upload " + bucket + "/" + key, () -> http.client().post().uri(uri)
+        // Without upsert an existing key is refused from the headers alone, before the body is read, and the
+        // server keeps the connection: reused, it would hold the next request behind the unread rest of the
+        // body until the read timeout. So a create never shares its connection.
+        WebClient client = upsert ? http.client() : http.unpooledClient();
+        http.call("upload " + bucket + "/" + key, () -> client.post().uri(uri)
             .header("x-upsert", Boolean.toString(upsert))
             .contentType(MediaType.parseMediaType(contentType))
             .contentLength(data.length)
             .bodyValue(data));
+    }
+
+    /**
+     * Whether the object exists, from a {@code HEAD} on the authenticated route. The server answers a
+     * missing object (or bucket) with a bare 400, which says "not there" here; the upload that follows
+     * then reports precisely what is wrong.
+     */
+    boolean exists(String bucket, String key) {
+        URI uri = URI.create(http.baseUrl() + AUTHENTICATED + bucket + "/" + ObjectKeys.encode(key));
+        try {
+            http.call("check " + bucket + "/" + key, () -> http.client().head().uri(uri));
+            return true;
+        }
+        catch (SupabaseHttpException ex) {
+            if (ex.httpStatus() == 400 || ex.httpStatus() == 404) {
+                return false;
+            }
+            throw ex;
+        }
     }
 
     /** The object's bytes; a missing object fails with NoSuchKey as a {@code SupabaseHttpException}. */

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.faissshard.storage.BucketNotFoundException;
+import dev.faissshard.storage.ObjectAlreadyExistsException;
 import dev.faissshard.storage.ObjectNotFoundException;
 import dev.faissshard.storage.ObjectTooLargeException;
 import dev.faissshard.storage.StorageClient;
@@ -32,6 +33,8 @@ public final class SupabaseStorageClient implements StorageClient, AutoCloseable
     private static final Logger log = LoggerFactory.getLogger(SupabaseStorageClient.class);
     // Supabase's dashboard creates these zero-byte files to make empty folders visible; they are not ours.
     private static final String FOLDER_PLACEHOLDER = ".emptyFolderPlaceholder";
+    /** Creates larger than this ask first whether the key exists; below it, the round trip costs more. */
+    private static final int EXISTENCE_CHECK_BYTES = 1024 * 1024;
 
     private final SupabaseHttp http;
     private final StorageProperties.Supabase settings;
@@ -158,6 +161,13 @@ public final class SupabaseStorageClient implements StorageClient, AutoCloseable
                     + settings.bucket() + " (" + limit.getAsLong() + " bytes); not uploaded");
         }
         String operation = (upsert ? "upsert " : "upload ") + key;
+        if (!upsert && data.length > EXISTENCE_CHECK_BYTES
+                && call("check " + key, () -> objects.exists(settings.bucket(), key))) {
+            // A rebuild or a resume meets its shards again: one HEAD instead of megabytes the server
+            // would refuse unread.
+            throw new ObjectAlreadyExistsException(key + " already exists in bucket " + settings.bucket()
+                    + " (seen before uploading)");
+        }
         call(operation, () -> {
             if (data.length > settings.resumableThreshold().toBytes()) {
                 resumable.upload(settings.bucket(), key, data, contentType, upsert);
@@ -205,7 +215,7 @@ public final class SupabaseStorageClient implements StorageClient, AutoCloseable
                 });
                 log.info("Created bucket {}", settings.bucket());
             }
-            catch (dev.faissshard.storage.ObjectAlreadyExistsException raced) {
+            catch (ObjectAlreadyExistsException raced) {
                 log.info("Bucket {} was created meanwhile by someone else", settings.bucket());
             }
         }
