@@ -46,9 +46,7 @@ class LoopbackBinding implements WebServerFactoryCustomizer<ConfigurableWebServe
             address = LOOPBACK;
         }
         refuseIfExposed("server.address", address);
-        Integer managementPort = environment.getProperty("management.server.port", Integer.class);
-        Integer serverPort = environment.getProperty("server.port", Integer.class, 8080);
-        if (managementPort != null && managementPort > 0 && !managementPort.equals(serverPort)) {
+        if (separateManagementServer()) {
             InetAddress management = address("management.server.address");
             refuseIfExposed("management.server.address", management);
         }
@@ -57,6 +55,19 @@ class LoopbackBinding implements WebServerFactoryCustomizer<ConfigurableWebServe
                     + "listen on loopback only ({}); requests from browsers and for other host names are refused. "
                     + "Configure tokens before exposing the port.", address.getHostAddress());
         }
+    }
+
+    /** The way Boot decides that Actuator gets a server of its own (ManagementPortType.DIFFERENT). */
+    private boolean separateManagementServer() {
+        Integer managementPort = environment.getProperty("management.server.port", Integer.class);
+        Integer serverPort = environment.getProperty("server.port", Integer.class);
+        if (managementPort == null || managementPort < 0) {
+            return false;
+        }
+        if (serverPort == null && managementPort == 8080) {
+            return false;
+        }
+        return managementPort == 0 || !managementPort.equals(serverPort);
     }
 
     private void refuseIfExposed(String key, InetAddress address) {
