@@ -72,7 +72,9 @@ final class ErrorPages {
                 "The request body is larger than fsb.api.max-request-body allows."),
         UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type",
                 "Send the request body as application/json."),
-        OTHER_CLIENT_ERROR(-1, "client-error", "Request refused", null);
+        SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable", null),
+        OTHER_CLIENT_ERROR(-1, "client-error", "Request refused", null),
+        OTHER_SERVER_ERROR(-2, "server-error", "Server error", null);
 
         private final int status;
         private final String type;
@@ -92,7 +94,7 @@ final class ErrorPages {
                     return kind;
                 }
             }
-            return OTHER_CLIENT_ERROR;
+            return status >= 500 ? OTHER_SERVER_ERROR : OTHER_CLIENT_ERROR;
         }
     }
 }

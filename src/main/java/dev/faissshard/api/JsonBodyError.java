@@ -29,10 +29,16 @@ record JsonBodyError(String field, String message) {
         if (failure instanceof UnrecognizedPropertyException unknown) {
             return new JsonBodyError(path(unknown), "is not a known field" + known(unknown.getKnownPropertyIds()));
         }
-        if (failure instanceof ValueInstantiationException instantiation
-                && instantiation.getCause() instanceof IllegalArgumentException invalid) {
-            // Our own records' checks (Partition), whose messages name only the bounds and the number.
-            return new JsonBodyError(path(instantiation), invalid.getMessage());
+        if (failure instanceof ValueInstantiationException instantiation) {
+            Class<?> type = instantiation.getType() == null ? null : instantiation.getType().getRawClass();
+            if (type != null && type.isEnum()) {
+                // The enums' own creators quote the unknown name; say what is accepted instead.
+                return new JsonBodyError(path(instantiation), "must be " + expected(type));
+            }
+            if (instantiation.getCause() instanceof IllegalArgumentException invalid) {
+                // Our own records' checks (Partition), whose messages name only the bounds and the number.
+                return new JsonBodyError(path(instantiation), invalid.getMessage());
+            }
         }
         if (failure instanceof InvalidNullException nullValue) {
             return new JsonBodyError(path(nullValue), "must not be null");
@@ -97,7 +103,8 @@ record JsonBodyError(String field, String message) {
             return "a value of another type";
         }
         if (type.isEnum()) {
-            return "one of " + Arrays.stream(type.getEnumConstants()).map(Object::toString)
+            // The API spells every enum value in lower case (their @JsonValue keys).
+            return "one of " + Arrays.stream(type.getEnumConstants()).map(value -> value.toString().toLowerCase(Locale.ROOT))
                 .collect(Collectors.joining(", "));
         }
         if (type == Integer.class || type == int.class) {

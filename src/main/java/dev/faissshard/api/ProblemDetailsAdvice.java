@@ -134,7 +134,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
             HttpStatusCode statusCode, WebRequest request) {
-        if (statusCode.is5xxServerError()) {
+        if (statusCode.value() == 500) {
             return ResponseEntity.status(statusCode).headers(headers).body(internalError(ex, request));
         }
         ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);

@@ -28,7 +28,7 @@ class ProblemErrorController implements ErrorController {
         }
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         ProblemDetail problem;
-        if (code >= 500) {
+        if (code == 500) {
             Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
             problem = ErrorPages.internalError(failure instanceof Throwable t ? t : null, request.getMethod() + " " + uri);
         }

@@ -178,6 +178,27 @@ class HostileRequestTests {
             .doesNotContain("Exception");
     }
 
+    @Test
+    void anUnknownEnumValueIsRefusedByNameWithTheAcceptedValues() throws Exception {
+        HttpResponse<String> response = send(write(post("/jobs", "{\"indexTypes\":[\"color\",\"" + BODY_CANARY + "\"]}")));
+        assertProblem(response, 400, "invalid-request");
+        assertThat(fields(response)).containsExactly("indexTypes[1]");
+        assertThat(response.body()).contains("color, structure, combined").doesNotContain(BODY_CANARY);
+        HttpResponse<String> catalogType = send(write(post("/jobs",
+                "{\"catalog\":{\"type\":\"" + BODY_CANARY + "\",\"location\":\"x.csv\"}}")));
+        assertProblem(catalogType, 400, "invalid-request");
+        assertThat(fields(catalogType)).containsExactly("catalog.type");
+        assertThat(catalogType.body()).contains("csv").doesNotContain(BODY_CANARY);
+    }
+
+    @Test
+    void aProblemIsAnsweredEvenToAClientThatAcceptsOnlyHtml() throws Exception {
+        HttpResponse<String> response = send(read(get("/no-such-path")).header("Accept", "text/html"));
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).contains("https://faiss-shard-builder.dev/problems/not-found");
+        assertNoSecret(response);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "{\"batchSize\":99999999999}               | batchSize",
