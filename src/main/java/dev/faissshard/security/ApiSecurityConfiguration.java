@@ -3,7 +3,7 @@ package dev.faissshard.security;
 import jakarta.servlet.DispatcherType;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
-import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -31,6 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * to a cross-site request.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class ApiSecurityConfiguration {
 
     @Bean
@@ -41,11 +42,6 @@ class ApiSecurityConfiguration {
     @Bean
     LoopbackBinding loopbackBinding(ApiTokens tokens, ApiSecurityProperties properties, Environment environment) {
         return new LoopbackBinding(tokens, properties, environment);
-    }
-
-    @Bean
-    SanitizingFunction actuatorSecrets(Environment environment, ApiSecurityProperties properties) {
-        return ActuatorSecrets.of(environment, properties);
     }
 
     /** Also keeps Boot from creating its default user with a generated password. */
