@@ -12,6 +12,10 @@ KEEP_RUNNING=false
 PORT="${PORT:-8080}"
 DATA_DIR="${FSB_STORAGE_LOCAL_ROOT:-$PWD/data/storage}"
 BASE="http://127.0.0.1:${PORT}"
+# Without FSB_API_TOKENS the service is unauthenticated and loopback-only; with it, use its first write token.
+WRITE_TOKEN=$(printf '%s' "${FSB_API_TOKENS:-}" | tr ',' '\n' | sed -n 's/^ *[Ww][Rr][Ii][Tt][Ee]: *//p' | head -n 1)
+AUTH=()
+[ -n "$WRITE_TOKEN" ] && AUTH=(-H "Authorization: Bearer ${WRITE_TOKEN}")
 
 scripts/install-deps.sh
 echo "Building (first run downloads dependencies from Maven Central)..."
@@ -39,13 +43,13 @@ done
 curl -fsS "$BASE/actuator/health/readiness" >/dev/null || { echo "Service not ready after 180 s"; tail -n 40 data/service.log; exit 1; }
 
 echo "POST /jobs {}"
-LOCATION=$(curl -fsS -D - -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$BASE/jobs" \
+LOCATION=$(curl -fsS "${AUTH[@]}" -D - -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "$BASE/jobs" \
   | tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
 echo "Job: $LOCATION"
 
 STATE=""
 for _ in $(seq 1 600); do
-  VIEW=$(curl -fsS "$BASE$LOCATION")
+  VIEW=$(curl -fsS "${AUTH[@]}" "$BASE$LOCATION")
   STATE=$(printf '%s' "$VIEW" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
   case "$STATE" in SUCCEEDED|FAILED|CANCELLED) break ;; esac
   sleep 1

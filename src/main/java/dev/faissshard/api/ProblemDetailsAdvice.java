@@ -1,6 +1,5 @@
 package dev.faissshard.api;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +13,7 @@ import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
@@ -28,7 +28,6 @@ import dev.faissshard.job.JobStateConflictException;
 import dev.faissshard.progress.CorruptProgressException;
 import dev.faissshard.storage.StorageUnavailableException;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DatabindException;
 
 /**
  * Every error of the API as an RFC 9457 problem: one typed exception per failure, one status per type,
@@ -36,8 +35,6 @@ import tools.jackson.databind.DatabindException;
  */
 @RestControllerAdvice
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
-
-    private static final String TYPE_BASE = "https://faiss-shard-builder.dev/problems/";
 
     @ExceptionHandler(JobNotFoundException.class)
     ProblemDetail notFound(JobNotFoundException ex) {
@@ -116,23 +113,48 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        String field = null;
-        String detail = "Request body is not valid JSON for a job request";
-        Throwable cause = ex.getCause();
-        if (cause instanceof DatabindException databind && !databind.getPath().isEmpty()) {
-            field = databind.getPath().stream()
-                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse(null);
-            detail = "Invalid value for " + field + ": " + databind.getOriginalMessage();
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestBodyTooLargeException) {
+                return ResponseEntity.status(413).body(ErrorPages.bodyTooLarge());
+            }
         }
-        else if (cause instanceof JacksonException jackson) {
-            detail = "Malformed JSON: " + jackson.getOriginalMessage();
-        }
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail);
-        if (field != null) {
-            problem.setProperty("errors", List.of(Map.of("field", field, "message", detail)));
+        JsonBodyError error = ex.getCause() instanceof JacksonException jackson ? JsonBodyError.of(jackson)
+                : new JsonBodyError(null, "is missing or not readable as JSON");
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", error.detail());
+        if (error.field() != null) {
+            problem.setProperty("errors", List.of(Map.of("field", error.field(), "message", error.message())));
         }
         return ResponseEntity.badRequest().body(problem);
+    }
+
+    /**
+     * Spring MVC's own failures (unknown path, wrong method or media type, …) get our stable types and
+     * details that do not repeat what the caller sent; a server-side one becomes {@code internal-error}.
+     */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+            HttpStatusCode statusCode, WebRequest request) {
+        if (statusCode.value() == 500) {
+            return ResponseEntity.status(statusCode).headers(headers).body(internalError(ex, request));
+        }
+        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+        if (response != null && response.getBody() instanceof ProblemDetail problem
+                && !problem.getType().toString().startsWith(ProblemTypes.BASE)) {
+            ErrorPages.retype(problem, statusCode.value());
+        }
+        return response;
+    }
+
+    /** Anything not mapped above is a bug: the caller gets an id to quote, the log gets the rest. */
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception ex, WebRequest request) {
+        return ResponseEntity.internalServerError().body(internalError(ex, request));
+    }
+
+    private static ProblemDetail internalError(Exception ex, WebRequest request) {
+        String path = request instanceof ServletWebRequest servlet
+                ? servlet.getRequest().getMethod() + " " + servlet.getRequest().getRequestURI() : request.getDescription(false);
+        return ErrorPages.internalError(ex, path);
     }
 
     private static Map<String, Object> fieldError(FieldError error) {
@@ -141,7 +163,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_BASE + type));
+        problem.setType(ProblemTypes.of(type));
         problem.setTitle(title);
         return problem;
     }

@@ -13,7 +13,8 @@ import dev.faissshard.embedding.IndexType;
 
 /**
  * The body of {@code POST /jobs}. Every field is optional: {@code {}} builds all three index types of
- * the configured catalogue into the configured storage.
+ * the configured catalogue into the configured storage. The API reads it strictly (unknown fields and
+ * values of another JSON type are refused), and every string has a length bound.
  *
  * @param indexTypes which indexes to build (default: all three)
  * @param catalog a catalogue other than the configured one
@@ -39,9 +40,12 @@ public record JobRequest(@Size(min = 1, message = "must name at least one index 
      * A catalogue named in the request.
      *
      * @param type how to read it (default: guessed from the location)
-     * @param location a manifest file or image folder
+     * @param location a manifest file or image folder (at most {@value #MAX_LOCATION_LENGTH} characters,
+     * Linux's PATH_MAX)
      */
     public record CatalogOverride(CatalogType type,
-            @jakarta.validation.constraints.NotBlank String location) {
+            @jakarta.validation.constraints.NotBlank @Size(max = MAX_LOCATION_LENGTH) String location) {
+
+        public static final int MAX_LOCATION_LENGTH = 4096;
     }
 }

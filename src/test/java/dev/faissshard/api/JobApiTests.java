@@ -108,7 +108,8 @@ class JobApiTests {
 
         Map<String, Object> badType = json(post("/jobs", "{\"indexTypes\":[\"colour\"]}"));
         assertThat(badType.get("status")).isEqualTo(400);
-        assertThat(badType.get("detail").toString()).contains("indexTypes").contains("colour");
+        assertThat(badType.get("detail").toString()).contains("indexTypes").contains("color, structure, combined")
+            .doesNotContain("colour");
 
         Map<String, Object> badPrefix = json(post("/jobs", "{\"prefix\":\"../up\"}"));
         assertThat(badPrefix.get("errors").toString()).contains("prefix");
