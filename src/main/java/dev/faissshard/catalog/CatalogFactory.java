@@ -28,6 +28,11 @@ public class CatalogFactory {
         this.locations = new CatalogLocations(properties.roots());
     }
 
+    /** Which catalogue a job reads when its request names none. */
+    public CatalogSpec configuredSpec() {
+        return properties.spec();
+    }
+
     /** The configured default catalogue ({@code fsb.catalog}). */
     public Catalog openConfigured() {
         CatalogSpec spec = properties.spec();
