@@ -88,9 +88,10 @@ class PostgresCatalogTests {
     }
 
     @Test
-    void missingTableColumnOrRoleIsRefusedWithPostgresMessage() {
+    void missingTableColumnOrRoleIsRefusedBySqlStateWithoutTheServersMessage() {
         assertThatThrownBy(() -> catalog("imagez", "id", "image_url", "", jdbcUrl(), "postgres", "").verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("imagez").hasMessageContaining("does not exist");
+            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("imagez").hasMessageContaining("does not exist")
+            .hasMessageContaining("42P01");
         assertThatThrownBy(() -> catalog("images", "id", "photo", "", jdbcUrl(), "postgres", "").verified())
             .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("photo");
         String unknownRole = "postgresql://nobody:s3cret@127.0.0.1:" + postgres.getPort() + "/postgres";
