@@ -34,7 +34,8 @@ final class CatalogFile {
     /** UTF-8 text without a leading byte-order mark. */
     Reader open() {
         try {
-            InputStream in = new Capped(Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ)), maxBytes);
+            InputStream in = new Capped(Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ)), file,
+                    maxBytes);
             return new BomSkippingReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         }
         catch (IOException ex) {
@@ -46,7 +47,7 @@ final class CatalogFile {
     /** Lines holding something other than blanks, counted on bytes; empty when the file cannot be read whole. */
     OptionalLong nonBlankLines() {
         try (InputStream in = new Capped(Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ)),
-                maxBytes)) {
+                file, maxBytes)) {
             byte[] buffer = new byte[64 * 1024];
             long lines = 0;
             boolean content = false;
@@ -73,11 +74,13 @@ final class CatalogFile {
     /** Fails on the first byte past the bound. */
     private static final class Capped extends FilterInputStream {
 
+        private final Path file;
         private final long maxBytes;
         private long read;
 
-        Capped(InputStream in, long maxBytes) {
+        Capped(InputStream in, Path file, long maxBytes) {
             super(in);
+            this.file = file;
             this.maxBytes = maxBytes;
         }
 
@@ -102,7 +105,7 @@ final class CatalogFile {
         private void count(int n) {
             read += n;
             if (read > maxBytes) {
-                throw new CatalogFormatException("catalogue is larger than fsb.catalog.max-size (" + maxBytes + " bytes)");
+                throw new CatalogFormatException(file + " is larger than fsb.catalog.max-size (" + maxBytes + " bytes)");
             }
         }
     }

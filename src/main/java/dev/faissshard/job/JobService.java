@@ -214,6 +214,7 @@ public class JobService implements SmartLifecycle {
         for (Job waiting : queue.drain()) {
             waiting.cancelBeforeStart(clock.instant(), Job.SHUTDOWN_BEFORE_START);
             ended(waiting);
+            log.info("Job {} {}", waiting.id(), Job.SHUTDOWN_BEFORE_START);
         }
         List<Job> active = jobs.values().stream().filter(job -> !job.state().isFinished()).toList();
         if (active.isEmpty()) {
