@@ -164,9 +164,12 @@ public class JobService implements SmartLifecycle {
     }
 
     private void run(Job job) {
-        Catalog catalog = catalogsByJob.get(job.id());
+        Catalog catalog;
+        synchronized (runningByLocation) {
+            catalog = catalogsByJob.get(job.id());
+        }
         try {
-            if (!job.start(clock.instant())) {
+            if (catalog == null || !job.start(clock.instant())) {
                 return;
             }
             log.info("Job {} started", job.id());
