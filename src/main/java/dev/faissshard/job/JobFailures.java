@@ -1,6 +1,7 @@
 package dev.faissshard.job;
 
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 
@@ -11,6 +12,7 @@ import dev.faissshard.storage.ObjectTooLargeException;
 import dev.faissshard.storage.StorageAccessDeniedException;
 import dev.faissshard.storage.StorageException;
 import dev.faissshard.storage.StorageUnavailableException;
+import dev.faissshard.supabase.SupabaseHttpException;
 
 /**
  * What a failed job shows as its last error, and what the log keeps of the failure. Only catalogue
@@ -20,6 +22,8 @@ import dev.faissshard.storage.StorageUnavailableException;
  * exception's types and stack frames under that id, without their messages.
  */
 final class JobFailures {
+
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,40}");
 
     private JobFailures() {
     }
@@ -33,8 +37,23 @@ final class JobFailures {
         String errorId = UUID.randomUUID().toString().substring(0, 8);
         log.error("Job {} failed with {} (error id {}); messages left out, they may quote data", jobId,
                 failure.getClass().getName(), errorId, redacted(failure));
-        return phrase(failure) + " (" + failure.getClass().getSimpleName() + ", error id " + errorId
-                + "; details in the service log)";
+        return phrase(failure) + remoteStatus(failure) + " (" + failure.getClass().getSimpleName() + ", error id "
+                + errorId + "; details in the service log)";
+    }
+
+    /**
+     * For a failure the Supabase API answered: its HTTP status and error code, which are a fixed vocabulary,
+     * unlike the answer's message.
+     */
+    static String remoteStatus(Throwable failure) {
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof SupabaseHttpException http) {
+                String code = http.body().code();
+                return ": Supabase " + (failure instanceof StorageException ? "Storage " : "") + "answered HTTP "
+                        + http.httpStatus() + (code != null && ERROR_CODE.matcher(code).matches() ? " " + code : "");
+            }
+        }
+        return "";
     }
 
     static String phrase(Throwable failure) {
