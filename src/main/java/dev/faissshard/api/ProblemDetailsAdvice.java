@@ -18,6 +18,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.faissshard.catalog.CatalogFormatException;
+import dev.faissshard.catalog.CatalogLocationRefusedException;
 import dev.faissshard.catalog.CatalogNotFoundException;
 import dev.faissshard.catalog.CatalogUnavailableException;
 import dev.faissshard.job.IndexIncompatibleException;
@@ -25,6 +26,7 @@ import dev.faissshard.job.IndexLocationBusyException;
 import dev.faissshard.job.JobCapacityException;
 import dev.faissshard.job.JobNotFoundException;
 import dev.faissshard.job.JobStateConflictException;
+import dev.faissshard.job.ServiceStoppingException;
 import dev.faissshard.progress.CorruptProgressException;
 import dev.faissshard.storage.StorageUnavailableException;
 import tools.jackson.core.JacksonException;
@@ -86,6 +88,19 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 ex.getMessage());
         problem.setProperty("errors", List.of(Map.of("field", "catalog.location", "message", ex.getMessage())));
         return problem;
+    }
+
+    @ExceptionHandler(CatalogLocationRefusedException.class)
+    ProblemDetail catalogRefused(CatalogLocationRefusedException ex) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "catalog-location-refused",
+                "Catalogue location not allowed", ex.getMessage());
+        problem.setProperty("errors", List.of(Map.of("field", "catalog.location", "message", ex.getMessage())));
+        return problem;
+    }
+
+    @ExceptionHandler(ServiceStoppingException.class)
+    ProblemDetail stopping(ServiceStoppingException ex) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "service-stopping", "Service is shutting down", ex.getMessage());
     }
 
     @ExceptionHandler(CatalogUnavailableException.class)

@@ -1,7 +1,10 @@
 package dev.faissshard.catalog;
 
-/** A catalogue row cannot be understood; the message names the file, the line and what is wrong. */
-public class CatalogFormatException extends RuntimeException {
+/**
+ * A catalogue row cannot be understood; the message says where (line, column) and what kind of problem,
+ * never the row's text.
+ */
+public class CatalogFormatException extends CatalogException {
 
     public CatalogFormatException(String message) {
         super(message);

@@ -1,13 +1,13 @@
 package dev.faissshard.catalog;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.Spliterator;
@@ -15,29 +15,28 @@ import java.util.Spliterators;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
-/** A CSV manifest with a header row; streamed, so its size is not limited by memory. */
+/**
+ * A CSV manifest with a header row; streamed, so its size is not limited by memory, and read within the
+ * configured bounds (file size, record length). Errors name the line and the column, never the text.
+ */
 final class CsvCatalog implements Catalog {
 
-    private final Path file;
+    private final CatalogFile file;
     private final String idColumn;
     private final List<String> urlColumns;
+    private final int maxLineChars;
 
-    CsvCatalog(Path file, String idColumn, List<String> urlColumns) {
+    CsvCatalog(CatalogFile file, String idColumn, List<String> urlColumns, int maxLineChars) {
         this.file = file;
         this.idColumn = idColumn;
         this.urlColumns = urlColumns;
+        this.maxLineChars = maxLineChars;
     }
 
     @Override
     public Stream<CatalogEntry> entries() {
-        BufferedReader reader;
-        try {
-            reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-        }
-        catch (IOException ex) {
-            throw new CatalogNotFoundException("Cannot read catalogue " + file + ": " + ex.getMessage());
-        }
-        Iterator<CatalogEntry> rows = new Rows(new CsvRecordReader(new BomSkippingReader(reader), file.toString()));
+        Reader reader = file.open();
+        Iterator<CatalogEntry> rows = new Rows(new CsvRecordReader(reader, file.path().toString(), maxLineChars));
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED | Spliterator.NONNULL),
                 false).onClose(() -> {
                     try {
@@ -52,17 +51,13 @@ final class CsvCatalog implements Catalog {
     @Override
     public OptionalLong size() {
         // Counting lines is cheap next to fetching a single image, and makes an ETA possible.
-        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            return OptionalLong.of(Math.max(0, lines.filter(line -> !line.isBlank()).count() - 1));
-        }
-        catch (IOException | UncheckedIOException ex) {
-            return OptionalLong.empty();
-        }
+        OptionalLong lines = file.nonBlankLines();
+        return lines.isPresent() ? OptionalLong.of(Math.max(0, lines.getAsLong() - 1)) : lines;
     }
 
     @Override
     public String description() {
-        return "csv:" + file;
+        return "csv:" + file.path();
     }
 
     private final class Rows implements Iterator<CatalogEntry> {
@@ -70,6 +65,7 @@ final class CsvCatalog implements Catalog {
         private final CsvRecordReader reader;
         private int idIndex = -1;
         private int urlIndex = -1;
+        private String urlColumn;
         private CatalogEntry next;
 
         Rows(CsvRecordReader reader) {
@@ -105,36 +101,55 @@ final class CsvCatalog implements Catalog {
                 }
                 long line = reader.recordLine();
                 if (fields.size() <= Math.max(idIndex, urlIndex)) {
-                    throw new CatalogFormatException(file + " line " + line + ": expected at least "
+                    throw new CatalogFormatException(where(line) + ": expected at least "
                             + (Math.max(idIndex, urlIndex) + 1) + " fields, found " + fields.size());
                 }
                 String id = fields.get(idIndex).strip();
                 if (id.isEmpty()) {
-                    throw new CatalogFormatException(file + " line " + line + ": empty id");
+                    throw new CatalogFormatException(where(line) + ", column " + idColumn + ": empty id");
                 }
-                return new CatalogEntry(id, ImageUrls.resolve(fields.get(urlIndex), file, line));
+                return new CatalogEntry(id, imageUrl(fields.get(urlIndex), line));
             }
             catch (IOException ex) {
-                throw new UncheckedIOException("Cannot read catalogue " + file, ex);
+                throw new CatalogNotFoundException("Catalogue " + file.path() + " could not be read ("
+                        + ex.getClass().getSimpleName() + ")");
+            }
+        }
+
+        private URI imageUrl(String text, long line) {
+            if (text.isBlank()) {
+                throw new CatalogFormatException(where(line) + ", column " + urlColumn + ": empty image URL");
+            }
+            try {
+                return ImageUrls.resolve(text, file.path(), line);
+            }
+            catch (RuntimeException ex) {
+                // Its message quotes the URL; the cause is left out for the same reason.
+                throw new CatalogFormatException(where(line) + ", column " + urlColumn + ": invalid image URL");
             }
         }
 
         private void readHeader() throws IOException {
             List<String> header = reader.next();
             if (header == null) {
-                throw new CatalogFormatException(file + " is empty; expected a header row such as 'id,image_url'");
+                throw new CatalogFormatException(file.path() + " is empty; expected a header row such as 'id,image_url'");
             }
-            List<String> names = header.stream().map(name -> name.strip().toLowerCase(java.util.Locale.ROOT)).toList();
-            idIndex = names.indexOf(idColumn.toLowerCase(java.util.Locale.ROOT));
+            List<String> names = header.stream().map(name -> name.strip().toLowerCase(Locale.ROOT)).toList();
+            idIndex = names.indexOf(idColumn.toLowerCase(Locale.ROOT));
             for (String candidate : urlColumns) {
                 if (urlIndex < 0) {
-                    urlIndex = names.indexOf(candidate.toLowerCase(java.util.Locale.ROOT));
+                    urlIndex = names.indexOf(candidate.toLowerCase(Locale.ROOT));
+                    urlColumn = candidate;
                 }
             }
             if (idIndex < 0 || urlIndex < 0) {
-                throw new CatalogFormatException(file + " line 1: header " + header + " needs an '" + idColumn
+                throw new CatalogFormatException(where(reader.recordLine()) + ": the header row needs an '" + idColumn
                         + "' column and one of " + urlColumns);
             }
+        }
+
+        private String where(long line) {
+            return file.path() + " line " + line;
         }
     }
 }

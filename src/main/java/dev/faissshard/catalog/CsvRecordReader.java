@@ -7,19 +7,22 @@ import java.util.List;
 
 /**
  * Reads RFC 4180 records one at a time: quoted fields may hold commas, doubled quotes and line breaks.
- * Tracks the line number where each record starts, for error messages.
+ * Tracks the line number where each record starts, for error messages, which never quote the text read.
+ * A record longer than {@code maxChars} fails.
  */
 final class CsvRecordReader {
 
     private final Reader in;
     private final String source;
+    private final int maxChars;
     private long line = 1;
     private long recordLine;
     private int pushedBack = -2;
 
-    CsvRecordReader(Reader in, String source) {
+    CsvRecordReader(Reader in, String source, int maxChars) {
         this.in = in;
         this.source = source;
+        this.maxChars = maxChars;
     }
 
     /** Line on which the last record returned started. */
@@ -41,7 +44,13 @@ final class CsvRecordReader {
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
         boolean wasQuoted = false;
+        int length = 0;
         while (true) {
+            if (++length > maxChars) {
+                // Bounds memory on a file without line breaks (or an endless quoted field).
+                throw new CatalogFormatException(source + " line " + recordLine
+                        + ": record is longer than fsb.catalog.max-line-length (" + maxChars + " characters)");
+            }
             if (quoted) {
                 if (c == -1) {
                     throw new CatalogFormatException(source + " line " + recordLine + ": unterminated quoted field");

@@ -1,83 +1,121 @@
 package dev.faissshard.catalog;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** One JSON object per line: {@code {"id": 1 | "uuid", "image_url": "..."}}; streamed. */
+/**
+ * One JSON object per line: {@code {"id": 1 | "uuid", "image_url": "..."}}; streamed within the
+ * configured bounds. Errors name the line (and column of a JSON syntax error), never the text.
+ */
 final class JsonlCatalog implements Catalog {
 
-    private final Path file;
+    private final CatalogFile file;
     private final String idField;
     private final List<String> urlFields;
     private final JsonMapper json;
+    private final int maxLineChars;
 
-    JsonlCatalog(Path file, String idField, List<String> urlFields, JsonMapper json) {
+    JsonlCatalog(CatalogFile file, String idField, List<String> urlFields, JsonMapper json, int maxLineChars) {
         this.file = file;
         this.idField = idField;
         this.urlFields = urlFields;
         this.json = json;
+        this.maxLineChars = maxLineChars;
     }
 
     @Override
     public Stream<CatalogEntry> entries() {
-        BufferedReader reader;
-        try {
-            reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-        }
-        catch (IOException ex) {
-            throw new CatalogNotFoundException("Cannot read catalogue " + file + ": " + ex.getMessage());
-        }
-        AtomicLong line = new AtomicLong();
-        return reader.lines().map(text -> new Object[] { line.incrementAndGet(), text })
-            .filter(row -> !((String) row[1]).isBlank())
-            .map(row -> parse((String) row[1], (Long) row[0]))
-            .onClose(() -> {
-                try {
-                    reader.close();
+        Reader reader = file.open();
+        LineReader lines = new LineReader(reader, maxLineChars);
+        Iterator<CatalogEntry> rows = new Iterator<>() {
+
+            private CatalogEntry next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null) {
+                    String text = readLine(lines);
+                    if (text == null) {
+                        return false;
+                    }
+                    if (!text.isBlank()) {
+                        next = parse(text, lines.lineNumber());
+                    }
                 }
-                catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
+                return true;
+            }
+
+            @Override
+            public CatalogEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
                 }
-            });
+                CatalogEntry entry = next;
+                next = null;
+                return entry;
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).onClose(() -> {
+                    try {
+                        reader.close();
+                    }
+                    catch (IOException ex) {
+                        throw new UncheckedIOException(ex);
+                    }
+                });
     }
 
     @Override
     public OptionalLong size() {
-        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            return OptionalLong.of(lines.filter(line -> !line.isBlank()).count());
-        }
-        catch (IOException | UncheckedIOException ex) {
-            return OptionalLong.empty();
-        }
+        return file.nonBlankLines();
     }
 
     @Override
     public String description() {
-        return "jsonl:" + file;
+        return "jsonl:" + file.path();
+    }
+
+    private String readLine(LineReader lines) {
+        try {
+            return lines.next();
+        }
+        catch (CatalogFormatException ex) {
+            throw new CatalogFormatException(file.path() + " " + ex.getMessage());
+        }
+        catch (IOException ex) {
+            throw new CatalogNotFoundException("Catalogue " + file.path() + " could not be read ("
+                    + ex.getClass().getSimpleName() + ")");
+        }
     }
 
     private CatalogEntry parse(String text, long line) {
         JsonNode node;
         try {
-            node = json.readTree(text.charAt(0) == '\uFEFF' ? text.substring(1) : text);
+            node = json.readTree(text);
         }
         catch (JacksonException ex) {
-            throw new CatalogFormatException(file + " line " + line + ": invalid JSON: " + ex.getOriginalMessage(), ex);
+            // Jackson's own message quotes the offending token: only its position is kept, and no cause.
+            String column = ex.getLocation() == null || ex.getLocation().getColumnNr() < 1 ? ""
+                    : " column " + ex.getLocation().getColumnNr();
+            throw new CatalogFormatException(file.path() + " line " + line + column + ": invalid JSON");
         }
-        if (!node.isObject()) {
-            throw new CatalogFormatException(file + " line " + line + ": expected a JSON object");
+        if (node == null || !node.isObject()) {
+            throw new CatalogFormatException(file.path() + " line " + line + ": expected a JSON object");
         }
         JsonNode id = node.get(idField);
         String idText;
@@ -88,15 +126,27 @@ final class JsonlCatalog implements Catalog {
             idText = id.stringValue().strip();
         }
         else {
-            throw new CatalogFormatException(file + " line " + line + ": missing '" + idField
+            throw new CatalogFormatException(file.path() + " line " + line + ": missing '" + idField
                     + "' (an integer or a non-empty string)");
         }
         for (String field : urlFields) {
             JsonNode url = node.get(field);
             if (url != null && url.isString()) {
-                return new CatalogEntry(idText, ImageUrls.resolve(url.stringValue(), file, line));
+                return new CatalogEntry(idText, imageUrl(url.stringValue(), line, field));
             }
         }
-        throw new CatalogFormatException(file + " line " + line + ": missing image URL field, one of " + urlFields);
+        throw new CatalogFormatException(file.path() + " line " + line + ": missing image URL field, one of " + urlFields);
+    }
+
+    private URI imageUrl(String text, long line, String field) {
+        if (text.isBlank()) {
+            throw new CatalogFormatException(file.path() + " line " + line + ", field " + field + ": empty image URL");
+        }
+        try {
+            return ImageUrls.resolve(text, file.path(), line);
+        }
+        catch (RuntimeException ex) {
+            throw new CatalogFormatException(file.path() + " line " + line + ", field " + field + ": invalid image URL");
+        }
     }
 }

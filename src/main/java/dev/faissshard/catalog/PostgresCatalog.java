@@ -98,31 +98,48 @@ final class PostgresCatalog implements Catalog {
         return properties.filter().isBlank() ? "" : " WHERE (" + properties.filter() + ")";
     }
 
-    private CatalogEntry entry(ResultSet rows) throws SQLException {
+    private CatalogEntry entry(ResultSet rows, long number) throws SQLException {
         String id = rows.getString(1);
         String url = rows.getString(2);
+        // Rows are named by their position in the read, never by their values.
         if (id == null || id.isBlank()) {
-            throw new CatalogFormatException(description() + ": a row has no " + properties.idColumn());
+            throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.idColumn());
         }
         if (url == null || url.isBlank()) {
-            throw new CatalogFormatException(description() + " id " + id + ": empty " + properties.urlColumn());
+            throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.urlColumn());
         }
         try {
             return new CatalogEntry(id, new URI(url.strip()));
         }
         catch (URISyntaxException ex) {
-            throw new CatalogFormatException(description() + " id " + id + ": invalid image URL '" + url + "'", ex);
+            throw new CatalogFormatException(description() + " row " + number + ", column " + properties.urlColumn()
+                    + ": invalid image URL");
         }
     }
 
+    /**
+     * The one place where SQL failures become catalogue exceptions, by SQLSTATE only: the server's
+     * message may quote values (a filter's literal, a row's text) and is left out, cause included.
+     */
     private RuntimeException translate(String what, SQLException ex) {
         String state = ex.getSQLState() == null ? "" : ex.getSQLState();
-        String message = description() + ": " + what + ": " + ex.getMessage();
-        // 42P01 undefined table, 42703 undefined column, 42601 syntax (a bad filter), 28xxx authentication.
+        String prefix = description() + ": " + what + ": ";
+        String reason = switch (state) {
+            case "42P01" -> "table " + table + " does not exist";
+            case "42703" -> "column '" + properties.idColumn() + "' or '" + properties.urlColumn() + "' does not exist";
+            case "42601" -> "syntax error (check fsb.catalog.postgres.filter)";
+            case "42501" -> "permission denied";
+            case "3D000" -> "the database does not exist";
+            case "57014" -> "the query timed out or was cancelled";
+            default -> state.startsWith("28") ? "authentication failed for user '" + connection.user() + "'"
+                    : state.startsWith("08") ? "cannot connect" : null;
+        };
+        String message = prefix + (reason == null ? "failed" : reason) + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
+        // 42xxx undefined objects and syntax (a bad filter), 28xxx authentication, 3D000 no such database.
         if (state.startsWith("42") || state.startsWith("28") || state.equals("3D000")) {
             return new CatalogNotFoundException(message);
         }
-        return new CatalogUnavailableException(message, ex);
+        return new CatalogUnavailableException(message, null);
     }
 
     private static void close(Connection db, Statement statement, ResultSet rows) {
@@ -137,6 +154,7 @@ final class PostgresCatalog implements Catalog {
     private final class Rows extends Spliterators.AbstractSpliterator<CatalogEntry> {
 
         private final ResultSet rows;
+        private long number;
 
         Rows(ResultSet rows) {
             super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
@@ -149,7 +167,7 @@ final class PostgresCatalog implements Catalog {
                 if (!rows.next()) {
                     return false;
                 }
-                action.accept(entry(rows));
+                action.accept(entry(rows, ++number));
                 return true;
             }
             catch (SQLException ex) {

@@ -17,6 +17,7 @@ final class PostgresConnection {
     private final String jdbcUrl;
     private final Properties credentials = new Properties();
     private final String description;
+    private final String user;
 
     PostgresConnection(PostgresCatalogProperties properties) {
         String url = properties.url().strip();
@@ -52,9 +53,14 @@ final class PostgresConnection {
         else {
             throw new CatalogNotFoundException("fsb.catalog.postgres.url must start with postgresql:// or jdbc:postgresql:");
         }
+        this.user = user;
         if (!user.isEmpty()) {
             credentials.setProperty("user", user);
         }
+        // Every network wait is bounded, so a stalled database cannot hold a job (or shutdown) forever.
+        credentials.setProperty("connectTimeout", Long.toString(seconds(properties.connectTimeout())));
+        credentials.setProperty("loginTimeout", Long.toString(seconds(properties.connectTimeout())));
+        credentials.setProperty("socketTimeout", Long.toString(seconds(properties.readTimeout())));
         if (!password.isEmpty()) {
             credentials.setProperty("password", password);
         }
@@ -66,6 +72,15 @@ final class PostgresConnection {
 
     String description() {
         return description;
+    }
+
+    /** The user name (never the password), for messages. */
+    String user() {
+        return user;
+    }
+
+    private static long seconds(java.time.Duration timeout) {
+        return Math.max(1, (timeout.toMillis() + 999) / 1000);
     }
 
     private static String decode(String text) {

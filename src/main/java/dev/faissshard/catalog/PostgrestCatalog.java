@@ -11,13 +11,14 @@ import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 import dev.faissshard.supabase.SupabaseHttp;
 import dev.faissshard.supabase.SupabaseHttpException;
 import dev.faissshard.supabase.SupabaseResponse;
-import dev.faissshard.supabase.TransientFailures;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,10 +30,13 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class PostgrestCatalog implements Catalog {
 
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Z0-9]{1,10}");
+
     private final SupabaseHttp http;
     private final JsonMapper json;
     private final SupabaseCatalogProperties properties;
     private final String table;
+    private long rowsRead;
 
     PostgrestCatalog(SupabaseHttp http, JsonMapper json, SupabaseCatalogProperties properties, String table) {
         this.http = http;
@@ -49,6 +53,7 @@ final class PostgrestCatalog implements Catalog {
 
     @Override
     public Stream<CatalogEntry> entries() {
+        rowsRead = 0;
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new Pages(),
                 Spliterator.ORDERED | Spliterator.NONNULL), false);
     }
@@ -74,10 +79,21 @@ final class PostgrestCatalog implements Catalog {
     }
 
     private List<CatalogEntry> page(String afterId, int limit) {
-        JsonNode rows = json.readTree(request(afterId, limit, false).body());
+        JsonNode rows;
+        try {
+            rows = json.readTree(request(afterId, limit, false).body());
+        }
+        catch (JacksonException ex) {
+            // Jackson's message would quote the body; the cause is left out for the same reason.
+            throw new CatalogUnavailableException(description() + ": PostgREST answered a body that is not JSON", null);
+        }
+        if (rows == null || !rows.isArray()) {
+            throw new CatalogUnavailableException(description() + ": PostgREST answered something other than a JSON array",
+                    null);
+        }
         List<CatalogEntry> entries = new ArrayList<>(rows.size());
         for (JsonNode row : rows) {
-            entries.add(entry(row));
+            entries.add(entry(row, ++rowsRead));
         }
         return entries;
     }
@@ -110,30 +126,53 @@ final class PostgrestCatalog implements Catalog {
         }
     }
 
-    /** The one place where PostgREST failures become catalogue exceptions, with PostgREST's own message. */
+    /**
+     * The one place where PostgREST failures become catalogue exceptions. Only the HTTP status and
+     * PostgREST's error code are used: the body's message may quote data or hint at other tables.
+     */
     private RuntimeException translate(RuntimeException failure) {
-        if (failure instanceof SupabaseHttpException http && !http.isTransient()) {
-            return new CatalogNotFoundException(description() + ": " + http.httpStatus() + " " + http.body().summary());
+        if (failure instanceof SupabaseHttpException http) {
+            String code = http.body().code() == null || !ERROR_CODE.matcher(http.body().code()).matches() ? ""
+                    : ", code " + http.body().code();
+            String answered = "PostgREST answered HTTP " + http.httpStatus() + code;
+            if (http.isTransient()) {
+                return new CatalogUnavailableException(description() + ": " + answered, null);
+            }
+            String what = switch (http.body().code() == null ? "" : http.body().code()) {
+                case "PGRST205", "42P01" -> "the table does not exist or is not exposed";
+                case "42703", "PGRST204" -> "column '" + properties.idColumn() + "' or '" + properties.urlColumn()
+                        + "' does not exist";
+                case "42501" -> "permission denied";
+                default -> http.httpStatus() == 401 || http.httpStatus() == 403 ? "access refused" : "the read was refused";
+            };
+            return new CatalogNotFoundException(description() + ": " + what + " (" + answered + ")");
         }
-        return new CatalogUnavailableException(description() + ": " + TransientFailures.describe(failure), failure);
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return new CatalogUnavailableException(description() + ": PostgREST did not answer ("
+                + root.getClass().getSimpleName() + ")", null);
     }
 
-    private CatalogEntry entry(JsonNode row) {
+    private CatalogEntry entry(JsonNode row, long number) {
         JsonNode idNode = row.get(properties.idColumn());
         String id = idNode == null || idNode.isNull() ? ""
                 : idNode.isIntegralNumber() ? idNode.bigIntegerValue().toString() : idNode.asString().strip();
+        // Rows are named by their position in the read, never by their values.
         if (id.isEmpty()) {
-            throw new CatalogFormatException(description() + ": a row has no " + properties.idColumn());
+            throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.idColumn());
         }
         JsonNode url = row.get(properties.urlColumn());
         if (url == null || url.isNull() || url.asString().isBlank()) {
-            throw new CatalogFormatException(description() + " id " + id + ": empty " + properties.urlColumn());
+            throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.urlColumn());
         }
         try {
             return new CatalogEntry(id, new URI(url.asString().strip()));
         }
         catch (URISyntaxException ex) {
-            throw new CatalogFormatException(description() + " id " + id + ": invalid image URL '" + url.asString() + "'", ex);
+            throw new CatalogFormatException(description() + " row " + number + ", column " + properties.urlColumn()
+                    + ": invalid image URL");
         }
     }
 

@@ -6,9 +6,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One build job: its spec, state and statistics, and the cooperative pause / cancel switches that the
- * build checks between batches (native calls are never interrupted).
+ * build checks between batches (native calls are never interrupted). The transitions are drawn in
+ * {@link JobState}; a job that never started is paused or cancelled at once, by {@link JobQueue}.
  */
 public final class Job {
+
+    static final String SHUTDOWN_BEFORE_START = "cancelled before it started: the service is shutting down";
 
     private final String id;
     private final JobSpec spec;
@@ -81,17 +84,23 @@ public final class Job {
         return stats;
     }
 
-    /** Marks the job running; false if it was cancelled while queued. */
+    /**
+     * Marks the job running; false if it must not run: cancelled while queued (it ends CANCELLED
+     * now), or no longer queued at all.
+     */
     boolean start(Instant now) {
         lock.lock();
         try {
+            if (state != JobState.QUEUED) {
+                return false;
+            }
             if (cancelRequested) {
-                state = JobState.CANCELLED;
-                finishedAt = now;
+                end(JobState.CANCELLED, now, stoppedForShutdown ? SHUTDOWN_BEFORE_START : null);
                 return false;
             }
             state = JobState.RUNNING;
             startedAt = now;
+            changed.signalAll();
             return true;
         }
         finally {
@@ -99,6 +108,10 @@ public final class Job {
         }
     }
 
+    /**
+     * Pauses a running job (it stops at its next batch boundary, holding its slot and its index), or
+     * one that has been handed a slot but not started yet (it pauses at its first boundary).
+     */
     void requestPause() {
         lock.lock();
         try {
@@ -114,15 +127,72 @@ public final class Job {
         }
     }
 
+    /** Pauses a job waiting in the queue: it leaves the queue and waits, PAUSED, for a resume. */
+    void pauseQueued() {
+        lock.lock();
+        try {
+            requireState(state == JobState.QUEUED, "pause");
+            pauseRequested = true;
+            state = JobState.PAUSED;
+            changed.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the job is paused without ever having run (out of the queue, holding no slot). */
+    boolean isPausedBeforeStart() {
+        lock.lock();
+        try {
+            return state == JobState.PAUSED && startedAt == null;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Resumes a running job that was paused (or clears a pause not yet taken effect). */
     void requestResume() {
         lock.lock();
         try {
-            requireState(state == JobState.PAUSED || (state == JobState.QUEUED && pauseRequested), "resume");
+            requireState((state == JobState.PAUSED && startedAt != null) || (state == JobState.QUEUED && pauseRequested),
+                    "resume");
             pauseRequested = false;
             if (state == JobState.PAUSED) {
                 state = JobState.RUNNING;
             }
             changed.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Resumes a job paused before it started: it is queued again. */
+    void resumeQueued() {
+        lock.lock();
+        try {
+            requireState(state == JobState.PAUSED && startedAt == null, "resume");
+            pauseRequested = false;
+            state = JobState.QUEUED;
+            changed.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends a job that never started (queued, or paused before it started) at once; {@code reason} is
+     * recorded as its last error when the service, not the user, cancelled it.
+     */
+    void cancelBeforeStart(Instant now, String reason) {
+        lock.lock();
+        try {
+            requireState(state == JobState.QUEUED || (state == JobState.PAUSED && startedAt == null), "cancel");
+            cancelRequested = true;
+            end(JobState.CANCELLED, now, reason);
         }
         finally {
             lock.unlock();
@@ -202,17 +272,38 @@ public final class Job {
         }
     }
 
+    /** Records how a run ended; a job that already ended keeps its first outcome. */
     void finish(JobState outcome, Instant now, String error) {
+        if (!outcome.isFinished()) {
+            throw new IllegalArgumentException(outcome + " is not an outcome");
+        }
         lock.lock();
         try {
-            state = outcome;
-            finishedAt = now;
-            lastError = error;
-            changed.signalAll();
+            if (!state.isFinished()) {
+                end(outcome, now, error);
+            }
         }
         finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the job was asked to stop (cancel or shutdown): long waits check it and let go. */
+    boolean stopRequested() {
+        lock.lock();
+        try {
+            return cancelRequested;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private void end(JobState outcome, Instant now, String error) {
+        state = outcome;
+        finishedAt = now;
+        lastError = error;
+        changed.signalAll();
     }
 
     void recordError(String error) {

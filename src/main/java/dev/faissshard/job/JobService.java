@@ -3,6 +3,7 @@ package dev.faissshard.job;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,8 @@ import org.springframework.stereotype.Service;
 
 import dev.faissshard.catalog.Catalog;
 import dev.faissshard.catalog.CatalogFactory;
-import dev.faissshard.catalog.CatalogProperties;
+import dev.faissshard.catalog.CancellableCatalog;
+import dev.faissshard.catalog.CatalogReadCancelledException;
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
@@ -28,59 +30,65 @@ import dev.faissshard.shard.IndexLayout;
 
 /**
  * Accepts, runs and steers build jobs. One job at a time per index location; jobs run on the bounded
- * {@code jobExecutor}.
+ * {@code jobExecutor}, at most {@code fsb.job.max-running} at once, and {@code max-queued} more wait
+ * in a {@link JobQueue}. After {@link #stop()} (SIGTERM) no job is accepted.
  */
 @Service
 public class JobService implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
+    private static final String STOPPED_FOR_SHUTDOWN =
+            "stopped at a batch boundary by the service's shutdown; a new job resumes from progress.json";
 
     private final JobProperties properties;
-    private final CatalogProperties catalogDefaults;
     private final CatalogFactory catalogs;
     private final IndexBuilder builder;
     private final TaskExecutor executor;
     private final Clock clock;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Map<String, String> runningByLocation = new LinkedHashMap<>();
+    private final Map<String, Catalog> catalogsByJob = new HashMap<>();
+    private final JobQueue queue;
     private volatile boolean running;
+    private volatile boolean stopping;
 
-    JobService(JobProperties properties, CatalogProperties catalogDefaults, CatalogFactory catalogs,
+    JobService(JobProperties properties, CatalogFactory catalogs,
             IndexBuilder builder, @Qualifier("jobExecutor") TaskExecutor executor, Clock clock) {
         this.properties = properties;
-        this.catalogDefaults = catalogDefaults;
         this.catalogs = catalogs;
         this.builder = builder;
         this.executor = executor;
         this.clock = clock;
+        this.queue = new JobQueue(properties.maxRunning(), properties.maxQueued());
     }
 
-    /** Validates and queues a job; it starts as soon as the executor has a free slot. */
+    /** Validates and queues a job; it starts as soon as a run slot is free. */
     public Job submit(JobRequest request) {
+        requireAccepting();
         JobSpec spec = resolve(request);
-        Catalog catalog = catalogs.open(spec.catalog());
+        Catalog catalog = request.catalog() == null ? catalogs.openConfigured() : catalogs.openRequested(spec.catalog());
         builder.validate(spec);
         String location = builder.location(spec);
         Job job = new Job(UUID.randomUUID().toString(), spec, location, catalog.description(), clock.instant());
+        JobQueue.Placement placement;
         synchronized (runningByLocation) {
+            // Checked again under the lock that stop() also takes, so no job slips in after it.
+            requireAccepting();
             String running = runningByLocation.get(location);
             if (running != null) {
                 throw new IndexLocationBusyException(location, running);
             }
+            placement = queue.admit(job);
             runningByLocation.put(location, job.id());
+            catalogsByJob.put(job.id(), catalog);
+            jobs.put(job.id(), job);
         }
-        jobs.put(job.id(), job);
-        try {
-            executor.execute(() -> run(job, catalog, location));
-        }
-        catch (TaskRejectedException ex) {
-            jobs.remove(job.id());
-            release(location, job.id());
-            throw new JobCapacityException("Too many jobs are running or queued (at most " + properties.maxRunning()
-                    + " running and " + properties.maxQueued() + " queued); try again later");
+        if (placement == JobQueue.Placement.RUN) {
+            startWorker(job);
         }
         forgetOldJobs();
-        log.info("Job {} queued: {} into {}", job.id(), catalog.description(), location);
+        log.info("Job {} {}: {} into {}", job.id(), placement == JobQueue.Placement.RUN ? "accepted" : "queued",
+                catalog.description(), location);
         return job;
     }
 
@@ -96,21 +104,40 @@ public class JobService implements SmartLifecycle {
         return jobs.values().stream().sorted(Comparator.comparing(Job::createdAt).reversed()).toList();
     }
 
+    /** Pauses a running job at its next batch boundary, or a queued one at once (it leaves the queue). */
     public Job pause(String id) {
         Job job = get(id);
-        job.requestPause();
+        if (!queue.pauseWaiting(job)) {
+            job.requestPause();
+        }
         return job;
     }
 
+    /** Resumes a paused job; one paused before it started is queued again (or started, if a slot is free). */
     public Job resume(String id) {
         Job job = get(id);
-        job.requestResume();
+        if (queue.isPausedBeforeStart(job)) {
+            if (queue.resumePaused(job) == JobQueue.Placement.RUN) {
+                startWorker(job);
+            }
+        }
+        else {
+            job.requestResume();
+        }
         return job;
     }
 
+    /** Cancels a job: one that never started ends at once and frees its place and index location. */
     public Job cancel(String id) {
         Job job = get(id);
-        job.requestCancel();
+        if (queue.withdraw(job)) {
+            job.cancelBeforeStart(clock.instant(), null);
+            ended(job);
+            log.info("Job {} cancelled before it started", job.id());
+        }
+        else {
+            job.requestCancel();
+        }
         return job;
     }
 
@@ -118,31 +145,55 @@ public class JobService implements SmartLifecycle {
         return JobView.of(job, clock.instant());
     }
 
-    private void run(Job job, Catalog catalog, String location) {
+    private void startWorker(Job first) {
         try {
-            if (!job.start(clock.instant())) {
+            executor.execute(() -> work(first));
+        }
+        catch (TaskRejectedException ex) {
+            queue.releaseSlot();
+            forget(first);
+            throw new JobCapacityException("No job thread is free; try again later");
+        }
+    }
+
+    /** One run slot: runs its job, then each next waiting job, until the queue is empty. */
+    private void work(Job first) {
+        for (Job job = first; job != null; job = queue.next()) {
+            run(job);
+        }
+    }
+
+    private void run(Job job) {
+        Catalog catalog;
+        synchronized (runningByLocation) {
+            catalog = catalogsByJob.get(job.id());
+        }
+        try {
+            if (catalog == null || !job.start(clock.instant())) {
                 return;
             }
             log.info("Job {} started", job.id());
-            boolean completed = builder.build(job, catalog);
+            // Read on a thread of its own, so a cancel or shutdown never waits for a catalogue read to end.
+            boolean completed = builder.build(job, new CancellableCatalog(catalog, job::stopRequested));
             job.finish(completed ? JobState.SUCCEEDED : JobState.CANCELLED, clock.instant(),
-                    !completed && job.stoppedForShutdown()
-                            ? "stopped at a batch boundary by the service's shutdown; a new job resumes from progress.json"
-                            : null);
+                    !completed && job.stoppedForShutdown() ? STOPPED_FOR_SHUTDOWN : null);
             log.info("Job {} {}: {} embedded, {} failed, {} skipped{}", job.id(), job.state(), job.stats().embedded(),
                     job.stats().failedTotal(), job.stats().skipped(),
                     job.lastError() == null ? "" : " (" + job.lastError() + ")");
+        }
+        catch (CatalogReadCancelledException ex) {
+            job.finish(JobState.CANCELLED, clock.instant(), job.stoppedForShutdown() ? STOPPED_FOR_SHUTDOWN : null);
+            log.info("Job {} cancelled while reading its catalogue", job.id());
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             job.finish(JobState.CANCELLED, clock.instant(), "interrupted by shutdown");
         }
         catch (RuntimeException | Error ex) {
-            log.error("Job {} failed", job.id(), ex);
-            job.finish(JobState.FAILED, clock.instant(), describe(ex));
+            job.finish(JobState.FAILED, clock.instant(), JobFailures.record(log, job.id(), ex));
         }
         finally {
-            release(location, job.id());
+            ended(job);
         }
     }
 
@@ -160,6 +211,14 @@ public class JobService implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        synchronized (runningByLocation) {
+            stopping = true;
+        }
+        for (Job waiting : queue.drain()) {
+            waiting.cancelBeforeStart(clock.instant(), Job.SHUTDOWN_BEFORE_START);
+            ended(waiting);
+            log.info("Job {} {}", waiting.id(), Job.SHUTDOWN_BEFORE_START);
+        }
         List<Job> active = jobs.values().stream().filter(job -> !job.state().isFinished()).toList();
         if (active.isEmpty()) {
             return;
@@ -193,7 +252,7 @@ public class JobService implements SmartLifecycle {
     private JobSpec resolve(JobRequest request) {
         Set<IndexType> types = request.indexTypes() == null ? EnumSet.allOf(IndexType.class)
                 : EnumSet.copyOf(request.indexTypes());
-        CatalogSpec catalog = request.catalog() == null ? catalogDefaults.spec()
+        CatalogSpec catalog = request.catalog() == null ? catalogs.configuredSpec()
                 : new CatalogSpec(request.catalog().type() == null ? CatalogType.AUTO : request.catalog().type(),
                         request.catalog().location());
         Partition partition = request.partition() == null ? properties.partition() : request.partition();
@@ -205,10 +264,24 @@ public class JobService implements SmartLifecycle {
                 partition);
     }
 
-    private void release(String location, String jobId) {
-        synchronized (runningByLocation) {
-            runningByLocation.remove(location, jobId);
+    private void requireAccepting() {
+        if (stopping) {
+            throw new ServiceStoppingException();
         }
+    }
+
+    /** A job ended: its index location is free again and its catalogue is no longer needed. */
+    private void ended(Job job) {
+        synchronized (runningByLocation) {
+            runningByLocation.remove(job.storageDescription(), job.id());
+            catalogsByJob.remove(job.id());
+        }
+    }
+
+    /** A job refused after it was registered: as if it had never been submitted. */
+    private void forget(Job job) {
+        ended(job);
+        jobs.remove(job.id());
     }
 
     private void forgetOldJobs() {
@@ -220,8 +293,4 @@ public class JobService implements SmartLifecycle {
         }
     }
 
-    private static String describe(Throwable ex) {
-        String message = ex.getMessage();
-        return message == null || message.isBlank() ? ex.getClass().getSimpleName() : message.strip();
-    }
 }

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.faissshard.supabase.SupabaseProperties;
@@ -22,18 +24,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The embedded catalogues (CSV, JSONL, folder) read from real files. */
 class LocalCatalogTests {
 
-    private final CatalogFactory factory = new CatalogFactory(
-            new CatalogProperties(CatalogType.AUTO, "unused", "id", List.of("image_url", "url")),
-            JsonMapper.builder().build(),
-            // Unconfigured database catalogues: the factory must not need them for files and folders.
-            new TableCatalogs(new SupabaseCatalogProperties("id", "image_url", "", 1000),
-                    new PostgresCatalogProperties("", "", "", "id", "image_url", "", 1000),
-                    new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
-                            new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0)),
-                    WebClient.builder(), JsonMapper.builder().build()));
-
     @TempDir
     Path dir;
+
+    private CatalogFactory factory;
+
+    @BeforeEach
+    void factoryConfinedToTheTemporaryFolder() {
+        factory = factory(new CatalogProperties(CatalogType.AUTO, dir.resolve("default.csv").toString(), "id",
+                List.of("image_url", "url"), List.of(dir.toString()), DataSize.ofKilobytes(64), DataSize.ofGigabytes(1)));
+    }
+
+    static CatalogFactory factory(CatalogProperties properties) {
+        return new CatalogFactory(properties, JsonMapper.builder().build(),
+                // Unconfigured database catalogues: the factory must not need them for files and folders.
+                new TableCatalogs(new SupabaseCatalogProperties("id", "image_url", "", 1000),
+                        new PostgresCatalogProperties("", "", "", "id", "image_url", "", 1000),
+                        new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
+                                new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0)),
+                        WebClient.builder(), JsonMapper.builder().build()));
+    }
 
     @Test
     void csvWithBomCrlfQuotesAndRelativePathsIsReadInOrder() throws Exception {
@@ -48,7 +58,7 @@ class LocalCatalogTests {
         assertThat(entries.get(0).imageUrl()).isEqualTo(URI.create("http://127.0.0.1/a.jpg"));
         assertThat(entries.get(1).imageUrl()).isEqualTo(dir.resolve("images/b \"quoted\".jpg").toUri());
         assertThat(entries.get(2).imageUrl()).isEqualTo(URI.create("file:///srv/c.png"));
-        assertThat(factory.open(new CatalogSpec(CatalogType.CSV, csv.toString())).description()).startsWith("csv:");
+        assertThat(factory.openRequested(new CatalogSpec(CatalogType.CSV, csv.toString())).description()).startsWith("csv:");
     }
 
     @Test
@@ -60,7 +70,7 @@ class LocalCatalogTests {
     @Test
     void csvSizeCountsRowsWithoutTheHeader() throws Exception {
         Path csv = write("catalog.csv", "id,image_url\n1,a.jpg\n2,b.jpg\n\n3,c.jpg\n");
-        assertThat(factory.open(new CatalogSpec(CatalogType.CSV, csv.toString())).size()).hasValue(3);
+        assertThat(factory.openRequested(new CatalogSpec(CatalogType.CSV, csv.toString())).size()).hasValue(3);
     }
 
     @Test
@@ -88,7 +98,7 @@ class LocalCatalogTests {
         List<CatalogEntry> entries = read(new CatalogSpec(CatalogType.AUTO, jsonl.toString()));
         assertThat(entries).extracting(CatalogEntry::id).containsExactly("42", "sku-7", "123456789012345678901234567890");
         assertThat(entries.get(1).imageUrl()).isEqualTo(dir.resolve("pics/7.webp").toUri());
-        assertThat(factory.open(new CatalogSpec(CatalogType.AUTO, jsonl.toString())).size()).hasValue(3);
+        assertThat(factory.openRequested(new CatalogSpec(CatalogType.AUTO, jsonl.toString())).size()).hasValue(3);
     }
 
     @Test
@@ -115,17 +125,17 @@ class LocalCatalogTests {
         List<CatalogEntry> entries = read(new CatalogSpec(CatalogType.AUTO, dir.toString()));
         assertThat(entries).extracting(CatalogEntry::id).containsExactly("hat", "shoes/blue", "shoes/red/42");
         assertThat(entries.get(2).imageUrl()).isEqualTo(dir.resolve("shoes/red/42.JPG").toUri());
-        assertThat(factory.open(new CatalogSpec(CatalogType.FOLDER, dir.toString())).size()).hasValue(3);
+        assertThat(factory.openRequested(new CatalogSpec(CatalogType.FOLDER, dir.toString())).size()).hasValue(3);
     }
 
     @Test
     void missingOrMistypedLocationsFailAtOnce() throws Exception {
-        assertThatThrownBy(() -> factory.open(new CatalogSpec(CatalogType.AUTO, dir.resolve("nope.csv").toString())))
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("does not exist");
-        assertThatThrownBy(() -> factory.open(new CatalogSpec(CatalogType.CSV, dir.toString())))
+        assertThatThrownBy(() -> factory.openRequested(new CatalogSpec(CatalogType.AUTO, dir.resolve("nope.csv").toString())))
+            .isInstanceOf(CatalogLocationRefusedException.class).hasMessageContaining("existing regular file");
+        assertThatThrownBy(() -> factory.openRequested(new CatalogSpec(CatalogType.CSV, dir.toString())))
             .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("a folder but was declared csv");
         Path csv = write("c.csv", "id,url\n");
-        assertThatThrownBy(() -> factory.open(new CatalogSpec(CatalogType.FOLDER, csv.toString())))
+        assertThatThrownBy(() -> factory.openRequested(new CatalogSpec(CatalogType.FOLDER, csv.toString())))
             .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("a file but was declared folder");
     }
 
@@ -147,7 +157,7 @@ class LocalCatalogTests {
     }
 
     private List<CatalogEntry> read(CatalogSpec spec) {
-        try (Stream<CatalogEntry> entries = factory.open(spec).entries()) {
+        try (Stream<CatalogEntry> entries = factory.openRequested(spec).entries()) {
             return entries.toList();
         }
     }

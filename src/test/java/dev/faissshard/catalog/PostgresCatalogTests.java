@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@link PostgresCatalog} against a real PostgreSQL server started for the test on 127.0.0.1. */
 class PostgresCatalogTests {
 
+    private static final String ROW_SECRET = "ROW_SECRET_7f3a";
     private static EmbeddedPostgres postgres;
 
     @BeforeAll
@@ -29,6 +30,9 @@ class PostgresCatalogTests {
             sql.execute("CREATE SCHEMA shop");
             sql.execute("CREATE TABLE shop.photos (uid uuid PRIMARY KEY, url text)");
             sql.execute("INSERT INTO shop.photos SELECT md5(g::text)::uuid, 'supabase://products/' || g || '.jpg' FROM generate_series(1, 50) g");
+            sql.execute("CREATE TABLE leaky (id text PRIMARY KEY, image_url text)");
+            sql.execute("INSERT INTO leaky VALUES ('a', 'https://cdn.example/a.jpg'), ('" + ROW_SECRET
+                    + "', 'http://exa mple/" + ROW_SECRET + "')");
             sql.execute("CREATE ROLE reader LOGIN PASSWORD 'p@ss:word'");
             sql.execute("GRANT SELECT ON images TO reader");
         }
@@ -88,14 +92,29 @@ class PostgresCatalogTests {
     }
 
     @Test
-    void missingTableColumnOrRoleIsRefusedWithPostgresMessage() {
+    void missingTableColumnOrRoleIsRefusedBySqlStateWithoutTheServersMessage() {
         assertThatThrownBy(() -> catalog("imagez", "id", "image_url", "", jdbcUrl(), "postgres", "").verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("imagez").hasMessageContaining("does not exist");
+            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("imagez").hasMessageContaining("does not exist")
+            .hasMessageContaining("42P01");
         assertThatThrownBy(() -> catalog("images", "id", "photo", "", jdbcUrl(), "postgres", "").verified())
             .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("photo");
         String unknownRole = "postgresql://nobody:s3cret@127.0.0.1:" + postgres.getPort() + "/postgres";
         assertThatThrownBy(() -> catalog("images", "id", "image_url", "", unknownRole, "", "").verified())
             .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("nobody").hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void rowAndServerTextsNeverReachAMessage() {
+        PostgresCatalog catalog = catalog("leaky", "id", "image_url", "", jdbcUrl(), "postgres", "");
+        try (Stream<CatalogEntry> entries = catalog.entries()) {
+            assertThatThrownBy(entries::toList).isInstanceOf(CatalogFormatException.class)
+                .hasMessageMatching(".* row [12], column image_url: invalid image URL").hasMessageNotContaining(ROW_SECRET)
+                .hasNoCause();
+        }
+        // The server's message would quote the literal: "invalid input syntax for type bigint: ...".
+        PostgresCatalog badFilter = catalog("images", "id", "image_url", "id = '" + ROW_SECRET + "'", jdbcUrl(), "postgres", "");
+        assertThatThrownBy(badFilter::verified).isInstanceOf(CatalogException.class).hasMessageContaining("SQLSTATE 22P02")
+            .hasMessageNotContaining(ROW_SECRET).hasNoCause();
     }
 
     private static String jdbcUrl() {

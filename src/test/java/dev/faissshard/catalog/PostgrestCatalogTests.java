@@ -78,12 +78,15 @@ class PostgrestCatalogTests {
     }
 
     @Test
-    void missingTableOrColumnIsRefusedWithPostgrestsMessage() {
+    void missingTableOrColumnIsRefusedByPostgrestsErrorCodeWithoutItsMessage() {
         emulator.table("images", List.of(row("id", 1L, "image_url", "https://cdn.example/1.jpg")));
         assertThatThrownBy(() -> catalog("imagez", new SupabaseCatalogProperties("id", "image_url", "", 1000)).verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("Could not find the table 'public.imagez'");
+            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("imagez")
+            .hasMessageContaining("the table does not exist").hasMessageContaining("PGRST205")
+            .hasMessageNotContaining("Could not find");
         assertThatThrownBy(() -> catalog("images", new SupabaseCatalogProperties("id", "photo", "", 1000)).verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("column images.photo does not exist");
+            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("column 'id' or 'photo' does not exist")
+            .hasMessageContaining("42703").hasMessageNotContaining("images.photo");
         assertThatThrownBy(() -> catalog("images; drop table x", new SupabaseCatalogProperties("id", "image_url", "", 1000)))
             .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("Table name");
     }

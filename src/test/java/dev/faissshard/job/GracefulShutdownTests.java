@@ -2,9 +2,11 @@ package dev.faissshard.job;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +64,31 @@ class GracefulShutdownTests {
                 StoredIndex.Contents contents = StoredIndex.read(storage, type);
                 assertThat(contents.catalogIds()).doesNotHaveDuplicates();
                 assertThat(new HashSet<>(contents.catalogIds())).as(type).isEqualTo(ids);
+            }
+        }
+    }
+
+    @Test
+    void sigtermEndsAJobStuckReadingItsCatalogueWellWithinTheGrace() throws Exception {
+        try (StalledPostgrest postgrest = new StalledPostgrest()) {
+            Path storage = dir.resolve("stalled-storage");
+            try (ServiceProcess service = ServiceProcess.start(dir, storage, Path.of("images"),
+                    "--fsb.catalog.type=supabase", "--fsb.supabase.url=" + postgrest.url(),
+                    "--fsb.supabase.key=test-key", "--fsb.supabase.read-timeout=10m", "--fsb.supabase.retry.max-attempts=1",
+                    "--fsb.job.shutdown-grace=30s")) {
+                service.postJob();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (postgrest.stalledReads() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(postgrest.stalledReads()).as("the job hangs in its catalogue read").isPositive();
+                long start = System.nanoTime();
+                assertThat(service.terminate()).as("exit code after SIGTERM").isEqualTo(143);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                // The read would hang for ten minutes; the service must be gone before the 30 s grace ends.
+                assertThat(took).isLessThan(Duration.ofSeconds(30));
+                assertThat(service.log()).contains("stopping 1 job(s) at their next batch boundary")
+                    .contains("cancelled while reading its catalogue").doesNotContain("did not reach a batch boundary");
             }
         }
     }

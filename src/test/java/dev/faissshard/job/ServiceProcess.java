@@ -34,10 +34,10 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static ServiceProcess start(Path dir, Path storage, Path catalog) throws Exception {
+    static ServiceProcess start(Path dir, Path storage, Path catalog, String... arguments) throws Exception {
         int port = freePort();
         Path log = dir.resolve("service-" + port + ".log");
-        Process process = launch(log, port, storage, catalog, List.of());
+        Process process = launch(log, port, storage, catalog, List.of(arguments));
         ServiceProcess service = new ServiceProcess(process, URI.create("http://127.0.0.1:" + port), log);
         service.awaitReady(log);
         return service;
