@@ -144,7 +144,16 @@ class IndexRepository {
         start = System.nanoTime();
         long manifestBytes = manifests.publish(layout, indexes, storage);
         events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
-        obsolete.forEach(storage::delete);
+        for (String key : obsolete) {
+            // Keys come from progress.json; only this index's own segment names are ever deleted, even
+            // if the stored progress was edited to name something else.
+            if (layout.isSegmentKey(key)) {
+                storage.delete(key);
+            }
+            else {
+                log.warn("Not deleting {}: not a segment of the index at {}", key, location(layout));
+            }
+        }
         return next;
     }
 }

@@ -26,7 +26,7 @@ public final class IndexLayout {
         if (prefix == null || prefix.isBlank()) {
             return new IndexLayout("");
         }
-        if (prefix.length() > IndexPrefix.MAX_LENGTH + 2) {
+        if (prefix.length() > IndexPrefix.MAX_LENGTH + IndexPrefix.PARTITION_ROOM + 2) {
             throw new InvalidPrefixException("must be at most " + IndexPrefix.MAX_LENGTH + " characters");
         }
         String trimmed = stripSlashes(prefix.strip());

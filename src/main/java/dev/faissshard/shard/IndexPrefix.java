@@ -24,6 +24,9 @@ public final class IndexPrefix {
     /** Longest segment accepted: object stores and file systems refuse longer names. */
     public static final int MAX_SEGMENT_LENGTH = 255;
 
+    /** Room for the {@code /part-<i>-of-<n>} a partition appends to a prefix of the longest length. */
+    static final int PARTITION_ROOM = "/part-4095-of-4096".length();
+
     private static final Set<String> RESERVED = Set.of("faiss", "progress.json");
 
     private IndexPrefix() {
@@ -54,7 +57,7 @@ public final class IndexPrefix {
     }
 
     private static Optional<String> check(String prefix, boolean partitionLast) {
-        if (prefix.length() > MAX_LENGTH) {
+        if (prefix.length() > MAX_LENGTH + (partitionLast ? PARTITION_ROOM : 0)) {
             return Optional.of("must be at most " + MAX_LENGTH + " characters");
         }
         int start = 0;
