@@ -63,9 +63,8 @@ final class IndexBuild {
     boolean run() throws InterruptedException {
         JobSpec spec = job.spec();
         Map<IndexType, ModelInfo> models = pipeline.models(spec.indexTypes());
-        progress = repository.load(spec.layout());
+        progress = repository.open(spec.layout());
         failures = new TreeMap<>(progress.failures());
-        repository.removeOrphans(spec.layout(), progress);
         writers = repository.openWriters(spec.layout(), progress, models, events);
         try {
             publishStats();

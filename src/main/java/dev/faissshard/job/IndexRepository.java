@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -58,6 +59,25 @@ class IndexRepository {
         return progressStore.load(layout, storage).orElseGet(Progress::empty);
     }
 
+    /**
+     * Opens the index for a run: loads progress, brings the manifest level with it (a run killed between
+     * the two writes leaves the manifest one batch behind, still naming segments progress no longer
+     * does), and only then removes what neither names. So a reader following the manifest finds every
+     * object it names at any instant.
+     */
+    Progress open(IndexLayout layout) {
+        Optional<Progress> stored = progressStore.load(layout, storage);
+        stored.ifPresent(progress -> {
+            if (manifests.republishIfStale(layout, progress.indexes(), storage)) {
+                log.info("Republished {} from {}: an interrupted run wrote progress but not the manifest",
+                        layout.manifestKey(), layout.progressKey());
+            }
+        });
+        Progress progress = stored.orElseGet(Progress::empty);
+        removeOrphans(layout, progress);
+        return progress;
+    }
+
     /** Refuses a job whose models or shard settings differ from what the index already holds. */
     void checkCompatible(IndexLayout layout, Map<IndexType, ModelInfo> models) {
         IndexCompatibility.check(location(layout), load(layout), models, writers.settings());
@@ -86,9 +106,14 @@ class IndexRepository {
         return open;
     }
 
-    /** Deletes open-shard segments that a killed run uploaded but never recorded. */
-    void removeOrphans(IndexLayout layout, Progress progress) {
-        Set<String> referenced = new HashSet<>();
+    /**
+     * Deletes open-shard segments that a killed run uploaded but never recorded. Only names of this
+     * index's own segment scheme directly under its {@code faiss/open/} are candidates: anything else
+     * there (another index, made at a prefix inside this one before such prefixes were refused, or an
+     * operator's file) is not this index's to delete, and neither is whatever the manifest names.
+     */
+    private void removeOrphans(IndexLayout layout, Progress progress) {
+        Set<String> referenced = new HashSet<>(manifests.publishedKeys(layout, storage));
         for (IndexProgress index : progress.indexes().values()) {
             for (SegmentRecord segment : index.openSegments()) {
                 referenced.add(layout.absolute(segment.file()));
@@ -96,7 +121,7 @@ class IndexRepository {
             }
         }
         for (StoredObject object : storage.list(layout.openPrefix())) {
-            if (!referenced.contains(object.key())) {
+            if (layout.isSegmentKey(object.key()) && !referenced.contains(object.key())) {
                 log.info("Removing {}, left over by an interrupted run", object.key());
                 storage.delete(object.key());
             }
@@ -119,7 +144,16 @@ class IndexRepository {
         start = System.nanoTime();
         long manifestBytes = manifests.publish(layout, indexes, storage);
         events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
-        obsolete.forEach(storage::delete);
+        for (String key : obsolete) {
+            // Keys come from progress.json; only this index's own segment names are ever deleted, even
+            // if the stored progress was edited to name something else.
+            if (layout.isSegmentKey(key)) {
+                storage.delete(key);
+            }
+            else {
+                log.warn("Not deleting {}: not a segment of the index at {}", key, location(layout));
+            }
+        }
         return next;
     }
 }

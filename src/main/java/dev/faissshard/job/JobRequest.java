@@ -5,11 +5,11 @@ import java.util.Set;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.shard.ValidPrefix;
 
 /**
  * The body of {@code POST /jobs}. Every field is optional: {@code {}} builds all three index types of
@@ -27,8 +27,7 @@ import dev.faissshard.embedding.IndexType;
  */
 public record JobRequest(@Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
         @Valid CatalogOverride catalog,
-        @Pattern(regexp = "^$|^(?!.*(^|/)\\.{1,2}(/|$))([A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+/?$",
-                message = "must be /-separated names of letters, digits, '_', '-' and '.', without '.' or '..' segments") String prefix,
+        @ValidPrefix String prefix,
         @Min(1) @Max(4096) Integer batchSize, @Min(1) Long limit, Boolean retryFailures, Partition partition) {
 
     /** The request of an empty body: everything from the configuration. */

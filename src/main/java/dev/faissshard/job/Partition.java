@@ -42,7 +42,14 @@ public record Partition(int index, int count) {
             return prefix;
         }
         String own = String.format(Locale.ROOT, "part-%d-of-%d", index, count);
-        return prefix == null || prefix.isBlank() ? own : prefix.replaceAll("/+$", "") + "/" + own;
+        if (prefix == null || prefix.isBlank()) {
+            return own;
+        }
+        int end = prefix.length();
+        while (end > 0 && prefix.charAt(end - 1) == '/') {
+            end--;
+        }
+        return prefix.substring(0, end) + "/" + own;
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.faissshard.shard;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 import dev.faissshard.embedding.IndexType;
 
@@ -13,23 +12,27 @@ import dev.faissshard.embedding.IndexType;
  */
 public final class IndexLayout {
 
-    private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9_.-]+/)*[A-Za-z0-9_.-]+");
-
     private final String prefix;
 
     private IndexLayout(String prefix) {
         this.prefix = prefix;
     }
 
-    /** A layout under {@code prefix} ({@code ""} or null for the storage root). */
+    /**
+     * A layout under {@code prefix} ({@code ""} or null for the storage root), which must follow
+     * {@link IndexPrefix}'s rules; its last segment may be a partition's folder.
+     */
     public static IndexLayout at(String prefix) {
         if (prefix == null || prefix.isBlank()) {
             return new IndexLayout("");
         }
-        String trimmed = prefix.strip().replaceAll("^/+|/+$", "");
-        if (!PREFIX.matcher(trimmed).matches() || trimmed.contains("..")) {
-            throw new IllegalArgumentException("prefix must be /-separated names of letters, digits, '_', '-' and '.'");
+        if (prefix.length() > IndexPrefix.MAX_LENGTH + IndexPrefix.PARTITION_ROOM + 2) {
+            throw new InvalidPrefixException("must be at most " + IndexPrefix.MAX_LENGTH + " characters");
         }
+        String trimmed = stripSlashes(prefix.strip());
+        IndexPrefix.layoutViolation(trimmed).ifPresent(reason -> {
+            throw new InvalidPrefixException(reason);
+        });
         return new IndexLayout(trimmed + "/");
     }
 
@@ -74,6 +77,53 @@ public final class IndexLayout {
     /** Absolute key for a key recorded relative to the prefix. */
     public String absolute(String relativeKey) {
         return prefix + relativeKey;
+    }
+
+    /**
+     * Whether {@code key} is an open-shard segment or segment id file of this index by its exact name:
+     * directly under {@link #openPrefix()}, never deeper, where another index may live (one made at a
+     * prefix inside this one's {@code faiss/open/} before such prefixes were refused).
+     */
+    public boolean isSegmentKey(String key) {
+        if (!key.startsWith(openPrefix())) {
+            return false;
+        }
+        String name = key.substring(openPrefix().length());
+        String base = name.endsWith(".ids.tsv") ? name.substring(0, name.length() - ".ids.tsv".length())
+                : name.endsWith(".faiss") ? name.substring(0, name.length() - ".faiss".length()) : null;
+        if (base == null) {
+            return false;
+        }
+        for (IndexType type : IndexType.values()) {
+            String head = type.key() + "_shard_";
+            if (base.startsWith(head)) {
+                int batch = base.indexOf("_batch_", head.length());
+                return batch >= head.length() + 3 && digits(base, head.length(), batch)
+                        && base.length() - (batch + 7) >= 6 && digits(base, batch + 7, base.length());
+            }
+        }
+        return false;
+    }
+
+    private static boolean digits(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String stripSlashes(String prefix) {
+        int from = 0;
+        int to = prefix.length();
+        while (from < to && prefix.charAt(from) == '/') {
+            from++;
+        }
+        while (to > from && prefix.charAt(to - 1) == '/') {
+            to--;
+        }
+        return prefix.substring(from, to);
     }
 
     private static String shardName(IndexType type, int shard) {

@@ -2,18 +2,27 @@ package dev.faissshard.shard;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.stereotype.Component;
 
 import dev.faissshard.embedding.ModelInfo;
 import dev.faissshard.progress.IndexProgress;
 import dev.faissshard.storage.StorageClient;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Derives the manifest from the recorded progress and publishes it atomically. */
+/**
+ * Derives the manifest from the recorded progress and publishes it atomically. Progress is written
+ * before the manifest, so after a kill between the two the manifest may lag one batch behind:
+ * {@link #republishIfStale} brings it level before anything it names may be deleted.
+ */
 @Component
 public class ManifestPublisher {
 
@@ -23,7 +32,10 @@ public class ManifestPublisher {
     private final Clock clock;
 
     public ManifestPublisher(JsonMapper json, Clock clock) {
-        this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
+        this.json = json.rebuild()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
         this.clock = clock;
     }
 
@@ -51,5 +63,47 @@ public class ManifestPublisher {
         byte[] data = json.writeValueAsBytes(manifest(indexes));
         storage.replace(layout.manifestKey(), data, "application/json");
         return data.length;
+    }
+
+    /** The published manifest, or empty when there is none or it cannot be read. */
+    public Optional<Manifest> read(IndexLayout layout, StorageClient storage) {
+        return storage.find(layout.manifestKey()).flatMap(data -> {
+            try {
+                return Optional.of(json.readValue(data, Manifest.class));
+            }
+            catch (JacksonException ex) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /**
+     * Publishes the manifest of {@code indexes} unless the published one already names exactly the same
+     * files; returns whether it was (re)published.
+     */
+    public boolean republishIfStale(IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage) {
+        Manifest expected = manifest(indexes);
+        Optional<Manifest> published = read(layout, storage);
+        if (published.isPresent() && published.get().formatVersion() == expected.formatVersion()
+                && expected.shards().equals(published.get().shards())
+                && expected.openSegments().equals(published.get().openSegments())) {
+            return false;
+        }
+        publish(layout, indexes, storage);
+        return true;
+    }
+
+    /** Every object key (shards, segments and their id files) the published manifest names. */
+    public Set<String> publishedKeys(IndexLayout layout, StorageClient storage) {
+        Set<String> keys = new HashSet<>();
+        read(layout, storage).ifPresent(manifest -> {
+            for (List<Manifest.Entry> entries : List.of(manifest.shards(), manifest.openSegments())) {
+                for (Manifest.Entry entry : entries) {
+                    keys.add(layout.absolute(entry.file()));
+                    keys.add(layout.absolute(entry.idsFile()));
+                }
+            }
+        });
+        return keys;
     }
 }

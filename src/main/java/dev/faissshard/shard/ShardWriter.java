@@ -174,8 +174,9 @@ public final class ShardWriter implements AutoCloseable {
         int shard = state.openShard();
         String key = layout.segmentKey(type, shard, batch);
         String idsKey = layout.segmentIdsKey(type, shard, batch);
-        // Segments are only referenced once progress.json names them, so a leftover of a killed run under
-        // the same name is safely overwritten.
+        // Segments are only referenced once progress.json names them, and a run starts by bringing the
+        // manifest level with progress, so a leftover of a killed run under the same name is named by
+        // neither and is safely overwritten.
         upload("ids", idsKey, IdFile.write(entries), TSV_TYPE, true);
         upload("segment", key, data, FAISS_TYPE, true);
         List<SegmentRecord> segments = new ArrayList<>(state.openSegments());
@@ -220,7 +221,8 @@ public final class ShardWriter implements AutoCloseable {
                 log.info("{} already uploaded by an interrupted run; keeping it", key);
                 return;
             }
-            // Not in progress.json, hence never in a manifest: no reader can have seen it.
+            // Not in progress.json, hence not in the manifest (a run republishes a lagging manifest from
+            // progress before writing): no reader can be following it.
             log.warn("{} is a leftover of an interrupted run with different content; replacing it", key);
             upload(kind, key, data, contentType, true);
         }

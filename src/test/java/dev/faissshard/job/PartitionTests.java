@@ -4,6 +4,9 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.shard.IndexLayout;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -36,6 +39,18 @@ class PartitionTests {
         assertThat(Partition.WHOLE.prefixWithin("shop")).isEqualTo("shop");
         assertThat(new Partition(2, 5).prefixWithin("")).isEqualTo("part-2-of-5");
         assertThat(new Partition(2, 5).prefixWithin("shop/")).isEqualTo("shop/part-2-of-5");
+        assertThat(new Partition(2, 5).prefixWithin("shop///")).isEqualTo("shop/part-2-of-5");
+    }
+
+    @Test
+    void aPartitionsLayoutIsItsOwnIndexInsideTheJobsPrefix() {
+        String longest = "a".repeat(255) + "/" + "b".repeat(255) + "/";
+        IndexLayout layout = IndexLayout.at(new Partition(4095, 4096).prefixWithin(longest));
+        assertThat(layout.progressKey()).isEqualTo(longest + "part-4095-of-4096/progress.json");
+        IndexLayout whole = IndexLayout.at("shop");
+        IndexLayout part = IndexLayout.at(new Partition(0, 2).prefixWithin("shop"));
+        assertThat(whole.isSegmentKey(part.segmentKey(IndexType.COLOR, 1, 1))).as("the whole index's clean-up").isFalse();
+        assertThat(part.isSegmentKey(part.segmentKey(IndexType.COLOR, 1, 1))).isTrue();
     }
 
     @Test

@@ -36,4 +36,25 @@ class IndexLayoutTests {
         assertThatThrownBy(() -> IndexLayout.at("a//b")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> IndexLayout.at("a b")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void recognisesOnlyItsOwnSegmentNamesDirectlyUnderItsOpenFolder() {
+        IndexLayout root = IndexLayout.at("");
+        assertThat(root.isSegmentKey("faiss/open/color_shard_002_batch_000017.faiss")).isTrue();
+        assertThat(root.isSegmentKey("faiss/open/combined_shard_1234_batch_1234567.ids.tsv")).isTrue();
+        assertThat(root.isSegmentKey(root.segmentKey(IndexType.STRUCTURE, 3, 41))).isTrue();
+        assertThat(root.isSegmentKey(root.segmentIdsKey(IndexType.STRUCTURE, 3, 41))).isTrue();
+        assertThat(root.isSegmentKey("faiss/open/victim/faiss/open/color_shard_002_batch_000017.faiss")).isFalse();
+        assertThat(root.isSegmentKey("faiss/open/victim/progress.json")).isFalse();
+        assertThat(root.isSegmentKey("faiss/open/notes.txt")).isFalse();
+        assertThat(root.isSegmentKey("faiss/open/color_shard_02_batch_000017.faiss")).isFalse();
+        assertThat(root.isSegmentKey("faiss/open/colour_shard_002_batch_000017.faiss")).isFalse();
+        assertThat(root.isSegmentKey("faiss/open/color_shard_002_batch_17.faiss")).isFalse();
+        assertThat(root.isSegmentKey("faiss/open/color_shard_002_batch_000017.faiss.bak")).isFalse();
+        assertThat(root.isSegmentKey("faiss/color_shard_002.faiss")).isFalse();
+        assertThat(root.isSegmentKey("part-0-of-2/faiss/open/color_shard_002_batch_000017.faiss")).isFalse();
+        IndexLayout shop = IndexLayout.at("shop");
+        assertThat(shop.isSegmentKey("shop/faiss/open/color_shard_002_batch_000017.faiss")).isTrue();
+        assertThat(shop.isSegmentKey("faiss/open/color_shard_002_batch_000017.faiss")).isFalse();
+    }
 }

@@ -55,6 +55,35 @@ class ManifestPublisherTests {
         assertThat(manifest.openSegments()).allSatisfy(segment -> assertThat(segment.factory()).isEqualTo("IDMap,Flat"));
     }
 
+    @Test
+    void theVersionOneManifestReadsBackAndAgreesWithItsProgress() throws IOException {
+        LocalStorageClient storage = new LocalStorageClient(dir);
+        Progress progress = storedProgress(storage);
+        storage.replace("shop/faiss/manifest.json", fixture("manifest-v1.json"), "application/json");
+        IndexLayout layout = IndexLayout.at("shop");
+        Manifest read = publisher.read(layout, storage).orElseThrow();
+        assertThat(read).isEqualTo(publisher.manifest(progress.indexes()));
+        assertThat(publisher.publishedKeys(layout, storage)).contains("shop/faiss/color_shard_001.faiss",
+                "shop/faiss/color_shard_001.ids.tsv", "shop/faiss/open/color_shard_002_batch_000041.faiss");
+        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage)).as("already level").isFalse();
+        assertThat(Files.readAllBytes(dir.resolve("shop/faiss/manifest.json"))).isEqualTo(fixture("manifest-v1.json"));
+    }
+
+    @Test
+    void aManifestBehindItsProgressIsRepublished() throws IOException {
+        LocalStorageClient storage = new LocalStorageClient(dir);
+        Progress progress = storedProgress(storage);
+        IndexLayout layout = IndexLayout.at("shop");
+        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage)).as("missing manifest").isTrue();
+        storage.replace("shop/faiss/manifest.json", json.writeValueAsBytes(publisher.manifest(java.util.Map.of())),
+                "application/json");
+        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage)).as("lagging manifest").isTrue();
+        assertThat(publisher.read(layout, storage)).contains(publisher.manifest(progress.indexes()));
+        storage.replace("shop/faiss/manifest.json", "{not json".getBytes(), "application/json");
+        assertThat(publisher.read(layout, storage)).isEmpty();
+        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage)).as("unreadable manifest").isTrue();
+    }
+
     private Progress storedProgress(LocalStorageClient storage) throws IOException {
         storage.replace("shop/progress.json", fixture("progress-v1.json"), "application/json");
         return new ProgressStore(json).load(IndexLayout.at("shop"), storage).orElseThrow();
