@@ -36,6 +36,7 @@ COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 COPY samples /app/samples
 COPY deploy/docker/entrypoint.sh /usr/local/bin/fsb-entrypoint
+COPY deploy/docker/healthcheck.sh /usr/local/bin/fsb-healthcheck
 # JVM settings for a ~400 MB resident-set target, in this one place (compose, Kubernetes and Modal
 # inherit them; override JAVA_OPTS as a whole to change them). The heap stays small because the live
 # set is ~55 MB and ONNX Runtime, FAISS and libjpeg-turbo allocate ~250 MB outside it; the serial
@@ -50,5 +51,6 @@ ENV FSB_STORAGE_LOCAL_ROOT=/app/data/storage \
 ARG RUNTIME_USER=10001
 USER ${RUNTIME_USER}
 EXPOSE 8080
-# Health: Kubernetes probes /actuator/health/liveness and /actuator/health/readiness (see README).
+# Docker's own check; Kubernetes ignores it and probes /actuator/health/liveness and /readiness instead.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=5 CMD ["/usr/local/bin/fsb-healthcheck"]
 ENTRYPOINT ["/usr/local/bin/fsb-entrypoint"]
