@@ -28,7 +28,15 @@ final class CommandLine {
 
     static Result run(List<String> command, Path directory, Map<String, String> environment) {
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
-        builder.environment().putAll(environment);
+        // A null value removes the variable from the inherited environment.
+        environment.forEach((key, value) -> {
+            if (value == null) {
+                builder.environment().remove(key);
+            }
+            else {
+                builder.environment().put(key, value);
+            }
+        });
         try {
             Process process = builder.start();
             process.getOutputStream().close();
