@@ -92,6 +92,10 @@ class KubernetesManifestsTests {
             Map<String, Object> container = container(podSpec(workload(documents(render(KUBERNETES, overlay)))));
             assertThat(env(container)).as(overlay).containsEntry("FSB_STORAGE_TYPE", "supabase");
             assertThat(list(container, "envFrom")).containsExactly(Map.of("secretRef", Map.of("name", "faiss-shard-builder")));
+            for (String required : List.of("FSB_API_TOKENS", "SUPABASE_URL", "SUPABASE_KEY")) {
+                assertThat(list(container, "env")).as(required).contains(Map.of("name", required, "valueFrom",
+                    Map.of("secretKeyRef", Map.of("name", "faiss-shard-builder", "key", required))));
+            }
             assertThat(path(map(container, "livenessProbe"))).isEqualTo("/actuator/health/liveness");
             assertThat(path(map(container, "startupProbe"))).isEqualTo("/actuator/health/liveness");
             if (overlay.equals("service")) {
@@ -224,7 +228,9 @@ class KubernetesManifestsTests {
     private static Map<String, String> env(Map<String, Object> container) {
         Map<String, String> env = new java.util.LinkedHashMap<>();
         for (Map<String, Object> variable : list(container, "env")) {
-            env.put((String) variable.get("name"), (String) variable.get("value"));
+            if (variable.containsKey("value")) {
+                env.put((String) variable.get("name"), (String) variable.get("value"));
+            }
         }
         return env;
     }
