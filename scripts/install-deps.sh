@@ -17,6 +17,9 @@ PACKAGES=(
   python3 python3-faiss python3-onnx python3-numpy
   # Quick start
   curl
+  # Deployment checks: Compose (validates docker-compose.yml against the Compose schema, interpolates
+  # .env), shellcheck for the image's scripts, Node.js for deploy/validate (Kubernetes schemas, Dockerfile lint)
+  docker-compose shellcheck nodejs
 )
 
 missing=()
@@ -31,4 +34,23 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# npm comes with nodejs from NodeSource, but is a package of its own in Debian.
+if ! command -v npm >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 echo "System packages ready."
+
+# The Kubernetes manifests are rendered with kubectl's built-in kustomize (kubectl kustomize), which
+# this kind of machine ships; Debian's own kubernetes-client is too old for kustomize replacements.
+if ! kubectl kustomize --help >/dev/null 2>&1; then
+  echo "WARNING: kubectl with kustomize not found: KubernetesManifestsTests will fail." >&2
+fi
+
+# Packages of the deployment validator, from package-lock.json (reinstalled when the lock changes).
+VALIDATE="$(cd "$(dirname "$0")/.." && pwd)/deploy/validate"
+if [ ! -f "$VALIDATE/node_modules/.package-lock.json" ] \
+    || [ "$VALIDATE/package-lock.json" -nt "$VALIDATE/node_modules/.package-lock.json" ]; then
+  npm ci --prefix "$VALIDATE" --no-audit --no-fund --ignore-scripts --loglevel=error
+fi
+echo "Deployment validator ready."
