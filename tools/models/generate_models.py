@@ -4,22 +4,30 @@
 Run with Debian's interpreter, which has python3-onnx:  /usr/bin/python3 tools/models/generate_models.py [OUT_DIR]
 Default OUT_DIR: src/main/resources/models
 
-Both models take  image: float32 [N, 3, S, S]  (RGB in [0, 1], S = INPUT_SIZE)
+Both models take  image: float32 [N, 3, S, S]  (RGB in [0, 1], S = INPUT_SIZE; the picture's longer side
+                  fills S and the margin has the backdrop's colour: metadata "resize" = "pad")
 and return        embedding: float32 [N, D]     (L2-normalised).
 
+Both first find the object: the backdrop is a plane per channel (a + b x + c y) fitted by least squares
+to a ring of border pixels, so white, tinted and gradient backdrops all fit, and a pixel is foreground as
+far as its largest channel difference from that plane exceeds MASK_LOW (fully at MASK_HIGH).
+
 color     (D = 512): a soft joint histogram over an opponent colour space (red-green, yellow-blue,
-          intensity; 8 triangular bins each, so near colours share bins), with near-white pixels
-          weighted down because product photos sit on white. Square-rooted (Hellinger), so the inner
-          product of two vectors is the Bhattacharyya coefficient of their colour distributions.
-          Layout plays no part: pixels are pooled over the whole image.
-structure (D = 200): orientation histograms of edges over a spatial pyramid (4x4 overlapping cells,
-          2x2 cells, whole image), plus a coarse 8x8 silhouette (where the object is against the white
-          background). Edges come from the colour structure tensor (Sobel on R, G and B, summed as gx*gx,
-          gy*gy, gx*gy), so a yellow shape on white has the same edges as a blue one; orientation is binned
-          softly from the doubled angle, which needs no atan. Both parts are made mirror-symmetric (the
-          responses of the horizontally flipped picture are added), so a flipped copy of a photo gets the
-          same vector. Edges power- and L2-normalised, silhouette L2-normalised, then weighted 0.92 : 0.4
-          (SILHOUETTE_SHARE) and L2-normalised, so overall contrast (and hence colour) does not change it.
+          intensity; 8 triangular bins each, so near colours share bins) of the object's pixels (backdrop
+          pixels weigh COLOR_BACKGROUND_WEIGHT), after dividing the picture by the backdrop's chromaticity
+          (a white balance: a warmer copy of a photo keeps its colours). Square-rooted (Hellinger), so the
+          inner product of two vectors is the Bhattacharyya coefficient of their colour distributions.
+structure (D = 652): the object's shape whatever its position, scale, in-plane rotation, mirror image
+          and colour. The mask is resampled (GridSample) on a polar grid about its centroid, out to
+          POLAR_REACH times its radius of gyration: translation and scale drop out. Around every ring, the
+          magnitudes of the angular Fourier coefficients 0..HARMONICS (fixed DFT matrices) of the
+          silhouette and of its edge strength: a rotation shifts a ring (phase only), a mirror image
+          reverses it (conjugate), magnitudes stay. Edge orientation relative to the ray through each
+          sample, in RADIAL_BANDS bands: rotation-invariant, and mirror-invariant through |sin|. And, lightly
+          weighted, the upright edge-orientation histogram (mirror-symmetric), the one part that follows
+          the picture's own frame: it tells an upright square from a diamond when both are shown upright,
+          and helps a photo find its own copies. Parts L2-normalised, weighted by PART_WEIGHTS, joined,
+          L2-normalised. Edges are those of the mask, not of the colours, so colour plays no part.
 """
 import os
 import sys
