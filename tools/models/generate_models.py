@@ -48,7 +48,7 @@ BORDER_RING = 2
 # Largest channel difference from the backdrop at which a pixel starts to be, and is fully, foreground.
 MASK_LOW = 0.10
 MASK_HIGH = 0.22
-# Weight of backdrop pixels in the colour histogram (the object's weigh 1).
+# Weight of backdrop pixels in the colour histogram (the object's pixels weigh 1).
 COLOR_BACKGROUND_WEIGHT = 0.02
 # Polar resampling about the centroid: rings out to POLAR_REACH gyration radii, rays around.
 POLAR_RINGS = 24
