@@ -4,22 +4,30 @@
 Run with Debian's interpreter, which has python3-onnx:  /usr/bin/python3 tools/models/generate_models.py [OUT_DIR]
 Default OUT_DIR: src/main/resources/models
 
-Both models take  image: float32 [N, 3, S, S]  (RGB in [0, 1], S = INPUT_SIZE)
+Both models take  image: float32 [N, 3, S, S]  (RGB in [0, 1], S = INPUT_SIZE; the picture's longer side
+                  fills S and the margin has the backdrop's colour: metadata "resize" = "pad")
 and return        embedding: float32 [N, D]     (L2-normalised).
 
+Both first find the object: the backdrop is a plane per channel (a + b x + c y) fitted by least squares
+to a ring of border pixels, so white, tinted and gradient backdrops all fit, and a pixel is foreground as
+far as its largest channel difference from that plane exceeds MASK_LOW (fully at MASK_HIGH).
+
 color     (D = 512): a soft joint histogram over an opponent colour space (red-green, yellow-blue,
-          intensity; 8 triangular bins each, so near colours share bins), with near-white pixels
-          weighted down because product photos sit on white. Square-rooted (Hellinger), so the inner
-          product of two vectors is the Bhattacharyya coefficient of their colour distributions.
-          Layout plays no part: pixels are pooled over the whole image.
-structure (D = 200): orientation histograms of edges over a spatial pyramid (4x4 overlapping cells,
-          2x2 cells, whole image), plus a coarse 8x8 silhouette (where the object is against the white
-          background). Edges come from the colour structure tensor (Sobel on R, G and B, summed as gx*gx,
-          gy*gy, gx*gy), so a yellow shape on white has the same edges as a blue one; orientation is binned
-          softly from the doubled angle, which needs no atan. Both parts are made mirror-symmetric (the
-          responses of the horizontally flipped picture are added), so a flipped copy of a photo gets the
-          same vector. Edges power- and L2-normalised, silhouette L2-normalised, then weighted 0.92 : 0.4
-          (SILHOUETTE_SHARE) and L2-normalised, so overall contrast (and hence colour) does not change it.
+          intensity; 8 triangular bins each, so near colours share bins) of the object's pixels (backdrop
+          pixels weigh COLOR_BACKGROUND_WEIGHT), after dividing the picture by the backdrop's chromaticity
+          (a white balance: a warmer copy of a photo keeps its colours). Square-rooted (Hellinger), so the
+          inner product of two vectors is the Bhattacharyya coefficient of their colour distributions.
+structure (D = 652): the object's shape whatever its position, scale, in-plane rotation, mirror image
+          and colour. The mask is resampled (GridSample) on a polar grid about its centroid, out to
+          POLAR_REACH times its radius of gyration: translation and scale drop out. Around every ring, the
+          magnitudes of the angular Fourier coefficients 0..HARMONICS (fixed DFT matrices) of the
+          silhouette and of its edge strength: a rotation shifts a ring (phase only), a mirror image
+          reverses it (conjugate), magnitudes stay. Edge orientation relative to the ray through each
+          sample, in RADIAL_BANDS bands: rotation-invariant, and mirror-invariant through |sin|. And, lightly
+          weighted, the upright edge-orientation histogram (mirror-symmetric), the one part that follows
+          the picture's own frame: it tells an upright square from a diamond when both are shown upright,
+          and helps a photo find its own copies. Parts L2-normalised, weighted by PART_WEIGHTS, joined,
+          L2-normalised. Edges are those of the mask, not of the colours, so colour plays no part.
 """
 import os
 import sys
@@ -28,19 +36,29 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-INPUT_SIZE = 64
 OPSET = 17
 IR_VERSION = 8
 COLOR_BINS = 8
 ORIENTATIONS = 8
-EDGE_NOISE_FLOOR = 0.15
 EPS = 1e-12
-# Pixels whose darkest channel is above WHITE_LEVEL are background; WHITE_SLOPE makes the edge soft.
-WHITE_LEVEL = 0.92
-WHITE_SLOPE = 8.0
-SILHOUETTE_GRID = 8
-# Weight of the silhouette against the edge histograms (as a share of the unit vector's length).
-SILHOUETTE_SHARE = 0.4
+# Both models take the picture padded to a square (longer side INPUT_SIZE, margin in the backdrop's colour).
+INPUT_SIZE = 64
+# Width in pixels of the border ring the backdrop plane is fitted to.
+BORDER_RING = 2
+# Largest channel difference from the backdrop at which a pixel starts to be, and is fully, foreground.
+MASK_LOW = 0.10
+MASK_HIGH = 0.22
+# Weight of backdrop pixels in the colour histogram (the object's pixels weigh 1).
+COLOR_BACKGROUND_WEIGHT = 0.02
+# Polar resampling about the centroid: rings out to POLAR_REACH gyration radii, rays around.
+POLAR_RINGS = 24
+POLAR_RAYS = 64
+POLAR_REACH = 2.6
+HARMONICS = 12
+RADIAL_BANDS = 4
+RELATIVE_ORIENTATIONS = 5
+# Share of each part in the structure vector (each part L2-normalised first).
+PART_WEIGHTS = {"silhouette": 1.0, "edges": 0.7, "orientation": 0.8, "pose": 0.5}
 
 
 def const(name, array):
@@ -65,7 +83,7 @@ def finish(name, nodes, initializers, dimension, model_id, description):
     model.ir_version = IR_VERSION
     model.doc_string = description
     for key, value in (("model_id", model_id), ("input_size", str(INPUT_SIZE)), ("dimension", str(dimension)),
-                       ("input_layout", "NCHW RGB [0,1]")):
+                       ("input_layout", "NCHW RGB [0,1]"), ("resize", "pad")):
         entry = model.metadata_props.add()
         entry.key = key
         entry.value = value
@@ -83,30 +101,76 @@ def l2_normalise(nodes, source, target):
     ]
 
 
+def foreground_mask(nodes, init, source, prefix):
+    """A soft mask of the object in `source` [N, 3, S, S]: the background is a plane per channel fitted by
+    least squares to a ring of border pixels (so white, tinted and gradient backdrops all fit), and a
+    pixel is foreground as far as its largest channel difference from that plane passes MASK_LOW ..
+    MASK_HIGH. Returns the mask [N, 1, S, S]."""
+    size = INPUT_SIZE
+    coords = (2 * np.arange(size, dtype=np.float64) + 1) / size - 1
+    ys, xs = np.meshgrid(coords, coords, indexing="ij")
+    basis = np.stack([np.ones(size * size), xs.ravel(), ys.ravel()], axis=1)
+    ring = np.zeros((size, size))
+    ring[:BORDER_RING, :] = ring[-BORDER_RING:, :] = ring[:, :BORDER_RING] = ring[:, -BORDER_RING:] = 1
+    weighted = basis * ring.ravel()[:, None]
+    fit = np.linalg.solve(basis.T @ weighted, weighted.T)  # [3, S*S]: plane coefficients from pixels
+    init += [
+        const(prefix + "fit_t", fit.T), const(prefix + "basis_t", basis.T),
+        ints(prefix + "flat_shape", [0, 3, -1]), ints(prefix + "image_shape", [0, 3, size, size]),
+        const(prefix + "mask_low", MASK_LOW), const(prefix + "mask_gain", 1 / (MASK_HIGH - MASK_LOW)),
+        const(prefix + "zero", 0.0), const(prefix + "one", 1.0),
+    ]
+    p = prefix
+    nodes += [
+        helper.make_node("Reshape", [source, p + "flat_shape"], [p + "flat"]),
+        helper.make_node("MatMul", [p + "flat", p + "fit_t"], [p + "plane"]),
+        helper.make_node("MatMul", [p + "plane", p + "basis_t"], [p + "background_flat"]),
+        helper.make_node("Reshape", [p + "background_flat", p + "image_shape"], [p + "background"]),
+        helper.make_node("Sub", [source, p + "background"], [p + "residual"]),
+        helper.make_node("Abs", [p + "residual"], [p + "distance"]),
+        helper.make_node("ReduceMax", [p + "distance"], [p + "farthest"], axes=[1], keepdims=1),
+        helper.make_node("Sub", [p + "farthest", p + "mask_low"], [p + "above_low"]),
+        helper.make_node("Mul", [p + "above_low", p + "mask_gain"], [p + "ramp"]),
+        helper.make_node("Clip", [p + "ramp", p + "zero", p + "one"], [p + "mask"]),
+    ]
+    return p + "mask"
+
+
 def color_model():
     bins = COLOR_BINS
     # Opponent coordinates scaled to [0, 1]: (R-G)/2+.5, (R+G)/4-B/2+.5, (R+G+B)/3
     opponent = np.array([[0.5, -0.5, 0.0], [0.25, 0.25, -0.5], [1 / 3, 1 / 3, 1 / 3]], dtype=np.float32)
     offset = np.array([[0.5], [0.5], [0.0]], dtype=np.float32)
     centres = ((np.arange(bins, dtype=np.float32) + 0.5)).reshape(bins, 1)
+    edge = np.zeros((INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
+    edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = 1
+    edge /= edge.sum()
     init = [
         const("opponent", opponent), const("offset", offset), const("centres", centres),
-        const("bins", bins), const("one", 1.0), const("eps", EPS),
-        const("white_level", WHITE_LEVEL), const("white_slope", WHITE_SLOPE), const("weight_floor", 0.02),
-        const("weight_scale", 0.98), const("zero", 0.0),
-        ints("flat_shape", [0, 3, -1]), ints("pair_shape", [0, bins * bins, -1]),
-        ints("out_shape", [0, bins ** 3]), ints("axis1", [1]), ints("axis2", [2]),
+        const("bins", bins), const("one", 1.0), const("eps", EPS), const("zero", 0.0),
+        const("weight_floor", COLOR_BACKGROUND_WEIGHT), const("weight_scale", 1 - COLOR_BACKGROUND_WEIGHT),
+        const("edge_weights", edge.reshape(1, 1, INPUT_SIZE, INPUT_SIZE)),
+        ints("flat_shape", [0, 3, -1]), ints("weight_shape", [0, 1, -1]), ints("pair_shape", [0, bins * bins, -1]),
+        ints("out_shape", [0, bins ** 3]), ints("axis1", [1]), ints("axis2", [2]), ints("axes23", [2, 3]),
     ]
-    nodes = [
-        helper.make_node("Reshape", ["image", "flat_shape"], ["flat"]),
+    nodes = []
+    mask = foreground_mask(nodes, init, "image", "fg_")
+    nodes += [
+        # White balance: divide by the chromaticity of the backdrop (its mean edge colour over its own
+        # grey level), so a warmer or cooler copy of a photo keeps its colours, as the eye would see them.
+        helper.make_node("Mul", ["image", "edge_weights"], ["edge_part"]),
+        helper.make_node("ReduceSum", ["edge_part", "axes23"], ["backdrop"], keepdims=1),
+        helper.make_node("ReduceMean", ["backdrop"], ["backdrop_grey"], axes=[1], keepdims=1),
+        helper.make_node("Add", ["backdrop", "eps"], ["backdrop_eps"]),
+        helper.make_node("Div", ["backdrop_grey", "backdrop_eps"], ["balance"]),
+        helper.make_node("Mul", ["image", "balance"], ["balanced_raw"]),
+        helper.make_node("Clip", ["balanced_raw", "zero", "one"], ["balanced"]),
+        helper.make_node("Reshape", ["balanced", "flat_shape"], ["flat"]),
         helper.make_node("MatMul", ["opponent", "flat"], ["opp_raw"]),
         helper.make_node("Add", ["opp_raw", "offset"], ["opp"]),
-        # Pixel weight: 0.02 for near-white background, 1 for anything with colour or darkness.
-        helper.make_node("ReduceMin", ["flat"], ["darkest"], axes=[1], keepdims=1),
-        helper.make_node("Sub", ["white_level", "darkest"], ["below_white"]),
-        helper.make_node("Mul", ["below_white", "white_slope"], ["weight_raw"]),
-        helper.make_node("Clip", ["weight_raw", "zero", "one"], ["weight_clipped"]),
-        helper.make_node("Mul", ["weight_clipped", "weight_scale"], ["weight_scaled"]),
+        # Pixel weight: the object counts fully, the backdrop a little.
+        helper.make_node("Reshape", [mask, "weight_shape"], ["mask_flat"]),
+        helper.make_node("Mul", ["mask_flat", "weight_scale"], ["weight_scaled"]),
         helper.make_node("Add", ["weight_scaled", "weight_floor"], ["weight"]),
         helper.make_node("Split", ["opp"], ["c1", "c2", "c3"], axis=1),
     ]
@@ -134,95 +198,139 @@ def color_model():
         helper.make_node("Sqrt", ["distribution"], ["hellinger"]),
     ]
     l2_normalise(nodes, "hellinger", "embedding")
-    return finish("color", nodes, init, bins ** 3, "builtin-color-v1",
-                  "Soft joint opponent-colour histogram (8x8x8), background-weighted, Hellinger, L2-normalised")
+    return finish("color", nodes, init, bins ** 3, "builtin-color-v2",
+                  "Soft joint opponent-colour histogram (8x8x8) of the object (foreground mask from a plane "
+                  "fitted to the border), white-balanced by the backdrop, Hellinger, L2-normalised")
 
 
 def structure_model():
+    size = INPUT_SIZE
+    rings, rays, harmonics = POLAR_RINGS, POLAR_RAYS, HARMONICS
     sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float32) / 4
-    sobel_y = sobel_x.T.copy()
-    angles = np.arange(ORIENTATIONS, dtype=np.float32) * (2 * np.pi / ORIENTATIONS)  # doubled angles
-    directions = np.stack([np.cos(angles), np.sin(angles)], axis=1).reshape(ORIENTATIONS, 2, 1, 1)
+    coords = (2 * np.arange(size, dtype=np.float64) + 1) / size - 1
+    ys, xs = np.meshgrid(coords, coords, indexing="ij")
+    radii = (np.arange(rings) + 0.5) / rings * POLAR_REACH
+    theta = 2 * np.pi * np.arange(rays) / rays
+    offsets = np.stack([np.outer(radii, np.cos(theta)), np.outer(radii, np.sin(theta))], axis=-1)
+    k = np.arange(harmonics + 1)
+    dft_cos = np.cos(np.outer(theta, k)) / rays
+    dft_sin = np.sin(np.outer(theta, k)) / rays
+    relative = np.linspace(0, np.pi, RELATIVE_ORIENTATIONS)  # doubled angle to the radius, 0..pi
+    rel_dirs = np.stack([np.cos(relative), np.sin(relative)], axis=1).reshape(-1, 2, 1, 1)
+    angles = np.arange(ORIENTATIONS) * (2 * np.pi / ORIENTATIONS)  # doubled angles
+    abs_dirs = np.stack([np.cos(angles), np.sin(angles)], axis=1).reshape(ORIENTATIONS, 2, 1, 1)
     init = [
-        const("sobel_x", np.tile(sobel_x, (3, 1, 1, 1))), const("sobel_y", np.tile(sobel_y, (3, 1, 1, 1))),
-        const("directions", directions), const("two", 2.0), const("eps", EPS), const("tiny", 1e-6),
-        const("noise_floor", EDGE_NOISE_FLOOR), const("level2_weight", 0.7), const("level1_weight", 0.5),
-        ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), ints("axis1", [1]),
-        const("white_level", WHITE_LEVEL), const("white_slope", WHITE_SLOPE), const("zero", 0.0), const("one", 1.0),
-        const("edge_share", np.sqrt(1 - SILHOUETTE_SHARE ** 2)), const("silhouette_share", SILHOUETTE_SHARE),
-        ints("mirror_starts", [-1]), ints("mirror_ends", [-(2 ** 62)]), ints("axis3", [3]), ints("minus_one", [-1]),
-        ints("zero_i", [0]), ints("half", [SILHOUETTE_GRID // 2]),
-        ints("mirrored_bins", [(-k) % ORIENTATIONS for k in range(ORIENTATIONS)]),
+        const("sobel", np.stack([sobel_x, sobel_x.T]).reshape(2, 1, 3, 3)),
+        const("xs", xs.reshape(1, 1, size, size)), const("ys", ys.reshape(1, 1, size, size)),
+        const("r2", (xs * xs + ys * ys).reshape(1, 1, size, size)), const("offsets", offsets.reshape(1, rings, rays, 2)),
+        const("dft_cos", dft_cos), const("dft_sin", dft_sin),
+        const("cos2t", np.cos(2 * theta).reshape(1, 1, 1, rays)), const("sin2t", np.sin(2 * theta).reshape(1, 1, 1, rays)),
+        const("rel_dirs", rel_dirs), const("abs_dirs", abs_dirs), const("two", 2.0), const("eps", EPS),
+        const("tiny", 1e-6), const("small_area", 1e-6), const("min_spread", 1e-8),
+        ints("pads", [0, 0, 1, 1, 0, 0, 1, 1]), ints("axis1", [1]), ints("axes123", [1, 2, 3]),
+        ints("mirrored_bins", [(-b) % ORIENTATIONS for b in range(ORIENTATIONS)]),
     ]
-    cell = INPUT_SIZE // SILHOUETTE_GRID
-    nodes = [
-        # Replicate the border so that the frame of the picture is not an edge.
-        helper.make_node("Pad", ["image", "pads"], ["padded"], mode="edge"),
-        helper.make_node("Conv", ["padded", "sobel_x"], ["gx"], group=3),
-        helper.make_node("Conv", ["padded", "sobel_y"], ["gy"], group=3),
-        helper.make_node("Mul", ["gx", "gx"], ["gxx"]),
-        helper.make_node("Mul", ["gy", "gy"], ["gyy"]),
-        helper.make_node("Mul", ["gx", "gy"], ["gxy"]),
-        helper.make_node("ReduceSum", ["gxx", "axis1"], ["jxx"], keepdims=1),
-        helper.make_node("ReduceSum", ["gyy", "axis1"], ["jyy"], keepdims=1),
-        helper.make_node("ReduceSum", ["gxy", "axis1"], ["jxy"], keepdims=1),
-        helper.make_node("Sub", ["jxx", "jyy"], ["dbl_cos_raw"]),
-        helper.make_node("Mul", ["jxy", "two"], ["dbl_sin_raw"]),
-        helper.make_node("Add", ["jxx", "jyy"], ["energy_raw"]),
-        helper.make_node("Add", ["energy_raw", "tiny"], ["energy"]),
-        helper.make_node("Sqrt", ["energy"], ["magnitude"]),
-        helper.make_node("Sub", ["magnitude", "noise_floor"], ["above_floor"]),
-        helper.make_node("Relu", ["above_floor"], ["strength"]),
-        helper.make_node("Div", ["dbl_cos_raw", "energy"], ["dbl_cos"]),
-        helper.make_node("Div", ["dbl_sin_raw", "energy"], ["dbl_sin"]),
-        helper.make_node("Concat", ["dbl_cos", "dbl_sin"], ["doubled"], axis=1),
-        helper.make_node("Conv", ["doubled", "directions"], ["alignment"]),
-        helper.make_node("Relu", ["alignment"], ["aligned"]),
-        helper.make_node("Mul", ["aligned", "aligned"], ["sharpened"]),
-        helper.make_node("Mul", ["sharpened", "strength"], ["oriented"]),
-        # Mirror symmetry: add the responses of the horizontally flipped picture (columns reversed, and
-        # the doubled angle 2t becoming -2t, i.e. bin k becoming bin -k), so a flipped copy of a product
-        # photo gets the same vector and a shape is recognised whichever way it faces.
-        helper.make_node("Slice", ["oriented", "mirror_starts", "mirror_ends", "axis3", "minus_one"], ["oriented_flipped"]),
-        helper.make_node("Gather", ["oriented_flipped", "mirrored_bins"], ["oriented_mirror"], axis=1),
-        helper.make_node("Add", ["oriented", "oriented_mirror"], ["responses"]),
-        # Spatial pyramid: 4x4 half-overlapping cells, 2x2 cells, whole image.
-        helper.make_node("AveragePool", ["responses"], ["cells4"], kernel_shape=[32, 32], strides=[16, 16],
-                         pads=[8, 8, 8, 8], count_include_pad=0),
-        helper.make_node("AveragePool", ["responses"], ["cells2"], kernel_shape=[32, 32], strides=[32, 32]),
-        helper.make_node("ReduceMean", ["responses"], ["cells1"], axes=[2, 3], keepdims=0),
-        helper.make_node("Flatten", ["cells4"], ["level4"], axis=1),
-        helper.make_node("Flatten", ["cells2"], ["level2_raw"], axis=1),
-        helper.make_node("Mul", ["level2_raw", "level2_weight"], ["level2"]),
-        helper.make_node("Mul", ["cells1", "level1_weight"], ["level1"]),
-        helper.make_node("Concat", ["level4", "level2", "level1"], ["pyramid"], axis=1),
-        helper.make_node("Add", ["pyramid", "eps"], ["pyramid_eps"]),
-        helper.make_node("Sqrt", ["pyramid_eps"], ["powered"]),
-        # Silhouette: where the object is (anything darker or more colourful than the white background),
-        # pooled to a coarse grid and, like the edges, mirrored onto itself; it tells a ring (hollow
-        # centre) from a disc, whose outer edges are alike.
-        helper.make_node("ReduceMin", ["image"], ["darkest"], axes=[1], keepdims=1),
-        helper.make_node("Sub", ["white_level", "darkest"], ["below_white"]),
-        helper.make_node("Mul", ["below_white", "white_slope"], ["mask_raw"]),
-        helper.make_node("Clip", ["mask_raw", "zero", "one"], ["mask"]),
-        helper.make_node("AveragePool", ["mask"], ["mask_grid"], kernel_shape=[cell, cell], strides=[cell, cell]),
-        helper.make_node("Slice", ["mask_grid", "mirror_starts", "mirror_ends", "axis3", "minus_one"], ["mask_mirror"]),
-        helper.make_node("Add", ["mask_grid", "mask_mirror"], ["mask_symmetric"]),
-        helper.make_node("Slice", ["mask_symmetric", "zero_i", "half", "axis3"], ["mask_half"]),
-        helper.make_node("Flatten", ["mask_half"], ["silhouette"], axis=1),
-    ]
-    l2_normalise(nodes, "powered", "edges_unit")
-    l2_normalise(nodes, "silhouette", "silhouette_unit")
+    for part, weight in PART_WEIGHTS.items():
+        init.append(const("weight_" + part, weight))
+    nodes = []
+    mask = foreground_mask(nodes, init, "image", "fg_")
     nodes += [
-        helper.make_node("Mul", ["edges_unit", "edge_share"], ["edges_part"]),
-        helper.make_node("Mul", ["silhouette_unit", "silhouette_share"], ["silhouette_part"]),
-        helper.make_node("Concat", ["edges_part", "silhouette_part"], ["structure"], axis=1),
+        # Where the object is and how large: centroid and radius of gyration of the mask, in the
+        # [-1, 1] coordinates GridSample uses.
+        helper.make_node("ReduceSum", [mask, "axes123"], ["area_raw"], keepdims=1),
+        helper.make_node("Add", ["area_raw", "small_area"], ["area"]),
+        helper.make_node("Mul", [mask, "xs"], ["mx_"]),
+        helper.make_node("Mul", [mask, "ys"], ["my_"]),
+        helper.make_node("Mul", [mask, "r2"], ["mr_"]),
+        helper.make_node("ReduceSum", ["mx_", "axes123"], ["sx"], keepdims=1),
+        helper.make_node("ReduceSum", ["my_", "axes123"], ["sy"], keepdims=1),
+        helper.make_node("ReduceSum", ["mr_", "axes123"], ["sr"], keepdims=1),
+        helper.make_node("Div", ["sx", "area"], ["cx"]),
+        helper.make_node("Div", ["sy", "area"], ["cy"]),
+        helper.make_node("Div", ["sr", "area"], ["r2_mean"]),
+        helper.make_node("Mul", ["cx", "cx"], ["cx2"]),
+        helper.make_node("Mul", ["cy", "cy"], ["cy2"]),
+        helper.make_node("Sub", ["r2_mean", "cx2"], ["spread_x"]),
+        helper.make_node("Sub", ["spread_x", "cy2"], ["spread_raw"]),
+        helper.make_node("Max", ["spread_raw", "min_spread"], ["spread"]),
+        helper.make_node("Sqrt", ["spread"], ["gyration"]),
+        # Polar grid about the centroid, scaled by the gyration radius: translation and scale drop out.
+        helper.make_node("Concat", ["cx", "cy"], ["centre"], axis=3),
+        helper.make_node("Mul", ["offsets", "gyration"], ["scaled_offsets"]),
+        helper.make_node("Add", ["scaled_offsets", "centre"], ["grid"]),
+        # Edges of the mask (not of the picture): the same for every colour of the object.
+        helper.make_node("Pad", [mask, "pads"], ["mask_padded"], mode="edge"),
+        helper.make_node("Conv", ["mask_padded", "sobel"], ["gradient"]),
+        helper.make_node("Mul", ["gradient", "gradient"], ["g_squares"]),
+        helper.make_node("ReduceProd", ["gradient"], ["gxy"], axes=[1], keepdims=1),
+        helper.make_node("Concat", [mask, "g_squares", "gxy"], ["maps"], axis=1),
+        helper.make_node("GridSample", ["maps", "grid"], ["polar"], mode="bilinear", padding_mode="zeros",
+                         align_corners=0),
+        helper.make_node("Split", ["polar"], ["p_mask", "p_xx", "p_yy", "p_xy"], axis=1),
+        helper.make_node("Add", ["p_xx", "p_yy"], ["p_energy_raw"]),
+        helper.make_node("Add", ["p_energy_raw", "eps"], ["p_energy"]),
+        helper.make_node("Sqrt", ["p_energy"], ["p_edge"]),
     ]
-    dimension = ORIENTATIONS * (16 + 4 + 1) + SILHOUETTE_GRID * SILHOUETTE_GRID // 2
+    # Fourier magnitudes around each ring: a rotation shifts the ring's samples (phase only), a mirror
+    # image reverses them (complex conjugate): the magnitudes stay.
+    for name, source in (("silhouette", "p_mask"), ("edges", "p_edge")):
+        nodes += [
+            helper.make_node("MatMul", [source, "dft_cos"], [name + "_re"]),
+            helper.make_node("MatMul", [source, "dft_sin"], [name + "_im"]),
+            helper.make_node("Mul", [name + "_re", name + "_re"], [name + "_re2"]),
+            helper.make_node("Mul", [name + "_im", name + "_im"], [name + "_im2"]),
+            helper.make_node("Add", [name + "_re2", name + "_im2"], [name + "_pow"]),
+            helper.make_node("Add", [name + "_pow", "eps"], [name + "_pow_eps"]),
+            helper.make_node("Sqrt", [name + "_pow_eps"], [name + "_mag"]),
+            helper.make_node("Flatten", [name + "_mag"], [name + "_raw"], axis=1),
+        ]
+    nodes += [
+        # Edge orientation relative to the ray through each sample (the ray's doubled angle is fixed per
+        # column): rotation-invariant; |sin| makes it mirror-invariant.
+        helper.make_node("Sub", ["p_xx", "p_yy"], ["p_cos2"]),
+        helper.make_node("Mul", ["p_xy", "two"], ["p_sin2"]),
+        helper.make_node("Add", ["p_edge", "tiny"], ["p_edge_tiny"]),
+        helper.make_node("Mul", ["p_cos2", "cos2t"], ["rc_a"]),
+        helper.make_node("Mul", ["p_sin2", "sin2t"], ["rc_b"]),
+        helper.make_node("Add", ["rc_a", "rc_b"], ["rc_raw"]),
+        helper.make_node("Mul", ["p_sin2", "cos2t"], ["rs_a"]),
+        helper.make_node("Mul", ["p_cos2", "sin2t"], ["rs_b"]),
+        helper.make_node("Sub", ["rs_a", "rs_b"], ["rs_signed"]),
+        helper.make_node("Abs", ["rs_signed"], ["rs_raw"]),
+        helper.make_node("Concat", ["rc_raw", "rs_raw"], ["rel_raw"], axis=1),
+        helper.make_node("Div", ["rel_raw", "p_edge_tiny"], ["rel"]),
+        helper.make_node("Conv", ["rel", "rel_dirs"], ["rel_align"]),
+        helper.make_node("Relu", ["rel_align"], ["rel_pos"]),
+        helper.make_node("Mul", ["rel_pos", "rel_pos"], ["rel_sharp"]),
+        helper.make_node("Mul", ["rel_sharp", "p_edge"], ["rel_weighted"]),
+        helper.make_node("AveragePool", ["rel_weighted"], ["rel_bands"], kernel_shape=[rings // RADIAL_BANDS, rays],
+                         strides=[rings // RADIAL_BANDS, rays]),
+        helper.make_node("Flatten", ["rel_bands"], ["orientation_raw"], axis=1),
+        # Edge orientation in the picture's own frame, mirror-symmetric: the one part that is not
+        # rotation-invariant, given a small weight so that an upright square and a diamond still differ
+        # when both are shown upright, and a photo's own pose helps to find its copies.
+        helper.make_node("Concat", ["p_cos2", "p_sin2"], ["a_doubled_raw"], axis=1),
+        helper.make_node("Div", ["a_doubled_raw", "p_edge_tiny"], ["a_doubled"]),
+        helper.make_node("Conv", ["a_doubled", "abs_dirs"], ["a_align"]),
+        helper.make_node("Relu", ["a_align"], ["a_pos"]),
+        helper.make_node("Mul", ["a_pos", "a_pos"], ["a_sharp"]),
+        helper.make_node("Mul", ["a_sharp", "p_edge"], ["a_weighted"]),
+        helper.make_node("ReduceMean", ["a_weighted"], ["a_hist"], axes=[2, 3], keepdims=0),
+        helper.make_node("Gather", ["a_hist", "mirrored_bins"], ["a_hist_mirror"], axis=1),
+        helper.make_node("Add", ["a_hist", "a_hist_mirror"], ["pose_raw"]),
+    ]
+    parts = []
+    for part in PART_WEIGHTS:
+        l2_normalise(nodes, part + "_raw", part + "_unit")
+        nodes.append(helper.make_node("Mul", [part + "_unit", "weight_" + part], [part + "_part"]))
+        parts.append(part + "_part")
+    nodes.append(helper.make_node("Concat", parts, ["structure"], axis=1))
     l2_normalise(nodes, "structure", "embedding")
-    return finish("structure", nodes, init, dimension, "builtin-structure-v2",
-                  "Colour-structure-tensor edge orientation histograms over a 4x4/2x2/1x1 pyramid plus a "
-                  "mirror-symmetric 8x8 silhouette, L2-normalised")
+    dimension = 2 * rings * (harmonics + 1) + RADIAL_BANDS * RELATIVE_ORIENTATIONS + ORIENTATIONS
+    return finish("structure", nodes, init, dimension, "builtin-structure-v3",
+                  "Shape of the object whatever its position, scale, rotation, mirror image and colour: Fourier "
+                  "magnitudes of its polar silhouette and edges about the mask centroid, edge orientation "
+                  "relative to the radius, and a lightly weighted upright edge-orientation histogram")
 
 
 def main():

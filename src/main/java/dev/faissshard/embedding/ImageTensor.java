@@ -81,12 +81,23 @@ final class ImageTensor {
         else {
             pixels = image.getRGB(x0, y0, width, height, null, 0, width);
         }
-        float[] rowsR = new float[size * width];
-        float[] rowsG = new float[size * width];
-        float[] rowsB = new float[size * width];
+        // PAD keeps the aspect ratio: the longer side fills the input, the content sits centred, and the
+        // margin takes the mean colour of the picture's own edge pixels, which is its background in a
+        // product photo (repeating the edge instead would smear an object that touches it into the margin).
+        // Otherwise the content fills the whole input.
+        int outW = size;
+        int outH = size;
+        if (preprocessing.resize() == ResizeMode.PAD) {
+            int longer = Math.max(width, height);
+            outW = Math.max(1, (int) Math.round((double) size * width / longer));
+            outH = Math.max(1, (int) Math.round((double) size * height / longer));
+        }
+        float[] rowsR = new float[outH * width];
+        float[] rowsG = new float[outH * width];
+        float[] rowsB = new float[outH * width];
         // Vertical pass: each output row averages the source rows it covers.
-        double scaleY = (double) height / size;
-        for (int oy = 0; oy < size; oy++) {
+        double scaleY = (double) height / outH;
+        for (int oy = 0; oy < outH; oy++) {
             double top = oy * scaleY;
             double bottom = top + scaleY;
             for (int sy = (int) top; sy < Math.min(height, (int) Math.ceil(bottom)); sy++) {
@@ -101,28 +112,68 @@ final class ImageTensor {
                 }
             }
         }
-        Writer writer = new Writer(preprocessing);
+        float[] r = new float[outW * outH];
+        float[] g = new float[outW * outH];
+        float[] b = new float[outW * outH];
         // Horizontal pass.
-        double scaleX = (double) width / size;
-        for (int ox = 0; ox < size; ox++) {
+        double scaleX = (double) width / outW;
+        for (int ox = 0; ox < outW; ox++) {
             double left = ox * scaleX;
             double right = left + scaleX;
             int first = (int) left;
             int last = Math.min(width, (int) Math.ceil(right));
-            for (int oy = 0; oy < size; oy++) {
-                float r = 0;
-                float g = 0;
-                float b = 0;
+            for (int oy = 0; oy < outH; oy++) {
                 int row = oy * width;
+                int at = oy * outW + ox;
                 for (int sx = first; sx < last; sx++) {
                     float weight = (float) ((Math.min(right, sx + 1) - Math.max(left, sx)) / scaleX);
-                    r += weight * rowsR[row + sx];
-                    g += weight * rowsG[row + sx];
-                    b += weight * rowsB[row + sx];
+                    r[at] += weight * rowsR[row + sx];
+                    g[at] += weight * rowsG[row + sx];
+                    b[at] += weight * rowsB[row + sx];
                 }
-                writer.write(out, oy * size + ox, r, g, b);
             }
         }
+        Writer writer = new Writer(preprocessing);
+        if (outW == size && outH == size) {
+            for (int i = 0; i < size * size; i++) {
+                writer.write(out, i, r[i], g[i], b[i]);
+            }
+            return;
+        }
+        float[] margin = edgeMean(r, g, b, outW, outH);
+        int padX = (size - outW) / 2;
+        int padY = (size - outH) / 2;
+        for (int oy = 0; oy < size; oy++) {
+            for (int ox = 0; ox < size; ox++) {
+                int cx = ox - padX;
+                int cy = oy - padY;
+                if (cx >= 0 && cx < outW && cy >= 0 && cy < outH) {
+                    int at = cy * outW + cx;
+                    writer.write(out, oy * size + ox, r[at], g[at], b[at]);
+                }
+                else {
+                    writer.write(out, oy * size + ox, margin[0], margin[1], margin[2]);
+                }
+            }
+        }
+    }
+
+    /** Mean colour of the pixels on the four edges of a {@code w} x {@code h} picture. */
+    private static float[] edgeMean(float[] r, float[] g, float[] b, int w, int h) {
+        double[] sum = new double[3];
+        int count = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (y == 0 || y == h - 1 || x == 0 || x == w - 1) {
+                    int at = y * w + x;
+                    sum[0] += r[at];
+                    sum[1] += g[at];
+                    sum[2] += b[at];
+                    count++;
+                }
+            }
+        }
+        return new float[] { (float) (sum[0] / count), (float) (sum[1] / count), (float) (sum[2] / count) };
     }
 
     /** 8-bit RGB packed in ints with the usual masks, alpha (if any) already composited away by the decoder. */

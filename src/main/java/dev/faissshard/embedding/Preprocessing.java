@@ -14,9 +14,14 @@ import dev.faissshard.embedding.UserModelProperties.ResizeMode;
 record Preprocessing(int size, ResizeMode resize, PixelRange range, float[] mean, float[] std, ChannelOrder order,
         Layout layout) {
 
-    /** What the built-in models take: 64 x 64, stretched, RGB in [0, 1], NCHW. */
+    /** What the built-in models take: a square of {@code size}, stretched, RGB in [0, 1], NCHW. */
     static Preprocessing builtin(int size) {
-        return new Preprocessing(size, ResizeMode.STRETCH, PixelRange.UNIT, new float[] { 0, 0, 0 },
+        return builtin(size, ResizeMode.STRETCH);
+    }
+
+    /** What a built-in model takes: a square of {@code size} made as {@code resize} says, RGB in [0, 1], NCHW. */
+    static Preprocessing builtin(int size, ResizeMode resize) {
+        return new Preprocessing(size, resize, PixelRange.UNIT, new float[] { 0, 0, 0 },
                 new float[] { 1, 1, 1 }, ChannelOrder.RGB, Layout.NCHW);
     }
 

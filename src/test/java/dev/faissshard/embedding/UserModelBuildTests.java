@@ -102,6 +102,38 @@ class UserModelBuildTests {
         }
     }
 
+    @Test
+    void buildWithTransformerExportsStoresTheirClsEmbeddingsWhetherPooledByTheServiceOrByTheExport() throws Exception {
+        Path tokens = TransformerModels.tokens(dir, 48);
+        Path pooled = TransformerModels.pooled(dir, 48);
+        Path storage = dir.resolve("storage");
+        Map<String, Object> properties = sampleBuild(12, 5, storage);
+        userModel(properties, "color", tokens, "nchw");
+        properties.put("fsb.embedding.color.input-name", "pixel_values");
+        properties.put("fsb.embedding.color.output-name", "last_hidden_state");
+        properties.put("fsb.embedding.color.pooling", "cls");
+        userModel(properties, "structure", pooled, "nchw");
+        properties.put("fsb.embedding.structure.input-name", "pixel_values");
+        properties.put("fsb.embedding.structure.output-name", "image_embeds");
+        properties.put("fsb.embedding.structure.pooling", "none");
+
+        build(properties, 12);
+
+        StoredIndex.Vectors color = StoredIndex.vectors(storage, "color");
+        StoredIndex.Vectors structure = StoredIndex.vectors(storage, "structure");
+        assertThat(color.dimension()).isEqualTo(TransformerModels.DIMENSION);
+        assertThat(structure.catalogIds()).isEqualTo(color.catalogIds()).hasSize(12);
+        for (int i = 0; i < 12; i++) {
+            assertThat(norm(color.row(i))).isCloseTo(1.0, within(1e-4));
+            float[] a = color.row(i);
+            float[] b = structure.row(i);
+            for (int j = 0; j < TransformerModels.DIMENSION; j++) {
+                assertThat(b[j]).as("vector %d component %d", i, j).isCloseTo(a[j], within(1e-5f));
+            }
+        }
+        assertThat(dot(color.row(0), color.row(1))).isLessThan(0.9999);
+    }
+
     /** Settings for a build of a generated catalogue of {@code images} pictures into {@code storage}. */
     private Map<String, Object> sampleBuild(int images, int batchSize, Path storage) throws Exception {
         SampleCatalogueWriter.write(dir.resolve("catalogue"), images, 200, null);

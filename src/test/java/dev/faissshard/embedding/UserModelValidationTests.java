@@ -121,7 +121,7 @@ class UserModelValidationTests {
         try (OnnxEmbeddingService service = ModelLoader.load(bind(settings(nchw, "nchw", Map.of("normalize", "false"))))) {
             raw = service.embed(List.of(picture), Set.of(IndexType.COLOR)).get(IndexType.COLOR);
             assertThat(service.model(IndexType.COLOR).id()).isEqualTo("conv-nchw");
-            assertThat(service.model(IndexType.COMBINED).dimension()).isEqualTo(16 + 200);
+            assertThat(service.model(IndexType.COMBINED).dimension()).isEqualTo(16 + 652);
         }
         try (OnnxEmbeddingService service = ModelLoader.load(bind(settings(nchw, "nchw", Map.of())))) {
             unit = service.embed(List.of(picture), Set.of(IndexType.COLOR)).get(IndexType.COLOR);
@@ -139,7 +139,7 @@ class UserModelValidationTests {
         try (OnnxEmbeddingService service = ModelLoader.load(bind(settings))) {
             assertThat(service.model(IndexType.COMBINED).id()).isEqualTo("conv-nchw");
             assertThat(service.model(IndexType.COMBINED).dimension()).isEqualTo(16);
-            assertThat(service.model(IndexType.COLOR).id()).isEqualTo("builtin-color-v1");
+            assertThat(service.model(IndexType.COLOR).id()).isEqualTo("builtin-color-v2");
             float[] combined = service.embed(List.of(picture()), Set.of(IndexType.COMBINED)).get(IndexType.COMBINED);
             assertThat(combined).hasSize(16);
         }

@@ -15,6 +15,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import javax.imageio.IIOImage;
@@ -24,21 +25,38 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Draws product-like pictures: one coloured object on a white background, with jitter in position,
- * scale and rotation, a soft shadow and light noise, labelled by shape and colour. Deterministic for a
- * given seed, so tests and benchmarks are repeatable.
+ * Draws product-like pictures labelled by shape and colour, deterministic for a given seed so that tests
+ * and benchmarks are repeatable. Two scenes: {@link #render} is the tidy studio shot (one object nearly
+ * centred and upright on white, square frame); {@link #renderUntidy} is what real catalogues hold (any
+ * rotation, mirrored or not, anywhere in a non-square frame at 30-75% of its shorter side, on white,
+ * tinted or gradient backgrounds, with a soft shadow and noise).
  */
 public final class ProductImageGenerator {
 
-    /** Object outlines; distinct enough that a structure descriptor can tell them apart. */
+    /**
+     * Object outlines. The first eight are the tidy set's; the untidy set drops DIAMOND (under free
+     * rotation it is a square) and adds outlines that differ from others only in detail: a square with
+     * rounded corners, a six-pointed star, and a jar (a bottle with a short, wide neck).
+     */
     public enum Outline {
-        CIRCLE, SQUARE, TRIANGLE, STAR, RING, CROSS, DIAMOND, BOTTLE
+        CIRCLE, SQUARE, TRIANGLE, STAR, RING, CROSS, DIAMOND, BOTTLE, ROUNDED_SQUARE, STAR6, JAR;
+
+        /** The outlines of the tidy set. */
+        public static final List<Outline> TIDY = List.of(CIRCLE, SQUARE, TRIANGLE, STAR, RING, CROSS, DIAMOND, BOTTLE);
+        /** The outlines of the untidy set: ten, some differing only in detail. */
+        public static final List<Outline> UNTIDY = List.of(CIRCLE, SQUARE, ROUNDED_SQUARE, TRIANGLE, STAR, STAR6, RING,
+                CROSS, BOTTLE, JAR);
     }
 
     /** Product colours, spread over the hue circle plus dark and neutral tones. */
     public enum Paint {
         RED(0xD62828), ORANGE(0xF77F00), YELLOW(0xF2C500), GREEN(0x2A9D3F), TEAL(0x1A9E9E), BLUE(0x1F4FD1),
-        PURPLE(0x7B2CBF), BROWN(0x7F4F24);
+        PURPLE(0x7B2CBF), BROWN(0x7F4F24), PINK(0xE0489A), CHARCOAL(0x3A3A3A);
+
+        /** The paints of the tidy set. */
+        public static final List<Paint> TIDY = List.of(RED, ORANGE, YELLOW, GREEN, TEAL, BLUE, PURPLE, BROWN);
+        /** The paints of the untidy set. */
+        public static final List<Paint> UNTIDY = List.of(values());
 
         private final int rgb;
 
@@ -91,6 +109,100 @@ public final class ProductImageGenerator {
         return image;
     }
 
+    /**
+     * The untidy scene: a frame of {@code longSide} on its longer side and a random aspect (1:1 to 16:9,
+     * either way up), the object rotated uniformly in 0-360 degrees, mirrored half of the time, scaled so
+     * that its larger extent is 30-75% of the shorter side, and placed anywhere with all of it inside the
+     * frame; white, tinted or gradient background; a soft offset shadow; noise.
+     */
+    public static BufferedImage renderUntidy(Spec spec, int longSide) {
+        SplittableRandom random = new SplittableRandom(spec.seed());
+        double[] aspects = { 1.0, 4 / 3.0, 3 / 2.0, 16 / 9.0, 5 / 4.0 };
+        double aspect = aspects[random.nextInt(aspects.length)];
+        boolean portrait = random.nextBoolean();
+        int shortSide = (int) Math.round(longSide / aspect);
+        int width = portrait ? shortSide : longSide;
+        int height = portrait ? longSide : shortSide;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            paintBackground(g, width, height, random);
+            AffineTransform pose = new AffineTransform();
+            pose.rotate(random.nextDouble() * 2 * Math.PI);
+            if (random.nextBoolean()) {
+                pose.scale(-1, 1);
+            }
+            Shape posed = pose.createTransformedShape(outline(spec.outline()));
+            Rectangle2D bounds = posed.getBounds2D();
+            double extent = Math.max(bounds.getWidth(), bounds.getHeight());
+            double scale = Math.min(width, height) * (0.30 + random.nextDouble() * 0.45) / extent;
+            double w = bounds.getWidth() * scale;
+            double h = bounds.getHeight() * scale;
+            double left = random.nextDouble() * (width - w);
+            double top = random.nextDouble() * (height - h);
+            AffineTransform placement = new AffineTransform();
+            placement.translate(left - bounds.getX() * scale, top - bounds.getY() * scale);
+            placement.scale(scale, scale);
+            Shape shape = placement.createTransformedShape(posed);
+            double shadowAngle = random.nextDouble() * 2 * Math.PI;
+            double shadowOffset = Math.min(width, height) * (0.01 + random.nextDouble() * 0.02);
+            double blur = Math.min(width, height) * 0.012;
+            // A soft shadow: the offset outline drawn several times at low opacity, each a little further out.
+            for (int ring = 4; ring >= 0; ring--) {
+                g.setColor(new Color(0, 0, 0, 9));
+                g.setStroke(new BasicStroke((float) (blur * ring + 1), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+                Shape shadow = AffineTransform.getTranslateInstance(shadowOffset * Math.cos(shadowAngle),
+                        shadowOffset * Math.sin(shadowAngle)).createTransformedShape(shape);
+                g.fill(shadow);
+                g.draw(shadow);
+            }
+            Color base = shade(spec.paint().color(), random);
+            g.setColor(base);
+            g.fill(shape);
+            g.setColor(base.darker());
+            g.setStroke(new BasicStroke(Math.max(1f, Math.min(width, height) / 160f)));
+            g.draw(shape);
+        }
+        finally {
+            g.dispose();
+        }
+        addNoise(image, random, 3 + random.nextInt(6));
+        return image;
+    }
+
+    /** White, a light tint, or a linear gradient between two light tones, a third of the time each. */
+    private static void paintBackground(Graphics2D g, int width, int height, SplittableRandom random) {
+        int kind = random.nextInt(3);
+        if (kind == 0) {
+            g.setColor(new Color(250 - random.nextInt(8), 250 - random.nextInt(8), 250 - random.nextInt(8)));
+            g.fillRect(0, 0, width, height);
+            return;
+        }
+        Color first = lightTone(random);
+        if (kind == 1) {
+            g.setColor(first);
+            g.fillRect(0, 0, width, height);
+            return;
+        }
+        Color second = lightTone(random);
+        double a = random.nextDouble() * 2 * Math.PI;
+        float cx = width / 2f;
+        float cy = height / 2f;
+        float reach = Math.max(width, height) / 2f;
+        g.setPaint(new java.awt.GradientPaint(cx - reach * (float) Math.cos(a), cy - reach * (float) Math.sin(a), first,
+                cx + reach * (float) Math.cos(a), cy + reach * (float) Math.sin(a), second));
+        g.fillRect(0, 0, width, height);
+    }
+
+    /** A pale neutral or tinted tone, as studio backdrops and table tops are. */
+    private static Color lightTone(SplittableRandom random) {
+        int base = 205 + random.nextInt(45);
+        return new Color(clamp(base + random.nextInt(21) - 10), clamp(base + random.nextInt(21) - 10),
+                clamp(base + random.nextInt(21) - 10));
+    }
+
     public static byte[] jpeg(BufferedImage image, float quality) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -112,9 +224,9 @@ public final class ProductImageGenerator {
 
     /** The i-th spec of a catalogue that cycles through every outline and paint. */
     public static Spec catalogueSpec(long i) {
-        Outline[] outlines = Outline.values();
-        Paint[] paints = Paint.values();
-        return new Spec(outlines[(int) (i % outlines.length)], paints[(int) ((i / outlines.length) % paints.length)],
+        List<Outline> outlines = Outline.TIDY;
+        List<Paint> paints = Paint.TIDY;
+        return new Spec(outlines.get((int) (i % outlines.size())), paints.get((int) ((i / outlines.size()) % paints.size())),
                 0x5EEDL * 31 + i);
     }
 
@@ -167,6 +279,13 @@ public final class ProductImageGenerator {
                 Area bottle = new Area(new RoundRectangle2D.Double(-0.22, -0.15, 0.44, 0.65, 0.2, 0.2));
                 bottle.add(new Area(new Rectangle2D.Double(-0.08, -0.5, 0.16, 0.4)));
                 yield bottle;
+            }
+            case ROUNDED_SQUARE -> new RoundRectangle2D.Double(-0.42, -0.42, 0.84, 0.84, 0.4, 0.4);
+            case STAR6 -> star(6, 0.55, 0.27);
+            case JAR -> {
+                Area jar = new Area(new RoundRectangle2D.Double(-0.32, -0.25, 0.64, 0.75, 0.25, 0.25));
+                jar.add(new Area(new Rectangle2D.Double(-0.2, -0.42, 0.4, 0.2)));
+                yield jar;
             }
         };
     }
