@@ -39,11 +39,25 @@ import dev.faissshard.image.webp.ScaledWebPDecoder;
 public class ImageDecoder {
 
     private final ImageProperties properties;
+    private final boolean nativeDecoders;
 
     public ImageDecoder(ImageProperties properties) {
+        this(properties, true);
+    }
+
+    private ImageDecoder(ImageProperties properties, boolean nativeDecoders) {
         this.properties = properties;
+        this.nativeDecoders = nativeDecoders;
         ImageIO.setUseCache(false);
         ImageIO.scanForPlugins();
+    }
+
+    /**
+     * A decoder that uses the ImageIO readers alone, as when no native library is installed: the
+     * reference the native decoders are compared with in tests and benchmarks.
+     */
+    public static ImageDecoder imageIoOnly(ImageProperties properties) {
+        return new ImageDecoder(properties, false);
     }
 
     public BufferedImage decode(byte[] data) throws ImageRejectedException {
@@ -97,6 +111,9 @@ public class ImageDecoder {
      * ImageIO readers below, so that refusals keep the same reasons whichever path is installed.
      */
     private Optional<BufferedImage> nativeDecode(byte[] data, ImageFormat format) throws ImageRejectedException {
+        if (!nativeDecoders) {
+            return Optional.empty();
+        }
         return switch (format) {
             case JPEG -> JpegHeader.isPlain(data) ? reducedJpeg(data) : Optional.empty();
             case WEBP -> ScaledWebPDecoder.decode(data, properties.decodeSize(), properties.maxPixels());
