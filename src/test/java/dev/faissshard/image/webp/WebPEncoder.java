@@ -1,0 +1,86 @@
+package dev.faissshard.image.webp;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.imageio.ImageIO;
+
+/**
+ * WebP files made by Debian's {@code cwebp} (package {@code webp}, installed by
+ * {@code scripts/install-deps.sh}): neither the JDK nor TwelveMonkeys can write WebP.
+ */
+public final class WebPEncoder {
+
+    private WebPEncoder() {
+    }
+
+    /** {@code image} (alpha kept) as lossy WebP at quality 80, or lossless. */
+    public static byte[] encode(BufferedImage image, boolean lossless) {
+        try {
+            Path dir = Files.createTempDirectory("webp");
+            try {
+                Path png = dir.resolve("in.png");
+                ImageIO.write(image, "png", png.toFile());
+                return encode(png, lossless, dir);
+            }
+            finally {
+                try (var files = Files.list(dir)) {
+                    for (Path file : files.toList()) {
+                        Files.delete(file);
+                    }
+                }
+                Files.delete(dir);
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** libwebp's own decode of a WebP file at full size, alpha composited on white by {@code dwebp}. */
+    public static BufferedImage decodeFullSize(Path webp, Path workDir) throws IOException {
+        Path out = workDir.resolve(webp.getFileName() + ".png");
+        run(List.of("dwebp", "-quiet", webp.toString(), "-o", out.toString()), webp);
+        BufferedImage decoded = ImageIO.read(out.toFile());
+        Files.delete(out);
+        BufferedImage rgb = new BufferedImage(decoded.getWidth(), decoded.getHeight(), BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = rgb.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, rgb.getWidth(), rgb.getHeight());
+        g.drawImage(decoded, 0, 0, null);
+        g.dispose();
+        return rgb;
+    }
+
+    /** A PNG or JPEG file as WebP. */
+    public static byte[] encode(Path source, boolean lossless, Path workDir) throws IOException {
+        Path out = workDir.resolve(source.getFileName() + (lossless ? ".lossless" : ".lossy") + ".webp");
+        List<String> command = new ArrayList<>(List.of("cwebp", "-quiet"));
+        command.addAll(lossless ? List.of("-lossless") : List.of("-q", "80", "-alpha_q", "100"));
+        command.addAll(List.of(source.toString(), "-o", out.toString()));
+        run(command, source);
+        byte[] webp = Files.readAllBytes(out);
+        Files.delete(out);
+        return webp;
+    }
+
+    private static void run(List<String> command, Path source) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String output = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(command.get(0) + " failed on " + source + ": " + output);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+}
