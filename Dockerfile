@@ -4,7 +4,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jdk-headless maven g++ libfaiss-dev libblas-dev liblapack-dev libturbojpeg0-dev ca-certificates \
+      openjdk-17-jdk-headless maven g++ libfaiss-dev libblas-dev liblapack-dev libturbojpeg0-dev libwebp-dev libspng-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml application.yml ./
@@ -17,7 +17,7 @@ RUN mvn -B -ntp -q package -DskipTests \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless libgomp1 libblas3 liblapack3 libturbojpeg0 ca-certificates \
+      openjdk-17-jre-headless libgomp1 libblas3 liblapack3 libturbojpeg0 libwebp7 libspng0 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin fsb \
  && mkdir -p /app/data && chown -R fsb /app

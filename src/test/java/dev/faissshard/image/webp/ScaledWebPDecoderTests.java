@@ -47,7 +47,7 @@ class ScaledWebPDecoderTests {
 
     static Stream<Arguments> variants() {
         List<Arguments> out = new ArrayList<>();
-        int[][] sizes = { { 1, 1 }, { 7, 13 }, { 131, 97 }, { 517, 333 }, { 257, 1023 }, { 1300, 901 } };
+        int[][] sizes = { { 1, 1 }, { 7, 13 }, { 131, 97 }, { 517, 333 }, { 257, 1023 }, { 700, 650 } };
         long seed = 0;
         for (boolean lossless : new boolean[] { false, true }) {
             for (boolean alpha : new boolean[] { false, true }) {
@@ -114,7 +114,7 @@ class ScaledWebPDecoderTests {
      */
     @Test
     void realWebPWallpapersMatchLibwebpsFullSizeDecodeAveraged(@TempDir Path work) throws Exception {
-        List<Path> wallpapers = RealImages.webps(3);
+        List<Path> wallpapers = RealImages.webps(2);
         assertThat(wallpapers).as("WebP wallpapers (gnome-backgrounds)").hasSizeGreaterThanOrEqualTo(2);
         for (Path wallpaper : wallpapers) {
             BufferedImage actual = ScaledWebPDecoder.decode(Files.readAllBytes(wallpaper), 128, MAX_PIXELS).orElseThrow();
@@ -127,10 +127,10 @@ class ScaledWebPDecoderTests {
 
     @Test
     void damagedFilesAreRefusedForTheSameReasonsAsBefore() {
-        byte[] lossy = WebPEncoder.encode(picture(400, 300, true, 5), false);
-        byte[] lossless = WebPEncoder.encode(picture(400, 300, true, 6), true);
+        byte[] lossy = WebPEncoder.encode(picture(300, 200, true, 5), false);
+        byte[] lossless = WebPEncoder.encode(picture(300, 200, true, 6), true);
         List<byte[]> damaged = new ArrayList<>();
-        for (double fraction : new double[] { 0.01, 0.05, 0.3, 0.6, 0.9, 0.99 }) {
+        for (double fraction : new double[] { 0.01, 0.3, 0.6, 0.95 }) {
             damaged.add(FormatSamples.truncated(lossy, fraction));
             damaged.add(FormatSamples.truncated(lossless, fraction));
         }

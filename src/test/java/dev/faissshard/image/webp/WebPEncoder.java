@@ -43,18 +43,26 @@ public final class WebPEncoder {
         }
     }
 
-    /** libwebp's own decode of a WebP file at full size, alpha composited on white by {@code dwebp}. */
+    /** libwebp's own decode of a WebP file at full size ({@code dwebp -pam}), alpha composited on white. */
     public static BufferedImage decodeFullSize(Path webp, Path workDir) throws IOException {
-        Path out = workDir.resolve(webp.getFileName() + ".png");
-        run(List.of("dwebp", "-quiet", webp.toString(), "-o", out.toString()), webp);
-        BufferedImage decoded = ImageIO.read(out.toFile());
+        Path out = workDir.resolve(webp.getFileName() + ".pam");
+        run(List.of("dwebp", "-quiet", "-pam", webp.toString(), "-o", out.toString()), webp);
+        byte[] pam = Files.readAllBytes(out);
         Files.delete(out);
-        BufferedImage rgb = new BufferedImage(decoded.getWidth(), decoded.getHeight(), BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = rgb.createGraphics();
-        g.setColor(java.awt.Color.WHITE);
-        g.fillRect(0, 0, rgb.getWidth(), rgb.getHeight());
-        g.drawImage(decoded, 0, 0, null);
-        g.dispose();
+        String header = new String(pam, 0, Math.min(pam.length, 200), java.nio.charset.StandardCharsets.US_ASCII);
+        int width = Integer.parseInt(header.replaceAll("(?s).*WIDTH (\\d+).*", "$1"));
+        int height = Integer.parseInt(header.replaceAll("(?s).*HEIGHT (\\d+).*", "$1"));
+        int offset = header.indexOf("ENDHDR\n") + 7;
+        BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] pixels = ((java.awt.image.DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < pixels.length; i++) {
+            int p = offset + 4 * i;
+            int a = pam[p + 3] & 0xFF;
+            int r = ((pam[p] & 0xFF) * a + 127) / 255 + 255 - a;
+            int g = ((pam[p + 1] & 0xFF) * a + 127) / 255 + 255 - a;
+            int b = ((pam[p + 2] & 0xFF) * a + 127) / 255 + 255 - a;
+            pixels[i] = r << 16 | g << 8 | b;
+        }
         return rgb;
     }
 
