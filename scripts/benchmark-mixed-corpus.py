@@ -69,8 +69,8 @@ def main():
             break
         try:
             source = Image.open(path)
-            if max(source.size) < 200:
-                continue  # icons: too small to stand for a product photo
+            if max(source.size) < 200 or source.width * source.height > 16_000_000:
+                continue  # icons are too small to stand for a product photo; huge wallpapers only cost time
             source.load()
         except Exception:  # noqa: BLE001 - a damaged source file is simply not used
             continue
@@ -81,7 +81,11 @@ def main():
         has_alpha = source.mode in ("RGBA", "LA", "PA") or "transparency" in source.info
         picture = source.convert("RGBA" if has_alpha else "RGB").resize(size, Image.LANCZOS)
         n = len(names) + 1
-        if fmt in ("jpeg", "progressive"):
+        done = [f for f in (f"{n:06d}.jpg", f"{n:06d}.png", f"{n:06d}.webp") if os.path.exists(os.path.join(images_dir, f))]
+        if done:
+            # Left by an interrupted run: same source, same choices.
+            name = done[0]
+        elif fmt in ("jpeg", "progressive"):
             name = f"{n:06d}.jpg"
             on_white(picture).save(os.path.join(images_dir, name), "JPEG", quality=rng.randint(80, 92),
                                    progressive=fmt == "progressive", optimize=fmt == "progressive")

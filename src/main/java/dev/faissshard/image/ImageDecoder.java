@@ -21,6 +21,7 @@ import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.faissshard.image.jpeg.ReducedJpegDecoder;
@@ -41,6 +42,7 @@ public class ImageDecoder {
     private final ImageProperties properties;
     private final boolean nativeDecoders;
 
+    @Autowired
     public ImageDecoder(ImageProperties properties) {
         this(properties, true);
     }

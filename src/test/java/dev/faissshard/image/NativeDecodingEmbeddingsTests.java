@@ -77,12 +77,24 @@ class NativeDecodingEmbeddingsTests {
         Map<IndexType, float[]> b = embeddings.embed(then, types);
         for (IndexType type : types) {
             int dimension = a.get(type).length / files.size();
-            double worst = 1;
+            double worstPng = 1;
+            double worstWebP = 1;
             for (int i = 0; i < files.size(); i++) {
-                worst = Math.min(worst, cosine(a.get(type), b.get(type), i * dimension, dimension));
+                double c = cosine(a.get(type), b.get(type), i * dimension, dimension);
+                // Files alternate: PNG, then the same picture as WebP.
+                if (i % 2 == 0) {
+                    worstPng = Math.min(worstPng, c);
+                }
+                else {
+                    worstWebP = Math.min(worstWebP, c);
+                }
             }
-            System.out.printf("%s: lowest cosine to the ImageIO decode over %d files %.5f%n", type.key(), files.size(), worst);
-            assertThat(worst).as(type.key()).isGreaterThanOrEqualTo(0.999);
+            System.out.printf("%s: lowest cosine to the ImageIO decode over %d PNGs %.5f, over %d WebPs %.5f%n", type.key(),
+                    files.size() / 2, worstPng, files.size() / 2, worstWebP);
+            // PNG: the same pixels. WebP: libwebp averages where TwelveMonkeys subsampled (scaled products
+            // measured 0.998 for colour), and tiny lossy icons differ at a few alpha-edge pixels (0.990).
+            assertThat(worstPng).as(type.key() + " PNG").isGreaterThanOrEqualTo(0.9999);
+            assertThat(worstWebP).as(type.key() + " WebP").isGreaterThanOrEqualTo(type == IndexType.COLOR ? 0.985 : 0.995);
         }
     }
 
