@@ -32,8 +32,8 @@ import dev.faissshard.image.webp.ScaledWebPDecoder;
  * Decodes image bytes into a small RGB raster for the models. The header is read first: too many
  * pixels are refused before a raster exists, and large images are decoded at reduced size (a scaled
  * IDCT for plain JPEGs, libwebp's scaling for WebP, native subsampling for PNG, ImageIO's source
- * subsampling otherwise) so that only about {@code decodeSize} pixels per side are produced. Transparency is composited on white,
- * the background of product photos; the EXIF orientation is applied; GIFs give their first frame.
+ * subsampling otherwise) so that only about {@code decodeSize} pixels per side are produced.
+ * Transparency is composited on white, the background of product photos; the EXIF orientation is applied; GIFs give their first frame.
  * Anything else (text, PDF, truncated or damaged data) is refused with the precise reason. Thread-safe.
  */
 @Component
