@@ -123,7 +123,9 @@ run_baseline() {
     --storage "local:$storage" --fetch-workers 16 --workers 2 >"$log" 2>&1 \
     || { echo "baseline run $run failed, see $log" >&2; tail -20 "$log" >&2; exit 1; }
   local summary
-  summary="$(tail -1 "$log" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"{r[\"images\"]} embedded, {r[\"failed\"]} failed, all processes {r[\"peak_rss_mb\"] + r[\"peak_rss_children_mb\"]:.0f} MB")')"
+  summary="$(tail -1 "$log" | /usr/bin/python3 -c 'import json, sys
+r = json.load(sys.stdin)
+print("%d embedded, %d failed, all processes %.0f MB" % (r["images"], r["failed"], r["peak_rss_mb"] + r["peak_rss_children_mb"]))')"
   printf 'baseline\t%s\t%s\t%s\n' "$run" "$(measure "$OUT/time.txt")" "$summary" | tee -a "$RESULTS"
 }
 
