@@ -11,10 +11,12 @@ fi
 PACKAGES=(
   # Build: JDK (JavaCPP needs jni.h), Maven, a C++ compiler, FAISS headers + static library, BLAS/LAPACK
   openjdk-17-jdk-headless maven g++ libfaiss-dev libblas-dev liblapack-dev libgomp1
-  # Reduced-size JPEG decoding (libjpeg-turbo's TurboJPEG API)
-  libturbojpeg0-dev
+  # Reduced-size JPEG decoding (libjpeg-turbo's TurboJPEG API), scaled WebP (libwebp), subsampled PNG (libspng)
+  libturbojpeg0-dev libwebp-dev libspng-dev
   # Tests: upstream FAISS and ONNX in Python prove shards and models work outside Java
   python3 python3-faiss python3-onnx python3-numpy
+  # Decoder tests: cwebp/dwebp make and check WebP files; real PNG and WebP pictures to decode
+  webp desktop-base gnome-backgrounds
   # Quick start
   curl
   # Deployment checks: Compose (validates docker-compose.yml against the Compose schema, interpolates

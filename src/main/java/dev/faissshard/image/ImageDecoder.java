@@ -21,27 +21,45 @@ import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.faissshard.image.jpeg.ReducedJpegDecoder;
+import dev.faissshard.image.png.SubsampledPngDecoder;
+import dev.faissshard.image.webp.ScaledWebPDecoder;
 
 /**
  * Decodes image bytes into a small RGB raster for the models. The header is read first: too many
  * pixels are refused before a raster exists, and large images are decoded at reduced size (a scaled
- * IDCT for plain JPEGs, source subsampling otherwise) so that only about {@code decodeSize} pixels per
- * side are produced. Transparency is composited on white,
- * the background of product photos; the EXIF orientation is applied; GIFs give their first frame.
+ * IDCT for plain JPEGs, libwebp's scaling for WebP, native subsampling for PNG, ImageIO's source
+ * subsampling otherwise) so that only about {@code decodeSize} pixels per side are produced.
+ * Transparency is composited on white, the background of product photos; the EXIF orientation is applied; GIFs give their first frame.
  * Anything else (text, PDF, truncated or damaged data) is refused with the precise reason. Thread-safe.
  */
 @Component
 public class ImageDecoder {
 
     private final ImageProperties properties;
+    private final boolean nativeDecoders;
 
+    @Autowired
     public ImageDecoder(ImageProperties properties) {
+        this(properties, true);
+    }
+
+    private ImageDecoder(ImageProperties properties, boolean nativeDecoders) {
         this.properties = properties;
+        this.nativeDecoders = nativeDecoders;
         ImageIO.setUseCache(false);
         ImageIO.scanForPlugins();
+    }
+
+    /**
+     * A decoder that uses the ImageIO readers alone, as when no native library is installed: the
+     * reference the native decoders are compared with in tests and benchmarks.
+     */
+    public static ImageDecoder imageIoOnly(ImageProperties properties) {
+        return new ImageDecoder(properties, false);
     }
 
     public BufferedImage decode(byte[] data) throws ImageRejectedException {
@@ -59,11 +77,9 @@ public class ImageDecoder {
                 default -> "unrecognised content (first bytes " + hexPrefix(data) + ")";
             });
         }
-        if (format == ImageFormat.JPEG && JpegHeader.isPlain(data)) {
-            Optional<BufferedImage> reduced = reducedJpeg(data);
-            if (reduced.isPresent()) {
-                return ExifOrientation.apply(reduced.get(), ExifOrientation.of(data, format));
-            }
+        Optional<BufferedImage> reduced = nativeDecode(data, format);
+        if (reduced.isPresent()) {
+            return ExifOrientation.apply(reduced.get(), ExifOrientation.of(data, format));
         }
         List<ImageReaderSpi> readers = readers(data);
         if (readers.isEmpty()) {
@@ -89,6 +105,23 @@ public class ImageDecoder {
             }
         }
         throw first;
+    }
+
+    /**
+     * The native decoders of the common catalogue formats, each producing the reduced raster directly.
+     * Each returns empty for what it does not take (and for damaged data), which then goes to the
+     * ImageIO readers below, so that refusals keep the same reasons whichever path is installed.
+     */
+    private Optional<BufferedImage> nativeDecode(byte[] data, ImageFormat format) throws ImageRejectedException {
+        if (!nativeDecoders) {
+            return Optional.empty();
+        }
+        return switch (format) {
+            case JPEG -> JpegHeader.isPlain(data) ? reducedJpeg(data) : Optional.empty();
+            case WEBP -> ScaledWebPDecoder.decode(data, properties.decodeSize(), properties.maxPixels());
+            case PNG -> SubsampledPngDecoder.decode(data, properties.decodeSize(), properties.maxPixels());
+            default -> Optional.empty();
+        };
     }
 
     /**

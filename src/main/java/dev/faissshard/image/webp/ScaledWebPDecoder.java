@@ -1,0 +1,89 @@
+package dev.faissshard.image.webp;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.util.Optional;
+
+import org.bytedeco.javacpp.Loader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.faissshard.image.FailureReason;
+import dev.faissshard.image.ImageRejectedException;
+
+/**
+ * Decodes WebP images (lossy and lossless, with or without alpha) with libwebp, scaled while decoding
+ * to the size the general decoder's source subsampling would give ({@code step = shorter side /
+ * decodeSize}), so the rest of the pipeline sees the same raster sizes; libwebp averages where
+ * subsampling picks single pixels. Transparency is composited on white as the general decoder does.
+ * About 10x cheaper than TwelveMonkeys' Java reader.
+ *
+ * <p>Returns empty for whatever it does not take (native library missing, animated files, any data
+ * libwebp refuses), so that the general reader decides, and damaged files are refused for the same
+ * reasons as before. Only a header declaring too many pixels is refused here, before any decoding.
+ * Thread-safe: the calls share no state.
+ */
+public final class ScaledWebPDecoder {
+
+    private static final Logger log = LoggerFactory.getLogger(ScaledWebPDecoder.class);
+    private static volatile boolean loaded;
+    private static volatile boolean failed;
+
+    private ScaledWebPDecoder() {
+    }
+
+    /** Whether libwebp and the binding loaded; WebP images go to TwelveMonkeys' reader when not. */
+    public static synchronized boolean isAvailable() {
+        if (!loaded && !failed) {
+            try {
+                Loader.load(WebPNative.class);
+                loaded = true;
+            }
+            catch (Throwable ex) {
+                failed = true;
+                log.warn("Native WebP decoding unavailable ({}); WebP images are decoded by the slower Java reader. "
+                        + "Install libwebp7 to enable it.", ex.toString());
+            }
+        }
+        return loaded;
+    }
+
+    /** Decodes {@code webp}, refusing images of more than {@code maxPixels} from the header alone. */
+    public static Optional<BufferedImage> decode(byte[] webp, int decodeSize, long maxPixels)
+            throws ImageRejectedException {
+        if (!isAvailable()) {
+            return Optional.empty();
+        }
+        int[] info = new int[4];
+        int status = WebPNative.read_features(webp, webp.length, info);
+        if (status != 0) {
+            return declined(status);
+        }
+        int width = info[0];
+        int height = info[1];
+        boolean animated = info[3] != 0;
+        long pixels = (long) width * height;
+        if (pixels > maxPixels) {
+            throw new ImageRejectedException(FailureReason.TOO_MANY_PIXELS,
+                    width + "x" + height + " = " + pixels + " pixels, over the limit of " + maxPixels);
+        }
+        if (animated || width <= 0 || height <= 0) {
+            return Optional.empty();
+        }
+        int step = Math.max(1, Math.min(width, height) / decodeSize);
+        int scaledWidth = (width + step - 1) / step;
+        int scaledHeight = (height + step - 1) / step;
+        BufferedImage image = new BufferedImage(scaledWidth, scaledHeight, BufferedImage.TYPE_INT_RGB);
+        int[] raster = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        status = WebPNative.decode_bgrx(webp, webp.length, scaledWidth, scaledHeight, raster);
+        if (status != 0) {
+            return declined(status);
+        }
+        return Optional.of(image);
+    }
+
+    private static Optional<BufferedImage> declined(int status) {
+        log.debug("libwebp declined a file ({}); the Java reader decides", WebPNative.status_message(status));
+        return Optional.empty();
+    }
+}
