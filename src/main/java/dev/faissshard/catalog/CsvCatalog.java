@@ -112,7 +112,7 @@ final class CsvCatalog implements Catalog {
                 if (id.isEmpty()) {
                     throw new CatalogFormatException(file + " line " + line + ": empty id");
                 }
-                return new CatalogEntry(id, ImageUrls.resolve(fields.get(urlIndex), file, line));
+                return new CatalogEntry(id, ImageUrls.resolve(fields.get(urlIndex), file, line), ImageUrls.folder(file));
             }
             catch (IOException ex) {
                 throw new UncheckedIOException("Cannot read catalogue " + file, ex);

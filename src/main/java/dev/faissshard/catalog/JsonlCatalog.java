@@ -94,7 +94,7 @@ final class JsonlCatalog implements Catalog {
         for (String field : urlFields) {
             JsonNode url = node.get(field);
             if (url != null && url.isString()) {
-                return new CatalogEntry(idText, ImageUrls.resolve(url.stringValue(), file, line));
+                return new CatalogEntry(idText, ImageUrls.resolve(url.stringValue(), file, line), ImageUrls.folder(file));
             }
         }
         throw new CatalogFormatException(file + " line " + line + ": missing image URL field, one of " + urlFields);
