@@ -166,7 +166,7 @@ final class HttpImageFetcher {
         URI current = url;
         for (int redirects = 0;; redirects++) {
             visited.add(current);
-            Response response = get(admitted(current, redirects), deadline);
+            Response response = hop(current, redirects, deadline);
             if (response.body() != null) {
                 return response.body();
             }
@@ -187,6 +187,19 @@ final class HttpImageFetcher {
         }
     }
 
+    /** One hop; a refusal after a redirect says so, since the URL recorded is the catalogue's. */
+    private Response hop(URI url, int redirects, long deadline) throws ImageRejectedException {
+        try {
+            return get(admitted(url), deadline);
+        }
+        catch (ImageRejectedException ex) {
+            if (redirects == 0 || ex.reason() != FailureReason.EGRESS_REFUSED) {
+                throw ex;
+            }
+            throw new ImageRejectedException(ex.reason(), "redirect " + redirects + ": " + ex.detail(), ex);
+        }
+    }
+
     /**
      * The URI to request for one hop, after the checks that need no connection: a host is present, a
      * numeric host (any form, {@code 2130706433} included) is an admitted address, and is written as the
@@ -194,12 +207,11 @@ final class HttpImageFetcher {
      * are resolved for the connection ({@link PolicyDnsResolver}); through a proxy, which resolves names
      * itself, they are resolved here too and every address must be admitted.
      */
-    private URI admitted(URI url, int hop) throws ImageRejectedException {
+    private URI admitted(URI url) throws ImageRejectedException {
         String host = ImageUrl.host(url);
         if (host.isEmpty()) {
             throw new ImageRejectedException(FailureReason.INVALID_URL, "no host in " + url);
         }
-        String where = hop == 0 ? "" : "redirect " + hop + ": ";
         try {
             Optional<InetAddress> literal = IpLiteral.parse(host);
             if (literal.isPresent()) {
@@ -208,7 +220,7 @@ final class HttpImageFetcher {
                 return canonical.equals(host) ? url : withHost(url, canonical);
             }
             if (url.getHost() == null) {
-                throw new ImageRejectedException(FailureReason.INVALID_URL, where + "the host of " + url + " is not a valid name");
+                throw new ImageRejectedException(FailureReason.INVALID_URL, "the host of " + url + " is not a valid name");
             }
             if (isProxied(url) && !policy.allowsHost(host)) {
                 for (InetAddress address : resolver.resolve(host)) {
@@ -218,7 +230,7 @@ final class HttpImageFetcher {
             return url;
         }
         catch (EgressRefusedException ex) {
-            throw new ImageRejectedException(FailureReason.EGRESS_REFUSED, where + ex.getMessage(), ex);
+            throw new ImageRejectedException(FailureReason.EGRESS_REFUSED, ex.getMessage(), ex);
         }
         catch (IOException ex) {
             throw translate(url, ex);
