@@ -4,6 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
@@ -316,11 +320,29 @@ final class HttpImageFetcher {
     /** The Location text is the server's, so it is escaped like catalogue IRIs and never quoted in a detail. */
     private static URI location(URI from, String location) throws ImageRejectedException {
         try {
-            return ImageUrl.reference(location);
+            return ImageUrl.reference(utf8(location));
         }
         catch (InvalidUrlException ex) {
             throw new ImageRejectedException(FailureReason.INVALID_URL,
                     "redirect from " + from + " to an invalid URL (" + ex.getMessage() + ")");
+        }
+    }
+
+    /**
+     * HttpClient reads header bytes as ISO-8859-1; a server that writes a raw UTF-8 IRI in Location (as many
+     * do, and as browsers read it) is read as UTF-8 again, so that it is escaped as the server meant.
+     */
+    private static String utf8(String header) {
+        byte[] bytes = header.getBytes(StandardCharsets.ISO_8859_1);
+        if (!new String(bytes, StandardCharsets.ISO_8859_1).equals(header)) {
+            return header;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        }
+        catch (CharacterCodingException ex) {
+            return header;
         }
     }
 
