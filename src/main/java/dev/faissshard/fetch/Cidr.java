@@ -37,7 +37,11 @@ record Cidr(byte[] network, int prefixLength) {
         catch (NumberFormatException ex) {
             throw new IllegalArgumentException("'" + text + "' has no valid prefix length", ex);
         }
-        if (address.indexOf(':') >= 0 && bytes.length == 4) {
+        boolean mapped = address.indexOf(':') >= 0 && bytes.length == 4;
+        if (length < 0 || length > (mapped ? 128 : bytes.length * 8)) {
+            throw new IllegalArgumentException("'" + text + "' has a prefix length out of range");
+        }
+        if (mapped) {
             // ::ffff:a.b.c.d/n: Java hands mapped addresses back as IPv4; keep the bits that concern IPv4.
             length = Math.max(0, length - 96);
         }

@@ -31,7 +31,7 @@ final class EgressPolicy {
                 continue;
             }
             if (value.indexOf('/') >= 0 || IpLiteral.parse(value).isPresent()) {
-                allowRanges.add(Cidr.parse(value));
+                allowRanges.add(range("fsb.fetch.egress.allow", value));
             }
             else {
                 allowHosts.add(hostPattern(value));
@@ -39,7 +39,7 @@ final class EgressPolicy {
         }
         for (String entry : deny) {
             if (!entry.isBlank()) {
-                denyRanges.add(Cidr.parse(entry));
+                denyRanges.add(range("fsb.fetch.egress.deny", entry));
             }
         }
     }
@@ -84,6 +84,15 @@ final class EgressPolicy {
 
     private static String target(String host, InetAddress address) {
         return IpLiteral.parse(host).isPresent() ? "destination " + host + " is" : "destination " + host + " resolves to";
+    }
+
+    private static Cidr range(String key, String entry) {
+        try {
+            return Cidr.parse(entry);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(key + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static String hostPattern(String value) {

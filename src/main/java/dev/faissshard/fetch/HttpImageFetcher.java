@@ -245,10 +245,17 @@ final class HttpImageFetcher {
         return proxies != null && proxies.select(url).stream().anyMatch(proxy -> proxy.type() != Proxy.Type.DIRECT);
     }
 
+    /** The URL with its host replaced; user info and port are taken from the raw authority, which
+     * {@link URI#getPort()} ignores when it could not parse the host (it does for {@code 127.1:8080}). */
     private static URI withHost(URI url, String host) throws ImageRejectedException {
+        String authority = url.getRawAuthority();
+        int at = authority.lastIndexOf('@');
+        String userInfo = at < 0 ? "" : authority.substring(0, at + 1);
+        String hostPort = authority.substring(at + 1);
+        int hostEnd = hostPort.startsWith("[") ? hostPort.indexOf(']') + 1 : 0;
+        int colon = hostPort.indexOf(':', hostEnd);
+        String port = colon < 0 ? "" : hostPort.substring(colon);
         try {
-            String port = url.getPort() < 0 ? "" : ":" + url.getPort();
-            String userInfo = url.getRawUserInfo() == null ? "" : url.getRawUserInfo() + "@";
             return new URI(url.getScheme() + "://" + userInfo + host + port + (url.getRawPath() == null ? "" : url.getRawPath())
                     + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
         }

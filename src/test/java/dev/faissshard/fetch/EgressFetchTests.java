@@ -189,6 +189,10 @@ class EgressFetchTests {
         assertThat(fetcher.fetch(URI.create("http://internal.test:" + port() + "/a.jpg")).get(10, TimeUnit.SECONDS)).isNotEmpty();
         assertThat(failure(URI.create("http://127.0.0.2:" + port() + "/a.jpg")).reason())
             .as("the rest of 127.0.0.0/8 stays refused").isEqualTo(FailureReason.EGRESS_REFUSED);
+        for (String spelling : List.of("127.1", "2130706433", "0x7f.0.0.1", "[::ffff:127.0.0.1]")) {
+            assertThat(fetcher.fetch(URI.create("http://" + spelling + ":" + port() + "/a.jpg")).get(10, TimeUnit.SECONDS))
+                .as("%s, requested as 127.0.0.1 on the same port", spelling).isNotEmpty();
+        }
     }
 
     private RoutingImageFetcher fetcher(List<String> allow) {
