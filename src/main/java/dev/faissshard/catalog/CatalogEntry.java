@@ -1,15 +1,18 @@
 package dev.faissshard.catalog;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * One image of the catalogue.
  *
  * @param id the catalogue's own id, as text: an integer or any string such as a UUID
- * @param imageUrl where to fetch the image: {@code http(s):} or {@code file:}
+ * @param imageUrl where to fetch the image: {@code http(s):}, {@code supabase:} or {@code file:}
+ * @param folder the folder of the catalogue file (or image folder) that named the image, where its local
+ *     files may be read from; null for catalogues that are no file (database tables)
  */
-public record CatalogEntry(String id, URI imageUrl) {
+public record CatalogEntry(String id, URI imageUrl, Path folder) {
 
     public CatalogEntry {
         Objects.requireNonNull(id, "id");
@@ -17,5 +20,10 @@ public record CatalogEntry(String id, URI imageUrl) {
         if (id.isBlank()) {
             throw new IllegalArgumentException("catalogue id must not be blank");
         }
+    }
+
+    /** An entry of a catalogue that is no file: its {@code file:} URLs may only read the configured roots. */
+    public CatalogEntry(String id, URI imageUrl) {
+        this(id, imageUrl, null);
     }
 }

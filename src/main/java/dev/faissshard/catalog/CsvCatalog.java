@@ -108,7 +108,7 @@ final class CsvCatalog implements Catalog {
                 if (id.isEmpty()) {
                     throw new CatalogFormatException(where(line) + ", column " + idColumn + ": empty id");
                 }
-                return new CatalogEntry(id, imageUrl(fields.get(urlIndex), line));
+                return new CatalogEntry(id, imageUrl(fields.get(urlIndex), line), ImageUrls.folder(file.path()));
             }
             catch (IOException ex) {
                 throw new CatalogNotFoundException("Catalogue " + file.path() + " could not be read ("
@@ -116,17 +116,9 @@ final class CsvCatalog implements Catalog {
             }
         }
 
+        // Never fails the catalogue: a URL that is empty or malformed fails its own row as invalid_url.
         private URI imageUrl(String text, long line) {
-            if (text.isBlank()) {
-                throw new CatalogFormatException(where(line) + ", column " + urlColumn + ": empty image URL");
-            }
-            try {
-                return ImageUrls.resolve(text, file.path(), line);
-            }
-            catch (RuntimeException ex) {
-                // Its message quotes the URL; the cause is left out for the same reason.
-                throw new CatalogFormatException(where(line) + ", column " + urlColumn + ": invalid image URL");
-            }
+            return ImageUrls.resolve(text, file.path(), line);
         }
 
         private void readHeader() throws IOException {

@@ -29,7 +29,7 @@ final class FolderCatalog implements Catalog {
     public Stream<CatalogEntry> entries() {
         try {
             return Files.walk(folder).filter(FolderCatalog::isPlainFile).filter(FolderCatalog::isImage).sorted()
-                .map(file -> new CatalogEntry(id(file), file.toUri()));
+                .map(file -> new CatalogEntry(id(file), file.toUri(), folder));
         }
         catch (IOException ex) {
             throw new CatalogNotFoundException("Cannot read catalogue folder " + folder + " ("

@@ -132,21 +132,14 @@ final class JsonlCatalog implements Catalog {
         for (String field : urlFields) {
             JsonNode url = node.get(field);
             if (url != null && url.isString()) {
-                return new CatalogEntry(idText, imageUrl(url.stringValue(), line, field));
+                return new CatalogEntry(idText, imageUrl(url.stringValue(), line), ImageUrls.folder(file.path()));
             }
         }
         throw new CatalogFormatException(file.path() + " line " + line + ": missing image URL field, one of " + urlFields);
     }
 
-    private URI imageUrl(String text, long line, String field) {
-        if (text.isBlank()) {
-            throw new CatalogFormatException(file.path() + " line " + line + ", field " + field + ": empty image URL");
-        }
-        try {
-            return ImageUrls.resolve(text, file.path(), line);
-        }
-        catch (RuntimeException ex) {
-            throw new CatalogFormatException(file.path() + " line " + line + ", field " + field + ": invalid image URL");
-        }
+    // Never fails the catalogue: a URL that is empty or malformed fails its own row as invalid_url.
+    private URI imageUrl(String text, long line) {
+        return ImageUrls.resolve(text, file.path(), line);
     }
 }

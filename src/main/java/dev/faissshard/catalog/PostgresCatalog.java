@@ -1,7 +1,5 @@
 package dev.faissshard.catalog;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -108,13 +106,8 @@ final class PostgresCatalog implements Catalog {
         if (url == null || url.isBlank()) {
             throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.urlColumn());
         }
-        try {
-            return new CatalogEntry(id, new URI(url.strip()));
-        }
-        catch (URISyntaxException ex) {
-            throw new CatalogFormatException(description() + " row " + number + ", column " + properties.urlColumn()
-                    + ": invalid image URL");
-        }
+        // A malformed URL fails its row alone (invalid_url), not the job.
+        return new CatalogEntry(id, ImageUrls.absolute(url));
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.faissshard.catalog;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -167,13 +166,8 @@ final class PostgrestCatalog implements Catalog {
         if (url == null || url.isNull() || url.asString().isBlank()) {
             throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.urlColumn());
         }
-        try {
-            return new CatalogEntry(id, new URI(url.asString().strip()));
-        }
-        catch (URISyntaxException ex) {
-            throw new CatalogFormatException(description() + " row " + number + ", column " + properties.urlColumn()
-                    + ": invalid image URL");
-        }
+        // A malformed URL fails its row alone (invalid_url), not the job.
+        return new CatalogEntry(id, ImageUrls.absolute(url.asString()));
     }
 
     private static String encode(String value) {

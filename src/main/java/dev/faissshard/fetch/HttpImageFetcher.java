@@ -3,6 +3,12 @@ package dev.faissshard.fetch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -11,6 +17,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -29,7 +37,6 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
@@ -62,14 +69,25 @@ final class HttpImageFetcher {
     private static final long DRAIN_LIMIT = 64 * 1024;
 
     private final FetchProperties properties;
+    private final EgressPolicy policy;
+    private final DnsResolver resolver;
+    private final ProxySelector proxies;
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient client;
     private final ExecutorService threads;
     private final ScheduledThreadPoolExecutor deadlines;
 
-    HttpImageFetcher(FetchProperties properties) {
+    /**
+     * @param policy judged on every address the client connects to, and before each hop on numeric hosts
+     * @param resolver the name resolver under the policy (the system's, or a test's)
+     */
+    HttpImageFetcher(FetchProperties properties, EgressPolicy policy, DnsResolver resolver) {
         this.properties = properties;
+        this.policy = policy;
+        this.resolver = resolver;
+        this.proxies = ProxySelector.getDefault();
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
+            .setDnsResolver(new PolicyDnsResolver(policy, resolver))
             .setMaxConnTotal(properties.concurrency())
             .setMaxConnPerRoute(properties.concurrency())
             .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -82,7 +100,7 @@ final class HttpImageFetcher {
         this.client = HttpClients.custom()
             .setConnectionManager(connections)
             .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(properties.readTimeout())).build())
-            .setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()))
+            .setRoutePlanner(new ResolvedProxyRoutePlanner(proxies))
             .setUserAgent(properties.userAgent())
             .setDefaultHeaders(List.<Header>of(new BasicHeader(HttpHeaders.ACCEPT, "image/*,*/*;q=0.5")))
             .disableRedirectHandling()
@@ -105,8 +123,12 @@ final class HttpImageFetcher {
                 try {
                     result.complete(download(url));
                 }
-                catch (ImageRejectedException | RuntimeException ex) {
+                catch (ImageRejectedException ex) {
                     result.completeExceptionally(ex);
+                }
+                catch (RuntimeException ex) {
+                    result.completeExceptionally(new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
+                            "unexpected " + ex.getClass().getSimpleName() + " (" + url + ")", ex));
                 }
             });
         }
@@ -148,7 +170,7 @@ final class HttpImageFetcher {
         URI current = url;
         for (int redirects = 0;; redirects++) {
             visited.add(current);
-            Response response = get(current, deadline);
+            Response response = hop(current, redirects, deadline);
             if (response.body() != null) {
                 return response.body();
             }
@@ -162,9 +184,83 @@ final class HttpImageFetcher {
             }
             String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new ImageRejectedException(FailureReason.UNSUPPORTED_URL, "redirect to " + next);
+                throw new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
+                        "redirect from " + current + " to a URL that is not http(s)");
             }
             current = next;
+        }
+    }
+
+    /** One hop; a refusal after a redirect says so, since the URL recorded is the catalogue's. */
+    private Response hop(URI url, int redirects, long deadline) throws ImageRejectedException {
+        try {
+            return get(admitted(url), deadline);
+        }
+        catch (ImageRejectedException ex) {
+            if (redirects == 0 || ex.reason() != FailureReason.EGRESS_REFUSED) {
+                throw ex;
+            }
+            throw new ImageRejectedException(ex.reason(), "redirect " + redirects + ": " + ex.detail(), ex);
+        }
+    }
+
+    /**
+     * The URI to request for one hop, after the checks that need no connection: a host is present, a
+     * numeric host (any form, {@code 2130706433} included) is an admitted address, and is written as the
+     * plain address so that the connection goes exactly where the check looked. Names are judged when they
+     * are resolved for the connection ({@link PolicyDnsResolver}); through a proxy, which resolves names
+     * itself, they are resolved here too and every address must be admitted.
+     */
+    private URI admitted(URI url) throws ImageRejectedException {
+        String host = ImageUrl.host(url);
+        if (host.isEmpty()) {
+            throw new ImageRejectedException(FailureReason.INVALID_URL, "no host in " + url);
+        }
+        try {
+            Optional<InetAddress> literal = IpLiteral.parse(host);
+            if (literal.isPresent()) {
+                policy.check(host, literal.get());
+                String canonical = IpLiteral.urlHost(literal.get());
+                return canonical.equals(host) ? url : withHost(url, canonical);
+            }
+            if (url.getHost() == null) {
+                throw new ImageRejectedException(FailureReason.INVALID_URL, "the host of " + url + " is not a valid name");
+            }
+            if (isProxied(url) && !policy.allowsHost(host)) {
+                for (InetAddress address : resolver.resolve(host)) {
+                    policy.check(host, address);
+                }
+            }
+            return url;
+        }
+        catch (EgressRefusedException ex) {
+            throw new ImageRejectedException(FailureReason.EGRESS_REFUSED, ex.getMessage(), ex);
+        }
+        catch (IOException ex) {
+            throw translate(url, ex);
+        }
+    }
+
+    private boolean isProxied(URI url) {
+        return proxies != null && proxies.select(url).stream().anyMatch(proxy -> proxy.type() != Proxy.Type.DIRECT);
+    }
+
+    /** The URL with its host replaced; user info and port are taken from the raw authority, which
+     * {@link URI#getPort()} ignores when it could not parse the host (it does for {@code 127.1:8080}). */
+    private static URI withHost(URI url, String host) throws ImageRejectedException {
+        String authority = url.getRawAuthority();
+        int at = authority.lastIndexOf('@');
+        String userInfo = at < 0 ? "" : authority.substring(0, at + 1);
+        String hostPort = authority.substring(at + 1);
+        int hostEnd = hostPort.startsWith("[") ? hostPort.indexOf(']') + 1 : 0;
+        int colon = hostPort.indexOf(':', hostEnd);
+        String port = colon < 0 ? "" : hostPort.substring(colon);
+        try {
+            return new URI(url.getScheme() + "://" + userInfo + host + port + (url.getRawPath() == null ? "" : url.getRawPath())
+                    + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+        }
+        catch (URISyntaxException ex) {
+            throw new ImageRejectedException(FailureReason.INVALID_URL, "cannot rewrite the numeric host of " + url);
         }
     }
 
@@ -213,7 +309,8 @@ final class HttpImageFetcher {
                     : FailureReason.HTTP_STATUS;
             throw new ImageRejectedException(reason, "HTTP " + status + " from " + url);
         }
-        return Response.body(body(response.getEntity()));
+        return Response.body(ContentDecoding.decode(body(response.getEntity()),
+                response.getHeaders(HttpHeaders.CONTENT_ENCODING), properties.maxBytes().toBytes()));
     }
 
     /**
@@ -227,13 +324,32 @@ final class HttpImageFetcher {
         }
     }
 
+    /** The Location text is the server's, so it is escaped like catalogue IRIs and never quoted in a detail. */
     private static URI location(URI from, String location) throws ImageRejectedException {
         try {
-            return new URI(location.trim());
+            return ImageUrl.reference(utf8(location));
         }
-        catch (URISyntaxException ex) {
-            throw new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
-                    "redirect from " + from + " to an invalid URL: " + location);
+        catch (InvalidUrlException ex) {
+            throw new ImageRejectedException(FailureReason.INVALID_URL,
+                    "redirect from " + from + " to an invalid URL (" + ex.getMessage() + ")");
+        }
+    }
+
+    /**
+     * HttpClient reads header bytes as ISO-8859-1; a server that writes a raw UTF-8 IRI in Location (as many
+     * do, and as browsers read it) is read as UTF-8 again, so that it is escaped as the server meant.
+     */
+    private static String utf8(String header) {
+        byte[] bytes = header.getBytes(StandardCharsets.ISO_8859_1);
+        if (!new String(bytes, StandardCharsets.ISO_8859_1).equals(header)) {
+            return header;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        }
+        catch (CharacterCodingException ex) {
+            return header;
         }
     }
 
@@ -273,12 +389,26 @@ final class HttpImageFetcher {
                 "no complete answer within " + properties.totalTimeout().toMillis() + " ms (" + url + ")", cause);
     }
 
+    /**
+     * By type, never by message. Connection-level messages (refused, reset, unknown host) are the client's
+     * own words and kept; protocol errors may quote what the server sent (a status line, a header), so only
+     * their type is named.
+     */
     private static ImageRejectedException translate(URI url, Exception failure) {
-        FailureReason reason = failure instanceof SocketTimeoutException || failure instanceof ConnectTimeoutException
-                ? FailureReason.TIMEOUT : FailureReason.CONNECTION;
-        String message = failure.getMessage();
-        return new ImageRejectedException(reason,
-                failure.getClass().getSimpleName() + (message == null ? "" : ": " + message) + " (" + url + ")", failure);
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof EgressRefusedException refused) {
+                return new ImageRejectedException(FailureReason.EGRESS_REFUSED, refused.getMessage(), failure);
+            }
+        }
+        if (failure instanceof SocketTimeoutException || failure instanceof ConnectTimeoutException) {
+            return new ImageRejectedException(FailureReason.TIMEOUT,
+                    failure.getClass().getSimpleName() + " (" + url + ")", failure);
+        }
+        boolean ownWords = failure instanceof java.net.ConnectException || failure instanceof java.net.UnknownHostException
+                || failure instanceof java.net.SocketException || failure instanceof javax.net.ssl.SSLException;
+        String message = ownWords && failure.getMessage() != null ? ": " + failure.getMessage() : "";
+        return new ImageRejectedException(FailureReason.CONNECTION,
+                failure.getClass().getSimpleName() + message + " (" + url + ")", failure);
     }
 
     private static boolean isRetryable(ImageRejectedException rejected) {

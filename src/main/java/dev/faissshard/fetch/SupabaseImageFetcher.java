@@ -4,6 +4,9 @@ import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.core.io.buffer.DataBufferLimitException;
 
 import dev.faissshard.image.FailureReason;
 import dev.faissshard.image.ImageRejectedException;
@@ -52,13 +55,48 @@ final class SupabaseImageFetcher {
         return data;
     }
 
+    /**
+     * Typed, never by message text; the detail names the status, never the error body (it is the Storage
+     * server's text, and details are shown to every caller of the job view).
+     */
     private static ImageRejectedException rejection(URI url, RuntimeException failure) {
-        String detail = TransientFailures.describe(failure) + " (" + url + ")";
-        if (failure instanceof SupabaseHttpException http && !http.isTransient()) {
-            FailureReason reason = http.effectiveStatus() == 404 ? FailureReason.NOT_FOUND : FailureReason.HTTP_STATUS;
+        SupabaseHttpException http = find(failure, SupabaseHttpException.class);
+        if (http != null) {
+            int status = http.effectiveStatus();
+            String detail = "Supabase Storage answered HTTP " + status + " (" + url + ")";
+            FailureReason reason = http.isTransient() ? FailureReason.SERVER_UNAVAILABLE
+                    : status == 404 ? FailureReason.NOT_FOUND : FailureReason.HTTP_STATUS;
             return new ImageRejectedException(reason, detail, failure);
         }
-        boolean timeout = detail.startsWith("no answer in time");
-        return new ImageRejectedException(timeout ? FailureReason.TIMEOUT : FailureReason.CONNECTION, detail, failure);
+        if (find(failure, DataBufferLimitException.class) != null) {
+            return new ImageRejectedException(FailureReason.TOO_LARGE, "object over the download limit (" + url + ")", failure);
+        }
+        if (find(failure, TimeoutException.class) != null || find(failure, io.netty.handler.timeout.TimeoutException.class) != null) {
+            return new ImageRejectedException(FailureReason.TIMEOUT, "no answer in time from Supabase Storage (" + url + ")", failure);
+        }
+        if (TransientFailures.isTransient(failure)) {
+            return new ImageRejectedException(FailureReason.CONNECTION,
+                    "connection to Supabase Storage failed: " + innermost(failure).getClass().getSimpleName() + " (" + url + ")",
+                    failure);
+        }
+        return new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
+                "unexpected " + innermost(failure).getClass().getSimpleName() + " (" + url + ")", failure);
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+
+    private static Throwable innermost(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 }

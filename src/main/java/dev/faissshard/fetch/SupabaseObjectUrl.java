@@ -19,10 +19,11 @@ record SupabaseObjectUrl(String bucket, String key) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (scheme.equals("supabase")) {
             String path = url.getPath() == null ? "" : url.getPath().replaceFirst("^/", "");
-            return of(url.getHost(), path);
+            return of(ImageUrl.host(url), path);
         }
+        // getHost() is null for hosts java.net.URI cannot parse as names (127.1, 2130706433, a_b.example).
         if (projectUrl == null || !(scheme.equals("http") || scheme.equals("https"))
-                || !url.getHost().equalsIgnoreCase(projectUrl.getHost()) || url.getPort() != projectUrl.getPort()
+                || !ImageUrl.host(url).equalsIgnoreCase(ImageUrl.host(projectUrl)) || url.getPort() != projectUrl.getPort()
                 || url.getPath() == null || !url.getPath().startsWith(OBJECT_PATH)) {
             return Optional.empty();
         }

@@ -26,6 +26,22 @@ public enum FailureReason {
     NOT_FOUND(false),
     /** The URL scheme is neither http(s) nor file. */
     UNSUPPORTED_URL(false),
+    /** The catalogue's URL text is not a URL at all (bad host, bad port, unparseable): fix the row. */
+    INVALID_URL(false),
+    /**
+     * The egress policy refused the destination: it resolves to a loopback, private, link-local, metadata
+     * or otherwise reserved address that {@code fsb.fetch.egress.allow} does not allow, or to a denied range.
+     */
+    EGRESS_REFUSED(false),
+    /**
+     * A {@code file:} or relative image URL outside the allowed folders, or naming something that is not a
+     * regular file (a folder, device, FIFO, {@code /proc} entry).
+     */
+    FILE_REFUSED(false),
+    /** A local file under the allowed folders that could not be read (an I/O error). */
+    READ_ERROR(true),
+    /** The server sent the body in a {@code Content-Encoding} the fetcher does not decode (br, zstd…). */
+    UNSUPPORTED_ENCODING(false),
     /** The bytes are not an image at all (HTML, PDF, SVG, empty body…). */
     NOT_AN_IMAGE(false),
     /** An image format no installed decoder reads. */
@@ -35,7 +51,12 @@ public enum FailureReason {
     /** A recognised format whose data is truncated or damaged. */
     CORRUPT(false),
     /** The model failed on this image. */
-    EMBEDDING_FAILED(false);
+    EMBEDDING_FAILED(false),
+    /**
+     * Something failed that has no reason of its own (a bug in the service, not a fact about the image):
+     * transient, so that a later job tries the image again instead of recording a false verdict.
+     */
+    UNEXPECTED_ERROR(true);
 
     private final boolean transientFailure;
 

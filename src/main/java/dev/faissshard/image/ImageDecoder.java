@@ -74,7 +74,8 @@ public class ImageDecoder {
                 case SVG -> "an SVG vector drawing; only raster images (JPEG, PNG, GIF, BMP, WebP) are embedded";
                 case XML -> "XML text, not an image";
                 case JSON -> "JSON text, not an image";
-                default -> "unrecognised content (first bytes " + hexPrefix(data) + ")";
+                // Never the bytes themselves: details are shown to every caller, and the body may be anything.
+                default -> "first bytes are not an image signature";
             });
         }
         Optional<BufferedImage> reduced = nativeDecode(data, format);
@@ -162,7 +163,7 @@ public class ImageDecoder {
             }
         }
         catch (IOException ex) {
-            throw new ImageRejectedException(FailureReason.CORRUPT, "unreadable image data: " + ex.getMessage(), ex);
+            throw new ImageRejectedException(FailureReason.CORRUPT, "unreadable image data: " + decoderWords(ex.getMessage()), ex);
         }
         return found;
     }
@@ -217,7 +218,7 @@ public class ImageDecoder {
         }
         if (truncation.warning != null) {
             throw new ImageRejectedException(FailureReason.CORRUPT,
-                    format.name().toLowerCase(Locale.ROOT) + " data ends early: " + truncation.warning);
+                    format.name().toLowerCase(Locale.ROOT) + " data ends early: " + decoderWords(truncation.warning));
         }
         return toRgbOnWhite(image);
     }
@@ -240,17 +241,26 @@ public class ImageDecoder {
     }
 
     private static ImageRejectedException corrupt(ImageFormat format, Exception ex) {
-        String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : decoderWords(ex.getMessage());
         return new ImageRejectedException(FailureReason.CORRUPT,
                 "damaged " + format.name().toLowerCase(Locale.ROOT) + " data: " + message, ex);
     }
 
-    private static String hexPrefix(byte[] data) {
-        StringBuilder hex = new StringBuilder();
-        for (int i = 0; i < Math.min(8, data.length); i++) {
-            hex.append(String.format(Locale.ROOT, "%02x", data[i]));
+    /**
+     * A decoder's message, for a detail: decoders describe structure ("Bogus marker length"), but one that
+     * quoted a metadata string would put body text into the job view, so only a short line of plain ASCII
+     * is kept.
+     */
+    private static String decoderWords(String message) {
+        if (message == null) {
+            return "no message";
         }
-        return hex.toString();
+        StringBuilder kept = new StringBuilder();
+        for (int i = 0; i < message.length() && kept.length() < 120; i++) {
+            char c = message.charAt(i);
+            kept.append(c >= 0x20 && c < 0x7F ? c : ' ');
+        }
+        return kept.toString().strip();
     }
 
     /** Decoders report a truncated stream as a warning and fill the rest with grey; we refuse it. */

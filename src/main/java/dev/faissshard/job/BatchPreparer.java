@@ -8,6 +8,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.fetch.ImageFetcher;
 import dev.faissshard.image.FailureReason;
@@ -19,6 +22,8 @@ import dev.faissshard.image.ImageRejectedException;
  * network waits, decoding and the embedding of the previous batch overlap.
  */
 final class BatchPreparer {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchPreparer.class);
 
     private final ImageFetcher fetcher;
     private final ImageDecoder decoder;
@@ -76,7 +81,7 @@ final class BatchPreparer {
 
     private CompletableFuture<byte[]> fetchSafely(CatalogEntry entry) {
         try {
-            return fetcher.fetch(entry.imageUrl());
+            return fetcher.fetch(entry.imageUrl(), entry.folder());
         }
         catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
@@ -92,8 +97,10 @@ final class BatchPreparer {
         if (cause instanceof ImageRejectedException rejected) {
             return new PreparedBatch.Rejected(entry, rejected.reason(), rejected.detail());
         }
-        // A decoder bug or an unexpected runtime error on one image must not stop the job.
-        return new PreparedBatch.Rejected(entry, FailureReason.CORRUPT,
-                cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        // A bug or an unexpected error on one image must not stop the job, nor pass for a fact about the image
+        // (corrupt would never be retried). Its message may quote the bytes, so only its type is recorded.
+        log.warn("Unexpected {} preparing catalogue id {}", cause.getClass().getName(), entry.id());
+        return new PreparedBatch.Rejected(entry, FailureReason.UNEXPECTED_ERROR,
+                "unexpected " + cause.getClass().getSimpleName() + " (a fault of the service, retried by the next job)");
     }
 }

@@ -64,6 +64,7 @@ class JobApiTests {
         registry.add("fsb.storage.local.root", storage::toString);
         registry.add("fsb.catalog.location", defaultCatalog::toString);
         registry.add("fsb.job.batch-size", () -> "4");
+        registry.add("fsb.fetch.egress.allow", () -> "127.0.0.1/32");
     }
 
     @Test

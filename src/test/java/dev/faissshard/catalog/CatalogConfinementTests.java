@@ -166,9 +166,11 @@ class CatalogConfinementTests {
             .hasNoCause();
         assertThatThrownBy(() -> readAll(factory, notObject)).isInstanceOf(CatalogFormatException.class)
             .hasMessageNotContaining(secret);
-        assertThatThrownBy(() -> readAll(factory, url)).isInstanceOf(CatalogFormatException.class)
-            .hasMessageContaining("line 2, column image_url: invalid image URL").hasMessageNotContaining(secret)
-            .hasNoCause();
+        // A malformed URL fails its own row (invalid_url) when fetched; its stand-in quotes nothing of it.
+        assertThat(readAll(factory, url)).singleElement().satisfies(entry -> {
+            assertThat(entry.imageUrl().getScheme()).isEqualTo("invalid-url");
+            assertThat(entry.imageUrl().toString()).doesNotContain(secret);
+        });
         assertThatThrownBy(() -> readAll(factory, quote)).isInstanceOf(CatalogFormatException.class)
             .hasMessageContaining("line 2").hasMessageNotContaining(secret);
     }

@@ -107,9 +107,12 @@ class PostgresCatalogTests {
     void rowAndServerTextsNeverReachAMessage() {
         PostgresCatalog catalog = catalog("leaky", "id", "image_url", "", jdbcUrl(), "postgres", "");
         try (Stream<CatalogEntry> entries = catalog.entries()) {
-            assertThatThrownBy(entries::toList).isInstanceOf(CatalogFormatException.class)
-                .hasMessageMatching(".* row [12], column image_url: invalid image URL").hasMessageNotContaining(ROW_SECRET)
-                .hasNoCause();
+            // The malformed URL fails its own row when fetched; its stand-in quotes nothing of it.
+            assertThat(entries.toList()).filteredOn(entry -> entry.id().equals(ROW_SECRET)).singleElement()
+                .satisfies(entry -> {
+                    assertThat(entry.imageUrl().getScheme()).isEqualTo("invalid-url");
+                    assertThat(entry.imageUrl().toString()).doesNotContain(ROW_SECRET);
+                });
         }
         // The server's message would quote the literal: "invalid input syntax for type bigint: ...".
         PostgresCatalog badFilter = catalog("images", "id", "image_url", "id = '" + ROW_SECRET + "'", jdbcUrl(), "postgres", "");

@@ -65,7 +65,8 @@ class RoutingImageFetcherTests {
         SupabaseProperties noSupabase = new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
                 new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0));
         fetcher = new RoutingImageFetcher(WebClient.builder(), new FetchProperties(CONCURRENCY, Duration.ofSeconds(1),
-                Duration.ofMillis(400), Duration.ofMillis(1500), DataSize.ofBytes(MAX_BYTES), 3, 1, "fsb-test"),
+                Duration.ofMillis(400), Duration.ofMillis(1500), DataSize.ofBytes(MAX_BYTES), 3, 1, "fsb-test",
+                new FetchProperties.Egress(List.of("127.0.0.1/32"), List.of()), new FetchProperties.Files(true, List.of())),
                 noSupabase, JsonMapper.builder().build());
     }
 
@@ -285,9 +286,9 @@ class RoutingImageFetcherTests {
     void fileUrlsAreReadWithTheSameLimits() throws Exception {
         Path small = Files.write(dir.resolve("small.jpg"), bytes(20));
         Path large = Files.write(dir.resolve("large.jpg"), new byte[MAX_BYTES + 1]);
-        assertThat(fetcher.fetch(small.toUri()).get(5, TimeUnit.SECONDS)).isEqualTo(bytes(20));
-        assertThat(failure(large.toUri()).reason()).isEqualTo(FailureReason.TOO_LARGE);
-        assertThat(failure(dir.resolve("missing.jpg").toUri()).reason()).isEqualTo(FailureReason.NOT_FOUND);
+        assertThat(fetcher.fetch(small.toUri(), dir).get(5, TimeUnit.SECONDS)).isEqualTo(bytes(20));
+        assertThat(failure(fetcher.fetch(large.toUri(), dir)).reason()).isEqualTo(FailureReason.TOO_LARGE);
+        assertThat(failure(fetcher.fetch(dir.resolve("missing.jpg").toUri(), dir)).reason()).isEqualTo(FailureReason.NOT_FOUND);
     }
 
     @Test
@@ -318,8 +319,12 @@ class RoutingImageFetcherTests {
     }
 
     private ImageRejectedException failure(URI url) throws Exception {
+        return failure(fetcher.fetch(url));
+    }
+
+    private static ImageRejectedException failure(CompletableFuture<byte[]> fetched) throws Exception {
         try {
-            byte[] body = fetcher.fetch(url).get(10, TimeUnit.SECONDS);
+            byte[] body = fetched.get(10, TimeUnit.SECONDS);
             return fail("expected a failure, got %d bytes", body.length);
         }
         catch (ExecutionException ex) {

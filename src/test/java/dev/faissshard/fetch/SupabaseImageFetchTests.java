@@ -2,6 +2,7 @@ package dev.faissshard.fetch;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +36,8 @@ class SupabaseImageFetchTests {
                 Duration.ofSeconds(2), Duration.ofSeconds(2), new SupabaseProperties.Retry(3, Duration.ofMillis(10),
                         Duration.ofMillis(100), 2.0));
         FetchProperties fetch = new FetchProperties(4, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10),
-                DataSize.ofMegabytes(1), 2, 1, "test");
+                DataSize.ofMegabytes(1), 2, 1, "test", new FetchProperties.Egress(List.of(), List.of()),
+                new FetchProperties.Files(true, List.of()));
         fetcher = new RoutingImageFetcher(WebClient.builder(), fetch, supabase, JsonMapper.builder().build());
     }
 
@@ -60,6 +62,26 @@ class SupabaseImageFetchTests {
         assertThatThrownBy(() -> fetcher.fetch(URI.create("supabase://products/missing.jpg")).join())
             .isInstanceOf(CompletionException.class).cause().isInstanceOf(ImageRejectedException.class)
             .satisfies(ex -> assertThat(((ImageRejectedException) ex).reason()).isEqualTo(FailureReason.NOT_FOUND))
-            .hasMessageContaining("Object not found");
+            .hasMessageContaining("HTTP 404")
+            .satisfies(ex -> assertThat(ex.getMessage()).as("the Storage server's error text is not quoted")
+                .doesNotContain("Object not found"));
+    }
+
+    @Test
+    void numericShortHostWithSupabaseConfiguredIsRefusedByTheEgressPolicyNotACrash() {
+        // java.net.URI leaves getHost() null for 127.2 (the emulator on 127.0.0.1 is exempt as the project); this used to end as a NullPointerException recorded as corrupt.
+        assertThatThrownBy(() -> fetcher.fetch(URI.create("http://127.2/a.jpg")).join())
+            .cause().isInstanceOf(ImageRejectedException.class)
+            .satisfies(ex -> assertThat(((ImageRejectedException) ex).reason()).isEqualTo(FailureReason.EGRESS_REFUSED));
+    }
+
+    @Test
+    void theOperatorsOwnSupabaseHostIsNotSubjectToTheEgressPolicy() {
+        // A signed URL goes through the plain HTTP client; the emulator lives on loopback, which nothing else may reach.
+        URI signed = URI.create(emulator.url() + "/storage/v1/object/sign/products/missing.jpg?token=x");
+        assertThatThrownBy(() -> fetcher.fetch(signed).join())
+            .cause().isInstanceOf(ImageRejectedException.class)
+            .satisfies(ex -> assertThat(((ImageRejectedException) ex).reason()).isNotEqualTo(FailureReason.EGRESS_REFUSED)
+                .isIn(FailureReason.HTTP_STATUS, FailureReason.NOT_FOUND));
     }
 }

@@ -64,7 +64,7 @@ class ImageFormatsBuildTests {
         bad("23", "image/png", FormatSamples.truncated(FormatSamples.png16Bit(), 0.6), FailureReason.CORRUPT, "png");
         bad("24", "image/gif", FormatSamples.truncated(FormatSamples.gifAnimated(), 0.3), FailureReason.CORRUPT, "gif");
         bad("25", "image/webp", FormatSamples.truncated(FormatSamples.webp(false), 0.6), FailureReason.CORRUPT, "webp");
-        bad("26", "image/png", FormatSamples.wrongMagic(), FailureReason.NOT_AN_IMAGE, "unrecognised");
+        bad("26", "image/png", FormatSamples.wrongMagic(), FailureReason.NOT_AN_IMAGE, "not an image signature");
         bad("27", "image/jpeg", FormatSamples.html(), FailureReason.NOT_AN_IMAGE, "HTML");
         bad("28", "image/svg+xml", FormatSamples.svg(), FailureReason.NOT_AN_IMAGE, "SVG");
         bad("29", "application/pdf", FormatSamples.pdf(), FailureReason.NOT_AN_IMAGE, "PDF");
@@ -82,6 +82,7 @@ class ImageFormatsBuildTests {
         registry.add("fsb.storage.local.root", storage::toString);
         registry.add("fsb.catalog.location", catalogue::toString);
         registry.add("fsb.job.batch-size", () -> "8");
+        registry.add("fsb.fetch.egress.allow", () -> "127.0.0.1/32");
     }
 
     @AfterAll

@@ -79,7 +79,9 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "dev.faissshard.FaissShardBuilderApplication", "--server.address=127.0.0.1", "--server.port=" + port,
                 "--fsb.storage.local.root=" + storage, "--fsb.catalog.location=" + catalog,
-                "--fsb.job.batch-size=8", "--fsb.shard.max-vectors=70", "--fsb.fetch.concurrency=8"));
+                "--fsb.job.batch-size=8", "--fsb.shard.max-vectors=70", "--fsb.fetch.concurrency=8",
+                // The test image servers live on loopback, which the egress policy refuses by default.
+                "--fsb.fetch.egress.allow=127.0.0.1/32"));
         command.addAll(extra);
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
