@@ -82,6 +82,8 @@ class IndexIsolationTests {
         registry.add("fsb.storage.local.root", storage::toString);
         registry.add("fsb.catalog.location", catalogue::toString);
         registry.add("fsb.job.batch-size", () -> "4");
+        // The test image server is on loopback, which the egress policy refuses unless allowed.
+        registry.add("fsb.fetch.egress.allow", () -> "127.0.0.1/32");
         registry.add("fsb.shard.max-vectors", () -> "5");
     }
 

@@ -88,6 +88,8 @@ class ManifestCrashWindowTests {
         registry.add("fsb.catalog.location", catalogue::toString);
         // Two segments (4 and 8 vectors) are flushed before the third batch seals a 10-vector shard.
         registry.add("fsb.job.batch-size", () -> "4");
+        // The test image server is on loopback, which the egress policy refuses unless allowed.
+        registry.add("fsb.fetch.egress.allow", () -> "127.0.0.1/32");
         registry.add("fsb.shard.max-vectors", () -> "10");
     }
 
