@@ -27,6 +27,7 @@ import dev.faissshard.job.JobCapacityException;
 import dev.faissshard.job.JobNotFoundException;
 import dev.faissshard.job.JobStateConflictException;
 import dev.faissshard.job.ServiceStoppingException;
+import dev.faissshard.lease.IndexLeaseHeldException;
 import dev.faissshard.progress.CorruptProgressException;
 import dev.faissshard.storage.StorageUnavailableException;
 import tools.jackson.core.JacksonException;
@@ -56,6 +57,17 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         ProblemDetail problem = problem(HttpStatus.CONFLICT, "index-location-busy", "Index is being built by another job",
                 ex.getMessage());
         problem.setProperty("runningJobId", ex.runningJobId());
+        return problem;
+    }
+
+    @ExceptionHandler(IndexLeaseHeldException.class)
+    ProblemDetail leaseHeld(IndexLeaseHeldException ex) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "index-lease-held",
+                "Index is being built by another process", ex.getMessage());
+        problem.setProperty("owner", ex.holder().ownerId());
+        problem.setProperty("host", ex.holder().host());
+        problem.setProperty("ownerJobId", ex.holder().jobId());
+        problem.setProperty("leaseExpiresAt", ex.holder().expiresAt().toString());
         return problem;
     }
 

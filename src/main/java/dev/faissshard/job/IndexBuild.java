@@ -95,6 +95,8 @@ final class IndexBuild {
             metrics.batch(Duration.ofNanos(System.nanoTime() - start));
         }
         writers.values().forEach(ShardWriter::sealOpenShard);
+        // Another process may have taken the index over while this one stalled: then nothing more is written.
+        job.lease().checkHeld();
         progress = repository.commit(job.spec().layout(), progress, writers, failures, batchNumber, clock.instant(), events);
         publishStats();
         return true;
@@ -128,6 +130,7 @@ final class IndexBuild {
             stats.embedded(ids.length);
             metrics.embedded(ids.length);
         }
+        job.lease().checkHeld();
         progress = repository.commit(job.spec().layout(), progress, writers, failures, batchNumber + 1, clock.instant(),
                 events);
         publishStats();

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.faissshard.lease.Lease;
+
 /**
  * One build job: its spec, state and statistics, and the cooperative pause / cancel switches that the
  * build checks between batches (native calls are never interrupted). The transitions are drawn in
@@ -19,6 +21,7 @@ public final class Job {
     private final String catalogDescription;
     private final Instant createdAt;
     private final JobStats stats = new JobStats();
+    private volatile Lease lease = Lease.none();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
@@ -40,6 +43,15 @@ public final class Job {
 
     public String id() {
         return id;
+    }
+
+    /** This process's hold on the job's index, checked before every commit. */
+    public Lease lease() {
+        return lease;
+    }
+
+    void holdLease(Lease held) {
+        this.lease = held;
     }
 
     public JobSpec spec() {

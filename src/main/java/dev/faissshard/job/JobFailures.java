@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
 import dev.faissshard.catalog.CatalogException;
+import dev.faissshard.lease.LeaseLostException;
 import dev.faissshard.progress.CorruptProgressException;
 import dev.faissshard.shard.faiss.FaissUnavailableException;
 import dev.faissshard.storage.ObjectTooLargeException;
@@ -59,6 +60,9 @@ final class JobFailures {
     static String phrase(Throwable failure) {
         if (failure instanceof IndexIncompatibleException) {
             return "the index was built with another model or settings";
+        }
+        if (failure instanceof LeaseLostException) {
+            return "the lease of the index was lost (another process may have taken it over); nothing more was written";
         }
         if (failure instanceof CorruptProgressException) {
             return "progress.json cannot be used";

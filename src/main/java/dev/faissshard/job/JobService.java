@@ -26,6 +26,7 @@ import dev.faissshard.catalog.CatalogReadCancelledException;
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.lease.IndexLeases;
 import dev.faissshard.shard.IndexLayout;
 
 /**
@@ -43,6 +44,7 @@ public class JobService implements SmartLifecycle {
     private final JobProperties properties;
     private final CatalogFactory catalogs;
     private final IndexBuilder builder;
+    private final IndexLeases leases;
     private final TaskExecutor executor;
     private final Clock clock;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -52,11 +54,12 @@ public class JobService implements SmartLifecycle {
     private volatile boolean running;
     private volatile boolean stopping;
 
-    JobService(JobProperties properties, CatalogFactory catalogs,
-            IndexBuilder builder, @Qualifier("jobExecutor") TaskExecutor executor, Clock clock) {
+    JobService(JobProperties properties, CatalogFactory catalogs, IndexBuilder builder, IndexLeases leases,
+            @Qualifier("jobExecutor") TaskExecutor executor, Clock clock) {
         this.properties = properties;
         this.catalogs = catalogs;
         this.builder = builder;
+        this.leases = leases;
         this.executor = executor;
         this.clock = clock;
         this.queue = new JobQueue(properties.maxRunning(), properties.maxQueued());
@@ -70,16 +73,34 @@ public class JobService implements SmartLifecycle {
         builder.validate(spec);
         String location = builder.location(spec);
         Job job = new Job(UUID.randomUUID().toString(), spec, location, catalog.description(), clock.instant());
-        JobQueue.Placement placement;
         synchronized (runningByLocation) {
-            // Checked again under the lock that stop() also takes, so no job slips in after it.
             requireAccepting();
             String running = runningByLocation.get(location);
             if (running != null) {
                 throw new IndexLocationBusyException(location, running);
             }
-            placement = queue.admit(job);
             runningByLocation.put(location, job.id());
+        }
+        // Other processes on the same store: taken only once this process's own claim stands, so that its
+        // jobs never take the lease from each other, and before the job can start, so it never runs unleased.
+        try {
+            job.holdLease(leases.acquire(spec.layout(), job.id()));
+        }
+        catch (RuntimeException refused) {
+            ended(job);
+            throw refused;
+        }
+        JobQueue.Placement placement;
+        synchronized (runningByLocation) {
+            try {
+                // Checked again under the lock that stop() also takes, so no job slips in after it.
+                requireAccepting();
+                placement = queue.admit(job);
+            }
+            catch (RuntimeException refused) {
+                ended(job);
+                throw refused;
+            }
             catalogsByJob.put(job.id(), catalog);
             jobs.put(job.id(), job);
         }
@@ -272,6 +293,7 @@ public class JobService implements SmartLifecycle {
 
     /** A job ended: its index location is free again and its catalogue is no longer needed. */
     private void ended(Job job) {
+        job.lease().close();
         synchronized (runningByLocation) {
             runningByLocation.remove(job.storageDescription(), job.id());
             catalogsByJob.remove(job.id());

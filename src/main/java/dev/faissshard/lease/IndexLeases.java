@@ -84,7 +84,7 @@ public class IndexLeases implements DisposableBean {
      */
     public Lease acquire(IndexLayout layout, String jobId) {
         if (!properties.enabled()) {
-            return Lease.unchecked();
+            return Lease.none();
         }
         String folder = layout.absolute(FOLDER);
         Optional<Generation> newest = newest(folder);

@@ -36,8 +36,8 @@ public final class Lease implements AutoCloseable {
         this.record = record;
     }
 
-    /** For stores no other process writes to ({@code fsb.lease.enabled=false}). */
-    static Lease unchecked() {
+    /** No lease: for stores no other process writes to ({@code fsb.lease.enabled=false}), and jobs not yet started. */
+    public static Lease none() {
         return new Lease(null, null, null, null);
     }
 

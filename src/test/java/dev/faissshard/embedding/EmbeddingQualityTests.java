@@ -71,6 +71,8 @@ class EmbeddingQualityTests {
         SETS.put(Scene.UNTIDY, LabelledSet.writeUntidy(root.resolve("untidy"), 6, 50, 320, LabelledSet.HELD_OUT_SEED));
         registry.add("fsb.storage.local.root", () -> root.resolve("storage").toString());
         registry.add("fsb.catalog.location", () -> SETS.get(Scene.TIDY).catalogue().toString());
+        // Jobs name the untidy set's catalogue, beside the tidy one: both lie under the test's own folder.
+        registry.add("fsb.catalog.allowed-roots", root::toString);
     }
 
     @ParameterizedTest

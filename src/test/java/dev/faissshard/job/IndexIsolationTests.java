@@ -138,7 +138,8 @@ class IndexIsolationTests {
                 Arguments.of("progress.json", "progress.json"), Arguments.of("a partition's folder", "team/part-0-of-2"),
                 Arguments.of("8 KB of a/", "a/".repeat(4096)), Arguments.of("segment of 256", "x/" + "a".repeat(256)),
                 Arguments.of("..", ".."), Arguments.of("../up", "../up"), Arguments.of("a/./b", "a/./b"),
-                Arguments.of("empty segment", "a//b"), Arguments.of("10 MB", "a".repeat(10 * 1024 * 1024)));
+                Arguments.of("empty segment", "a//b"), // Larger bodies are refused whole (413) before any field is read: see HostileRequestTests.
+                Arguments.of("40 KB", "a".repeat(40 * 1024)));
     }
 
     @ParameterizedTest(name = "{0}")

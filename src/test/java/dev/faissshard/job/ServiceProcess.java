@@ -93,11 +93,16 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     String postJob() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/jobs"))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = submit();
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         return response.headers().firstValue("Location").orElseThrow();
+    }
+
+    /** {@code POST /jobs {}}, whatever it answers. */
+    HttpResponse<String> submit() throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("/jobs"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     void awaitBatches(Path storage, long batches) throws Exception {
