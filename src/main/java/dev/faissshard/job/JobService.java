@@ -293,11 +293,11 @@ public class JobService implements SmartLifecycle {
 
     /** A job ended: its index location is free again and its catalogue is no longer needed. */
     private void ended(Job job) {
-        job.lease().close();
         synchronized (runningByLocation) {
             runningByLocation.remove(job.storageDescription(), job.id());
             catalogsByJob.remove(job.id());
         }
+        job.lease().close();
     }
 
     /** A job refused after it was registered: as if it had never been submitted. */

@@ -1,7 +1,10 @@
 package dev.faissshard.lease;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
@@ -54,20 +57,30 @@ public class IndexLeases implements DisposableBean {
     private final JsonMapper json;
     private final String ownerId;
     private final String host;
+    private final String processSpace;
+    private final long pid;
     private final ScheduledExecutorService renewals;
 
     @Autowired
     public IndexLeases(StorageClient storage, LeaseProperties properties, Clock clock, JsonMapper json) {
-        this(storage, properties, clock, json, UUID.randomUUID().toString());
+        this(storage, properties, clock, json, UUID.randomUUID().toString(), processSpace(), ProcessHandle.current().pid());
     }
 
+    /** A process whose liveness others cannot check (as on a system without /proc). */
     IndexLeases(StorageClient storage, LeaseProperties properties, Clock clock, JsonMapper json, String ownerId) {
+        this(storage, properties, clock, json, ownerId, null, 0);
+    }
+
+    IndexLeases(StorageClient storage, LeaseProperties properties, Clock clock, JsonMapper json, String ownerId,
+            String processSpace, long pid) {
         this.storage = storage;
         this.properties = properties;
         this.clock = clock;
         this.json = json;
         this.ownerId = ownerId;
         this.host = hostName();
+        this.processSpace = processSpace;
+        this.pid = pid;
         this.renewals = Executors.newSingleThreadScheduledExecutor(renewalThreads());
     }
 
@@ -92,16 +105,21 @@ public class IndexLeases implements DisposableBean {
         if (newest.isPresent()) {
             LeaseRecord holder = newest.get().record();
             boolean ours = holder.ownerId().equals(ownerId);
-            if (!ours && !holder.freeAt(now, properties.clockSkew())) {
+            boolean gone = !ours && holderGone(holder);
+            if (!ours && !gone && !holder.freeAt(now, properties.clockSkew())) {
                 throw new IndexLeaseHeldException(describe(layout), holder);
             }
-            if (!ours && !holder.released()) {
+            if (gone && !holder.released()) {
+                log.info("Taking over the lease of {} from {} (job {}): its process {} on this machine is gone",
+                        describe(layout), holder.ownerId(), holder.jobId(), holder.pid());
+            }
+            else if (!ours && !holder.released()) {
                 log.info("Taking over the expired lease of {} from {} on {} (job {}, expired {})", describe(layout),
                         holder.ownerId(), holder.host(), holder.jobId(), holder.expiresAt());
             }
         }
         long generation = newest.map(g -> g.record().generation() + 1).orElse(1L);
-        LeaseRecord record = new LeaseRecord(LeaseRecord.FORMAT_VERSION, generation, ownerId, host, jobId, now,
+        LeaseRecord record = new LeaseRecord(LeaseRecord.FORMAT_VERSION, generation, ownerId, host, processSpace, pid, jobId, now,
                 now.plus(properties.ttl()), false);
         try {
             storage.create(key(folder, generation), json.writeValueAsBytes(record), "application/json");
@@ -140,8 +158,8 @@ public class IndexLeases implements DisposableBean {
                         .orElse("nobody: it was deleted"));
         }
         Instant now = clock.instant();
-        LeaseRecord renewed = new LeaseRecord(LeaseRecord.FORMAT_VERSION, current.generation(), ownerId, host,
-                current.jobId(), now, now.plus(properties.ttl()), false);
+        LeaseRecord renewed = new LeaseRecord(LeaseRecord.FORMAT_VERSION, current.generation(), ownerId, host, processSpace,
+                pid, current.jobId(), now, now.plus(properties.ttl()), false);
         storage.replace(key(folder, current.generation()), json.writeValueAsBytes(renewed), "application/json");
         return renewed;
     }
@@ -155,8 +173,8 @@ public class IndexLeases implements DisposableBean {
         if (newest.isPresent() && newest.get().record().generation() == current.generation()
                 && newest.get().record().ownerId().equals(ownerId)) {
             Instant now = clock.instant();
-            LeaseRecord released = new LeaseRecord(LeaseRecord.FORMAT_VERSION, current.generation(), ownerId, host,
-                    current.jobId(), now, now, true);
+            LeaseRecord released = new LeaseRecord(LeaseRecord.FORMAT_VERSION, current.generation(), ownerId, host, processSpace,
+                    pid, current.jobId(), now, now, true);
             storage.replace(key(folder, current.generation()), json.writeValueAsBytes(released), "application/json");
         }
     }
@@ -188,8 +206,8 @@ public class IndexLeases implements DisposableBean {
             catch (JacksonException unreadable) {
                 // A lease nobody can read protects nothing; treat it as long expired, so it is taken over.
                 log.warn("Lease object {} is unreadable; treating it as expired", key);
-                return new LeaseRecord(LeaseRecord.FORMAT_VERSION, generationOf(key), "unknown", "unknown", "unknown",
-                        Instant.EPOCH, Instant.EPOCH, true);
+                return new LeaseRecord(LeaseRecord.FORMAT_VERSION, generationOf(key), "unknown", "unknown", null, 0,
+                        "unknown", Instant.EPOCH, Instant.EPOCH, true);
             }
         });
     }
@@ -226,6 +244,30 @@ public class IndexLeases implements DisposableBean {
 
     private String describe(IndexLayout layout) {
         return storage.description() + (layout.prefix().isEmpty() ? "" : " prefix " + layout.prefix());
+    }
+
+    /**
+     * Whether the holder is a process of this very machine and PID namespace that no longer runs: a
+     * restart after a crash or {@code kill -9} then resumes at once instead of waiting out the lease. A
+     * holder elsewhere, or a process id now taken by another live process, waits for expiry as usual.
+     */
+    private boolean holderGone(LeaseRecord holder) {
+        if (processSpace == null || !processSpace.equals(holder.processSpace())) {
+            return false;
+        }
+        return holder.pid() == pid || ProcessHandle.of(holder.pid()).map(process -> !process.isAlive()).orElse(true);
+    }
+
+    /** The kernel boot and PID namespace process ids are valid in, or null where /proc does not tell. */
+    private static String processSpace() {
+        try {
+            String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+            String namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+            return boot + " " + namespace;
+        }
+        catch (IOException | UnsupportedOperationException | SecurityException ex) {
+            return null;
+        }
     }
 
     private static String hostName() {

@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.faissshard.shard.IndexLayout;
-import dev.faissshard.storage.StorageException;
 
 /**
  * A held lease of one index, renewed in the background. The job calls {@link #checkHeld()} before each
@@ -81,10 +80,10 @@ public final class Lease implements AutoCloseable {
             try {
                 leases.release(folder, record);
             }
-            catch (StorageException ex) {
-                // It then simply expires.
-                log.warn("Could not release the lease of {} ({}); it expires at {}", describe(), ex.getMessage(),
-                        record.expiresAt());
+            catch (RuntimeException ex) {
+                // It then simply expires (or is taken over sooner by a process on this machine).
+                log.warn("Could not release the lease of {} ({}); it expires at {}", describe(),
+                        ex.getClass().getSimpleName(), record.expiresAt());
             }
         }
     }

@@ -19,7 +19,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("fsb.lease")
-public record LeaseProperties(@DefaultValue("true") boolean enabled, @DefaultValue("60s") @NotNull Duration ttl,
+public record LeaseProperties(@DefaultValue("true") boolean enabled, @DefaultValue("30s") @NotNull Duration ttl,
         @DefaultValue("5s") @NotNull Duration clockSkew) {
 
     public LeaseProperties {

@@ -6,11 +6,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -109,15 +112,27 @@ public final class LocalStorageClient implements StorageClient {
         if (!start.normalize().startsWith(root) || !Files.isDirectory(start)) {
             return objects;
         }
-        try (Stream<Path> files = Files.walk(start)) {
-            files.filter(Files::isRegularFile)
-                .filter(file -> !file.getFileName().toString().startsWith(TEMP_PREFIX))
-                .forEach(file -> {
+        try {
+            Files.walkFileTree(start, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                     String key = root.relativize(file).toString().replace('\\', '/');
-                    if (key.startsWith(prefix)) {
-                        objects.add(new StoredObject(key, file.toFile().length()));
+                    if (attributes.isRegularFile() && !file.getFileName().toString().startsWith(TEMP_PREFIX)
+                            && key.startsWith(prefix)) {
+                        objects.add(new StoredObject(key, attributes.size()));
                     }
-                });
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+                    // Another writer's temporary file, renamed or deleted between the listing and the look.
+                    if (failure instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw failure;
+                }
+            });
         }
         catch (IOException | UncheckedIOException ex) {
             throw new StorageException("Cannot list " + prefix + ": " + ex.getMessage(), ex);

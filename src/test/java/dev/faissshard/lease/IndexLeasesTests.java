@@ -102,6 +102,36 @@ class IndexLeasesTests {
     }
 
     @Test
+    void leaseOfAProcessGoneFromThisMachineIsTakenOverAtOnce() throws Exception {
+        StorageClient storage = new LocalStorageClient(root);
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        IndexLeases killed = new IndexLeases(storage, SETTINGS, clock, JSON, "killed", "boot pid:[1]", exited.pid());
+        IndexLeases restarted = new IndexLeases(storage, SETTINGS, clock, JSON, "restarted", "boot pid:[1]",
+                ProcessHandle.current().pid());
+        closing.add(killed::destroy);
+        closing.add(restarted::destroy);
+        killed.acquire(INDEX, "job-1");
+        // No time has passed: the lease is live, but its owner's process id no longer runs here.
+        assertThat(restarted.acquire(INDEX, "job-2").generation()).isEqualTo(2);
+    }
+
+    @Test
+    void leaseOfALiveProcessOrOfAnotherMachineIsNotTakenOverBeforeItExpires() {
+        StorageClient storage = new LocalStorageClient(root);
+        long live = ProcessHandle.current().pid();
+        IndexLeases holder = new IndexLeases(storage, SETTINGS, clock, JSON, "holder", "boot pid:[1]", live);
+        IndexLeases sameMachine = new IndexLeases(storage, SETTINGS, clock, JSON, "same", "boot pid:[1]", live + 1);
+        IndexLeases elsewhere = new IndexLeases(storage, SETTINGS, clock, JSON, "elsewhere", "other-boot pid:[1]", live);
+        closing.add(holder::destroy);
+        closing.add(sameMachine::destroy);
+        closing.add(elsewhere::destroy);
+        holder.acquire(INDEX, "job-1");
+        assertThatThrownBy(() -> sameMachine.acquire(INDEX, "job-2")).isInstanceOf(IndexLeaseHeldException.class);
+        assertThatThrownBy(() -> elsewhere.acquire(INDEX, "job-3")).isInstanceOf(IndexLeaseHeldException.class);
+    }
+
+    @Test
     void renewalKeepsTheLeaseBeyondItsFirstExpiry() {
         StorageClient storage = new LocalStorageClient(root);
         IndexLeases holder = process(storage, "holder");
