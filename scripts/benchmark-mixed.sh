@@ -108,10 +108,12 @@ run_service() {
   # shellcheck disable=SC2086
   /usr/bin/time -v -o "$OUT/time.txt" ${BENCH_SERVICE:-java ${BENCH_JAVA_OPTS:-}} -jar "$JAR" \
     --fsb.job.run-once=true --fsb.catalog.location="$CATALOG" --fsb.storage.local.root="$storage" \
-    --server.address=127.0.0.1 --server.port=0 "$@" >"$log" 2>&1 \
+    --server.address=127.0.0.1 --server.port=0 --fsb.fetch.egress.allow=127.0.0.1/32 "$@" >"$log" 2>&1 \
     || { echo "service run $run failed, see $log" >&2; tail -20 "$log" >&2; exit 1; }
   local counts
   counts="$(grep -o '[0-9]* embedded, [0-9]* failed' "$log" | tail -1)"
+  # A run that embedded nothing measured nothing (an egress refusal, a missing library): stop here.
+  case "$counts" in "0 embedded"*|"") echo "service run $run embedded nothing ($counts), see $log" >&2; exit 1 ;; esac
   printf 'service\t%s\t%s\t%s\n' "$run" "$(measure "$OUT/time.txt")" "$counts" | tee -a "$RESULTS"
 }
 
