@@ -4,6 +4,8 @@ import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -18,7 +20,10 @@ import dev.faissshard.embedding.UserModelProperties.Pooling;
  * against the preprocessing at load time ({@link ModelSignature}) and its dimension found by running it
  * once on a blank picture, so that a model that cannot work fails at startup. Outputs that are tokens
  * or feature maps are pooled, and vectors L2-normalised when asked. Thread-safe: ONNX Runtime sessions
- * accept concurrent {@code run} calls; {@link #close} must come after the last one.
+ * accept concurrent {@code run} calls, and {@link #close} waits for the runs in flight, since freeing a
+ * session under a running inference crashes the JVM (seen on SIGTERM in the first seconds of a job, when
+ * Spring closed the models while a job thread was still embedding). A run after close is refused with
+ * {@link ModelClosedException}.
  */
 final class OnnxModel implements AutoCloseable {
 
@@ -36,6 +41,13 @@ final class OnnxModel implements AutoCloseable {
      * intermediate tensors (and its arena, which never shrinks) and the packed input stay small.
      */
     static final int INFERENCE_BATCH = 32;
+
+    /** How long close waits for runs in flight; past it the session is left to the process's exit. */
+    private static final long CLOSE_WAIT_SECONDS = 10;
+
+    /** Runs share it; close takes it alone, so a session is never freed under an inference. */
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private boolean closed;
 
     OnnxModel(String name, OrtEnvironment environment, OrtSession session, Preprocessing preprocessing,
             ModelSignature signature, Pooling pooling, boolean normalize) {
@@ -77,6 +89,19 @@ final class OnnxModel implements AutoCloseable {
     }
 
     private Vectors runOnce(FloatBuffer tensor, int count) {
+        inUse.readLock().lock();
+        try {
+            if (closed) {
+                throw new ModelClosedException(name);
+            }
+            return infer(tensor, count);
+        }
+        finally {
+            inUse.readLock().unlock();
+        }
+    }
+
+    private Vectors infer(FloatBuffer tensor, int count) {
         try (OnnxTensor input = OnnxTensor.createTensor(environment, tensor.duplicate(), preprocessing.shape(count));
                 OrtSession.Result result = session.run(Map.of(signature.inputName(), input))) {
             OnnxTensor output = (OnnxTensor) result.get(signature.outputName()).orElseThrow();
@@ -101,11 +126,29 @@ final class OnnxModel implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean exclusive = false;
         try {
-            session.close();
+            exclusive = inUse.writeLock().tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        if (!exclusive) {
+            // A run is still going (an abandoned job at shutdown): leaking the session to the exit is safe,
+            // freeing it under the run is not.
+            return;
+        }
+        try {
+            if (!closed) {
+                closed = true;
+                session.close();
+            }
         }
         catch (OrtException ex) {
             throw new IllegalStateException("Closing model " + name + ": " + ex.getMessage(), ex);
+        }
+        finally {
+            inUse.writeLock().unlock();
         }
     }
 

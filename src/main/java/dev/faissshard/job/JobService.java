@@ -26,6 +26,7 @@ import dev.faissshard.catalog.CatalogReadCancelledException;
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.embedding.ModelClosedException;
 import dev.faissshard.lease.IndexLeases;
 import dev.faissshard.shard.IndexLayout;
 
@@ -204,11 +205,19 @@ public class JobService implements SmartLifecycle {
         }
         catch (CatalogReadCancelledException ex) {
             job.finish(JobState.CANCELLED, clock.instant(), job.stoppedForShutdown() ? STOPPED_FOR_SHUTDOWN : null);
-            log.info("Job {} cancelled while reading its catalogue", job.id());
+            // Mid-build too: the catalogue is read as the build goes, so a stop often finds the job waiting for
+            // its next rows. Everything up to the last committed batch stands either way.
+            log.info("Job {} cancelled while reading its catalogue{}", job.id(),
+                    job.lastError() == null ? "" : " (" + job.lastError() + ")");
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             job.finish(JobState.CANCELLED, clock.instant(), "interrupted by shutdown");
+        }
+        catch (ModelClosedException ex) {
+            // Shutdown outlasted the grace and closed the models under this job: what it recorded stands.
+            job.finish(JobState.CANCELLED, clock.instant(), STOPPED_FOR_SHUTDOWN);
+            log.info("Job {} stopped by shutdown before its batch was embedded", job.id());
         }
         catch (RuntimeException | Error ex) {
             job.finish(JobState.FAILED, clock.instant(), JobFailures.record(log, job.id(), ex));
