@@ -2,7 +2,7 @@ package dev.faissshard.job;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.shard.ShardEvents;
-import dev.faissshard.shard.ShardRecord;
+import dev.faissshard.index.ShardRecord;
 
 /** Feeds what the shard writers report into the job's statistics and the service's metrics. */
 final class BuildEvents implements ShardEvents {

@@ -17,12 +17,13 @@ import org.slf4j.LoggerFactory;
 
 import dev.faissshard.catalog.Catalog;
 import dev.faissshard.catalog.CatalogEntry;
-import dev.faissshard.catalog.FaissIds;
+import dev.faissshard.index.FaissIds;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.progress.FailureRecord;
-import dev.faissshard.progress.Progress;
+import dev.faissshard.index.FailureRecord;
+import dev.faissshard.index.Progress;
 import dev.faissshard.shard.ShardWriter;
+import dev.faissshard.index.StoredIndex;
 
 /**
  * One run of a job: reads the catalogue in batches, skips what the index already holds, and for each
@@ -36,7 +37,7 @@ final class IndexBuild {
     private final Job job;
     private final Catalog catalog;
     private final ImagePipeline pipeline;
-    private final IndexRepository repository;
+    private final StoredIndex repository;
     private final JobMetrics metrics;
     private final Clock clock;
     private final JobStats stats;
@@ -47,7 +48,7 @@ final class IndexBuild {
     private Progress progress;
     private long attempted;
 
-    IndexBuild(Job job, Catalog catalog, ImagePipeline pipeline, IndexRepository repository, JobMetrics metrics,
+    IndexBuild(Job job, Catalog catalog, ImagePipeline pipeline, StoredIndex repository, JobMetrics metrics,
             Clock clock) {
         this.job = job;
         this.catalog = catalog;

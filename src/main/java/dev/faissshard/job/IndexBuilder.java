@@ -5,17 +5,18 @@ import java.time.Clock;
 import org.springframework.stereotype.Component;
 
 import dev.faissshard.catalog.Catalog;
+import dev.faissshard.index.StoredIndex;
 
 /** Runs jobs: wires one {@link IndexBuild} per run to the shared pipeline and repository. */
 @Component
 class IndexBuilder {
 
     private final ImagePipeline pipeline;
-    private final IndexRepository repository;
+    private final StoredIndex repository;
     private final JobMetrics metrics;
     private final Clock clock;
 
-    IndexBuilder(ImagePipeline pipeline, IndexRepository repository, JobMetrics metrics, Clock clock) {
+    IndexBuilder(ImagePipeline pipeline, StoredIndex repository, JobMetrics metrics, Clock clock) {
         this.pipeline = pipeline;
         this.repository = repository;
         this.metrics = metrics;

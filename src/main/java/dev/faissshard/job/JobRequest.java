@@ -9,7 +9,7 @@ import jakarta.validation.constraints.Size;
 
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.shard.ValidPrefix;
+import dev.faissshard.index.ValidPrefix;
 
 /**
  * The body of {@code POST /jobs}. Every field is optional: {@code {}} builds all three index types of

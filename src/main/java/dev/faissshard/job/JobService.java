@@ -28,7 +28,8 @@ import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelClosedException;
 import dev.faissshard.lease.IndexLeases;
-import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.index.IndexLayout;
+import dev.faissshard.index.IndexLocationBusyException;
 
 /**
  * Accepts, runs and steers build jobs. One job at a time per index location; jobs run on the bounded

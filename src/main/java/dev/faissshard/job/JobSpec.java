@@ -4,7 +4,7 @@ import java.util.Set;
 
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.index.IndexLayout;
 
 /**
  * A request resolved against the configuration: what one job does.

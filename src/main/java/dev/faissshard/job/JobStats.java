@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.image.FailureReason;
-import dev.faissshard.progress.IndexProgress;
+import dev.faissshard.index.IndexProgress;
 
 /** Live counters of one job; written by the job's threads, read by the API at any time. */
 final class JobStats {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.progress.IndexProgress;
+import dev.faissshard.index.IndexProgress;
 
 /**
  * What {@code GET /jobs/{id}} shows of a job.

@@ -2,7 +2,7 @@ package dev.faissshard.job;
 
 import java.util.Locale;
 
-import dev.faissshard.catalog.FaissIds;
+import dev.faissshard.index.FaissIds;
 
 /**
  * One worker's share of a build split across several workers (a Kubernetes Indexed Job, say). Each

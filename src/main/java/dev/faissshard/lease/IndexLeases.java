@@ -21,7 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
-import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.index.IndexLayout;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
 import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StoredObject;

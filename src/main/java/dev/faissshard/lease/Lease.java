@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.index.IndexLayout;
 
 /**
  * A held lease of one index, renewed in the background. The job calls {@link #checkHeld()} before each

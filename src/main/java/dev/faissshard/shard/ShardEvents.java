@@ -1,6 +1,7 @@
 package dev.faissshard.shard;
 
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.index.ShardRecord;
 
 /** What a {@link ShardWriter} reports as it works, for job statistics and metrics. */
 public interface ShardEvents {

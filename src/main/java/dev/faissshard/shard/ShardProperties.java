@@ -9,7 +9,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
-import dev.faissshard.shard.faiss.Metric;
 
 /**
  * How shards are built.

@@ -1,6 +1,5 @@
 package dev.faissshard.shard;
 
-import dev.faissshard.shard.faiss.Metric;
 
 /**
  * How the shards of one index are built.

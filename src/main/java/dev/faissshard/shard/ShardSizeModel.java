@@ -3,7 +3,6 @@ package dev.faissshard.shard;
 import java.util.SplittableRandom;
 
 import dev.faissshard.shard.faiss.FaissIndex;
-import dev.faissshard.shard.faiss.Metric;
 
 /**
  * Predicts the serialized size of an index from its vector count, so a shard can be sealed before a

@@ -10,10 +10,15 @@ import org.slf4j.LoggerFactory;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.progress.IndexProgress;
+import dev.faissshard.index.IndexProgress;
 import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
 import dev.faissshard.storage.StorageClient;
+import dev.faissshard.index.IdFile;
+import dev.faissshard.index.IdSet;
+import dev.faissshard.index.IndexLayout;
+import dev.faissshard.index.SegmentRecord;
+import dev.faissshard.index.ShardRecord;
 
 /**
  * Appends the vectors of one index type to its open shard, seals the shard when the next vectors would

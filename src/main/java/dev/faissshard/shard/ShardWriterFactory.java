@@ -9,10 +9,15 @@ import org.springframework.stereotype.Component;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.progress.IndexProgress;
+import dev.faissshard.index.IndexProgress;
 import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.shard.faiss.FaissLibrary;
 import dev.faissshard.storage.StorageClient;
+import dev.faissshard.index.IdFile;
+import dev.faissshard.index.IdSet;
+import dev.faissshard.index.IndexLayout;
+import dev.faissshard.index.SegmentRecord;
+import dev.faissshard.index.ShardRecord;
 
 /**
  * Opens {@link ShardWriter}s where the last run left them: loads the ids of sealed shards (from their id

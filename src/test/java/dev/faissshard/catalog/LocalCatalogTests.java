@@ -17,6 +17,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.faissshard.supabase.SupabaseProperties;
 import tools.jackson.databind.json.JsonMapper;
+import dev.faissshard.index.FaissIds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

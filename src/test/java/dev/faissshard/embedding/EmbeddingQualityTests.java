@@ -23,7 +23,7 @@ import dev.faissshard.job.JobRequest.CatalogOverride;
 import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobState;
 import dev.faissshard.shard.faiss.FaissIndex;
-import dev.faissshard.shard.faiss.Metric;
+import dev.faissshard.shard.Metric;
 import dev.faissshard.testimages.LabelledSet;
 import dev.faissshard.testimages.LabelledSet.Label;
 import dev.faissshard.testimages.LabelledSet.Scene;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.helpers.NOPLogger;
 
 import dev.faissshard.catalog.CatalogFormatException;
-import dev.faissshard.progress.CorruptProgressException;
+import dev.faissshard.index.CorruptProgressException;
 import dev.faissshard.storage.StorageUnavailableException;
 import dev.faissshard.supabase.SupabaseErrorBody;
 import dev.faissshard.supabase.SupabaseHttpException;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.index.IndexLayout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
-import dev.faissshard.shard.IdFile;
+import dev.faissshard.index.IdFile;
 import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StoredObject;
 import tools.jackson.databind.json.JsonMapper;

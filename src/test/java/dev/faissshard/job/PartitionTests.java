@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.index.IndexLayout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;

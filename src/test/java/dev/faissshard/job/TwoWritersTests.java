@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.faissshard.catalog.FaissIds;
+import dev.faissshard.index.FaissIds;
 import dev.faissshard.testimages.ImageServer;
 import dev.faissshard.testimages.ProductImageGenerator;
 import dev.faissshard.testimages.StoredIndex;

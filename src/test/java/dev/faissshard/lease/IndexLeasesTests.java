@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.shard.IndexLayout;
+import dev.faissshard.index.IndexLayout;
 import dev.faissshard.storage.LocalStorageClient;
 import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StorageProperties;

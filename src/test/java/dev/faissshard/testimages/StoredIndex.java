@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import dev.faissshard.shard.IdFile;
+import dev.faissshard.index.IdFile;
 import dev.faissshard.shard.faiss.FaissIndex;
 import tools.jackson.databind.json.JsonMapper;
 

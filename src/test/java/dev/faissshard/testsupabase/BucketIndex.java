@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.faissshard.shard.IdFile;
+import dev.faissshard.index.IdFile;
 import dev.faissshard.shard.faiss.FaissIndex;
 import tools.jackson.databind.json.JsonMapper;
 

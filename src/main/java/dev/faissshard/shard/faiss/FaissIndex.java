@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import dev.faissshard.shard.Metric;
 
 /**
  * A FAISS index that owns its native memory.
@@ -32,7 +33,7 @@ public final class FaissIndex implements AutoCloseable {
             throw new IllegalArgumentException("dimension must be positive, was " + dimension);
         }
         Objects.requireNonNull(factory, "factory");
-        return new FaissIndex(checked(FaissNative.index_create(dimension, factory, metric.code())));
+        return new FaissIndex(checked(FaissNative.index_create(dimension, factory, code(metric))));
     }
 
     /** Reads an index serialized by {@link #toBytes()} or by upstream FAISS's {@code write_index}. */
@@ -53,7 +54,7 @@ public final class FaissIndex implements AutoCloseable {
     }
 
     public Metric metric() {
-        return Metric.ofCode(FaissNative.index_metric(live()));
+        return metricOf(FaissNative.index_metric(live()));
     }
 
     public long count() {
@@ -177,6 +178,22 @@ public final class FaissIndex implements AutoCloseable {
                     "vector data of length " + vectors.length + " is not a multiple of dimension " + d);
         }
         return vectors.length / d;
+    }
+
+    /** FAISS's own {@code MetricType} value. */
+    private static int code(Metric metric) {
+        return switch (metric) {
+            case INNER_PRODUCT -> 0;
+            case L2 -> 1;
+        };
+    }
+
+    private static Metric metricOf(int code) {
+        return switch (code) {
+            case 0 -> Metric.INNER_PRODUCT;
+            case 1 -> Metric.L2;
+            default -> throw new IllegalArgumentException("Unsupported FAISS metric type " + code);
+        };
     }
 
     private static FaissNative.NativeIndex checked(FaissNative.NativeIndex handle) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import tools.jackson.databind.json.JsonMapper;
+import dev.faissshard.shard.Metric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -14,7 +14,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.faissshard.shard.ShardProperties;
 import dev.faissshard.shard.ShardWriterFactory;
-import dev.faissshard.shard.faiss.Metric;
+import dev.faissshard.shard.Metric;
 import dev.faissshard.storage.BucketNotFoundException;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
 import dev.faissshard.storage.ObjectNotFoundException;

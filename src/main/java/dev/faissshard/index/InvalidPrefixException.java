@@ -1,4 +1,4 @@
-package dev.faissshard.shard;
+package dev.faissshard.index;
 
 /**
  * A storage prefix that breaks {@link IndexPrefix}'s rules. An {@link IllegalArgumentException}, so the

@@ -1,9 +1,8 @@
-package dev.faissshard.system;
+package dev.faissshard.shard.faiss;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-import dev.faissshard.shard.faiss.FaissUnavailableException;
 
 /**
  * Turns a FAISS library that cannot load into Spring Boot's short "APPLICATION FAILED TO START"

@@ -1,10 +1,8 @@
-package dev.faissshard.progress;
+package dev.faissshard.index;
 
 import java.util.List;
 
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.shard.SegmentRecord;
-import dev.faissshard.shard.ShardRecord;
 
 /**
  * What one index type holds in storage.

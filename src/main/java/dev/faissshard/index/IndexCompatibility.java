@@ -1,4 +1,4 @@
-package dev.faissshard.job;
+package dev.faissshard.index;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +7,6 @@ import java.util.Objects;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.progress.IndexProgress;
-import dev.faissshard.progress.Progress;
 import dev.faissshard.shard.ShardSettings;
 
 /** Refuses to mix vectors of another model, dimension, metric or factory into an existing index. */

@@ -1,4 +1,4 @@
-package dev.faissshard.shard;
+package dev.faissshard.index;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

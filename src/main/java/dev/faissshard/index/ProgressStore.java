@@ -1,10 +1,9 @@
-package dev.faissshard.progress;
+package dev.faissshard.index;
 
 import java.util.Optional;
 
 import org.springframework.stereotype.Component;
 
-import dev.faissshard.shard.IndexLayout;
 import dev.faissshard.storage.StorageClient;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;

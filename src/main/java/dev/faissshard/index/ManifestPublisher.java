@@ -1,4 +1,4 @@
-package dev.faissshard.shard;
+package dev.faissshard.index;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -11,7 +11,6 @@ import java.util.Set;
 import org.springframework.stereotype.Component;
 
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.progress.IndexProgress;
 import dev.faissshard.storage.StorageClient;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;

@@ -1,4 +1,4 @@
-package dev.faissshard.progress;
+package dev.faissshard.index;
 
 /** {@code progress.json} exists but cannot be used; the job stops rather than guess. */
 public class CorruptProgressException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.faissshard.job;
+package dev.faissshard.index;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -15,13 +15,6 @@ import org.springframework.stereotype.Component;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.progress.FailureRecord;
-import dev.faissshard.progress.IndexProgress;
-import dev.faissshard.progress.Progress;
-import dev.faissshard.progress.ProgressStore;
-import dev.faissshard.shard.IndexLayout;
-import dev.faissshard.shard.ManifestPublisher;
-import dev.faissshard.shard.SegmentRecord;
 import dev.faissshard.shard.ShardEvents;
 import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
@@ -34,16 +27,16 @@ import dev.faissshard.storage.StoredObject;
  * then the deletion of what they no longer name.
  */
 @Component
-class IndexRepository {
+public class StoredIndex {
 
-    private static final Logger log = LoggerFactory.getLogger(IndexRepository.class);
+    private static final Logger log = LoggerFactory.getLogger(StoredIndex.class);
 
     private final StorageClient storage;
     private final ProgressStore progressStore;
     private final ManifestPublisher manifests;
     private final ShardWriterFactory writers;
 
-    IndexRepository(StorageClient storage, ProgressStore progressStore, ManifestPublisher manifests,
+    public StoredIndex(StorageClient storage, ProgressStore progressStore, ManifestPublisher manifests,
             ShardWriterFactory writers) {
         this.storage = storage;
         this.progressStore = progressStore;
@@ -51,11 +44,11 @@ class IndexRepository {
         this.writers = writers;
     }
 
-    String location(IndexLayout layout) {
+    public String location(IndexLayout layout) {
         return storage.description() + (layout.prefix().isEmpty() ? "" : " prefix " + layout.prefix());
     }
 
-    Progress load(IndexLayout layout) {
+    public Progress load(IndexLayout layout) {
         return progressStore.load(layout, storage).orElseGet(Progress::empty);
     }
 
@@ -65,7 +58,7 @@ class IndexRepository {
      * does), and only then removes what neither names. So a reader following the manifest finds every
      * object it names at any instant.
      */
-    Progress open(IndexLayout layout) {
+    public Progress open(IndexLayout layout) {
         Optional<Progress> stored = progressStore.load(layout, storage);
         stored.ifPresent(progress -> {
             if (manifests.republishIfStale(layout, progress.indexes(), storage)) {
@@ -79,13 +72,13 @@ class IndexRepository {
     }
 
     /** Refuses a job whose models or shard settings differ from what the index already holds. */
-    void checkCompatible(IndexLayout layout, Map<IndexType, ModelInfo> models) {
+    public void checkCompatible(IndexLayout layout, Map<IndexType, ModelInfo> models) {
         IndexCompatibility.check(location(layout), load(layout), models, writers.settings());
         writers.checkFits(storage);
         models.values().forEach(model -> writers.sizeModel(model.dimension()));
     }
 
-    Map<IndexType, ShardWriter> openWriters(IndexLayout layout, Progress progress, Map<IndexType, ModelInfo> models,
+    public Map<IndexType, ShardWriter> openWriters(IndexLayout layout, Progress progress, Map<IndexType, ModelInfo> models,
             ShardEvents events) {
         IndexCompatibility.check(location(layout), progress, models, writers.settings());
         writers.checkFits(storage);
@@ -129,7 +122,7 @@ class IndexRepository {
     }
 
     /** Records a finished batch durably; returns the progress now in storage. */
-    Progress commit(IndexLayout layout, Progress base, Map<IndexType, ShardWriter> open,
+    public Progress commit(IndexLayout layout, Progress base, Map<IndexType, ShardWriter> open,
             Map<String, FailureRecord> failures, long nextBatch, java.time.Instant now, ShardEvents events) {
         Map<String, IndexProgress> indexes = new TreeMap<>(base.indexes());
         List<String> obsolete = new ArrayList<>();

@@ -1,10 +1,9 @@
-package dev.faissshard.system;
+package dev.faissshard.shard.faiss;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-import dev.faissshard.shard.faiss.FaissLibrary;
 
 /** Whether the FAISS JNI library loaded, and if not, why. */
 @Component("faiss")

@@ -1,4 +1,4 @@
-package dev.faissshard.catalog;
+package dev.faissshard.index;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

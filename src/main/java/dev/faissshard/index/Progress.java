@@ -1,4 +1,4 @@
-package dev.faissshard.progress;
+package dev.faissshard.index;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.faissshard.progress;
+package dev.faissshard.index;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.faissshard.job;
+package dev.faissshard.index;
 
 import java.util.List;
 

@@ -1,11 +1,11 @@
-package dev.faissshard.job;
+package dev.faissshard.index;
 
 /** Another job is already building the index at this location. */
 public class IndexLocationBusyException extends RuntimeException {
 
     private final String runningJobId;
 
-    IndexLocationBusyException(String location, String runningJobId) {
+    public IndexLocationBusyException(String location, String runningJobId) {
         super("Job " + runningJobId + " is already building the index at " + location);
         this.runningJobId = runningJobId;
     }

@@ -1,4 +1,4 @@
-package dev.faissshard.shard;
+package dev.faissshard.index;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +11,6 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.faissshard.progress.Progress;
-import dev.faissshard.progress.ProgressStore;
 import dev.faissshard.storage.LocalStorageClient;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -1,4 +1,4 @@
-package dev.faissshard.shard;
+package dev.faissshard.index;
 
 /**
  * One flushed batch of the open shard: a small {@code IDMap,Flat} index holding that batch's vectors

@@ -1,0 +1,7 @@
+package dev.faissshard.shard;
+
+/** Distance between vectors of an index. */
+public enum Metric {
+    INNER_PRODUCT,
+    L2
+}
