@@ -105,6 +105,16 @@ public final class IndexLayout {
         return false;
     }
 
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof IndexLayout layout && layout.prefix.equals(prefix);
+    }
+
+    @Override
+    public int hashCode() {
+        return prefix.hashCode();
+    }
+
     private static boolean digits(String text, int from, int to) {
         for (int i = from; i < to; i++) {
             if (text.charAt(i) < '0' || text.charAt(i) > '9') {

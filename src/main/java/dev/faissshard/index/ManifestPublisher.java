@@ -11,6 +11,7 @@ import java.util.Set;
 import org.springframework.stereotype.Component;
 
 import dev.faissshard.embedding.ModelInfo;
+import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.storage.StorageClient;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -25,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class ManifestPublisher {
 
-    private static final String SEGMENT_FACTORY = "IDMap,Flat";
+    private static final String SEGMENT_FACTORY = ShardWriter.SEGMENT_FACTORY;
 
     private final JsonMapper json;
     private final Clock clock;

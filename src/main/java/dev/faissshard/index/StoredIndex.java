@@ -1,13 +1,12 @@
 package dev.faissshard.index;
 
-import java.util.ArrayList;
+import java.time.Clock;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,16 +14,17 @@ import org.springframework.stereotype.Component;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.shard.ShardEvents;
+import dev.faissshard.shard.ShardSettings;
 import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
+import dev.faissshard.shard.VectorIndex;
 import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StoredObject;
 
 /**
- * The index as stored: progress, shard writers and the manifest. {@link #commit} fixes the order that
- * makes a killed run harmless: objects first, then {@code progress.json}, then the manifest, and only
- * then the deletion of what they no longer name.
+ * The index as stored: {@code progress.json}, the manifest and the shard and segment objects they name.
+ * {@link #open} reads it once for a run (progress, compatibility, leftovers, writers) into an
+ * {@link OpenIndex}, whose commit owns the write order.
  */
 @Component
 public class StoredIndex {
@@ -35,68 +35,107 @@ public class StoredIndex {
     private final ProgressStore progressStore;
     private final ManifestPublisher manifests;
     private final ShardWriterFactory writers;
+    private final Clock clock;
 
     public StoredIndex(StorageClient storage, ProgressStore progressStore, ManifestPublisher manifests,
-            ShardWriterFactory writers) {
+            ShardWriterFactory writers, Clock clock) {
         this.storage = storage;
         this.progressStore = progressStore;
         this.manifests = manifests;
         this.writers = writers;
+        this.clock = clock;
     }
 
-    public String location(IndexLayout layout) {
-        return storage.description() + (layout.prefix().isEmpty() ? "" : " prefix " + layout.prefix());
+    /** The index under this layout in the configured store. */
+    public IndexLocation locate(IndexLayout layout) {
+        return new IndexLocation(storage, layout);
     }
 
-    public Progress load(IndexLayout layout) {
-        return progressStore.load(layout, storage).orElseGet(Progress::empty);
+    /**
+     * Refuses, before a job is accepted, what would make it fail at once: models or shard settings that
+     * differ from what the index holds, shards the store would refuse, a factory that cannot build
+     * shards. {@link #open} checks again, since a queued job may start long after another process wrote.
+     */
+    public void checkCompatible(IndexLocation location, Map<IndexType, ModelInfo> models) {
+        Progress progress = progressStore.load(location.layout(), location.storage()).orElseGet(Progress::empty);
+        IndexCompatibility.check(location.description(), progress, models, writers.settings());
+        writers.checkFits(location.storage());
+        models.values().forEach(model -> writers.sizeModel(model.dimension()));
     }
 
     /**
      * Opens the index for a run: loads progress, brings the manifest level with it (a run killed between
      * the two writes leaves the manifest one batch behind, still naming segments progress no longer
      * does), and only then removes what neither names. So a reader following the manifest finds every
-     * object it names at any instant.
+     * object it names at any instant. Then checks the models against what the index holds and rebuilds
+     * each open shard from its flushed segments.
      */
-    public Progress open(IndexLayout layout) {
-        Optional<Progress> stored = progressStore.load(layout, storage);
+    public OpenIndex open(IndexLocation location, Map<IndexType, ModelInfo> models, IndexEvents events) {
+        IndexLayout layout = location.layout();
+        StorageClient store = location.storage();
+        Optional<Progress> stored = progressStore.load(layout, store);
         stored.ifPresent(progress -> {
-            if (manifests.republishIfStale(layout, progress.indexes(), storage)) {
+            if (manifests.republishIfStale(layout, progress.indexes(), store)) {
                 log.info("Republished {} from {}: an interrupted run wrote progress but not the manifest",
                         layout.manifestKey(), layout.progressKey());
             }
         });
         Progress progress = stored.orElseGet(Progress::empty);
-        removeOrphans(layout, progress);
-        return progress;
-    }
-
-    /** Refuses a job whose models or shard settings differ from what the index already holds. */
-    public void checkCompatible(IndexLayout layout, Map<IndexType, ModelInfo> models) {
-        IndexCompatibility.check(location(layout), load(layout), models, writers.settings());
-        writers.checkFits(storage);
-        models.values().forEach(model -> writers.sizeModel(model.dimension()));
-    }
-
-    public Map<IndexType, ShardWriter> openWriters(IndexLayout layout, Progress progress, Map<IndexType, ModelInfo> models,
-            ShardEvents events) {
-        IndexCompatibility.check(location(layout), progress, models, writers.settings());
-        writers.checkFits(storage);
-        Map<IndexType, ShardWriter> open = new EnumMap<>(IndexType.class);
+        removeOrphans(location, progress);
+        ShardSettings settings = writers.settings();
+        IndexCompatibility.check(location.description(), progress, models, settings);
+        writers.checkFits(store);
+        Map<IndexType, OpenTypeIndex> open = new EnumMap<>(IndexType.class);
         try {
             models.forEach((type, model) -> {
                 IndexProgress state = progress.indexes().get(type.key());
                 if (state == null || state.vectors() == 0 && state.sealedShards().isEmpty()) {
-                    state = IndexProgress.empty(model, writers.settings().metric().name(), writers.settings().factory());
+                    state = IndexProgress.empty(model, settings.metric().name(), settings.factory());
                 }
-                open.put(type, writers.open(type, model, state, layout, storage, events));
+                open.put(type, openType(location, type, model, state));
             });
         }
         catch (RuntimeException ex) {
-            open.values().forEach(ShardWriter::close);
+            open.values().forEach(OpenTypeIndex::close);
             throw ex;
         }
-        return open;
+        return new OpenIndex(location, progress, open, progressStore, manifests, events);
+    }
+
+    /**
+     * Opens one index type where the last run left it: loads the ids of sealed shards (from their id
+     * files, not the shards) and rebuilds the open shard from its flushed segments, checking each
+     * segment's checksum.
+     */
+    private OpenTypeIndex openType(IndexLocation location, IndexType type, ModelInfo model, IndexProgress state) {
+        IndexLayout layout = location.layout();
+        StorageClient store = location.storage();
+        IdSet ids = new IdSet();
+        for (ShardRecord shard : state.sealedShards()) {
+            for (IdFile.Entry entry : IdFile.read(store.get(layout.absolute(shard.idsFile())))) {
+                ids.add(entry.faissId());
+            }
+        }
+        ShardWriter writer = writers.open(model.dimension());
+        OpenTypeIndex index = new OpenTypeIndex(type, layout, writer, ids, state, clock);
+        try {
+            for (SegmentRecord segment : state.openSegments()) {
+                byte[] data = store.get(layout.absolute(segment.file()));
+                if (!Sha256.hex(data).equals(segment.sha256())) {
+                    throw new IllegalStateException("Segment " + segment.file()
+                            + " does not match the checksum recorded in progress.json; storage was modified");
+                }
+                List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(segment.idsFile())));
+                try (VectorIndex flushed = writers.indexes().fromBytes(data)) {
+                    index.restoreSegment(flushed.export(), entries);
+                }
+            }
+        }
+        catch (RuntimeException ex) {
+            index.close();
+            throw ex;
+        }
+        return index;
     }
 
     /**
@@ -105,48 +144,21 @@ public class StoredIndex {
      * there (another index, made at a prefix inside this one before such prefixes were refused, or an
      * operator's file) is not this index's to delete, and neither is whatever the manifest names.
      */
-    private void removeOrphans(IndexLayout layout, Progress progress) {
-        Set<String> referenced = new HashSet<>(manifests.publishedKeys(layout, storage));
+    private void removeOrphans(IndexLocation location, Progress progress) {
+        IndexLayout layout = location.layout();
+        StorageClient store = location.storage();
+        Set<String> referenced = new HashSet<>(manifests.publishedKeys(layout, store));
         for (IndexProgress index : progress.indexes().values()) {
             for (SegmentRecord segment : index.openSegments()) {
                 referenced.add(layout.absolute(segment.file()));
                 referenced.add(layout.absolute(segment.idsFile()));
             }
         }
-        for (StoredObject object : storage.list(layout.openPrefix())) {
+        for (StoredObject object : store.list(layout.openPrefix())) {
             if (layout.isSegmentKey(object.key()) && !referenced.contains(object.key())) {
                 log.info("Removing {}, left over by an interrupted run", object.key());
-                storage.delete(object.key());
+                store.delete(object.key());
             }
         }
-    }
-
-    /** Records a finished batch durably; returns the progress now in storage. */
-    public Progress commit(IndexLayout layout, Progress base, Map<IndexType, ShardWriter> open,
-            Map<String, FailureRecord> failures, long nextBatch, java.time.Instant now, ShardEvents events) {
-        Map<String, IndexProgress> indexes = new TreeMap<>(base.indexes());
-        List<String> obsolete = new ArrayList<>();
-        open.forEach((type, writer) -> {
-            indexes.put(type.key(), writer.state());
-            obsolete.addAll(writer.drainObsoleteKeys());
-        });
-        Progress next = new Progress(Progress.FORMAT_VERSION, now, nextBatch, indexes, failures);
-        long start = System.nanoTime();
-        long progressBytes = progressStore.save(layout, storage, next);
-        events.uploaded("progress", progressBytes, System.nanoTime() - start);
-        start = System.nanoTime();
-        long manifestBytes = manifests.publish(layout, indexes, storage);
-        events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
-        for (String key : obsolete) {
-            // Keys come from progress.json; only this index's own segment names are ever deleted, even
-            // if the stored progress was edited to name something else.
-            if (layout.isSegmentKey(key)) {
-                storage.delete(key);
-            }
-            else {
-                log.warn("Not deleting {}: not a segment of the index at {}", key, location(layout));
-            }
-        }
-        return next;
     }
 }

@@ -25,10 +25,12 @@ import dev.faissshard.catalog.CancellableCatalog;
 import dev.faissshard.catalog.CatalogReadCancelledException;
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.catalog.CatalogType;
+import dev.faissshard.build.BuildRunner;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelClosedException;
 import dev.faissshard.lease.IndexLeases;
 import dev.faissshard.index.IndexLayout;
+import dev.faissshard.index.IndexLocation;
 import dev.faissshard.index.IndexLocationBusyException;
 
 /**
@@ -45,22 +47,22 @@ public class JobService implements SmartLifecycle {
 
     private final JobProperties properties;
     private final CatalogFactory catalogs;
-    private final IndexBuilder builder;
+    private final BuildRunner builds;
     private final IndexLeases leases;
     private final TaskExecutor executor;
     private final Clock clock;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    private final Map<String, String> runningByLocation = new LinkedHashMap<>();
+    private final Map<IndexLocation, String> runningByLocation = new LinkedHashMap<>();
     private final Map<String, Catalog> catalogsByJob = new HashMap<>();
     private final JobQueue queue;
     private volatile boolean running;
     private volatile boolean stopping;
 
-    JobService(JobProperties properties, CatalogFactory catalogs, IndexBuilder builder, IndexLeases leases,
+    JobService(JobProperties properties, CatalogFactory catalogs, BuildRunner builds, IndexLeases leases,
             @Qualifier("jobExecutor") TaskExecutor executor, Clock clock) {
         this.properties = properties;
         this.catalogs = catalogs;
-        this.builder = builder;
+        this.builds = builds;
         this.leases = leases;
         this.executor = executor;
         this.clock = clock;
@@ -72,14 +74,15 @@ public class JobService implements SmartLifecycle {
         requireAccepting();
         JobSpec spec = resolve(request);
         Catalog catalog = request.catalog() == null ? catalogs.openConfigured() : catalogs.openRequested(spec.catalog());
-        builder.validate(spec);
-        String location = builder.location(spec);
-        Job job = new Job(UUID.randomUUID().toString(), spec, location, catalog.description(), clock.instant());
+        builds.check(spec.indexTypes(), spec.layout());
+        IndexLocation location = builds.locate(spec.layout());
+        Job job = new Job(UUID.randomUUID().toString(), spec, location.description(), catalog.description(),
+                clock.instant());
         synchronized (runningByLocation) {
             requireAccepting();
             String running = runningByLocation.get(location);
             if (running != null) {
-                throw new IndexLocationBusyException(location, running);
+                throw new IndexLocationBusyException(location.description(), running);
             }
             runningByLocation.put(location, job.id());
         }
@@ -197,7 +200,8 @@ public class JobService implements SmartLifecycle {
             }
             log.info("Job {} started", job.id());
             // Read on a thread of its own, so a cancel or shutdown never waits for a catalogue read to end.
-            boolean completed = builder.build(job, new CancellableCatalog(catalog, job::stopRequested));
+            boolean completed = builds.run(JobBuild.plan(job), new CancellableCatalog(catalog, job::stopRequested),
+                    JobBuild.control(job), job.stats());
             job.finish(completed ? JobState.SUCCEEDED : JobState.CANCELLED, clock.instant(),
                     !completed && job.stoppedForShutdown() ? STOPPED_FOR_SHUTDOWN : null);
             log.info("Job {} {}: {} embedded, {} failed, {} skipped{}", job.id(), job.state(), job.stats().embedded(),
@@ -304,7 +308,7 @@ public class JobService implements SmartLifecycle {
     /** A job ended: its index location is free again and its catalogue is no longer needed. */
     private void ended(Job job) {
         synchronized (runningByLocation) {
-            runningByLocation.remove(job.storageDescription(), job.id());
+            runningByLocation.values().remove(job.id());
             catalogsByJob.remove(job.id());
         }
         job.lease().close();

@@ -9,17 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.faissshard.build.BuildStatistics;
+import dev.faissshard.build.Stage;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.image.FailureReason;
 import dev.faissshard.index.IndexProgress;
 
 /** Live counters of one job; written by the job's threads, read by the API at any time. */
-final class JobStats {
-
-    /** Pipeline stages timed per job; they overlap, so their sum exceeds the wall time. */
-    enum Stage {
-        FETCH, DECODE, EMBED, ADD, SERIALIZE, UPLOAD
-    }
+final class JobStats implements BuildStatistics {
 
     private final LongAdder seen = new LongAdder();
     private final LongAdder embedded = new LongAdder();
@@ -32,40 +29,49 @@ final class JobStats {
     private volatile OptionalLong total = OptionalLong.empty();
     private volatile Instant updatedAt;
 
-    void seen(long count) {
+    @Override
+    public void seen(long count) {
         seen.add(count);
     }
 
-    void embedded(long count) {
+    @Override
+    public void embedded(long count) {
         embedded.add(count);
     }
 
-    void skipped(long count) {
+    @Override
+    public void skipped(long count) {
         skipped.add(count);
     }
 
-    void failed(FailureReason reason) {
+    @Override
+    public void failed(FailureReason reason) {
         failed.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
-    void stage(Stage stage, long nanos) {
+    @Override
+    public void stage(Stage stage, long nanos) {
         stageNanos.computeIfAbsent(stage, s -> new LongAdder()).add(nanos);
     }
 
-    void uploaded(long bytes) {
+    @Override
+    public void uploaded(long bytes) {
         uploadedBytes.addAndGet(bytes);
     }
 
-    void index(IndexType type, IndexProgress progress, long open) {
+    @Override
+    public void index(IndexType type, IndexProgress progress, long open) {
         indexes.put(type, progress);
         openVectors.put(type, open);
     }
 
-    void total(OptionalLong total) {
+    @Override
+    public void total(OptionalLong total) {
         this.total = total;
     }
 
-    void touch(Instant at) {
+    @Override
+    public void touch(Instant at) {
         updatedAt = at;
     }
 

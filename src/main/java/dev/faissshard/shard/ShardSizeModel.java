@@ -2,8 +2,6 @@ package dev.faissshard.shard;
 
 import java.util.SplittableRandom;
 
-import dev.faissshard.shard.faiss.FaissIndex;
-
 /**
  * Predicts the serialized size of an index from its vector count, so a shard can be sealed before a
  * batch would take it past the size limit without serializing the open shard after every batch.
@@ -15,9 +13,9 @@ public record ShardSizeModel(long baseBytes, double bytesPerVector) {
 
     private static final int CALIBRATION_VECTORS = 512;
 
-    public static ShardSizeModel calibrate(String factory, int dimension, Metric metric) {
-        try (FaissIndex empty = FaissIndex.create(dimension, factory, metric);
-                FaissIndex sample = FaissIndex.create(dimension, factory, metric)) {
+    public static ShardSizeModel calibrate(VectorIndexes indexes, String factory, int dimension, Metric metric) {
+        try (VectorIndex empty = indexes.create(dimension, factory, metric);
+                VectorIndex sample = indexes.create(dimension, factory, metric)) {
             if (!empty.isTrained()) {
                 throw new IllegalArgumentException("FAISS factory '" + factory
                         + "' needs training, which shard building does not support; use an untrained kind such as 'IDMap,Flat' or 'IDMap,HNSW32'");

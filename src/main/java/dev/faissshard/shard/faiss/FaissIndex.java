@@ -6,8 +6,9 @@ import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
-import dev.faissshard.shard.Metric;
 
+import dev.faissshard.shard.Metric;
+import dev.faissshard.shard.VectorIndex;
 /**
  * A FAISS index that owns its native memory.
  *
@@ -15,7 +16,7 @@ import dev.faissshard.shard.Metric;
  * {@link #train} and {@link #close} must not overlap any other call on the same instance. Instances are
  * meant to be confined to one job's writer thread.
  */
-public final class FaissIndex implements AutoCloseable {
+public final class FaissIndex implements VectorIndex {
 
     /** Native bytes a serialization goes through at a time. */
     private static final long SERIALIZE_WINDOW = 4L << 20;
@@ -49,6 +50,7 @@ public final class FaissIndex implements AutoCloseable {
         return new FaissIndex(checked(FaissNative.index_read_file(file.toString())));
     }
 
+    @Override
     public int dimension() {
         return FaissNative.index_dimension(live());
     }
@@ -57,10 +59,12 @@ public final class FaissIndex implements AutoCloseable {
         return metricOf(FaissNative.index_metric(live()));
     }
 
+    @Override
     public long count() {
         return FaissNative.index_ntotal(live());
     }
 
+    @Override
     public boolean isTrained() {
         return FaissNative.index_is_trained(live());
     }
@@ -74,6 +78,7 @@ public final class FaissIndex implements AutoCloseable {
     }
 
     /** Adds row-major {@code vectors} with one id per row. */
+    @Override
     public void addWithIds(float[] vectors, long[] ids) {
         int rows = rows(vectors);
         if (rows != ids.length) {
@@ -106,6 +111,7 @@ public final class FaissIndex implements AutoCloseable {
      * Copies all vectors and ids out of an {@code IDMap} index over a reconstructable index such as
      * {@code Flat}; used to carry flushed batches over into a rebuilt open shard.
      */
+    @Override
     public ExportedVectors export() {
         long n = count();
         int d = dimension();
@@ -122,12 +128,12 @@ public final class FaissIndex implements AutoCloseable {
         }
     }
 
-    /** The index in FAISS's own serialization format, as {@code faiss.read_index} reads it. */
     /**
      * Makes room for {@code vectors} in all, so that adds up to that count never copy the index; returns
      * whether this index type supports it ("IDMap" over flat codes). Room never written costs no
      * resident memory.
      */
+    @Override
     public boolean reserve(long vectors) {
         if (vectors < 0) {
             throw new IllegalArgumentException("negative capacity " + vectors);
@@ -135,6 +141,8 @@ public final class FaissIndex implements AutoCloseable {
         return FaissNative.index_reserve(live(), vectors);
     }
 
+    /** The index in FAISS's own serialization format, as {@code faiss.read_index} reads it. */
+    @Override
     public byte[] toBytes() {
         long size = FaissNative.index_serialized_size(live());
         byte[] out = new byte[Math.toIntExact(size)];
@@ -216,10 +224,6 @@ public final class FaissIndex implements AutoCloseable {
     }
 
     /** Vectors and ids copied out of an index, row-major. */
-    public record ExportedVectors(int dimension, float[] vectors, long[] ids) {
-
-        public int count() {
-            return ids.length;
-        }
+    public record ExportedVectors(int dimension, float[] vectors, long[] ids) implements VectorIndex.Exported {
     }
 }

@@ -1,7 +1,6 @@
 package dev.faissshard.storage.supabase;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -15,6 +14,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.faissshard.shard.ShardProperties;
 import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.Metric;
+import dev.faissshard.shard.faiss.FaissVectorIndexes;
 import dev.faissshard.storage.BucketNotFoundException;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
 import dev.faissshard.storage.ObjectNotFoundException;
@@ -150,8 +150,8 @@ class SupabaseStorageClientTests {
     void shardSizeLimitOverTheBucketLimitIsRefusedBeforeAnyShardIsBuilt() {
         emulator.createBucket("small", false, 1_048_576L);
         SupabaseStorageClient small = client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
-        ShardWriterFactory shards = new ShardWriterFactory(new ShardProperties(DataSize.ofMegabytes(45), 0, "IDMap,Flat",
-                Metric.INNER_PRODUCT, 1), Clock.systemUTC());
+        ShardProperties properties = new ShardProperties(DataSize.ofMegabytes(45), 0, "IDMap,Flat", Metric.INNER_PRODUCT, 1);
+        ShardWriterFactory shards = new ShardWriterFactory(properties, new FaissVectorIndexes(properties));
         assertThatThrownBy(() -> shards.checkFits(small)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("fsb.shard.max-bytes").hasMessageContaining("1048576");
         shards.checkFits(client);

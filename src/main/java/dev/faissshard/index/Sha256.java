@@ -1,4 +1,4 @@
-package dev.faissshard.shard;
+package dev.faissshard.index;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

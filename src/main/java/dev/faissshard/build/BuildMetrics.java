@@ -1,4 +1,4 @@
-package dev.faissshard.job;
+package dev.faissshard.build;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,7 @@ import dev.faissshard.image.FailureReason;
  * {@code fsb_images_embedded_total} and so on on the Prometheus endpoint.
  */
 @Component
-class JobMetrics {
+class BuildMetrics {
 
     private final MeterRegistry registry;
     private final Counter fetched;
@@ -26,7 +26,7 @@ class JobMetrics {
     private final Counter skipped;
     private final Timer batches;
 
-    JobMetrics(MeterRegistry registry) {
+    BuildMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.fetched = Counter.builder("fsb.images.fetched").description("Images downloaded").register(registry);
         this.fetchedBytes = Counter.builder("fsb.images.fetched.bytes").baseUnit("bytes")
@@ -61,7 +61,7 @@ class JobMetrics {
         batches.record(duration);
     }
 
-    void stage(JobStats.Stage stage, long nanos) {
+    void stage(Stage stage, long nanos) {
         Timer.builder("fsb.stage.duration").description("Time spent per pipeline stage")
             .tag("stage", stage.name().toLowerCase(java.util.Locale.ROOT)).register(registry)
             .record(nanos, TimeUnit.NANOSECONDS);

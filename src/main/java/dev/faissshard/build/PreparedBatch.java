@@ -1,4 +1,4 @@
-package dev.faissshard.job;
+package dev.faissshard.build;
 
 import java.awt.image.BufferedImage;
 import java.util.List;

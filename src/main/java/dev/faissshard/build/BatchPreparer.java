@@ -1,4 +1,4 @@
-package dev.faissshard.job;
+package dev.faissshard.build;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
 
 import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.fetch.ImageFetcher;
@@ -21,23 +23,22 @@ import dev.faissshard.image.ImageRejectedException;
  * Fetches a batch concurrently and decodes each body on the decode pool as soon as it arrives, so that
  * network waits, decoding and the embedding of the previous batch overlap.
  */
-final class BatchPreparer {
+@Component
+class BatchPreparer {
 
     private static final Logger log = LoggerFactory.getLogger(BatchPreparer.class);
 
     private final ImageFetcher fetcher;
     private final ImageDecoder decoder;
     private final Executor decodePool;
-    private final JobMetrics metrics;
 
-    BatchPreparer(ImageFetcher fetcher, ImageDecoder decoder, Executor decodePool, JobMetrics metrics) {
+    BatchPreparer(ImageFetcher fetcher, ImageDecoder decoder, @Qualifier("decodeExecutor") Executor decodePool) {
         this.fetcher = fetcher;
         this.decoder = decoder;
         this.decodePool = decodePool;
-        this.metrics = metrics;
     }
 
-    CompletableFuture<PreparedBatch> prepare(List<CatalogEntry> entries, JobStats stats) {
+    CompletableFuture<PreparedBatch> prepare(List<CatalogEntry> entries, BuildRecorder recorder) {
         long start = System.nanoTime();
         AtomicLong lastFetched = new AtomicLong(start);
         List<CompletableFuture<Object>> outcomes = new ArrayList<>(entries.size());
@@ -45,7 +46,7 @@ final class BatchPreparer {
             CompletableFuture<Object> outcome = fetchSafely(entry)
                 .thenApplyAsync(bytes -> {
                     lastFetched.accumulateAndGet(System.nanoTime(), Math::max);
-                    metrics.fetched(bytes.length);
+                    recorder.fetched(bytes.length);
                     long decodeStart = System.nanoTime();
                     try {
                         return (Object) decoder.decode(bytes);
@@ -54,14 +55,14 @@ final class BatchPreparer {
                         throw new CompletionException(ex);
                     }
                     finally {
-                        stats.stage(JobStats.Stage.DECODE, System.nanoTime() - decodeStart);
+                        recorder.stage(Stage.DECODE, System.nanoTime() - decodeStart);
                     }
                 }, decodePool)
                 .exceptionally(failure -> rejected(entry, failure));
             outcomes.add(outcome);
         }
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            stats.stage(JobStats.Stage.FETCH, lastFetched.get() - start);
+            recorder.stage(Stage.FETCH, lastFetched.get() - start);
             List<CatalogEntry> ok = new ArrayList<>();
             List<BufferedImage> images = new ArrayList<>();
             List<PreparedBatch.Rejected> rejected = new ArrayList<>();

@@ -1,24 +1,23 @@
-package dev.faissshard.shard;
+package dev.faissshard.index;
 
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.index.ShardRecord;
 
-/** What a {@link ShardWriter} reports as it works, for job statistics and metrics. */
-public interface ShardEvents {
+/** What an {@link OpenIndex} reports as it works, for job statistics and metrics. */
+public interface IndexEvents {
 
-    /** An object was uploaded; {@code kind} is shard, segment, ids or metadata. */
+    /** An object was uploaded; {@code kind} is shard, segment, ids, progress or manifest. */
     void uploaded(String kind, long bytes, long nanos);
 
-    /** Vectors were serialized to FAISS's format. */
+    /** Vectors were serialized to the vector library's format. */
     void serialized(long bytes, long nanos);
 
     /** Vectors were added to an in-memory index. */
     void added(IndexType type, int vectors, long nanos);
 
-    /** A shard was sealed and uploaded. */
+    /** A shard was sealed; it is uploaded by the next commit. */
     void sealed(IndexType type, ShardRecord shard);
 
-    ShardEvents NONE = new ShardEvents() {
+    IndexEvents NONE = new IndexEvents() {
         @Override
         public void uploaded(String kind, long bytes, long nanos) {
         }

@@ -1,0 +1,23 @@
+package dev.faissshard.build;
+
+import java.util.Set;
+import java.util.function.Predicate;
+
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.index.IndexLayout;
+
+/**
+ * What one build does.
+ *
+ * @param name names the build in logs (the job id)
+ * @param indexTypes indexes to build
+ * @param layout where the index lives in storage
+ * @param batchSize images per batch
+ * @param limit images to attempt at most; 0 for the whole catalogue
+ * @param retryFailures whether permanently failed images are tried again
+ * @param owns which catalogue ids are this build's (its partition)
+ * @param shares how many partitions share the catalogue, for the expected total
+ */
+public record BuildPlan(String name, Set<IndexType> indexTypes, IndexLayout layout, int batchSize, long limit,
+        boolean retryFailures, Predicate<String> owns, int shares) {
+}

@@ -1,0 +1,14 @@
+package dev.faissshard.index;
+
+/**
+ * An object an open index has produced but not yet uploaded; the next commit uploads it before it
+ * writes {@code progress.json}.
+ *
+ * @param kind shard, segment or ids, as the upload metrics tag it
+ * @param key absolute object key
+ * @param data the bytes
+ * @param contentType MIME type
+ * @param immutable a sealed shard or its id file: created once, never overwritten by the same content
+ */
+record PendingObject(String kind, String key, byte[] data, String contentType, boolean immutable) {
+}
