@@ -21,6 +21,7 @@ import dev.faissshard.catalog.CatalogFormatException;
 import dev.faissshard.catalog.CatalogLocationRefusedException;
 import dev.faissshard.catalog.CatalogNotFoundException;
 import dev.faissshard.catalog.CatalogUnavailableException;
+import dev.faissshard.index.CorruptProgressException;
 import dev.faissshard.index.IndexIncompatibleException;
 import dev.faissshard.index.IndexLocationBusyException;
 import dev.faissshard.job.JobCapacityException;
@@ -28,7 +29,6 @@ import dev.faissshard.job.JobNotFoundException;
 import dev.faissshard.job.JobStateConflictException;
 import dev.faissshard.job.ServiceStoppingException;
 import dev.faissshard.lease.IndexLeaseHeldException;
-import dev.faissshard.index.CorruptProgressException;
 import dev.faissshard.storage.StorageUnavailableException;
 import tools.jackson.core.JacksonException;
 

@@ -6,15 +6,15 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
 import dev.faissshard.catalog.CatalogException;
-import dev.faissshard.lease.LeaseLostException;
 import dev.faissshard.index.CorruptProgressException;
+import dev.faissshard.index.IndexIncompatibleException;
+import dev.faissshard.lease.LeaseLostException;
 import dev.faissshard.shard.faiss.FaissUnavailableException;
 import dev.faissshard.storage.ObjectTooLargeException;
 import dev.faissshard.storage.StorageAccessDeniedException;
 import dev.faissshard.storage.StorageException;
 import dev.faissshard.storage.StorageUnavailableException;
 import dev.faissshard.supabase.SupabaseHttpException;
-import dev.faissshard.index.IndexIncompatibleException;
 
 /**
  * What a failed job shows as its last error, and what the log keeps of the failure. Only catalogue

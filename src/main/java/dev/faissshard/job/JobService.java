@@ -19,19 +19,19 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
 import org.springframework.stereotype.Service;
 
+import dev.faissshard.build.BuildRunner;
+import dev.faissshard.catalog.CancellableCatalog;
 import dev.faissshard.catalog.Catalog;
 import dev.faissshard.catalog.CatalogFactory;
-import dev.faissshard.catalog.CancellableCatalog;
 import dev.faissshard.catalog.CatalogReadCancelledException;
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.catalog.CatalogType;
-import dev.faissshard.build.BuildRunner;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelClosedException;
-import dev.faissshard.lease.IndexLeases;
 import dev.faissshard.index.IndexLayout;
 import dev.faissshard.index.IndexLocation;
 import dev.faissshard.index.IndexLocationBusyException;
+import dev.faissshard.lease.IndexLeases;
 
 /**
  * Accepts, runs and steers build jobs. One job at a time per index location; jobs run on the bounded

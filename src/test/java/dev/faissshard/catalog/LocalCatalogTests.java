@@ -15,9 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.faissshard.index.FaissIds;
 import dev.faissshard.supabase.SupabaseProperties;
 import tools.jackson.databind.json.JsonMapper;
-import dev.faissshard.index.FaissIds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -18,15 +18,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.faissshard.job.Job;
-import dev.faissshard.job.JobRequest;
 import dev.faissshard.job.JobRequest.CatalogOverride;
+import dev.faissshard.job.JobRequest;
 import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobState;
-import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.shard.Metric;
-import dev.faissshard.testimages.LabelledSet;
+import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.testimages.LabelledSet.Label;
 import dev.faissshard.testimages.LabelledSet.Scene;
+import dev.faissshard.testimages.LabelledSet;
 import dev.faissshard.testimages.StoredIndex;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.faissshard.shard.Metric;
 import dev.faissshard.shard.ShardProperties;
 import dev.faissshard.shard.ShardWriterFactory;
-import dev.faissshard.shard.Metric;
 import dev.faissshard.shard.faiss.FaissVectorIndexes;
 import dev.faissshard.storage.BucketNotFoundException;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
