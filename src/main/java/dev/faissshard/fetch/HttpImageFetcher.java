@@ -48,8 +48,8 @@ import org.apache.hc.core5.util.Timeout;
 
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 
 /**
  * Downloads over HTTP(S) with Apache HttpClient's blocking client on a fixed pool of threads, one per
