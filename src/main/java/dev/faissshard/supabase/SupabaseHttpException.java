@@ -22,7 +22,11 @@ public sealed class SupabaseHttpException extends SupabaseException
     private final Duration retryAfter;
 
     public SupabaseHttpException(String request, int httpStatus, SupabaseErrorBody body, Duration retryAfter) {
-        super(request + " answered " + httpStatus + ": " + body.summary(), null);
+        this(request, httpStatus, body, retryAfter, null);
+    }
+
+    SupabaseHttpException(String request, int httpStatus, SupabaseErrorBody body, Duration retryAfter, Throwable cause) {
+        super(request + " answered " + httpStatus + ": " + body.summary(), cause);
         this.request = request;
         this.httpStatus = httpStatus;
         this.body = body;

@@ -11,10 +11,9 @@ public final class SupabaseOffsetConflictException extends SupabaseHttpException
     private final long serverOffset;
 
     SupabaseOffsetConflictException(SupabaseHttpException conflict, long sentOffset, long serverOffset) {
-        super(conflict.request(), conflict.httpStatus(), conflict.body(), null);
+        super(conflict.request(), conflict.httpStatus(), conflict.body(), null, conflict);
         this.sentOffset = sentOffset;
         this.serverOffset = serverOffset;
-        initCause(conflict);
     }
 
     /** The offset the refused {@code PATCH} said. */
