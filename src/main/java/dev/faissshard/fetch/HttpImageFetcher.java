@@ -127,8 +127,8 @@ final class HttpImageFetcher {
                     result.completeExceptionally(ex);
                 }
                 catch (RuntimeException ex) {
-                    result.completeExceptionally(new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
-                            "unexpected " + ex.getClass().getSimpleName() + " (" + url + ")", ex));
+                    // Never left uncompleted; the router files it as unexpected (see RoutingImageFetcher).
+                    result.completeExceptionally(ex);
                 }
             });
         }

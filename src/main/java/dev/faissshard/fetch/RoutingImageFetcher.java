@@ -63,6 +63,10 @@ public final class RoutingImageFetcher implements ImageFetcher {
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         var object = SupabaseObjectUrl.parse(url, supabaseUrl);
+        if (object.isPresent() && object.get().invalidReason().isPresent()) {
+            return CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.INVALID_URL,
+                    "the catalogue's Supabase object URL is " + object.get().invalidReason().get() + " (" + url + ")"));
+        }
         if (object.isPresent()) {
             return supabase == null ? CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
                     "supabase:// URLs need fsb.supabase.url and fsb.supabase.key (" + url + ")"))

@@ -9,7 +9,6 @@ import dev.faissshard.failure.Causes;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.supabase.StorageObjects;
-import dev.faissshard.supabase.SupabaseAnswerTooLargeException;
 import dev.faissshard.supabase.SupabaseException;
 import dev.faissshard.supabase.SupabaseHttpException;
 import dev.faissshard.supabase.SupabaseNotFoundException;
@@ -69,9 +68,6 @@ final class SupabaseImageFetcher {
                     : http instanceof SupabaseNotFoundException ? FailureReason.NOT_FOUND : FailureReason.HTTP_STATUS;
             return new ImageRejectedException(reason, detail, failure);
         }
-        if (failure instanceof SupabaseAnswerTooLargeException) {
-            return new ImageRejectedException(FailureReason.TOO_LARGE, "object over the download limit (" + url + ")", failure);
-        }
         if (failure instanceof SupabaseTimeoutException) {
             return new ImageRejectedException(FailureReason.TIMEOUT, "no answer in time from Supabase Storage (" + url + ")",
                     failure);
@@ -80,7 +76,7 @@ final class SupabaseImageFetcher {
             return new ImageRejectedException(FailureReason.CONNECTION, "connection to Supabase Storage failed: "
                     + Causes.root(failure).getClass().getSimpleName() + " (" + url + ")", failure);
         }
-        return new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
-                "unexpected " + failure.getClass().getSimpleName() + " (" + url + ")", failure);
+        // The family is sealed: what is left is an answer larger than the client reads.
+        return new ImageRejectedException(FailureReason.TOO_LARGE, "object over the download limit (" + url + ")", failure);
     }
 }
