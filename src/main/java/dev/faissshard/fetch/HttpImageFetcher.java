@@ -46,6 +46,7 @@ import org.apache.hc.core5.util.Timeout;
 
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
+import dev.faissshard.failure.Causes;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
 
@@ -380,10 +381,9 @@ final class HttpImageFetcher {
      * their type is named.
      */
     private static ImageRejectedException translate(URI url, Exception failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof EgressRefusedException refused) {
-                return new ImageRejectedException(FailureReason.EGRESS_REFUSED, refused.getMessage(), failure);
-            }
+        var refused = Causes.find(failure, EgressRefusedException.class);
+        if (refused.isPresent()) {
+            return new ImageRejectedException(FailureReason.EGRESS_REFUSED, refused.get().getMessage(), failure);
         }
         if (failure instanceof SocketTimeoutException || failure instanceof ConnectTimeoutException) {
             return new ImageRejectedException(FailureReason.TIMEOUT,

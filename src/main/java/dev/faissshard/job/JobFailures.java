@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
 import dev.faissshard.catalog.CatalogException;
+import dev.faissshard.failure.Causes;
 import dev.faissshard.lease.LeaseLostException;
 import dev.faissshard.progress.CorruptProgressException;
 import dev.faissshard.shard.faiss.FaissUnavailableException;
@@ -47,14 +48,11 @@ final class JobFailures {
      * unlike the answer's message.
      */
     static String remoteStatus(Throwable failure) {
-        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
-            if (cause instanceof SupabaseHttpException http) {
-                String code = http.body().code();
-                return ": Supabase " + (failure instanceof StorageException ? "Storage " : "") + "answered HTTP "
-                        + http.httpStatus() + (code != null && ERROR_CODE.matcher(code).matches() ? " " + code : "");
-            }
-        }
-        return "";
+        return Causes.find(failure, SupabaseHttpException.class).map(http -> {
+            String code = http.body().code();
+            return ": Supabase " + (failure instanceof StorageException ? "Storage " : "") + "answered HTTP "
+                    + http.httpStatus() + (code != null && ERROR_CODE.matcher(code).matches() ? " " + code : "");
+        }).orElse("");
     }
 
     static String phrase(Throwable failure) {
