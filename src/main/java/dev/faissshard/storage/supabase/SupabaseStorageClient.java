@@ -25,9 +25,9 @@ import dev.faissshard.supabase.StorageObjects;
 import dev.faissshard.supabase.SupabaseStorageApi;
 
 /**
- * A Supabase Storage bucket as a {@link StorageClient}, on the {@link SupabaseStorageApi}. Small objects are uploaded in one request ({@code x-upsert}
- * only where replacing is meant), larger ones through the resumable endpoint; listing walks the folders
- * and pages. Every call is retried on transient failures; what still fails is translated once, by
+ * A Supabase Storage bucket as a {@link StorageClient}, on the {@link SupabaseStorageApi}. Small objects
+ * are uploaded in one request ({@code x-upsert} only where replacing is meant), larger ones through the
+ * resumable endpoint; listing walks the folders and pages. Every call is retried on transient failures; what still fails is translated once, by
  * {@link SupabaseStorageErrors}.
  *
  * <p>Thread-safe.
