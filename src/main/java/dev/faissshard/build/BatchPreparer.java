@@ -14,10 +14,10 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
 import dev.faissshard.catalog.CatalogEntry;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.fetch.ImageFetcher;
-import dev.faissshard.image.FailureReason;
 import dev.faissshard.image.ImageDecoder;
-import dev.faissshard.image.ImageRejectedException;
 
 /**
  * Fetches a batch concurrently and decodes each body on the decode pool as soon as it arrives, so that

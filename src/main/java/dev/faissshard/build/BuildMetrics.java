@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
 
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 
 /**
  * Micrometer meters of the build pipeline. Names are dotted here and appear as

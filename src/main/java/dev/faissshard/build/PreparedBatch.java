@@ -4,7 +4,7 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 
 import dev.faissshard.catalog.CatalogEntry;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 
 /**
  * A batch after fetching and decoding: the images ready to embed, in catalogue order, and the ones

@@ -1,11 +1,11 @@
 package dev.faissshard.catalog;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.Spliterator;
@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
-import dev.faissshard.supabase.SupabaseHttp;
+import dev.faissshard.supabase.SupabaseAccessDeniedException;
+import dev.faissshard.supabase.SupabaseException;
 import dev.faissshard.supabase.SupabaseHttpException;
 import dev.faissshard.supabase.SupabaseResponse;
+import dev.faissshard.supabase.SupabaseRestApi;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,14 +33,14 @@ final class PostgrestCatalog implements Catalog {
 
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Z0-9]{1,10}");
 
-    private final SupabaseHttp http;
+    private final SupabaseRestApi rest;
     private final JsonMapper json;
     private final SupabaseCatalogProperties properties;
     private final String table;
     private long rowsRead;
 
-    PostgrestCatalog(SupabaseHttp http, JsonMapper json, SupabaseCatalogProperties properties, String table) {
-        this.http = http;
+    PostgrestCatalog(SupabaseRestApi rest, JsonMapper json, SupabaseCatalogProperties properties, String table) {
+        this.rest = rest;
         this.json = json;
         this.properties = properties;
         this.table = TableNames.checkTable(table);
@@ -74,7 +76,7 @@ final class PostgrestCatalog implements Catalog {
 
     @Override
     public String description() {
-        return "supabase:" + http.baseUrl() + "/" + table;
+        return "supabase:" + rest.baseUrl() + "/" + table;
     }
 
     private List<CatalogEntry> page(String afterId, int limit) {
@@ -111,16 +113,11 @@ final class PostgrestCatalog implements Catalog {
                 query.append('&').append(encode(filter.substring(0, eq))).append('=').append(encode(filter.substring(eq + 1)));
             }
         }
-        URI uri = URI.create(http.baseUrl() + "/" + table + "?" + query);
-        String description = "read " + table + (afterId == null ? "" : " after id " + afterId);
         try {
-            return http.call(description, () -> {
-                var spec = http.client().get().uri(uri).header("Accept", "application/json");
-                // Estimated: exact up to the server's row cap, the planner's estimate beyond, so huge tables stay cheap.
-                return count ? spec.header("Prefer", "count=estimated") : spec;
-            });
+            // Estimated: exact up to the server's row cap, the planner's estimate beyond, so huge tables stay cheap.
+            return rest.get(table, query.toString(), count ? Map.of("Prefer", "count=estimated") : Map.of());
         }
-        catch (RuntimeException ex) {
+        catch (SupabaseException ex) {
             throw translate(ex);
         }
     }
@@ -129,7 +126,7 @@ final class PostgrestCatalog implements Catalog {
      * The one place where PostgREST failures become catalogue exceptions. Only the HTTP status and
      * PostgREST's error code are used: the body's message may quote data or hint at other tables.
      */
-    private RuntimeException translate(RuntimeException failure) {
+    private RuntimeException translate(SupabaseException failure) {
         if (failure instanceof SupabaseHttpException http) {
             String code = http.body().code() == null || !ERROR_CODE.matcher(http.body().code()).matches() ? ""
                     : ", code " + http.body().code();
@@ -142,16 +139,13 @@ final class PostgrestCatalog implements Catalog {
                 case "42703", "PGRST204" -> "column '" + properties.idColumn() + "' or '" + properties.urlColumn()
                         + "' does not exist";
                 case "42501" -> "permission denied";
-                default -> http.httpStatus() == 401 || http.httpStatus() == 403 ? "access refused" : "the read was refused";
+                default -> http instanceof SupabaseAccessDeniedException ? "access refused" : "the read was refused";
             };
             return new CatalogNotFoundException(description() + ": " + what + " (" + answered + ")");
         }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        // Timeout, broken connection, oversized answer: the type says which; the message is left out.
         return new CatalogUnavailableException(description() + ": PostgREST did not answer ("
-                + root.getClass().getSimpleName() + ")", null);
+                + failure.getClass().getSimpleName() + ")", null);
     }
 
     private CatalogEntry entry(JsonNode row, long number) {

@@ -1,30 +1,25 @@
 package dev.faissshard.catalog;
 
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.supabase.SupabaseHttp;
-import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseRestApi;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Opens catalogues that live in a database table: through PostgREST, or straight from PostgreSQL. */
 @Component
-class TableCatalogs implements DisposableBean {
+class TableCatalogs {
 
     private final SupabaseCatalogProperties supabase;
     private final PostgresCatalogProperties postgres;
-    private final SupabaseProperties connection;
-    private final WebClient.Builder webClient;
+    private final ObjectProvider<SupabaseRestApi> rest;
     private final JsonMapper json;
-    private SupabaseHttp rest;
 
-    TableCatalogs(SupabaseCatalogProperties supabase, PostgresCatalogProperties postgres, SupabaseProperties connection,
-            WebClient.Builder webClient, JsonMapper json) {
+    TableCatalogs(SupabaseCatalogProperties supabase, PostgresCatalogProperties postgres, ObjectProvider<SupabaseRestApi> rest,
+            JsonMapper json) {
         this.supabase = supabase;
         this.postgres = postgres;
-        this.connection = connection;
-        this.webClient = webClient;
+        this.rest = rest;
         this.json = json;
     }
 
@@ -36,21 +31,12 @@ class TableCatalogs implements DisposableBean {
         };
     }
 
-    private synchronized SupabaseHttp rest() {
-        if (rest == null) {
-            if (!connection.configured()) {
-                throw new CatalogNotFoundException(
-                        "Catalogue type supabase needs fsb.supabase.url and fsb.supabase.key (SUPABASE_URL, SUPABASE_KEY)");
-            }
-            rest = new SupabaseHttp(webClient, connection, "/rest/v1");
+    private SupabaseRestApi rest() {
+        SupabaseRestApi api = rest.getIfAvailable();
+        if (api == null) {
+            throw new CatalogNotFoundException(
+                    "Catalogue type supabase needs fsb.supabase.url and fsb.supabase.key (SUPABASE_URL, SUPABASE_KEY)");
         }
-        return rest;
-    }
-
-    @Override
-    public synchronized void destroy() {
-        if (rest != null) {
-            rest.close();
-        }
+        return api;
     }
 }

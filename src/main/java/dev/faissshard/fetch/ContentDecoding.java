@@ -12,8 +12,8 @@ import java.util.zip.InflaterInputStream;
 
 import org.apache.hc.core5.http.Header;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 
 /**
  * Undoes a {@code Content-Encoding} that a server applied although none was asked for: gzip and deflate

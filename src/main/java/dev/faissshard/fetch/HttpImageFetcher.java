@@ -13,7 +13,6 @@ import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -48,8 +46,9 @@ import org.apache.hc.core5.util.Timeout;
 
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.Causes;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 
 /**
  * Downloads over HTTP(S) with Apache HttpClient's blocking client on a fixed pool of threads, one per
@@ -64,7 +63,6 @@ import dev.faissshard.image.ImageRejectedException;
  */
 final class HttpImageFetcher {
 
-    private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(200);
     private static final int BUFFER = 16 * 1024;
     private static final long DRAIN_LIMIT = 64 * 1024;
 
@@ -76,6 +74,7 @@ final class HttpImageFetcher {
     private final CloseableHttpClient client;
     private final ExecutorService threads;
     private final ScheduledThreadPoolExecutor deadlines;
+    private final DownloadRetry retry;
 
     /**
      * @param policy judged on every address the client connects to, and before each hop on numeric hosts
@@ -114,6 +113,7 @@ final class HttpImageFetcher {
         // Most requests finish long before their deadline: drop cancelled deadlines instead of queueing
         // a minute's worth of them.
         this.deadlines.setRemoveOnCancelPolicy(true);
+        this.retry = new DownloadRetry(properties.retries());
     }
 
     CompletableFuture<byte[]> fetch(URI url) {
@@ -127,8 +127,8 @@ final class HttpImageFetcher {
                     result.completeExceptionally(ex);
                 }
                 catch (RuntimeException ex) {
-                    result.completeExceptionally(new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
-                            "unexpected " + ex.getClass().getSimpleName() + " (" + url + ")", ex));
+                    // Never left uncompleted; the router files it as unexpected (see RoutingImageFetcher).
+                    result.completeExceptionally(ex);
                 }
             });
         }
@@ -148,21 +148,7 @@ final class HttpImageFetcher {
 
     private byte[] download(URI url) throws ImageRejectedException {
         long deadline = System.nanoTime() + properties.totalTimeout().toNanos();
-        Duration delay = FIRST_RETRY_DELAY;
-        for (int attempt = 0;; attempt++) {
-            try {
-                return follow(url, deadline);
-            }
-            catch (ImageRejectedException ex) {
-                long left = deadline - System.nanoTime();
-                long pause = jittered(delay);
-                if (attempt >= properties.retries() || !isRetryable(ex) || left <= pause) {
-                    throw ex;
-                }
-                sleep(pause);
-                delay = delay.multipliedBy(2);
-            }
-        }
+        return retry.run(deadline, context -> follow(url, deadline));
     }
 
     private byte[] follow(URI url, long deadline) throws ImageRejectedException {
@@ -395,10 +381,9 @@ final class HttpImageFetcher {
      * their type is named.
      */
     private static ImageRejectedException translate(URI url, Exception failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof EgressRefusedException refused) {
-                return new ImageRejectedException(FailureReason.EGRESS_REFUSED, refused.getMessage(), failure);
-            }
+        var refused = Causes.find(failure, EgressRefusedException.class);
+        if (refused.isPresent()) {
+            return new ImageRejectedException(FailureReason.EGRESS_REFUSED, refused.get().getMessage(), failure);
         }
         if (failure instanceof SocketTimeoutException || failure instanceof ConnectTimeoutException) {
             return new ImageRejectedException(FailureReason.TIMEOUT,
@@ -409,26 +394,6 @@ final class HttpImageFetcher {
         String message = ownWords && failure.getMessage() != null ? ": " + failure.getMessage() : "";
         return new ImageRejectedException(FailureReason.CONNECTION,
                 failure.getClass().getSimpleName() + message + " (" + url + ")", failure);
-    }
-
-    private static boolean isRetryable(ImageRejectedException rejected) {
-        return rejected.reason() == FailureReason.SERVER_UNAVAILABLE || rejected.reason() == FailureReason.CONNECTION;
-    }
-
-    /** Between half and all of the delay, so that workers that failed together do not retry together. */
-    private static long jittered(Duration delay) {
-        long nanos = delay.toNanos();
-        return nanos / 2 + ThreadLocalRandom.current().nextLong(nanos / 2 + 1);
-    }
-
-    private static void sleep(long nanos) throws ImageRejectedException {
-        try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new ImageRejectedException(FailureReason.CONNECTION, "interrupted while waiting to retry", ex);
-        }
     }
 
     private static CustomizableThreadFactory daemonThreads(String prefix) {

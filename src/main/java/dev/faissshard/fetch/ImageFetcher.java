@@ -12,7 +12,7 @@ public interface ImageFetcher {
 
     /**
      * Fetches {@code url} ({@code http(s):}, {@code supabase:} or {@code file:}). Completes with the body, or
-     * exceptionally with an {@link dev.faissshard.image.ImageRejectedException} carrying the reason (status,
+     * exceptionally with an {@link dev.faissshard.failure.ImageRejectedException} carrying the reason (status,
      * timeout, too large, too many redirects, not found, egress refused, …). Never completes with any other
      * exception type.
      *

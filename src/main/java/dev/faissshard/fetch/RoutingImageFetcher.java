@@ -2,97 +2,57 @@ package dev.faissshard.fetch;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
-import org.apache.hc.client5.http.DnsResolver;
-import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
-import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.client.WebClient;
-
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
-import dev.faissshard.storage.supabase.SupabaseObjects;
-import dev.faissshard.supabase.SupabaseHttp;
-import dev.faissshard.supabase.SupabaseProperties;
-import tools.jackson.databind.json.JsonMapper;
+import dev.faissshard.failure.Causes;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 
 /**
  * The service's {@link ImageFetcher}: picks the transport by URL: objects in a Supabase bucket through the
- * Storage API, other http(s) URLs directly, {@code file:} from disk.
+ * Storage API, other http(s) URLs directly, {@code file:} from disk. It only routes; {@link FetchConfiguration}
+ * builds the transports and owns their threads and connections.
+ *
+ * <p>It also holds the contract for all of them: whatever a transport fails with that is not an
+ * {@link ImageRejectedException} (a bug, a surprise from a library) becomes {@link FailureReason#UNEXPECTED_ERROR},
+ * transient, so that it costs one image a retry by the next job and never passes for a fact about the image.
  */
-@Component
-public class RoutingImageFetcher implements ImageFetcher, DisposableBean {
+public final class RoutingImageFetcher implements ImageFetcher {
+
+    private static final Logger log = LoggerFactory.getLogger(RoutingImageFetcher.class);
 
     private final HttpImageFetcher http;
     private final FileImageFetcher file;
-    private final ExecutorService fileThreads;
     private final URI supabaseUrl;
-    private final SupabaseHttp supabaseHttp;
     private final SupabaseImageFetcher supabase;
-    private final ExecutorService supabaseThreads;
-
-    @Autowired
-    public RoutingImageFetcher(WebClient.Builder webClient, FetchProperties properties, SupabaseProperties supabase,
-            JsonMapper json) {
-        this(webClient, properties, supabase, json, SystemDefaultDnsResolver.INSTANCE);
-    }
-
-    /** With another name resolver under the egress policy: tests map their host names to 127.0.0.1. */
-    RoutingImageFetcher(WebClient.Builder webClient, FetchProperties properties, SupabaseProperties supabase,
-            JsonMapper json, DnsResolver resolver) {
-        this.http = new HttpImageFetcher(properties, policy(properties, supabase), resolver);
-        this.fileThreads = Executors.newFixedThreadPool(Math.min(8, properties.concurrency()),
-                new CustomizableThreadFactory("file-fetch-"));
-        this.file = new FileImageFetcher(properties.maxBytes().toBytes(), properties.files(), fileThreads);
-        if (supabase.configured()) {
-            this.supabaseUrl = supabase.url();
-            this.supabaseHttp = new SupabaseHttp(webClient, supabase, "/storage/v1");
-            // Blocking downloads: as many threads as downloads may be in flight.
-            this.supabaseThreads = Executors.newFixedThreadPool(properties.concurrency(),
-                    new CustomizableThreadFactory("supabase-fetch-"));
-            this.supabase = new SupabaseImageFetcher(new SupabaseObjects(supabaseHttp, json), properties.maxBytes().toBytes(),
-                    supabaseThreads);
-        }
-        else {
-            this.supabaseUrl = null;
-            this.supabaseHttp = null;
-            this.supabaseThreads = null;
-            this.supabase = null;
-        }
-    }
 
     /**
-     * The configured policy, with the operator's own Supabase project admitted: its URL is configuration,
-     * not catalogue content, and may well be a private address (self-hosted Supabase).
+     * @param supabaseUrl the configured project's URL, whose object URLs go through the Storage API; null when
+     *     no project is configured
+     * @param supabase the Storage API transport; null when no project is configured
      */
-    private static EgressPolicy policy(FetchProperties properties, SupabaseProperties supabase) {
-        List<String> allow = new ArrayList<>(properties.egress().allow());
-        if (supabase.configured() && !ImageUrl.host(supabase.url()).isEmpty()) {
-            allow.add(ImageUrl.host(supabase.url()));
-        }
-        return new EgressPolicy(allow, properties.egress().deny());
+    RoutingImageFetcher(HttpImageFetcher http, FileImageFetcher file, URI supabaseUrl, SupabaseImageFetcher supabase) {
+        this.http = http;
+        this.file = file;
+        this.supabaseUrl = supabaseUrl;
+        this.supabase = supabase;
     }
 
     @Override
     public CompletableFuture<byte[]> fetch(URI url, Path catalogueFolder) {
+        CompletableFuture<byte[]> routed;
         try {
-            return route(url, catalogueFolder);
+            routed = route(url, catalogueFolder);
         }
         catch (RuntimeException ex) {
-            // A bug here must cost one image a transient failure, never a false permanent verdict.
-            return CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
-                    "unexpected " + ex.getClass().getSimpleName() + " (" + url + ")", ex));
+            routed = CompletableFuture.failedFuture(ex);
         }
+        return routed.exceptionallyCompose(failure -> CompletableFuture.failedFuture(rejection(url, failure)));
     }
 
     private CompletableFuture<byte[]> route(URI url, Path catalogueFolder) {
@@ -103,6 +63,10 @@ public class RoutingImageFetcher implements ImageFetcher, DisposableBean {
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         var object = SupabaseObjectUrl.parse(url, supabaseUrl);
+        if (object.isPresent() && object.get().invalidReason().isPresent()) {
+            return CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.INVALID_URL,
+                    "the catalogue's Supabase object URL is " + object.get().invalidReason().get() + " (" + url + ")"));
+        }
         if (object.isPresent()) {
             return supabase == null ? CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
                     "supabase:// URLs need fsb.supabase.url and fsb.supabase.key (" + url + ")"))
@@ -116,13 +80,15 @@ public class RoutingImageFetcher implements ImageFetcher, DisposableBean {
         };
     }
 
-    @Override
-    public void destroy() {
-        http.close();
-        fileThreads.shutdownNow();
-        if (supabaseHttp != null) {
-            supabaseThreads.shutdownNow();
-            supabaseHttp.close();
+    /** The rejection a transport gave, or an unexpected one naming only the failure's type: its message may quote data. */
+    private static ImageRejectedException rejection(URI url, Throwable failure) {
+        Throwable cause = Causes.unwrapped(failure);
+        if (cause instanceof ImageRejectedException rejected) {
+            return rejected;
         }
+        log.warn("Unexpected {} fetching an image; filed as {}", cause.getClass().getName(),
+                FailureReason.UNEXPECTED_ERROR.key());
+        return new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
+                "unexpected " + cause.getClass().getSimpleName() + " (" + url + ")", cause);
     }
 }

@@ -4,15 +4,16 @@ import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeoutException;
 
-import org.springframework.core.io.buffer.DataBufferLimitException;
-
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
-import dev.faissshard.storage.supabase.SupabaseObjects;
+import dev.faissshard.failure.Causes;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
+import dev.faissshard.supabase.StorageObjects;
+import dev.faissshard.supabase.SupabaseException;
 import dev.faissshard.supabase.SupabaseHttpException;
-import dev.faissshard.supabase.TransientFailures;
+import dev.faissshard.supabase.SupabaseNotFoundException;
+import dev.faissshard.supabase.SupabaseTimeoutException;
+import dev.faissshard.supabase.SupabaseUnreachableException;
 
 /**
  * Downloads images that live in a Supabase Storage bucket through the authenticated object API (so
@@ -20,11 +21,11 @@ import dev.faissshard.supabase.TransientFailures;
  */
 final class SupabaseImageFetcher {
 
-    private final SupabaseObjects objects;
+    private final StorageObjects objects;
     private final long maxBytes;
     private final Executor executor;
 
-    SupabaseImageFetcher(SupabaseObjects objects, long maxBytes, Executor executor) {
+    SupabaseImageFetcher(StorageObjects objects, long maxBytes, Executor executor) {
         this.objects = objects;
         this.maxBytes = maxBytes;
         this.executor = executor;
@@ -46,7 +47,7 @@ final class SupabaseImageFetcher {
         try {
             data = objects.download(object.bucket(), object.key());
         }
-        catch (RuntimeException ex) {
+        catch (SupabaseException ex) {
             throw rejection(url, ex);
         }
         if (data.length > maxBytes) {
@@ -56,47 +57,26 @@ final class SupabaseImageFetcher {
     }
 
     /**
-     * Typed, never by message text; the detail names the status, never the error body (it is the Storage
-     * server's text, and details are shown to every caller of the job view).
+     * By the failure's type; the detail names the status, never the error body (it is the Storage server's
+     * text, and details are shown to every caller of the job view). Anything that is not a Supabase
+     * failure is left to the router, which files it as unexpected.
      */
-    private static ImageRejectedException rejection(URI url, RuntimeException failure) {
-        SupabaseHttpException http = find(failure, SupabaseHttpException.class);
-        if (http != null) {
-            int status = http.effectiveStatus();
-            String detail = "Supabase Storage answered HTTP " + status + " (" + url + ")";
+    private static ImageRejectedException rejection(URI url, SupabaseException failure) {
+        if (failure instanceof SupabaseHttpException http) {
+            String detail = "Supabase Storage answered HTTP " + http.effectiveStatus() + " (" + url + ")";
             FailureReason reason = http.isTransient() ? FailureReason.SERVER_UNAVAILABLE
-                    : status == 404 ? FailureReason.NOT_FOUND : FailureReason.HTTP_STATUS;
+                    : http instanceof SupabaseNotFoundException ? FailureReason.NOT_FOUND : FailureReason.HTTP_STATUS;
             return new ImageRejectedException(reason, detail, failure);
         }
-        if (find(failure, DataBufferLimitException.class) != null) {
-            return new ImageRejectedException(FailureReason.TOO_LARGE, "object over the download limit (" + url + ")", failure);
-        }
-        if (find(failure, TimeoutException.class) != null || find(failure, io.netty.handler.timeout.TimeoutException.class) != null) {
-            return new ImageRejectedException(FailureReason.TIMEOUT, "no answer in time from Supabase Storage (" + url + ")", failure);
-        }
-        if (TransientFailures.isTransient(failure)) {
-            return new ImageRejectedException(FailureReason.CONNECTION,
-                    "connection to Supabase Storage failed: " + innermost(failure).getClass().getSimpleName() + " (" + url + ")",
+        if (failure instanceof SupabaseTimeoutException) {
+            return new ImageRejectedException(FailureReason.TIMEOUT, "no answer in time from Supabase Storage (" + url + ")",
                     failure);
         }
-        return new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
-                "unexpected " + innermost(failure).getClass().getSimpleName() + " (" + url + ")", failure);
-    }
-
-    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return type.cast(cause);
-            }
+        if (failure instanceof SupabaseUnreachableException) {
+            return new ImageRejectedException(FailureReason.CONNECTION, "connection to Supabase Storage failed: "
+                    + Causes.root(failure).getClass().getSimpleName() + " (" + url + ")", failure);
         }
-        return null;
-    }
-
-    private static Throwable innermost(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root;
+        // The family is sealed: what is left is an answer larger than the client reads.
+        return new ImageRejectedException(FailureReason.TOO_LARGE, "object over the download limit (" + url + ")", failure);
     }
 }

@@ -3,6 +3,9 @@ package dev.faissshard.fetch;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.faissshard.storage.StorageKeys;
 
 /**
  * An image URL that names an object in a Supabase Storage bucket: {@code supabase://<bucket>/<path>}, or
@@ -14,6 +17,8 @@ import java.util.Optional;
 record SupabaseObjectUrl(String bucket, String key) {
 
     private static final String OBJECT_PATH = "/storage/v1/object/";
+    /** Supabase's bucket names; anything else would change the request's path, not name a bucket. */
+    private static final Pattern BUCKET = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
 
     static Optional<SupabaseObjectUrl> parse(URI url, URI projectUrl) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
@@ -39,6 +44,24 @@ record SupabaseObjectUrl(String bucket, String key) {
         }
         int slash = rest.indexOf('/');
         return slash < 0 ? Optional.empty() : of(rest.substring(0, slash), rest.substring(slash + 1));
+    }
+
+    /**
+     * Why the URL cannot name an object, if it cannot: the bucket and key come from the catalogue and are
+     * sent with the service key, so a {@code ..} segment or a bucket name that is no name must never reach
+     * the request path, where it could name another bucket's object.
+     */
+    Optional<String> invalidReason() {
+        if (!BUCKET.matcher(bucket).matches() || bucket.equals(".") || bucket.equals("..")) {
+            return Optional.of("not a valid bucket name");
+        }
+        try {
+            StorageKeys.check(key);
+            return Optional.empty();
+        }
+        catch (IllegalArgumentException ex) {
+            return Optional.of("not a valid object key (empty, '.' or '..' segment, or a backslash)");
+        }
     }
 
     private static Optional<SupabaseObjectUrl> of(String bucket, String key) {

@@ -24,6 +24,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.image.jpeg.ReducedJpegDecoder;
 import dev.faissshard.image.png.SubsampledPngDecoder;
 import dev.faissshard.image.webp.ScaledWebPDecoder;

@@ -2,7 +2,7 @@ package dev.faissshard.index;
 
 import java.time.Instant;
 
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 
 /**
  * An image that could not be embedded.

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import dev.faissshard.catalog.CatalogException;
 import dev.faissshard.index.CorruptProgressException;
 import dev.faissshard.index.IndexIncompatibleException;
+import dev.faissshard.failure.Causes;
 import dev.faissshard.lease.LeaseLostException;
 import dev.faissshard.shard.faiss.FaissUnavailableException;
 import dev.faissshard.storage.ObjectTooLargeException;
@@ -48,14 +49,11 @@ final class JobFailures {
      * unlike the answer's message.
      */
     static String remoteStatus(Throwable failure) {
-        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
-            if (cause instanceof SupabaseHttpException http) {
-                String code = http.body().code();
-                return ": Supabase " + (failure instanceof StorageException ? "Storage " : "") + "answered HTTP "
-                        + http.httpStatus() + (code != null && ERROR_CODE.matcher(code).matches() ? " " + code : "");
-            }
-        }
-        return "";
+        return Causes.find(failure, SupabaseHttpException.class).map(http -> {
+            String code = http.body().code();
+            return ": Supabase " + (failure instanceof StorageException ? "Storage " : "") + "answered HTTP "
+                    + http.httpStatus() + (code != null && ERROR_CODE.matcher(code).matches() ? " " + code : "");
+        }).orElse("");
     }
 
     static String phrase(Throwable failure) {

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.faissshard.build.BuildStatistics;
 import dev.faissshard.build.Stage;
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexProgress;
 
 /** Live counters of one job; written by the job's threads, read by the API at any time. */

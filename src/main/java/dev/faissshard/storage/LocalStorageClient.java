@@ -168,12 +168,10 @@ public final class LocalStorageClient implements StorageClient {
     }
 
     private Path resolve(String key) {
-        if (key == null || key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.contains("\\")
-                || key.contains("//")) {
-            throw new IllegalArgumentException("Invalid object key '" + key + "'");
-        }
+        StorageKeys.check(key);
+        // Names of files being written are this store's own; a key may never reach one.
         for (String segment : key.split("/")) {
-            if (segment.equals(".") || segment.equals("..") || segment.startsWith(TEMP_PREFIX)) {
+            if (segment.startsWith(TEMP_PREFIX)) {
                 throw new IllegalArgumentException("Invalid object key '" + key + "'");
             }
         }

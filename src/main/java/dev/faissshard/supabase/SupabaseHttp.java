@@ -1,5 +1,6 @@
 package dev.faissshard.supabase;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -31,9 +32,13 @@ import org.springframework.web.reactive.function.client.WebClient;
  * timeouts, and every call run under Spring Retry. Calls block: they run on job threads, never on
  * Netty's.
  *
+ * <p>Every failure leaves here typed ({@link SupabaseFailures}): callers catch {@link SupabaseNotFoundException},
+ * {@link SupabaseTimeoutException} and the like, and the retry policy asks only
+ * {@link SupabaseException#isTransient()}.
+ *
  * <p>The key goes only into the default headers; it is never part of a URL, a log line or a message.
  */
-public final class SupabaseHttp implements AutoCloseable {
+final class SupabaseHttp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SupabaseHttp.class);
     /** Large enough for a whole shard or a page of rows; Storage caps standard uploads at 50 MiB. */
@@ -45,7 +50,7 @@ public final class SupabaseHttp implements AutoCloseable {
     private final ConnectionProvider connections;
     private final String baseUrl;
 
-    public SupabaseHttp(WebClient.Builder builder, SupabaseProperties properties, String apiPath) {
+    SupabaseHttp(WebClient.Builder builder, SupabaseProperties properties, String apiPath) {
         this(builder, properties, apiPath, new RetryAfterBackOffPolicy(properties.retry()));
     }
 
@@ -60,11 +65,11 @@ public final class SupabaseHttp implements AutoCloseable {
     }
 
     /** The API's root URL, e.g. {@code https://<ref>.supabase.co/storage/v1}. */
-    public String baseUrl() {
+    String baseUrl() {
         return baseUrl;
     }
 
-    public WebClient client() {
+    WebClient client() {
         return client;
     }
 
@@ -73,25 +78,34 @@ public final class SupabaseHttp implements AutoCloseable {
      * for requests the server may answer before reading their body, which would leave a pooled
      * connection with the unread rest of the body in front of the next request.
      */
-    public WebClient unpooledClient() {
+    WebClient unpooledClient() {
         return unpooledClient;
     }
 
     /** Runs {@code call} with retries of transient failures; rethrows the last failure when they are exhausted. */
-    public <T> T withRetry(String description, Supplier<T> call) {
+    <T> T withRetry(String description, Supplier<T> call) {
         return retry.execute((RetryCallback<T, RuntimeException>) context -> {
             context.setAttribute(RetryContext.NAME, description);
             return call.get();
         });
     }
 
-    /** Sends one request (no retry) and reads the whole answer; a non-2xx answer is a {@link SupabaseHttpException}. */
-    public SupabaseResponse exchange(String description, WebClient.RequestHeadersSpec<?> request) {
-        return request.exchangeToMono(response -> read(description, response)).block();
+    /**
+     * Sends one request (no retry) and reads the whole answer; a non-2xx answer is a {@link SupabaseHttpException}
+     * of the subtype its status calls for, no answer a {@link SupabaseTimeoutException} or
+     * {@link SupabaseUnreachableException}.
+     */
+    SupabaseResponse exchange(String description, WebClient.RequestHeadersSpec<?> request) {
+        try {
+            return request.exchangeToMono(response -> read(description, response)).block();
+        }
+        catch (RuntimeException ex) {
+            throw SupabaseFailures.translate(description, ex);
+        }
     }
 
     /** {@link #exchange} under {@link #withRetry}: for calls that are safe to repeat. */
-    public SupabaseResponse call(String description, Supplier<WebClient.RequestHeadersSpec<?>> request) {
+    SupabaseResponse call(String description, Supplier<WebClient.RequestHeadersSpec<?>> request) {
         return withRetry(description, () -> exchange(description, request.get()));
     }
 
@@ -128,8 +142,8 @@ public final class SupabaseHttp implements AutoCloseable {
             if (status >= 200 && status < 300) {
                 return Mono.just(new SupabaseResponse(status, headers, body));
             }
-            return Mono.error(new SupabaseHttpException(description, status,
-                    SupabaseErrorBody.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8)),
+            return Mono.error(SupabaseHttpException.of(description, status,
+                    SupabaseErrorBody.parse(new String(body, StandardCharsets.UTF_8)),
                     retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER))));
         });
     }
@@ -162,16 +176,20 @@ public final class SupabaseHttp implements AutoCloseable {
             @Override
             public <T, E extends Throwable> void onError(RetryContext context, RetryCallback<T, E> callback,
                     Throwable failure) {
-                if (TransientFailures.isTransient(failure) && context.getRetryCount() < settings.maxAttempts()) {
+                if (isTransient(failure) && context.getRetryCount() < settings.maxAttempts()) {
                     log.warn("{} failed (attempt {} of {}), retrying: {}", context.getAttribute(RetryContext.NAME),
-                            context.getRetryCount(), settings.maxAttempts(), TransientFailures.describe(failure));
+                            context.getRetryCount(), settings.maxAttempts(), failure.getMessage());
                 }
             }
         });
         return template;
     }
 
-    /** Retries only what {@link TransientFailures} says another attempt may cure. */
+    static boolean isTransient(Throwable failure) {
+        return failure instanceof SupabaseException supabase && supabase.isTransient();
+    }
+
+    /** Retries only what the failure's type says another attempt may cure. */
     private static final class TransientRetryPolicy extends SimpleRetryPolicy {
 
         TransientRetryPolicy(int maxAttempts) {
@@ -181,7 +199,7 @@ public final class SupabaseHttp implements AutoCloseable {
         @Override
         public boolean canRetry(RetryContext context) {
             Throwable last = context.getLastThrowable();
-            return (last == null || TransientFailures.isTransient(last)) && context.getRetryCount() < getMaxAttempts();
+            return (last == null || isTransient(last)) && context.getRetryCount() < getMaxAttempts();
         }
     }
 }

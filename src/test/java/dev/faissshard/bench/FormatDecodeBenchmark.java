@@ -14,9 +14,9 @@ import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.image.ImageDecoder;
 import dev.faissshard.image.ImageProperties;
-import dev.faissshard.image.ImageRejectedException;
 
 /**
  * Decode CPU time per image and format, before (the ImageIO readers alone, as when no native library is

@@ -13,8 +13,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.faissshard.storage.StorageProperties;
 import dev.faissshard.storage.supabase.SupabaseStorageClient;
-import dev.faissshard.supabase.SupabaseHttp;
 import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseStorageApi;
 import dev.faissshard.testsupabase.Fault;
 import dev.faissshard.testsupabase.SupabaseEmulator;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,8 +43,8 @@ public final class TusUploadBenchmark {
                             Duration.ofSeconds(20), 2.0));
             StorageProperties.Supabase settings = new StorageProperties.Supabase("bench", false, DataSize.ofBytes(0),
                     DataSize.ofMegabytes(6), DataSize.ofMegabytes(6), 1000);
-            try (SupabaseStorageClient client = new SupabaseStorageClient(
-                    new SupabaseHttp(WebClient.builder(), properties, "/storage/v1"), settings, JsonMapper.builder().build())) {
+            try (SupabaseStorageApi api = SupabaseStorageApi.create(WebClient.builder(), properties, JsonMapper.builder().build())) {
+                SupabaseStorageClient client = new SupabaseStorageClient(api, settings);
                 client.create("warmup.faiss", Arrays.copyOf(shard, 8 * 1024 * 1024), "application/octet-stream");
                 List<Double> clean = new ArrayList<>();
                 List<Double> interrupted = new ArrayList<>();

@@ -12,11 +12,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.util.unit.DataSize;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.faissshard.index.FaissIds;
 import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseRestApi;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,9 +42,7 @@ class LocalCatalogTests {
                 // Unconfigured database catalogues: the factory must not need them for files and folders.
                 new TableCatalogs(new SupabaseCatalogProperties("id", "image_url", "", 1000),
                         new PostgresCatalogProperties("", "", "", "id", "image_url", "", 1000),
-                        new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
-                                new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0)),
-                        WebClient.builder(), JsonMapper.builder().build()));
+                        new StaticListableBeanFactory().getBeanProvider(SupabaseRestApi.class), JsonMapper.builder().build()));
     }
 
     @Test

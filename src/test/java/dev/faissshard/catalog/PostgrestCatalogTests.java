@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.supabase.SupabaseHttp;
 import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseRestApi;
 import dev.faissshard.testsupabase.SupabaseEmulator;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PostgrestCatalogTests {
 
     private SupabaseEmulator emulator;
-    private SupabaseHttp http;
+    private SupabaseRestApi rest;
 
     @BeforeEach
     void start() throws Exception {
@@ -34,12 +34,12 @@ class PostgrestCatalogTests {
         SupabaseProperties properties = new SupabaseProperties(URI.create(emulator.url()), SupabaseEmulator.SERVICE_KEY,
                 Duration.ofSeconds(2), Duration.ofSeconds(2), new SupabaseProperties.Retry(3, Duration.ofMillis(10),
                         Duration.ofMillis(100), 2.0));
-        http = new SupabaseHttp(WebClient.builder(), properties, "/rest/v1");
+        rest = SupabaseRestApi.create(WebClient.builder(), properties);
     }
 
     @AfterEach
     void stop() {
-        http.close();
+        rest.close();
         emulator.close();
     }
 
@@ -92,7 +92,7 @@ class PostgrestCatalogTests {
     }
 
     private PostgrestCatalog catalog(String table, SupabaseCatalogProperties properties) {
-        return new PostgrestCatalog(http, JsonMapper.builder().build(), properties, table);
+        return new PostgrestCatalog(rest, JsonMapper.builder().build(), properties, table);
     }
 
     private static Map<String, Object> row(Object... pairs) {

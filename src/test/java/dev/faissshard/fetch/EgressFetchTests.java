@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.supabase.SupabaseProperties;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,7 +46,7 @@ class EgressFetchTests {
     private ExecutorService serverThreads;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger lookups = new AtomicInteger();
-    private RoutingImageFetcher fetcher;
+    private TestImageFetcher fetcher;
 
     /** Test names, all on loopback; the one name that rebinds answers a public address on its first look-up. */
     private final DnsResolver resolver = new DnsResolver() {
@@ -195,17 +195,17 @@ class EgressFetchTests {
         }
     }
 
-    private RoutingImageFetcher fetcher(List<String> allow) {
+    private TestImageFetcher fetcher(List<String> allow) {
         return fetcher(allow, resolver);
     }
 
-    private static RoutingImageFetcher fetcher(List<String> allow, DnsResolver resolver) {
+    private static TestImageFetcher fetcher(List<String> allow, DnsResolver resolver) {
         SupabaseProperties noSupabase = new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
                 new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0));
         FetchProperties properties = new FetchProperties(2, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10),
                 DataSize.ofKilobytes(64), 3, 0, "fsb-test", new FetchProperties.Egress(allow, List.of()),
                 new FetchProperties.Files(true, List.of()));
-        return new RoutingImageFetcher(WebClient.builder(), properties, noSupabase, JsonMapper.builder().build(), resolver);
+        return new TestImageFetcher(WebClient.builder(), properties, noSupabase, JsonMapper.builder().build(), resolver);
     }
 
     private int port() {

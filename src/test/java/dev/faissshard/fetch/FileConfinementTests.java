@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.supabase.SupabaseProperties;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,7 +35,7 @@ class FileConfinementTests {
     Path dir;
 
     private Path catalogue;
-    private RoutingImageFetcher fetcher;
+    private TestImageFetcher fetcher;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -117,10 +117,10 @@ class FileConfinementTests {
             .isEqualTo(FailureReason.NOT_FOUND);
     }
 
-    private RoutingImageFetcher fetcher(List<Path> roots) {
+    private TestImageFetcher fetcher(List<Path> roots) {
         SupabaseProperties noSupabase = new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
                 new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0));
-        return new RoutingImageFetcher(WebClient.builder(), new FetchProperties(2, Duration.ofSeconds(2), Duration.ofSeconds(2),
+        return new TestImageFetcher(WebClient.builder(), new FetchProperties(2, Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofSeconds(10), DataSize.ofBytes(MAX_BYTES), 3, 0, "fsb-test",
                 new FetchProperties.Egress(List.of(), List.of()), new FetchProperties.Files(true, roots)),
                 noSupabase, JsonMapper.builder().build());

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.supabase.SupabaseProperties;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,7 +48,7 @@ class RequestEncodingTests {
     private Thread acceptor;
     private final List<byte[]> requestLines = new CopyOnWriteArrayList<>();
     private volatile Function<String, byte[]> answer = path -> response("", "image bytes".getBytes(StandardCharsets.US_ASCII));
-    private RoutingImageFetcher fetcher;
+    private TestImageFetcher fetcher;
 
     @BeforeEach
     void start() throws IOException {
@@ -58,7 +58,7 @@ class RequestEncodingTests {
         acceptor.start();
         SupabaseProperties noSupabase = new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
                 new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0));
-        fetcher = new RoutingImageFetcher(WebClient.builder(), new FetchProperties(2, Duration.ofSeconds(2), Duration.ofSeconds(2),
+        fetcher = new TestImageFetcher(WebClient.builder(), new FetchProperties(2, Duration.ofSeconds(2), Duration.ofSeconds(2),
                 Duration.ofSeconds(10), DataSize.ofBytes(MAX_BYTES), 3, 0, "fsb-test",
                 new FetchProperties.Egress(List.of("127.0.0.1/32"), List.of()), new FetchProperties.Files(true, List.of())),
                 noSupabase, JsonMapper.builder().build());

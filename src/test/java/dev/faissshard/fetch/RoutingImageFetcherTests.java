@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.supabase.SupabaseProperties;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,7 +51,7 @@ class RoutingImageFetcherTests {
 
     private HttpServer server;
     private ExecutorService serverThreads;
-    private RoutingImageFetcher fetcher;
+    private TestImageFetcher fetcher;
 
     @TempDir
     Path dir;
@@ -64,7 +64,7 @@ class RoutingImageFetcherTests {
         server.start();
         SupabaseProperties noSupabase = new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
                 new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0));
-        fetcher = new RoutingImageFetcher(WebClient.builder(), new FetchProperties(CONCURRENCY, Duration.ofSeconds(1),
+        fetcher = new TestImageFetcher(WebClient.builder(), new FetchProperties(CONCURRENCY, Duration.ofSeconds(1),
                 Duration.ofMillis(400), Duration.ofMillis(1500), DataSize.ofBytes(MAX_BYTES), 3, 1, "fsb-test",
                 new FetchProperties.Egress(List.of("127.0.0.1/32"), List.of()), new FetchProperties.Files(true, List.of())),
                 noSupabase, JsonMapper.builder().build());

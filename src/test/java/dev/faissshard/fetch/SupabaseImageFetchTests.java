@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.supabase.SupabaseProperties;
 import dev.faissshard.testsupabase.Fault;
 import dev.faissshard.testsupabase.SupabaseEmulator;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SupabaseImageFetchTests {
 
     private SupabaseEmulator emulator;
-    private RoutingImageFetcher fetcher;
+    private TestImageFetcher fetcher;
 
     @BeforeEach
     void start() throws Exception {
@@ -38,7 +38,7 @@ class SupabaseImageFetchTests {
         FetchProperties fetch = new FetchProperties(4, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(10),
                 DataSize.ofMegabytes(1), 2, 1, "test", new FetchProperties.Egress(List.of(), List.of()),
                 new FetchProperties.Files(true, List.of()));
-        fetcher = new RoutingImageFetcher(WebClient.builder(), fetch, supabase, JsonMapper.builder().build());
+        fetcher = new TestImageFetcher(WebClient.builder(), fetch, supabase, JsonMapper.builder().build());
     }
 
     @AfterEach

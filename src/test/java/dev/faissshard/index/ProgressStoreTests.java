@@ -5,7 +5,7 @@ import java.io.InputStream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -24,8 +24,8 @@ import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StorageProperties;
 import dev.faissshard.storage.StoredObject;
 import dev.faissshard.storage.supabase.SupabaseStorageClient;
-import dev.faissshard.supabase.SupabaseHttp;
 import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseStorageApi;
 import dev.faissshard.testsupabase.SupabaseEmulator;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -160,10 +160,10 @@ class IndexLeasesTests {
         SupabaseProperties properties = new SupabaseProperties(URI.create(emulator.url()), SupabaseEmulator.SERVICE_KEY,
                 Duration.ofSeconds(5), Duration.ofSeconds(15),
                 new SupabaseProperties.Retry(3, Duration.ofMillis(10), Duration.ofSeconds(1), 2.0));
-        SupabaseStorageClient storage = new SupabaseStorageClient(new SupabaseHttp(WebClient.builder(), properties, "/storage/v1"),
-                new StorageProperties.Supabase("shards", false, DataSize.ofBytes(0), DataSize.ofMegabytes(6),
-                        DataSize.ofMegabytes(6), 1000), JSON);
-        closing.add(storage);
+        SupabaseStorageApi api = SupabaseStorageApi.create(WebClient.builder(), properties, JSON);
+        closing.add(api);
+        SupabaseStorageClient storage = new SupabaseStorageClient(api, new StorageProperties.Supabase("shards", false,
+                DataSize.ofBytes(0), DataSize.ofMegabytes(6), DataSize.ofMegabytes(6), 1000));
         racingForAnExpiredLeaseExactlyOneWins(storage);
     }
 

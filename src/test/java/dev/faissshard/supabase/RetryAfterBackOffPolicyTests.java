@@ -51,16 +51,19 @@ class RetryAfterBackOffPolicyTests {
 
     @Test
     void onlyTimeoutsResetsFiveHundredsAndRateLimitsAreTransient() {
-        assertThat(TransientFailures.isTransient(rateLimited("1"))).isTrue();
-        assertThat(TransientFailures.isTransient(error(400, "{\"statusCode\":\"500\",\"message\":\"x\"}"))).isTrue();
-        assertThat(TransientFailures.isTransient(error(502, "An invalid response was received from the upstream server")))
+        assertThat(SupabaseHttp.isTransient(rateLimited("1"))).isTrue();
+        assertThat(SupabaseHttp.isTransient(error(400, "{\"statusCode\":\"500\",\"message\":\"x\"}"))).isTrue();
+        assertThat(SupabaseHttp.isTransient(error(502, "An invalid response was received from the upstream server")))
             .isTrue();
-        assertThat(TransientFailures.isTransient(new RuntimeException(new java.util.concurrent.TimeoutException()))).isTrue();
-        assertThat(TransientFailures.isTransient(error(400,
+        assertThat(SupabaseHttp.isTransient(SupabaseFailures.translate("call",
+                new RuntimeException(new java.util.concurrent.TimeoutException())))).isTrue();
+        assertThat(SupabaseHttp.isTransient(SupabaseFailures.translate("call",
+                new RuntimeException(new java.net.ConnectException("Connection refused"))))).isTrue();
+        assertThat(SupabaseHttp.isTransient(error(400,
                 "{\"statusCode\":\"404\",\"error\":\"not_found\",\"message\":\"Object not found\",\"code\":\"NoSuchKey\"}")))
             .isFalse();
-        assertThat(TransientFailures.isTransient(error(409, "Upload-Offset conflict"))).isFalse();
-        assertThat(TransientFailures.isTransient(new IllegalStateException("bug"))).isFalse();
+        assertThat(SupabaseHttp.isTransient(error(409, "Upload-Offset conflict"))).isFalse();
+        assertThat(SupabaseHttp.isTransient(SupabaseFailures.translate("call", new IllegalStateException("bug")))).isFalse();
     }
 
     private static RetryContext context(Throwable last) {
@@ -75,6 +78,6 @@ class RetryAfterBackOffPolicyTests {
     }
 
     private static SupabaseHttpException error(int status, String body) {
-        return new SupabaseHttpException("call", status, SupabaseErrorBody.parse(body), null);
+        return SupabaseHttpException.of("call", status, SupabaseErrorBody.parse(body), null);
     }
 }

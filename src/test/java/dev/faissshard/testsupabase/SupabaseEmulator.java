@@ -51,6 +51,7 @@ public final class SupabaseEmulator implements AutoCloseable {
     private final EmulatedStorage storage;
     private final EmulatedPostgrest postgrest;
     private final Queue<Scheduled> scheduled = new ArrayDeque<>();
+    private final Queue<Fault> restFaults = new ArrayDeque<>();
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private final AtomicLong storageCalls = new AtomicLong();
     private final List<Call> log = new ArrayList<>();
@@ -117,6 +118,11 @@ public final class SupabaseEmulator implements AutoCloseable {
         scheduled.add(new Scheduled(matches, fault));
     }
 
+    /** The next PostgREST request gets {@code fault}; faults queue in order. Storage faults never touch PostgREST. */
+    public synchronized void failNextRest(Fault fault) {
+        restFaults.add(fault);
+    }
+
     /**
      * Lets {@code passing} requests matching {@code matches} through, then gives {@code fault} to every
      * further matching one until {@link #stopFaults()}: an outage that starts at a known point.
@@ -165,6 +171,10 @@ public final class SupabaseEmulator implements AutoCloseable {
         log.clear();
     }
 
+    private synchronized Fault restFault() {
+        return restFaults.poll();
+    }
+
     private synchronized Fault faultFor(Call call) {
         log.add(call);
         for (Scheduled next : scheduled) {
@@ -188,6 +198,9 @@ public final class SupabaseEmulator implements AutoCloseable {
         if (isStorage) {
             storageCalls.incrementAndGet();
             fault = faultFor(new Call(request.method(), request.path()));
+        }
+        else {
+            fault = restFault();
         }
         if (fault != null) {
             injected.get(fault).incrementAndGet();

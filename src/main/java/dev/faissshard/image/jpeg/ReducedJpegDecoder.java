@@ -7,8 +7,8 @@ import java.util.Optional;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 
 /**
  * Decodes JPEGs with libjpeg-turbo at the smallest IDCT scale (1/8, 1/4, 1/2 or 1) that still leaves

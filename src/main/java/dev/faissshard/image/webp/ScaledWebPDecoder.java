@@ -8,8 +8,8 @@ import org.bytedeco.javacpp.Loader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 
 /**
  * Decodes WebP images (lossy and lossless, with or without alpha) with libwebp, scaled while decoding

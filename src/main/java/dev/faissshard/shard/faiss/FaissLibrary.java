@@ -2,6 +2,8 @@ package dev.faissshard.shard.faiss;
 
 import org.bytedeco.javacpp.Loader;
 
+import dev.faissshard.failure.Causes;
+
 /**
  * Loads the JNI binding once and turns the usual failure (a missing BLAS, LAPACK or OpenMP runtime)
  * into one message that says what to install, instead of JavaCPP's "no jniFaissNative in
@@ -65,10 +67,7 @@ public final class FaissLibrary {
     }
 
     private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(failure);
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }

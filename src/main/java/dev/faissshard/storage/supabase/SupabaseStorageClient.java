@@ -15,20 +15,24 @@ import dev.faissshard.storage.ObjectNotFoundException;
 import dev.faissshard.storage.ObjectTooLargeException;
 import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StorageException;
+import dev.faissshard.storage.StorageKeys;
 import dev.faissshard.storage.StorageProperties;
 import dev.faissshard.storage.StoredObject;
-import dev.faissshard.supabase.SupabaseHttp;
-import tools.jackson.databind.json.JsonMapper;
+import dev.faissshard.supabase.BucketInfo;
+import dev.faissshard.supabase.ResumableUploads;
+import dev.faissshard.supabase.StorageBuckets;
+import dev.faissshard.supabase.StorageObjects;
+import dev.faissshard.supabase.SupabaseStorageApi;
 
 /**
- * A Supabase Storage bucket over its REST API. Small objects are uploaded in one request ({@code x-upsert}
- * only where replacing is meant), larger ones through the resumable endpoint; listing walks the folders
- * and pages. Every call is retried on transient failures; what still fails is translated once, by
+ * A Supabase Storage bucket as a {@link StorageClient}, on the {@link SupabaseStorageApi}. Small objects
+ * are uploaded in one request ({@code x-upsert} only where replacing is meant), larger ones through the
+ * resumable endpoint; listing walks the folders and pages. Every call is retried on transient failures; what still fails is translated once, by
  * {@link SupabaseStorageErrors}.
  *
  * <p>Thread-safe.
  */
-public final class SupabaseStorageClient implements StorageClient, AutoCloseable {
+public final class SupabaseStorageClient implements StorageClient {
 
     private static final Logger log = LoggerFactory.getLogger(SupabaseStorageClient.class);
     // Supabase's dashboard creates these zero-byte files to make empty folders visible; they are not ours.
@@ -36,21 +40,20 @@ public final class SupabaseStorageClient implements StorageClient, AutoCloseable
     /** Creates larger than this ask first whether the key exists; below it, the round trip costs more. */
     private static final int EXISTENCE_CHECK_BYTES = 1024 * 1024;
 
-    private final SupabaseHttp http;
     private final StorageProperties.Supabase settings;
-    private final SupabaseBuckets buckets;
-    private final SupabaseObjects objects;
+    private final StorageBuckets buckets;
+    private final StorageObjects objects;
     private final ResumableUploads resumable;
     private final String description;
     private volatile BucketInfo bucketInfo;
 
-    public SupabaseStorageClient(SupabaseHttp http, StorageProperties.Supabase settings, JsonMapper json) {
-        this.http = http;
+    /** On {@code api}, which the caller owns and closes (image downloads share it). */
+    public SupabaseStorageClient(SupabaseStorageApi api, StorageProperties.Supabase settings) {
         this.settings = settings;
-        this.buckets = new SupabaseBuckets(http, json);
-        this.objects = new SupabaseObjects(http, json);
-        this.resumable = new ResumableUploads(http, (int) settings.resumableChunkSize().toBytes());
-        this.description = "supabase:" + http.baseUrl() + "/" + settings.bucket();
+        this.buckets = api.buckets();
+        this.objects = api.objects();
+        this.resumable = api.resumableUploads((int) settings.resumableChunkSize().toBytes());
+        this.description = "supabase:" + api.baseUrl() + "/" + settings.bucket();
     }
 
     /**
@@ -82,7 +85,7 @@ public final class SupabaseStorageClient implements StorageClient, AutoCloseable
 
     @Override
     public byte[] get(String key) {
-        ObjectKeys.check(key);
+        StorageKeys.check(key);
         return call("download " + key, () -> objects.download(settings.bucket(), key));
     }
 
@@ -108,7 +111,7 @@ public final class SupabaseStorageClient implements StorageClient, AutoCloseable
 
     @Override
     public void delete(String key) {
-        ObjectKeys.check(key);
+        StorageKeys.check(key);
         try {
             call("delete " + key, () -> {
                 objects.delete(settings.bucket(), key);
@@ -148,13 +151,8 @@ public final class SupabaseStorageClient implements StorageClient, AutoCloseable
         return description;
     }
 
-    @Override
-    public void close() {
-        http.close();
-    }
-
     private void upload(String key, byte[] data, String contentType, boolean upsert) {
-        ObjectKeys.check(key);
+        StorageKeys.check(key);
         OptionalLong limit = bucketInfo == null ? OptionalLong.empty() : bucketInfo.fileSizeLimit();
         if (limit.isPresent() && data.length > limit.getAsLong()) {
             throw new ObjectTooLargeException(key + " is " + data.length + " bytes, over the file_size_limit of bucket "
@@ -183,9 +181,9 @@ public final class SupabaseStorageClient implements StorageClient, AutoCloseable
         int pageSize = settings.listPageSize();
         for (int offset = 0;; offset += pageSize) {
             int from = offset;
-            List<SupabaseObjects.Entry> page = call("list " + (folder.isEmpty() ? "/" : folder),
+            List<StorageObjects.Entry> page = call("list " + (folder.isEmpty() ? "/" : folder),
                     () -> objects.list(settings.bucket(), folder, from, pageSize));
-            for (SupabaseObjects.Entry entry : page) {
+            for (StorageObjects.Entry entry : page) {
                 String key = folder.isEmpty() ? entry.name() : folder + "/" + entry.name();
                 if (entry.folder()) {
                     String subfolder = key + "/";

@@ -8,8 +8,8 @@ import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
 
-import dev.faissshard.image.FailureReason;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.testimages.ProductImageGenerator;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -13,10 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.image.ImageDecoder;
 import dev.faissshard.image.ImageProperties;
-import dev.faissshard.image.ImageRejectedException;
 import dev.faissshard.image.RasterDifference;
 import dev.faissshard.image.RealImages;
 import dev.faissshard.testimages.FormatSamples;

@@ -2,6 +2,7 @@ package dev.faissshard.storage.supabase;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -23,8 +24,8 @@ import dev.faissshard.storage.StorageAccessDeniedException;
 import dev.faissshard.storage.StorageProperties;
 import dev.faissshard.storage.StorageUnavailableException;
 import dev.faissshard.storage.StoredObject;
-import dev.faissshard.supabase.SupabaseHttp;
 import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseStorageApi;
 import dev.faissshard.testsupabase.Fault;
 import dev.faissshard.testsupabase.SupabaseEmulator;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,6 +38,7 @@ class SupabaseStorageClientTests {
 
     private static final String BUCKET = "shards";
 
+    private final List<SupabaseStorageApi> apis = new ArrayList<>();
     private SupabaseEmulator emulator;
     private SupabaseStorageClient client;
 
@@ -49,7 +51,7 @@ class SupabaseStorageClientTests {
 
     @AfterEach
     void stop() {
-        client.close();
+        apis.forEach(SupabaseStorageApi::close);
         emulator.close();
     }
 
@@ -87,7 +89,6 @@ class SupabaseStorageClientTests {
         assertThat(emulator.calls()).filteredOn(call -> call.method().equals("POST"))
             .extracting(SupabaseEmulator.Call::path).containsOnly("/object/shards/faiss/open/color_001_b1.faiss");
         assertThat(emulator.objects(BUCKET).get("faiss/color_shard_001.faiss")).isEqualTo(shard);
-        once.close();
     }
 
     @Test
@@ -121,7 +122,6 @@ class SupabaseStorageClientTests {
             .containsExactly("faiss/color_shard_001.faiss", "faiss/color_shard_002.faiss");
         assertThat(paging.list("")).hasSize(9).extracting(StoredObject::size).containsOnly(7L);
         assertThat(paging.list("fa")).hasSize(7);
-        paging.close();
     }
 
     @Test
@@ -131,7 +131,6 @@ class SupabaseStorageClientTests {
         assertThat(creating.maxObjectBytes()).hasValue(2_000_000);
         creating.create("x.bin", bytes(10, 1), "application/octet-stream");
         assertThat(emulator.objects("made-at-startup")).containsKey("x.bin");
-        creating.close();
     }
 
     @Test
@@ -143,7 +142,6 @@ class SupabaseStorageClientTests {
         assertThatThrownBy(() -> small.create("big.faiss", bytes(1_048_577, 1), "application/octet-stream"))
             .isInstanceOf(ObjectTooLargeException.class).hasMessageContaining("file_size_limit");
         assertThat(emulator.calls()).isEmpty();
-        small.close();
     }
 
     @Test
@@ -155,7 +153,6 @@ class SupabaseStorageClientTests {
         assertThatThrownBy(() -> shards.checkFits(small)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("fsb.shard.max-bytes").hasMessageContaining("1048576");
         shards.checkFits(client);
-        small.close();
     }
 
     @Test
@@ -164,7 +161,6 @@ class SupabaseStorageClientTests {
         SupabaseStorageClient small = client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
         assertThatThrownBy(() -> small.create("big.faiss", bytes(1_500_000, 1), "application/octet-stream"))
             .isInstanceOf(ObjectTooLargeException.class).hasMessageContaining("The object exceeded the maximum allowed size");
-        small.close();
     }
 
     @Test
@@ -214,7 +210,6 @@ class SupabaseStorageClientTests {
         emulator.failNext(call -> true, Fault.SLOW);
         impatient.replace("progress.json", bytes(100, 1), "application/json");
         assertThat(impatient.get("progress.json")).isEqualTo(bytes(100, 1));
-        impatient.close();
     }
 
     @Test
@@ -248,13 +243,11 @@ class SupabaseStorageClientTests {
             .hasMessageContaining("new row violates row-level security policy")
             .hasMessageNotContaining(SupabaseEmulator.ANON_KEY);
         assertThat(emulator.calls()).hasSize(1);
-        anon.close();
 
         SupabaseStorageClient forged = client(SupabaseEmulator.SERVICE_KEY + "x", settings(BUCKET, false, 0), 4);
         assertThatThrownBy(() -> forged.get("a.bin")).isInstanceOf(StorageAccessDeniedException.class)
             .hasMessageContaining("signature verification failed").hasMessageNotContaining(SupabaseEmulator.SERVICE_KEY);
         assertThat(forged.description()).doesNotContain(SupabaseEmulator.SERVICE_KEY);
-        forged.close();
     }
 
     @Test
@@ -263,7 +256,6 @@ class SupabaseStorageClientTests {
         assertThatThrownBy(() -> missing.create("a.bin", bytes(10, 1), "application/octet-stream"))
             .isInstanceOf(BucketNotFoundException.class).hasMessageContaining("Bucket not found");
         assertThatThrownBy(missing::ping).isInstanceOf(BucketNotFoundException.class);
-        missing.close();
     }
 
     // A read timeout no loaded machine reaches by accident; the test of timeouts sets its own.
@@ -275,8 +267,9 @@ class SupabaseStorageClientTests {
             Duration readTimeout) {
         SupabaseProperties properties = new SupabaseProperties(URI.create(emulator.url()), key, Duration.ofSeconds(2),
                 readTimeout, new SupabaseProperties.Retry(attempts, Duration.ofMillis(10), Duration.ofSeconds(2), 2.0));
-        return new SupabaseStorageClient(new SupabaseHttp(WebClient.builder(), properties, "/storage/v1"), settings,
-                JsonMapper.builder().build());
+        SupabaseStorageApi api = SupabaseStorageApi.create(WebClient.builder(), properties, JsonMapper.builder().build());
+        apis.add(api);
+        return new SupabaseStorageClient(api, settings);
     }
 
     private static StorageProperties.Supabase settings(String bucket, boolean create, long limit) {

@@ -1,4 +1,4 @@
-package dev.faissshard.storage.supabase;
+package dev.faissshard.supabase;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -11,16 +11,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.faissshard.supabase.SupabaseHttp;
-import dev.faissshard.supabase.SupabaseHttpException;
-import dev.faissshard.supabase.SupabaseResponse;
-
 /**
  * Large objects through Supabase's resumable endpoint ({@code /upload/resumable}, TUS 1.0.0): one creation,
  * then the bytes in chunks. After any failed or unanswered {@code PATCH} the server is asked for its
  * offset ({@code HEAD}) and the upload continues from there, so an interruption costs at most one chunk.
  */
-final class ResumableUploads {
+public final class ResumableUploads {
 
     private static final Logger log = LoggerFactory.getLogger(ResumableUploads.class);
     private static final String ENDPOINT = "/upload/resumable";
@@ -37,7 +33,12 @@ final class ResumableUploads {
         this.chunkSize = chunkSize;
     }
 
-    void upload(String bucket, String key, byte[] data, String contentType, boolean upsert) {
+    /**
+     * Uploads {@code data} whole. Without {@code upsert} an existing key is a {@link SupabaseAlreadyExistsException};
+     * over the bucket's limit a {@link SupabaseTooLargeException}; a missing bucket a
+     * {@link SupabaseNotFoundException} that says {@link SupabaseNotFoundException#bucketMissing()}.
+     */
+    public void upload(String bucket, String key, byte[] data, String contentType, boolean upsert) {
         String name = bucket + "/" + key;
         AtomicReference<URI> location = new AtomicReference<>(create(name, bucket, key, data.length, contentType, upsert));
         AtomicBoolean offsetUncertain = new AtomicBoolean(false);
@@ -56,33 +57,69 @@ final class ResumableUploads {
                 });
                 conflicts = 0;
             }
-            catch (SupabaseHttpException ex) {
-                if (ex.httpStatus() == 409 && ex.body().message().contains("Upload-Offset") && ++conflicts <= MAX_CONFLICTS) {
-                    // An earlier PATCH landed after all and moved the server's offset: ask it and go on.
-                    offsetUncertain.set(true);
-                    continue;
+            catch (SupabaseOffsetConflictException conflict) {
+                if (++conflicts > MAX_CONFLICTS) {
+                    throw conflict;
                 }
-                if (ex.httpStatus() == 404 && !restarted) {
-                    // The upload expired or was terminated on the server: its bytes are gone, start once more.
-                    log.warn("Resumable upload of {} vanished on the server; starting it again", name);
-                    restarted = true;
-                    location.set(create(name, bucket, key, data.length, contentType, upsert));
-                    offsetUncertain.set(false);
-                    offset = 0;
-                    continue;
+                // An earlier PATCH landed after all and moved the server's offset: go on from there.
+                offsetUncertain.set(false);
+                offset = conflict.serverOffset();
+            }
+            catch (SupabaseNotFoundException gone) {
+                if (restarted) {
+                    throw gone;
                 }
-                throw ex;
+                // The upload expired or was terminated on the server: its bytes are gone, start once more.
+                log.warn("Resumable upload of {} vanished on the server; starting it again", name);
+                restarted = true;
+                location.set(create(name, bucket, key, data.length, contentType, upsert));
+                offsetUncertain.set(false);
+                offset = 0;
             }
         }
     }
 
-    private URI create(String name, String bucket, String key, long length, String contentType, boolean upsert) {
+    /**
+     * Sends one chunk from {@code offset} and returns the server's new offset. A 409 is told apart by the
+     * server's offset: moved elsewhere, a {@link SupabaseOffsetConflictException}; unchanged, the object
+     * exists ({@link SupabaseAlreadyExistsException}), as when another upload of the same name finished first.
+     */
+    long patch(String name, URI location, byte[] data, long offset, boolean upsert) {
+        int length = (int) Math.min(chunkSize, data.length - offset);
+        byte[] chunk = new byte[length];
+        System.arraycopy(data, (int) offset, chunk, 0, length);
+        SupabaseResponse response;
+        try {
+            response = http.exchange("resumable upload of " + name, tus(http.client().patch().uri(location), upsert)
+                .header(OFFSET, Long.toString(offset))
+                .header(HttpHeaders.CONTENT_TYPE, "application/offset+octet-stream")
+                .contentLength(length)
+                .bodyValue(chunk));
+        }
+        catch (SupabaseAlreadyExistsException conflict) {
+            long server = serverOffset(name, location);
+            if (server != offset) {
+                throw new SupabaseOffsetConflictException(conflict, offset, server);
+            }
+            throw conflict;
+        }
+        return parseOffset(response, name);
+    }
+
+    /** Creates the upload and returns its URL; a 404 here can only mean the bucket. */
+    URI create(String name, String bucket, String key, long length, String contentType, boolean upsert) {
         String metadata = "bucketName " + base64(bucket) + ",objectName " + base64(key) + ",contentType "
                 + base64(contentType);
-        SupabaseResponse created = http.call("create resumable upload of " + name, () -> tus(
-                http.client().post().uri(URI.create(http.baseUrl() + ENDPOINT)), upsert)
-            .header("Upload-Length", Long.toString(length))
-            .header("Upload-Metadata", metadata));
+        SupabaseResponse created;
+        try {
+            created = http.call("create resumable upload of " + name, () -> tus(
+                    http.client().post().uri(URI.create(http.baseUrl() + ENDPOINT)), upsert)
+                .header("Upload-Length", Long.toString(length))
+                .header("Upload-Metadata", metadata));
+        }
+        catch (SupabaseNotFoundException missing) {
+            throw missing.ofBucket();
+        }
         String location = created.headers().getFirst(HttpHeaders.LOCATION);
         if (location == null || location.isBlank()) {
             throw new IllegalStateException("Supabase created a resumable upload of " + name + " without a Location");
@@ -96,18 +133,6 @@ final class ResumableUploads {
         long offset = parseOffset(head, name);
         log.info("Resuming upload of {} at byte {}", name, offset);
         return offset;
-    }
-
-    private long patch(String name, URI location, byte[] data, long offset, boolean upsert) {
-        int length = (int) Math.min(chunkSize, data.length - offset);
-        byte[] chunk = new byte[length];
-        System.arraycopy(data, (int) offset, chunk, 0, length);
-        SupabaseResponse response = http.exchange("resumable upload of " + name, tus(http.client().patch().uri(location), upsert)
-            .header(OFFSET, Long.toString(offset))
-            .header(HttpHeaders.CONTENT_TYPE, "application/offset+octet-stream")
-            .contentLength(length)
-            .bodyValue(chunk));
-        return parseOffset(response, name);
     }
 
     // Every request of an upsert upload must say so again, the PATCHes too, or the server answers 409.

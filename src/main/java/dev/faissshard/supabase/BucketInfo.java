@@ -1,4 +1,4 @@
-package dev.faissshard.storage.supabase;
+package dev.faissshard.supabase;
 
 import java.util.OptionalLong;
 

@@ -1,4 +1,4 @@
-package dev.faissshard.image;
+package dev.faissshard.failure;
 
 import java.util.Locale;
 

@@ -1,13 +1,13 @@
-package dev.faissshard.storage.supabase;
+package dev.faissshard.supabase;
 
 import java.nio.charset.StandardCharsets;
 
 import org.springframework.web.util.UriUtils;
 
 /** Object keys in Storage URLs: each segment percent-encoded once (the server decodes once), slashes kept. */
-final class ObjectKeys {
+final class ObjectPaths {
 
-    private ObjectKeys() {
+    private ObjectPaths() {
     }
 
     static String encode(String key) {
@@ -20,16 +20,5 @@ final class ObjectKeys {
             path.append(UriUtils.encodePathSegment(segments[i], StandardCharsets.UTF_8));
         }
         return path.toString();
-    }
-
-    static void check(String key) {
-        if (key == null || key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.contains("//")) {
-            throw new IllegalArgumentException("Invalid object key '" + key + "'");
-        }
-        for (String segment : key.split("/")) {
-            if (segment.equals(".") || segment.equals("..")) {
-                throw new IllegalArgumentException("Invalid object key '" + key + "'");
-            }
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.faissshard.image;
+package dev.faissshard.failure;
 
 /** One image cannot be used, for a recorded reason; never fatal to a job. */
 public class ImageRejectedException extends Exception {

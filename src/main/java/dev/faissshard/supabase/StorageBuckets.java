@@ -1,4 +1,4 @@
-package dev.faissshard.storage.supabase;
+package dev.faissshard.supabase;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -7,28 +7,29 @@ import java.util.OptionalLong;
 
 import org.springframework.http.MediaType;
 
-import dev.faissshard.supabase.SupabaseHttp;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The bucket resource of the Storage API: {@code /bucket/{id}}. */
-final class SupabaseBuckets {
+public final class StorageBuckets {
 
     private static final String BUCKET = "/bucket";
 
     private final SupabaseHttp http;
     private final JsonMapper json;
 
-    SupabaseBuckets(SupabaseHttp http, JsonMapper json) {
+    StorageBuckets(SupabaseHttp http, JsonMapper json) {
         this.http = http;
         this.json = json;
     }
 
-    /** Reads the bucket; fails with NoSuchBucket (as a {@code SupabaseHttpException}) if it is absent or hidden. */
-    BucketInfo get(String bucket) {
+    /**
+     * Reads the bucket; a {@link SupabaseNotFoundException} ({@link SupabaseNotFoundException#bucketMissing()})
+     * if it is absent or hidden from this key.
+     */
+    public BucketInfo get(String bucket) {
         String description = "GET bucket " + bucket;
-        JsonNode node = json.readTree(http.call(description,
-                () -> http.client().get().uri(URI.create(http.baseUrl() + BUCKET + "/" + bucket))).body());
+        JsonNode node = json.readTree(http.call(description, () -> http.client().get().uri(uri(bucket))).body());
         JsonNode limit = node.get("file_size_limit");
         OptionalLong fileSizeLimit = limit == null || limit.isNull() || limit.asLong() <= 0 ? OptionalLong.empty()
                 : OptionalLong.of(limit.asLong());
@@ -36,11 +37,12 @@ final class SupabaseBuckets {
     }
 
     /** Same as {@link #get} but sent once, without retries: for health checks, which must answer fast. */
-    void ping(String bucket) {
-        http.exchange("GET bucket " + bucket, http.client().get().uri(URI.create(http.baseUrl() + BUCKET + "/" + bucket)));
+    public void ping(String bucket) {
+        http.exchange("GET bucket " + bucket, http.client().get().uri(uri(bucket)));
     }
 
-    void create(String bucket, boolean publicBucket, long fileSizeLimit) {
+    /** Creates the bucket; a {@link SupabaseAlreadyExistsException} if it exists. */
+    public void create(String bucket, boolean publicBucket, long fileSizeLimit) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", bucket);
         body.put("name", bucket);
@@ -51,5 +53,9 @@ final class SupabaseBuckets {
         byte[] request = json.writeValueAsBytes(body);
         http.call("create bucket " + bucket, () -> http.client().post().uri(URI.create(http.baseUrl() + BUCKET))
             .contentType(MediaType.APPLICATION_JSON).bodyValue(request));
+    }
+
+    private URI uri(String bucket) {
+        return URI.create(http.baseUrl() + BUCKET + "/" + bucket);
     }
 }
