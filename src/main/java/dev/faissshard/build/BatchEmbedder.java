@@ -14,7 +14,7 @@ import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.embedding.EmbeddingService;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelClosedException;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 
 /**
  * Embeds a prepared batch in one call. When the batch fails, each image is embedded alone, so that one

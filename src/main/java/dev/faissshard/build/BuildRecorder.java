@@ -3,7 +3,7 @@ package dev.faissshard.build;
 import java.time.Duration;
 
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexEvents;
 import dev.faissshard.index.ShardRecord;
 

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.OptionalLong;
 
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexProgress;
 
 /** Where one build keeps its live counters, for whoever shows them (the job view). Thread-safe. */

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
 import dev.faissshard.storage.StorageClient;
 

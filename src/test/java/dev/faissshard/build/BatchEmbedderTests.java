@@ -17,7 +17,7 @@ import dev.faissshard.embedding.EmbeddingService;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelClosedException;
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.fetch.ImageFetcher;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.image.ImageDecoder;
 import dev.faissshard.image.ImageProperties;
-import dev.faissshard.image.ImageRejectedException;
+import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.testimages.JpegSamples;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexProgress;
 
 /** Build statistics kept in maps, for tests to read back. */

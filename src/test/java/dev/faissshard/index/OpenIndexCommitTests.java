@@ -19,7 +19,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.image.FailureReason;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.shard.InMemoryVectorIndexes;
 import dev.faissshard.shard.Metric;
 import dev.faissshard.shard.ShardProperties;
