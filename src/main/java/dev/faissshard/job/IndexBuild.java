@@ -64,6 +64,7 @@ final class IndexBuild {
         JobSpec spec = job.spec();
         Map<IndexType, ModelInfo> models = pipeline.models(spec.indexTypes());
         progress = repository.open(spec.layout());
+        repository.describePartitions(spec);
         failures = new TreeMap<>(progress.failures());
         writers = repository.openWriters(spec.layout(), progress, models, events);
         try {
@@ -97,7 +98,12 @@ final class IndexBuild {
         writers.values().forEach(ShardWriter::sealOpenShard);
         // Another process may have taken the index over while this one stalled: then nothing more is written.
         job.lease().checkHeld();
-        progress = repository.commit(job.spec().layout(), progress, writers, failures, batchNumber, clock.instant(), events);
+        // Complete: the catalogue was read to its end (not cut short by a limit) and no failure is one a
+        // later job would retry.
+        boolean complete = !entries.hasNext()
+                && failures.values().stream().noneMatch(failure -> failure.reason().isTransient());
+        progress = repository.commit(job.spec().layout(), progress, writers, failures, batchNumber, clock.instant(), events,
+                complete);
         publishStats();
         return true;
     }

@@ -128,9 +128,29 @@ class IndexRepository {
         }
     }
 
+    /**
+     * Tells readers which partitions a partitioned build has ({@code faiss/partitions.json} at the build's
+     * own prefix); every worker writes the same bytes, so they need no coordination.
+     */
+    void describePartitions(JobSpec spec) {
+        if (!spec.partition().isWhole()) {
+            PartitionsFile.publish(storage, spec.layout(), spec.partition());
+        }
+    }
+
     /** Records a finished batch durably; returns the progress now in storage. */
     Progress commit(IndexLayout layout, Progress base, Map<IndexType, ShardWriter> open,
             Map<String, FailureRecord> failures, long nextBatch, java.time.Instant now, ShardEvents events) {
+        return commit(layout, base, open, failures, nextBatch, now, events, false);
+    }
+
+    /**
+     * {@link #commit}, with the manifest marked {@code complete} when the job has processed every
+     * catalogue row of its index to the end.
+     */
+    Progress commit(IndexLayout layout, Progress base, Map<IndexType, ShardWriter> open,
+            Map<String, FailureRecord> failures, long nextBatch, java.time.Instant now, ShardEvents events,
+            boolean complete) {
         Map<String, IndexProgress> indexes = new TreeMap<>(base.indexes());
         List<String> obsolete = new ArrayList<>();
         open.forEach((type, writer) -> {
@@ -142,7 +162,7 @@ class IndexRepository {
         long progressBytes = progressStore.save(layout, storage, next);
         events.uploaded("progress", progressBytes, System.nanoTime() - start);
         start = System.nanoTime();
-        long manifestBytes = manifests.publish(layout, indexes, storage);
+        long manifestBytes = manifests.publish(layout, indexes, storage, complete);
         events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
         for (String key : obsolete) {
             // Keys come from progress.json; only this index's own segment names are ever deleted, even

@@ -12,8 +12,11 @@ import java.util.List;
  * @param shards sealed, immutable shards of every index type
  * @param openSegments flushed batches of the shards still being filled: searchable now, replaced by a
  * sealed shard later
+ * @param complete whether a job that processed every catalogue row of this index (or partition) to the end,
+ * done or failed permanently, published it with no open segments; absent (false) in older manifests
  */
-public record Manifest(int formatVersion, Instant publishedAt, List<Entry> shards, List<Entry> openSegments) {
+public record Manifest(int formatVersion, Instant publishedAt, List<Entry> shards, List<Entry> openSegments,
+        boolean complete) {
 
     public static final int FORMAT_VERSION = 1;
 
