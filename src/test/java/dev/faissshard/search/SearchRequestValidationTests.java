@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockMultipartFile;
@@ -16,10 +17,14 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 
+import dev.faissshard.api.ApiProperties;
 import dev.faissshard.embedding.EmbeddingService;
 import dev.faissshard.embedding.ModelInfo;
+import dev.faissshard.fetch.FetchProperties;
 import dev.faissshard.fetch.ImageFetcher;
 import dev.faissshard.image.ImageDecoder;
+import dev.faissshard.job.JobProperties;
+import dev.faissshard.shard.ShardProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -39,6 +44,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
         properties = "fsb.fetch.max-bytes=1KB")
 @AutoConfigureMockMvc(addFilters = false)
 @Import({ QueryImages.class, UploadedImages.class })
+@EnableConfigurationProperties({ FetchProperties.class, SearchProperties.class, JobProperties.class, ShardProperties.class,
+        ApiProperties.class })
 class SearchRequestValidationTests {
 
     private static final String CANARY = "CANARY-3e1f";
@@ -73,8 +80,7 @@ class SearchRequestValidationTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "{}", "{\"k\":5}", "{\"query\":{}}", "{\"query\":{\"id\":\"a\",\"url\":\"https://x.example/a.jpg\"}}",
-            "{\"query\":{\"id\":\"\"}}" })
+    @ValueSource(strings = { "{}", "{\"k\":5}", "{\"query\":{}}", "{\"query\":{\"id\":\"a\",\"url\":\"https://x.example/a.jpg\"}}" })
     void aRequestWithoutExactlyOneQuerySourceIsRefused(String body) throws Exception {
         assertInvalid(json(body), "query");
     }
@@ -110,6 +116,7 @@ class SearchRequestValidationTests {
     @Test
     void anOverlongIdOrUrlIsRefused() throws Exception {
         assertInvalid(json("{\"query\":{\"id\":\"" + "x".repeat(1025) + "\"}}"), "query.id");
+        assertInvalid(json("{\"query\":{\"id\":\"\"}}"), "query.id");
         assertInvalid(json("{\"query\":{\"url\":\"https://x.example/" + "a".repeat(4100) + "\"}}"), "query.url");
     }
 
@@ -124,7 +131,8 @@ class SearchRequestValidationTests {
 
     @Test
     void fieldsAreReadStrictly() throws Exception {
-        assertProblem(json("{\"query\":{\"id\":\"a\"},\"" + CANARY + "\":1}"), 400, "invalid-request");
+        // As for job requests, an unknown field is named (it is the caller's typo), its value never.
+        assertProblem(json("{\"query\":{\"id\":\"a\"},\"bogus\":\"" + CANARY + "\"}"), 400, "invalid-request");
         assertProblem(json("{\"query\":{\"id\":\"a\"},\"k\":\"5\"}"), 400, "invalid-request");
         assertProblem(json("{\"query\":{\"vector\":{\"color\":[\"1\",0,0,0]}}}"), 400, "invalid-request");
         assertProblem(json("{\"query\":{\"id\":\"a\"},\"excludeSelf\":1}"), 400, "invalid-request");
@@ -157,7 +165,7 @@ class SearchRequestValidationTests {
     void aMultipartRequestPartIsReadStrictlyAndMayNotCarryAQuery() throws Exception {
         MockMultipartFile image = new MockMultipartFile("image", "q.jpg", "image/jpeg", new byte[] { 1, 2, 3 });
         assertProblem(mvc.perform(multipart("/search").file(image)
-            .file(new MockMultipartFile("request", "", "application/json", ("{\"" + CANARY + "\":1}").getBytes())))
+            .file(new MockMultipartFile("request", "", "application/json", ("{\"bogus\":\"" + CANARY + "\"}").getBytes())))
             .andReturn(), 400, "invalid-request");
         assertInvalid(mvc.perform(multipart("/search").file(image)
             .file(new MockMultipartFile("request", "", "application/json", "{\"query\":{\"id\":\"a\"}}".getBytes())))

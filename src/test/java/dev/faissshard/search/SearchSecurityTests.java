@@ -66,7 +66,8 @@ class SearchSecurityTests {
             .get("vectors");
         assertThat(vectors).containsOnlyKeys("color", "structure", "combined");
         for (Map<String, Object> vector : vectors.values()) {
-            assertThat((String) vector.get("modelSha256")).matches("[0-9a-f]{64}");
+            // combined: the sha256 of both models it is made of
+            assertThat((String) vector.get("modelSha256")).matches("[0-9a-f]{64}(\\+[0-9a-f]{64})*");
             assertThat(vector).containsEntry("metric", "INNER_PRODUCT");
             List<Number> values = (List<Number>) vector.get("vector");
             assertThat(values).hasSize((Integer) vector.get("dimension"));
@@ -79,12 +80,14 @@ class SearchSecurityTests {
     @Test
     void uploadsAreBoundedByTheFetchLimitAndJsonByTheApiLimit() throws Exception {
         byte[] tooLarge = new byte[150 * 1024];
-        assertProblem(send(raw("/search", tooLarge, "image/jpeg", READ_TOKEN)), 413, null);
-        assertProblem(send(raw("/embed", tooLarge, "application/octet-stream", READ_TOKEN)), 413, null);
-        assertProblem(send(multipart(tooLarge, READ_TOKEN)), 413, null);
+        assertProblem(send(raw("/search", tooLarge, "image/jpeg", READ_TOKEN)), 413, "image-too-large");
+        assertProblem(send(raw("/embed", tooLarge, "application/octet-stream", READ_TOKEN)), 413, "image-too-large");
+        assertProblem(send(multipart(tooLarge, READ_TOKEN)), 413, "image-too-large");
+        // Past the image limit and its envelope: refused from Content-Length before anything is read.
+        assertProblem(send(raw("/search", new byte[200 * 1024], "image/jpeg", READ_TOKEN)), 413, null);
         // Above the 64 KB JSON limit but within the image limit: read, and refused as no image.
         byte[] notAnImage = "not an image ".repeat(7000).getBytes(StandardCharsets.UTF_8);
-        assertProblem(send(raw("/search", notAnImage, "image/jpeg", READ_TOKEN)), 422, "image-undecodable");
+        assertProblem(send(raw("/embed", notAnImage, "image/jpeg", READ_TOKEN)), 422, "image-undecodable");
         String bigJson = "{\"query\":{\"id\":\"" + "a".repeat(70 * 1024) + "\"}}";
         assertProblem(send(json("/search", bigJson, READ_TOKEN)), 413, null);
     }

@@ -76,13 +76,12 @@ class ShardCacheTests {
     @Test
     void aLoadedIndexIsAccountedInTheCacheAndItsGauge() {
         HandBuiltIndex index = new HandBuiltIndex(storage, "shop");
-        index.shard("a", 50);
-        index.segment("b", 3);
+        Manifest.Entry shard = index.shard("a", 50);
+        Manifest.Entry segment = index.segment("b", 3);
         index.publish();
         ShardCache cache = cache(DataSize.ofMegabytes(10));
         IndexSnapshot snapshot = indexes(cache).open("shop");
-        long expected = storage.get("shop/faiss/color_shard_001.faiss").length
-                + storage.get("shop/faiss/open/color_shard_001_batch_000001.faiss").length + 53 * 64L;
+        long expected = storage.get(index.key(shard)).length + storage.get(index.key(segment)).length + 53 * 64L;
         assertThat(cache.usedBytes()).isEqualTo(expected);
         assertThat(meters.get("fsb.search.cache.bytes").gauge().value()).isEqualTo(expected);
         assertThat(meters.get("fsb.search.cache.shards").gauge().value()).isEqualTo(2);
