@@ -103,7 +103,8 @@ class StoredIndexReader {
         List<IndexDescription.Shard> shards = new ArrayList<>();
         add(shards, manifest.get().shards(), layout, subPrefix, true);
         add(shards, manifest.get().openSegments(), layout, subPrefix, false);
-        return new IndexDescription.Partition(index, true, manifest.get().complete(), manifest.get().publishedAt(),
+        return new IndexDescription.Partition(index, true, Boolean.TRUE.equals(manifest.get().complete()),
+                manifest.get().publishedAt(),
                 List.copyOf(shards));
     }
 

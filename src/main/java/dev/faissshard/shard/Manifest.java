@@ -16,9 +16,15 @@ import java.util.List;
  * done or failed permanently, published it with no open segments; absent (false) in older manifests
  */
 public record Manifest(int formatVersion, Instant publishedAt, List<Entry> shards, List<Entry> openSegments,
-        boolean complete) {
+        Boolean complete) {
 
     public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        // A wrapper, so that a manifest written before the field existed still reads (Jackson refuses a
+        // missing primitive); absent means false.
+        complete = Boolean.TRUE.equals(complete);
+    }
 
     /**
      * One FAISS file.
