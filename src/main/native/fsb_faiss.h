@@ -56,6 +56,25 @@ inline bool index_export(const Index* index, float* vectors, int64_t* ids) {
     return true;
 }
 
+// Copies the stored vector of FAISS id `id` out of an "IDMap,…" index whose inner index can reconstruct
+// (Flat): the stored vector of a catalogue id is the query of a search by id. IndexIDMap keeps no reverse
+// map (IDMap2 does, at 16+ bytes per vector), and one linear scan of the ids is cheap next to a search.
+// Returns 1 when found, 0 when the index holds no such id, -1 when the index is not of that shape.
+inline int index_reconstruct_id(const Index* index, int64_t id, float* out) {
+    const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index);
+    if (map == nullptr) {
+        return -1;
+    }
+    const int64_t* ids = reinterpret_cast<const int64_t*>(map->id_map.data());
+    for (size_t i = 0; i < map->id_map.size(); i++) {
+        if (ids[i] == id) {
+            map->index->reconstruct((faiss::Index::idx_t)i, out);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 // Counts what write_index would write.
 struct CountingIOWriter : faiss::IOWriter {
     size_t bytes = 0;

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -20,24 +22,45 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Refuses request bodies over {@code fsb.api.max-request-body}: at once when {@code Content-Length} says
  * so (413 through the error page), and, for chunked bodies, as soon as the count passes the limit while
  * the body is read ({@link RequestBodyTooLargeException}, answered 413 by {@link ProblemDetailsAdvice}).
- * Tomcat's own {@code max-http-form-post-size} covers form bodies only.
+ * Tomcat's own {@code max-http-form-post-size} covers form bodies only. Image uploads to
+ * {@code /search} and {@code /embed} (image, octet-stream and multipart bodies) are bounded by
+ * {@code uploadLimit} instead: an image may be as large as a fetched one.
  */
 class RequestBodyLimit extends OncePerRequestFilter {
 
+    private static final Set<String> UPLOAD_PATHS = Set.of("/search", "/embed");
+
     private final long limit;
+    private final long uploadLimit;
 
     RequestBodyLimit(ApiProperties properties) {
+        this(properties, properties.maxRequestBody().toBytes());
+    }
+
+    RequestBodyLimit(ApiProperties properties, long uploadLimit) {
         this.limit = properties.maxRequestBody().toBytes();
+        this.uploadLimit = Math.max(limit, uploadLimit);
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        long limit = isUpload(request) ? uploadLimit : this.limit;
         if (request.getContentLengthLong() > limit) {
             response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
             return;
         }
         chain.doFilter(new Bounded(request, limit), response);
+    }
+
+    private static boolean isUpload(HttpServletRequest request) {
+        String type = request.getContentType();
+        if (type == null || !UPLOAD_PATHS.contains(request.getRequestURI())) {
+            return false;
+        }
+        String lower = type.toLowerCase(Locale.ROOT);
+        return lower.startsWith("image/") || lower.startsWith("application/octet-stream")
+                || lower.startsWith("multipart/form-data");
     }
 
     private static final class Bounded extends HttpServletRequestWrapper {

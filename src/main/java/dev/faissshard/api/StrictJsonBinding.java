@@ -8,6 +8,7 @@ import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
+import dev.faissshard.fetch.FetchProperties;
 import dev.faissshard.job.JobRequest;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
@@ -25,7 +26,7 @@ import tools.jackson.databind.type.LogicalType;
  * the application's own mapper stays lenient, since it also reads Supabase's answers, which may grow fields.
  */
 @Configuration(proxyBeanMethods = false)
-class StrictJsonBinding implements WebMvcConfigurer {
+public class StrictJsonBinding implements WebMvcConfigurer {
 
     private final JsonMapper strict;
 
@@ -33,7 +34,8 @@ class StrictJsonBinding implements WebMvcConfigurer {
         this.strict = strict(json);
     }
 
-    static JsonMapper strict(JsonMapper json) {
+    /** The strict variant of the application's mapper, for request types of other packages. */
+    public static JsonMapper strict(JsonMapper json) {
         return json.rebuild()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
                     DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -64,8 +66,10 @@ class StrictJsonBinding implements WebMvcConfigurer {
     }
 
     @Bean
-    FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(ApiProperties properties) {
-        FilterRegistrationBean<RequestBodyLimit> registration = new FilterRegistrationBean<>(new RequestBodyLimit(properties));
+    FilterRegistrationBean<RequestBodyLimit> requestBodyLimit(ApiProperties properties, FetchProperties fetch) {
+        // Query images may be as large as fetched ones, plus the multipart envelope.
+        FilterRegistrationBean<RequestBodyLimit> registration = new FilterRegistrationBean<>(
+                new RequestBodyLimit(properties, fetch.maxBytes().toBytes() + 64 * 1024));
         // After Spring Security's filter chain (-100): an unauthenticated caller learns nothing from a 413.
         registration.setOrder(0);
         return registration;

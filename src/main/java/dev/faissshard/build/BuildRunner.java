@@ -14,6 +14,7 @@ import dev.faissshard.embedding.ModelInfo;
 import dev.faissshard.index.IndexLayout;
 import dev.faissshard.index.IndexLocation;
 import dev.faissshard.index.OpenIndex;
+import dev.faissshard.index.PartitionsFile;
 import dev.faissshard.index.StoredIndex;
 
 /**
@@ -53,6 +54,9 @@ public class BuildRunner {
             throws InterruptedException {
         BuildRecorder recorder = new BuildRecorder(stats, metrics);
         try (OpenIndex index = stored.open(stored.locate(plan.layout()), models(plan.indexTypes()), recorder)) {
+            if (plan.shares() > 1) {
+                PartitionsFile.publish(index.location().storage(), plan.layout(), plan.shares());
+            }
             return new IndexBuild(plan, catalog, index, preparer, new BatchEmbedder(embeddings), control, recorder,
                     clock).run();
         }

@@ -76,7 +76,9 @@ final class IndexBuild {
             recorder.batch(Duration.ofNanos(System.nanoTime() - start));
         }
         index.sealOpenShards();
-        commit(batchNumber);
+        // Complete: the catalogue was read to its end (not cut short by a limit) and no failure is one a
+        // later job would retry.
+        commit(batchNumber, !entries.hasNext() && !index.hasTransientFailures());
         return true;
     }
 
@@ -94,7 +96,7 @@ final class IndexBuild {
                 recorder.embedded(catalogIds.size());
             }
         }
-        commit(batchNumber + 1);
+        commit(batchNumber + 1, false);
     }
 
     private void fail(List<PreparedBatch.Rejected> rejected, Instant now) {
@@ -105,10 +107,10 @@ final class IndexBuild {
         }
     }
 
-    private void commit(long nextBatch) {
+    private void commit(long nextBatch, boolean complete) {
         // Another process may have taken the index over while this one stalled: then nothing more is written.
         control.checkMayWrite();
-        index.commit(nextBatch, clock.instant());
+        index.commit(nextBatch, clock.instant(), complete);
         publishStats();
     }
 

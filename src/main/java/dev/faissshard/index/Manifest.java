@@ -12,10 +12,19 @@ import java.util.List;
  * @param shards sealed, immutable shards of every index type
  * @param openSegments flushed batches of the shards still being filled: searchable now, replaced by a
  * sealed shard later
+ * @param complete whether a job that processed every catalogue row of this index (or partition) to the end,
+ * done or failed permanently, published it with no open segments; absent (false) in older manifests
  */
-public record Manifest(int formatVersion, Instant publishedAt, List<Entry> shards, List<Entry> openSegments) {
+public record Manifest(int formatVersion, Instant publishedAt, List<Entry> shards, List<Entry> openSegments,
+        Boolean complete) {
 
     public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        // A wrapper, so that a manifest written before the field existed still reads (Jackson refuses a
+        // missing primitive); absent means false.
+        complete = Boolean.TRUE.equals(complete);
+    }
 
     /**
      * One FAISS file.

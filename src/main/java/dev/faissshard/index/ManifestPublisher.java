@@ -40,6 +40,11 @@ public class ManifestPublisher {
     }
 
     public Manifest manifest(Map<String, IndexProgress> indexes) {
+        return manifest(indexes, false);
+    }
+
+    /** The manifest of {@code indexes}; {@code complete} only with no open segments. */
+    public Manifest manifest(Map<String, IndexProgress> indexes, boolean complete) {
         List<Manifest.Entry> shards = new ArrayList<>();
         List<Manifest.Entry> segments = new ArrayList<>();
         indexes.forEach((type, index) -> {
@@ -55,12 +60,18 @@ public class ManifestPublisher {
                         segment.minId(), segment.maxId(), segment.idsFile()));
             }
         });
-        return new Manifest(Manifest.FORMAT_VERSION, clock.instant(), shards, segments);
+        return new Manifest(Manifest.FORMAT_VERSION, clock.instant(), shards, segments, complete && segments.isEmpty());
     }
 
     /** Writes the manifest; returns its size in bytes. */
     public long publish(IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage) {
-        byte[] data = json.writeValueAsBytes(manifest(indexes));
+        return publish(layout, indexes, storage, false);
+    }
+
+    /** Writes the manifest, marked complete when the job that publishes it processed the whole catalogue. */
+    public long publish(IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage,
+            boolean complete) {
+        byte[] data = json.writeValueAsBytes(manifest(indexes, complete));
         storage.replace(layout.manifestKey(), data, "application/json");
         return data.length;
     }

@@ -133,6 +133,19 @@ public final class OpenIndex implements AutoCloseable {
      * progress now in storage.
      */
     public Progress commit(long nextBatch, Instant now) {
+        return commit(nextBatch, now, false);
+    }
+
+    /** Whether a failure recorded in this index is one a later job would retry. */
+    public boolean hasTransientFailures() {
+        return failures.values().stream().anyMatch(failure -> failure.reason().isTransient());
+    }
+
+    /**
+     * {@link #commit(long, Instant)}, with the manifest marked {@code complete} when the job has processed
+     * every catalogue row of its index to the end.
+     */
+    public Progress commit(long nextBatch, Instant now, boolean complete) {
         StorageClient storage = location.storage();
         IndexLayout layout = location.layout();
         for (PendingObject object : List.copyOf(pending)) {
@@ -147,7 +160,7 @@ public final class OpenIndex implements AutoCloseable {
         events.uploaded("progress", progressBytes, System.nanoTime() - start);
         committed = next;
         start = System.nanoTime();
-        long manifestBytes = manifests.publish(layout, indexes, storage);
+        long manifestBytes = manifests.publish(layout, indexes, storage, complete);
         events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
         for (String key : List.copyOf(obsolete)) {
             // Keys come from progress.json; only this index's own segment names are ever deleted, even

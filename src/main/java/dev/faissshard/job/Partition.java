@@ -1,6 +1,7 @@
 package dev.faissshard.job;
 
-import java.util.Locale;
+import dev.faissshard.index.PartitionsFile;
+
 
 import dev.faissshard.index.FaissIds;
 
@@ -41,7 +42,7 @@ public record Partition(int index, int count) {
         if (isWhole()) {
             return prefix;
         }
-        String own = String.format(Locale.ROOT, "part-%d-of-%d", index, count);
+        String own = PartitionsFile.partitionPrefix(index, count);
         if (prefix == null || prefix.isBlank()) {
             return own;
         }

@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Who may call what. With tokens: the liveness and readiness probes are open; every other GET (job views,
- * Actuator) needs a read or write token; everything else (starting, pausing, resuming, cancelling jobs,
+ * Actuator) and {@code POST /search} and {@code /embed} need a read or write token; everything else (starting, pausing, resuming, cancelling jobs,
  * Actuator write operations) a write token. Without tokens every caller is the local operator, and
  * {@link LoopbackBinding} keeps the port on loopback.
  *
@@ -85,6 +85,8 @@ class ApiSecurityConfiguration {
             .requestMatchers(HttpMethod.HEAD, probes).permitAll()
             .requestMatchers(HttpMethod.GET, "/**").hasRole(ApiRole.READ.roleName())
             .requestMatchers(HttpMethod.HEAD, "/**").hasRole(ApiRole.READ.roleName())
+            // Searching and embedding change nothing: readers may.
+            .requestMatchers(HttpMethod.POST, "/search", "/embed").hasRole(ApiRole.READ.roleName())
             .anyRequest().hasRole(ApiRole.WRITE.roleName()));
         return http.build();
     }

@@ -129,6 +129,28 @@ public final class FaissIndex implements VectorIndex {
     }
 
     /**
+     * The stored vector of one FAISS id of an {@code IDMap} index over a reconstructable index such as
+     * {@code Flat}, or null when the index holds no such id. May run concurrently with searches.
+     *
+     * @throws UnsupportedOperationException when the index is not an {@code IDMap}
+     */
+    public float[] reconstruct(long id) {
+        int d = dimension();
+        try (FloatPointer out = new FloatPointer(d)) {
+            int found = FaissNative.index_reconstruct_id(live(), id, out);
+            if (found < 0) {
+                throw new UnsupportedOperationException("Only IDMap indexes can reconstruct vectors by id");
+            }
+            if (found == 0) {
+                return null;
+            }
+            float[] vector = new float[d];
+            out.get(vector);
+            return vector;
+        }
+    }
+
+    /**
      * Makes room for {@code vectors} in all, so that adds up to that count never copy the index; returns
      * whether this index type supports it ("IDMap" over flat codes). Room never written costs no
      * resident memory.

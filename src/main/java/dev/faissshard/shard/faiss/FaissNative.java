@@ -51,6 +51,8 @@ class FaissNative {
     static native @Cast("bool") boolean index_export(@Const NativeIndex index, FloatPointer vectors,
             @Cast("int64_t*") LongPointer ids);
 
+    static native int index_reconstruct_id(@Const NativeIndex index, long id, FloatPointer out);
+
     static native long index_serialized_size(@Const NativeIndex index);
 
     static native long index_serialize_window(@Const NativeIndex index, long offset, @Cast("uint8_t*") BytePointer out,

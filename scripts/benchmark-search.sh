@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Search benchmark: starts the service on loopback with an empty local storage folder, synthesises
+# N vectors per index type (flat shards under the default 45 MB limit, string ids, a manifest made with
+# the service's own model ids), then measures POST /search by id and by an uploaded 512-px JPEG at 1, 8
+# and 32 concurrent clients (p50 / p99 latency, queries/s, failures) and the service's resident memory
+# after loading the index against the shards' bytes.
+#   scripts/benchmark-search.sh [N=100000] [SECONDS_PER_LEVEL=20] [--fsb.search.some-setting=value ...]
+# Meaningful only on a quiet machine: check `uptime` first. BENCH_HEAP sets the heap (default 512m);
+# BENCH_SEARCH_PORT the service port (default 18090).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-100000}"
+SECONDS_PER_LEVEL="${2:-20}"
+shift $(( $# < 2 ? $# : 2 ))
+PORT="${BENCH_SEARCH_PORT:-18090}"
+HEAP="${BENCH_HEAP:-512m}"
+OUT="$PWD/bench-out/search-$N"
+
+mvn -B -ntp -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+
+rm -rf "$OUT"
+mkdir -p "$OUT/storage"
+echo "Load: $(uptime)"
+java -Xms"$HEAP" -Xmx"$HEAP" -cp "$CP" dev.faissshard.FaissShardBuilderApplication \
+  --server.port="$PORT" --server.address=127.0.0.1 --fsb.storage.local.root="$OUT/storage" \
+  --fsb.search.cache-max-bytes=4GB "$@" >"$OUT/service.log" 2>&1 &
+SERVICE=$!
+trap 'kill "$SERVICE" 2>/dev/null || true; wait "$SERVICE" 2>/dev/null || true' EXIT
+for _ in $(seq 1 180); do
+  curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  kill -0 "$SERVICE" 2>/dev/null || { cat "$OUT/service.log"; exit 1; }
+  sleep 1
+done
+java -cp "$CP" dev.faissshard.search.SearchBenchmark "http://127.0.0.1:$PORT" "$OUT/storage" "$SERVICE" "$N" \
+  "$SECONDS_PER_LEVEL"
+echo "Load: $(uptime)"

@@ -1,0 +1,92 @@
+package dev.faissshard.search;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+
+import dev.faissshard.shard.faiss.FaissIndex;
+
+/**
+ * One verified shard in memory: its FAISS index and the map from FAISS ids back to catalogue ids.
+ * Reference-counted, because the same shard serves every snapshot of its index until a new manifest
+ * drops it: the native memory is freed only when the last snapshot holding it, and with it the last
+ * search using it, lets go.
+ *
+ * <p>Thread safety: searches, lookups and {@link #retain}/{@link #release} may run concurrently.
+ */
+final class LoadedShard {
+
+    private final IndexDescription.Shard description;
+    private final FaissIndex index;
+    private final long[] sortedIds;
+    private final String[] catalogIdsBySortedId;
+    private final long accountedBytes;
+    private final LongConsumer onFree;
+    private final AtomicInteger references = new AtomicInteger(1);
+
+    LoadedShard(IndexDescription.Shard description, FaissIndex index, long[] faissIds, String[] catalogIds,
+            long accountedBytes, LongConsumer onFree) {
+        this.description = description;
+        this.index = index;
+        this.accountedBytes = accountedBytes;
+        this.onFree = onFree;
+        Integer[] order = new Integer[faissIds.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(faissIds[a], faissIds[b]));
+        this.sortedIds = new long[faissIds.length];
+        this.catalogIdsBySortedId = new String[faissIds.length];
+        for (int i = 0; i < order.length; i++) {
+            sortedIds[i] = faissIds[order[i]];
+            catalogIdsBySortedId[i] = catalogIds[order[i]];
+        }
+    }
+
+    IndexDescription.Shard description() {
+        return description;
+    }
+
+    long accountedBytes() {
+        return accountedBytes;
+    }
+
+    /** The catalogue id of a FAISS id of this shard, or null. */
+    String catalogId(long faissId) {
+        int at = Arrays.binarySearch(sortedIds, faissId);
+        return at >= 0 ? catalogIdsBySortedId[at] : null;
+    }
+
+    /** The stored vector of a catalogue id, or null when this shard does not hold it. */
+    float[] vector(long faissId, String catalogId) {
+        if (!catalogId.equals(catalogId(faissId))) {
+            return null;
+        }
+        return index.reconstruct(faissId);
+    }
+
+    /** The k nearest stored vectors of one query; fewer when the shard holds fewer. */
+    FaissIndex.SearchResult search(float[] query, int k) {
+        return index.search(query, (int) Math.max(1, Math.min(k, sortedIds.length)));
+    }
+
+    /** Takes one more reference; false when the shard has already been freed. */
+    boolean retain() {
+        for (;;) {
+            int count = references.get();
+            if (count <= 0) {
+                return false;
+            }
+            if (references.compareAndSet(count, count + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        if (references.decrementAndGet() == 0) {
+            index.close();
+            onFree.accept(accountedBytes);
+        }
+    }
+}

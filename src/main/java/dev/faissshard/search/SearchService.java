@@ -1,0 +1,163 @@
+package dev.faissshard.search;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.springframework.stereotype.Service;
+
+import dev.faissshard.index.FaissIds;
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.embedding.ModelInfo;
+import dev.faissshard.shard.faiss.FaissIndex;
+
+/**
+ * Answers searches exactly: every shard and open segment of every partition is searched for the k best
+ * (k + 1 when the query's own id is left out), and the union is merged, so the answer is the top k of
+ * an exhaustive search over all stored vectors (for flat shards; approximate factories stay as
+ * approximate as each shard is).
+ */
+@Service
+class SearchService {
+
+    private final ServedIndexes indexes;
+    private final QueryImages images;
+    private final SearchExecutor executor;
+    private final MeterRegistry meters;
+
+    SearchService(ServedIndexes indexes, QueryImages images, SearchExecutor executor, MeterRegistry meters) {
+        this.indexes = indexes;
+        this.images = images;
+        this.executor = executor;
+        this.meters = meters;
+    }
+
+    SearchResponse search(SearchCommand command) {
+        long start = System.nanoTime();
+        // A URL is fetched on the request's thread: a slow image server must not hold a search thread.
+        SearchCommand resolved = command.source() instanceof SearchCommand.ByUrl byUrl
+                ? new SearchCommand(command.prefix(), command.types(), command.k(), command.excludeSelf(),
+                        new SearchCommand.ByImage(images.fetch(byUrl.url())))
+                : command;
+        SearchResponse response = executor.run(() -> searchNow(resolved));
+        Timer.builder("fsb.search.requests")
+            .description("Searches answered, from request to answer")
+            .tag("query", command.source().getClass().getSimpleName().substring(2).toLowerCase(java.util.Locale.ROOT))
+            .register(meters)
+            .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return response;
+    }
+
+    private SearchResponse searchNow(SearchCommand command) {
+        IndexSnapshot snapshot = indexes.open(command.prefix());
+        try {
+            Map<IndexType, float[]> queries = queryVectors(command, snapshot);
+            String self = command.excludeSelf() && command.source() instanceof SearchCommand.ById byId ? byId.id() : null;
+            Map<String, List<SearchResponse.Hit>> results = new LinkedHashMap<>();
+            for (IndexType type : command.types()) {
+                results.put(type.key(), search(snapshot.shards(type), queries.get(type), command.k(), self, type));
+            }
+            IndexDescription description = snapshot.description();
+            Instant published = description.publishedAt();
+            return new SearchResponse(command.prefix(), new SearchResponse.ManifestView(
+                    published == null ? null : published.toString(), description.complete(),
+                    description.partitions().size()), results);
+        }
+        finally {
+            snapshot.release();
+        }
+    }
+
+    private Map<IndexType, float[]> queryVectors(SearchCommand command, IndexSnapshot snapshot) {
+        if (command.source() instanceof SearchCommand.ByVectors vectors) {
+            return vectors.vectors();
+        }
+        if (command.source() instanceof SearchCommand.ById byId) {
+            return storedVectors(byId.id(), command.types(), snapshot);
+        }
+        if (command.source() instanceof SearchCommand.ByImage image) {
+            for (IndexType type : command.types()) {
+                checkModel(type, snapshot.shards(type));
+            }
+            return images.embed(image.image(), EnumSet.copyOf(command.types()));
+        }
+        throw new IllegalStateException("URL queries are fetched before the search runs");
+    }
+
+    private static Map<IndexType, float[]> storedVectors(String id, List<IndexType> types, IndexSnapshot snapshot) {
+        long faissId = FaissIds.of(id);
+        Map<IndexType, float[]> vectors = new EnumMap<>(IndexType.class);
+        for (IndexType type : types) {
+            float[] vector = null;
+            for (LoadedShard shard : snapshot.shards(type)) {
+                vector = shard.vector(faissId, id);
+                if (vector != null) {
+                    break;
+                }
+            }
+            if (vector == null) {
+                throw new IdNotIndexedException("the index holds no " + type.key() + " vector of the requested id");
+            }
+            vectors.put(type, vector);
+        }
+        return vectors;
+    }
+
+    private void checkModel(IndexType type, List<LoadedShard> shards) {
+        ModelInfo model = images.model(type);
+        for (LoadedShard shard : shards) {
+            if (!model.id().equals(shard.description().modelId()) || !model.sha256().equals(shard.description().modelSha256())) {
+                throw new IndexModelMismatchException("the " + type.key()
+                        + " index was built with another model than this service's; search it by vector or id");
+            }
+        }
+    }
+
+    private static List<SearchResponse.Hit> search(List<LoadedShard> shards, float[] query, int k, String self,
+            IndexType type) {
+        if (shards.isEmpty()) {
+            return List.of();
+        }
+        IndexDescription.Shard first = shards.get(0).description();
+        for (LoadedShard shard : shards) {
+            IndexDescription.Shard d = shard.description();
+            if (d.dimension() != first.dimension() || !d.metric().equals(first.metric())) {
+                throw new IndexInconsistentException("the " + type.key() + " shards disagree on dimension or metric");
+            }
+        }
+        if (query.length != first.dimension()) {
+            throw new InvalidSearchRequestException("query.vector." + type.key(),
+                    "must have " + first.dimension() + " numbers, the index's dimension");
+        }
+        boolean higherIsCloser = !"L2".equals(first.metric());
+        int wanted = self == null ? k : k + 1;
+        List<Candidate> candidates = new ArrayList<>();
+        for (LoadedShard shard : shards) {
+            FaissIndex.SearchResult result = shard.search(query, wanted);
+            for (int rank = 0; rank < result.k(); rank++) {
+                long id = result.id(0, rank);
+                if (id < 0) {
+                    continue;
+                }
+                String catalogId = shard.catalogId(id);
+                if (catalogId == null || catalogId.equals(self)) {
+                    continue;
+                }
+                candidates.add(new Candidate(catalogId, id, result.distance(0, rank), shard.description().file()));
+            }
+        }
+        Comparator<Candidate> byScore = Comparator.comparingDouble(Candidate::score);
+        candidates.sort((higherIsCloser ? byScore.reversed() : byScore).thenComparingLong(Candidate::faissId));
+        return candidates.stream().limit(k).map(c -> new SearchResponse.Hit(c.catalogId(), c.score(), c.shard())).toList();
+    }
+
+    private record Candidate(String catalogId, long faissId, float score, String shard) {
+    }
+}
