@@ -5,18 +5,22 @@ Run with Debian's interpreter, which has python3-onnx:  /usr/bin/python3 tools/m
 Default OUT_DIR: src/main/resources/models
 
 Both models take  image: float32 [N, 3, S, S]  (RGB in [0, 1], S = INPUT_SIZE; the picture's longer side
-                  fills S and the margin has the backdrop's colour: metadata "resize" = "pad")
+                  fills S and the margin has the median colour of the picture's edge: metadata "resize" = "pad")
 and return        embedding: float32 [N, D]     (L2-normalised).
 
-Both first find the object: the backdrop is a plane per channel (a + b x + c y) fitted by least squares
-to a ring of border pixels, so white, tinted and gradient backdrops all fit, and a pixel is foreground as
-far as its largest channel difference from that plane exceeds MASK_LOW (fully at MASK_HIGH).
+Both first find the object: the backdrop is a plane per channel (a + b x + c y) fitted to a ring of
+border pixels, so white, tinted and gradient backdrops all fit, and a pixel is foreground as far as its
+largest channel difference from that plane exceeds MASK_LOW (fully at MASK_HIGH). The fit is robust
+(least squares, then BACKDROP_REFITS reweighted refits that down-weight ring pixels far from the
+previous plane), so an object lying against the frame, as in a crop through it, does not pull the
+backdrop towards its own colour and spoil the mask.
 
 color     (D = 512): a soft joint histogram over an opponent colour space (red-green, yellow-blue,
           intensity; 8 triangular bins each, so near colours share bins) of the object's pixels (backdrop
-          pixels weigh COLOR_BACKGROUND_WEIGHT), after dividing the picture by the backdrop's chromaticity
-          (a white balance: a warmer copy of a photo keeps its colours). Square-rooted (Hellinger), so the
-          inner product of two vectors is the Bhattacharyya coefficient of their colour distributions.
+          pixels weigh COLOR_BACKGROUND_WEIGHT), after dividing the picture by the chromaticity of the
+          fitted backdrop (a white balance: a warmer copy of a photo keeps its colours). Square-rooted
+          (Hellinger), so the inner product of two vectors is the Bhattacharyya coefficient of their
+          colour distributions.
 structure (D = 652): the object's shape whatever its position, scale, in-plane rotation, mirror image
           and colour. The mask is resampled (GridSample) on a polar grid about its centroid, out to
           POLAR_REACH times its radius of gyration: translation and scale drop out. Around every ring, the
@@ -48,6 +52,12 @@ BORDER_RING = 2
 # Largest channel difference from the backdrop at which a pixel starts to be, and is fully, foreground.
 MASK_LOW = 0.10
 MASK_HIGH = 0.22
+# Robust backdrop fit: weighted refits after the least-squares one, the residual scale of the ring pixels'
+# weights 1 / (1 + (d / scale)^2), and a small ridge on the slopes (a ring whose pixels are nearly all
+# the object's still gives a flat backdrop rather than a wild one).
+BACKDROP_REFITS = 3
+BACKDROP_SCALE = 0.05
+BACKDROP_RIDGE = 1.0
 # Weight of backdrop pixels in the colour histogram (the object's pixels weigh 1).
 COLOR_BACKGROUND_WEIGHT = 0.02
 # Polar resampling about the centroid: rings out to POLAR_REACH gyration radii, rays around.
@@ -102,29 +112,93 @@ def l2_normalise(nodes, source, target):
 
 
 def foreground_mask(nodes, init, source, prefix):
-    """A soft mask of the object in `source` [N, 3, S, S]: the background is a plane per channel fitted by
-    least squares to a ring of border pixels (so white, tinted and gradient backdrops all fit), and a
-    pixel is foreground as far as its largest channel difference from that plane passes MASK_LOW ..
-    MASK_HIGH. Returns the mask [N, 1, S, S]."""
+    """A soft mask of the object in `source` [N, 3, S, S]: the background is a plane per channel fitted to
+    a ring of border pixels (so white, tinted and gradient backdrops all fit), robustly: a least-squares
+    fit, then BACKDROP_REFITS refits by weighted least squares in which each ring pixel weighs
+    1 / (1 + (d / BACKDROP_SCALE)^2), d its largest channel difference from the previous plane, so that an
+    object lying against the frame (a crop through it) is not taken for backdrop. A pixel is foreground as
+    far as its largest channel difference from the plane passes MASK_LOW .. MASK_HIGH. Returns the mask
+    [N, 1, S, S] and the backdrop's plane coefficients [N, 3, 3] (channel x (1, x, y); the first column
+    is the backdrop's colour at the centre, and its mean over the ring)."""
     size = INPUT_SIZE
     coords = (2 * np.arange(size, dtype=np.float64) + 1) / size - 1
     ys, xs = np.meshgrid(coords, coords, indexing="ij")
     basis = np.stack([np.ones(size * size), xs.ravel(), ys.ravel()], axis=1)
-    ring = np.zeros((size, size))
-    ring[:BORDER_RING, :] = ring[-BORDER_RING:, :] = ring[:, :BORDER_RING] = ring[:, -BORDER_RING:] = 1
-    weighted = basis * ring.ravel()[:, None]
-    fit = np.linalg.solve(basis.T @ weighted, weighted.T)  # [3, S*S]: plane coefficients from pixels
+    ring = np.zeros((size, size), dtype=bool)
+    ring[:BORDER_RING, :] = ring[-BORDER_RING:, :] = ring[:, :BORDER_RING] = ring[:, -BORDER_RING:] = True
+    ring_index = np.flatnonzero(ring.ravel())
+    ring_basis = basis[ring_index]  # [P, 3]
+    fit = np.linalg.solve(ring_basis.T @ ring_basis, ring_basis.T)  # [3, P]: plane coefficients from ring pixels
+    # Products of basis functions per ring pixel, for the weighted normal equations: 1, x, y, xx, xy, yy.
+    bx, by = ring_basis[:, 1], ring_basis[:, 2]
+    products = np.stack([np.ones_like(bx), bx, by, bx * bx, bx * by, by * by], axis=1)
     init += [
-        const(prefix + "fit_t", fit.T), const(prefix + "basis_t", basis.T),
+        ints(prefix + "ring_index", ring_index), const(prefix + "fit_t", fit.T),
+        const(prefix + "ring_basis", ring_basis), const(prefix + "ring_basis_t", ring_basis.T),
+        const(prefix + "products", products), const(prefix + "basis_t", basis.T),
+        const(prefix + "ridge", np.array([0, 0, 0, BACKDROP_RIDGE, 0, BACKDROP_RIDGE]).reshape(1, 1, 6)),
+        const(prefix + "inv_scale", 1 / BACKDROP_SCALE),
         ints(prefix + "flat_shape", [0, 3, -1]), ints(prefix + "image_shape", [0, 3, size, size]),
+        ints(prefix + "square_shape", [0, 3, 3]),
         const(prefix + "mask_low", MASK_LOW), const(prefix + "mask_gain", 1 / (MASK_HIGH - MASK_LOW)),
         const(prefix + "zero", 0.0), const(prefix + "one", 1.0),
     ]
     p = prefix
     nodes += [
         helper.make_node("Reshape", [source, p + "flat_shape"], [p + "flat"]),
-        helper.make_node("MatMul", [p + "flat", p + "fit_t"], [p + "plane"]),
-        helper.make_node("MatMul", [p + "plane", p + "basis_t"], [p + "background_flat"]),
+        helper.make_node("Gather", [p + "flat", p + "ring_index"], [p + "ring"], axis=2),
+        helper.make_node("MatMul", [p + "ring", p + "fit_t"], [p + "plane0"]),
+    ]
+    plane = p + "plane0"
+    for refit in range(1, BACKDROP_REFITS + 1):
+        q = f"{p}r{refit}_"
+        nodes += [
+            # Weights from the previous plane's residuals on the ring.
+            helper.make_node("MatMul", [plane, p + "ring_basis_t"], [q + "fitted"]),
+            helper.make_node("Sub", [p + "ring", q + "fitted"], [q + "residual"]),
+            helper.make_node("Abs", [q + "residual"], [q + "distance"]),
+            helper.make_node("ReduceMax", [q + "distance"], [q + "farthest"], axes=[1], keepdims=1),
+            helper.make_node("Mul", [q + "farthest", p + "inv_scale"], [q + "scaled"]),
+            helper.make_node("Mul", [q + "scaled", q + "scaled"], [q + "scaled2"]),
+            helper.make_node("Add", [q + "scaled2", p + "one"], [q + "cauchy"]),
+            helper.make_node("Reciprocal", [q + "cauchy"], [q + "weight"]),  # [N, 1, P]
+            # Weighted normal equations: A (symmetric 3 x 3, from six moments) and the right-hand sides.
+            helper.make_node("MatMul", [q + "weight", p + "products"], [q + "moments_raw"]),  # [N, 1, 6]
+            helper.make_node("Add", [q + "moments_raw", p + "ridge"], [q + "moments"]),
+            helper.make_node("Split", [q + "moments"], [q + m for m in ("a", "b", "c", "d", "e", "f")], axis=2),
+            helper.make_node("Mul", [p + "ring", q + "weight"], [q + "weighted"]),
+            helper.make_node("MatMul", [q + "weighted", p + "ring_basis"], [q + "rhs"]),  # [N, 3, 3]
+        ]
+        # The inverse of A = [[a b c] [b d e] [c e f]] by cofactors (no matrix inverse among ONNX's
+        # standard operators): adj / det.
+        def product(name, left, right):
+            nodes.append(helper.make_node("Mul", [q + left, q + right], [q + name]))
+
+        def difference(name, plus, minus):
+            nodes.append(helper.make_node("Sub", [q + plus, q + minus], [q + name]))
+
+        for name, (l1, r1), (l2, r2) in (("A11", ("d", "f"), ("e", "e")), ("A12", ("c", "e"), ("b", "f")),
+                                         ("A13", ("b", "e"), ("c", "d")), ("A22", ("a", "f"), ("c", "c")),
+                                         ("A23", ("b", "c"), ("a", "e")), ("A33", ("a", "d"), ("b", "b"))):
+            product(name + "_p", l1, r1)
+            product(name + "_m", l2, r2)
+            difference(name, name + "_p", name + "_m")
+        product("det_1", "a", "A11")
+        product("det_2", "b", "A12")
+        product("det_3", "c", "A13")
+        nodes += [
+            helper.make_node("Add", [q + "det_1", q + "det_2"], [q + "det_12"]),
+            helper.make_node("Add", [q + "det_12", q + "det_3"], [q + "det"]),
+            helper.make_node("Concat", [q + n for n in ("A11", "A12", "A13", "A12", "A22", "A23", "A13", "A23", "A33")],
+                             [q + "adjugate_flat"], axis=2),
+            helper.make_node("Div", [q + "adjugate_flat", q + "det"], [q + "inverse_flat"]),
+            helper.make_node("Reshape", [q + "inverse_flat", p + "square_shape"], [q + "inverse"]),
+            # Rows of rhs are channels: coefficients = rhs A^-1 (A symmetric).
+            helper.make_node("MatMul", [q + "rhs", q + "inverse"], [q + "plane"]),
+        ]
+        plane = q + "plane"
+    nodes += [
+        helper.make_node("MatMul", [plane, p + "basis_t"], [p + "background_flat"]),
         helper.make_node("Reshape", [p + "background_flat", p + "image_shape"], [p + "background"]),
         helper.make_node("Sub", [source, p + "background"], [p + "residual"]),
         helper.make_node("Abs", [p + "residual"], [p + "distance"]),
@@ -133,7 +207,7 @@ def foreground_mask(nodes, init, source, prefix):
         helper.make_node("Mul", [p + "above_low", p + "mask_gain"], [p + "ramp"]),
         helper.make_node("Clip", [p + "ramp", p + "zero", p + "one"], [p + "mask"]),
     ]
-    return p + "mask"
+    return p + "mask", plane
 
 
 def color_model():
@@ -142,24 +216,22 @@ def color_model():
     opponent = np.array([[0.5, -0.5, 0.0], [0.25, 0.25, -0.5], [1 / 3, 1 / 3, 1 / 3]], dtype=np.float32)
     offset = np.array([[0.5], [0.5], [0.0]], dtype=np.float32)
     centres = ((np.arange(bins, dtype=np.float32) + 0.5)).reshape(bins, 1)
-    edge = np.zeros((INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
-    edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = 1
-    edge /= edge.sum()
     init = [
         const("opponent", opponent), const("offset", offset), const("centres", centres),
         const("bins", bins), const("one", 1.0), const("eps", EPS), const("zero", 0.0),
         const("weight_floor", COLOR_BACKGROUND_WEIGHT), const("weight_scale", 1 - COLOR_BACKGROUND_WEIGHT),
-        const("edge_weights", edge.reshape(1, 1, INPUT_SIZE, INPUT_SIZE)),
         ints("flat_shape", [0, 3, -1]), ints("weight_shape", [0, 1, -1]), ints("pair_shape", [0, bins * bins, -1]),
-        ints("out_shape", [0, bins ** 3]), ints("axis1", [1]), ints("axis2", [2]), ints("axes23", [2, 3]),
+        ints("out_shape", [0, bins ** 3]), ints("axis1", [1]), ints("axis2", [2]), ints("first", [0]), ints("second", [1]),
+        ints("backdrop_shape", [0, 3, 1, 1]),
     ]
     nodes = []
-    mask = foreground_mask(nodes, init, "image", "fg_")
+    mask, plane = foreground_mask(nodes, init, "image", "fg_")
     nodes += [
-        # White balance: divide by the chromaticity of the backdrop (its mean edge colour over its own
-        # grey level), so a warmer or cooler copy of a photo keeps its colours, as the eye would see them.
-        helper.make_node("Mul", ["image", "edge_weights"], ["edge_part"]),
-        helper.make_node("ReduceSum", ["edge_part", "axes23"], ["backdrop"], keepdims=1),
+        # White balance: divide by the chromaticity of the backdrop (its fitted colour at the centre, which
+        # is its mean over the ring, over its own grey level), so a warmer or cooler copy of a photo keeps
+        # its colours, as the eye would see them. The robust fit keeps an object on the edge out of it.
+        helper.make_node("Slice", [plane, "first", "second", "axis2"], ["backdrop_column"]),
+        helper.make_node("Reshape", ["backdrop_column", "backdrop_shape"], ["backdrop"]),
         helper.make_node("ReduceMean", ["backdrop"], ["backdrop_grey"], axes=[1], keepdims=1),
         helper.make_node("Add", ["backdrop", "eps"], ["backdrop_eps"]),
         helper.make_node("Div", ["backdrop_grey", "backdrop_eps"], ["balance"]),
@@ -198,9 +270,9 @@ def color_model():
         helper.make_node("Sqrt", ["distribution"], ["hellinger"]),
     ]
     l2_normalise(nodes, "hellinger", "embedding")
-    return finish("color", nodes, init, bins ** 3, "builtin-color-v2",
+    return finish("color", nodes, init, bins ** 3, "builtin-color-v3",
                   "Soft joint opponent-colour histogram (8x8x8) of the object (foreground mask from a plane "
-                  "fitted to the border), white-balanced by the backdrop, Hellinger, L2-normalised")
+                  "fitted robustly to the border), white-balanced by the backdrop, Hellinger, L2-normalised")
 
 
 def structure_model():
@@ -233,7 +305,7 @@ def structure_model():
     for part, weight in PART_WEIGHTS.items():
         init.append(const("weight_" + part, weight))
     nodes = []
-    mask = foreground_mask(nodes, init, "image", "fg_")
+    mask, _ = foreground_mask(nodes, init, "image", "fg_")
     nodes += [
         # Where the object is and how large: centroid and radius of gyration of the mask, in the
         # [-1, 1] coordinates GridSample uses.
@@ -327,7 +399,7 @@ def structure_model():
     nodes.append(helper.make_node("Concat", parts, ["structure"], axis=1))
     l2_normalise(nodes, "structure", "embedding")
     dimension = 2 * rings * (harmonics + 1) + RADIAL_BANDS * RELATIVE_ORIENTATIONS + ORIENTATIONS
-    return finish("structure", nodes, init, dimension, "builtin-structure-v3",
+    return finish("structure", nodes, init, dimension, "builtin-structure-v4",
                   "Shape of the object whatever its position, scale, rotation, mirror image and colour: Fourier "
                   "magnitudes of its polar silhouette and edges about the mask centroid, edge orientation "
                   "relative to the radius, and a lightly weighted upright edge-orientation histogram")

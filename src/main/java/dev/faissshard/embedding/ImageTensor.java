@@ -6,6 +6,7 @@ import java.awt.image.SinglePixelPackedSampleModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.faissshard.embedding.UserModelProperties.ChannelOrder;
@@ -82,7 +83,7 @@ final class ImageTensor {
             pixels = image.getRGB(x0, y0, width, height, null, 0, width);
         }
         // PAD keeps the aspect ratio: the longer side fills the input, the content sits centred, and the
-        // margin takes the mean colour of the picture's own edge pixels, which is its background in a
+        // margin takes the median colour of the picture's own edge pixels, which is its background in a
         // product photo (repeating the edge instead would smear an object that touches it into the margin).
         // Otherwise the content fills the whole input.
         int outW = size;
@@ -140,7 +141,7 @@ final class ImageTensor {
             }
             return;
         }
-        float[] margin = edgeMean(r, g, b, outW, outH);
+        float[] margin = edgeMedian(r, g, b, outW, outH);
         int padX = (size - outW) / 2;
         int padY = (size - outH) / 2;
         for (int oy = 0; oy < size; oy++) {
@@ -158,22 +159,31 @@ final class ImageTensor {
         }
     }
 
-    /** Mean colour of the pixels on the four edges of a {@code w} x {@code h} picture. */
-    private static float[] edgeMean(float[] r, float[] g, float[] b, int w, int h) {
-        double[] sum = new double[3];
-        int count = 0;
+    /**
+     * The colour of the picture's edge, per channel the median of the pixels on its four edges: an object
+     * that touches the edge over less than half of it does not tint the margin, as it would the mean.
+     */
+    private static float[] edgeMedian(float[] r, float[] g, float[] b, int w, int h) {
+        int count = h == 1 || w == 1 ? w * h : 2 * w + 2 * h - 4;
+        float[][] edge = new float[3][count];
+        int n = 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 if (y == 0 || y == h - 1 || x == 0 || x == w - 1) {
                     int at = y * w + x;
-                    sum[0] += r[at];
-                    sum[1] += g[at];
-                    sum[2] += b[at];
-                    count++;
+                    edge[0][n] = r[at];
+                    edge[1][n] = g[at];
+                    edge[2][n] = b[at];
+                    n++;
                 }
             }
         }
-        return new float[] { (float) (sum[0] / count), (float) (sum[1] / count), (float) (sum[2] / count) };
+        float[] median = new float[3];
+        for (int c = 0; c < 3; c++) {
+            Arrays.sort(edge[c]);
+            median[c] = count % 2 == 1 ? edge[c][count / 2] : (edge[c][count / 2 - 1] + edge[c][count / 2]) / 2;
+        }
+        return median;
     }
 
     /** 8-bit RGB packed in ints with the usual masks, alpha (if any) already composited away by the decoder. */

@@ -37,8 +37,9 @@ public record UserModelProperties(Path path, String id, @DefaultValue("224") int
         /** Scale both sides to the input size, changing the aspect ratio. */
         STRETCH,
         /**
-         * Scale the longer side to the input size, keeping the aspect ratio, and fill the margin by
-         * repeating the picture's edge (nothing is cut off, and shapes keep their proportions).
+         * Scale the longer side to the input size, keeping the aspect ratio, and fill the margin with the
+         * per-channel median of the picture's edge pixels, its backdrop in a product photo (nothing is cut
+         * off, and shapes keep their proportions).
          */
         PAD
     }

@@ -1,6 +1,7 @@
 package dev.faissshard.embedding;
 
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class ImageTensorTests {
     }
 
     @Test
-    void padKeepsTheAspectRatioAndFillsTheMarginWithTheMeanEdgeColour() {
+    void padKeepsTheAspectRatioAndFillsTheMarginWithTheMedianEdgeColour() {
         // 32 x 16 into 16 x 16: every output pixel of the centred 16 x 8 content averages a 2 x 2 block.
         BufferedImage wide = new BufferedImage(32, 16, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 16; y++) {
@@ -54,25 +55,46 @@ class ImageTensorTests {
                 content[2][cy * 16 + cx] = 100 / 255f;
             }
         }
-        float[] margin = new float[3];
+        float[][] edge = new float[3][2 * 16 + 2 * 8 - 4];
         int edges = 0;
         for (int cy = 0; cy < 8; cy++) {
             for (int cx = 0; cx < 16; cx++) {
                 if (cy == 0 || cy == 7 || cx == 0 || cx == 15) {
                     for (int c = 0; c < 3; c++) {
-                        margin[c] += content[c][cy * 16 + cx];
+                        edge[c][edges] = content[c][cy * 16 + cx];
                     }
                     edges++;
                 }
             }
         }
+        float[] margin = new float[3];
+        for (int c = 0; c < 3; c++) {
+            Arrays.sort(edge[c]);
+            margin[c] = (edge[c][edges / 2 - 1] + edge[c][edges / 2]) / 2;
+        }
         for (int y = 0; y < 16; y++) {
             for (int x = 0; x < 16; x++) {
                 for (int c = 0; c < 3; c++) {
-                    float expected = y >= 4 && y < 12 ? content[c][(y - 4) * 16 + x] : margin[c] / edges;
+                    float expected = y >= 4 && y < 12 ? content[c][(y - 4) * 16 + x] : margin[c];
                     assertThat(out[c * 256 + y * 16 + x]).as("channel %d at %d,%d", c, x, y).isCloseTo(expected, within(1e-4f));
                 }
             }
+        }
+    }
+
+    @Test
+    void anObjectAgainstTheEdgeDoesNotTintThePadMargin() {
+        // A grey backdrop, and a red object covering a third of the picture's left edge (a crop through it).
+        BufferedImage cropped = new BufferedImage(60, 30, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 60; x++) {
+                cropped.setRGB(x, y, x < 20 && y >= 10 && y < 20 ? 0xC02020 : 0xDCDCDC);
+            }
+        }
+        float[] out = resize(cropped, Preprocessing.builtin(16, ResizeMode.PAD));
+        for (int c = 0; c < 3; c++) {
+            // Row 0 is margin: the backdrop's 0xDC, where the mean of the edge would be tinted red.
+            assertThat(out[c * 256]).as("channel %d", c).isCloseTo(0xDC / 255f, within(1e-4f));
         }
     }
 

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * An index built by the previous built-in models ({@code builtin-color-v1}, {@code builtin-structure-v2},
+ * An index built by the previous built-in models ({@code builtin-color-v2}, {@code builtin-structure-v3},
  * with the sha256 of their files as the service recorded them) is not extended with the vectors of the
  * current ones: the job is refused as index-incompatible, naming the old model.
  */
@@ -33,13 +33,13 @@ class PreviousBuiltinModelsRefusedTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Map<String, Map<String, Object>> PREVIOUS = Map.of(
-            "color", Map.of("id", "builtin-color-v1",
-                    "sha256", "f303472cca889aa909405b366b9e12fea77eebae8dfe4ceb8c3dad53ee90eb84", "dimension", 512),
-            "structure", Map.of("id", "builtin-structure-v2",
-                    "sha256", "e110a93e8fa74d3f45fd7c248dd25bcac1107589084a00f0f8016d6cba4a4fab", "dimension", 200),
-            "combined", Map.of("id", "combined(color=0.3;builtin-color-v1+builtin-structure-v2)",
-                    "sha256", "f303472cca889aa909405b366b9e12fea77eebae8dfe4ceb8c3dad53ee90eb84"
-                            + "+e110a93e8fa74d3f45fd7c248dd25bcac1107589084a00f0f8016d6cba4a4fab", "dimension", 712));
+            "color", Map.of("id", "builtin-color-v2",
+                    "sha256", "53f0c847c62c657803b0c2d0be70b46c42d5f22ca02aeab60ee177450a66bf6e", "dimension", 512),
+            "structure", Map.of("id", "builtin-structure-v3",
+                    "sha256", "1f7a703c3c1f13efdd20f26ef02af6d125477648e60332095ea3e0381407e54d", "dimension", 652),
+            "combined", Map.of("id", "combined(color=0.3;builtin-color-v2+builtin-structure-v3)",
+                    "sha256", "53f0c847c62c657803b0c2d0be70b46c42d5f22ca02aeab60ee177450a66bf6e"
+                            + "+1f7a703c3c1f13efdd20f26ef02af6d125477648e60332095ea3e0381407e54d", "dimension", 1164));
     private static Path storage;
 
     @Autowired
@@ -66,12 +66,12 @@ class PreviousBuiltinModelsRefusedTests {
         Path progress = storage.resolve("progress.json");
         Map<String, Object> stored = JSON.readValue(progress.toFile(), Map.class);
         Map<String, Map<String, Object>> indexes = (Map<String, Map<String, Object>>) stored.get("indexes");
-        assertThat(indexes.get("structure").get("model")).extracting("id").isEqualTo("builtin-structure-v3");
+        assertThat(indexes.get("structure").get("model")).extracting("id").isEqualTo("builtin-structure-v4");
         // As an index built before the models changed would have recorded them.
         PREVIOUS.forEach((type, model) -> indexes.get(type).put("model", model));
         Files.write(progress, JSON.writeValueAsBytes(stored));
 
         assertThatThrownBy(() -> jobs.submit(JobRequest.defaults())).isInstanceOf(IndexIncompatibleException.class)
-            .hasMessageContaining("builtin-structure-v2");
+            .hasMessageContaining("builtin-structure-v3");
     }
 }

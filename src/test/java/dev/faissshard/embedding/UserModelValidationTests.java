@@ -139,7 +139,7 @@ class UserModelValidationTests {
         try (OnnxEmbeddingService service = ModelLoader.load(bind(settings))) {
             assertThat(service.model(IndexType.COMBINED).id()).isEqualTo("conv-nchw");
             assertThat(service.model(IndexType.COMBINED).dimension()).isEqualTo(16);
-            assertThat(service.model(IndexType.COLOR).id()).isEqualTo("builtin-color-v2");
+            assertThat(service.model(IndexType.COLOR).id()).isEqualTo("builtin-color-v3");
             float[] combined = service.embed(List.of(picture()), Set.of(IndexType.COMBINED)).get(IndexType.COMBINED);
             assertThat(combined).hasSize(16);
         }
