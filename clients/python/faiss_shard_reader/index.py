@@ -31,8 +31,9 @@ class Hit:
 class _Shard:
     """One verified FAISS file with the catalogue ids of its rows, in index order."""
 
-    def __init__(self, entry, index, faiss_ids, catalog_ids):
+    def __init__(self, entry, owner, index, faiss_ids, catalog_ids):
         self.entry = entry
+        self.owner = owner
         self.index = index
         self.faiss_ids = faiss_ids
         self.catalog_ids = catalog_ids
@@ -161,7 +162,9 @@ class ShardIndex:
     def _open(self, entry):
         data = _verified(self.storage, self._absolute(entry.key), entry.sha256)
         try:
-            index = faiss.downcast_index(faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8)))
+            owner = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+            # The downcast view does not own the C++ object: ``owner`` must outlive it (kept by _Shard).
+            index = faiss.downcast_index(owner)
         except RuntimeError:
             raise IntegrityError(entry.key, "FAISS cannot read it") from None
         if index.ntotal != entry.vectors or index.d != entry.dimension \
@@ -178,7 +181,7 @@ class ShardIndex:
         if len(stored) and entry.min_id is not None and entry.max_id is not None \
                 and (int(stored.min()) != entry.min_id or int(stored.max()) != entry.max_id):
             raise IntegrityError(entry.key, "ids outside the manifest's minId..maxId")
-        return _Shard(entry, index, stored, catalog_ids)
+        return _Shard(entry, owner, index, stored, catalog_ids)
 
     def _catalog_ids(self, entry, stored):
         """Catalogue ids of the id file, verified: by its sha256 when the manifest records one, and always
