@@ -204,5 +204,22 @@ class PartialPartitionedIndex(unittest.TestCase):
         fixture.assert_same_top_k(self, hits, want["queries"][0]["ranking"], 10)
 
 
+
+class IntegerIdsWithoutIdFiles(unittest.TestCase):
+    """Manifests older than id files name none: integer catalogue ids are then their own FAISS ids."""
+
+    def test_results_are_the_same_with_and_without_the_id_files(self):
+        folder = fixture.copy_index(self, os.path.join(LOCAL, "quickstart"))
+        with_files = open_index(folder).search_by_id("1", k=8, type="color")
+        document = manifest(folder)
+        for entry in document["shards"] + document["openSegments"]:
+            del entry["idsFile"]
+        with open(os.path.join(folder, "faiss", "manifest.json"), "w") as f:
+            json.dump(document, f)
+        without = open_index(folder).search_by_id("1", k=8, type="color")
+        self.assertEqual([(h.id, h.score) for h in without], [(h.id, h.score) for h in with_files])
+        self.assertTrue(all(h.id.isdigit() for h in without))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -133,7 +133,7 @@ class PythonReaderTests {
             String[] fields = hits.get(rank).split(" ");
             // Rank 0 of the ranking is "1" itself, which the snippet's search by id leaves out.
             assertThat(Double.parseDouble(fields[1])).as("score at rank %d", rank)
-                .isCloseTo(ranking.get(rank + 1).getValue(), org.assertj.core.data.Offset.offset(1e-3));
+                .isCloseTo(ranking.get(rank + 1).getValue(), org.assertj.core.data.Offset.offset(1e-4));
             assertThat(fields[0]).as("id at rank %d", rank).isEqualTo(ranking.get(rank + 1).getKey());
         }
         assertThat(output).contains("complete:");
