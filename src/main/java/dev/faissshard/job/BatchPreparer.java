@@ -54,7 +54,9 @@ final class BatchPreparer {
                         throw new CompletionException(ex);
                     }
                     finally {
-                        stats.stage(JobStats.Stage.DECODE, System.nanoTime() - decodeStart);
+                        long decodeNanos = System.nanoTime() - decodeStart;
+                        stats.stage(JobStats.Stage.DECODE, decodeNanos);
+                        metrics.stage(JobStats.Stage.DECODE, decodeNanos);
                     }
                 }, decodePool)
                 .exceptionally(failure -> rejected(entry, failure));
@@ -62,6 +64,7 @@ final class BatchPreparer {
         }
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> {
             stats.stage(JobStats.Stage.FETCH, lastFetched.get() - start);
+            metrics.stage(JobStats.Stage.FETCH, lastFetched.get() - start);
             List<CatalogEntry> ok = new ArrayList<>();
             List<BufferedImage> images = new ArrayList<>();
             List<PreparedBatch.Rejected> rejected = new ArrayList<>();
