@@ -82,7 +82,8 @@ function explain(error) {
     if (error.status === 401) {
       return 'This service needs an API token: enter one above.';
     }
-    if (error.status === 403 && error.problem && error.problem.type && error.problem.type.endsWith('/forbidden')) {
+    if (error.status === 403 && error.problem && typeof error.problem.type === 'string'
+        && error.problem.type.endsWith('/insufficient-role')) {
       return 'The token does not allow this (a read token cannot start or change jobs).';
     }
     const title = error.problem && error.problem.title;

@@ -49,6 +49,18 @@ class DashboardAnonymousLoopbackTests {
     }
 
     @Test
+    void theApiDescriptionIsReadableOnLoopbackWithoutAToken() throws Exception {
+        HttpResponse<String> docs = http.send(HttpRequest.newBuilder(uri("/v3/api-docs")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(docs.statusCode()).isEqualTo(200);
+        assertThat(docs.body()).contains("\"/jobs\"");
+        HttpResponse<String> ui = http.send(HttpRequest.newBuilder(uri("/swagger-ui/index.html")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(ui.body()).contains("swagger-ui");
+    }
+
+    @Test
     void aReboundHostNameGetsNoDashboard() throws Exception {
         String answer = rawGet("/dashboard/index.html", "rebound.example:" + port);
         assertThat(answer).startsWith("HTTP/1.1 403").contains("non-local-request").doesNotContain("<html");
