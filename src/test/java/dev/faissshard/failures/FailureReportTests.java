@@ -71,7 +71,7 @@ class FailureReportTests {
         for (String line : response.body().lines().toList()) {
             rows.add(JSON.readValue(line, Map.class));
         }
-        assertThat(rows).extracting(row -> row.get("id"))
+        assertThat(rows.stream().map(row -> (String) row.get("id")).toList())
             .containsExactly("=outside", "missing-1", "missing-2", "missing-3", "missing-4", "missing-5");
         assertThat(rows.get(0).get("reason")).isEqualTo("file_refused");
         assertThat(rows.subList(1, 6)).allSatisfy(row -> {
