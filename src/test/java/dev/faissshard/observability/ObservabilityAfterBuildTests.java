@@ -22,6 +22,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,6 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and progress lines come as structured JSON.
  */
 @ExtendWith(OutputCaptureExtension.class)
+// Closed after the class: while a context lives, later contexts in the JVM keep its logging setup, and
+// the JSON format is this class's business only.
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "logging.structured.format.console=ecs", "fsb.observability.progress-log=always",
         "fsb.observability.progress-log-interval=100ms", "fsb.observability.job-gauges-refresh=50ms",
