@@ -22,6 +22,8 @@ PACKAGES=(
   # Deployment checks: Compose (validates docker-compose.yml against the Compose schema, interpolates
   # .env), shellcheck for the image's scripts, Node.js for deploy/validate (Kubernetes schemas, Dockerfile lint)
   docker-compose shellcheck nodejs
+  # Dashboard browser test: Debian's chromium, driven by playwright-core (no browser download)
+  chromium
 )
 
 missing=()
@@ -56,3 +58,11 @@ if [ ! -f "$VALIDATE/node_modules/.package-lock.json" ] \
   npm ci --prefix "$VALIDATE" --no-audit --no-fund --ignore-scripts --loglevel=error
 fi
 echo "Deployment validator ready."
+
+# The dashboard's browser test drives /usr/bin/chromium through playwright-core, from its lock file.
+BROWSER="$(cd "$(dirname "$0")/.." && pwd)/src/test/browser"
+if [ ! -f "$BROWSER/node_modules/.package-lock.json" ] \
+    || [ "$BROWSER/package-lock.json" -nt "$BROWSER/node_modules/.package-lock.json" ]; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$BROWSER" --no-audit --no-fund --ignore-scripts --loglevel=error
+fi
+echo "Browser test ready."

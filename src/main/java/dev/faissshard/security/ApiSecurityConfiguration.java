@@ -79,10 +79,13 @@ class ApiSecurityConfiguration {
         }
         String base = endpoints.getBasePath();
         String[] probes = { base + "/health/liveness", base + "/health/readiness" };
+        // The dashboard's page, script and style hold no data; the page calls the API with the caller's token.
+        String[] dashboard = { "/dashboard", "/dashboard/", "/dashboard/*" };
         http.authorizeHttpRequests(requests -> requests
             .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
             .requestMatchers(HttpMethod.GET, probes).permitAll()
             .requestMatchers(HttpMethod.HEAD, probes).permitAll()
+            .requestMatchers(HttpMethod.GET, dashboard).permitAll()
             .requestMatchers(HttpMethod.GET, "/**").hasRole(ApiRole.READ.roleName())
             .requestMatchers(HttpMethod.HEAD, "/**").hasRole(ApiRole.READ.roleName())
             // Searching and embedding change nothing: readers may.
