@@ -101,6 +101,18 @@ class SubsampledPngDecoderTests {
     }
 
     @Test
+    void theJdkPathTakesStoredGreyWithTransparencyAsStoredNotThroughLinearGrey() throws Exception {
+        for (Kind kind : new Kind[] { Kind.GRAY_ALPHA8, Kind.GRAY8_TRNS_KEY }) {
+            for (boolean interlaced : new boolean[] { false, true }) {
+                BufferedImage grey = JDK.decode(PngVariants.png(kind, 517, 333, interlaced, 5));
+                BufferedImage asColour = JDK.decode(PngVariants.greyAsColour(kind, 517, 333, interlaced, 5));
+                RasterDifference difference = RasterDifference.of(asColour, grey);
+                assertThat(difference.max()).as(kind + " " + difference).isZero();
+            }
+        }
+    }
+
+    @Test
     void realPngsFromDebianPackagesMatchTheJdkReader() throws Exception {
         List<Path> files = RealImages.pngs(40);
         assertThat(files).as("PNGs under /usr/share (scripts/install-deps.sh installs desktop-base)").hasSizeGreaterThanOrEqualTo(20);
