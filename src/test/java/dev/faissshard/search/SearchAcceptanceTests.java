@@ -109,7 +109,9 @@ class SearchAcceptanceTests {
         awaitState(second, "PAUSED");
         Path part0 = storage.resolve("shop/part-0-of-2");
         Path part1 = storage.resolve("shop/part-1-of-2");
-        // PAUSED takes effect at the next batch boundary: the build may commit one more batch first.
+        // PAUSED takes effect at the next batch boundary: the batch in flight (whose vectors were counted
+        // before its commit) is still committed, and maybe one more.
+        await(() -> Files.exists(part1.resolve("faiss/manifest.json")), "the second partition's first commit");
         awaitUnchanged(part1.resolve("faiss/manifest.json"));
         servedManifest = Instant.parse((String) StoredIndex.manifest(part1).get("publishedAt"));
         Map<String, Object> manifest1 = StoredIndex.manifest(part1);
