@@ -4,6 +4,6 @@
 #   scripts/benchmark-decode-embed.sh [IMAGES_PER_SIZE=400]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -ntp -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+mvn -B -ntp -q -Pbenchmark test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
   dev.faissshard.bench.DecodeEmbedBenchmark "${1:-400}"

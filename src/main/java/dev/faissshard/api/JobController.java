@@ -14,6 +14,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.faissshard.job.Job;
+import dev.faissshard.job.JobLauncher;
+import dev.faissshard.job.JobRegistry;
 import dev.faissshard.job.JobRequest;
 import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobView;
@@ -24,9 +26,13 @@ import dev.faissshard.job.JobView;
 class JobController {
 
     private final JobService jobs;
+    private final JobRegistry registry;
+    private final JobLauncher launcher;
 
-    JobController(JobService jobs) {
+    JobController(JobService jobs, JobRegistry registry, JobLauncher launcher) {
         this.jobs = jobs;
+        this.registry = registry;
+        this.launcher = launcher;
     }
 
     @PostMapping
@@ -37,26 +43,26 @@ class JobController {
 
     @GetMapping
     List<JobView> list() {
-        return jobs.list().stream().map(jobs::view).toList();
+        return registry.list().stream().map(jobs::view).toList();
     }
 
     @GetMapping("/{id}")
     JobView get(@PathVariable String id) {
-        return jobs.view(jobs.get(id));
+        return jobs.view(registry.get(id));
     }
 
     @PostMapping("/{id}/pause")
     JobView pause(@PathVariable String id) {
-        return jobs.view(jobs.pause(id));
+        return jobs.view(launcher.pause(id));
     }
 
     @PostMapping("/{id}/resume")
     JobView resume(@PathVariable String id) {
-        return jobs.view(jobs.resume(id));
+        return jobs.view(launcher.resume(id));
     }
 
     @PostMapping("/{id}/cancel")
     JobView cancel(@PathVariable String id) {
-        return jobs.view(jobs.cancel(id));
+        return jobs.view(launcher.cancel(id));
     }
 }

@@ -165,8 +165,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             return ResponseEntity.status(statusCode).headers(headers).body(internalError(ex, request));
         }
         ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+        // Spring leaves the type of its own problems unset (about:blank when written).
         if (response != null && response.getBody() instanceof ProblemDetail problem
-                && !problem.getType().toString().startsWith(ProblemTypes.BASE)) {
+                && (problem.getType() == null || !problem.getType().toString().startsWith(ProblemTypes.BASE))) {
             ErrorPages.retype(problem, statusCode.value());
         }
         return response;

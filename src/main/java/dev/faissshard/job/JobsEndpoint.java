@@ -12,19 +12,21 @@ import org.springframework.stereotype.Component;
 @Endpoint(id = "jobs")
 class JobsEndpoint {
 
+    private final JobRegistry registry;
     private final JobService jobs;
 
-    JobsEndpoint(JobService jobs) {
+    JobsEndpoint(JobRegistry registry, JobService jobs) {
+        this.registry = registry;
         this.jobs = jobs;
     }
 
     @ReadOperation
     List<JobView> jobs() {
-        return jobs.list().stream().map(jobs::view).toList();
+        return registry.list().stream().map(jobs::view).toList();
     }
 
     @ReadOperation
     JobView job(@Selector String id) {
-        return jobs.view(jobs.get(id));
+        return jobs.view(registry.get(id));
     }
 }

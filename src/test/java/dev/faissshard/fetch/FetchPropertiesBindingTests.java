@@ -22,7 +22,7 @@ class FetchPropertiesBindingTests {
 
     @Test
     void shippedDefaultsAllowNoReservedRangeAndOnlyTheCatalogueFolder() throws IOException {
-        FetchProperties fetch = binder(Map.of()).bind("fsb.fetch", FetchProperties.class).get();
+        FetchProperties fetch = binder(Map.of()).bindOrCreate("fsb.fetch", FetchProperties.class);
         assertThat(fetch.egress().allow()).isEmpty();
         assertThat(fetch.egress().deny()).isEmpty();
         assertThat(fetch.files().catalogueFolder()).isTrue();
@@ -33,7 +33,7 @@ class FetchPropertiesBindingTests {
     void environmentVariablesFillTheListsAsCommaSeparatedValues() throws IOException {
         FetchProperties fetch = binder(Map.of("FSB_FETCH_EGRESS_ALLOW", "images.internal,10.20.0.0/16",
                 "FSB_FETCH_EGRESS_DENY", "10.20.30.0/24", "FSB_FETCH_FILES_ROOTS", "/srv/images,/mnt/photos"))
-            .bind("fsb.fetch", FetchProperties.class).get();
+            .bindOrCreate("fsb.fetch", FetchProperties.class);
         assertThat(fetch.egress().allow()).containsExactly("images.internal", "10.20.0.0/16");
         assertThat(fetch.egress().deny()).containsExactly("10.20.30.0/24");
         assertThat(fetch.files().roots()).containsExactly(Path.of("/srv/images"), Path.of("/mnt/photos"));
@@ -41,15 +41,15 @@ class FetchPropertiesBindingTests {
 
     @Test
     void malformedEntriesAreRefusedAtBinding() {
-        assertThatThrownBy(() -> binder(Map.of("FSB_FETCH_EGRESS_ALLOW", "10.0.0.0/40")).bind("fsb.fetch", FetchProperties.class))
+        assertThatThrownBy(() -> binder(Map.of("FSB_FETCH_EGRESS_ALLOW", "10.0.0.0/40")).bindOrCreate("fsb.fetch", FetchProperties.class))
             .isInstanceOf(BindException.class).rootCause().hasMessageContaining("10.0.0.0/40");
-        assertThatThrownBy(() -> binder(Map.of("FSB_FETCH_EGRESS_DENY", "images.internal")).bind("fsb.fetch", FetchProperties.class))
+        assertThatThrownBy(() -> binder(Map.of("FSB_FETCH_EGRESS_DENY", "images.internal")).bindOrCreate("fsb.fetch", FetchProperties.class))
             .isInstanceOf(BindException.class).rootCause().hasMessageContaining("images.internal");
     }
 
     private static Binder binder(Map<String, Object> environment) throws IOException {
         StandardEnvironment env = new StandardEnvironment();
-        env.getPropertySources().addFirst(new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME + "-test", environment));
+        env.getPropertySources().addFirst(new SystemEnvironmentPropertySource("test-" + StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment));
         List<PropertySource<?>> yaml = new YamlPropertySourceLoader().load("application.yml",
                 new FileSystemResource("application.yml"));
         yaml.forEach(env.getPropertySources()::addLast);

@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -45,7 +44,10 @@ class QueuedJobLifecycleTests {
     int port;
 
     @Autowired
-    JobService jobs;
+    JobRegistry jobs;
+
+    @Autowired
+    JobLauncher launcher;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -142,7 +144,7 @@ class QueuedJobLifecycleTests {
         String blocked = blockTheSlot("stalled-stop");
         String queued = location(submit("{\"prefix\":\"queued-at-stop\"}", 202));
         long start = System.nanoTime();
-        jobs.stop();
+        launcher.stop();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         // The stalled read would last ten minutes: stop must not have waited for the grace to run out.
         assertThat(took).isLessThan(GRACE.dividedBy(2));
