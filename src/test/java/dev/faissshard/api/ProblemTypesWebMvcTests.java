@@ -24,6 +24,7 @@ import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
+import dev.faissshard.fetch.FetchProperties;
 import dev.faissshard.catalog.CatalogFormatException;
 import dev.faissshard.catalog.CatalogLocationRefusedException;
 import dev.faissshard.catalog.CatalogNotFoundException;
@@ -74,7 +75,8 @@ class ProblemTypesWebMvcTests {
 
     /** The security configuration is package-private in its own package: found by name, as the app finds it. */
     @TestConfiguration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({ ApiProperties.class, ApiSecurityProperties.class, WebEndpointProperties.class })
+    @EnableConfigurationProperties({ ApiProperties.class, ApiSecurityProperties.class, WebEndpointProperties.class,
+            FetchProperties.class })
     @ComponentScan(basePackages = "dev.faissshard.security", useDefaultFilters = false,
             includeFilters = @ComponentScan.Filter(type = FilterType.REGEX,
                     pattern = "dev\\.faissshard\\.security\\.ApiSecurityConfiguration"))

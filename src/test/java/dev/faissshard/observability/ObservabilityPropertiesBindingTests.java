@@ -49,6 +49,6 @@ class ObservabilityPropertiesBindingTests {
         List<PropertySource<?>> yaml = new YamlPropertySourceLoader().load("application.yml",
                 new FileSystemResource("application.yml"));
         yaml.forEach(env.getPropertySources()::addLast);
-        return Binder.get(env).bind("fsb.observability", ObservabilityProperties.class).get();
+        return Binder.get(env).bindOrCreate("fsb.observability", ObservabilityProperties.class);
     }
 }
