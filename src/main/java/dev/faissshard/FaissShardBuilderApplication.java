@@ -1,10 +1,9 @@
 package dev.faissshard;
 
+import dev.faissshard.system.NativeMemoryLimits;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-
-import dev.faissshard.system.NativeMemoryLimits;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -1,5 +1,7 @@
 package dev.faissshard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,20 +18,18 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The main sources' packages depend on each other without cycles, read from the sources themselves (every
- * {@code dev.faissshard...Type} they name, imported or written out), and the data plane flows downward:
- * {@code job → build → (fetch, image, embedding) → index → shard → storage}.
+ * The main sources' packages depend on each other without cycles, read from the sources themselves
+ * (every {@code dev.faissshard...Type} they name, imported or written out), and the data plane
+ * flows downward: {@code job → build → (fetch, image, embedding) → index → shard → storage}.
  */
 class PackageCycleTests {
 
     private static final Path SOURCES = Path.of("src/main/java");
-    private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.faissshard\\.((?:[a-z]\\w*\\.)*)[A-Z]");
+    private static final Pattern REFERENCE =
+            Pattern.compile("\\bdev\\.faissshard\\.((?:[a-z]\\w*\\.)*)[A-Z]");
 
     @Test
     void topLevelPackagesHaveNoCycle() {
@@ -39,8 +39,16 @@ class PackageCycleTests {
     @Test
     void theStoredIndexShardsAndBuildHaveNoCycleEvenAmongSubPackages() {
         List<Set<String>> cycles = cycles(dependencies(false));
-        assertThat(cycles).noneMatch(cycle -> cycle.stream().anyMatch(name -> name.equals("index")
-                || name.equals("build") || name.equals("shard") || name.startsWith("shard.")));
+        assertThat(cycles)
+                .noneMatch(
+                        cycle ->
+                                cycle.stream()
+                                        .anyMatch(
+                                                name ->
+                                                        name.equals("index")
+                                                                || name.equals("build")
+                                                                || name.equals("shard")
+                                                                || name.startsWith("shard.")));
     }
 
     @Test
@@ -48,17 +56,26 @@ class PackageCycleTests {
         Map<String, Set<String>> graph = dependencies(true);
         assertThat(graph.get("build")).doesNotContain("job", "api");
         assertThat(graph.get("index")).doesNotContain("job", "api", "build", "fetch", "catalog");
-        assertThat(graph.get("shard")).doesNotContain("job", "api", "build", "index", "fetch", "catalog");
+        assertThat(graph.get("shard"))
+                .doesNotContain("job", "api", "build", "index", "fetch", "catalog");
         assertThat(dependencies(false).get("shard")).doesNotContain("shard.faiss");
     }
 
-    /** Package (relative to {@code dev.faissshard}, "" for the root) to the packages its sources name. */
+    /**
+     * Package (relative to {@code dev.faissshard}, "" for the root) to the packages its sources
+     * name.
+     */
     private static Map<String, Set<String>> dependencies(boolean topLevel) {
         Map<String, Set<String>> graph = new TreeMap<>();
         try (Stream<Path> files = Files.walk(SOURCES.resolve("dev/faissshard"))) {
             for (Path file : files.filter(path -> path.toString().endsWith(".java")).toList()) {
-                String from = name(SOURCES.resolve("dev/faissshard").relativize(file.getParent()).toString()
-                    .replace('/', '.'), topLevel);
+                String from =
+                        name(
+                                SOURCES.resolve("dev/faissshard")
+                                        .relativize(file.getParent())
+                                        .toString()
+                                        .replace('/', '.'),
+                                topLevel);
                 Set<String> to = graph.computeIfAbsent(from, key -> new TreeSet<>());
                 String source = Files.readString(file).replaceFirst("(?m)^package .*$", "");
                 Matcher matcher = REFERENCE.matcher(source);
@@ -69,15 +86,15 @@ class PackageCycleTests {
                     }
                 }
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
         return graph;
     }
 
     private static String name(String relativePackage, boolean topLevel) {
-        return topLevel && relativePackage.contains(".") ? relativePackage.substring(0, relativePackage.indexOf('.'))
+        return topLevel && relativePackage.contains(".")
+                ? relativePackage.substring(0, relativePackage.indexOf('.'))
                 : relativePackage;
     }
 
@@ -95,8 +112,13 @@ class PackageCycleTests {
         return cycles;
     }
 
-    private static void connect(String node, Map<String, Set<String>> graph, Map<String, Integer> index,
-            Map<String, Integer> low, Deque<String> stack, List<Set<String>> cycles) {
+    private static void connect(
+            String node,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            List<Set<String>> cycles) {
         index.put(node, index.size());
         low.put(node, index.get(node));
         stack.push(node);
@@ -104,8 +126,7 @@ class PackageCycleTests {
             if (!index.containsKey(next)) {
                 connect(next, graph, index, low, stack, cycles);
                 low.put(node, Math.min(low.get(node), low.get(next)));
-            }
-            else if (stack.contains(next)) {
+            } else if (stack.contains(next)) {
                 low.put(node, Math.min(low.get(node), index.get(next)));
             }
         }
@@ -115,8 +136,7 @@ class PackageCycleTests {
             do {
                 member = stack.pop();
                 component.add(member);
-            }
-            while (!member.equals(node));
+            } while (!member.equals(node));
             if (component.size() > 1) {
                 cycles.add(component);
             }

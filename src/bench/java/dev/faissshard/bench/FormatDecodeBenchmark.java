@@ -1,5 +1,8 @@
 package dev.faissshard.bench;
 
+import dev.faissshard.failure.ImageRejectedException;
+import dev.faissshard.image.ImageDecoder;
+import dev.faissshard.image.ImageProperties;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -11,28 +14,24 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import javax.imageio.ImageIO;
 
-import dev.faissshard.failure.ImageRejectedException;
-import dev.faissshard.image.ImageDecoder;
-import dev.faissshard.image.ImageProperties;
-
 /**
- * Decode CPU time per image and format, before (the ImageIO readers alone, as when no native library is
- * installed) and after (the service's decoder with its native JPEG, PNG and WebP paths), on one thread,
- * over a folder of real images such as the mixed benchmark corpus. CPU time rather than wall time, so
- * that other processes on the machine disturb the figures less; the best of three passes after a warm-up.
+ * Decode CPU time per image and format, before (the ImageIO readers alone, as when no native
+ * library is installed) and after (the service's decoder with its native JPEG, PNG and WebP paths),
+ * on one thread, over a folder of real images such as the mixed benchmark corpus. CPU time rather
+ * than wall time, so that other processes on the machine disturb the figures less; the best of
+ * three passes after a warm-up.
  *
- * <p>Usage: {@code FormatDecodeBenchmark IMAGE_DIR} (e.g. {@code target/bench-mixed/corpus-3000/images}).
+ * <p>Usage: {@code FormatDecodeBenchmark IMAGE_DIR} (e.g. {@code
+ * target/bench-mixed/corpus-3000/images}).
  */
 public final class FormatDecodeBenchmark {
 
     private static final int PASSES = 3;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private FormatDecodeBenchmark() {
-    }
+    private FormatDecodeBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, List<byte[]>> byFormat = load(Path.of(args[0]));
@@ -41,7 +40,14 @@ public final class FormatDecodeBenchmark {
         ImageDecoder after = new ImageDecoder(properties);
         ImageIO.setUseCache(false);
         System.out.printf(Locale.ROOT, "CPU ms per image, one thread, best of %d passes%n", PASSES);
-        System.out.printf(Locale.ROOT, "%-22s %7s %10s %10s %8s%n", "format", "images", "before", "after", "speed-up");
+        System.out.printf(
+                Locale.ROOT,
+                "%-22s %7s %10s %10s %8s%n",
+                "format",
+                "images",
+                "before",
+                "after",
+                "speed-up");
         double totalBefore = 0;
         double totalAfter = 0;
         int total = 0;
@@ -52,10 +58,23 @@ public final class FormatDecodeBenchmark {
             totalBefore += b * files.size();
             totalAfter += a * files.size();
             total += files.size();
-            System.out.printf(Locale.ROOT, "%-22s %7d %7.3f ms %7.3f ms %7.1fx%n", entry.getKey(), files.size(), b, a, b / a);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-22s %7d %7.3f ms %7.3f ms %7.1fx%n",
+                    entry.getKey(),
+                    files.size(),
+                    b,
+                    a,
+                    b / a);
         }
-        System.out.printf(Locale.ROOT, "%-22s %7d %7.3f ms %7.3f ms %7.1fx%n", "all (corpus mix)", total, totalBefore / total,
-                totalAfter / total, totalBefore / totalAfter);
+        System.out.printf(
+                Locale.ROOT,
+                "%-22s %7d %7.3f ms %7.3f ms %7.1fx%n",
+                "all (corpus mix)",
+                total,
+                totalBefore / total,
+                totalAfter / total,
+                totalBefore / totalAfter);
     }
 
     private static Map<String, List<byte[]>> load(Path dir) throws IOException {
@@ -67,8 +86,14 @@ public final class FormatDecodeBenchmark {
             for (Path file : files.sorted().toList()) {
                 byte[] data = Files.readAllBytes(file);
                 String name = file.getFileName().toString();
-                String format = name.endsWith(".png") ? "PNG" : name.endsWith(".webp") ? "WebP"
-                        : isProgressive(data) ? "progressive JPEG" : "baseline JPEG";
+                String format =
+                        name.endsWith(".png")
+                                ? "PNG"
+                                : name.endsWith(".webp")
+                                        ? "WebP"
+                                        : isProgressive(data)
+                                                ? "progressive JPEG"
+                                                : "baseline JPEG";
                 out.get(format).add(data);
             }
         }
@@ -110,8 +135,7 @@ public final class FormatDecodeBenchmark {
     private static void decode(ImageDecoder decoder, byte[] file) {
         try {
             decoder.decode(file);
-        }
-        catch (ImageRejectedException ex) {
+        } catch (ImageRejectedException ex) {
             throw new IllegalStateException(ex.reason().key() + ": " + ex.detail(), ex);
         }
     }

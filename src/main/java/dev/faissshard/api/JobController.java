@@ -1,10 +1,14 @@
 package dev.faissshard.api;
 
+import dev.faissshard.job.Job;
+import dev.faissshard.job.JobLauncher;
+import dev.faissshard.job.JobRegistry;
+import dev.faissshard.job.JobRequest;
+import dev.faissshard.job.JobService;
+import dev.faissshard.job.JobView;
+import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
-
-import jakarta.validation.Valid;
-
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -12,13 +16,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-
-import dev.faissshard.job.Job;
-import dev.faissshard.job.JobLauncher;
-import dev.faissshard.job.JobRegistry;
-import dev.faissshard.job.JobRequest;
-import dev.faissshard.job.JobService;
-import dev.faissshard.job.JobView;
 
 /** The control API: start, watch, pause, resume and cancel index builds. */
 @RestController
@@ -38,7 +35,9 @@ class JobController {
     @PostMapping
     ResponseEntity<JobView> start(@Valid @RequestBody(required = false) JobRequest request) {
         Job job = jobs.submit(request == null ? JobRequest.defaults() : request);
-        return ResponseEntity.accepted().location(URI.create("/jobs/" + job.id())).body(jobs.view(job));
+        return ResponseEntity.accepted()
+                .location(URI.create("/jobs/" + job.id()))
+                .body(jobs.view(job));
     }
 
     @GetMapping

@@ -1,13 +1,5 @@
 package dev.faissshard.api;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.Set;
-
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -15,16 +7,22 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over {@code fsb.api.max-request-body}: at once when {@code Content-Length} says
- * so (413 through the error page), and, for chunked bodies, as soon as the count passes the limit while
- * the body is read ({@link RequestBodyTooLargeException}, answered 413 by {@link ProblemDetailsAdvice}).
- * Tomcat's own {@code max-http-form-post-size} covers form bodies only. Image uploads to
- * {@code /search} and {@code /embed} (image, octet-stream and multipart bodies) are bounded by
- * {@code uploadLimit} instead: an image may be as large as a fetched one.
+ * Refuses request bodies over {@code fsb.api.max-request-body}: at once when {@code Content-Length}
+ * says so (413 through the error page), and, for chunked bodies, as soon as the count passes the
+ * limit while the body is read ({@link RequestBodyTooLargeException}, answered 413 by {@link
+ * ProblemDetailsAdvice}). Tomcat's own {@code max-http-form-post-size} covers form bodies only.
+ * Image uploads to {@code /search} and {@code /embed} (image, octet-stream and multipart bodies)
+ * are bounded by {@code uploadLimit} instead: an image may be as large as a fetched one.
  */
 class RequestBodyLimit extends OncePerRequestFilter {
 
@@ -43,7 +41,8 @@ class RequestBodyLimit extends OncePerRequestFilter {
     }
 
     @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+    protected void doFilterInternal(
+            HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long limit = isUpload(request) ? uploadLimit : this.limit;
         if (request.getContentLengthLong() > limit) {
@@ -59,7 +58,8 @@ class RequestBodyLimit extends OncePerRequestFilter {
             return false;
         }
         String lower = type.toLowerCase(Locale.ROOT);
-        return lower.startsWith("image/") || lower.startsWith("application/octet-stream")
+        return lower.startsWith("image/")
+                || lower.startsWith("application/octet-stream")
                 || lower.startsWith("multipart/form-data");
     }
 
@@ -84,8 +84,10 @@ class RequestBodyLimit extends OncePerRequestFilter {
         @Override
         public BufferedReader getReader() throws IOException {
             String encoding = getCharacterEncoding();
-            return new BufferedReader(new InputStreamReader(getInputStream(),
-                    encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+            return new BufferedReader(
+                    new InputStreamReader(
+                            getInputStream(),
+                            encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
         }
     }
 

@@ -1,27 +1,25 @@
 package dev.faissshard.build;
 
+import dev.faissshard.catalog.CatalogEntry;
+import dev.faissshard.embedding.EmbeddingService;
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.embedding.ModelClosedException;
+import dev.faissshard.failure.FailureReason;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.faissshard.catalog.CatalogEntry;
-import dev.faissshard.embedding.EmbeddingService;
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.embedding.ModelClosedException;
-import dev.faissshard.failure.FailureReason;
-
 /**
- * Embeds a prepared batch in one call. When the batch fails, each image is embedded alone, so that one
- * image the model cannot take fails alone, as {@link FailureReason#EMBEDDING_FAILED}, and the rest of the
- * batch is indexed. When no image of a batch of several embeds alone, the fault is the model's, not the
- * images': the batch's failure propagates and fails the job, rather than every image being recorded as a
- * permanent failure. Models closed by a shutdown always propagate.
+ * Embeds a prepared batch in one call. When the batch fails, each image is embedded alone, so that
+ * one image the model cannot take fails alone, as {@link FailureReason#EMBEDDING_FAILED}, and the
+ * rest of the batch is indexed. When no image of a batch of several embeds alone, the fault is the
+ * model's, not the images': the batch's failure propagates and fails the job, rather than every
+ * image being recorded as a permanent failure. Models closed by a shutdown always propagate.
  */
 final class BatchEmbedder {
 
@@ -36,18 +34,21 @@ final class BatchEmbedder {
     Embedded embed(List<CatalogEntry> entries, List<BufferedImage> images, Set<IndexType> types) {
         try {
             return new Embedded(entries, embeddings.embed(images, types), List.of());
-        }
-        catch (ModelClosedException ex) {
+        } catch (ModelClosedException ex) {
             throw ex;
-        }
-        catch (RuntimeException batchFailure) {
-            log.warn("Embedding a batch of {} failed ({}); embedding its images one by one", images.size(),
+        } catch (RuntimeException batchFailure) {
+            log.warn(
+                    "Embedding a batch of {} failed ({}); embedding its images one by one",
+                    images.size(),
                     batchFailure.getClass().getName());
             return oneByOne(entries, images, types, batchFailure);
         }
     }
 
-    private Embedded oneByOne(List<CatalogEntry> entries, List<BufferedImage> images, Set<IndexType> types,
+    private Embedded oneByOne(
+            List<CatalogEntry> entries,
+            List<BufferedImage> images,
+            Set<IndexType> types,
             RuntimeException batchFailure) {
         List<CatalogEntry> embedded = new ArrayList<>();
         List<Map<IndexType, float[]>> rows = new ArrayList<>();
@@ -56,15 +57,21 @@ final class BatchEmbedder {
             try {
                 rows.add(embeddings.embed(List.of(images.get(i)), types));
                 embedded.add(entries.get(i));
-            }
-            catch (ModelClosedException ex) {
+            } catch (ModelClosedException ex) {
                 throw ex;
-            }
-            catch (RuntimeException ex) {
+            } catch (RuntimeException ex) {
                 // Model messages may quote input metadata; only the type is recorded.
-                log.warn("The model failed on catalogue id {} ({})", entries.get(i).id(), ex.getClass().getName());
-                rejected.add(new PreparedBatch.Rejected(entries.get(i), FailureReason.EMBEDDING_FAILED,
-                        "the model failed on this image (" + ex.getClass().getSimpleName() + ")"));
+                log.warn(
+                        "The model failed on catalogue id {} ({})",
+                        entries.get(i).id(),
+                        ex.getClass().getName());
+                rejected.add(
+                        new PreparedBatch.Rejected(
+                                entries.get(i),
+                                FailureReason.EMBEDDING_FAILED,
+                                "the model failed on this image ("
+                                        + ex.getClass().getSimpleName()
+                                        + ")"));
             }
         }
         if (embedded.isEmpty() && images.size() > 1) {
@@ -92,6 +99,8 @@ final class BatchEmbedder {
      * @param vectors per index type, one row-major vector per entry
      * @param rejected the images the model failed on
      */
-    record Embedded(List<CatalogEntry> entries, Map<IndexType, float[]> vectors, List<PreparedBatch.Rejected> rejected) {
-    }
+    record Embedded(
+            List<CatalogEntry> entries,
+            Map<IndexType, float[]> vectors,
+            List<PreparedBatch.Rejected> rejected) {}
 }

@@ -3,7 +3,9 @@ package dev.faissshard.build;
 /** How the control plane steers a running build, between batches only. */
 public interface BuildControl {
 
-    /** Blocks while the build is paused; false when it must stop (cancelled, or the service stops). */
+    /**
+     * Blocks while the build is paused; false when it must stop (cancelled, or the service stops).
+     */
     boolean checkpoint() throws InterruptedException;
 
     /**

@@ -1,20 +1,17 @@
 package dev.faissshard.build;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.failure.FailureReason;
-
 /**
- * Micrometer meters of the build pipeline. Names are dotted here and appear as
- * {@code fsb_images_embedded_total} and so on on the Prometheus endpoint.
+ * Micrometer meters of the build pipeline. Names are dotted here and appear as {@code
+ * fsb_images_embedded_total} and so on on the Prometheus endpoint.
  */
 @Component
 class BuildMetrics {
@@ -28,15 +25,27 @@ class BuildMetrics {
 
     BuildMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.fetched = Counter.builder("fsb.images.fetched").description("Images downloaded").register(registry);
-        this.fetchedBytes = Counter.builder("fsb.images.fetched.bytes").baseUnit("bytes")
-            .description("Image bytes downloaded").register(registry);
-        this.embedded = Counter.builder("fsb.images.embedded").description("Images embedded into the indexes")
-            .register(registry);
-        this.skipped = Counter.builder("fsb.images.skipped").description("Images skipped as already indexed")
-            .register(registry);
-        this.batches = Timer.builder("fsb.batch.duration").description("Time to embed, add and flush one batch")
-            .register(registry);
+        this.fetched =
+                Counter.builder("fsb.images.fetched")
+                        .description("Images downloaded")
+                        .register(registry);
+        this.fetchedBytes =
+                Counter.builder("fsb.images.fetched.bytes")
+                        .baseUnit("bytes")
+                        .description("Image bytes downloaded")
+                        .register(registry);
+        this.embedded =
+                Counter.builder("fsb.images.embedded")
+                        .description("Images embedded into the indexes")
+                        .register(registry);
+        this.skipped =
+                Counter.builder("fsb.images.skipped")
+                        .description("Images skipped as already indexed")
+                        .register(registry);
+        this.batches =
+                Timer.builder("fsb.batch.duration")
+                        .description("Time to embed, add and flush one batch")
+                        .register(registry);
     }
 
     void fetched(long bytes) {
@@ -53,8 +62,11 @@ class BuildMetrics {
     }
 
     void failed(FailureReason reason) {
-        Counter.builder("fsb.images.failed").description("Images that could not be embedded").tag("reason", reason.key())
-            .register(registry).increment();
+        Counter.builder("fsb.images.failed")
+                .description("Images that could not be embedded")
+                .tag("reason", reason.key())
+                .register(registry)
+                .increment();
     }
 
     void batch(Duration duration) {
@@ -62,20 +74,32 @@ class BuildMetrics {
     }
 
     void stage(Stage stage, long nanos) {
-        Timer.builder("fsb.stage.duration").description("Time spent per pipeline stage")
-            .tag("stage", stage.name().toLowerCase(java.util.Locale.ROOT)).register(registry)
-            .record(nanos, TimeUnit.NANOSECONDS);
+        Timer.builder("fsb.stage.duration")
+                .description("Time spent per pipeline stage")
+                .tag("stage", stage.name().toLowerCase(java.util.Locale.ROOT))
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void uploaded(String kind, long bytes) {
-        Counter.builder("fsb.storage.uploads").description("Objects uploaded").tag("kind", kind).register(registry)
-            .increment();
-        Counter.builder("fsb.storage.uploaded.bytes").baseUnit("bytes").description("Bytes uploaded").tag("kind", kind)
-            .register(registry).increment(bytes);
+        Counter.builder("fsb.storage.uploads")
+                .description("Objects uploaded")
+                .tag("kind", kind)
+                .register(registry)
+                .increment();
+        Counter.builder("fsb.storage.uploaded.bytes")
+                .baseUnit("bytes")
+                .description("Bytes uploaded")
+                .tag("kind", kind)
+                .register(registry)
+                .increment(bytes);
     }
 
     void sealed(IndexType type) {
-        Counter.builder("fsb.shards.sealed").description("Shards sealed and uploaded").tag("type", type.key())
-            .register(registry).increment();
+        Counter.builder("fsb.shards.sealed")
+                .description("Shards sealed and uploaded")
+                .tag("type", type.key())
+                .register(registry)
+                .increment();
     }
 }

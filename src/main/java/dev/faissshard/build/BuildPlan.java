@@ -1,10 +1,9 @@
 package dev.faissshard.build;
 
-import java.util.Set;
-import java.util.function.Predicate;
-
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexLayout;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What one build does.
@@ -18,6 +17,12 @@ import dev.faissshard.index.IndexLayout;
  * @param owns which catalogue ids are this build's (its partition)
  * @param shares how many partitions share the catalogue, for the expected total
  */
-public record BuildPlan(String name, Set<IndexType> indexTypes, IndexLayout layout, int batchSize, long limit,
-        boolean retryFailures, Predicate<String> owns, int shares) {
-}
+public record BuildPlan(
+        String name,
+        Set<IndexType> indexTypes,
+        IndexLayout layout,
+        int batchSize,
+        long limit,
+        boolean retryFailures,
+        Predicate<String> owns,
+        int shares) {}

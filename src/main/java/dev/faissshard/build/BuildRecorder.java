@@ -1,15 +1,14 @@
 package dev.faissshard.build;
 
-import java.time.Duration;
-
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexEvents;
 import dev.faissshard.index.ShardRecord;
+import java.time.Duration;
 
 /**
- * The one place a build's events become numbers: each is recorded into the job's statistics (the job
- * view) and the service's meters (Prometheus) at once, so the two never drift apart.
+ * The one place a build's events become numbers: each is recorded into the job's statistics (the
+ * job view) and the service's meters (Prometheus) at once, so the two never drift apart.
  */
 final class BuildRecorder implements IndexEvents {
 

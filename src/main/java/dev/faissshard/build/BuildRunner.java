@@ -1,12 +1,5 @@
 package dev.faissshard.build;
 
-import java.time.Clock;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.Set;
-
-import org.springframework.stereotype.Component;
-
 import dev.faissshard.catalog.Catalog;
 import dev.faissshard.embedding.EmbeddingService;
 import dev.faissshard.embedding.IndexType;
@@ -16,6 +9,11 @@ import dev.faissshard.index.IndexLocation;
 import dev.faissshard.index.OpenIndex;
 import dev.faissshard.index.PartitionsFile;
 import dev.faissshard.index.StoredIndex;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.stereotype.Component;
 
 /**
  * The data plane's entry point: checks a build before it is accepted, and runs one, from catalogue
@@ -30,7 +28,11 @@ public class BuildRunner {
     private final BuildMetrics metrics;
     private final Clock clock;
 
-    BuildRunner(BatchPreparer preparer, EmbeddingService embeddings, StoredIndex stored, BuildMetrics metrics,
+    BuildRunner(
+            BatchPreparer preparer,
+            EmbeddingService embeddings,
+            StoredIndex stored,
+            BuildMetrics metrics,
             Clock clock) {
         this.preparer = preparer;
         this.embeddings = embeddings;
@@ -44,21 +46,35 @@ public class BuildRunner {
         return stored.locate(layout);
     }
 
-    /** Checks up front what would make the build fail at once, so the request can be refused instead. */
+    /**
+     * Checks up front what would make the build fail at once, so the request can be refused
+     * instead.
+     */
     public void check(Set<IndexType> types, IndexLayout layout) {
         stored.checkCompatible(stored.locate(layout), models(types));
     }
 
-    /** Builds; true when the catalogue was worked through, false when stopped at a batch boundary. */
+    /**
+     * Builds; true when the catalogue was worked through, false when stopped at a batch boundary.
+     */
     public boolean run(BuildPlan plan, Catalog catalog, BuildControl control, BuildStatistics stats)
             throws InterruptedException {
         BuildRecorder recorder = new BuildRecorder(stats, metrics);
-        try (OpenIndex index = stored.open(stored.locate(plan.layout()), models(plan.indexTypes()), recorder)) {
+        try (OpenIndex index =
+                stored.open(stored.locate(plan.layout()), models(plan.indexTypes()), recorder)) {
             if (plan.shares() > 1) {
                 PartitionsFile.publish(index.location().storage(), plan.layout(), plan.shares());
             }
-            return new IndexBuild(plan, catalog, index, preparer, new BatchEmbedder(embeddings), control, recorder,
-                    clock).run();
+            return new IndexBuild(
+                            plan,
+                            catalog,
+                            index,
+                            preparer,
+                            new BatchEmbedder(embeddings),
+                            control,
+                            recorder,
+                            clock)
+                    .run();
         }
     }
 

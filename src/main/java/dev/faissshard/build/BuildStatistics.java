@@ -1,11 +1,10 @@
 package dev.faissshard.build;
 
-import java.time.Instant;
-import java.util.OptionalLong;
-
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexProgress;
+import java.time.Instant;
+import java.util.OptionalLong;
 
 /** Where one build keeps its live counters, for whoever shows them (the job view). Thread-safe. */
 public interface BuildStatistics {

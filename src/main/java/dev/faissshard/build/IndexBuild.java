@@ -1,5 +1,9 @@
 package dev.faissshard.build;
 
+import dev.faissshard.catalog.Catalog;
+import dev.faissshard.catalog.CatalogEntry;
+import dev.faissshard.index.FailureRecord;
+import dev.faissshard.index.OpenIndex;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,19 +13,13 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.faissshard.catalog.Catalog;
-import dev.faissshard.catalog.CatalogEntry;
-import dev.faissshard.index.FailureRecord;
-import dev.faissshard.index.OpenIndex;
-
 /**
- * One run of a build: reads the catalogue in batches, skips what the index already holds, and for each
- * batch embeds, appends and commits. The next batch is fetched and decoded while the current one is
- * embedded.
+ * One run of a build: reads the catalogue in batches, skips what the index already holds, and for
+ * each batch embeds, appends and commits. The next batch is fetched and decoded while the current
+ * one is embedded.
  */
 final class IndexBuild {
 
@@ -38,8 +36,15 @@ final class IndexBuild {
 
     private long attempted;
 
-    IndexBuild(BuildPlan plan, Catalog catalog, OpenIndex index, BatchPreparer preparer, BatchEmbedder embedder,
-            BuildControl control, BuildRecorder recorder, Clock clock) {
+    IndexBuild(
+            BuildPlan plan,
+            Catalog catalog,
+            OpenIndex index,
+            BatchPreparer preparer,
+            BatchEmbedder embedder,
+            BuildControl control,
+            BuildRecorder recorder,
+            Clock clock) {
         this.plan = plan;
         this.catalog = catalog;
         this.index = index;
@@ -50,7 +55,10 @@ final class IndexBuild {
         this.clock = clock;
     }
 
-    /** Runs to the end of the catalogue (or the limit) and returns true, or returns false if cancelled. */
+    /**
+     * Runs to the end of the catalogue (or the limit) and returns true, or returns false if
+     * cancelled.
+     */
     boolean run() throws InterruptedException {
         publishStats();
         recorder.stats().total(share(catalog.size(), plan.shares()));
@@ -62,7 +70,8 @@ final class IndexBuild {
     private boolean runBatches(Iterator<CatalogEntry> entries) throws InterruptedException {
         long batchNumber = index.committed().nextBatch();
         List<CatalogEntry> first = nextBatch(entries);
-        CompletableFuture<PreparedBatch> pending = first.isEmpty() ? null : preparer.prepare(first, recorder);
+        CompletableFuture<PreparedBatch> pending =
+                first.isEmpty() ? null : preparer.prepare(first, recorder);
         while (pending != null) {
             if (!control.checkpoint()) {
                 pending.cancel(false);
@@ -76,7 +85,8 @@ final class IndexBuild {
             recorder.batch(Duration.ofNanos(System.nanoTime() - start));
         }
         index.sealOpenShards();
-        // Complete: the catalogue was read to its end (not cut short by a limit) and no failure is one a
+        // Complete: the catalogue was read to its end (not cut short by a limit) and no failure is
+        // one a
         // later job would retry.
         commit(batchNumber, !entries.hasNext() && !index.hasTransientFailures());
         return true;
@@ -87,11 +97,13 @@ final class IndexBuild {
         fail(batch.rejected(), now);
         if (!batch.images().isEmpty()) {
             long start = System.nanoTime();
-            BatchEmbedder.Embedded embedded = embedder.embed(batch.entries(), batch.images(), plan.indexTypes());
+            BatchEmbedder.Embedded embedded =
+                    embedder.embed(batch.entries(), batch.images(), plan.indexTypes());
             recorder.stage(Stage.EMBED, System.nanoTime() - start);
             fail(embedded.rejected(), now);
             if (!embedded.entries().isEmpty()) {
-                List<String> catalogIds = embedded.entries().stream().map(CatalogEntry::id).toList();
+                List<String> catalogIds =
+                        embedded.entries().stream().map(CatalogEntry::id).toList();
                 index.append(batchNumber, embedded.vectors(), catalogIds);
                 recorder.embedded(catalogIds.size());
             }
@@ -101,14 +113,19 @@ final class IndexBuild {
 
     private void fail(List<PreparedBatch.Rejected> rejected, Instant now) {
         for (PreparedBatch.Rejected failure : rejected) {
-            index.fail(failure.entry().id(), failure.entry().imageUrl().toString(), failure.reason(), failure.detail(),
+            index.fail(
+                    failure.entry().id(),
+                    failure.entry().imageUrl().toString(),
+                    failure.reason(),
+                    failure.detail(),
                     now);
             recorder.failed(failure.reason());
         }
     }
 
     private void commit(long nextBatch, boolean complete) {
-        // Another process may have taken the index over while this one stalled: then nothing more is written.
+        // Another process may have taken the index over while this one stalled: then nothing more
+        // is written.
         control.checkMayWrite();
         index.commit(nextBatch, clock.instant(), complete);
         publishStats();
@@ -118,7 +135,9 @@ final class IndexBuild {
     private List<CatalogEntry> nextBatch(Iterator<CatalogEntry> entries) {
         List<CatalogEntry> batch = new ArrayList<>(plan.batchSize());
         long skippedNow = 0;
-        while (batch.size() < plan.batchSize() && (plan.limit() == 0 || attempted < plan.limit()) && entries.hasNext()) {
+        while (batch.size() < plan.batchSize()
+                && (plan.limit() == 0 || attempted < plan.limit())
+                && entries.hasNext()) {
             CatalogEntry entry = entries.next();
             if (!plan.owns().test(entry.id())) {
                 continue; // another worker's
@@ -137,7 +156,9 @@ final class IndexBuild {
 
     /** This partition's expected share of the catalogue, for the ETA: ids spread evenly by hash. */
     private static OptionalLong share(OptionalLong total, int shares) {
-        return total.isPresent() ? OptionalLong.of((total.getAsLong() + shares - 1) / shares) : total;
+        return total.isPresent()
+                ? OptionalLong.of((total.getAsLong() + shares - 1) / shares)
+                : total;
     }
 
     private boolean isDone(CatalogEntry entry) {
@@ -150,8 +171,12 @@ final class IndexBuild {
 
     private void publishStats() {
         BuildStatistics stats = recorder.stats();
-        index.types().forEach(type -> stats.index(type, index.state(type), index.openVectors(type)));
+        index.types()
+                .forEach(type -> stats.index(type, index.state(type), index.openVectors(type)));
         stats.touch(clock.instant());
-        log.debug("Build {}: committed up to batch {}", plan.name(), index.committed().nextBatch() - 1);
+        log.debug(
+                "Build {}: committed up to batch {}",
+                plan.name(),
+                index.committed().nextBatch() - 1);
     }
 }

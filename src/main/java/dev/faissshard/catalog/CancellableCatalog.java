@@ -17,11 +17,11 @@ import java.util.stream.StreamSupport;
 
 /**
  * A catalogue read on a thread of its own, so that the job reading it can always let go: while it
- * waits for the next entry it looks at its stop signal a few times a second and, once it is set, throws
- * {@link CatalogReadCancelledException} and interrupts the reader (file reads go through interruptible
- * channels). Whatever the reader is stuck in (a file that never ends, a database that stopped
- * answering), cancel and shutdown therefore finish promptly; a reader stuck in something no interrupt
- * ends is a daemon thread and dies with the process.
+ * waits for the next entry it looks at its stop signal a few times a second and, once it is set,
+ * throws {@link CatalogReadCancelledException} and interrupts the reader (file reads go through
+ * interruptible channels). Whatever the reader is stuck in (a file that never ends, a database that
+ * stopped answering), cancel and shutdown therefore finish promptly; a reader stuck in something no
+ * interrupt ends is a daemon thread and dies with the process.
  */
 public final class CancellableCatalog implements Catalog {
 
@@ -42,71 +42,80 @@ public final class CancellableCatalog implements Catalog {
         BlockingQueue<Object> queue = new ArrayBlockingQueue<>(BUFFERED_ENTRIES);
         Thread reader = daemon("catalog-reader", () -> produce(queue));
         reader.start();
-        Iterator<CatalogEntry> entries = new Iterator<>() {
+        Iterator<CatalogEntry> entries =
+                new Iterator<>() {
 
-            private Object next;
+                    private Object next;
 
-            @Override
-            public boolean hasNext() {
-                while (next == null) {
-                    next = await(() -> queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS), reader);
-                }
-                if (next instanceof RuntimeException failure) {
-                    next = END;
-                    throw failure;
-                }
-                if (next instanceof Error error) {
-                    next = END;
-                    throw error;
-                }
-                return next != END;
-            }
+                    @Override
+                    public boolean hasNext() {
+                        while (next == null) {
+                            next =
+                                    await(
+                                            () -> queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS),
+                                            reader);
+                        }
+                        if (next instanceof RuntimeException failure) {
+                            next = END;
+                            throw failure;
+                        }
+                        if (next instanceof Error error) {
+                            next = END;
+                            throw error;
+                        }
+                        return next != END;
+                    }
 
-            @Override
-            public CatalogEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                CatalogEntry entry = (CatalogEntry) next;
-                next = null;
-                return entry;
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(entries, Spliterator.ORDERED | Spliterator.NONNULL),
-                false).onClose(reader::interrupt);
+                    @Override
+                    public CatalogEntry next() {
+                        if (!hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        CatalogEntry entry = (CatalogEntry) next;
+                        next = null;
+                        return entry;
+                    }
+                };
+        return StreamSupport.stream(
+                        Spliterators.spliteratorUnknownSize(
+                                entries, Spliterator.ORDERED | Spliterator.NONNULL),
+                        false)
+                .onClose(reader::interrupt);
     }
 
     /** The delegate's size, unless the job is stopped first (the size only feeds the ETA). */
     @Override
     public OptionalLong size() {
         CompletableFuture<OptionalLong> size = new CompletableFuture<>();
-        Thread counter = daemon("catalog-size", () -> {
-            try {
-                size.complete(delegate.size());
-            }
-            catch (RuntimeException | Error ex) {
-                size.complete(OptionalLong.empty());
-            }
-        });
+        Thread counter =
+                daemon(
+                        "catalog-size",
+                        () -> {
+                            try {
+                                size.complete(delegate.size());
+                            } catch (RuntimeException | Error ex) {
+                                size.complete(OptionalLong.empty());
+                            }
+                        });
         counter.start();
         try {
             OptionalLong result = null;
             while (result == null) {
-                result = await(() -> {
-                    try {
-                        return size.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                    }
-                    catch (TimeoutException ex) {
-                        return null;
-                    }
-                    catch (ExecutionException ex) {
-                        return OptionalLong.empty();
-                    }
-                }, counter);
+                result =
+                        await(
+                                () -> {
+                                    try {
+                                        return size.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                                    } catch (TimeoutException ex) {
+                                        return null;
+                                    } catch (ExecutionException ex) {
+                                        return OptionalLong.empty();
+                                    }
+                                },
+                                counter);
             }
             return result;
-        }
-        catch (CatalogReadCancelledException ex) {
+        } catch (CatalogReadCancelledException ex) {
             return OptionalLong.empty();
         }
     }
@@ -124,17 +133,14 @@ public final class CancellableCatalog implements Catalog {
                 queue.put(iterator.next());
             }
             last = END;
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             return;
-        }
-        catch (RuntimeException | Error ex) {
+        } catch (RuntimeException | Error ex) {
             last = ex;
         }
         try {
             queue.put(last);
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             // the job let go: nobody waits for the end any more
         }
     }
@@ -150,8 +156,7 @@ public final class CancellableCatalog implements Catalog {
         }
         try {
             return wait.poll();
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             worker.interrupt();
             throw new CatalogReadCancelledException();

@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @param id the catalogue's own id, as text: an integer or any string such as a UUID
  * @param imageUrl where to fetch the image: {@code http(s):}, {@code supabase:} or {@code file:}
- * @param folder the folder of the catalogue file (or image folder) that named the image, where its local
- *     files may be read from; null for catalogues that are no file (database tables)
+ * @param folder the folder of the catalogue file (or image folder) that named the image, where its
+ *     local files may be read from; null for catalogues that are no file (database tables)
  */
 public record CatalogEntry(String id, URI imageUrl, Path folder) {
 
@@ -22,7 +22,10 @@ public record CatalogEntry(String id, URI imageUrl, Path folder) {
         }
     }
 
-    /** An entry of a catalogue that is no file: its {@code file:} URLs may only read the configured roots. */
+    /**
+     * An entry of a catalogue that is no file: its {@code file:} URLs may only read the configured
+     * roots.
+     */
     public CatalogEntry(String id, URI imageUrl) {
         this(id, imageUrl, null);
     }

@@ -3,15 +3,14 @@ package dev.faissshard.catalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-
 import org.springframework.stereotype.Component;
-
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Opens the catalogue a spec names; fails at once, with a clear message, if it cannot be read. File
- * locations named in a request are confined by {@link CatalogLocations}; the configured default is the
- * operator's and only has to be a regular file or folder. Every file is read within the configured bounds.
+ * locations named in a request are confined by {@link CatalogLocations}; the configured default is
+ * the operator's and only has to be a regular file or folder. Every file is read within the
+ * configured bounds.
  */
 @Component
 public class CatalogFactory {
@@ -54,16 +53,32 @@ public class CatalogFactory {
         boolean folder = Files.isDirectory(location);
         CatalogType type = declared == CatalogType.AUTO ? detect(location, folder) : declared;
         if ((type == CatalogType.FOLDER) != folder) {
-            throw new CatalogNotFoundException("Catalogue " + location + " is " + (folder ? "a folder" : "a file")
-                    + " but was declared " + type.key());
+            throw new CatalogNotFoundException(
+                    "Catalogue "
+                            + location
+                            + " is "
+                            + (folder ? "a folder" : "a file")
+                            + " but was declared "
+                            + type.key());
         }
         CatalogFile file = new CatalogFile(location, properties.maxSize().toBytes());
         return switch (type) {
-            case CSV -> new CsvCatalog(file, properties.idColumn(), properties.urlColumns(), properties.maxLineChars());
-            case JSONL -> new JsonlCatalog(file, properties.idColumn(), properties.urlColumns(), json,
-                    properties.maxLineChars());
+            case CSV ->
+                    new CsvCatalog(
+                            file,
+                            properties.idColumn(),
+                            properties.urlColumns(),
+                            properties.maxLineChars());
+            case JSONL ->
+                    new JsonlCatalog(
+                            file,
+                            properties.idColumn(),
+                            properties.urlColumns(),
+                            json,
+                            properties.maxLineChars());
             case FOLDER -> new FolderCatalog(location);
-            case AUTO, SUPABASE, POSTGRES -> throw new IllegalStateException(type + " is not a file catalogue");
+            case AUTO, SUPABASE, POSTGRES ->
+                    throw new IllegalStateException(type + " is not a file catalogue");
         };
     }
 
@@ -72,6 +87,8 @@ public class CatalogFactory {
             return CatalogType.FOLDER;
         }
         String name = location.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.endsWith(".jsonl") || name.endsWith(".ndjson") ? CatalogType.JSONL : CatalogType.CSV;
+        return name.endsWith(".jsonl") || name.endsWith(".ndjson")
+                ? CatalogType.JSONL
+                : CatalogType.CSV;
     }
 }

@@ -13,9 +13,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.OptionalLong;
 
 /**
- * A catalogue file opened for reading within bounds: at most {@code maxBytes} are read (a larger file
- * fails with a {@link CatalogFormatException} instead of filling memory or running forever), through a
- * {@link FileChannel}, whose reads end with an exception when the reading thread is interrupted.
+ * A catalogue file opened for reading within bounds: at most {@code maxBytes} are read (a larger
+ * file fails with a {@link CatalogFormatException} instead of filling memory or running forever),
+ * through a {@link FileChannel}, whose reads end with an exception when the reading thread is
+ * interrupted.
  */
 final class CatalogFile {
 
@@ -34,20 +35,33 @@ final class CatalogFile {
     /** UTF-8 text without a leading byte-order mark. */
     Reader open() {
         try {
-            InputStream in = new Capped(Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ)), file,
-                    maxBytes);
+            InputStream in =
+                    new Capped(
+                            Channels.newInputStream(
+                                    FileChannel.open(file, StandardOpenOption.READ)),
+                            file,
+                            maxBytes);
             return new BomSkippingReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        }
-        catch (IOException ex) {
-            throw new CatalogNotFoundException("Catalogue " + file + " cannot be opened (" + ex.getClass().getSimpleName()
-                    + ")");
+        } catch (IOException ex) {
+            throw new CatalogNotFoundException(
+                    "Catalogue "
+                            + file
+                            + " cannot be opened ("
+                            + ex.getClass().getSimpleName()
+                            + ")");
         }
     }
 
-    /** Lines holding something other than blanks, counted on bytes; empty when the file cannot be read whole. */
+    /**
+     * Lines holding something other than blanks, counted on bytes; empty when the file cannot be
+     * read whole.
+     */
     OptionalLong nonBlankLines() {
-        try (InputStream in = new Capped(Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ)),
-                file, maxBytes)) {
+        try (InputStream in =
+                new Capped(
+                        Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ)),
+                        file,
+                        maxBytes)) {
             byte[] buffer = new byte[64 * 1024];
             long lines = 0;
             boolean content = false;
@@ -58,15 +72,13 @@ final class CatalogFile {
                     if (b == '\n') {
                         lines += content ? 1 : 0;
                         content = false;
-                    }
-                    else if (b != ' ' && b != '\t' && b != '\r') {
+                    } else if (b != ' ' && b != '\t' && b != '\r') {
                         content = true;
                     }
                 }
             }
             return OptionalLong.of(lines + (content ? 1 : 0));
-        }
-        catch (IOException | RuntimeException ex) {
+        } catch (IOException | RuntimeException ex) {
             return OptionalLong.empty();
         }
     }
@@ -105,7 +117,8 @@ final class CatalogFile {
         private void count(int n) {
             read += n;
             if (read > maxBytes) {
-                throw new CatalogFormatException(file + " is larger than fsb.catalog.max-size (" + maxBytes + " bytes)");
+                throw new CatalogFormatException(
+                        file + " is larger than fsb.catalog.max-size (" + maxBytes + " bytes)");
             }
         }
     }

@@ -1,8 +1,8 @@
 package dev.faissshard.catalog;
 
 /**
- * A catalogue row cannot be understood; the message says where (line, column) and what kind of problem,
- * never the row's text.
+ * A catalogue row cannot be understood; the message says where (line, column) and what kind of
+ * problem, never the row's text.
  */
 public class CatalogFormatException extends CatalogException {
 

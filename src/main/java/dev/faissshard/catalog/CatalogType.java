@@ -1,13 +1,15 @@
 package dev.faissshard.catalog;
 
-import java.util.Locale;
-
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /** How a catalogue is read. */
 public enum CatalogType {
-    /** Chosen from the location: a directory is a folder, {@code .jsonl}/{@code .ndjson} JSONL, else CSV. */
+    /**
+     * Chosen from the location: a directory is a folder, {@code .jsonl}/{@code .ndjson} JSONL, else
+     * CSV.
+     */
     AUTO,
     /** A CSV manifest with a header row naming an id and a URL column. */
     CSV,

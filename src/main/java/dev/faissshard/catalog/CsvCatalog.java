@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * A CSV manifest with a header row; streamed, so its size is not limited by memory, and read within the
- * configured bounds (file size, record length). Errors name the line and the column, never the text.
+ * A CSV manifest with a header row; streamed, so its size is not limited by memory, and read within
+ * the configured bounds (file size, record length). Errors name the line and the column, never the
+ * text.
  */
 final class CsvCatalog implements Catalog {
 
@@ -35,16 +36,20 @@ final class CsvCatalog implements Catalog {
     @Override
     public Stream<CatalogEntry> entries() {
         Reader reader = file.open();
-        Iterator<CatalogEntry> rows = new Rows(new CsvRecordReader(reader, file.path().toString(), maxLineChars));
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED | Spliterator.NONNULL),
-                false).onClose(() -> {
-                    try {
-                        reader.close();
-                    }
-                    catch (IOException ex) {
-                        throw new UncheckedIOException(ex);
-                    }
-                });
+        Iterator<CatalogEntry> rows =
+                new Rows(new CsvRecordReader(reader, file.path().toString(), maxLineChars));
+        return StreamSupport.stream(
+                        Spliterators.spliteratorUnknownSize(
+                                rows, Spliterator.ORDERED | Spliterator.NONNULL),
+                        false)
+                .onClose(
+                        () -> {
+                            try {
+                                reader.close();
+                            } catch (IOException ex) {
+                                throw new UncheckedIOException(ex);
+                            }
+                        });
     }
 
     @Override
@@ -100,22 +105,32 @@ final class CsvCatalog implements Catalog {
                 }
                 long line = reader.recordLine();
                 if (fields.size() <= Math.max(idIndex, urlIndex)) {
-                    throw new CatalogFormatException(where(line) + ": expected at least "
-                            + (Math.max(idIndex, urlIndex) + 1) + " fields, found " + fields.size());
+                    throw new CatalogFormatException(
+                            where(line)
+                                    + ": expected at least "
+                                    + (Math.max(idIndex, urlIndex) + 1)
+                                    + " fields, found "
+                                    + fields.size());
                 }
                 String id = fields.get(idIndex).strip();
                 if (id.isEmpty()) {
-                    throw new CatalogFormatException(where(line) + ", column " + idColumn + ": empty id");
+                    throw new CatalogFormatException(
+                            where(line) + ", column " + idColumn + ": empty id");
                 }
-                return new CatalogEntry(id, imageUrl(fields.get(urlIndex), line), ImageUrls.folder(file.path()));
-            }
-            catch (IOException ex) {
-                throw new CatalogNotFoundException("Catalogue " + file.path() + " could not be read ("
-                        + ex.getClass().getSimpleName() + ")");
+                return new CatalogEntry(
+                        id, imageUrl(fields.get(urlIndex), line), ImageUrls.folder(file.path()));
+            } catch (IOException ex) {
+                throw new CatalogNotFoundException(
+                        "Catalogue "
+                                + file.path()
+                                + " could not be read ("
+                                + ex.getClass().getSimpleName()
+                                + ")");
             }
         }
 
-        // Never fails the catalogue: a URL that is empty or malformed fails its own row as invalid_url.
+        // Never fails the catalogue: a URL that is empty or malformed fails its own row as
+        // invalid_url.
         private URI imageUrl(String text, long line) {
             return ImageUrls.resolve(text, file.path(), line);
         }
@@ -123,9 +138,11 @@ final class CsvCatalog implements Catalog {
         private void readHeader() throws IOException {
             List<String> header = reader.next();
             if (header == null) {
-                throw new CatalogFormatException(file.path() + " is empty; expected a header row such as 'id,image_url'");
+                throw new CatalogFormatException(
+                        file.path() + " is empty; expected a header row such as 'id,image_url'");
             }
-            List<String> names = header.stream().map(name -> name.strip().toLowerCase(Locale.ROOT)).toList();
+            List<String> names =
+                    header.stream().map(name -> name.strip().toLowerCase(Locale.ROOT)).toList();
             idIndex = names.indexOf(idColumn.toLowerCase(Locale.ROOT));
             for (String candidate : urlColumns) {
                 if (urlIndex < 0) {
@@ -134,8 +151,12 @@ final class CsvCatalog implements Catalog {
                 }
             }
             if (idIndex < 0 || urlIndex < 0) {
-                throw new CatalogFormatException(where(reader.recordLine()) + ": the header row needs an '" + idColumn
-                        + "' column and one of " + urlColumns);
+                throw new CatalogFormatException(
+                        where(reader.recordLine())
+                                + ": the header row needs an '"
+                                + idColumn
+                                + "' column and one of "
+                                + urlColumns);
             }
         }
 

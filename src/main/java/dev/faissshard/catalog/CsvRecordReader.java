@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads RFC 4180 records one at a time: quoted fields may hold commas, doubled quotes and line breaks.
- * Tracks the line number where each record starts, for error messages, which never quote the text read.
- * A record longer than {@code maxChars} fails.
+ * Reads RFC 4180 records one at a time: quoted fields may hold commas, doubled quotes and line
+ * breaks. Tracks the line number where each record starts, for error messages, which never quote
+ * the text read. A record longer than {@code maxChars} fails.
  */
 final class CsvRecordReader {
 
@@ -48,38 +48,39 @@ final class CsvRecordReader {
         while (true) {
             if (++length > maxChars) {
                 // Bounds memory on a file without line breaks (or an endless quoted field).
-                throw new CatalogFormatException(source + " line " + recordLine
-                        + ": record is longer than fsb.catalog.max-line-length (" + maxChars + " characters)");
+                throw new CatalogFormatException(
+                        source
+                                + " line "
+                                + recordLine
+                                + ": record is longer than fsb.catalog.max-line-length ("
+                                + maxChars
+                                + " characters)");
             }
             if (quoted) {
                 if (c == -1) {
-                    throw new CatalogFormatException(source + " line " + recordLine + ": unterminated quoted field");
+                    throw new CatalogFormatException(
+                            source + " line " + recordLine + ": unterminated quoted field");
                 }
                 if (c == '"') {
                     int next = read();
                     if (next == '"') {
                         field.append('"');
-                    }
-                    else {
+                    } else {
                         quoted = false;
                         c = next;
                         continue;
                     }
-                }
-                else {
+                } else {
                     field.append((char) c);
                 }
-            }
-            else if (c == '"' && field.isEmpty() && !wasQuoted) {
+            } else if (c == '"' && field.isEmpty() && !wasQuoted) {
                 quoted = true;
                 wasQuoted = true;
-            }
-            else if (c == ',') {
+            } else if (c == ',') {
                 fields.add(field.toString());
                 field.setLength(0);
                 wasQuoted = false;
-            }
-            else if (c == '\n' || c == '\r' || c == -1) {
+            } else if (c == '\n' || c == '\r' || c == -1) {
                 if (c == '\r') {
                     int next = read();
                     if (next != '\n') {
@@ -88,11 +89,10 @@ final class CsvRecordReader {
                 }
                 fields.add(field.toString());
                 return fields;
-            }
-            else if (wasQuoted) {
-                throw new CatalogFormatException(source + " line " + line + ": text after a closing quote");
-            }
-            else {
+            } else if (wasQuoted) {
+                throw new CatalogFormatException(
+                        source + " line " + line + ": text after a closing quote");
+            } else {
                 field.append((char) c);
             }
             c = read();

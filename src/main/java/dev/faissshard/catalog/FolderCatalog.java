@@ -12,12 +12,14 @@ import java.util.stream.Stream;
 
 /**
  * Every image file under a folder, recursively, in sorted order. The id is the path relative to the
- * folder without its extension ({@code shoes/red-42}), so renaming nothing keeps ids stable. Symbolic
- * links are neither followed into folders nor taken as images, so nothing outside the folder is listed.
+ * folder without its extension ({@code shoes/red-42}), so renaming nothing keeps ids stable.
+ * Symbolic links are neither followed into folders nor taken as images, so nothing outside the
+ * folder is listed.
  */
 final class FolderCatalog implements Catalog {
 
-    private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "webp");
+    private static final Set<String> EXTENSIONS =
+            Set.of("jpg", "jpeg", "png", "gif", "bmp", "webp");
 
     private final Path folder;
 
@@ -28,21 +30,29 @@ final class FolderCatalog implements Catalog {
     @Override
     public Stream<CatalogEntry> entries() {
         try {
-            return Files.walk(folder).filter(FolderCatalog::isPlainFile).filter(FolderCatalog::isImage).sorted()
-                .map(file -> new CatalogEntry(id(file), file.toUri(), folder));
-        }
-        catch (IOException ex) {
-            throw new CatalogNotFoundException("Cannot read catalogue folder " + folder + " ("
-                    + ex.getClass().getSimpleName() + ")");
+            return Files.walk(folder)
+                    .filter(FolderCatalog::isPlainFile)
+                    .filter(FolderCatalog::isImage)
+                    .sorted()
+                    .map(file -> new CatalogEntry(id(file), file.toUri(), folder));
+        } catch (IOException ex) {
+            throw new CatalogNotFoundException(
+                    "Cannot read catalogue folder "
+                            + folder
+                            + " ("
+                            + ex.getClass().getSimpleName()
+                            + ")");
         }
     }
 
     @Override
     public OptionalLong size() {
         try (Stream<Path> files = Files.walk(folder)) {
-            return OptionalLong.of(files.filter(FolderCatalog::isPlainFile).filter(FolderCatalog::isImage).count());
-        }
-        catch (IOException | UncheckedIOException ex) {
+            return OptionalLong.of(
+                    files.filter(FolderCatalog::isPlainFile)
+                            .filter(FolderCatalog::isImage)
+                            .count());
+        } catch (IOException | UncheckedIOException ex) {
             return OptionalLong.empty();
         }
     }

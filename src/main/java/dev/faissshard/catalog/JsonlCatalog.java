@@ -12,7 +12,6 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,7 +28,12 @@ final class JsonlCatalog implements Catalog {
     private final JsonMapper json;
     private final int maxLineChars;
 
-    JsonlCatalog(CatalogFile file, String idField, List<String> urlFields, JsonMapper json, int maxLineChars) {
+    JsonlCatalog(
+            CatalogFile file,
+            String idField,
+            List<String> urlFields,
+            JsonMapper json,
+            int maxLineChars) {
         this.file = file;
         this.idField = idField;
         this.urlFields = urlFields;
@@ -41,43 +45,47 @@ final class JsonlCatalog implements Catalog {
     public Stream<CatalogEntry> entries() {
         Reader reader = file.open();
         LineReader lines = new LineReader(reader, maxLineChars);
-        Iterator<CatalogEntry> rows = new Iterator<>() {
+        Iterator<CatalogEntry> rows =
+                new Iterator<>() {
 
-            private CatalogEntry next;
+                    private CatalogEntry next;
 
-            @Override
-            public boolean hasNext() {
-                while (next == null) {
-                    String text = readLine(lines);
-                    if (text == null) {
-                        return false;
+                    @Override
+                    public boolean hasNext() {
+                        while (next == null) {
+                            String text = readLine(lines);
+                            if (text == null) {
+                                return false;
+                            }
+                            if (!text.isBlank()) {
+                                next = parse(text, lines.lineNumber());
+                            }
+                        }
+                        return true;
                     }
-                    if (!text.isBlank()) {
-                        next = parse(text, lines.lineNumber());
-                    }
-                }
-                return true;
-            }
 
-            @Override
-            public CatalogEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                CatalogEntry entry = next;
-                next = null;
-                return entry;
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED | Spliterator.NONNULL),
-                false).onClose(() -> {
-                    try {
-                        reader.close();
+                    @Override
+                    public CatalogEntry next() {
+                        if (!hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        CatalogEntry entry = next;
+                        next = null;
+                        return entry;
                     }
-                    catch (IOException ex) {
-                        throw new UncheckedIOException(ex);
-                    }
-                });
+                };
+        return StreamSupport.stream(
+                        Spliterators.spliteratorUnknownSize(
+                                rows, Spliterator.ORDERED | Spliterator.NONNULL),
+                        false)
+                .onClose(
+                        () -> {
+                            try {
+                                reader.close();
+                            } catch (IOException ex) {
+                                throw new UncheckedIOException(ex);
+                            }
+                        });
     }
 
     @Override
@@ -93,13 +101,15 @@ final class JsonlCatalog implements Catalog {
     private String readLine(LineReader lines) {
         try {
             return lines.next();
-        }
-        catch (CatalogFormatException ex) {
+        } catch (CatalogFormatException ex) {
             throw new CatalogFormatException(file.path() + " " + ex.getMessage());
-        }
-        catch (IOException ex) {
-            throw new CatalogNotFoundException("Catalogue " + file.path() + " could not be read ("
-                    + ex.getClass().getSimpleName() + ")");
+        } catch (IOException ex) {
+            throw new CatalogNotFoundException(
+                    "Catalogue "
+                            + file.path()
+                            + " could not be read ("
+                            + ex.getClass().getSimpleName()
+                            + ")");
         }
     }
 
@@ -107,35 +117,44 @@ final class JsonlCatalog implements Catalog {
         JsonNode node;
         try {
             node = json.readTree(text);
-        }
-        catch (JacksonException ex) {
-            // Jackson's own message quotes the offending token: only its position is kept, and no cause.
-            String column = ex.getLocation() == null || ex.getLocation().getColumnNr() < 1 ? ""
-                    : " column " + ex.getLocation().getColumnNr();
-            throw new CatalogFormatException(file.path() + " line " + line + column + ": invalid JSON");
+        } catch (JacksonException ex) {
+            // Jackson's own message quotes the offending token: only its position is kept, and no
+            // cause.
+            String column =
+                    ex.getLocation() == null || ex.getLocation().getColumnNr() < 1
+                            ? ""
+                            : " column " + ex.getLocation().getColumnNr();
+            throw new CatalogFormatException(
+                    file.path() + " line " + line + column + ": invalid JSON");
         }
         if (node == null || !node.isObject()) {
-            throw new CatalogFormatException(file.path() + " line " + line + ": expected a JSON object");
+            throw new CatalogFormatException(
+                    file.path() + " line " + line + ": expected a JSON object");
         }
         JsonNode id = node.get(idField);
         String idText;
         if (id != null && id.isIntegralNumber()) {
             idText = id.bigIntegerValue().toString();
-        }
-        else if (id != null && id.isString() && !id.stringValue().isBlank()) {
+        } else if (id != null && id.isString() && !id.stringValue().isBlank()) {
             idText = id.stringValue().strip();
-        }
-        else {
-            throw new CatalogFormatException(file.path() + " line " + line + ": missing '" + idField
-                    + "' (an integer or a non-empty string)");
+        } else {
+            throw new CatalogFormatException(
+                    file.path()
+                            + " line "
+                            + line
+                            + ": missing '"
+                            + idField
+                            + "' (an integer or a non-empty string)");
         }
         for (String field : urlFields) {
             JsonNode url = node.get(field);
             if (url != null && url.isString()) {
-                return new CatalogEntry(idText, imageUrl(url.stringValue(), line), ImageUrls.folder(file.path()));
+                return new CatalogEntry(
+                        idText, imageUrl(url.stringValue(), line), ImageUrls.folder(file.path()));
             }
         }
-        throw new CatalogFormatException(file.path() + " line " + line + ": missing image URL field, one of " + urlFields);
+        throw new CatalogFormatException(
+                file.path() + " line " + line + ": missing image URL field, one of " + urlFields);
     }
 
     // Never fails the catalogue: a URL that is empty or malformed fails its own row as invalid_url.

@@ -3,7 +3,9 @@ package dev.faissshard.catalog;
 import java.io.IOException;
 import java.io.Reader;
 
-/** Reads lines of at most {@code maxChars} characters; a longer line fails without being held whole. */
+/**
+ * Reads lines of at most {@code maxChars} characters; a longer line fails without being held whole.
+ */
 final class LineReader {
 
     private final Reader in;
@@ -47,8 +49,12 @@ final class LineReader {
                 return stripCr(text);
             }
             if (text.length() >= maxChars) {
-                throw new CatalogFormatException("line " + (line + 1) + " is longer than fsb.catalog.max-line-length ("
-                        + maxChars + " characters)");
+                throw new CatalogFormatException(
+                        "line "
+                                + (line + 1)
+                                + " is longer than fsb.catalog.max-line-length ("
+                                + maxChars
+                                + " characters)");
             }
             text.append(c);
         }
@@ -56,6 +62,8 @@ final class LineReader {
 
     private static String stripCr(StringBuilder text) {
         int end = text.length();
-        return end > 0 && text.charAt(end - 1) == '\r' ? text.substring(0, end - 1) : text.toString();
+        return end > 0 && text.charAt(end - 1) == '\r'
+                ? text.substring(0, end - 1)
+                : text.toString();
     }
 }

@@ -13,9 +13,9 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * The images table read straight from PostgreSQL, in id order, through a server-side cursor (autocommit
- * off plus a fetch size makes the driver fetch that many rows per round trip instead of the whole
- * result), so memory stays flat however large the table is.
+ * The images table read straight from PostgreSQL, in id order, through a server-side cursor
+ * (autocommit off plus a fetch size makes the driver fetch that many rows per round trip instead of
+ * the whole result), so memory stays flat however large the table is.
  */
 final class PostgresCatalog implements Catalog {
 
@@ -23,19 +23,23 @@ final class PostgresCatalog implements Catalog {
     private final PostgresCatalogProperties properties;
     private final String table;
 
-    PostgresCatalog(PostgresConnection connection, PostgresCatalogProperties properties, String table) {
+    PostgresCatalog(
+            PostgresConnection connection, PostgresCatalogProperties properties, String table) {
         this.connection = connection;
         this.properties = properties;
         this.table = TableNames.checkTable(table);
     }
 
-    /** Fails with a clear message now, rather than at the job's first batch, if the table or columns are wrong. */
+    /**
+     * Fails with a clear message now, rather than at the job's first batch, if the table or columns
+     * are wrong.
+     */
     PostgresCatalog verified() {
-        try (Connection db = connection.open(); Statement statement = db.createStatement()) {
+        try (Connection db = connection.open();
+                Statement statement = db.createStatement()) {
             statement.executeQuery(query(true)).close();
             return this;
-        }
-        catch (SQLException ex) {
+        } catch (SQLException ex) {
             throw translate("cannot read", ex);
         }
     }
@@ -47,19 +51,19 @@ final class PostgresCatalog implements Catalog {
             db = connection.open();
             db.setAutoCommit(false);
             db.setReadOnly(true);
-            PreparedStatement statement = db.prepareStatement(query(false), ResultSet.TYPE_FORWARD_ONLY,
-                    ResultSet.CONCUR_READ_ONLY);
+            PreparedStatement statement =
+                    db.prepareStatement(
+                            query(false), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(properties.fetchSize());
             ResultSet rows = statement.executeQuery();
             Connection open = db;
-            return StreamSupport.stream(new Rows(rows), false).onClose(() -> close(open, statement, rows));
-        }
-        catch (SQLException ex) {
+            return StreamSupport.stream(new Rows(rows), false)
+                    .onClose(() -> close(open, statement, rows));
+        } catch (SQLException ex) {
             if (db != null) {
                 try {
                     db.close();
-                }
-                catch (SQLException ignored) {
+                } catch (SQLException ignored) {
                     // the original failure is the one worth reporting
                 }
             }
@@ -70,11 +74,11 @@ final class PostgresCatalog implements Catalog {
     @Override
     public OptionalLong size() {
         String sql = "SELECT count(*) FROM " + TableNames.quoted(table) + where();
-        try (Connection db = connection.open(); Statement statement = db.createStatement();
+        try (Connection db = connection.open();
+                Statement statement = db.createStatement();
                 ResultSet count = statement.executeQuery(sql)) {
             return count.next() ? OptionalLong.of(count.getLong(1)) : OptionalLong.empty();
-        }
-        catch (SQLException ex) {
+        } catch (SQLException ex) {
             return OptionalLong.empty();
         }
     }
@@ -85,11 +89,21 @@ final class PostgresCatalog implements Catalog {
     }
 
     private String query(boolean probe) {
-        // Qualified, so that ORDER BY sorts by the column's own type (bigint, uuid), not by the text it is cast to.
+        // Qualified, so that ORDER BY sorts by the column's own type (bigint, uuid), not by the
+        // text it is cast to.
         String id = "t.\"" + properties.idColumn() + '"';
         String url = "t.\"" + properties.urlColumn() + '"';
-        return "SELECT " + id + "::text, " + url + "::text FROM " + TableNames.quoted(table) + " AS t" + where()
-                + " ORDER BY " + id + (probe ? " LIMIT 0" : "");
+        return "SELECT "
+                + id
+                + "::text, "
+                + url
+                + "::text FROM "
+                + TableNames.quoted(table)
+                + " AS t"
+                + where()
+                + " ORDER BY "
+                + id
+                + (probe ? " LIMIT 0" : "");
     }
 
     private String where() {
@@ -101,10 +115,12 @@ final class PostgresCatalog implements Catalog {
         String url = rows.getString(2);
         // Rows are named by their position in the read, never by their values.
         if (id == null || id.isBlank()) {
-            throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.idColumn());
+            throw new CatalogFormatException(
+                    description() + " row " + number + ": empty " + properties.idColumn());
         }
         if (url == null || url.isBlank()) {
-            throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.urlColumn());
+            throw new CatalogFormatException(
+                    description() + " row " + number + ": empty " + properties.urlColumn());
         }
         // A malformed URL fails its row alone (invalid_url), not the job.
         return new CatalogEntry(id, ImageUrls.absolute(url));
@@ -117,18 +133,30 @@ final class PostgresCatalog implements Catalog {
     private RuntimeException translate(String what, SQLException ex) {
         String state = ex.getSQLState() == null ? "" : ex.getSQLState();
         String prefix = description() + ": " + what + ": ";
-        String reason = switch (state) {
-            case "42P01" -> "table " + table + " does not exist";
-            case "42703" -> "column '" + properties.idColumn() + "' or '" + properties.urlColumn() + "' does not exist";
-            case "42601" -> "syntax error (check fsb.catalog.postgres.filter)";
-            case "42501" -> "permission denied";
-            case "3D000" -> "the database does not exist";
-            case "57014" -> "the query timed out or was cancelled";
-            default -> state.startsWith("28") ? "authentication failed for user '" + connection.user() + "'"
-                    : state.startsWith("08") ? "cannot connect" : null;
-        };
-        String message = prefix + (reason == null ? "failed" : reason) + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
-        // 42xxx undefined objects and syntax (a bad filter), 28xxx authentication, 3D000 no such database.
+        String reason =
+                switch (state) {
+                    case "42P01" -> "table " + table + " does not exist";
+                    case "42703" ->
+                            "column '"
+                                    + properties.idColumn()
+                                    + "' or '"
+                                    + properties.urlColumn()
+                                    + "' does not exist";
+                    case "42601" -> "syntax error (check fsb.catalog.postgres.filter)";
+                    case "42501" -> "permission denied";
+                    case "3D000" -> "the database does not exist";
+                    case "57014" -> "the query timed out or was cancelled";
+                    default ->
+                            state.startsWith("28")
+                                    ? "authentication failed for user '" + connection.user() + "'"
+                                    : state.startsWith("08") ? "cannot connect" : null;
+                };
+        String message =
+                prefix
+                        + (reason == null ? "failed" : reason)
+                        + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
+        // 42xxx undefined objects and syntax (a bad filter), 28xxx authentication, 3D000 no such
+        // database.
         if (state.startsWith("42") || state.startsWith("28") || state.equals("3D000")) {
             return new CatalogNotFoundException(message);
         }
@@ -136,10 +164,11 @@ final class PostgresCatalog implements Catalog {
     }
 
     private static void close(Connection db, Statement statement, ResultSet rows) {
-        try (db; statement; rows) {
+        try (db;
+                statement;
+                rows) {
             db.rollback();
-        }
-        catch (SQLException ex) {
+        } catch (SQLException ex) {
             // read-only transaction: nothing to lose by failing to close it cleanly
         }
     }
@@ -162,8 +191,7 @@ final class PostgresCatalog implements Catalog {
                 }
                 action.accept(entry(rows, ++number));
                 return true;
-            }
-            catch (SQLException ex) {
+            } catch (SQLException ex) {
                 throw translate("reading stopped", ex);
             }
         }

@@ -9,8 +9,9 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /**
- * Where the PostgreSQL catalogue connects. Accepts Supabase's {@code postgresql://user:pass@host/db}
- * connection string as well as a JDBC URL; the password stays out of {@link #description()}.
+ * Where the PostgreSQL catalogue connects. Accepts Supabase's {@code
+ * postgresql://user:pass@host/db} connection string as well as a JDBC URL; the password stays out
+ * of {@link #description()}.
  */
 final class PostgresConnection {
 
@@ -22,7 +23,8 @@ final class PostgresConnection {
     PostgresConnection(PostgresCatalogProperties properties) {
         String url = properties.url().strip();
         if (url.isEmpty()) {
-            throw new CatalogNotFoundException("Catalogue type postgres needs fsb.catalog.postgres.url (DATABASE_URL)");
+            throw new CatalogNotFoundException(
+                    "Catalogue type postgres needs fsb.catalog.postgres.url (DATABASE_URL)");
         }
         String user = properties.username();
         String password = properties.password();
@@ -30,9 +32,9 @@ final class PostgresConnection {
             URI uri;
             try {
                 uri = URI.create(url);
-            }
-            catch (IllegalArgumentException ex) {
-                throw new CatalogNotFoundException("fsb.catalog.postgres.url is not a valid postgresql:// URL");
+            } catch (IllegalArgumentException ex) {
+                throw new CatalogNotFoundException(
+                        "fsb.catalog.postgres.url is not a valid postgresql:// URL");
             }
             if (uri.getRawUserInfo() != null) {
                 String[] info = uri.getRawUserInfo().split(":", 2);
@@ -40,26 +42,34 @@ final class PostgresConnection {
                 password = password.isEmpty() && info.length > 1 ? decode(info[1]) : password;
             }
             String host = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
-            this.jdbcUrl = "jdbc:postgresql://" + host + (uri.getRawPath() == null ? "" : uri.getRawPath())
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            this.jdbcUrl =
+                    "jdbc:postgresql://"
+                            + host
+                            + (uri.getRawPath() == null ? "" : uri.getRawPath())
+                            + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
             this.description = "postgres:" + host + (uri.getPath() == null ? "" : uri.getPath());
-        }
-        else if (url.startsWith("jdbc:postgresql:")) {
+        } else if (url.startsWith("jdbc:postgresql:")) {
             this.jdbcUrl = url;
             int query = url.indexOf('?');
-            this.description = "postgres:" + (query < 0 ? url : url.substring(0, query)).substring("jdbc:postgresql:".length())
-                .replaceFirst("^//", "");
-        }
-        else {
-            throw new CatalogNotFoundException("fsb.catalog.postgres.url must start with postgresql:// or jdbc:postgresql:");
+            this.description =
+                    "postgres:"
+                            + (query < 0 ? url : url.substring(0, query))
+                                    .substring("jdbc:postgresql:".length())
+                                    .replaceFirst("^//", "");
+        } else {
+            throw new CatalogNotFoundException(
+                    "fsb.catalog.postgres.url must start with postgresql:// or jdbc:postgresql:");
         }
         this.user = user;
         if (!user.isEmpty()) {
             credentials.setProperty("user", user);
         }
-        // Every network wait is bounded, so a stalled database cannot hold a job (or shutdown) forever.
-        credentials.setProperty("connectTimeout", Long.toString(seconds(properties.connectTimeout())));
-        credentials.setProperty("loginTimeout", Long.toString(seconds(properties.connectTimeout())));
+        // Every network wait is bounded, so a stalled database cannot hold a job (or shutdown)
+        // forever.
+        credentials.setProperty(
+                "connectTimeout", Long.toString(seconds(properties.connectTimeout())));
+        credentials.setProperty(
+                "loginTimeout", Long.toString(seconds(properties.connectTimeout())));
         credentials.setProperty("socketTimeout", Long.toString(seconds(properties.readTimeout())));
         if (!password.isEmpty()) {
             credentials.setProperty("password", password);

@@ -1,5 +1,10 @@
 package dev.faissshard.catalog;
 
+import dev.faissshard.supabase.SupabaseAccessDeniedException;
+import dev.faissshard.supabase.SupabaseException;
+import dev.faissshard.supabase.SupabaseHttpException;
+import dev.faissshard.supabase.SupabaseResponse;
+import dev.faissshard.supabase.SupabaseRestApi;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,21 +18,15 @@ import java.util.Spliterators;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-
-import dev.faissshard.supabase.SupabaseAccessDeniedException;
-import dev.faissshard.supabase.SupabaseException;
-import dev.faissshard.supabase.SupabaseHttpException;
-import dev.faissshard.supabase.SupabaseResponse;
-import dev.faissshard.supabase.SupabaseRestApi;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The images table through PostgREST ({@code /rest/v1/<table>}), read in id order by keyset pages
- * ({@code id=gt.<last id>}, never an offset, which gets slower with every page and skips or repeats rows
- * when the table changes). Reading stops at the first empty page, not at the first short one: the server
- * may cap pages below the size asked for.
+ * ({@code id=gt.<last id>}, never an offset, which gets slower with every page and skips or repeats
+ * rows when the table changes). Reading stops at the first empty page, not at the first short one:
+ * the server may cap pages below the size asked for.
  */
 final class PostgrestCatalog implements Catalog {
 
@@ -39,14 +38,21 @@ final class PostgrestCatalog implements Catalog {
     private final String table;
     private long rowsRead;
 
-    PostgrestCatalog(SupabaseRestApi rest, JsonMapper json, SupabaseCatalogProperties properties, String table) {
+    PostgrestCatalog(
+            SupabaseRestApi rest,
+            JsonMapper json,
+            SupabaseCatalogProperties properties,
+            String table) {
         this.rest = rest;
         this.json = json;
         this.properties = properties;
         this.table = TableNames.checkTable(table);
     }
 
-    /** Reads one row now so that a wrong table, column, filter or key is refused when the job is submitted. */
+    /**
+     * Reads one row now so that a wrong table, column, filter or key is refused when the job is
+     * submitted.
+     */
     PostgrestCatalog verified() {
         page(null, 1);
         return this;
@@ -55,8 +61,10 @@ final class PostgrestCatalog implements Catalog {
     @Override
     public Stream<CatalogEntry> entries() {
         rowsRead = 0;
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new Pages(),
-                Spliterator.ORDERED | Spliterator.NONNULL), false);
+        return StreamSupport.stream(
+                Spliterators.spliteratorUnknownSize(
+                        new Pages(), Spliterator.ORDERED | Spliterator.NONNULL),
+                false);
     }
 
     @Override
@@ -65,10 +73,10 @@ final class PostgrestCatalog implements Catalog {
             SupabaseResponse response = request(null, 1, true);
             String range = response.headers().getFirst("Content-Range");
             if (range != null && range.contains("/") && !range.endsWith("/*")) {
-                return OptionalLong.of(Long.parseLong(range.substring(range.indexOf('/') + 1).strip()));
+                return OptionalLong.of(
+                        Long.parseLong(range.substring(range.indexOf('/') + 1).strip()));
             }
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             // the size only feeds the ETA
         }
         return OptionalLong.empty();
@@ -83,14 +91,14 @@ final class PostgrestCatalog implements Catalog {
         JsonNode rows;
         try {
             rows = json.readTree(request(afterId, limit, false).body());
-        }
-        catch (JacksonException ex) {
+        } catch (JacksonException ex) {
             // Jackson's message would quote the body; the cause is left out for the same reason.
-            throw new CatalogUnavailableException(description() + ": PostgREST answered a body that is not JSON", null);
+            throw new CatalogUnavailableException(
+                    description() + ": PostgREST answered a body that is not JSON", null);
         }
         if (rows == null || !rows.isArray()) {
-            throw new CatalogUnavailableException(description() + ": PostgREST answered something other than a JSON array",
-                    null);
+            throw new CatalogUnavailableException(
+                    description() + ": PostgREST answered something other than a JSON array", null);
         }
         List<CatalogEntry> entries = new ArrayList<>(rows.size());
         for (JsonNode row : rows) {
@@ -100,9 +108,15 @@ final class PostgrestCatalog implements Catalog {
     }
 
     private SupabaseResponse request(String afterId, int limit, boolean count) {
-        StringBuilder query = new StringBuilder("select=").append(properties.idColumn()).append(',')
-            .append(properties.urlColumn()).append("&order=").append(properties.idColumn()).append(".asc&limit=")
-            .append(limit);
+        StringBuilder query =
+                new StringBuilder("select=")
+                        .append(properties.idColumn())
+                        .append(',')
+                        .append(properties.urlColumn())
+                        .append("&order=")
+                        .append(properties.idColumn())
+                        .append(".asc&limit=")
+                        .append(limit);
         if (afterId != null) {
             query.append('&').append(properties.idColumn()).append("=gt.").append(encode(afterId));
         }
@@ -110,14 +124,20 @@ final class PostgrestCatalog implements Catalog {
             // Encoded here so that a filter value with spaces or quotes still makes a valid URL.
             int eq = filter.indexOf('=');
             if (eq > 0) {
-                query.append('&').append(encode(filter.substring(0, eq))).append('=').append(encode(filter.substring(eq + 1)));
+                query.append('&')
+                        .append(encode(filter.substring(0, eq)))
+                        .append('=')
+                        .append(encode(filter.substring(eq + 1)));
             }
         }
         try {
-            // Estimated: exact up to the server's row cap, the planner's estimate beyond, so huge tables stay cheap.
-            return rest.get(table, query.toString(), count ? Map.of("Prefer", "count=estimated") : Map.of());
-        }
-        catch (SupabaseException ex) {
+            // Estimated: exact up to the server's row cap, the planner's estimate beyond, so huge
+            // tables stay cheap.
+            return rest.get(
+                    table,
+                    query.toString(),
+                    count ? Map.of("Prefer", "count=estimated") : Map.of());
+        } catch (SupabaseException ex) {
             throw translate(ex);
         }
     }
@@ -128,37 +148,59 @@ final class PostgrestCatalog implements Catalog {
      */
     private RuntimeException translate(SupabaseException failure) {
         if (failure instanceof SupabaseHttpException http) {
-            String code = http.body().code() == null || !ERROR_CODE.matcher(http.body().code()).matches() ? ""
-                    : ", code " + http.body().code();
+            String code =
+                    http.body().code() == null || !ERROR_CODE.matcher(http.body().code()).matches()
+                            ? ""
+                            : ", code " + http.body().code();
             String answered = "PostgREST answered HTTP " + http.httpStatus() + code;
             if (http.isTransient()) {
                 return new CatalogUnavailableException(description() + ": " + answered, null);
             }
-            String what = switch (http.body().code() == null ? "" : http.body().code()) {
-                case "PGRST205", "42P01" -> "the table does not exist or is not exposed";
-                case "42703", "PGRST204" -> "column '" + properties.idColumn() + "' or '" + properties.urlColumn()
-                        + "' does not exist";
-                case "42501" -> "permission denied";
-                default -> http instanceof SupabaseAccessDeniedException ? "access refused" : "the read was refused";
-            };
-            return new CatalogNotFoundException(description() + ": " + what + " (" + answered + ")");
+            String what =
+                    switch (http.body().code() == null ? "" : http.body().code()) {
+                        case "PGRST205", "42P01" -> "the table does not exist or is not exposed";
+                        case "42703", "PGRST204" ->
+                                "column '"
+                                        + properties.idColumn()
+                                        + "' or '"
+                                        + properties.urlColumn()
+                                        + "' does not exist";
+                        case "42501" -> "permission denied";
+                        default ->
+                                http instanceof SupabaseAccessDeniedException
+                                        ? "access refused"
+                                        : "the read was refused";
+                    };
+            return new CatalogNotFoundException(
+                    description() + ": " + what + " (" + answered + ")");
         }
-        // Timeout, broken connection, oversized answer: the type says which; the message is left out.
-        return new CatalogUnavailableException(description() + ": PostgREST did not answer ("
-                + failure.getClass().getSimpleName() + ")", null);
+        // Timeout, broken connection, oversized answer: the type says which; the message is left
+        // out.
+        return new CatalogUnavailableException(
+                description()
+                        + ": PostgREST did not answer ("
+                        + failure.getClass().getSimpleName()
+                        + ")",
+                null);
     }
 
     private CatalogEntry entry(JsonNode row, long number) {
         JsonNode idNode = row.get(properties.idColumn());
-        String id = idNode == null || idNode.isNull() ? ""
-                : idNode.isIntegralNumber() ? idNode.bigIntegerValue().toString() : idNode.asString().strip();
+        String id =
+                idNode == null || idNode.isNull()
+                        ? ""
+                        : idNode.isIntegralNumber()
+                                ? idNode.bigIntegerValue().toString()
+                                : idNode.asString().strip();
         // Rows are named by their position in the read, never by their values.
         if (id.isEmpty()) {
-            throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.idColumn());
+            throw new CatalogFormatException(
+                    description() + " row " + number + ": empty " + properties.idColumn());
         }
         JsonNode url = row.get(properties.urlColumn());
         if (url == null || url.isNull() || url.asString().isBlank()) {
-            throw new CatalogFormatException(description() + " row " + number + ": empty " + properties.urlColumn());
+            throw new CatalogFormatException(
+                    description() + " row " + number + ": empty " + properties.urlColumn());
         }
         // A malformed URL fails its row alone (invalid_url), not the job.
         return new CatalogEntry(id, ImageUrls.absolute(url.asString()));
@@ -180,8 +222,7 @@ final class PostgrestCatalog implements Catalog {
                 List<CatalogEntry> next = page(lastId, properties.pageSize());
                 if (next.isEmpty()) {
                     exhausted = true;
-                }
-                else {
+                } else {
                     lastId = next.get(next.size() - 1).id();
                     current = next.iterator();
                 }

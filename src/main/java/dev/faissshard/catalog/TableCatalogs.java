@@ -1,12 +1,13 @@
 package dev.faissshard.catalog;
 
+import dev.faissshard.supabase.SupabaseRestApi;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
-
-import dev.faissshard.supabase.SupabaseRestApi;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Opens catalogues that live in a database table: through PostgREST, or straight from PostgreSQL. */
+/**
+ * Opens catalogues that live in a database table: through PostgREST, or straight from PostgreSQL.
+ */
 @Component
 class TableCatalogs {
 
@@ -15,7 +16,10 @@ class TableCatalogs {
     private final ObjectProvider<SupabaseRestApi> rest;
     private final JsonMapper json;
 
-    TableCatalogs(SupabaseCatalogProperties supabase, PostgresCatalogProperties postgres, ObjectProvider<SupabaseRestApi> rest,
+    TableCatalogs(
+            SupabaseCatalogProperties supabase,
+            PostgresCatalogProperties postgres,
+            ObjectProvider<SupabaseRestApi> rest,
             JsonMapper json) {
         this.supabase = supabase;
         this.postgres = postgres;
@@ -26,7 +30,9 @@ class TableCatalogs {
     Catalog open(CatalogType type, String table) {
         return switch (type) {
             case SUPABASE -> new PostgrestCatalog(rest(), json, supabase, table).verified();
-            case POSTGRES -> new PostgresCatalog(new PostgresConnection(postgres), postgres, table).verified();
+            case POSTGRES ->
+                    new PostgresCatalog(new PostgresConnection(postgres), postgres, table)
+                            .verified();
             default -> throw new IllegalArgumentException(type.key() + " is not a table catalogue");
         };
     }

@@ -4,19 +4,20 @@ import java.util.regex.Pattern;
 
 /**
  * Table and column names from configuration or a job request. Only plain identifiers (optionally
- * schema-qualified) are accepted, so they can be quoted into SQL and PostgREST paths without injection.
+ * schema-qualified) are accepted, so they can be quoted into SQL and PostgREST paths without
+ * injection.
  */
 final class TableNames {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
 
-    private TableNames() {
-    }
+    private TableNames() {}
 
     static String checkTable(String table) {
         String[] parts = table.strip().split("\\.", -1);
         if (parts.length > 2) {
-            throw new CatalogNotFoundException("Table name '" + table + "' must be <table> or <schema>.<table>");
+            throw new CatalogNotFoundException(
+                    "Table name '" + table + "' must be <table> or <schema>.<table>");
         }
         for (String part : parts) {
             checkColumn(part, "Table name '" + table + "'");
@@ -26,7 +27,11 @@ final class TableNames {
 
     static String checkColumn(String name, String what) {
         if (!IDENTIFIER.matcher(name).matches()) {
-            throw new CatalogNotFoundException(what + " must be a plain identifier (letters, digits, '_'), was '" + name + "'");
+            throw new CatalogNotFoundException(
+                    what
+                            + " must be a plain identifier (letters, digits, '_'), was '"
+                            + name
+                            + "'");
         }
         return name;
     }

@@ -10,10 +10,10 @@ import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Serves the web dashboard from the jar's {@code static/dashboard/} folder at {@code /dashboard/}. Only
- * that folder: the service's other static mappings stay off, so an unknown path is still a 404 problem.
- * The assets are public (they hold no data); everything the page shows comes from the API under the
- * caller's token.
+ * Serves the web dashboard from the jar's {@code static/dashboard/} folder at {@code /dashboard/}.
+ * Only that folder: the service's other static mappings stay off, so an unknown path is still a 404
+ * problem. The assets are public (they hold no data); everything the page shows comes from the API
+ * under the caller's token.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -25,9 +25,10 @@ class DashboardConfiguration implements WebMvcConfigurer {
     @Override
     public void addResourceHandlers(ResourceHandlerRegistry registry) {
         registry.addResourceHandler(PATH + "**")
-            .addResourceLocations("classpath:/static/dashboard/")
-            // Revalidated on each load, so a new version of the service never runs with an old script.
-            .setCacheControl(CacheControl.noCache());
+                .addResourceLocations("classpath:/static/dashboard/")
+                // Revalidated on each load, so a new version of the service never runs with an old
+                // script.
+                .setCacheControl(CacheControl.noCache());
     }
 
     @Override
@@ -38,8 +39,8 @@ class DashboardConfiguration implements WebMvcConfigurer {
 
     @Bean
     FilterRegistrationBean<DashboardHeadersFilter> dashboardHeaders() {
-        FilterRegistrationBean<DashboardHeadersFilter> registration = new FilterRegistrationBean<>(
-                new DashboardHeadersFilter());
+        FilterRegistrationBean<DashboardHeadersFilter> registration =
+                new FilterRegistrationBean<>(new DashboardHeadersFilter());
         registration.addUrlPatterns("/dashboard", PATH + "*");
         return registration;
     }

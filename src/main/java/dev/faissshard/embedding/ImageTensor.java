@@ -1,5 +1,9 @@
 package dev.faissshard.embedding;
 
+import dev.faissshard.embedding.UserModelProperties.ChannelOrder;
+import dev.faissshard.embedding.UserModelProperties.Layout;
+import dev.faissshard.embedding.UserModelProperties.PixelRange;
+import dev.faissshard.embedding.UserModelProperties.ResizeMode;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.awt.image.SinglePixelPackedSampleModel;
@@ -9,21 +13,15 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.faissshard.embedding.UserModelProperties.ChannelOrder;
-import dev.faissshard.embedding.UserModelProperties.Layout;
-import dev.faissshard.embedding.UserModelProperties.PixelRange;
-import dev.faissshard.embedding.UserModelProperties.ResizeMode;
-
 /**
- * Packs images into a model's float input tensor as its {@link Preprocessing} says, resizing by area
- * averaging (every source pixel contributes in proportion to its overlap, which avoids the aliasing of
- * point sampling when shrinking). The buffer is direct and in native order, so ONNX Runtime reads it in
- * place.
+ * Packs images into a model's float input tensor as its {@link Preprocessing} says, resizing by
+ * area averaging (every source pixel contributes in proportion to its overlap, which avoids the
+ * aliasing of point sampling when shrinking). The buffer is direct and in native order, so ONNX
+ * Runtime reads it in place.
  */
 final class ImageTensor {
 
-    private ImageTensor() {
-    }
+    private ImageTensor() {}
 
     /** Floats one image takes in the model's input. */
     static int values(Preprocessing preprocessing) {
@@ -31,17 +29,25 @@ final class ImageTensor {
     }
 
     static FloatBuffer pack(List<BufferedImage> images, Preprocessing preprocessing) {
-        FloatBuffer tensor = ByteBuffer.allocateDirect(images.size() * values(preprocessing) * Float.BYTES)
-            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer tensor =
+                ByteBuffer.allocateDirect(images.size() * values(preprocessing) * Float.BYTES)
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
         return pack(images, preprocessing, tensor);
     }
 
     /** Fills {@code tensor}, which must hold exactly the images, and returns it rewound. */
-    static FloatBuffer pack(List<BufferedImage> images, Preprocessing preprocessing, FloatBuffer tensor) {
+    static FloatBuffer pack(
+            List<BufferedImage> images, Preprocessing preprocessing, FloatBuffer tensor) {
         int values = values(preprocessing);
         if (tensor.capacity() != images.size() * values) {
-            throw new IllegalArgumentException("a tensor of " + tensor.capacity() + " floats for " + images.size()
-                    + " images of " + values);
+            throw new IllegalArgumentException(
+                    "a tensor of "
+                            + tensor.capacity()
+                            + " floats for "
+                            + images.size()
+                            + " images of "
+                            + values);
         }
         tensor.clear();
         float[] one = new float[values];
@@ -53,7 +59,10 @@ final class ImageTensor {
         return tensor;
     }
 
-    /** Writes one image, cropped and area-resampled, into {@code out} in the model's layout and scale. */
+    /**
+     * Writes one image, cropped and area-resampled, into {@code out} in the model's layout and
+     * scale.
+     */
     static void resize(BufferedImage image, Preprocessing preprocessing, float[] out) {
         int width = image.getWidth();
         int height = image.getHeight();
@@ -72,19 +81,24 @@ final class ImageTensor {
         int[] pixels;
         if (isPackedRgb(image)) {
             // The decoders' own rasters: read the pixels in place instead of converting a copy.
-            SinglePixelPackedSampleModel model = (SinglePixelPackedSampleModel) image.getSampleModel();
+            SinglePixelPackedSampleModel model =
+                    (SinglePixelPackedSampleModel) image.getSampleModel();
             DataBufferInt buffer = (DataBufferInt) image.getRaster().getDataBuffer();
             pixels = buffer.getData();
             stride = model.getScanlineStride();
-            origin = buffer.getOffset() + (y0 - image.getRaster().getSampleModelTranslateY()) * stride
-                    + (x0 - image.getRaster().getSampleModelTranslateX());
-        }
-        else {
+            origin =
+                    buffer.getOffset()
+                            + (y0 - image.getRaster().getSampleModelTranslateY()) * stride
+                            + (x0 - image.getRaster().getSampleModelTranslateX());
+        } else {
             pixels = image.getRGB(x0, y0, width, height, null, 0, width);
         }
-        // PAD keeps the aspect ratio: the longer side fills the input, the content sits centred, and the
-        // margin takes the median colour of the picture's own edge pixels, which is its background in a
-        // product photo (repeating the edge instead would smear an object that touches it into the margin).
+        // PAD keeps the aspect ratio: the longer side fills the input, the content sits centred,
+        // and the
+        // margin takes the median colour of the picture's own edge pixels, which is its background
+        // in a
+        // product photo (repeating the edge instead would smear an object that touches it into the
+        // margin).
         // Otherwise the content fills the whole input.
         int outW = size;
         int outH = size;
@@ -127,7 +141,8 @@ final class ImageTensor {
                 int row = oy * width;
                 int at = oy * outW + ox;
                 for (int sx = first; sx < last; sx++) {
-                    float weight = (float) ((Math.min(right, sx + 1) - Math.max(left, sx)) / scaleX);
+                    float weight =
+                            (float) ((Math.min(right, sx + 1) - Math.max(left, sx)) / scaleX);
                     r[at] += weight * rowsR[row + sx];
                     g[at] += weight * rowsG[row + sx];
                     b[at] += weight * rowsB[row + sx];
@@ -151,8 +166,7 @@ final class ImageTensor {
                 if (cx >= 0 && cx < outW && cy >= 0 && cy < outH) {
                     int at = cy * outW + cx;
                     writer.write(out, oy * size + ox, r[at], g[at], b[at]);
-                }
-                else {
+                } else {
                     writer.write(out, oy * size + ox, margin[0], margin[1], margin[2]);
                 }
             }
@@ -160,8 +174,9 @@ final class ImageTensor {
     }
 
     /**
-     * The colour of the picture's edge, per channel the median of the pixels on its four edges: an object
-     * that touches the edge over less than half of it does not tint the margin, as it would the mean.
+     * The colour of the picture's edge, per channel the median of the pixels on its four edges: an
+     * object that touches the edge over less than half of it does not tint the margin, as it would
+     * the mean.
      */
     private static float[] edgeMedian(float[] r, float[] g, float[] b, int w, int h) {
         int count = h == 1 || w == 1 ? w * h : 2 * w + 2 * h - 4;
@@ -181,15 +196,22 @@ final class ImageTensor {
         float[] median = new float[3];
         for (int c = 0; c < 3; c++) {
             Arrays.sort(edge[c]);
-            median[c] = count % 2 == 1 ? edge[c][count / 2] : (edge[c][count / 2 - 1] + edge[c][count / 2]) / 2;
+            median[c] =
+                    count % 2 == 1
+                            ? edge[c][count / 2]
+                            : (edge[c][count / 2 - 1] + edge[c][count / 2]) / 2;
         }
         return median;
     }
 
-    /** 8-bit RGB packed in ints with the usual masks, alpha (if any) already composited away by the decoder. */
+    /**
+     * 8-bit RGB packed in ints with the usual masks, alpha (if any) already composited away by the
+     * decoder.
+     */
     private static boolean isPackedRgb(BufferedImage image) {
         int type = image.getType();
-        return (type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB && !image.isAlphaPremultiplied())
+        return (type == BufferedImage.TYPE_INT_RGB
+                        || type == BufferedImage.TYPE_INT_ARGB && !image.isAlphaPremultiplied())
                 && image.getRaster().getDataBuffer() instanceof DataBufferInt
                 && image.getRaster().getDataBuffer().getNumBanks() == 1
                 && image.getSampleModel() instanceof SinglePixelPackedSampleModel;

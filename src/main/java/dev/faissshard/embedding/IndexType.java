@@ -1,9 +1,8 @@
 package dev.faissshard.embedding;
 
-import java.util.Locale;
-
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /** The three kinds of similarity the service indexes. */
 public enum IndexType {
@@ -27,6 +26,7 @@ public enum IndexType {
                 return type;
             }
         }
-        throw new IllegalArgumentException("Unknown index type '" + key + "', expected one of color, structure, combined");
+        throw new IllegalArgumentException(
+                "Unknown index type '" + key + "', expected one of color, structure, combined");
     }
 }

@@ -1,6 +1,9 @@
 package dev.faissshard.embedding;
 
-/** A model that does not fit its configuration: stops the service at startup, naming model and setting. */
+/**
+ * A model that does not fit its configuration: stops the service at startup, naming model and
+ * setting.
+ */
 public class ModelConfigurationException extends RuntimeException {
 
     public ModelConfigurationException(String message) {

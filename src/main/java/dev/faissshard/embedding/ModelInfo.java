@@ -8,5 +8,4 @@ package dev.faissshard.embedding;
  * @param sha256 hex sha256 of the model file(s)
  * @param dimension vector length
  */
-public record ModelInfo(String id, String sha256, int dimension) {
-}
+public record ModelInfo(String id, String sha256, int dimension) {}

@@ -2,12 +2,14 @@ package dev.faissshard.embedding;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** The models are loaded (they are, or the service would not have started): which ones, and their checksums. */
+/**
+ * The models are loaded (they are, or the service would not have started): which ones, and their
+ * checksums.
+ */
 @Component("models")
 class ModelsHealthIndicator implements HealthIndicator {
 

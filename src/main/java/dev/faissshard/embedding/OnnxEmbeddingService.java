@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Embeds with one ONNX model per index type. Models that take the same preprocessing share one input
- * tensor per batch. Unless it has a model of its own, {@code combined} is derived from the colour and
- * structure vectors without a third inference, as {@code [sqrt(w) * color, sqrt(1 - w) * structure]},
- * which is unit-length when both parts are, and whose inner product is
- * {@code w * color + (1 - w) * structure}. Thread-safe.
+ * Embeds with one ONNX model per index type. Models that take the same preprocessing share one
+ * input tensor per batch. Unless it has a model of its own, {@code combined} is derived from the
+ * colour and structure vectors without a third inference, as {@code [sqrt(w) * color, sqrt(1 - w) *
+ * structure]}, which is unit-length when both parts are, and whose inner product is {@code w *
+ * color + (1 - w) * structure}. Thread-safe.
  */
 final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
 
@@ -26,8 +26,13 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
     private final float structureScale;
     private final TensorBuffers buffers = new TensorBuffers(IDLE_TENSORS);
 
-    /** {@code models} holds color and structure, and combined only when it has a model of its own. */
-    OnnxEmbeddingService(Map<IndexType, OnnxModel> models, Map<IndexType, ModelInfo> infos, double combinedColorWeight) {
+    /**
+     * {@code models} holds color and structure, and combined only when it has a model of its own.
+     */
+    OnnxEmbeddingService(
+            Map<IndexType, OnnxModel> models,
+            Map<IndexType, ModelInfo> infos,
+            double combinedColorWeight) {
         this.models = Map.copyOf(models);
         this.colorScale = (float) Math.sqrt(combinedColorWeight);
         this.structureScale = (float) Math.sqrt(1 - combinedColorWeight);
@@ -35,9 +40,18 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
         if (!models.containsKey(IndexType.COMBINED)) {
             ModelInfo color = infos.get(IndexType.COLOR);
             ModelInfo structure = infos.get(IndexType.STRUCTURE);
-            all.put(IndexType.COMBINED, new ModelInfo(
-                    "combined(color=" + combinedColorWeight + ";" + color.id() + "+" + structure.id() + ")",
-                    color.sha256() + "+" + structure.sha256(), color.dimension() + structure.dimension()));
+            all.put(
+                    IndexType.COMBINED,
+                    new ModelInfo(
+                            "combined(color="
+                                    + combinedColorWeight
+                                    + ";"
+                                    + color.id()
+                                    + "+"
+                                    + structure.id()
+                                    + ")",
+                            color.sha256() + "+" + structure.sha256(),
+                            color.dimension() + structure.dimension()));
         }
         this.infos = Map.copyOf(all);
     }
@@ -61,7 +75,8 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
             types.forEach(type -> out.put(type, new float[0]));
             return out;
         }
-        boolean derived = types.contains(IndexType.COMBINED) && !models.containsKey(IndexType.COMBINED);
+        boolean derived =
+                types.contains(IndexType.COMBINED) && !models.containsKey(IndexType.COMBINED);
         Map<IndexType, OnnxModel> running = new EnumMap<>(IndexType.class);
         Map<IndexType, float[]> vectors = new EnumMap<>(IndexType.class);
         for (IndexType type : IndexType.values()) {
@@ -72,14 +87,19 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
                 vectors.put(type, new float[images.size() * model.dimension()]);
             }
         }
-        // Slice by slice, so that the input tensors are a slice's worth, not a job batch's, and are reused.
+        // Slice by slice, so that the input tensors are a slice's worth, not a job batch's, and are
+        // reused.
         for (int first = 0; first < images.size(); first += OnnxModel.INFERENCE_BATCH) {
             int count = Math.min(OnnxModel.INFERENCE_BATCH, images.size() - first);
             embedSlice(images.subList(first, first + count), first, running, vectors);
         }
         if (derived) {
-            vectors.put(IndexType.COMBINED, combine(vectors.get(IndexType.COLOR), vectors.get(IndexType.STRUCTURE),
-                    images.size()));
+            vectors.put(
+                    IndexType.COMBINED,
+                    combine(
+                            vectors.get(IndexType.COLOR),
+                            vectors.get(IndexType.STRUCTURE),
+                            images.size()));
         }
         for (IndexType type : types) {
             out.put(type, vectors.get(type));
@@ -87,19 +107,31 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
         return out;
     }
 
-    private void embedSlice(List<BufferedImage> slice, int first, Map<IndexType, OnnxModel> running,
+    private void embedSlice(
+            List<BufferedImage> slice,
+            int first,
+            Map<IndexType, OnnxModel> running,
             Map<IndexType, float[]> vectors) {
         // Models that preprocess alike share one packed tensor.
         Map<Preprocessing, FloatBuffer> tensors = new HashMap<>();
         try {
-            running.forEach((type, model) -> {
-                FloatBuffer tensor = tensors.computeIfAbsent(model.preprocessing(), p -> ImageTensor.pack(slice, p,
-                        buffers.borrow(slice.size() * ImageTensor.values(p))));
-                float[] out = model.run(tensor, slice.size());
-                System.arraycopy(out, 0, vectors.get(type), first * model.dimension(), out.length);
-            });
-        }
-        finally {
+            running.forEach(
+                    (type, model) -> {
+                        FloatBuffer tensor =
+                                tensors.computeIfAbsent(
+                                        model.preprocessing(),
+                                        p ->
+                                                ImageTensor.pack(
+                                                        slice,
+                                                        p,
+                                                        buffers.borrow(
+                                                                slice.size()
+                                                                        * ImageTensor.values(p))));
+                        float[] out = model.run(tensor, slice.size());
+                        System.arraycopy(
+                                out, 0, vectors.get(type), first * model.dimension(), out.length);
+                    });
+        } finally {
             tensors.values().forEach(buffers::giveBack);
         }
     }

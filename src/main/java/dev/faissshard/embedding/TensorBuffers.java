@@ -8,10 +8,11 @@ import java.util.Deque;
 import java.util.Iterator;
 
 /**
- * Direct buffers for model inputs, reused from batch to batch. A direct buffer's memory lives outside the
- * heap and is only returned when the collector gets round to its small heap object, which, once promoted,
- * can take minutes: allocating a fresh input tensor per batch made process memory climb with the length
- * of the build. At most {@code idleLimit} buffers are kept; one is in use per running inference.
+ * Direct buffers for model inputs, reused from batch to batch. A direct buffer's memory lives
+ * outside the heap and is only returned when the collector gets round to its small heap object,
+ * which, once promoted, can take minutes: allocating a fresh input tensor per batch made process
+ * memory climb with the length of the build. At most {@code idleLimit} buffers are kept; one is in
+ * use per running inference.
  */
 final class TensorBuffers {
 
@@ -25,7 +26,7 @@ final class TensorBuffers {
     /** A buffer of exactly {@code floats} capacity, position 0, limit {@code floats}. */
     FloatBuffer borrow(int floats) {
         synchronized (idle) {
-            for (Iterator<FloatBuffer> it = idle.iterator(); it.hasNext();) {
+            for (Iterator<FloatBuffer> it = idle.iterator(); it.hasNext(); ) {
                 FloatBuffer buffer = it.next();
                 if (buffer.capacity() == floats) {
                     it.remove();
@@ -33,14 +34,16 @@ final class TensorBuffers {
                 }
             }
         }
-        return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder())
-            .asFloatBuffer();
+        return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES))
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     void giveBack(FloatBuffer buffer) {
         synchronized (idle) {
             if (idle.size() >= idleLimit) {
-                // Another size (a batch's last, shorter slice, say) had its turn: make room for the new one.
+                // Another size (a batch's last, shorter slice, say) had its turn: make room for the
+                // new one.
                 idle.removeLast();
             }
             idle.addFirst(buffer);

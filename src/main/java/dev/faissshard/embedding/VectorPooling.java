@@ -2,17 +2,19 @@ package dev.faissshard.embedding;
 
 import dev.faissshard.embedding.UserModelProperties.Pooling;
 
-/** Turns a model's raw output into one vector per image: pooling of tokens or feature maps, L2 norm. */
+/**
+ * Turns a model's raw output into one vector per image: pooling of tokens or feature maps, L2 norm.
+ */
 final class VectorPooling {
 
-    private VectorPooling() {
-    }
+    private VectorPooling() {}
 
     /**
      * Pools {@code raw} of {@code shape}: [N, D] is kept; [N, T, D] is pooled over T; a feature map
      * [N, C, H, W] (or [N, H, W, C] when {@code channelsLast}) over its spatial positions.
      */
-    static OnnxModel.Vectors pool(float[] raw, long[] shape, Pooling pooling, boolean channelsLast) {
+    static OnnxModel.Vectors pool(
+            float[] raw, long[] shape, Pooling pooling, boolean channelsLast) {
         int count = (int) shape[0];
         if (shape.length == 2) {
             return new OnnxModel.Vectors(raw, count, (int) shape[1]);
@@ -24,13 +26,11 @@ final class VectorPooling {
             positions = (int) shape[1];
             dimension = (int) shape[2];
             positionsFirst = true;
-        }
-        else if (channelsLast) {
+        } else if (channelsLast) {
             positions = (int) (shape[1] * shape[2]);
             dimension = (int) shape[3];
             positionsFirst = true;
-        }
-        else {
+        } else {
             dimension = (int) shape[1];
             positions = (int) (shape[2] * shape[3]);
             positionsFirst = false;

@@ -5,16 +5,16 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Walking a failure's cause chain, written once. Every walk is bounded: a chain may loop (a cause set to
- * itself, or a cycle through wrappers), and a loop must not hang the thread that reports the failure.
+ * Walking a failure's cause chain, written once. Every walk is bounded: a chain may loop (a cause
+ * set to itself, or a cycle through wrappers), and a loop must not hang the thread that reports the
+ * failure.
  */
 public final class Causes {
 
     /** Deeper than any real chain; a walk stops here instead of following a cycle forever. */
     private static final int MAX_DEPTH = 32;
 
-    private Causes() {
-    }
+    private Causes() {}
 
     /** The first throwable of {@code type} in the chain, {@code failure} itself included. */
     public static <T extends Throwable> Optional<T> find(Throwable failure, Class<T> type) {
@@ -52,11 +52,17 @@ public final class Causes {
         return root;
     }
 
-    /** What a future's failure really was, without the {@link CompletionException} / {@link ExecutionException} around it. */
+    /**
+     * What a future's failure really was, without the {@link CompletionException} / {@link
+     * ExecutionException} around it.
+     */
     public static Throwable unwrapped(Throwable failure) {
         Throwable cause = failure;
-        for (int depth = 0; depth < MAX_DEPTH
-                && (cause instanceof CompletionException || cause instanceof ExecutionException); depth++) {
+        for (int depth = 0;
+                depth < MAX_DEPTH
+                        && (cause instanceof CompletionException
+                                || cause instanceof ExecutionException);
+                depth++) {
             Throwable inner = next(cause);
             if (inner == null) {
                 break;

@@ -1,18 +1,23 @@
 package dev.faissshard.failure;
 
-import java.util.Locale;
-
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /**
  * Why one catalogue image could not be embedded. Transient reasons are retried by a later job;
  * permanent ones are not, since the same bytes would fail the same way.
  */
 public enum FailureReason {
-    /** The server answered with a non-2xx status that retrying will not change, such as 404 (detail carries it). */
+    /**
+     * The server answered with a non-2xx status that retrying will not change, such as 404 (detail
+     * carries it).
+     */
     HTTP_STATUS(false),
-    /** The server answered 5xx or 429 through every retry: overloaded or down, so a later job tries again. */
+    /**
+     * The server answered 5xx or 429 through every retry: overloaded or down, so a later job tries
+     * again.
+     */
     SERVER_UNAVAILABLE(true),
     /** Connect or read timed out. */
     TIMEOUT(true),
@@ -26,21 +31,27 @@ public enum FailureReason {
     NOT_FOUND(false),
     /** The URL scheme is neither http(s) nor file. */
     UNSUPPORTED_URL(false),
-    /** The catalogue's URL text is not a URL at all (bad host, bad port, unparseable): fix the row. */
+    /**
+     * The catalogue's URL text is not a URL at all (bad host, bad port, unparseable): fix the row.
+     */
     INVALID_URL(false),
     /**
-     * The egress policy refused the destination: it resolves to a loopback, private, link-local, metadata
-     * or otherwise reserved address that {@code fsb.fetch.egress.allow} does not allow, or to a denied range.
+     * The egress policy refused the destination: it resolves to a loopback, private, link-local,
+     * metadata or otherwise reserved address that {@code fsb.fetch.egress.allow} does not allow, or
+     * to a denied range.
      */
     EGRESS_REFUSED(false),
     /**
-     * A {@code file:} or relative image URL outside the allowed folders, or naming something that is not a
-     * regular file (a folder, device, FIFO, {@code /proc} entry).
+     * A {@code file:} or relative image URL outside the allowed folders, or naming something that
+     * is not a regular file (a folder, device, FIFO, {@code /proc} entry).
      */
     FILE_REFUSED(false),
     /** A local file under the allowed folders that could not be read (an I/O error). */
     READ_ERROR(true),
-    /** The server sent the body in a {@code Content-Encoding} the fetcher does not decode (br, zstd…). */
+    /**
+     * The server sent the body in a {@code Content-Encoding} the fetcher does not decode (br,
+     * zstd…).
+     */
     UNSUPPORTED_ENCODING(false),
     /** The bytes are not an image at all (HTML, PDF, SVG, empty body…). */
     NOT_AN_IMAGE(false),
@@ -53,8 +64,9 @@ public enum FailureReason {
     /** The model failed on this image. */
     EMBEDDING_FAILED(false),
     /**
-     * Something failed that has no reason of its own (a bug in the service, not a fact about the image):
-     * transient, so that a later job tries the image again instead of recording a false verdict.
+     * Something failed that has no reason of its own (a bug in the service, not a fact about the
+     * image): transient, so that a later job tries the image again instead of recording a false
+     * verdict.
      */
     UNEXPECTED_ERROR(true);
 

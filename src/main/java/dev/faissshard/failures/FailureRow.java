@@ -1,9 +1,8 @@
 package dev.faissshard.failures;
 
+import dev.faissshard.index.FailureRecord;
 import java.time.Instant;
 import java.util.Map;
-
-import dev.faissshard.index.FailureRecord;
 
 /**
  * One line of a failure report.
@@ -15,11 +14,17 @@ import dev.faissshard.index.FailureRecord;
  * @param attempts how many jobs tried it
  * @param lastSeen when the last try failed
  */
-record FailureRow(String id, String url, String reason, String detail, int attempts, Instant lastSeen) {
+record FailureRow(
+        String id, String url, String reason, String detail, int attempts, Instant lastSeen) {
 
     static FailureRow of(Map.Entry<String, FailureRecord> failure) {
         FailureRecord record = failure.getValue();
-        return new FailureRow(failure.getKey(), record.url(), record.reason().key(), record.detail(), record.attempts(),
+        return new FailureRow(
+                failure.getKey(),
+                record.url(),
+                record.reason().key(),
+                record.detail(),
+                record.attempts(),
                 record.lastAttempt());
     }
 }

@@ -27,14 +27,17 @@ record Cidr(byte[] network, int prefixLength) {
         String value = text.strip();
         int slash = value.indexOf('/');
         String address = slash < 0 ? value : value.substring(0, slash);
-        InetAddress parsed = IpLiteral.parse(address)
-            .orElseThrow(() -> new IllegalArgumentException("'" + text + "' is not an address range"));
+        InetAddress parsed =
+                IpLiteral.parse(address)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "'" + text + "' is not an address range"));
         byte[] bytes = bytes(parsed);
         int length;
         try {
             length = slash < 0 ? bytes.length * 8 : Integer.parseInt(value.substring(slash + 1));
-        }
-        catch (NumberFormatException ex) {
+        } catch (NumberFormatException ex) {
             throw new IllegalArgumentException("'" + text + "' has no valid prefix length", ex);
         }
         boolean mapped = address.indexOf(':') >= 0 && bytes.length == 4;
@@ -42,7 +45,8 @@ record Cidr(byte[] network, int prefixLength) {
             throw new IllegalArgumentException("'" + text + "' has a prefix length out of range");
         }
         if (mapped) {
-            // ::ffff:a.b.c.d/n: Java hands mapped addresses back as IPv4; keep the bits that concern IPv4.
+            // ::ffff:a.b.c.d/n: Java hands mapped addresses back as IPv4; keep the bits that
+            // concern IPv4.
             length = Math.max(0, length - 96);
         }
         return new Cidr(bytes, length);
@@ -87,7 +91,9 @@ record Cidr(byte[] network, int prefixLength) {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Cidr cidr && cidr.prefixLength == prefixLength && Arrays.equals(cidr.network, network);
+        return other instanceof Cidr cidr
+                && cidr.prefixLength == prefixLength
+                && Arrays.equals(cidr.network, network);
     }
 
     @Override
@@ -99,8 +105,7 @@ record Cidr(byte[] network, int prefixLength) {
     public String toString() {
         try {
             return InetAddress.getByAddress(network).getHostAddress() + "/" + prefixLength;
-        }
-        catch (java.net.UnknownHostException ex) {
+        } catch (java.net.UnknownHostException ex) {
             throw new IllegalStateException(ex);
         }
     }

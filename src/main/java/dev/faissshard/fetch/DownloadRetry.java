@@ -1,8 +1,9 @@
 package dev.faissshard.fetch;
 
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
-
 import org.springframework.retry.RetryCallback;
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.RetryPolicy;
@@ -14,13 +15,11 @@ import org.springframework.retry.backoff.ThreadWaitSleeper;
 import org.springframework.retry.context.RetryContextSupport;
 import org.springframework.retry.support.RetryTemplate;
 
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-
 /**
- * Retries of one image download on Spring Retry, the service's one retry engine: a connection failure or a
- * 5xx / 429 answer is tried again after a jittered, doubling pause, at most {@code fsb.fetch.retries} times,
- * and only while the pause still fits before the download's deadline (its total timeout).
+ * Retries of one image download on Spring Retry, the service's one retry engine: a connection
+ * failure or a 5xx / 429 answer is tried again after a jittered, doubling pause, at most {@code
+ * fsb.fetch.retries} times, and only while the pause still fits before the download's deadline (its
+ * total timeout).
  *
  * <p>Thread-safe: each download has its own retry context.
  */
@@ -41,30 +40,37 @@ final class DownloadRetry {
         template.setThrowLastExceptionOnExhausted(true);
     }
 
-    /** Runs {@code attempt} until it succeeds, fails for good, or the retries or the time are used up. */
-    byte[] run(long deadlineNanos, RetryCallback<byte[], ImageRejectedException> attempt) throws ImageRejectedException {
+    /**
+     * Runs {@code attempt} until it succeeds, fails for good, or the retries or the time are used
+     * up.
+     */
+    byte[] run(long deadlineNanos, RetryCallback<byte[], ImageRejectedException> attempt)
+            throws ImageRejectedException {
         try {
-            return template.execute(context -> {
-                if (!context.hasAttribute(DEADLINE)) {
-                    context.setAttribute(DEADLINE, deadlineNanos);
-                }
-                return attempt.doWithRetry(context);
-            });
-        }
-        catch (BackOffInterruptedException ex) {
+            return template.execute(
+                    context -> {
+                        if (!context.hasAttribute(DEADLINE)) {
+                            context.setAttribute(DEADLINE, deadlineNanos);
+                        }
+                        return attempt.doWithRetry(context);
+                    });
+        } catch (BackOffInterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new ImageRejectedException(FailureReason.CONNECTION, "interrupted while waiting to retry", ex);
+            throw new ImageRejectedException(
+                    FailureReason.CONNECTION, "interrupted while waiting to retry", ex);
         }
     }
 
     static boolean isRetryable(Throwable failure) {
-        return failure instanceof ImageRejectedException rejected && (rejected.reason() == FailureReason.SERVER_UNAVAILABLE
-                || rejected.reason() == FailureReason.CONNECTION);
+        return failure instanceof ImageRejectedException rejected
+                && (rejected.reason() == FailureReason.SERVER_UNAVAILABLE
+                        || rejected.reason() == FailureReason.CONNECTION);
     }
 
     /**
-     * Decides once per failure whether to try again and how long to wait first (RetryTemplate asks more than
-     * once), so that the wait that is checked against the deadline is the wait that is slept.
+     * Decides once per failure whether to try again and how long to wait first (RetryTemplate asks
+     * more than once), so that the wait that is checked against the deadline is the wait that is
+     * slept.
      */
     private static final class Policy implements RetryPolicy {
 
@@ -104,15 +110,17 @@ final class DownloadRetry {
         }
 
         @Override
-        public void close(RetryContext context) {
-        }
+        public void close(RetryContext context) {}
 
         @Override
         public void registerThrowable(RetryContext context, Throwable throwable) {
             ((RetryContextSupport) context).registerThrowable(throwable);
         }
 
-        /** Between half and all of the delay, so that workers that failed together do not retry together. */
+        /**
+         * Between half and all of the delay, so that workers that failed together do not retry
+         * together.
+         */
         private static long jittered(long nanos) {
             return nanos / 2 + ThreadLocalRandom.current().nextLong(nanos / 2 + 1);
         }
@@ -130,14 +138,14 @@ final class DownloadRetry {
         public void backOff(BackOffContext backOffContext) throws BackOffInterruptedException {
             Object pause = ((Context) backOffContext).retry().getAttribute(Policy.PAUSE);
             try {
-                sleeper.sleep(Math.max(1, Duration.ofNanos(pause == null ? 0 : (Long) pause).toMillis()));
-            }
-            catch (InterruptedException ex) {
-                throw new BackOffInterruptedException("Interrupted while waiting to retry a download", ex);
+                sleeper.sleep(
+                        Math.max(1, Duration.ofNanos(pause == null ? 0 : (Long) pause).toMillis()));
+            } catch (InterruptedException ex) {
+                throw new BackOffInterruptedException(
+                        "Interrupted while waiting to retry a download", ex);
             }
         }
 
-        private record Context(RetryContext retry) implements BackOffContext {
-        }
+        private record Context(RetryContext retry) implements BackOffContext {}
     }
 }

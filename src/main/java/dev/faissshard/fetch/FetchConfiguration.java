@@ -1,27 +1,24 @@
 package dev.faissshard.fetch;
 
+import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseStorageApi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
-
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
-import dev.faissshard.supabase.SupabaseProperties;
-import dev.faissshard.supabase.SupabaseStorageApi;
-
 /**
- * Builds the image transports behind the {@link RoutingImageFetcher} and owns what they run on: the HTTP
- * client with its connection pool and threads, the file readers' threads, the threads that wait on
- * Supabase downloads (the Storage API client itself is shared with the store and owned by its own bean).
- * All of it is shut down with the context.
+ * Builds the image transports behind the {@link RoutingImageFetcher} and owns what they run on: the
+ * HTTP client with its connection pool and threads, the file readers' threads, the threads that
+ * wait on Supabase downloads (the Storage API client itself is shared with the store and owned by
+ * its own bean). All of it is shut down with the context.
  */
 @Configuration(proxyBeanMethods = false)
 class FetchConfiguration implements DisposableBean {
@@ -30,34 +27,51 @@ class FetchConfiguration implements DisposableBean {
     private final List<ExecutorService> pools = new ArrayList<>();
 
     @Bean
-    RoutingImageFetcher imageFetcher(FetchProperties properties, SupabaseProperties supabase,
+    RoutingImageFetcher imageFetcher(
+            FetchProperties properties,
+            SupabaseProperties supabase,
             ObjectProvider<SupabaseStorageApi> supabaseStorage) {
-        return imageFetcher(properties, supabase, supabaseStorage.getIfAvailable(), SystemDefaultDnsResolver.INSTANCE);
+        return imageFetcher(
+                properties,
+                supabase,
+                supabaseStorage.getIfAvailable(),
+                SystemDefaultDnsResolver.INSTANCE);
     }
 
     /**
      * @param supabaseStorage the Storage API, or null when no project is configured
-     * @param resolver the name resolver under the egress policy: the system's, or a test's that maps its host
-     *     names to 127.0.0.1
+     * @param resolver the name resolver under the egress policy: the system's, or a test's that
+     *     maps its host names to 127.0.0.1
      */
-    synchronized RoutingImageFetcher imageFetcher(FetchProperties properties, SupabaseProperties supabase,
-            SupabaseStorageApi supabaseStorage, DnsResolver resolver) {
-        HttpImageFetcher http = new HttpImageFetcher(properties, policy(properties, supabase), resolver);
+    synchronized RoutingImageFetcher imageFetcher(
+            FetchProperties properties,
+            SupabaseProperties supabase,
+            SupabaseStorageApi supabaseStorage,
+            DnsResolver resolver) {
+        HttpImageFetcher http =
+                new HttpImageFetcher(properties, policy(properties, supabase), resolver);
         transports.add(http);
-        FileImageFetcher file = new FileImageFetcher(properties.maxBytes().toBytes(), properties.files(),
-                pool(Math.min(8, properties.concurrency()), "file-fetch-"));
+        FileImageFetcher file =
+                new FileImageFetcher(
+                        properties.maxBytes().toBytes(),
+                        properties.files(),
+                        pool(Math.min(8, properties.concurrency()), "file-fetch-"));
         if (supabaseStorage == null) {
             return new RoutingImageFetcher(http, file, null, null);
         }
         // Blocking downloads: as many threads as downloads may be in flight.
-        SupabaseImageFetcher storage = new SupabaseImageFetcher(supabaseStorage.objects(), properties.maxBytes().toBytes(),
-                pool(properties.concurrency(), "supabase-fetch-"));
+        SupabaseImageFetcher storage =
+                new SupabaseImageFetcher(
+                        supabaseStorage.objects(),
+                        properties.maxBytes().toBytes(),
+                        pool(properties.concurrency(), "supabase-fetch-"));
         return new RoutingImageFetcher(http, file, supabase.url(), storage);
     }
 
     /**
-     * The configured policy, with the operator's own Supabase project admitted: its URL is configuration,
-     * not catalogue content, and may well be a private address (self-hosted Supabase).
+     * The configured policy, with the operator's own Supabase project admitted: its URL is
+     * configuration, not catalogue content, and may well be a private address (self-hosted
+     * Supabase).
      */
     private static EgressPolicy policy(FetchProperties properties, SupabaseProperties supabase) {
         List<String> allow = new ArrayList<>(properties.egress().allow());
@@ -68,7 +82,8 @@ class FetchConfiguration implements DisposableBean {
     }
 
     private ExecutorService pool(int threads, String prefix) {
-        ExecutorService pool = Executors.newFixedThreadPool(threads, new CustomizableThreadFactory(prefix));
+        ExecutorService pool =
+                Executors.newFixedThreadPool(threads, new CustomizableThreadFactory(prefix));
         pools.add(pool);
         return pool;
     }

@@ -1,5 +1,7 @@
 package dev.faissshard.fetch;
 
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,19 +19,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-
 /**
- * Reads {@code file:} URLs, off the caller's thread, confined to allowed folders: the path must lie under
- * one lexically (checked before the file system is touched, so that nothing outside is even probed for
- * existence), its real path too (so a symbolic link cannot lead out), and it must be a regular file
- * outside {@code /proc}, {@code /sys} and {@code /dev}. The size limit is enforced while reading, never
- * taken from the size the file system reports ({@code /proc} files report 0).
+ * Reads {@code file:} URLs, off the caller's thread, confined to allowed folders: the path must lie
+ * under one lexically (checked before the file system is touched, so that nothing outside is even
+ * probed for existence), its real path too (so a symbolic link cannot lead out), and it must be a
+ * regular file outside {@code /proc}, {@code /sys} and {@code /dev}. The size limit is enforced
+ * while reading, never taken from the size the file system reports ({@code /proc} files report 0).
  */
 final class FileImageFetcher {
 
-    private static final List<Path> PSEUDO_FILE_SYSTEMS = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
+    private static final List<Path> PSEUDO_FILE_SYSTEMS =
+            List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
 
     private final long maxBytes;
     private final FetchProperties.Files confinement;
@@ -46,50 +46,59 @@ final class FileImageFetcher {
      *     configured roots are allowed)
      */
     CompletableFuture<byte[]> fetch(URI url, Path catalogueFolder) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return read(url, catalogueFolder);
-            }
-            catch (ImageRejectedException ex) {
-                throw new CompletionException(ex);
-            }
-        }, executor);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return read(url, catalogueFolder);
+                    } catch (ImageRejectedException ex) {
+                        throw new CompletionException(ex);
+                    }
+                },
+                executor);
     }
 
     private byte[] read(URI url, Path catalogueFolder) throws ImageRejectedException {
         Path file;
         try {
             file = Path.of(url).toAbsolutePath().normalize();
-        }
-        catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException ex) {
-            throw new ImageRejectedException(FailureReason.INVALID_URL, "not a local file URL (file:///path)");
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException ex) {
+            throw new ImageRejectedException(
+                    FailureReason.INVALID_URL, "not a local file URL (file:///path)");
         }
         List<Path> roots = roots(catalogueFolder);
-        if (roots.stream().noneMatch(root -> file.startsWith(root.toAbsolutePath().normalize())
-                || real(root).filter(file::startsWith).isPresent())) {
-            throw refused("outside the folders image files may be read from"
-                    + (roots.isEmpty() ? " (none allowed for this catalogue; see fsb.fetch.files.roots)" : ""));
+        if (roots.stream()
+                .noneMatch(
+                        root ->
+                                file.startsWith(root.toAbsolutePath().normalize())
+                                        || real(root).filter(file::startsWith).isPresent())) {
+            throw refused(
+                    "outside the folders image files may be read from"
+                            + (roots.isEmpty()
+                                    ? " (none allowed for this catalogue; see fsb.fetch.files.roots)"
+                                    : ""));
         }
         Path real;
         BasicFileAttributes attributes;
         try {
             real = file.toRealPath();
-            attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        }
-        catch (NoSuchFileException ex) {
+            attributes =
+                    Files.readAttributes(
+                            real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException ex) {
             throw new ImageRejectedException(FailureReason.NOT_FOUND, "no such file");
-        }
-        catch (AccessDeniedException ex) {
+        } catch (AccessDeniedException ex) {
             throw refused("not readable by the service");
-        }
-        catch (IOException ex) {
-            throw new ImageRejectedException(FailureReason.READ_ERROR, "cannot resolve the file: " + ioReason(ex), ex);
+        } catch (IOException ex) {
+            throw new ImageRejectedException(
+                    FailureReason.READ_ERROR, "cannot resolve the file: " + ioReason(ex), ex);
         }
         if (roots.stream().noneMatch(root -> real(root).filter(real::startsWith).isPresent())) {
             throw refused("a symbolic link leads outside the folders image files may be read from");
         }
-        if (!attributes.isRegularFile() || PSEUDO_FILE_SYSTEMS.stream().anyMatch(real::startsWith)) {
-            throw refused("not a regular file (a folder, device, FIFO, socket or /proc, /sys, /dev entry)");
+        if (!attributes.isRegularFile()
+                || PSEUDO_FILE_SYSTEMS.stream().anyMatch(real::startsWith)) {
+            throw refused(
+                    "not a regular file (a folder, device, FIFO, socket or /proc, /sys, /dev entry)");
         }
         return bounded(real);
     }
@@ -98,15 +107,15 @@ final class FileImageFetcher {
         try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
             byte[] data = in.readNBytes((int) maxBytes + 1);
             if (data.length > maxBytes) {
-                throw new ImageRejectedException(FailureReason.TOO_LARGE, "file over the limit of " + maxBytes + " bytes");
+                throw new ImageRejectedException(
+                        FailureReason.TOO_LARGE, "file over the limit of " + maxBytes + " bytes");
             }
             return data;
-        }
-        catch (AccessDeniedException ex) {
+        } catch (AccessDeniedException ex) {
             throw refused("not readable by the service");
-        }
-        catch (IOException ex) {
-            throw new ImageRejectedException(FailureReason.READ_ERROR, "cannot read the file: " + ioReason(ex), ex);
+        } catch (IOException ex) {
+            throw new ImageRejectedException(
+                    FailureReason.READ_ERROR, "cannot read the file: " + ioReason(ex), ex);
         }
     }
 
@@ -122,8 +131,7 @@ final class FileImageFetcher {
     private static Optional<Path> real(Path root) {
         try {
             return Optional.of(root.toRealPath());
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             return Optional.empty();
         }
     }

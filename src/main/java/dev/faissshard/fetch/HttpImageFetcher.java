@@ -1,18 +1,21 @@
 package dev.faissshard.fetch;
 
+import dev.faissshard.failure.Causes;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +28,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -43,23 +45,20 @@ import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
-
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
-import dev.faissshard.failure.Causes;
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-
 /**
- * Downloads over HTTP(S) with Apache HttpClient's blocking client on a fixed pool of threads, one per
- * request in flight: bounded concurrency, connect / read / total timeouts, a body size limit enforced
- * while reading, and redirects followed by hand so that their number is bounded and loops are caught.
+ * Downloads over HTTP(S) with Apache HttpClient's blocking client on a fixed pool of threads, one
+ * per request in flight: bounded concurrency, connect / read / total timeouts, a body size limit
+ * enforced while reading, and redirects followed by hand so that their number is bounded and loops
+ * are caught.
  *
- * <p>Why not WebClient, which the service uses for Supabase: on the image path it is the most expensive
- * stage. Measured on this project's benchmark (2,000 JPEGs from nginx on loopback, 32 in flight), WebClient
- * on Reactor Netty cost 2.5 ms of CPU per image in a fresh JVM and 0.7 ms once compiled; this client costs
- * 0.7 and 0.3 ms. The reactive pipeline is mostly operator and pool machinery that the JIT must compile
- * while the job runs, on the same two cores that decode and embed.
+ * <p>Why not WebClient, which the service uses for Supabase: on the image path it is the most
+ * expensive stage. Measured on this project's benchmark (2,000 JPEGs from nginx on loopback, 32 in
+ * flight), WebClient on Reactor Netty cost 2.5 ms of CPU per image in a fresh JVM and 0.7 ms once
+ * compiled; this client costs 0.7 and 0.3 ms. The reactive pipeline is mostly operator and pool
+ * machinery that the JIT must compile while the job runs, on the same two cores that decode and
+ * embed.
  */
 final class HttpImageFetcher {
 
@@ -77,7 +76,8 @@ final class HttpImageFetcher {
     private final DownloadRetry retry;
 
     /**
-     * @param policy judged on every address the client connects to, and before each hop on numeric hosts
+     * @param policy judged on every address the client connects to, and before each hop on numeric
+     *     hosts
      * @param resolver the name resolver under the policy (the system's, or a test's)
      */
     HttpImageFetcher(FetchProperties properties, EgressPolicy policy, DnsResolver resolver) {
@@ -85,32 +85,44 @@ final class HttpImageFetcher {
         this.policy = policy;
         this.resolver = resolver;
         this.proxies = ProxySelector.getDefault();
-        this.connections = PoolingHttpClientConnectionManagerBuilder.create()
-            .setDnsResolver(new PolicyDnsResolver(policy, resolver))
-            .setMaxConnTotal(properties.concurrency())
-            .setMaxConnPerRoute(properties.concurrency())
-            .setDefaultConnectionConfig(ConnectionConfig.custom()
-                .setConnectTimeout(Timeout.of(properties.connectTimeout()))
-                .setSocketTimeout(Timeout.of(properties.readTimeout()))
-                // A pooled connection the server closed while idle is found out before reuse, not by a failure.
-                .setValidateAfterInactivity(TimeValue.ofSeconds(2))
-                .build())
-            .build();
-        this.client = HttpClients.custom()
-            .setConnectionManager(connections)
-            .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(properties.readTimeout())).build())
-            .setRoutePlanner(new ResolvedProxyRoutePlanner(proxies))
-            .setUserAgent(properties.userAgent())
-            .setDefaultHeaders(List.<Header>of(new BasicHeader(HttpHeaders.ACCEPT, "image/*,*/*;q=0.5")))
-            .disableRedirectHandling()
-            .disableAutomaticRetries()
-            .disableContentCompression()
-            .disableCookieManagement()
-            .evictIdleConnections(TimeValue.ofSeconds(30))
-            .build();
-        this.threads = Executors.newFixedThreadPool(properties.concurrency(), daemonThreads("image-fetch-"));
+        this.connections =
+                PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(new PolicyDnsResolver(policy, resolver))
+                        .setMaxConnTotal(properties.concurrency())
+                        .setMaxConnPerRoute(properties.concurrency())
+                        .setDefaultConnectionConfig(
+                                ConnectionConfig.custom()
+                                        .setConnectTimeout(Timeout.of(properties.connectTimeout()))
+                                        .setSocketTimeout(Timeout.of(properties.readTimeout()))
+                                        // A pooled connection the server closed while idle is found
+                                        // out before reuse, not by a failure.
+                                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                                        .build())
+                        .build();
+        this.client =
+                HttpClients.custom()
+                        .setConnectionManager(connections)
+                        .setDefaultRequestConfig(
+                                RequestConfig.custom()
+                                        .setResponseTimeout(Timeout.of(properties.readTimeout()))
+                                        .build())
+                        .setRoutePlanner(new ResolvedProxyRoutePlanner(proxies))
+                        .setUserAgent(properties.userAgent())
+                        .setDefaultHeaders(
+                                List.<Header>of(
+                                        new BasicHeader(HttpHeaders.ACCEPT, "image/*,*/*;q=0.5")))
+                        .disableRedirectHandling()
+                        .disableAutomaticRetries()
+                        .disableContentCompression()
+                        .disableCookieManagement()
+                        .evictIdleConnections(TimeValue.ofSeconds(30))
+                        .build();
+        this.threads =
+                Executors.newFixedThreadPool(
+                        properties.concurrency(), daemonThreads("image-fetch-"));
         this.deadlines = new ScheduledThreadPoolExecutor(1, daemonThreads("image-fetch-deadline-"));
-        // Most requests finish long before their deadline: drop cancelled deadlines instead of queueing
+        // Most requests finish long before their deadline: drop cancelled deadlines instead of
+        // queueing
         // a minute's worth of them.
         this.deadlines.setRemoveOnCancelPolicy(true);
         this.retry = new DownloadRetry(properties.retries());
@@ -119,22 +131,24 @@ final class HttpImageFetcher {
     CompletableFuture<byte[]> fetch(URI url) {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         try {
-            threads.execute(() -> {
-                try {
-                    result.complete(download(url));
-                }
-                catch (ImageRejectedException ex) {
-                    result.completeExceptionally(ex);
-                }
-                catch (RuntimeException ex) {
-                    // Never left uncompleted; the router files it as unexpected (see RoutingImageFetcher).
-                    result.completeExceptionally(ex);
-                }
-            });
-        }
-        catch (RejectedExecutionException ex) {
-            result.completeExceptionally(new ImageRejectedException(FailureReason.CONNECTION,
-                    "the fetcher is shutting down (" + url + ")", ex));
+            threads.execute(
+                    () -> {
+                        try {
+                            result.complete(download(url));
+                        } catch (ImageRejectedException ex) {
+                            result.completeExceptionally(ex);
+                        } catch (RuntimeException ex) {
+                            // Never left uncompleted; the router files it as unexpected (see
+                            // RoutingImageFetcher).
+                            result.completeExceptionally(ex);
+                        }
+                    });
+        } catch (RejectedExecutionException ex) {
+            result.completeExceptionally(
+                    new ImageRejectedException(
+                            FailureReason.CONNECTION,
+                            "the fetcher is shutting down (" + url + ")",
+                            ex));
         }
         return result;
     }
@@ -154,7 +168,7 @@ final class HttpImageFetcher {
     private byte[] follow(URI url, long deadline) throws ImageRejectedException {
         Set<URI> visited = new HashSet<>();
         URI current = url;
-        for (int redirects = 0;; redirects++) {
+        for (int redirects = 0; ; redirects++) {
             visited.add(current);
             Response response = hop(current, redirects, deadline);
             if (response.body() != null) {
@@ -162,15 +176,19 @@ final class HttpImageFetcher {
             }
             URI next = current.resolve(response.location());
             if (visited.contains(next)) {
-                throw new ImageRejectedException(FailureReason.TOO_MANY_REDIRECTS, "redirect loop at " + next);
+                throw new ImageRejectedException(
+                        FailureReason.TOO_MANY_REDIRECTS, "redirect loop at " + next);
             }
             if (redirects >= properties.maxRedirects()) {
-                throw new ImageRejectedException(FailureReason.TOO_MANY_REDIRECTS,
+                throw new ImageRejectedException(
+                        FailureReason.TOO_MANY_REDIRECTS,
                         "more than " + properties.maxRedirects() + " redirects from " + url);
             }
-            String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+            String scheme =
+                    next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
+                throw new ImageRejectedException(
+                        FailureReason.UNSUPPORTED_URL,
                         "redirect from " + current + " to a URL that is not http(s)");
             }
             current = next;
@@ -181,21 +199,22 @@ final class HttpImageFetcher {
     private Response hop(URI url, int redirects, long deadline) throws ImageRejectedException {
         try {
             return get(admitted(url), deadline);
-        }
-        catch (ImageRejectedException ex) {
+        } catch (ImageRejectedException ex) {
             if (redirects == 0 || ex.reason() != FailureReason.EGRESS_REFUSED) {
                 throw ex;
             }
-            throw new ImageRejectedException(ex.reason(), "redirect " + redirects + ": " + ex.detail(), ex);
+            throw new ImageRejectedException(
+                    ex.reason(), "redirect " + redirects + ": " + ex.detail(), ex);
         }
     }
 
     /**
-     * The URI to request for one hop, after the checks that need no connection: a host is present, a
-     * numeric host (any form, {@code 2130706433} included) is an admitted address, and is written as the
-     * plain address so that the connection goes exactly where the check looked. Names are judged when they
-     * are resolved for the connection ({@link PolicyDnsResolver}); through a proxy, which resolves names
-     * itself, they are resolved here too and every address must be admitted.
+     * The URI to request for one hop, after the checks that need no connection: a host is present,
+     * a numeric host (any form, {@code 2130706433} included) is an admitted address, and is written
+     * as the plain address so that the connection goes exactly where the check looked. Names are
+     * judged when they are resolved for the connection ({@link PolicyDnsResolver}); through a
+     * proxy, which resolves names itself, they are resolved here too and every address must be
+     * admitted.
      */
     private URI admitted(URI url) throws ImageRejectedException {
         String host = ImageUrl.host(url);
@@ -210,7 +229,8 @@ final class HttpImageFetcher {
                 return canonical.equals(host) ? url : withHost(url, canonical);
             }
             if (url.getHost() == null) {
-                throw new ImageRejectedException(FailureReason.INVALID_URL, "the host of " + url + " is not a valid name");
+                throw new ImageRejectedException(
+                        FailureReason.INVALID_URL, "the host of " + url + " is not a valid name");
             }
             if (isProxied(url) && !policy.allowsHost(host)) {
                 for (InetAddress address : resolver.resolve(host)) {
@@ -218,21 +238,24 @@ final class HttpImageFetcher {
                 }
             }
             return url;
-        }
-        catch (EgressRefusedException ex) {
+        } catch (EgressRefusedException ex) {
             throw new ImageRejectedException(FailureReason.EGRESS_REFUSED, ex.getMessage(), ex);
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw translate(url, ex);
         }
     }
 
     private boolean isProxied(URI url) {
-        return proxies != null && proxies.select(url).stream().anyMatch(proxy -> proxy.type() != Proxy.Type.DIRECT);
+        return proxies != null
+                && proxies.select(url).stream()
+                        .anyMatch(proxy -> proxy.type() != Proxy.Type.DIRECT);
     }
 
-    /** The URL with its host replaced; user info and port are taken from the raw authority, which
-     * {@link URI#getPort()} ignores when it could not parse the host (it does for {@code 127.1:8080}). */
+    /**
+     * The URL with its host replaced; user info and port are taken from the raw authority, which
+     * {@link URI#getPort()} ignores when it could not parse the host (it does for {@code
+     * 127.1:8080}).
+     */
     private static URI withHost(URI url, String host) throws ImageRejectedException {
         String authority = url.getRawAuthority();
         int at = authority.lastIndexOf('@');
@@ -242,11 +265,17 @@ final class HttpImageFetcher {
         int colon = hostPort.indexOf(':', hostEnd);
         String port = colon < 0 ? "" : hostPort.substring(colon);
         try {
-            return new URI(url.getScheme() + "://" + userInfo + host + port + (url.getRawPath() == null ? "" : url.getRawPath())
-                    + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
-        }
-        catch (URISyntaxException ex) {
-            throw new ImageRejectedException(FailureReason.INVALID_URL, "cannot rewrite the numeric host of " + url);
+            return new URI(
+                    url.getScheme()
+                            + "://"
+                            + userInfo
+                            + host
+                            + port
+                            + (url.getRawPath() == null ? "" : url.getRawPath())
+                            + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+        } catch (URISyntaxException ex) {
+            throw new ImageRejectedException(
+                    FailureReason.INVALID_URL, "cannot rewrite the numeric host of " + url);
         }
     }
 
@@ -257,8 +286,10 @@ final class HttpImageFetcher {
             throw totalTimeout(url, null);
         }
         HttpGet request = new HttpGet(url);
-        // The socket timeout bounds each read, not the whole answer: a server trickling a byte at a time
-        // would hold the thread forever. Cancelling the request closes its connection, which ends the read.
+        // The socket timeout bounds each read, not the whole answer: a server trickling a byte at a
+        // time
+        // would hold the thread forever. Cancelling the request closes its connection, which ends
+        // the read.
         ScheduledFuture<?> abort = deadlines.schedule(request::cancel, left, TimeUnit.NANOSECONDS);
         try (ClassicHttpResponse response = client.executeOpen(null, request, null)) {
             try {
@@ -267,63 +298,71 @@ final class HttpImageFetcher {
                     hangUpUnlessSmall(request, response.getEntity());
                 }
                 return answer;
-            }
-            catch (ImageRejectedException ex) {
+            } catch (ImageRejectedException ex) {
                 hangUpUnlessSmall(request, response.getEntity());
                 throw ex;
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             if (request.isCancelled()) {
                 throw totalTimeout(url, ex);
             }
             throw translate(url, ex);
-        }
-        finally {
+        } finally {
             abort.cancel(false);
         }
     }
 
-    private Response answer(URI url, ClassicHttpResponse response) throws IOException, ImageRejectedException {
+    private Response answer(URI url, ClassicHttpResponse response)
+            throws IOException, ImageRejectedException {
         int status = response.getCode();
         Header location = response.getFirstHeader(HttpHeaders.LOCATION);
         if (status >= 300 && status < 400 && location != null) {
             return Response.redirect(location(url, location.getValue()));
         }
         if (status < 200 || status >= 300) {
-            FailureReason reason = status >= 500 || status == 429 ? FailureReason.SERVER_UNAVAILABLE
-                    : FailureReason.HTTP_STATUS;
+            FailureReason reason =
+                    status >= 500 || status == 429
+                            ? FailureReason.SERVER_UNAVAILABLE
+                            : FailureReason.HTTP_STATUS;
             throw new ImageRejectedException(reason, "HTTP " + status + " from " + url);
         }
-        return Response.body(ContentDecoding.decode(body(response.getEntity()),
-                response.getHeaders(HttpHeaders.CONTENT_ENCODING), properties.maxBytes().toBytes()));
+        return Response.body(
+                ContentDecoding.decode(
+                        body(response.getEntity()),
+                        response.getHeaders(HttpHeaders.CONTENT_ENCODING),
+                        properties.maxBytes().toBytes()));
     }
 
     /**
-     * Closing a response reads the rest of its body so that the connection can be reused. That is right
-     * for a short error page, and wrong for a body refused as too large: cancelling the request drops the
-     * connection instead, and no more of those bytes are downloaded.
+     * Closing a response reads the rest of its body so that the connection can be reused. That is
+     * right for a short error page, and wrong for a body refused as too large: cancelling the
+     * request drops the connection instead, and no more of those bytes are downloaded.
      */
     private static void hangUpUnlessSmall(HttpGet request, HttpEntity entity) {
-        if (entity != null && (entity.getContentLength() < 0 || entity.getContentLength() > DRAIN_LIMIT)) {
+        if (entity != null
+                && (entity.getContentLength() < 0 || entity.getContentLength() > DRAIN_LIMIT)) {
             request.cancel();
         }
     }
 
-    /** The Location text is the server's, so it is escaped like catalogue IRIs and never quoted in a detail. */
+    /**
+     * The Location text is the server's, so it is escaped like catalogue IRIs and never quoted in a
+     * detail.
+     */
     private static URI location(URI from, String location) throws ImageRejectedException {
         try {
             return ImageUrl.reference(utf8(location));
-        }
-        catch (InvalidUrlException ex) {
-            throw new ImageRejectedException(FailureReason.INVALID_URL,
+        } catch (InvalidUrlException ex) {
+            throw new ImageRejectedException(
+                    FailureReason.INVALID_URL,
                     "redirect from " + from + " to an invalid URL (" + ex.getMessage() + ")");
         }
     }
 
     /**
-     * HttpClient reads header bytes as ISO-8859-1; a server that writes a raw UTF-8 IRI in Location (as many
-     * do, and as browsers read it) is read as UTF-8 again, so that it is escaped as the server meant.
+     * HttpClient reads header bytes as ISO-8859-1; a server that writes a raw UTF-8 IRI in Location
+     * (as many do, and as browsers read it) is read as UTF-8 again, so that it is escaped as the
+     * server meant.
      */
     private static String utf8(String header) {
         byte[] bytes = header.getBytes(StandardCharsets.ISO_8859_1);
@@ -331,10 +370,13 @@ final class HttpImageFetcher {
             return header;
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        }
-        catch (CharacterCodingException ex) {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException ex) {
             return header;
         }
     }
@@ -346,7 +388,8 @@ final class HttpImageFetcher {
         long max = properties.maxBytes().toBytes();
         long declared = entity.getContentLength();
         if (declared > max) {
-            throw new ImageRejectedException(FailureReason.TOO_LARGE,
+            throw new ImageRejectedException(
+                    FailureReason.TOO_LARGE,
                     declared + " bytes (Content-Length) over the limit of " + max);
         }
         try (InputStream in = entity.getContent()) {
@@ -354,15 +397,17 @@ final class HttpImageFetcher {
                 byte[] body = new byte[(int) declared];
                 int read = in.readNBytes(body, 0, body.length);
                 if (read < body.length) {
-                    throw new IOException("body ended after " + read + " of " + declared + " bytes");
+                    throw new IOException(
+                            "body ended after " + read + " of " + declared + " bytes");
                 }
                 return body;
             }
             ByteArrayOutputStream body = new ByteArrayOutputStream(BUFFER);
             byte[] chunk = new byte[BUFFER];
-            for (int n; (n = in.read(chunk)) >= 0;) {
+            for (int n; (n = in.read(chunk)) >= 0; ) {
                 if (body.size() + (long) n > max) {
-                    throw new ImageRejectedException(FailureReason.TOO_LARGE, "body over the limit of " + max + " bytes");
+                    throw new ImageRejectedException(
+                            FailureReason.TOO_LARGE, "body over the limit of " + max + " bytes");
                 }
                 body.write(chunk, 0, n);
             }
@@ -371,29 +416,45 @@ final class HttpImageFetcher {
     }
 
     private ImageRejectedException totalTimeout(URI url, Throwable cause) {
-        return new ImageRejectedException(FailureReason.TIMEOUT,
-                "no complete answer within " + properties.totalTimeout().toMillis() + " ms (" + url + ")", cause);
+        return new ImageRejectedException(
+                FailureReason.TIMEOUT,
+                "no complete answer within "
+                        + properties.totalTimeout().toMillis()
+                        + " ms ("
+                        + url
+                        + ")",
+                cause);
     }
 
     /**
-     * By type, never by message. Connection-level messages (refused, reset, unknown host) are the client's
-     * own words and kept; protocol errors may quote what the server sent (a status line, a header), so only
-     * their type is named.
+     * By type, never by message. Connection-level messages (refused, reset, unknown host) are the
+     * client's own words and kept; protocol errors may quote what the server sent (a status line, a
+     * header), so only their type is named.
      */
     private static ImageRejectedException translate(URI url, Exception failure) {
         var refused = Causes.find(failure, EgressRefusedException.class);
         if (refused.isPresent()) {
-            return new ImageRejectedException(FailureReason.EGRESS_REFUSED, refused.get().getMessage(), failure);
+            return new ImageRejectedException(
+                    FailureReason.EGRESS_REFUSED, refused.get().getMessage(), failure);
         }
-        if (failure instanceof SocketTimeoutException || failure instanceof ConnectTimeoutException) {
-            return new ImageRejectedException(FailureReason.TIMEOUT,
-                    failure.getClass().getSimpleName() + " (" + url + ")", failure);
+        if (failure instanceof SocketTimeoutException
+                || failure instanceof ConnectTimeoutException) {
+            return new ImageRejectedException(
+                    FailureReason.TIMEOUT,
+                    failure.getClass().getSimpleName() + " (" + url + ")",
+                    failure);
         }
-        boolean ownWords = failure instanceof java.net.ConnectException || failure instanceof java.net.UnknownHostException
-                || failure instanceof java.net.SocketException || failure instanceof javax.net.ssl.SSLException;
-        String message = ownWords && failure.getMessage() != null ? ": " + failure.getMessage() : "";
-        return new ImageRejectedException(FailureReason.CONNECTION,
-                failure.getClass().getSimpleName() + message + " (" + url + ")", failure);
+        boolean ownWords =
+                failure instanceof java.net.ConnectException
+                        || failure instanceof java.net.UnknownHostException
+                        || failure instanceof java.net.SocketException
+                        || failure instanceof javax.net.ssl.SSLException;
+        String message =
+                ownWords && failure.getMessage() != null ? ": " + failure.getMessage() : "";
+        return new ImageRejectedException(
+                FailureReason.CONNECTION,
+                failure.getClass().getSimpleName() + message + " (" + url + ")",
+                failure);
     }
 
     private static CustomizableThreadFactory daemonThreads(String prefix) {

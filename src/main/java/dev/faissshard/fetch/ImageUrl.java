@@ -10,24 +10,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * URL text from a catalogue row or a {@code Location} header, made into the URI that is requested. IRIs
- * become URIs as browsers send them: characters a URI may not hold (spaces, non-ASCII, {@code "<>\^`{|}})
- * are percent-escaped as UTF-8, existing escapes are kept, and a non-ASCII host name becomes punycode.
- * Text that is no URL even so (a bad host, port or IPv6 literal) is reported with the reason, so that the
- * row fails alone ({@code invalid_url}) and the rest of the catalogue is built.
+ * URL text from a catalogue row or a {@code Location} header, made into the URI that is requested.
+ * IRIs become URIs as browsers send them: characters a URI may not hold (spaces, non-ASCII, {@code
+ * "<>\^`{|}}) are percent-escaped as UTF-8, existing escapes are kept, and a non-ASCII host name
+ * becomes punycode. Text that is no URL even so (a bad host, port or IPv6 literal) is reported with
+ * the reason, so that the row fails alone ({@code invalid_url}) and the rest of the catalogue is
+ * built.
  */
 public final class ImageUrl {
 
     /** The scheme of the stand-in URI for a row whose text is no URL; nothing fetches it. */
     static final String INVALID_SCHEME = "invalid-url";
 
-    private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):(.*)$", Pattern.DOTALL);
-    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*\\.?");
+    private static final Pattern SCHEME =
+            Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):(.*)$", Pattern.DOTALL);
+    private static final Pattern HOST_NAME =
+            Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*\\.?");
     private static final String ALLOWED = "-._~" + "!$&'()*+,;=" + ":@/?";
     private static final int MAX_LENGTH = 8192;
 
-    private ImageUrl() {
-    }
+    private ImageUrl() {}
 
     /** An absolute URL ({@code scheme:…}); IRI characters escaped, host in ASCII. */
     public static URI parse(String text) throws InvalidUrlException {
@@ -42,24 +44,28 @@ public final class ImageUrl {
     }
 
     /**
-     * A stand-in URI for a catalogue row whose URL text is not a URL, so that the row still becomes an
-     * entry and fails alone with {@code invalid_url} and the reason.
+     * A stand-in URI for a catalogue row whose URL text is not a URL, so that the row still becomes
+     * an entry and fails alone with {@code invalid_url} and the reason.
      */
     public static URI invalid(String reason) {
         try {
             return new URI(INVALID_SCHEME, reason, null);
-        }
-        catch (URISyntaxException ex) {
-            throw new IllegalStateException("the multi-argument URI constructor quotes everything", ex);
+        } catch (URISyntaxException ex) {
+            throw new IllegalStateException(
+                    "the multi-argument URI constructor quotes everything", ex);
         }
     }
 
     /** Why the URL is unusable, when it is a stand-in made by {@link #invalid}. */
     static Optional<String> invalidReason(URI url) {
-        return INVALID_SCHEME.equalsIgnoreCase(url.getScheme()) ? Optional.of(url.getSchemeSpecificPart()) : Optional.empty();
+        return INVALID_SCHEME.equalsIgnoreCase(url.getScheme())
+                ? Optional.of(url.getSchemeSpecificPart())
+                : Optional.empty();
     }
 
-    /** An absolute or relative reference, escaped the same way (relative ones come from redirects). */
+    /**
+     * An absolute or relative reference, escaped the same way (relative ones come from redirects).
+     */
     static URI reference(String text) throws InvalidUrlException {
         String value = text.strip();
         if (value.length() > MAX_LENGTH) {
@@ -83,15 +89,15 @@ public final class ImageUrl {
         escape(rest, out);
         try {
             return new URI(out.toString());
-        }
-        catch (URISyntaxException ex) {
+        } catch (URISyntaxException ex) {
             throw new InvalidUrlException(ex.getReason());
         }
     }
 
     /**
-     * The host as written in the URL ({@code 127.1}, {@code [::1]}, {@code images.example.com}), also when
-     * {@link URI#getHost()} gives up on it (it does for numeric short forms and underscores); empty if none.
+     * The host as written in the URL ({@code 127.1}, {@code [::1]}, {@code images.example.com}),
+     * also when {@link URI#getHost()} gives up on it (it does for numeric short forms and
+     * underscores); empty if none.
      */
     static String host(URI url) {
         if (url.getHost() != null) {
@@ -133,8 +139,7 @@ public final class ImageUrl {
                 }
                 port = after.substring(1);
             }
-        }
-        else {
+        } else {
             int colon = hostPort.lastIndexOf(':');
             host = colon < 0 ? hostPort : hostPort.substring(0, colon);
             port = colon < 0 ? null : hostPort.substring(colon + 1);
@@ -142,7 +147,9 @@ public final class ImageUrl {
         }
         out.append(host);
         if (port != null && !port.isEmpty()) {
-            if (!port.chars().allMatch(c -> c >= '0' && c <= '9') || port.length() > 5 || Integer.parseInt(port) > 65535) {
+            if (!port.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || port.length() > 5
+                    || Integer.parseInt(port) > 65535) {
                 throw new InvalidUrlException("invalid port");
             }
             out.append(':').append(port);
@@ -157,8 +164,7 @@ public final class ImageUrl {
         String ascii;
         try {
             ascii = IDN.toASCII(host, IDN.ALLOW_UNASSIGNED);
-        }
-        catch (IllegalArgumentException ex) {
+        } catch (IllegalArgumentException ex) {
             throw new InvalidUrlException("the host is not a valid name");
         }
         if (!HOST_NAME.matcher(ascii).matches()) {
@@ -174,19 +180,17 @@ public final class ImageUrl {
             char c = text.charAt(i);
             if (c == '%' && isHex(text, i + 1) && isHex(text, i + 2)) {
                 out.append(c);
-            }
-            else if (c == '#' && !fragment) {
+            } else if (c == '#' && !fragment) {
                 fragment = true;
                 out.append(c);
-            }
-            else if (c < 0x80 && (Character.isLetterOrDigit(c) || ALLOWED.indexOf(c) >= 0)) {
+            } else if (c < 0x80 && (Character.isLetterOrDigit(c) || ALLOWED.indexOf(c) >= 0)) {
                 out.append(c);
-            }
-            else {
+            } else {
                 int end = Character.isHighSurrogate(c) && i + 1 < text.length() ? i + 2 : i + 1;
                 for (byte b : text.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
-                    out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+                    out.append('%')
+                            .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
                 }
                 i = end - 1;
             }

@@ -6,17 +6,16 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Reads a URL host that is a number rather than a name, in every form a C resolver accepts: dotted quads,
- * the short forms of {@code inet_aton} ({@code 127.1}, {@code 10.1.2}), one 32-bit number
- * ({@code 2130706433}), octal and hex parts ({@code 017700000001}, {@code 0x7f.1}), and bracketed IPv6
- * ({@code [::ffff:127.0.0.1]}). The egress policy classifies what this returns, and the fetcher connects to
- * exactly that address, so a host that one parser reads as a name and another as a number cannot slip
- * through.
+ * Reads a URL host that is a number rather than a name, in every form a C resolver accepts: dotted
+ * quads, the short forms of {@code inet_aton} ({@code 127.1}, {@code 10.1.2}), one 32-bit number
+ * ({@code 2130706433}), octal and hex parts ({@code 017700000001}, {@code 0x7f.1}), and bracketed
+ * IPv6 ({@code [::ffff:127.0.0.1]}). The egress policy classifies what this returns, and the
+ * fetcher connects to exactly that address, so a host that one parser reads as a name and another
+ * as a number cannot slip through.
  */
 final class IpLiteral {
 
-    private IpLiteral() {
-    }
+    private IpLiteral() {}
 
     /** The address a numeric host denotes, or empty for a host name (or text that is neither). */
     static Optional<InetAddress> parse(String host) {
@@ -56,10 +55,10 @@ final class IpLiteral {
             }
         }
         try {
-            // A literal of hex digits, colons and dots only: getByName parses it without any lookup.
+            // A literal of hex digits, colons and dots only: getByName parses it without any
+            // lookup.
             return Optional.of(InetAddress.getByName(bare));
-        }
-        catch (UnknownHostException | IllegalArgumentException ex) {
+        } catch (UnknownHostException | IllegalArgumentException ex) {
             return Optional.empty();
         }
     }
@@ -94,7 +93,13 @@ final class IpLiteral {
             return Optional.empty();
         }
         result = (result << lastBits) | last;
-        return Optional.of(new byte[] { (byte) (result >>> 24), (byte) (result >>> 16), (byte) (result >>> 8), (byte) result });
+        return Optional.of(
+                new byte[] {
+                    (byte) (result >>> 24),
+                    (byte) (result >>> 16),
+                    (byte) (result >>> 8),
+                    (byte) result
+                });
     }
 
     /** One part: decimal, octal with a leading 0, hex with 0x; null when it is not a number. */
@@ -108,8 +113,7 @@ final class IpLiteral {
             if (digits.isEmpty()) {
                 return 0L;
             }
-        }
-        else if (lower.length() > 1 && lower.startsWith("0")) {
+        } else if (lower.length() > 1 && lower.startsWith("0")) {
             radix = 8;
             digits = lower.substring(1);
         }
@@ -133,8 +137,7 @@ final class IpLiteral {
     private static InetAddress address(byte[] bytes) {
         try {
             return InetAddress.getByAddress(bytes);
-        }
-        catch (UnknownHostException ex) {
+        } catch (UnknownHostException ex) {
             throw new IllegalStateException("four bytes are always an address", ex);
         }
     }

@@ -1,26 +1,25 @@
 package dev.faissshard.fetch;
 
+import dev.faissshard.failure.Causes;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.faissshard.failure.Causes;
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-
 /**
- * The service's {@link ImageFetcher}: picks the transport by URL: objects in a Supabase bucket through the
- * Storage API, other http(s) URLs directly, {@code file:} from disk. It only routes; {@link FetchConfiguration}
- * builds the transports and owns their threads and connections.
+ * The service's {@link ImageFetcher}: picks the transport by URL: objects in a Supabase bucket
+ * through the Storage API, other http(s) URLs directly, {@code file:} from disk. It only routes;
+ * {@link FetchConfiguration} builds the transports and owns their threads and connections.
  *
  * <p>It also holds the contract for all of them: whatever a transport fails with that is not an
- * {@link ImageRejectedException} (a bug, a surprise from a library) becomes {@link FailureReason#UNEXPECTED_ERROR},
- * transient, so that it costs one image a retry by the next job and never passes for a fact about the image.
+ * {@link ImageRejectedException} (a bug, a surprise from a library) becomes {@link
+ * FailureReason#UNEXPECTED_ERROR}, transient, so that it costs one image a retry by the next job
+ * and never passes for a fact about the image.
  */
 public final class RoutingImageFetcher implements ImageFetcher {
 
@@ -32,11 +31,15 @@ public final class RoutingImageFetcher implements ImageFetcher {
     private final SupabaseImageFetcher supabase;
 
     /**
-     * @param supabaseUrl the configured project's URL, whose object URLs go through the Storage API; null when
-     *     no project is configured
+     * @param supabaseUrl the configured project's URL, whose object URLs go through the Storage
+     *     API; null when no project is configured
      * @param supabase the Storage API transport; null when no project is configured
      */
-    RoutingImageFetcher(HttpImageFetcher http, FileImageFetcher file, URI supabaseUrl, SupabaseImageFetcher supabase) {
+    RoutingImageFetcher(
+            HttpImageFetcher http,
+            FileImageFetcher file,
+            URI supabaseUrl,
+            SupabaseImageFetcher supabase) {
         this.http = http;
         this.file = file;
         this.supabaseUrl = supabaseUrl;
@@ -48,47 +51,70 @@ public final class RoutingImageFetcher implements ImageFetcher {
         CompletableFuture<byte[]> routed;
         try {
             routed = route(url, catalogueFolder);
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             routed = CompletableFuture.failedFuture(ex);
         }
-        return routed.exceptionallyCompose(failure -> CompletableFuture.failedFuture(rejection(url, failure)));
+        return routed.exceptionallyCompose(
+                failure -> CompletableFuture.failedFuture(rejection(url, failure)));
     }
 
     private CompletableFuture<byte[]> route(URI url, Path catalogueFolder) {
         Optional<String> invalid = ImageUrl.invalidReason(url);
         if (invalid.isPresent()) {
-            return CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.INVALID_URL,
-                    "the catalogue's image URL is not a valid URL: " + invalid.get()));
+            return CompletableFuture.failedFuture(
+                    new ImageRejectedException(
+                            FailureReason.INVALID_URL,
+                            "the catalogue's image URL is not a valid URL: " + invalid.get()));
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         var object = SupabaseObjectUrl.parse(url, supabaseUrl);
         if (object.isPresent() && object.get().invalidReason().isPresent()) {
-            return CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.INVALID_URL,
-                    "the catalogue's Supabase object URL is " + object.get().invalidReason().get() + " (" + url + ")"));
+            return CompletableFuture.failedFuture(
+                    new ImageRejectedException(
+                            FailureReason.INVALID_URL,
+                            "the catalogue's Supabase object URL is "
+                                    + object.get().invalidReason().get()
+                                    + " ("
+                                    + url
+                                    + ")"));
         }
         if (object.isPresent()) {
-            return supabase == null ? CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
-                    "supabase:// URLs need fsb.supabase.url and fsb.supabase.key (" + url + ")"))
+            return supabase == null
+                    ? CompletableFuture.failedFuture(
+                            new ImageRejectedException(
+                                    FailureReason.UNSUPPORTED_URL,
+                                    "supabase:// URLs need fsb.supabase.url and fsb.supabase.key ("
+                                            + url
+                                            + ")"))
                     : supabase.fetch(url, object.get());
         }
         return switch (scheme) {
             case "http", "https" -> http.fetch(url);
             case "file" -> file.fetch(url, catalogueFolder);
-            default -> CompletableFuture.failedFuture(new ImageRejectedException(FailureReason.UNSUPPORTED_URL,
-                    "unsupported URL scheme '" + scheme + "' in " + url));
+            default ->
+                    CompletableFuture.failedFuture(
+                            new ImageRejectedException(
+                                    FailureReason.UNSUPPORTED_URL,
+                                    "unsupported URL scheme '" + scheme + "' in " + url));
         };
     }
 
-    /** The rejection a transport gave, or an unexpected one naming only the failure's type: its message may quote data. */
+    /**
+     * The rejection a transport gave, or an unexpected one naming only the failure's type: its
+     * message may quote data.
+     */
     private static ImageRejectedException rejection(URI url, Throwable failure) {
         Throwable cause = Causes.unwrapped(failure);
         if (cause instanceof ImageRejectedException rejected) {
             return rejected;
         }
-        log.warn("Unexpected {} fetching an image; filed as {}", cause.getClass().getName(),
+        log.warn(
+                "Unexpected {} fetching an image; filed as {}",
+                cause.getClass().getName(),
                 FailureReason.UNEXPECTED_ERROR.key());
-        return new ImageRejectedException(FailureReason.UNEXPECTED_ERROR,
-                "unexpected " + cause.getClass().getSimpleName() + " (" + url + ")", cause);
+        return new ImageRejectedException(
+                FailureReason.UNEXPECTED_ERROR,
+                "unexpected " + cause.getClass().getSimpleName() + " (" + url + ")",
+                cause);
     }
 }

@@ -3,9 +3,9 @@ package dev.faissshard.image;
 import java.awt.image.BufferedImage;
 
 /**
- * The EXIF orientation tag (0x0112) of JPEG, PNG ({@code eXIf}) and WebP ({@code EXIF}) files, and the
- * turn or mirror that shows the picture upright. Cameras and phones store the sensor's rows as they
- * came and only record how the picture should be turned; decoders return the stored rows.
+ * The EXIF orientation tag (0x0112) of JPEG, PNG ({@code eXIf}) and WebP ({@code EXIF}) files, and
+ * the turn or mirror that shows the picture upright. Cameras and phones store the sensor's rows as
+ * they came and only record how the picture should be turned; decoders return the stored rows.
  */
 final class ExifOrientation {
 
@@ -14,22 +14,24 @@ final class ExifOrientation {
 
     private static final int ORIENTATION_TAG = 0x0112;
 
-    private ExifOrientation() {
-    }
+    private ExifOrientation() {}
 
-    /** The orientation recorded in the file, 1 to 8; {@link #NORMAL} when there is none or it is unreadable. */
+    /**
+     * The orientation recorded in the file, 1 to 8; {@link #NORMAL} when there is none or it is
+     * unreadable.
+     */
     static int of(byte[] data, ImageFormat format) {
         try {
-            int tiff = switch (format) {
-                case JPEG -> jpegExif(data);
-                case PNG -> pngExif(data);
-                case WEBP -> webpExif(data);
-                default -> -1;
-            };
+            int tiff =
+                    switch (format) {
+                        case JPEG -> jpegExif(data);
+                        case PNG -> pngExif(data);
+                        case WEBP -> webpExif(data);
+                        default -> -1;
+                    };
             int orientation = tiff < 0 ? NORMAL : tiffOrientation(data, tiff);
             return orientation >= 1 && orientation <= 8 ? orientation : NORMAL;
-        }
-        catch (ArrayIndexOutOfBoundsException ex) {
+        } catch (ArrayIndexOutOfBoundsException ex) {
             // A damaged EXIF block must not cost the picture; it is then shown as stored.
             return NORMAL;
         }
@@ -52,13 +54,34 @@ final class ExifOrientation {
                 int sx;
                 int sy;
                 switch (orientation) {
-                    case 2 -> { sx = w - 1 - dx; sy = dy; }
-                    case 3 -> { sx = w - 1 - dx; sy = h - 1 - dy; }
-                    case 4 -> { sx = dx; sy = h - 1 - dy; }
-                    case 5 -> { sx = dy; sy = dx; }
-                    case 6 -> { sx = dy; sy = h - 1 - dx; }
-                    case 7 -> { sx = w - 1 - dy; sy = h - 1 - dx; }
-                    default -> { sx = w - 1 - dy; sy = dx; }
+                    case 2 -> {
+                        sx = w - 1 - dx;
+                        sy = dy;
+                    }
+                    case 3 -> {
+                        sx = w - 1 - dx;
+                        sy = h - 1 - dy;
+                    }
+                    case 4 -> {
+                        sx = dx;
+                        sy = h - 1 - dy;
+                    }
+                    case 5 -> {
+                        sx = dy;
+                        sy = dx;
+                    }
+                    case 6 -> {
+                        sx = dy;
+                        sy = h - 1 - dx;
+                    }
+                    case 7 -> {
+                        sx = w - 1 - dy;
+                        sy = h - 1 - dx;
+                    }
+                    default -> {
+                        sx = w - 1 - dy;
+                        sy = dx;
+                    }
                 }
                 dst[dy * ow + dx] = src[sy * w + sx];
             }
@@ -130,11 +153,14 @@ final class ExifOrientation {
     }
 
     private static int u16(byte[] d, int i, boolean little) {
-        return little ? (d[i] & 0xFF) | (d[i + 1] & 0xFF) << 8 : (d[i] & 0xFF) << 8 | (d[i + 1] & 0xFF);
+        return little
+                ? (d[i] & 0xFF) | (d[i + 1] & 0xFF) << 8
+                : (d[i] & 0xFF) << 8 | (d[i + 1] & 0xFF);
     }
 
     private static long u32(byte[] d, int i, boolean little) {
-        return little ? (u16(d, i, true) | (long) u16(d, i + 2, true) << 16)
+        return little
+                ? (u16(d, i, true) | (long) u16(d, i + 2, true) << 16)
                 : ((long) u16(d, i, false) << 16 | u16(d, i + 2, false));
     }
 

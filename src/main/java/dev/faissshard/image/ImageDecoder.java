@@ -1,5 +1,10 @@
 package dev.faissshard.image;
 
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
+import dev.faissshard.image.jpeg.ReducedJpegDecoder;
+import dev.faissshard.image.png.SubsampledPngDecoder;
+import dev.faissshard.image.webp.ScaledWebPDecoder;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.color.ColorSpace;
@@ -15,7 +20,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -24,23 +28,17 @@ import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
-
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-import dev.faissshard.image.jpeg.ReducedJpegDecoder;
-import dev.faissshard.image.png.SubsampledPngDecoder;
-import dev.faissshard.image.webp.ScaledWebPDecoder;
 
 /**
  * Decodes image bytes into a small RGB raster for the models. The header is read first: too many
  * pixels are refused before a raster exists, and large images are decoded at reduced size (a scaled
  * IDCT for plain JPEGs, libwebp's scaling for WebP, native subsampling for PNG, ImageIO's source
  * subsampling otherwise) so that only about {@code decodeSize} pixels per side are produced.
- * Transparency is composited on white, the background of product photos; the EXIF orientation is applied; GIFs give their first frame.
- * Anything else (text, PDF, truncated or damaged data) is refused with the precise reason. Thread-safe.
+ * Transparency is composited on white, the background of product photos; the EXIF orientation is
+ * applied; GIFs give their first frame. Anything else (text, PDF, truncated or damaged data) is
+ * refused with the precise reason. Thread-safe.
  */
 @Component
 public class ImageDecoder {
@@ -74,15 +72,20 @@ public class ImageDecoder {
         }
         ImageFormat format = ImageFormat.sniff(data);
         if (!format.isRaster()) {
-            throw new ImageRejectedException(FailureReason.NOT_AN_IMAGE, switch (format) {
-                case PDF -> "a PDF document, not an image";
-                case HTML -> "an HTML page (an error or login page served in place of the image?)";
-                case SVG -> "an SVG vector drawing; only raster images (JPEG, PNG, GIF, BMP, WebP) are embedded";
-                case XML -> "XML text, not an image";
-                case JSON -> "JSON text, not an image";
-                // Never the bytes themselves: details are shown to every caller, and the body may be anything.
-                default -> "first bytes are not an image signature";
-            });
+            throw new ImageRejectedException(
+                    FailureReason.NOT_AN_IMAGE,
+                    switch (format) {
+                        case PDF -> "a PDF document, not an image";
+                        case HTML ->
+                                "an HTML page (an error or login page served in place of the image?)";
+                        case SVG ->
+                                "an SVG vector drawing; only raster images (JPEG, PNG, GIF, BMP, WebP) are embedded";
+                        case XML -> "XML text, not an image";
+                        case JSON -> "JSON text, not an image";
+                        // Never the bytes themselves: details are shown to every caller, and the
+                        // body may be anything.
+                        default -> "first bytes are not an image signature";
+                    });
         }
         Optional<BufferedImage> reduced = nativeDecode(data, format);
         if (reduced.isPresent()) {
@@ -90,21 +93,27 @@ public class ImageDecoder {
         }
         List<ImageReaderSpi> readers = readers(data);
         if (readers.isEmpty()) {
-            throw new ImageRejectedException(FailureReason.UNSUPPORTED_FORMAT,
+            throw new ImageRejectedException(
+                    FailureReason.UNSUPPORTED_FORMAT,
                     format.name().toLowerCase(Locale.ROOT) + " images cannot be decoded here");
         }
-        // Plain JPEGs go to the JDK's reader, 5-25% faster than TwelveMonkeys' (which wraps it; see the
-        // decode benchmark). TwelveMonkeys stays first for CMYK / YCCK / Adobe files, and is the second
+        // Plain JPEGs go to the JDK's reader, 5-25% faster than TwelveMonkeys' (which wraps it; see
+        // the
+        // decode benchmark). TwelveMonkeys stays first for CMYK / YCCK / Adobe files, and is the
+        // second
         // chance for damaged ones.
         if (format == ImageFormat.JPEG && readers.size() > 1 && JpegHeader.isPlain(data)) {
-            readers.sort(Comparator.comparing((ImageReaderSpi spi) -> !spi.getClass().getName().startsWith("com.sun.")));
+            readers.sort(
+                    Comparator.comparing(
+                            (ImageReaderSpi spi) ->
+                                    !spi.getClass().getName().startsWith("com.sun.")));
         }
         ImageRejectedException first = null;
         for (ImageReaderSpi spi : readers) {
             try {
-                return ExifOrientation.apply(read(spi, data, format), ExifOrientation.of(data, format));
-            }
-            catch (ImageRejectedException ex) {
+                return ExifOrientation.apply(
+                        read(spi, data, format), ExifOrientation.of(data, format));
+            } catch (ImageRejectedException ex) {
                 if (ex.reason() != FailureReason.CORRUPT || format != ImageFormat.JPEG) {
                     throw ex;
                 }
@@ -115,33 +124,37 @@ public class ImageDecoder {
     }
 
     /**
-     * The native decoders of the common catalogue formats, each producing the reduced raster directly.
-     * Each returns empty for what it does not take (and for damaged data), which then goes to the
-     * ImageIO readers below, so that refusals keep the same reasons whichever path is installed.
+     * The native decoders of the common catalogue formats, each producing the reduced raster
+     * directly. Each returns empty for what it does not take (and for damaged data), which then
+     * goes to the ImageIO readers below, so that refusals keep the same reasons whichever path is
+     * installed.
      */
-    private Optional<BufferedImage> nativeDecode(byte[] data, ImageFormat format) throws ImageRejectedException {
+    private Optional<BufferedImage> nativeDecode(byte[] data, ImageFormat format)
+            throws ImageRejectedException {
         if (!nativeDecoders) {
             return Optional.empty();
         }
         return switch (format) {
             case JPEG -> JpegHeader.isPlain(data) ? reducedJpeg(data) : Optional.empty();
-            case WEBP -> ScaledWebPDecoder.decode(data, properties.decodeSize(), properties.maxPixels());
-            case PNG -> SubsampledPngDecoder.decode(data, properties.decodeSize(), properties.maxPixels());
+            case WEBP ->
+                    ScaledWebPDecoder.decode(data, properties.decodeSize(), properties.maxPixels());
+            case PNG ->
+                    SubsampledPngDecoder.decode(
+                            data, properties.decodeSize(), properties.maxPixels());
             default -> Optional.empty();
         };
     }
 
     /**
-     * Most catalogue photos are plain JPEGs: libjpeg-turbo decodes them at a reduced IDCT scale, 2-4x
-     * cheaper than the JDK's reader, which decodes every pixel before subsampling. A file it finds
-     * damaged gets the general readers' opinion, so that both paths refuse the same files for the same
-     * reasons.
+     * Most catalogue photos are plain JPEGs: libjpeg-turbo decodes them at a reduced IDCT scale,
+     * 2-4x cheaper than the JDK's reader, which decodes every pixel before subsampling. A file it
+     * finds damaged gets the general readers' opinion, so that both paths refuse the same files for
+     * the same reasons.
      */
     private Optional<BufferedImage> reducedJpeg(byte[] data) throws ImageRejectedException {
         try {
             return ReducedJpegDecoder.decode(data, properties.decodeSize(), properties.maxPixels());
-        }
-        catch (ImageRejectedException ex) {
+        } catch (ImageRejectedException ex) {
             if (ex.reason() == FailureReason.CORRUPT) {
                 return Optional.empty();
             }
@@ -149,12 +162,17 @@ public class ImageDecoder {
         }
     }
 
-    /** The installed readers that recognise the data, in ImageIO's order, without creating reader instances. */
+    /**
+     * The installed readers that recognise the data, in ImageIO's order, without creating reader
+     * instances.
+     */
     private static List<ImageReaderSpi> readers(byte[] data) throws ImageRejectedException {
         List<ImageReaderSpi> found = new ArrayList<>();
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
-            Iterator<ImageReaderSpi> providers = IIORegistry.getDefaultInstance().getServiceProviders(ImageReaderSpi.class,
-                    true);
+        try (ImageInputStream input =
+                new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            Iterator<ImageReaderSpi> providers =
+                    IIORegistry.getDefaultInstance()
+                            .getServiceProviders(ImageReaderSpi.class, true);
             while (providers.hasNext()) {
                 ImageReaderSpi spi = providers.next();
                 input.mark();
@@ -162,51 +180,60 @@ public class ImageDecoder {
                     if (spi.canDecodeInput(input)) {
                         found.add(spi);
                     }
-                }
-                finally {
+                } finally {
                     input.reset();
                 }
             }
-        }
-        catch (IOException ex) {
-            throw new ImageRejectedException(FailureReason.CORRUPT, "unreadable image data: " + decoderWords(ex.getMessage()), ex);
+        } catch (IOException ex) {
+            throw new ImageRejectedException(
+                    FailureReason.CORRUPT,
+                    "unreadable image data: " + decoderWords(ex.getMessage()),
+                    ex);
         }
         return found;
     }
 
-    private BufferedImage read(ImageReaderSpi spi, byte[] data, ImageFormat format) throws ImageRejectedException {
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+    private BufferedImage read(ImageReaderSpi spi, byte[] data, ImageFormat format)
+            throws ImageRejectedException {
+        try (ImageInputStream input =
+                new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             ImageReader reader = spi.createReaderInstance();
             try {
                 reader.setInput(input, true, true);
                 return read(reader, format);
-            }
-            finally {
+            } finally {
                 reader.dispose();
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw corrupt(format, ex);
         }
     }
 
-    private BufferedImage read(ImageReader reader, ImageFormat format) throws ImageRejectedException {
+    private BufferedImage read(ImageReader reader, ImageFormat format)
+            throws ImageRejectedException {
         int width;
         int height;
         try {
             width = reader.getWidth(0);
             height = reader.getHeight(0);
-        }
-        catch (IOException | RuntimeException ex) {
+        } catch (IOException | RuntimeException ex) {
             throw corrupt(format, ex);
         }
         if (width <= 0 || height <= 0) {
-            throw new ImageRejectedException(FailureReason.CORRUPT, "header declares " + width + "x" + height + " pixels");
+            throw new ImageRejectedException(
+                    FailureReason.CORRUPT, "header declares " + width + "x" + height + " pixels");
         }
         long pixels = (long) width * height;
         if (pixels > properties.maxPixels()) {
-            throw new ImageRejectedException(FailureReason.TOO_MANY_PIXELS,
-                    width + "x" + height + " = " + pixels + " pixels, over the limit of " + properties.maxPixels());
+            throw new ImageRejectedException(
+                    FailureReason.TOO_MANY_PIXELS,
+                    width
+                            + "x"
+                            + height
+                            + " = "
+                            + pixels
+                            + " pixels, over the limit of "
+                            + properties.maxPixels());
         }
         ImageReadParam param = reader.getDefaultReadParam();
         int step = Math.max(1, Math.min(width, height) / properties.decodeSize());
@@ -218,13 +245,15 @@ public class ImageDecoder {
         BufferedImage image;
         try {
             image = reader.read(0, param);
-        }
-        catch (IOException | RuntimeException ex) {
+        } catch (IOException | RuntimeException ex) {
             throw corrupt(format, ex);
         }
         if (truncation.warning != null) {
-            throw new ImageRejectedException(FailureReason.CORRUPT,
-                    format.name().toLowerCase(Locale.ROOT) + " data ends early: " + decoderWords(truncation.warning));
+            throw new ImageRejectedException(
+                    FailureReason.CORRUPT,
+                    format.name().toLowerCase(Locale.ROOT)
+                            + " data ends early: "
+                            + decoderWords(truncation.warning));
         }
         return toRgbOnWhite(image);
     }
@@ -236,28 +265,31 @@ public class ImageDecoder {
         if (isGreyWithAlpha(image)) {
             return greyWithAlphaOnWhite(image);
         }
-        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        BufferedImage rgb =
+                new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = rgb.createGraphics();
         try {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, rgb.getWidth(), rgb.getHeight());
             g.drawImage(image, 0, 0, null);
-        }
-        finally {
+        } finally {
             g.dispose();
         }
         return rgb;
     }
 
     /**
-     * Grey with transparency (PNG colour type 4, or grey with a tRNS key) comes out of the JDK's readers in
-     * its linear grey colour space, which Java2D converts to sRGB when drawing: mid-greys lighten by up to
-     * about 70 levels (a GIMP wallpaper measured 198 against the 161 of its stored samples on white). Plain
-     * grey images are copied as stored, so only these take the samples themselves.
+     * Grey with transparency (PNG colour type 4, or grey with a tRNS key) comes out of the JDK's
+     * readers in its linear grey colour space, which Java2D converts to sRGB when drawing:
+     * mid-greys lighten by up to about 70 levels (a GIMP wallpaper measured 198 against the 161 of
+     * its stored samples on white). Plain grey images are copied as stored, so only these take the
+     * samples themselves.
      */
     private static boolean isGreyWithAlpha(BufferedImage image) {
-        return image.getColorModel() instanceof ComponentColorModel model && model.hasAlpha()
-                && model.getColorSpace().getType() == ColorSpace.TYPE_GRAY && model.getNumComponents() == 2;
+        return image.getColorModel() instanceof ComponentColorModel model
+                && model.hasAlpha()
+                && model.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && model.getNumComponents() == 2;
     }
 
     /** Composites the stored grey samples on white, rounding as the native PNG decoder does. */
@@ -286,7 +318,10 @@ public class ImageDecoder {
         return rgb;
     }
 
-    /** Sixteen-bit samples keep their high byte, as libspng does; fewer bits are scaled up to the full range. */
+    /**
+     * Sixteen-bit samples keep their high byte, as libspng does; fewer bits are scaled up to the
+     * full range.
+     */
     private static int toEightBits(int sample, int bits) {
         if (bits == 8) {
             return sample;
@@ -295,15 +330,20 @@ public class ImageDecoder {
     }
 
     private static ImageRejectedException corrupt(ImageFormat format, Exception ex) {
-        String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : decoderWords(ex.getMessage());
-        return new ImageRejectedException(FailureReason.CORRUPT,
-                "damaged " + format.name().toLowerCase(Locale.ROOT) + " data: " + message, ex);
+        String message =
+                ex.getMessage() == null
+                        ? ex.getClass().getSimpleName()
+                        : decoderWords(ex.getMessage());
+        return new ImageRejectedException(
+                FailureReason.CORRUPT,
+                "damaged " + format.name().toLowerCase(Locale.ROOT) + " data: " + message,
+                ex);
     }
 
     /**
-     * A decoder's message, for a detail: decoders describe structure ("Bogus marker length"), but one that
-     * quoted a metadata string would put body text into the job view, so only a short line of plain ASCII
-     * is kept.
+     * A decoder's message, for a detail: decoders describe structure ("Bogus marker length"), but
+     * one that quoted a metadata string would put body text into the job view, so only a short line
+     * of plain ASCII is kept.
      */
     private static String decoderWords(String message) {
         if (message == null) {
@@ -317,7 +357,9 @@ public class ImageDecoder {
         return kept.toString().strip();
     }
 
-    /** Decoders report a truncated stream as a warning and fill the rest with grey; we refuse it. */
+    /**
+     * Decoders report a truncated stream as a warning and fill the rest with grey; we refuse it.
+     */
     private static final class Truncation implements IIOReadWarningListener {
 
         private String warning;
@@ -325,7 +367,9 @@ public class ImageDecoder {
         @Override
         public void warningOccurred(ImageReader source, String warning) {
             String lower = warning.toLowerCase(Locale.ROOT);
-            if (lower.contains("premature") || lower.contains("truncat") || lower.contains("end of")) {
+            if (lower.contains("premature")
+                    || lower.contains("truncat")
+                    || lower.contains("end of")) {
                 this.warning = warning;
             }
         }

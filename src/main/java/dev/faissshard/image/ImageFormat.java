@@ -4,7 +4,20 @@ import java.nio.charset.StandardCharsets;
 
 /** Recognises formats from their first bytes, to say precisely why a body is not a usable image. */
 enum ImageFormat {
-    JPEG, PNG, GIF, BMP, WEBP, TIFF, HEIF, AVIF, PDF, HTML, SVG, XML, JSON, UNKNOWN;
+    JPEG,
+    PNG,
+    GIF,
+    BMP,
+    WEBP,
+    TIFF,
+    HEIF,
+    AVIF,
+    PDF,
+    HTML,
+    SVG,
+    XML,
+    JSON,
+    UNKNOWN;
 
     static ImageFormat sniff(byte[] data) {
         if (startsWith(data, 0, 0xFF, 0xD8, 0xFF)) {
@@ -26,7 +39,8 @@ enum ImageFormat {
             return TIFF;
         }
         if (startsWith(data, 4, 'f', 't', 'y', 'p')) {
-            String brand = new String(data, 8, Math.min(4, data.length - 8), StandardCharsets.US_ASCII);
+            String brand =
+                    new String(data, 8, Math.min(4, data.length - 8), StandardCharsets.US_ASCII);
             return brand.startsWith("avi") ? AVIF : HEIF;
         }
         if (startsWith(data, 0, '%', 'P', 'D', 'F')) {
@@ -35,7 +49,10 @@ enum ImageFormat {
         return text(data);
     }
 
-    /** Whether this is a raster format a decoder could be installed for (as opposed to not an image). */
+    /**
+     * Whether this is a raster format a decoder could be installed for (as opposed to not an
+     * image).
+     */
     boolean isRaster() {
         return ordinal() < PDF.ordinal();
     }
@@ -43,7 +60,10 @@ enum ImageFormat {
     /** Error pages, vector images and API answers served where a photo was expected. */
     private static ImageFormat text(byte[] data) {
         int i = 0;
-        if (data.length >= 3 && (data[0] & 0xFF) == 0xEF && (data[1] & 0xFF) == 0xBB && (data[2] & 0xFF) == 0xBF) {
+        if (data.length >= 3
+                && (data[0] & 0xFF) == 0xEF
+                && (data[1] & 0xFF) == 0xBB
+                && (data[2] & 0xFF) == 0xBF) {
             i = 3;
         }
         while (i < data.length && Character.isWhitespace(data[i])) {
@@ -58,12 +78,16 @@ enum ImageFormat {
         if (data[i] != '<') {
             return UNKNOWN;
         }
-        String head = new String(data, i, Math.min(1024, data.length - i), StandardCharsets.ISO_8859_1)
-            .toLowerCase(java.util.Locale.ROOT);
+        String head =
+                new String(data, i, Math.min(1024, data.length - i), StandardCharsets.ISO_8859_1)
+                        .toLowerCase(java.util.Locale.ROOT);
         if (head.contains("<svg")) {
             return SVG;
         }
-        if (head.startsWith("<!doctype html") || head.contains("<html") || head.contains("<body") || head.contains("<head")) {
+        if (head.startsWith("<!doctype html")
+                || head.contains("<html")
+                || head.contains("<body")
+                || head.contains("<head")) {
             return HTML;
         }
         return XML;

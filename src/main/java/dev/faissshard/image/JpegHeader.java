@@ -2,13 +2,12 @@ package dev.faissshard.image;
 
 /**
  * What a JPEG's markers say before any pixel is decoded: whether it is the plain kind (one or three
- * components, no Adobe colour transform) that the JDK's own reader decodes fastest, or a CMYK / YCCK /
- * Adobe file that needs TwelveMonkeys' careful colour handling.
+ * components, no Adobe colour transform) that the JDK's own reader decodes fastest, or a CMYK /
+ * YCCK / Adobe file that needs TwelveMonkeys' careful colour handling.
  */
 final class JpegHeader {
 
-    private JpegHeader() {
-    }
+    private JpegHeader() {}
 
     static boolean isPlain(byte[] data) {
         int i = 2;
@@ -22,7 +21,12 @@ final class JpegHeader {
             if (marker == 0xEE) {
                 return false;
             }
-            boolean frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+            boolean frame =
+                    marker >= 0xC0
+                            && marker <= 0xCF
+                            && marker != 0xC4
+                            && marker != 0xC8
+                            && marker != 0xCC;
             if (frame) {
                 int components = i + 9 < data.length ? data[i + 9] & 0xFF : -1;
                 return components == 1 || components == 3;

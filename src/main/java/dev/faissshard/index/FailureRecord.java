@@ -1,8 +1,7 @@
 package dev.faissshard.index;
 
-import java.time.Instant;
-
 import dev.faissshard.failure.FailureReason;
+import java.time.Instant;
 
 /**
  * An image that could not be embedded.
@@ -13,5 +12,5 @@ import dev.faissshard.failure.FailureReason;
  * @param attempts how many jobs tried it
  * @param lastAttempt when the last try failed
  */
-public record FailureRecord(String url, FailureReason reason, String detail, int attempts, Instant lastAttempt) {
-}
+public record FailureRecord(
+        String url, FailureReason reason, String detail, int attempts, Instant lastAttempt) {}

@@ -5,21 +5,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Maps catalogue ids to FAISS's int64 ids. A non-negative integer id is used as it is, so a search hit
- * is the catalogue id itself; any other id (a UUID, a SKU) is hashed to 63 bits, which is stable across
- * runs and machines, and the shard's id file maps it back.
+ * Maps catalogue ids to FAISS's int64 ids. A non-negative integer id is used as it is, so a search
+ * hit is the catalogue id itself; any other id (a UUID, a SKU) is hashed to 63 bits, which is
+ * stable across runs and machines, and the shard's id file maps it back.
  */
 public final class FaissIds {
 
-    private FaissIds() {
-    }
+    private FaissIds() {}
 
     public static long of(String catalogId) {
         if (isPlainInteger(catalogId)) {
             try {
                 return Long.parseLong(catalogId);
-            }
-            catch (NumberFormatException tooLarge) {
+            } catch (NumberFormatException tooLarge) {
                 // falls through to hashing: larger than int64
             }
         }
@@ -49,14 +47,15 @@ public final class FaissIds {
 
     private static long hash63(String id) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(id.getBytes(StandardCharsets.UTF_8));
             long value = 0;
             for (int i = 0; i < 8; i++) {
                 value = (value << 8) | (digest[i] & 0xFF);
             }
             return value & Long.MAX_VALUE;
-        }
-        catch (NoSuchAlgorithmException ex) {
+        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException("SHA-256 is required by every Java runtime", ex);
         }
     }

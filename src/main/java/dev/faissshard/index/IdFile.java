@@ -10,19 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The id list written beside every shard and segment: one {@code <faiss id>\t<catalogue id>} line per
- * vector, in index order. It maps search hits back to catalogue ids that FAISS cannot hold (UUIDs) and
- * lets a resumed job know what is already indexed without downloading the shards themselves.
- * Catalogue ids containing tabs or newlines are escaped as {@code \t}, {@code \n} and {@code \\}.
+ * The id list written beside every shard and segment: one {@code <faiss id>\t<catalogue id>} line
+ * per vector, in index order. It maps search hits back to catalogue ids that FAISS cannot hold
+ * (UUIDs) and lets a resumed job know what is already indexed without downloading the shards
+ * themselves. Catalogue ids containing tabs or newlines are escaped as {@code \t}, {@code \n} and
+ * {@code \\}.
  */
 public final class IdFile {
 
-    private IdFile() {
-    }
+    private IdFile() {}
 
     /** One row of the file. */
-    public record Entry(long faissId, String catalogId) {
-    }
+    public record Entry(long faissId, String catalogId) {}
 
     public static byte[] write(List<Entry> entries) {
         StringBuilder out = new StringBuilder(entries.size() * 24);
@@ -34,8 +33,10 @@ public final class IdFile {
 
     public static List<Entry> read(byte[] data) {
         List<Entry> entries = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(new ByteArrayInputStream(data), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(
+                        new InputStreamReader(
+                                new ByteArrayInputStream(data), StandardCharsets.UTF_8))) {
             String line;
             int number = 0;
             while ((line = reader.readLine()) != null) {
@@ -47,20 +48,28 @@ public final class IdFile {
                 if (tab < 0) {
                     throw new IllegalArgumentException("id file line " + number + " has no tab");
                 }
-                entries.add(new Entry(Long.parseLong(line.substring(0, tab)), unescape(line.substring(tab + 1))));
+                entries.add(
+                        new Entry(
+                                Long.parseLong(line.substring(0, tab)),
+                                unescape(line.substring(tab + 1))));
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
         return entries;
     }
 
     private static String escape(String id) {
-        if (id.indexOf('\\') < 0 && id.indexOf('\t') < 0 && id.indexOf('\n') < 0 && id.indexOf('\r') < 0) {
+        if (id.indexOf('\\') < 0
+                && id.indexOf('\t') < 0
+                && id.indexOf('\n') < 0
+                && id.indexOf('\r') < 0) {
             return id;
         }
-        return id.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+        return id.replace("\\", "\\\\")
+                .replace("\t", "\\t")
+                .replace("\n", "\\n")
+                .replace("\r", "\\r");
     }
 
     private static String unescape(String id) {
@@ -72,14 +81,14 @@ public final class IdFile {
             char c = id.charAt(i);
             if (c == '\\' && i + 1 < id.length()) {
                 char next = id.charAt(++i);
-                out.append(switch (next) {
-                    case 't' -> '\t';
-                    case 'n' -> '\n';
-                    case 'r' -> '\r';
-                    default -> next;
-                });
-            }
-            else {
+                out.append(
+                        switch (next) {
+                            case 't' -> '\t';
+                            case 'n' -> '\n';
+                            case 'r' -> '\r';
+                            default -> next;
+                        });
+            } else {
                 out.append(c);
             }
         }

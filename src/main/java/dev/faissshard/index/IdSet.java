@@ -3,9 +3,9 @@ package dev.faissshard.index;
 import java.util.Arrays;
 
 /**
- * A set of FAISS ids in an open-addressing table of primitive longs: about 16 bytes per id instead of
- * the ~60 of a {@code HashSet<Long>}, which matters when a resumed job loads the ids of millions of
- * indexed images. Not thread-safe.
+ * A set of FAISS ids in an open-addressing table of primitive longs: about 16 bytes per id instead
+ * of the ~60 of a {@code HashSet<Long>}, which matters when a resumed job loads the ids of millions
+ * of indexed images. Not thread-safe.
  */
 public final class IdSet {
 
@@ -29,7 +29,7 @@ public final class IdSet {
             return containsEmptyMarker;
         }
         int mask = slots.length - 1;
-        for (int i = mix(id) & mask;; i = (i + 1) & mask) {
+        for (int i = mix(id) & mask; ; i = (i + 1) & mask) {
             long slot = slots[i];
             if (slot == EMPTY) {
                 return false;
@@ -51,7 +51,7 @@ public final class IdSet {
             grow();
         }
         int mask = slots.length - 1;
-        for (int i = mix(id) & mask;; i = (i + 1) & mask) {
+        for (int i = mix(id) & mask; ; i = (i + 1) & mask) {
             long slot = slots[i];
             if (slot == id) {
                 return false;

@@ -17,21 +17,18 @@ public interface IndexEvents {
     /** A shard was sealed; it is uploaded by the next commit. */
     void sealed(IndexType type, ShardRecord shard);
 
-    IndexEvents NONE = new IndexEvents() {
-        @Override
-        public void uploaded(String kind, long bytes, long nanos) {
-        }
+    IndexEvents NONE =
+            new IndexEvents() {
+                @Override
+                public void uploaded(String kind, long bytes, long nanos) {}
 
-        @Override
-        public void serialized(long bytes, long nanos) {
-        }
+                @Override
+                public void serialized(long bytes, long nanos) {}
 
-        @Override
-        public void added(IndexType type, int vectors, long nanos) {
-        }
+                @Override
+                public void added(IndexType type, int vectors, long nanos) {}
 
-        @Override
-        public void sealed(IndexType type, ShardRecord shard) {
-        }
-    };
+                @Override
+                public void sealed(IndexType type, ShardRecord shard) {}
+            };
 }

@@ -8,8 +8,12 @@ public class IndexIncompatibleException extends RuntimeException {
     private final List<String> differences;
 
     IndexIncompatibleException(String location, List<String> differences) {
-        super("The index at " + location + " was built differently: " + String.join("; ", differences)
-                + ". Use another prefix, or restore the original configuration.");
+        super(
+                "The index at "
+                        + location
+                        + " was built differently: "
+                        + String.join("; ", differences)
+                        + ". Use another prefix, or restore the original configuration.");
         this.differences = List.copyOf(differences);
     }
 

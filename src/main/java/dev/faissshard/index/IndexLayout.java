@@ -1,14 +1,13 @@
 package dev.faissshard.index;
 
+import dev.faissshard.embedding.IndexType;
 import java.util.Locale;
 
-import dev.faissshard.embedding.IndexType;
-
 /**
- * Object keys of one index location, compatible with the original layout:
- * {@code [prefix/]progress.json}, {@code [prefix/]faiss/color_shard_001.faiss}, … Open-shard segments
- * live under {@code faiss/open/} so that a reader listing {@code faiss/} by name still sees only
- * sealed shards at the top level.
+ * Object keys of one index location, compatible with the original layout: {@code
+ * [prefix/]progress.json}, {@code [prefix/]faiss/color_shard_001.faiss}, … Open-shard segments live
+ * under {@code faiss/open/} so that a reader listing {@code faiss/} by name still sees only sealed
+ * shards at the top level.
  */
 public final class IndexLayout {
 
@@ -27,12 +26,15 @@ public final class IndexLayout {
             return new IndexLayout("");
         }
         if (prefix.length() > IndexPrefix.MAX_LENGTH + IndexPrefix.PARTITION_ROOM + 2) {
-            throw new InvalidPrefixException("must be at most " + IndexPrefix.MAX_LENGTH + " characters");
+            throw new InvalidPrefixException(
+                    "must be at most " + IndexPrefix.MAX_LENGTH + " characters");
         }
         String trimmed = stripSlashes(prefix.strip());
-        IndexPrefix.layoutViolation(trimmed).ifPresent(reason -> {
-            throw new InvalidPrefixException(reason);
-        });
+        IndexPrefix.layoutViolation(trimmed)
+                .ifPresent(
+                        reason -> {
+                            throw new InvalidPrefixException(reason);
+                        });
         return new IndexLayout(trimmed + "/");
     }
 
@@ -69,7 +71,10 @@ public final class IndexLayout {
         return openPrefix() + segmentName(type, shard, batch) + ".ids.tsv";
     }
 
-    /** Key relative to this layout's prefix, as recorded in the manifest (readers resolve it beside it). */
+    /**
+     * Key relative to this layout's prefix, as recorded in the manifest (readers resolve it beside
+     * it).
+     */
     public String relative(String key) {
         return key.startsWith(prefix) ? key.substring(prefix.length()) : key;
     }
@@ -80,17 +85,21 @@ public final class IndexLayout {
     }
 
     /**
-     * Whether {@code key} is an open-shard segment or segment id file of this index by its exact name:
-     * directly under {@link #openPrefix()}, never deeper, where another index may live (one made at a
-     * prefix inside this one's {@code faiss/open/} before such prefixes were refused).
+     * Whether {@code key} is an open-shard segment or segment id file of this index by its exact
+     * name: directly under {@link #openPrefix()}, never deeper, where another index may live (one
+     * made at a prefix inside this one's {@code faiss/open/} before such prefixes were refused).
      */
     public boolean isSegmentKey(String key) {
         if (!key.startsWith(openPrefix())) {
             return false;
         }
         String name = key.substring(openPrefix().length());
-        String base = name.endsWith(".ids.tsv") ? name.substring(0, name.length() - ".ids.tsv".length())
-                : name.endsWith(".faiss") ? name.substring(0, name.length() - ".faiss".length()) : null;
+        String base =
+                name.endsWith(".ids.tsv")
+                        ? name.substring(0, name.length() - ".ids.tsv".length())
+                        : name.endsWith(".faiss")
+                                ? name.substring(0, name.length() - ".faiss".length())
+                                : null;
         if (base == null) {
             return false;
         }
@@ -98,8 +107,10 @@ public final class IndexLayout {
             String head = type.key() + "_shard_";
             if (base.startsWith(head)) {
                 int batch = base.indexOf("_batch_", head.length());
-                return batch >= head.length() + 3 && digits(base, head.length(), batch)
-                        && base.length() - (batch + 7) >= 6 && digits(base, batch + 7, base.length());
+                return batch >= head.length() + 3
+                        && digits(base, head.length(), batch)
+                        && base.length() - (batch + 7) >= 6
+                        && digits(base, batch + 7, base.length());
             }
         }
         return false;

@@ -5,16 +5,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The rules an index prefix must follow, checked in one pass over its characters: a request's prefix is
- * hostile, and a backtracking regular expression over it once cost a stack overflow (8 KB of {@code a/})
- * and seconds of CPU (10 MB).
+ * The rules an index prefix must follow, checked in one pass over its characters: a request's
+ * prefix is hostile, and a backtracking regular expression over it once cost a stack overflow (8 KB
+ * of {@code a/}) and seconds of CPU (10 MB).
  *
- * <p>Besides the character rules, a prefix must not put an index inside another index's reserved names:
- * a segment {@code faiss} would land inside the {@code faiss/} (or {@code faiss/open/}) folder of the
- * index one level up, whose clean-up and readers treat that folder as theirs, and a segment
- * {@code progress.json} would make an index's progress both an object and a folder. Partition names
- * ({@code part-<i>-of-<n>}) belong to partitioned builds: a request names its partition, never the
- * partition's folder.
+ * <p>Besides the character rules, a prefix must not put an index inside another index's reserved
+ * names: a segment {@code faiss} would land inside the {@code faiss/} (or {@code faiss/open/})
+ * folder of the index one level up, whose clean-up and readers treat that folder as theirs, and a
+ * segment {@code progress.json} would make an index's progress both an object and a folder.
+ * Partition names ({@code part-<i>-of-<n>}) belong to partitioned builds: a request names its
+ * partition, never the partition's folder.
  */
 public final class IndexPrefix {
 
@@ -24,18 +24,19 @@ public final class IndexPrefix {
     /** Longest segment accepted: object stores and file systems refuse longer names. */
     public static final int MAX_SEGMENT_LENGTH = 255;
 
-    /** Room for the {@code /part-<i>-of-<n>} a partition appends to a prefix of the longest length. */
+    /**
+     * Room for the {@code /part-<i>-of-<n>} a partition appends to a prefix of the longest length.
+     */
     static final int PARTITION_ROOM = "/part-4095-of-4096".length();
 
     private static final Set<String> RESERVED = Set.of("faiss", "progress.json");
 
-    private IndexPrefix() {
-    }
+    private IndexPrefix() {}
 
     /**
      * Why a prefix named in a request is refused, or empty when it may be used. {@code null} and
-     * {@code ""} mean the storage root; one trailing {@code /} is tolerated. The reason never quotes the
-     * prefix.
+     * {@code ""} mean the storage root; one trailing {@code /} is tolerated. The reason never
+     * quotes the prefix.
      */
     public static Optional<String> violation(String prefix) {
         if (prefix == null || prefix.isEmpty()) {
@@ -49,8 +50,9 @@ public final class IndexPrefix {
     }
 
     /**
-     * Checks a prefix without leading or trailing slashes as a layout uses it: like {@link #violation},
-     * except that the last segment may be a partition's own folder, which {@code Partition} appends.
+     * Checks a prefix without leading or trailing slashes as a layout uses it: like {@link
+     * #violation}, except that the last segment may be a partition's own folder, which {@code
+     * Partition} appends.
      */
     static Optional<String> layoutViolation(String prefix) {
         return check(prefix, true);
@@ -68,7 +70,8 @@ public final class IndexPrefix {
                 }
                 continue;
             }
-            Optional<String> problem = segment(prefix.substring(start, i), partitionLast && i == prefix.length());
+            Optional<String> problem =
+                    segment(prefix.substring(start, i), partitionLast && i == prefix.length());
             if (problem.isPresent()) {
                 return problem;
             }
@@ -88,10 +91,12 @@ public final class IndexPrefix {
             return Optional.of("must not have '.' or '..' segments");
         }
         if (RESERVED.contains(segment.toLowerCase(Locale.ROOT))) {
-            return Optional.of("must not have a segment named 'faiss' or 'progress.json': those names belong to an index");
+            return Optional.of(
+                    "must not have a segment named 'faiss' or 'progress.json': those names belong to an index");
         }
         if (!mayBePartition && isPartitionName(segment)) {
-            return Optional.of("must not name a partition's folder (part-<i>-of-<n>); request the partition instead");
+            return Optional.of(
+                    "must not name a partition's folder (part-<i>-of-<n>); request the partition instead");
         }
         return Optional.empty();
     }
@@ -102,7 +107,10 @@ public final class IndexPrefix {
             return false;
         }
         int of = segment.indexOf("-of-", 5);
-        return of > 5 && digits(segment, 5, of) && of + 4 < segment.length() && digits(segment, of + 4, segment.length());
+        return of > 5
+                && digits(segment, 5, of)
+                && of + 4 < segment.length()
+                && digits(segment, of + 4, segment.length());
     }
 
     private static boolean digits(String text, int from, int to) {
@@ -115,6 +123,11 @@ public final class IndexPrefix {
     }
 
     private static boolean allowed(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.';
+        return c >= 'a' && c <= 'z'
+                || c >= 'A' && c <= 'Z'
+                || c >= '0' && c <= '9'
+                || c == '_'
+                || c == '-'
+                || c == '.';
     }
 }

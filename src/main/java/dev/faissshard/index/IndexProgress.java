@@ -1,8 +1,7 @@
 package dev.faissshard.index;
 
-import java.util.List;
-
 import dev.faissshard.embedding.ModelInfo;
+import java.util.List;
 
 /**
  * What one index type holds in storage.
@@ -14,8 +13,13 @@ import dev.faissshard.embedding.ModelInfo;
  * @param openShard number of the shard being filled
  * @param openSegments flushed batches of the open shard, in order
  */
-public record IndexProgress(ModelInfo model, String metric, String factory, List<ShardRecord> sealedShards,
-        int openShard, List<SegmentRecord> openSegments) {
+public record IndexProgress(
+        ModelInfo model,
+        String metric,
+        String factory,
+        List<ShardRecord> sealedShards,
+        int openShard,
+        List<SegmentRecord> openSegments) {
 
     public IndexProgress {
         sealedShards = List.copyOf(sealedShards);

@@ -10,18 +10,24 @@ import java.util.List;
  * @param formatVersion {@link #FORMAT_VERSION}
  * @param publishedAt when it was written
  * @param shards sealed, immutable shards of every index type
- * @param openSegments flushed batches of the shards still being filled: searchable now, replaced by a
- * sealed shard later
- * @param complete whether a job that processed every catalogue row of this index (or partition) to the end,
- * done or failed permanently, published it with no open segments; absent (false) in older manifests
+ * @param openSegments flushed batches of the shards still being filled: searchable now, replaced by
+ *     a sealed shard later
+ * @param complete whether a job that processed every catalogue row of this index (or partition) to
+ *     the end, done or failed permanently, published it with no open segments; absent (false) in
+ *     older manifests
  */
-public record Manifest(int formatVersion, Instant publishedAt, List<Entry> shards, List<Entry> openSegments,
+public record Manifest(
+        int formatVersion,
+        Instant publishedAt,
+        List<Entry> shards,
+        List<Entry> openSegments,
         Boolean complete) {
 
     public static final int FORMAT_VERSION = 1;
 
     public Manifest {
-        // A wrapper, so that a manifest written before the field existed still reads (Jackson refuses a
+        // A wrapper, so that a manifest written before the field existed still reads (Jackson
+        // refuses a
         // missing primitive); absent means false.
         complete = Boolean.TRUE.equals(complete);
     }
@@ -43,7 +49,18 @@ public record Manifest(int formatVersion, Instant publishedAt, List<Entry> shard
      * @param maxId largest FAISS id
      * @param idsFile {@code <faiss id>\t<catalogue id>} lines, in index order
      */
-    public record Entry(String type, String file, long vectors, long bytes, String sha256, int dimension, String metric,
-            String factory, String modelId, String modelSha256, long minId, long maxId, String idsFile) {
-    }
+    public record Entry(
+            String type,
+            String file,
+            long vectors,
+            long bytes,
+            String sha256,
+            int dimension,
+            String metric,
+            String factory,
+            String modelId,
+            String modelSha256,
+            long minId,
+            long maxId,
+            String idsFile) {}
 }

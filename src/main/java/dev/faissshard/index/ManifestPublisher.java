@@ -1,5 +1,8 @@
 package dev.faissshard.index;
 
+import dev.faissshard.embedding.ModelInfo;
+import dev.faissshard.shard.ShardWriter;
+import dev.faissshard.storage.StorageClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,12 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
 import org.springframework.stereotype.Component;
-
-import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.shard.ShardWriter;
-import dev.faissshard.storage.StorageClient;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
@@ -32,10 +30,11 @@ public class ManifestPublisher {
     private final Clock clock;
 
     public ManifestPublisher(JsonMapper json, Clock clock) {
-        this.json = json.rebuild()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+        this.json =
+                json.rebuild()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                        .build();
         this.clock = clock;
     }
 
@@ -47,29 +46,66 @@ public class ManifestPublisher {
     public Manifest manifest(Map<String, IndexProgress> indexes, boolean complete) {
         List<Manifest.Entry> shards = new ArrayList<>();
         List<Manifest.Entry> segments = new ArrayList<>();
-        indexes.forEach((type, index) -> {
-            ModelInfo model = index.model();
-            for (ShardRecord shard : index.sealedShards()) {
-                shards.add(new Manifest.Entry(type, shard.file(), shard.vectors(), shard.bytes(), shard.sha256(),
-                        model.dimension(), index.metric(), index.factory(), model.id(), model.sha256(), shard.minId(),
-                        shard.maxId(), shard.idsFile()));
-            }
-            for (SegmentRecord segment : index.openSegments()) {
-                segments.add(new Manifest.Entry(type, segment.file(), segment.vectors(), segment.bytes(),
-                        segment.sha256(), model.dimension(), index.metric(), SEGMENT_FACTORY, model.id(), model.sha256(),
-                        segment.minId(), segment.maxId(), segment.idsFile()));
-            }
-        });
-        return new Manifest(Manifest.FORMAT_VERSION, clock.instant(), shards, segments, complete && segments.isEmpty());
+        indexes.forEach(
+                (type, index) -> {
+                    ModelInfo model = index.model();
+                    for (ShardRecord shard : index.sealedShards()) {
+                        shards.add(
+                                new Manifest.Entry(
+                                        type,
+                                        shard.file(),
+                                        shard.vectors(),
+                                        shard.bytes(),
+                                        shard.sha256(),
+                                        model.dimension(),
+                                        index.metric(),
+                                        index.factory(),
+                                        model.id(),
+                                        model.sha256(),
+                                        shard.minId(),
+                                        shard.maxId(),
+                                        shard.idsFile()));
+                    }
+                    for (SegmentRecord segment : index.openSegments()) {
+                        segments.add(
+                                new Manifest.Entry(
+                                        type,
+                                        segment.file(),
+                                        segment.vectors(),
+                                        segment.bytes(),
+                                        segment.sha256(),
+                                        model.dimension(),
+                                        index.metric(),
+                                        SEGMENT_FACTORY,
+                                        model.id(),
+                                        model.sha256(),
+                                        segment.minId(),
+                                        segment.maxId(),
+                                        segment.idsFile()));
+                    }
+                });
+        return new Manifest(
+                Manifest.FORMAT_VERSION,
+                clock.instant(),
+                shards,
+                segments,
+                complete && segments.isEmpty());
     }
 
     /** Writes the manifest; returns its size in bytes. */
-    public long publish(IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage) {
+    public long publish(
+            IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage) {
         return publish(layout, indexes, storage, false);
     }
 
-    /** Writes the manifest, marked complete when the job that publishes it processed the whole catalogue. */
-    public long publish(IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage,
+    /**
+     * Writes the manifest, marked complete when the job that publishes it processed the whole
+     * catalogue.
+     */
+    public long publish(
+            IndexLayout layout,
+            Map<String, IndexProgress> indexes,
+            StorageClient storage,
             boolean complete) {
         byte[] data = json.writeValueAsBytes(manifest(indexes, complete));
         storage.replace(layout.manifestKey(), data, "application/json");
@@ -78,24 +114,27 @@ public class ManifestPublisher {
 
     /** The published manifest, or empty when there is none or it cannot be read. */
     public Optional<Manifest> read(IndexLayout layout, StorageClient storage) {
-        return storage.find(layout.manifestKey()).flatMap(data -> {
-            try {
-                return Optional.of(json.readValue(data, Manifest.class));
-            }
-            catch (JacksonException ex) {
-                return Optional.empty();
-            }
-        });
+        return storage.find(layout.manifestKey())
+                .flatMap(
+                        data -> {
+                            try {
+                                return Optional.of(json.readValue(data, Manifest.class));
+                            } catch (JacksonException ex) {
+                                return Optional.empty();
+                            }
+                        });
     }
 
     /**
-     * Publishes the manifest of {@code indexes} unless the published one already names exactly the same
-     * files; returns whether it was (re)published.
+     * Publishes the manifest of {@code indexes} unless the published one already names exactly the
+     * same files; returns whether it was (re)published.
      */
-    public boolean republishIfStale(IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage) {
+    public boolean republishIfStale(
+            IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage) {
         Manifest expected = manifest(indexes);
         Optional<Manifest> published = read(layout, storage);
-        if (published.isPresent() && published.get().formatVersion() == expected.formatVersion()
+        if (published.isPresent()
+                && published.get().formatVersion() == expected.formatVersion()
                 && expected.shards().equals(published.get().shards())
                 && expected.openSegments().equals(published.get().openSegments())) {
             return false;
@@ -107,14 +146,17 @@ public class ManifestPublisher {
     /** Every object key (shards, segments and their id files) the published manifest names. */
     public Set<String> publishedKeys(IndexLayout layout, StorageClient storage) {
         Set<String> keys = new HashSet<>();
-        read(layout, storage).ifPresent(manifest -> {
-            for (List<Manifest.Entry> entries : List.of(manifest.shards(), manifest.openSegments())) {
-                for (Manifest.Entry entry : entries) {
-                    keys.add(layout.absolute(entry.file()));
-                    keys.add(layout.absolute(entry.idsFile()));
-                }
-            }
-        });
+        read(layout, storage)
+                .ifPresent(
+                        manifest -> {
+                            for (List<Manifest.Entry> entries :
+                                    List.of(manifest.shards(), manifest.openSegments())) {
+                                for (Manifest.Entry entry : entries) {
+                                    keys.add(layout.absolute(entry.file()));
+                                    keys.add(layout.absolute(entry.idsFile()));
+                                }
+                            }
+                        });
         return keys;
     }
 }

@@ -1,5 +1,9 @@
 package dev.faissshard.index;
 
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.storage.ObjectAlreadyExistsException;
+import dev.faissshard.storage.StorageClient;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,28 +14,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.storage.ObjectAlreadyExistsException;
-import dev.faissshard.storage.StorageClient;
-
 /**
- * An index opened for one run by {@link StoredIndex}: the shard writers of its index types, the failures
- * recorded so far, and what the run has produced since its last commit. {@link #commit} alone writes to
- * storage, in the order that makes a killed run harmless:
+ * An index opened for one run by {@link StoredIndex}: the shard writers of its index types, the
+ * failures recorded so far, and what the run has produced since its last commit. {@link #commit}
+ * alone writes to storage, in the order that makes a killed run harmless:
+ *
  * <ol>
- * <li>the objects (sealed shards, segments, their id files);
- * <li>{@code progress.json}, which from then on names them;
- * <li>the manifest, derived from that progress, so a reader never meets an object that is not there;
- * <li>only then the deletion of segments neither names any more.
+ *   <li>the objects (sealed shards, segments, their id files);
+ *   <li>{@code progress.json}, which from then on names them;
+ *   <li>the manifest, derived from that progress, so a reader never meets an object that is not
+ *       there;
+ *   <li>only then the deletion of segments neither names any more.
  * </ol>
- * A run killed between two steps leaves objects nobody names (removed when the index is next opened) or
- * a manifest one batch behind progress (republished when the index is next opened); never a manifest or
- * progress naming a missing object.
+ *
+ * A run killed between two steps leaves objects nobody names (removed when the index is next
+ * opened) or a manifest one batch behind progress (republished when the index is next opened);
+ * never a manifest or progress naming a missing object.
  *
  * <p>Not thread-safe: driven by the job's thread.
  */
@@ -45,16 +46,24 @@ public final class OpenIndex implements AutoCloseable {
     private final IndexEvents events;
     private final Map<IndexType, OpenTypeIndex> types;
     private final Map<String, FailureRecord> failures;
+
     /**
-     * Uploads wait here until the commit that ends their batch. A sealed shard waits as its serialized
-     * bytes while its native index is already freed, so memory holds one copy of it either way.
+     * Uploads wait here until the commit that ends their batch. A sealed shard waits as its
+     * serialized bytes while its native index is already freed, so memory holds one copy of it
+     * either way.
      */
     private final List<PendingObject> pending = new ArrayList<>();
+
     private final List<String> obsolete = new ArrayList<>();
     private Progress committed;
 
-    OpenIndex(IndexLocation location, Progress progress, Map<IndexType, OpenTypeIndex> types,
-            ProgressStore progressStore, ManifestPublisher manifests, IndexEvents events) {
+    OpenIndex(
+            IndexLocation location,
+            Progress progress,
+            Map<IndexType, OpenTypeIndex> types,
+            ProgressStore progressStore,
+            ManifestPublisher manifests,
+            IndexEvents events) {
         this.location = location;
         this.committed = progress;
         this.types = Collections.unmodifiableMap(new EnumMap<>(types));
@@ -72,7 +81,10 @@ public final class OpenIndex implements AutoCloseable {
         return types.keySet();
     }
 
-    /** The progress last written to storage (what the index was opened with, until the first commit). */
+    /**
+     * The progress last written to storage (what the index was opened with, until the first
+     * commit).
+     */
     public Progress committed() {
         return committed;
     }
@@ -104,15 +116,16 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     /** Records that an image failed, counting the attempts across runs. */
-    public void fail(String catalogId, String url, FailureReason reason, String detail, Instant at) {
+    public void fail(
+            String catalogId, String url, FailureReason reason, String detail, Instant at) {
         FailureRecord previous = failures.get(catalogId);
         int attempts = previous == null ? 1 : previous.attempts() + 1;
         failures.put(catalogId, new FailureRecord(url, reason, detail, attempts, at));
     }
 
     /**
-     * Adds one batch: for each index type, {@code catalogIds.size()} row-major vectors. Ids an index
-     * already holds are skipped; earlier failures of these ids are forgotten.
+     * Adds one batch: for each index type, {@code catalogIds.size()} row-major vectors. Ids an
+     * index already holds are skipped; earlier failures of these ids are forgotten.
      */
     public void append(long batch, Map<IndexType, float[]> vectors, List<String> catalogIds) {
         long[] ids = new long[catalogIds.size()];
@@ -120,17 +133,21 @@ public final class OpenIndex implements AutoCloseable {
             ids[i] = FaissIds.of(catalogIds.get(i));
             failures.remove(catalogIds.get(i));
         }
-        types.forEach((type, index) -> collect(index.append(batch, vectors.get(type), ids, catalogIds, events)));
+        types.forEach(
+                (type, index) ->
+                        collect(index.append(batch, vectors.get(type), ids, catalogIds, events)));
     }
 
-    /** Seals every open shard that holds anything; used when a job reaches the end of its catalogue. */
+    /**
+     * Seals every open shard that holds anything; used when a job reaches the end of its catalogue.
+     */
     public void sealOpenShards() {
         types.values().forEach(index -> collect(index.sealOpenShard(events)));
     }
 
     /**
-     * Makes everything since the last commit durable, in the order this class describes; returns the
-     * progress now in storage.
+     * Makes everything since the last commit durable, in the order this class describes; returns
+     * the progress now in storage.
      */
     public Progress commit(long nextBatch, Instant now) {
         return commit(nextBatch, now, false);
@@ -142,8 +159,8 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     /**
-     * {@link #commit(long, Instant)}, with the manifest marked {@code complete} when the job has processed
-     * every catalogue row of its index to the end.
+     * {@link #commit(long, Instant)}, with the manifest marked {@code complete} when the job has
+     * processed every catalogue row of its index to the end.
      */
     public Progress commit(long nextBatch, Instant now, boolean complete) {
         StorageClient storage = location.storage();
@@ -163,13 +180,16 @@ public final class OpenIndex implements AutoCloseable {
         long manifestBytes = manifests.publish(layout, indexes, storage, complete);
         events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
         for (String key : List.copyOf(obsolete)) {
-            // Keys come from progress.json; only this index's own segment names are ever deleted, even
+            // Keys come from progress.json; only this index's own segment names are ever deleted,
+            // even
             // if the stored progress was edited to name something else.
             if (layout.isSegmentKey(key)) {
                 storage.delete(key);
-            }
-            else {
-                log.warn("Not deleting {}: not a segment of the index at {}", key, location.description());
+            } else {
+                log.warn(
+                        "Not deleting {}: not a segment of the index at {}",
+                        key,
+                        location.description());
             }
             obsolete.remove(0);
         }
@@ -188,24 +208,28 @@ public final class OpenIndex implements AutoCloseable {
 
     private void upload(StorageClient storage, PendingObject object) {
         if (!object.immutable()) {
-            // Segments are only referenced once progress.json names them, and a run starts by bringing the
-            // manifest level with progress, so a leftover of a killed run under the same name is named by
+            // Segments are only referenced once progress.json names them, and a run starts by
+            // bringing the
+            // manifest level with progress, so a leftover of a killed run under the same name is
+            // named by
             // neither and is safely overwritten.
             put(storage, object, true);
             return;
         }
         try {
             put(storage, object, false);
-        }
-        catch (ObjectAlreadyExistsException ex) {
+        } catch (ObjectAlreadyExistsException ex) {
             byte[] existing = storage.get(object.key());
             if (Arrays.equals(existing, object.data())) {
                 log.info("{} already uploaded by an interrupted run; keeping it", object.key());
                 return;
             }
-            // Not in progress.json, hence not in the manifest (a run republishes a lagging manifest from
+            // Not in progress.json, hence not in the manifest (a run republishes a lagging manifest
+            // from
             // progress before writing): no reader can be following it.
-            log.warn("{} is a leftover of an interrupted run with different content; replacing it", object.key());
+            log.warn(
+                    "{} is a leftover of an interrupted run with different content; replacing it",
+                    object.key());
             put(storage, object, true);
         }
         if (object.kind().equals("shard")) {
@@ -217,8 +241,7 @@ public final class OpenIndex implements AutoCloseable {
         long start = System.nanoTime();
         if (replace) {
             storage.replace(object.key(), object.data(), object.contentType());
-        }
-        else {
+        } else {
             storage.create(object.key(), object.data(), object.contentType());
         }
         events.uploaded(object.kind(), object.data().length, System.nanoTime() - start);

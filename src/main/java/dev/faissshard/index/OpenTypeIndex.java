@@ -1,18 +1,17 @@
 package dev.faissshard.index;
 
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.shard.ShardWriter;
+import dev.faissshard.shard.VectorIndex;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.shard.ShardWriter;
-import dev.faissshard.shard.VectorIndex;
-
 /**
- * One index type of an {@link OpenIndex}: its shard writer, the ids it already holds, the catalogue ids
- * of its open shard, and the state to record in {@code progress.json}. Turns what the writer produced
- * into object keys, records and pending uploads. Not thread-safe.
+ * One index type of an {@link OpenIndex}: its shard writer, the ids it already holds, the catalogue
+ * ids of its open shard, and the state to record in {@code progress.json}. Turns what the writer
+ * produced into object keys, records and pending uploads. Not thread-safe.
  */
 final class OpenTypeIndex implements AutoCloseable {
 
@@ -24,12 +23,18 @@ final class OpenTypeIndex implements AutoCloseable {
     private final ShardWriter writer;
     private final IdSet indexedIds;
     private final Clock clock;
+
     /** Rows of the open shard in index order: the id file of the shard once sealed. */
     private final List<IdFile.Entry> openEntries = new ArrayList<>();
 
     private IndexProgress state;
 
-    OpenTypeIndex(IndexType type, IndexLayout layout, ShardWriter writer, IdSet indexedIds, IndexProgress state,
+    OpenTypeIndex(
+            IndexType type,
+            IndexLayout layout,
+            ShardWriter writer,
+            IdSet indexedIds,
+            IndexProgress state,
             Clock clock) {
         this.type = type;
         this.layout = layout;
@@ -51,7 +56,9 @@ final class OpenTypeIndex implements AutoCloseable {
         return writer.openVectors();
     }
 
-    /** Whether this index already holds the id (in a sealed shard, a flushed segment or this batch). */
+    /**
+     * Whether this index already holds the id (in a sealed shard, a flushed segment or this batch).
+     */
     boolean contains(long faissId) {
         return indexedIds.contains(faissId);
     }
@@ -68,7 +75,8 @@ final class OpenTypeIndex implements AutoCloseable {
      * Adds one batch's vectors (row-major), skipping rows whose id is already indexed; returns the
      * objects to upload and the keys the change makes obsolete.
      */
-    Changes append(long batch, float[] vectors, long[] ids, List<String> catalogIds, IndexEvents events) {
+    Changes append(
+            long batch, float[] vectors, long[] ids, List<String> catalogIds, IndexEvents events) {
         int dimension = state.model().dimension();
         List<IdFile.Entry> rows = new ArrayList<>(ids.length);
         int[] keep = new int[ids.length];
@@ -88,7 +96,8 @@ final class OpenTypeIndex implements AutoCloseable {
             keptVectors = new float[rows.size() * dimension];
             keptIds = new long[rows.size()];
             for (int i = 0; i < rows.size(); i++) {
-                System.arraycopy(vectors, keep[i] * dimension, keptVectors, i * dimension, dimension);
+                System.arraycopy(
+                        vectors, keep[i] * dimension, keptVectors, i * dimension, dimension);
                 keptIds[i] = ids[keep[i]];
             }
         }
@@ -105,7 +114,7 @@ final class OpenTypeIndex implements AutoCloseable {
     /** Seals the open shard if it holds anything. */
     Changes sealOpenShard(IndexEvents events) {
         Changes changes = new Changes();
-        writer.sealOpenShard().ifPresent(sealed -> sealed(sealed, events, changes));
+        writer.sealOpenShard().ifPresent(shard -> sealed(shard, events, changes));
         return changes;
     }
 
@@ -123,46 +132,86 @@ final class OpenTypeIndex implements AutoCloseable {
         int shard = state.openShard();
         String key = layout.shardKey(type, shard);
         String idsKey = layout.shardIdsKey(type, shard);
-        changes.uploads.add(new PendingObject("ids", idsKey, IdFile.write(entries), TSV_TYPE, true));
+        changes.uploads.add(
+                new PendingObject("ids", idsKey, IdFile.write(entries), TSV_TYPE, true));
         changes.uploads.add(new PendingObject("shard", key, sealed.data(), FAISS_TYPE, true));
         long min = Arrays.stream(sealed.ids()).min().orElse(0);
         long max = Arrays.stream(sealed.ids()).max().orElse(0);
-        ShardRecord record = new ShardRecord(shard, layout.relative(key), layout.relative(idsKey), count,
-                sealed.data().length, Sha256.hex(sealed.data()), min, max, clock.instant());
+        ShardRecord record =
+                new ShardRecord(
+                        shard,
+                        layout.relative(key),
+                        layout.relative(idsKey),
+                        count,
+                        sealed.data().length,
+                        Sha256.hex(sealed.data()),
+                        min,
+                        max,
+                        clock.instant());
         for (SegmentRecord segment : state.openSegments()) {
             changes.obsoleteKeys.add(layout.absolute(segment.file()));
             changes.obsoleteKeys.add(layout.absolute(segment.idsFile()));
         }
         List<ShardRecord> shards = new ArrayList<>(state.sealedShards());
         shards.add(record);
-        state = new IndexProgress(state.model(), state.metric(), state.factory(), shards, shard + 1, List.of());
+        state =
+                new IndexProgress(
+                        state.model(),
+                        state.metric(),
+                        state.factory(),
+                        shards,
+                        shard + 1,
+                        List.of());
         events.sealed(type, record);
     }
 
-    private void flushed(long batch, ShardWriter.Flushed segment, IndexEvents events, Changes changes) {
+    private void flushed(
+            long batch, ShardWriter.Flushed segment, IndexEvents events, Changes changes) {
         events.serialized(segment.data().length, segment.serializeNanos());
-        List<IdFile.Entry> entries = List.copyOf(
-                openEntries.subList(openEntries.size() - segment.ids().length, openEntries.size()));
+        List<IdFile.Entry> entries =
+                List.copyOf(
+                        openEntries.subList(
+                                openEntries.size() - segment.ids().length, openEntries.size()));
         requireSameIds(entries, segment.ids());
         int shard = state.openShard();
         String key = layout.segmentKey(type, shard, batch);
         String idsKey = layout.segmentIdsKey(type, shard, batch);
-        changes.uploads.add(new PendingObject("ids", idsKey, IdFile.write(entries), TSV_TYPE, false));
+        changes.uploads.add(
+                new PendingObject("ids", idsKey, IdFile.write(entries), TSV_TYPE, false));
         changes.uploads.add(new PendingObject("segment", key, segment.data(), FAISS_TYPE, false));
         List<SegmentRecord> segments = new ArrayList<>(state.openSegments());
-        segments.add(new SegmentRecord(batch, layout.relative(key), layout.relative(idsKey), entries.size(),
-                segment.data().length, Sha256.hex(segment.data()), Arrays.stream(segment.ids()).min().orElseThrow(),
-                Arrays.stream(segment.ids()).max().orElseThrow()));
-        state = new IndexProgress(state.model(), state.metric(), state.factory(), state.sealedShards(), shard,
-                segments);
+        segments.add(
+                new SegmentRecord(
+                        batch,
+                        layout.relative(key),
+                        layout.relative(idsKey),
+                        entries.size(),
+                        segment.data().length,
+                        Sha256.hex(segment.data()),
+                        Arrays.stream(segment.ids()).min().orElseThrow(),
+                        Arrays.stream(segment.ids()).max().orElseThrow()));
+        state =
+                new IndexProgress(
+                        state.model(),
+                        state.metric(),
+                        state.factory(),
+                        state.sealedShards(),
+                        shard,
+                        segments);
     }
 
-    /** The writer adds rows in the order given, so its ids and the recorded catalogue ids line up. */
+    /**
+     * The writer adds rows in the order given, so its ids and the recorded catalogue ids line up.
+     */
     private static void requireSameIds(List<IdFile.Entry> entries, long[] ids) {
         for (int i = 0; i < ids.length; i++) {
             if (entries.get(i).faissId() != ids[i]) {
-                throw new IllegalStateException("shard writer reordered ids: " + ids[i] + " where "
-                        + entries.get(i).faissId() + " was added");
+                throw new IllegalStateException(
+                        "shard writer reordered ids: "
+                                + ids[i]
+                                + " where "
+                                + entries.get(i).faissId()
+                                + " was added");
             }
         }
     }

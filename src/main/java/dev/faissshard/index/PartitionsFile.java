@@ -1,21 +1,21 @@
 package dev.faissshard.index;
 
+import dev.faissshard.storage.StorageClient;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-
-import dev.faissshard.storage.StorageClient;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code <prefix>/faiss/partitions.json}: the top-level manifest of a build split across workers, so a
- * reader finds every partition's manifest without listing storage and can tell a complete build (every
- * listed manifest exists and says {@code "complete": true}) from a partial one. Every worker writes it
- * with identical bytes, so concurrent workers never disagree about it. Paths are relative to the prefix.
+ * {@code <prefix>/faiss/partitions.json}: the top-level manifest of a build split across workers,
+ * so a reader finds every partition's manifest without listing storage and can tell a complete
+ * build (every listed manifest exists and says {@code "complete": true}) from a partial one. Every
+ * worker writes it with identical bytes, so concurrent workers never disagree about it. Paths are
+ * relative to the prefix.
  *
  * @param formatVersion {@link #FORMAT_VERSION}
  * @param partitionCount partitions in all
@@ -28,9 +28,8 @@ public record PartitionsFile(int formatVersion, int partitionCount, List<Entry> 
     /** Largest object read back: 4096 partitions take about 400 KB. */
     private static final int MAX_BYTES = 1 << 20;
 
-    private static final JsonMapper JSON = JsonMapper.builder()
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .build();
+    private static final JsonMapper JSON =
+            JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     /**
      * One partition.
@@ -39,8 +38,7 @@ public record PartitionsFile(int formatVersion, int partitionCount, List<Entry> 
      * @param prefix its sub-prefix ({@code part-<index>-of-<count>})
      * @param manifest its manifest's key
      */
-    public record Entry(int index, String prefix, String manifest) {
-    }
+    public record Entry(int index, String prefix, String manifest) {}
 
     /** The file of a build split into {@code count} partitions. */
     public static PartitionsFile of(int count) {
@@ -63,8 +61,8 @@ public record PartitionsFile(int formatVersion, int partitionCount, List<Entry> 
     }
 
     /**
-     * Writes the file of the build that {@code partitionLayout} (one partition's own layout, ending in
-     * its {@link #partitionPrefix}) belongs to, unless it is already there with the same bytes.
+     * Writes the file of the build that {@code partitionLayout} (one partition's own layout, ending
+     * in its {@link #partitionPrefix}) belongs to, unless it is already there with the same bytes.
      */
     public static void publish(StorageClient storage, IndexLayout partitionLayout, int count) {
         String prefix = partitionLayout.prefix();
@@ -81,24 +79,34 @@ public record PartitionsFile(int formatVersion, int partitionCount, List<Entry> 
         }
     }
 
-    /** The file of the build at {@code prefix}, or empty when there is none (an unpartitioned index). */
+    /**
+     * The file of the build at {@code prefix}, or empty when there is none (an unpartitioned
+     * index).
+     */
     public static Optional<PartitionsFile> read(StorageClient storage, String prefix) {
-        return storage.find(key(prefix)).map(data -> {
-            if (data.length > MAX_BYTES) {
-                throw new IllegalStateException("faiss/partitions.json is larger than " + MAX_BYTES + " bytes");
-            }
-            try {
-                PartitionsFile file = JSON.readValue(data, PartitionsFile.class);
-                if (file.partitionCount() < 1 || file.partitionCount() > 4096) {
-                    throw new IllegalStateException("faiss/partitions.json names an impossible partition count");
-                }
-                // The paths are derived again from the count instead of followed: they come from storage,
-                // and a reader must not let them point at another index.
-                return of(file.partitionCount());
-            }
-            catch (JacksonException ex) {
-                throw new IllegalStateException("faiss/partitions.json is not readable", ex);
-            }
-        });
+        return storage.find(key(prefix))
+                .map(
+                        data -> {
+                            if (data.length > MAX_BYTES) {
+                                throw new IllegalStateException(
+                                        "faiss/partitions.json is larger than "
+                                                + MAX_BYTES
+                                                + " bytes");
+                            }
+                            try {
+                                PartitionsFile file = JSON.readValue(data, PartitionsFile.class);
+                                if (file.partitionCount() < 1 || file.partitionCount() > 4096) {
+                                    throw new IllegalStateException(
+                                            "faiss/partitions.json names an impossible partition count");
+                                }
+                                // The paths are derived again from the count instead of followed:
+                                // they come from storage,
+                                // and a reader must not let them point at another index.
+                                return of(file.partitionCount());
+                            } catch (JacksonException ex) {
+                                throw new IllegalStateException(
+                                        "faiss/partitions.json is not readable", ex);
+                            }
+                        });
     }
 }

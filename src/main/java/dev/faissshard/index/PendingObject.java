@@ -8,7 +8,7 @@ package dev.faissshard.index;
  * @param key absolute object key
  * @param data the bytes
  * @param contentType MIME type
- * @param immutable a sealed shard or its id file: created once, never overwritten by the same content
+ * @param immutable a sealed shard or its id file: created once, never overwritten by the same
+ *     content
  */
-record PendingObject(String kind, String key, byte[] data, String contentType, boolean immutable) {
-}
+record PendingObject(String kind, String key, byte[] data, String contentType, boolean immutable) {}

@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The content of {@code progress.json}: everything a job needs to continue where the last one stopped.
- * Written atomically after each batch; a reader sees either the previous or the next version.
+ * The content of {@code progress.json}: everything a job needs to continue where the last one
+ * stopped. Written atomically after each batch; a reader sees either the previous or the next
+ * version.
  *
  * @param formatVersion {@link #FORMAT_VERSION}; older versions are read, newer ones refused
  * @param updatedAt when it was written
@@ -14,7 +15,11 @@ import java.util.TreeMap;
  * @param indexes per index type key ({@code color}, …)
  * @param failures per catalogue id
  */
-public record Progress(int formatVersion, Instant updatedAt, long nextBatch, Map<String, IndexProgress> indexes,
+public record Progress(
+        int formatVersion,
+        Instant updatedAt,
+        long nextBatch,
+        Map<String, IndexProgress> indexes,
         Map<String, FailureRecord> failures) {
 
     public static final int FORMAT_VERSION = 1;

@@ -1,10 +1,8 @@
 package dev.faissshard.index;
 
-import java.util.Optional;
-
-import org.springframework.stereotype.Component;
-
 import dev.faissshard.storage.StorageClient;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
@@ -19,10 +17,11 @@ public class ProgressStore {
     public ProgressStore(JsonMapper json) {
         // Unknown fields are tolerated so that a newer minor writer does not break an older reader;
         // an incompatible change bumps the format version instead.
-        this.json = json.rebuild()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+        this.json =
+                json.rebuild()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                        .build();
     }
 
     public Optional<Progress> load(IndexLayout layout, StorageClient storage) {
@@ -40,13 +39,18 @@ public class ProgressStore {
         Progress progress;
         try {
             progress = json.readValue(data, Progress.class);
-        }
-        catch (JacksonException ex) {
-            throw new CorruptProgressException(key + " is not valid progress JSON: " + ex.getOriginalMessage(), ex);
+        } catch (JacksonException ex) {
+            throw new CorruptProgressException(
+                    key + " is not valid progress JSON: " + ex.getOriginalMessage(), ex);
         }
         if (progress.formatVersion() > Progress.FORMAT_VERSION) {
-            throw new CorruptProgressException(key + " has format version " + progress.formatVersion()
-                    + ", newer than this service understands (" + Progress.FORMAT_VERSION + "); upgrade the service");
+            throw new CorruptProgressException(
+                    key
+                            + " has format version "
+                            + progress.formatVersion()
+                            + ", newer than this service understands ("
+                            + Progress.FORMAT_VERSION
+                            + "); upgrade the service");
         }
         return progress;
     }

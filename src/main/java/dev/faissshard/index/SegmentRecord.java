@@ -1,9 +1,9 @@
 package dev.faissshard.index;
 
 /**
- * One flushed batch of the open shard: a small {@code IDMap,Flat} index holding that batch's vectors
- * exactly, plus its id list. Segments make a batch durable without re-uploading the whole open shard;
- * they are deleted once the shard they belong to is sealed.
+ * One flushed batch of the open shard: a small {@code IDMap,Flat} index holding that batch's
+ * vectors exactly, plus its id list. Segments make a batch durable without re-uploading the whole
+ * open shard; they are deleted once the shard they belong to is sealed.
  *
  * @param batch the job-wide batch number that wrote it
  * @param file the {@code .faiss} object, relative to the index prefix
@@ -14,6 +14,12 @@ package dev.faissshard.index;
  * @param minId smallest FAISS id in the segment
  * @param maxId largest FAISS id in the segment
  */
-public record SegmentRecord(long batch, String file, String idsFile, int vectors, long bytes, String sha256,
-        long minId, long maxId) {
-}
+public record SegmentRecord(
+        long batch,
+        String file,
+        String idsFile,
+        int vectors,
+        long bytes,
+        String sha256,
+        long minId,
+        long maxId) {}

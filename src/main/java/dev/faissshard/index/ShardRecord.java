@@ -3,8 +3,8 @@ package dev.faissshard.index;
 import java.time.Instant;
 
 /**
- * A sealed, immutable shard as recorded in {@code progress.json} and the manifest. Keys are relative to
- * the index prefix.
+ * A sealed, immutable shard as recorded in {@code progress.json} and the manifest. Keys are
+ * relative to the index prefix.
  *
  * @param shard the shard number (1-based)
  * @param file the {@code .faiss} object
@@ -16,6 +16,13 @@ import java.time.Instant;
  * @param maxId largest FAISS id in the shard
  * @param sealedAt when it was uploaded
  */
-public record ShardRecord(int shard, String file, String idsFile, long vectors, long bytes, String sha256,
-        long minId, long maxId, Instant sealedAt) {
-}
+public record ShardRecord(
+        int shard,
+        String file,
+        String idsFile,
+        long vectors,
+        long bytes,
+        String sha256,
+        long minId,
+        long maxId,
+        Instant sealedAt) {}

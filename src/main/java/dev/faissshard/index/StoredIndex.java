@@ -1,17 +1,5 @@
 package dev.faissshard.index;
 
-import java.time.Clock;
-import java.util.EnumMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
-
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
 import dev.faissshard.shard.ShardSettings;
@@ -20,10 +8,20 @@ import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.VectorIndex;
 import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StoredObject;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
 
 /**
- * The index as stored: {@code progress.json}, the manifest and the shard and segment objects they name.
- * {@link #open} reads it once for a run (progress, compatibility, leftovers, writers) into an
+ * The index as stored: {@code progress.json}, the manifest and the shard and segment objects they
+ * name. {@link #open} reads it once for a run (progress, compatibility, leftovers, writers) into an
  * {@link OpenIndex}, whose commit owns the write order.
  */
 @Component
@@ -37,8 +35,12 @@ public class StoredIndex {
     private final ShardWriterFactory writers;
     private final Clock clock;
 
-    public StoredIndex(StorageClient storage, ProgressStore progressStore, ManifestPublisher manifests,
-            ShardWriterFactory writers, Clock clock) {
+    public StoredIndex(
+            StorageClient storage,
+            ProgressStore progressStore,
+            ManifestPublisher manifests,
+            ShardWriterFactory writers,
+            Clock clock) {
         this.storage = storage;
         this.progressStore = progressStore;
         this.manifests = manifests;
@@ -52,34 +54,42 @@ public class StoredIndex {
     }
 
     /**
-     * Refuses, before a job is accepted, what would make it fail at once: models or shard settings that
-     * differ from what the index holds, shards the store would refuse, a factory that cannot build
-     * shards. {@link #open} checks again, since a queued job may start long after another process wrote.
+     * Refuses, before a job is accepted, what would make it fail at once: models or shard settings
+     * that differ from what the index holds, shards the store would refuse, a factory that cannot
+     * build shards. {@link #open} checks again, since a queued job may start long after another
+     * process wrote.
      */
     public void checkCompatible(IndexLocation location, Map<IndexType, ModelInfo> models) {
-        Progress progress = progressStore.load(location.layout(), location.storage()).orElseGet(Progress::empty);
+        Progress progress =
+                progressStore
+                        .load(location.layout(), location.storage())
+                        .orElseGet(Progress::empty);
         IndexCompatibility.check(location.description(), progress, models, writers.settings());
         writers.checkFits(location.storage());
         models.values().forEach(model -> writers.sizeModel(model.dimension()));
     }
 
     /**
-     * Opens the index for a run: loads progress, brings the manifest level with it (a run killed between
-     * the two writes leaves the manifest one batch behind, still naming segments progress no longer
-     * does), and only then removes what neither names. So a reader following the manifest finds every
-     * object it names at any instant. Then checks the models against what the index holds and rebuilds
-     * each open shard from its flushed segments.
+     * Opens the index for a run: loads progress, brings the manifest level with it (a run killed
+     * between the two writes leaves the manifest one batch behind, still naming segments progress
+     * no longer does), and only then removes what neither names. So a reader following the manifest
+     * finds every object it names at any instant. Then checks the models against what the index
+     * holds and rebuilds each open shard from its flushed segments.
      */
-    public OpenIndex open(IndexLocation location, Map<IndexType, ModelInfo> models, IndexEvents events) {
+    public OpenIndex open(
+            IndexLocation location, Map<IndexType, ModelInfo> models, IndexEvents events) {
         IndexLayout layout = location.layout();
         StorageClient store = location.storage();
         Optional<Progress> stored = progressStore.load(layout, store);
-        stored.ifPresent(progress -> {
-            if (manifests.republishIfStale(layout, progress.indexes(), store)) {
-                log.info("Republished {} from {}: an interrupted run wrote progress but not the manifest",
-                        layout.manifestKey(), layout.progressKey());
-            }
-        });
+        stored.ifPresent(
+                progress -> {
+                    if (manifests.republishIfStale(layout, progress.indexes(), store)) {
+                        log.info(
+                                "Republished {} from {}: an interrupted run wrote progress but not the manifest",
+                                layout.manifestKey(),
+                                layout.progressKey());
+                    }
+                });
         Progress progress = stored.orElseGet(Progress::empty);
         removeOrphans(location, progress);
         ShardSettings settings = writers.settings();
@@ -87,15 +97,18 @@ public class StoredIndex {
         writers.checkFits(store);
         Map<IndexType, OpenTypeIndex> open = new EnumMap<>(IndexType.class);
         try {
-            models.forEach((type, model) -> {
-                IndexProgress state = progress.indexes().get(type.key());
-                if (state == null || state.vectors() == 0 && state.sealedShards().isEmpty()) {
-                    state = IndexProgress.empty(model, settings.metric().name(), settings.factory());
-                }
-                open.put(type, openType(location, type, model, state));
-            });
-        }
-        catch (RuntimeException ex) {
+            models.forEach(
+                    (type, model) -> {
+                        IndexProgress state = progress.indexes().get(type.key());
+                        if (state == null
+                                || state.vectors() == 0 && state.sealedShards().isEmpty()) {
+                            state =
+                                    IndexProgress.empty(
+                                            model, settings.metric().name(), settings.factory());
+                        }
+                        open.put(type, openType(location, type, model, state));
+                    });
+        } catch (RuntimeException ex) {
             open.values().forEach(OpenTypeIndex::close);
             throw ex;
         }
@@ -103,11 +116,12 @@ public class StoredIndex {
     }
 
     /**
-     * Opens one index type where the last run left it: loads the ids of sealed shards (from their id
-     * files, not the shards) and rebuilds the open shard from its flushed segments, checking each
-     * segment's checksum.
+     * Opens one index type where the last run left it: loads the ids of sealed shards (from their
+     * id files, not the shards) and rebuilds the open shard from its flushed segments, checking
+     * each segment's checksum.
      */
-    private OpenTypeIndex openType(IndexLocation location, IndexType type, ModelInfo model, IndexProgress state) {
+    private OpenTypeIndex openType(
+            IndexLocation location, IndexType type, ModelInfo model, IndexProgress state) {
         IndexLayout layout = location.layout();
         StorageClient store = location.storage();
         IdSet ids = new IdSet();
@@ -122,16 +136,18 @@ public class StoredIndex {
             for (SegmentRecord segment : state.openSegments()) {
                 byte[] data = store.get(layout.absolute(segment.file()));
                 if (!Sha256.hex(data).equals(segment.sha256())) {
-                    throw new IllegalStateException("Segment " + segment.file()
-                            + " does not match the checksum recorded in progress.json; storage was modified");
+                    throw new IllegalStateException(
+                            "Segment "
+                                    + segment.file()
+                                    + " does not match the checksum recorded in progress.json; storage was modified");
                 }
-                List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(segment.idsFile())));
+                List<IdFile.Entry> entries =
+                        IdFile.read(store.get(layout.absolute(segment.idsFile())));
                 try (VectorIndex flushed = writers.indexes().fromBytes(data)) {
                     index.restoreSegment(flushed.export(), entries);
                 }
             }
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             index.close();
             throw ex;
         }
@@ -140,9 +156,10 @@ public class StoredIndex {
 
     /**
      * Deletes open-shard segments that a killed run uploaded but never recorded. Only names of this
-     * index's own segment scheme directly under its {@code faiss/open/} are candidates: anything else
-     * there (another index, made at a prefix inside this one before such prefixes were refused, or an
-     * operator's file) is not this index's to delete, and neither is whatever the manifest names.
+     * index's own segment scheme directly under its {@code faiss/open/} are candidates: anything
+     * else there (another index, made at a prefix inside this one before such prefixes were
+     * refused, or an operator's file) is not this index's to delete, and neither is whatever the
+     * manifest names.
      */
     private void removeOrphans(IndexLocation location, Progress progress) {
         IndexLayout layout = location.layout();

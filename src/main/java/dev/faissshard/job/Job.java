@@ -1,19 +1,20 @@
 package dev.faissshard.job;
 
+import dev.faissshard.lease.Lease;
 import java.time.Instant;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import dev.faissshard.lease.Lease;
-
 /**
- * One build job: its spec, state and statistics, and the cooperative pause / cancel switches that the
- * build checks between batches (native calls are never interrupted). The transitions are drawn in
- * {@link JobState}; a job that never started is paused or cancelled at once, by {@link JobQueue}.
+ * One build job: its spec, state and statistics, and the cooperative pause / cancel switches that
+ * the build checks between batches (native calls are never interrupted). The transitions are drawn
+ * in {@link JobState}; a job that never started is paused or cancelled at once, by {@link
+ * JobQueue}.
  */
 public final class Job {
 
-    static final String SHUTDOWN_BEFORE_START = "cancelled before it started: the service is shutting down";
+    static final String SHUTDOWN_BEFORE_START =
+            "cancelled before it started: the service is shutting down";
 
     private final String id;
     private final JobSpec spec;
@@ -33,7 +34,12 @@ public final class Job {
     private volatile Instant finishedAt;
     private volatile String lastError;
 
-    Job(String id, JobSpec spec, String storageDescription, String catalogDescription, Instant createdAt) {
+    Job(
+            String id,
+            JobSpec spec,
+            String storageDescription,
+            String catalogDescription,
+            Instant createdAt) {
         this.id = id;
         this.spec = spec;
         this.storageDescription = storageDescription;
@@ -62,8 +68,7 @@ public final class Job {
         lock.lock();
         try {
             return state;
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -114,15 +119,14 @@ public final class Job {
             startedAt = now;
             changed.signalAll();
             return true;
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Pauses a running job (it stops at its next batch boundary, holding its slot and its index), or
-     * one that has been handed a slot but not started yet (it pauses at its first boundary).
+     * Pauses a running job (it stops at its next batch boundary, holding its slot and its index),
+     * or one that has been handed a slot but not started yet (it pauses at its first boundary).
      */
     void requestPause() {
         lock.lock();
@@ -133,8 +137,7 @@ public final class Job {
                 state = JobState.PAUSED;
             }
             changed.signalAll();
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -147,8 +150,7 @@ public final class Job {
             pauseRequested = true;
             state = JobState.PAUSED;
             changed.signalAll();
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -158,8 +160,7 @@ public final class Job {
         lock.lock();
         try {
             return state == JobState.PAUSED && startedAt == null;
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -168,15 +169,16 @@ public final class Job {
     void requestResume() {
         lock.lock();
         try {
-            requireState((state == JobState.PAUSED && startedAt != null) || (state == JobState.QUEUED && pauseRequested),
+            requireState(
+                    (state == JobState.PAUSED && startedAt != null)
+                            || (state == JobState.QUEUED && pauseRequested),
                     "resume");
             pauseRequested = false;
             if (state == JobState.PAUSED) {
                 state = JobState.RUNNING;
             }
             changed.signalAll();
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -189,24 +191,24 @@ public final class Job {
             pauseRequested = false;
             state = JobState.QUEUED;
             changed.signalAll();
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Ends a job that never started (queued, or paused before it started) at once; {@code reason} is
-     * recorded as its last error when the service, not the user, cancelled it.
+     * Ends a job that never started (queued, or paused before it started) at once; {@code reason}
+     * is recorded as its last error when the service, not the user, cancelled it.
      */
     void cancelBeforeStart(Instant now, String reason) {
         lock.lock();
         try {
-            requireState(state == JobState.QUEUED || (state == JobState.PAUSED && startedAt == null), "cancel");
+            requireState(
+                    state == JobState.QUEUED || (state == JobState.PAUSED && startedAt == null),
+                    "cancel");
             cancelRequested = true;
             end(JobState.CANCELLED, now, reason);
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -223,8 +225,7 @@ public final class Job {
                 stoppedForShutdown = true;
                 changed.signalAll();
             }
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -245,8 +246,7 @@ public final class Job {
                 changed.awaitNanos(left);
             }
             return true;
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -257,15 +257,14 @@ public final class Job {
             requireState(!state.isFinished(), "cancel");
             cancelRequested = true;
             changed.signalAll();
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Called by the build between batches: blocks while paused. Returns false when the job must stop
-     * because it was cancelled.
+     * Called by the build between batches: blocks while paused. Returns false when the job must
+     * stop because it was cancelled.
      */
     boolean checkpoint() throws InterruptedException {
         lock.lock();
@@ -278,8 +277,7 @@ public final class Job {
                 state = JobState.RUNNING;
             }
             return !cancelRequested;
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -294,8 +292,7 @@ public final class Job {
             if (!state.isFinished()) {
                 end(outcome, now, error);
             }
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }
@@ -305,8 +302,7 @@ public final class Job {
         lock.lock();
         try {
             return cancelRequested;
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }

@@ -1,14 +1,9 @@
 package dev.faissshard.job;
 
-import java.util.UUID;
-import java.util.regex.Pattern;
-
-import org.slf4j.Logger;
-
 import dev.faissshard.catalog.CatalogException;
+import dev.faissshard.failure.Causes;
 import dev.faissshard.index.CorruptProgressException;
 import dev.faissshard.index.IndexIncompatibleException;
-import dev.faissshard.failure.Causes;
 import dev.faissshard.lease.LeaseLostException;
 import dev.faissshard.shard.faiss.FaissUnavailableException;
 import dev.faissshard.storage.ObjectTooLargeException;
@@ -16,20 +11,22 @@ import dev.faissshard.storage.StorageAccessDeniedException;
 import dev.faissshard.storage.StorageException;
 import dev.faissshard.storage.StorageUnavailableException;
 import dev.faissshard.supabase.SupabaseHttpException;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
 
 /**
  * What a failed job shows as its last error, and what the log keeps of the failure. Only catalogue
- * exceptions carry messages that are content-free by construction ({@link CatalogException}); any other
- * message may quote a file, a remote body or a row (a parser's "unexpected token …", a server's error
- * text), so the job shows a fixed phrase for the failure's type and an error id, and the log keeps the
- * exception's types and stack frames under that id, without their messages.
+ * exceptions carry messages that are content-free by construction ({@link CatalogException}); any
+ * other message may quote a file, a remote body or a row (a parser's "unexpected token …", a
+ * server's error text), so the job shows a fixed phrase for the failure's type and an error id, and
+ * the log keeps the exception's types and stack frames under that id, without their messages.
  */
 final class JobFailures {
 
     private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,40}");
 
-    private JobFailures() {
-    }
+    private JobFailures() {}
 
     /** Logs the failure and returns the job's last error. */
     static String record(Logger log, String jobId, Throwable failure) {
@@ -38,22 +35,39 @@ final class JobFailures {
             return catalog.getMessage();
         }
         String errorId = UUID.randomUUID().toString().substring(0, 8);
-        log.error("Job {} failed with {} (error id {}); messages left out, they may quote data", jobId,
-                failure.getClass().getName(), errorId, redacted(failure));
-        return phrase(failure) + remoteStatus(failure) + " (" + failure.getClass().getSimpleName() + ", error id "
-                + errorId + "; details in the service log)";
+        log.error(
+                "Job {} failed with {} (error id {}); messages left out, they may quote data",
+                jobId,
+                failure.getClass().getName(),
+                errorId,
+                redacted(failure));
+        return phrase(failure)
+                + remoteStatus(failure)
+                + " ("
+                + failure.getClass().getSimpleName()
+                + ", error id "
+                + errorId
+                + "; details in the service log)";
     }
 
     /**
-     * For a failure the Supabase API answered: its HTTP status and error code, which are a fixed vocabulary,
-     * unlike the answer's message.
+     * For a failure the Supabase API answered: its HTTP status and error code, which are a fixed
+     * vocabulary, unlike the answer's message.
      */
     static String remoteStatus(Throwable failure) {
-        return Causes.find(failure, SupabaseHttpException.class).map(http -> {
-            String code = http.body().code();
-            return ": Supabase " + (failure instanceof StorageException ? "Storage " : "") + "answered HTTP "
-                    + http.httpStatus() + (code != null && ERROR_CODE.matcher(code).matches() ? " " + code : "");
-        }).orElse("");
+        return Causes.find(failure, SupabaseHttpException.class)
+                .map(
+                        http -> {
+                            String code = http.body().code();
+                            return ": Supabase "
+                                    + (failure instanceof StorageException ? "Storage " : "")
+                                    + "answered HTTP "
+                                    + http.httpStatus()
+                                    + (code != null && ERROR_CODE.matcher(code).matches()
+                                            ? " " + code
+                                            : "");
+                        })
+                .orElse("");
     }
 
     static String phrase(Throwable failure) {
@@ -93,8 +107,10 @@ final class JobFailures {
     }
 
     private static Throwable redacted(Throwable failure, int depth) {
-        Throwable cause = failure.getCause() != null && failure.getCause() != failure && depth < 16
-                ? redacted(failure.getCause(), depth + 1) : null;
+        Throwable cause =
+                failure.getCause() != null && failure.getCause() != failure && depth < 16
+                        ? redacted(failure.getCause(), depth + 1)
+                        : null;
         Throwable copy = new Redacted(failure.getClass().getName(), cause);
         copy.setStackTrace(failure.getStackTrace());
         return copy;

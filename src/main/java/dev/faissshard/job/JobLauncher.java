@@ -1,8 +1,12 @@
 package dev.faissshard.job;
 
+import dev.faissshard.build.BuildRunner;
+import dev.faissshard.catalog.CancellableCatalog;
+import dev.faissshard.catalog.Catalog;
+import dev.faissshard.catalog.CatalogReadCancelledException;
+import dev.faissshard.embedding.ModelClosedException;
 import java.time.Clock;
 import java.util.List;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -11,17 +15,11 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
 import org.springframework.stereotype.Component;
 
-import dev.faissshard.build.BuildRunner;
-import dev.faissshard.catalog.Catalog;
-import dev.faissshard.catalog.CancellableCatalog;
-import dev.faissshard.catalog.CatalogReadCancelledException;
-import dev.faissshard.embedding.ModelClosedException;
-
 /**
- * Runs admitted jobs and steers them. Jobs run on the bounded {@code jobExecutor}: each run slot of the
- * {@link JobRegistry}'s queue is one worker that runs its job, then each next waiting one. Pause, resume
- * and cancel act at once on a job that never started and at the next batch boundary on one that runs.
- * On shutdown every job stops at its next batch boundary.
+ * Runs admitted jobs and steers them. Jobs run on the bounded {@code jobExecutor}: each run slot of
+ * the {@link JobRegistry}'s queue is one worker that runs its job, then each next waiting one.
+ * Pause, resume and cancel act at once on a job that never started and at the next batch boundary
+ * on one that runs. On shutdown every job stops at its next batch boundary.
  */
 @Component
 public class JobLauncher implements SmartLifecycle {
@@ -37,8 +35,12 @@ public class JobLauncher implements SmartLifecycle {
     private final Clock clock;
     private volatile boolean running;
 
-    JobLauncher(JobRegistry registry, BuildRunner builds, @Qualifier("jobExecutor") TaskExecutor executor,
-            JobProperties properties, Clock clock) {
+    JobLauncher(
+            JobRegistry registry,
+            BuildRunner builds,
+            @Qualifier("jobExecutor") TaskExecutor executor,
+            JobProperties properties,
+            Clock clock) {
         this.registry = registry;
         this.builds = builds;
         this.executor = executor;
@@ -50,15 +52,17 @@ public class JobLauncher implements SmartLifecycle {
     void launch(Job first) {
         try {
             executor.execute(() -> work(first));
-        }
-        catch (TaskRejectedException ex) {
+        } catch (TaskRejectedException ex) {
             registry.queue().releaseSlot();
             registry.forget(first);
             throw new JobCapacityException("No job thread is free; try again later");
         }
     }
 
-    /** Pauses a running job at its next batch boundary, or a queued one at once (it leaves the queue). */
+    /**
+     * Pauses a running job at its next batch boundary, or a queued one at once (it leaves the
+     * queue).
+     */
     public Job pause(String id) {
         Job job = registry.get(id);
         if (!registry.queue().pauseWaiting(job)) {
@@ -67,7 +71,10 @@ public class JobLauncher implements SmartLifecycle {
         return job;
     }
 
-    /** Resumes a paused job; one paused before it started is queued again (or started, if a slot is free). */
+    /**
+     * Resumes a paused job; one paused before it started is queued again (or started, if a slot is
+     * free).
+     */
     public Job resume(String id) {
         Job job = registry.get(id);
         JobQueue queue = registry.queue();
@@ -75,22 +82,22 @@ public class JobLauncher implements SmartLifecycle {
             if (queue.resumePaused(job) == JobQueue.Placement.RUN) {
                 launch(job);
             }
-        }
-        else {
+        } else {
             job.requestResume();
         }
         return job;
     }
 
-    /** Cancels a job: one that never started ends at once and frees its place and index location. */
+    /**
+     * Cancels a job: one that never started ends at once and frees its place and index location.
+     */
     public Job cancel(String id) {
         Job job = registry.get(id);
         if (registry.queue().withdraw(job)) {
             job.cancelBeforeStart(clock.instant(), null);
             registry.ended(job);
             log.info("Job {} cancelled before it started", job.id());
-        }
-        else {
+        } else {
             job.requestCancel();
         }
         return job;
@@ -110,35 +117,49 @@ public class JobLauncher implements SmartLifecycle {
                 return;
             }
             log.info("Job {} started", job.id());
-            // Read on a thread of its own, so a cancel or shutdown never waits for a catalogue read to end.
-            boolean completed = builds.run(JobBuild.plan(job), new CancellableCatalog(catalog, job::stopRequested),
-                    JobBuild.control(job), job.stats());
-            job.finish(completed ? JobState.SUCCEEDED : JobState.CANCELLED, clock.instant(),
+            // Read on a thread of its own, so a cancel or shutdown never waits for a catalogue read
+            // to end.
+            boolean completed =
+                    builds.run(
+                            JobBuild.plan(job),
+                            new CancellableCatalog(catalog, job::stopRequested),
+                            JobBuild.control(job),
+                            job.stats());
+            job.finish(
+                    completed ? JobState.SUCCEEDED : JobState.CANCELLED,
+                    clock.instant(),
                     !completed && job.stoppedForShutdown() ? STOPPED_FOR_SHUTDOWN : null);
-            log.info("Job {} {}: {} embedded, {} failed, {} skipped{}", job.id(), job.state(), job.stats().embedded(),
-                    job.stats().failedTotal(), job.stats().skipped(),
+            log.info(
+                    "Job {} {}: {} embedded, {} failed, {} skipped{}",
+                    job.id(),
+                    job.state(),
+                    job.stats().embedded(),
+                    job.stats().failedTotal(),
+                    job.stats().skipped(),
                     job.lastError() == null ? "" : " (" + job.lastError() + ")");
-        }
-        catch (CatalogReadCancelledException ex) {
-            job.finish(JobState.CANCELLED, clock.instant(), job.stoppedForShutdown() ? STOPPED_FOR_SHUTDOWN : null);
-            // Mid-build too: the catalogue is read as the build goes, so a stop often finds the job waiting for
+        } catch (CatalogReadCancelledException ex) {
+            job.finish(
+                    JobState.CANCELLED,
+                    clock.instant(),
+                    job.stoppedForShutdown() ? STOPPED_FOR_SHUTDOWN : null);
+            // Mid-build too: the catalogue is read as the build goes, so a stop often finds the job
+            // waiting for
             // its next rows. Everything up to the last committed batch stands either way.
-            log.info("Job {} cancelled while reading its catalogue{}", job.id(),
+            log.info(
+                    "Job {} cancelled while reading its catalogue{}",
+                    job.id(),
                     job.lastError() == null ? "" : " (" + job.lastError() + ")");
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             job.finish(JobState.CANCELLED, clock.instant(), "interrupted by shutdown");
-        }
-        catch (ModelClosedException ex) {
-            // Shutdown outlasted the grace and closed the models under this job: what it recorded stands.
+        } catch (ModelClosedException ex) {
+            // Shutdown outlasted the grace and closed the models under this job: what it recorded
+            // stands.
             job.finish(JobState.CANCELLED, clock.instant(), STOPPED_FOR_SHUTDOWN);
             log.info("Job {} stopped by shutdown before its batch was embedded", job.id());
-        }
-        catch (RuntimeException | Error ex) {
+        } catch (RuntimeException | Error ex) {
             job.finish(JobState.FAILED, clock.instant(), JobFailures.record(log, job.id(), ex));
-        }
-        finally {
+        } finally {
             registry.ended(job);
         }
     }
@@ -149,10 +170,10 @@ public class JobLauncher implements SmartLifecycle {
     }
 
     /**
-     * On shutdown (SIGTERM, a pod eviction) every job stops at its next batch boundary, so that all it
-     * built is recorded in progress.json, rather than running on to the end or being interrupted in the
-     * middle of an upload. Stops in the last lifecycle phase, first, beside the job executor, which would
-     * otherwise wait for whole jobs to end.
+     * On shutdown (SIGTERM, a pod eviction) every job stops at its next batch boundary, so that all
+     * it built is recorded in progress.json, rather than running on to the end or being interrupted
+     * in the middle of an upload. Stops in the last lifecycle phase, first, beside the job
+     * executor, which would otherwise wait for whole jobs to end.
      */
     @Override
     public void stop() {
@@ -172,12 +193,14 @@ public class JobLauncher implements SmartLifecycle {
         try {
             for (Job job : active) {
                 if (!job.awaitFinished(deadline)) {
-                    log.warn("Job {} did not reach a batch boundary within {}; it is interrupted, and the next job "
-                            + "resumes from its last recorded batch", job.id(), properties.shutdownGrace());
+                    log.warn(
+                            "Job {} did not reach a batch boundary within {}; it is interrupted, and the next job "
+                                    + "resumes from its last recorded batch",
+                            job.id(),
+                            properties.shutdownGrace());
                 }
             }
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
     }

@@ -1,11 +1,9 @@
 package dev.faissshard.job;
 
-import java.time.Duration;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -20,22 +18,34 @@ import org.springframework.validation.annotation.Validated;
  * @param decodeThreads threads decoding images; 0 for one per core
  * @param retainedJobs finished jobs kept for {@code GET /jobs}
  * @param partitionIndex this worker's share of a build split across {@code partitionCount} workers
- * @param partitionCount workers a build is split across (1: not split); each builds its own sub-prefix
- * @param runOnce start one job with these defaults at startup and exit when it ends (Kubernetes Jobs, Modal)
+ * @param partitionCount workers a build is split across (1: not split); each builds its own
+ *     sub-prefix
+ * @param runOnce start one job with these defaults at startup and exit when it ends (Kubernetes
+ *     Jobs, Modal)
  * @param shutdownGrace how long shutdown waits for running jobs to reach a batch boundary
  */
 @Validated
 @ConfigurationProperties("fsb.job")
-public record JobProperties(@DefaultValue("256") @Min(1) @Max(4096) int batchSize, @DefaultValue("") String prefix,
-        @DefaultValue("2") @Min(1) int maxRunning, @DefaultValue("8") @Min(0) int maxQueued,
-        @DefaultValue("0") @Min(0) int decodeThreads, @DefaultValue("100") @Min(1) int retainedJobs,
-        @DefaultValue("0") @Min(0) int partitionIndex, @DefaultValue("1") @Min(1) @Max(4096) int partitionCount,
-        @DefaultValue("false") boolean runOnce, @DefaultValue("30s") @NotNull Duration shutdownGrace) {
+public record JobProperties(
+        @DefaultValue("256") @Min(1) @Max(4096) int batchSize,
+        @DefaultValue("") String prefix,
+        @DefaultValue("2") @Min(1) int maxRunning,
+        @DefaultValue("8") @Min(0) int maxQueued,
+        @DefaultValue("0") @Min(0) int decodeThreads,
+        @DefaultValue("100") @Min(1) int retainedJobs,
+        @DefaultValue("0") @Min(0) int partitionIndex,
+        @DefaultValue("1") @Min(1) @Max(4096) int partitionCount,
+        @DefaultValue("false") boolean runOnce,
+        @DefaultValue("30s") @NotNull Duration shutdownGrace) {
 
     public JobProperties {
         if (partitionIndex >= partitionCount) {
-            throw new IllegalArgumentException("fsb.job.partition-index (" + partitionIndex
-                    + ") must be below fsb.job.partition-count (" + partitionCount + ")");
+            throw new IllegalArgumentException(
+                    "fsb.job.partition-index ("
+                            + partitionIndex
+                            + ") must be below fsb.job.partition-count ("
+                            + partitionCount
+                            + ")");
         }
     }
 

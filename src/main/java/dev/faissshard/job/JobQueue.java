@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Who runs and who waits: at most {@code maxRunning} jobs hold a run slot, at most {@code maxQueued}
- * wait for one in order, and at most {@code maxQueued} more wait paused, out of the queue, having never
- * started. A job paused or cancelled while it waits leaves the queue at once, so its place goes to the
- * next request. Thread-safe: each method is one step under this object's lock, together with the job's
- * own state change, so a worker taking the next job and a user pausing it cannot both win.
+ * Who runs and who waits: at most {@code maxRunning} jobs hold a run slot, at most {@code
+ * maxQueued} wait for one in order, and at most {@code maxQueued} more wait paused, out of the
+ * queue, having never started. A job paused or cancelled while it waits leaves the queue at once,
+ * so its place goes to the next request. Thread-safe: each method is one step under this object's
+ * lock, together with the job's own state change, so a worker taking the next job and a user
+ * pausing it cannot both win.
  */
 final class JobQueue {
 
@@ -35,10 +36,18 @@ final class JobQueue {
         this.maxQueued = maxQueued;
     }
 
-    /** Takes a new job: a run slot if one is free, else a place in the queue, else a {@link JobCapacityException}. */
+    /**
+     * Takes a new job: a run slot if one is free, else a place in the queue, else a {@link
+     * JobCapacityException}.
+     */
     synchronized Placement admit(Job job) {
-        return place(job, "Too many jobs are running or queued (at most " + maxRunning + " running and " + maxQueued
-                + " queued); try again later");
+        return place(
+                job,
+                "Too many jobs are running or queued (at most "
+                        + maxRunning
+                        + " running and "
+                        + maxQueued
+                        + " queued); try again later");
     }
 
     /** A job given a run slot could not be started after all: the slot is free again. */
@@ -46,7 +55,10 @@ final class JobQueue {
         running--;
     }
 
-    /** The run slot of a job that ended: the next waiting job, which now holds it, or null (the slot is freed). */
+    /**
+     * The run slot of a job that ended: the next waiting job, which now holds it, or null (the slot
+     * is freed).
+     */
     synchronized Job next() {
         Job next = waiting.poll();
         if (next == null) {
@@ -56,16 +68,18 @@ final class JobQueue {
     }
 
     /**
-     * Pauses a job that waits in the queue (true) — it leaves the queue and waits paused — or leaves
-     * it alone (false): it is not waiting (it runs, or is just being started).
+     * Pauses a job that waits in the queue (true) — it leaves the queue and waits paused — or
+     * leaves it alone (false): it is not waiting (it runs, or is just being started).
      */
     synchronized boolean pauseWaiting(Job job) {
         if (!waiting.contains(job)) {
             return false;
         }
         if (pausedBeforeStart.size() >= maxQueued) {
-            throw new JobCapacityException("Too many jobs are paused before they started (at most " + maxQueued
-                    + "); resume or cancel one first");
+            throw new JobCapacityException(
+                    "Too many jobs are paused before they started (at most "
+                            + maxQueued
+                            + "); resume or cancel one first");
         }
         job.pauseQueued();
         waiting.remove(job);
@@ -73,13 +87,22 @@ final class JobQueue {
         return true;
     }
 
-    /** Resumes a job paused before it started: a run slot or the end of the queue, or a {@link JobCapacityException}. */
+    /**
+     * Resumes a job paused before it started: a run slot or the end of the queue, or a {@link
+     * JobCapacityException}.
+     */
     synchronized Placement resumePaused(Job job) {
         if (!pausedBeforeStart.contains(job)) {
             throw new IllegalStateException("job " + job.id() + " is not paused before its start");
         }
-        Placement placement = place(job, "No room to queue the job again (at most " + maxRunning + " running and "
-                + maxQueued + " queued); it stays paused, try again later");
+        Placement placement =
+                place(
+                        job,
+                        "No room to queue the job again (at most "
+                                + maxRunning
+                                + " running and "
+                                + maxQueued
+                                + " queued); it stays paused, try again later");
         pausedBeforeStart.remove(job);
         job.resumeQueued();
         return placement;
@@ -90,7 +113,10 @@ final class JobQueue {
         return pausedBeforeStart.contains(job);
     }
 
-    /** Takes a job that never started out of the queue (true), or leaves it (false: it runs or is starting). */
+    /**
+     * Takes a job that never started out of the queue (true), or leaves it (false: it runs or is
+     * starting).
+     */
     synchronized boolean withdraw(Job job) {
         return waiting.remove(job) || pausedBeforeStart.remove(job);
     }

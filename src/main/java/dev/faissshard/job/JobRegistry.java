@@ -1,24 +1,22 @@
 package dev.faissshard.job;
 
+import dev.faissshard.catalog.Catalog;
+import dev.faissshard.index.IndexLocation;
+import dev.faissshard.index.IndexLocationBusyException;
+import dev.faissshard.lease.IndexLeases;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.springframework.stereotype.Component;
-
-import dev.faissshard.catalog.Catalog;
-import dev.faissshard.index.IndexLocation;
-import dev.faissshard.index.IndexLocationBusyException;
-import dev.faissshard.lease.IndexLeases;
 
 /**
  * The jobs this process knows: which index location each unfinished job holds, the room left for
- * more ({@link JobQueue}), the finished jobs kept for {@code GET /jobs}, and whether jobs are accepted
- * at all. A location is claimed twice over: in this process (one job per location, {@code 409
- * index-location-busy}) and across processes through a lease ({@code 409 index-lease-held}); both are
- * let go when the job ends.
+ * more ({@link JobQueue}), the finished jobs kept for {@code GET /jobs}, and whether jobs are
+ * accepted at all. A location is claimed twice over: in this process (one job per location, {@code
+ * 409 index-location-busy}) and across processes through a lease ({@code 409 index-lease-held});
+ * both are let go when the job ends.
  */
 @Component
 public class JobRegistry {
@@ -27,7 +25,8 @@ public class JobRegistry {
     private final IndexLeases leases;
     private final JobQueue queue;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    // Guarded by claims, the lock that stopAccepting() also takes, so that no job slips in after it.
+    // Guarded by claims, the lock that stopAccepting() also takes, so that no job slips in after
+    // it.
     private final Object claims = new Object();
     private final Map<IndexLocation, String> jobByLocation = new HashMap<>();
     private final Map<String, Catalog> catalogsByJob = new HashMap<>();
@@ -49,7 +48,9 @@ public class JobRegistry {
 
     /** Every job kept, newest first. */
     public List<Job> list() {
-        return jobs.values().stream().sorted(Comparator.comparing(Job::createdAt).reversed()).toList();
+        return jobs.values().stream()
+                .sorted(Comparator.comparing(Job::createdAt).reversed())
+                .toList();
     }
 
     /** Refuses with {@link ServiceStoppingException} once the service is shutting down. */
@@ -61,9 +62,9 @@ public class JobRegistry {
 
     /**
      * Claims the job's index location: refused while another job of this process holds it, then the
-     * lease against other processes on the same store. The lease is taken only once this process's own
-     * claim stands, so that its jobs never take it from each other, and before the job can start, so it
-     * never runs unleased.
+     * lease against other processes on the same store. The lease is taken only once this process's
+     * own claim stands, so that its jobs never take it from each other, and before the job can
+     * start, so it never runs unleased.
      */
     void claim(Job job, IndexLocation location) {
         synchronized (claims) {
@@ -76,8 +77,7 @@ public class JobRegistry {
         }
         try {
             job.holdLease(leases.acquire(job.spec().layout(), job.id()));
-        }
-        catch (RuntimeException refused) {
+        } catch (RuntimeException refused) {
             ended(job);
             throw refused;
         }
@@ -93,8 +93,7 @@ public class JobRegistry {
             try {
                 requireAccepting();
                 placement = queue.admit(job);
-            }
-            catch (RuntimeException refused) {
+            } catch (RuntimeException refused) {
                 ended(job);
                 throw refused;
             }
@@ -132,7 +131,9 @@ public class JobRegistry {
         jobs.remove(job.id());
     }
 
-    /** From now on no job is accepted; returns the jobs that never started, now out of the queue. */
+    /**
+     * From now on no job is accepted; returns the jobs that never started, now out of the queue.
+     */
     List<Job> stopAccepting() {
         synchronized (claims) {
             stopping = true;
@@ -146,8 +147,11 @@ public class JobRegistry {
     }
 
     private void forgetOldJobs() {
-        List<Job> finished = jobs.values().stream().filter(job -> job.state().isFinished())
-            .sorted(Comparator.comparing(Job::createdAt)).toList();
+        List<Job> finished =
+                jobs.values().stream()
+                        .filter(job -> job.state().isFinished())
+                        .sorted(Comparator.comparing(Job::createdAt))
+                        .toList();
         int excess = finished.size() - properties.retainedJobs();
         for (int i = 0; i < excess; i++) {
             jobs.remove(finished.get(i).id());

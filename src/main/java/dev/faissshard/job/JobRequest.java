@@ -1,20 +1,18 @@
 package dev.faissshard.job;
 
-import java.util.Set;
-
+import dev.faissshard.catalog.CatalogType;
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.index.ValidPrefix;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
-
-import dev.faissshard.catalog.CatalogType;
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.index.ValidPrefix;
+import java.util.Set;
 
 /**
- * The body of {@code POST /jobs}. Every field is optional: {@code {}} builds all three index types of
- * the configured catalogue into the configured storage. The API reads it strictly (unknown fields and
- * values of another JSON type are refused), and every string has a length bound.
+ * The body of {@code POST /jobs}. Every field is optional: {@code {}} builds all three index types
+ * of the configured catalogue into the configured storage. The API reads it strictly (unknown
+ * fields and values of another JSON type are refused), and every string has a length bound.
  *
  * @param indexTypes which indexes to build (default: all three)
  * @param catalog a catalogue other than the configured one
@@ -23,12 +21,16 @@ import dev.faissshard.index.ValidPrefix;
  * @param limit stop after this many images were attempted (trial runs)
  * @param retryFailures also retry images that failed for permanent reasons (404, not an image, …)
  * @param partition build only this share of the catalogue, under its own sub-prefix (default: the
- * configured {@code fsb.job.partition-index} of {@code fsb.job.partition-count})
+ *     configured {@code fsb.job.partition-index} of {@code fsb.job.partition-count})
  */
-public record JobRequest(@Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
+public record JobRequest(
+        @Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
         @Valid CatalogOverride catalog,
         @ValidPrefix String prefix,
-        @Min(1) @Max(4096) Integer batchSize, @Min(1) Long limit, Boolean retryFailures, Partition partition) {
+        @Min(1) @Max(4096) Integer batchSize,
+        @Min(1) Long limit,
+        Boolean retryFailures,
+        Partition partition) {
 
     /** The request of an empty body: everything from the configuration. */
     public static JobRequest defaults() {
@@ -39,11 +41,13 @@ public record JobRequest(@Size(min = 1, message = "must name at least one index 
      * A catalogue named in the request.
      *
      * @param type how to read it (default: guessed from the location)
-     * @param location a manifest file or image folder (at most {@value #MAX_LOCATION_LENGTH} characters,
-     * Linux's PATH_MAX)
+     * @param location a manifest file or image folder (at most {@value #MAX_LOCATION_LENGTH}
+     *     characters, Linux's PATH_MAX)
      */
-    public record CatalogOverride(CatalogType type,
-            @jakarta.validation.constraints.NotBlank @Size(max = MAX_LOCATION_LENGTH) String location) {
+    public record CatalogOverride(
+            CatalogType type,
+            @jakarta.validation.constraints.NotBlank @Size(max = MAX_LOCATION_LENGTH)
+                    String location) {
 
         public static final int MAX_LOCATION_LENGTH = 4096;
     }

@@ -1,10 +1,9 @@
 package dev.faissshard.job;
 
-import java.util.Set;
-
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexLayout;
+import java.util.Set;
 
 /**
  * A request resolved against the configuration: what one job does.
@@ -17,6 +16,11 @@ import dev.faissshard.index.IndexLayout;
  * @param retryFailures whether permanently failed images are tried again
  * @param partition the share of the catalogue this job builds
  */
-public record JobSpec(Set<IndexType> indexTypes, CatalogSpec catalog, IndexLayout layout, int batchSize, long limit,
-        boolean retryFailures, Partition partition) {
-}
+public record JobSpec(
+        Set<IndexType> indexTypes,
+        CatalogSpec catalog,
+        IndexLayout layout,
+        int batchSize,
+        long limit,
+        boolean retryFailures,
+        Partition partition) {}

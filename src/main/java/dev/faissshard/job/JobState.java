@@ -14,7 +14,12 @@ package dev.faissshard.job;
  * SUCCEEDED, FAILED and CANCELLED are final: every action on them is a conflict.
  */
 public enum JobState {
-    QUEUED, RUNNING, PAUSED, SUCCEEDED, FAILED, CANCELLED;
+    QUEUED,
+    RUNNING,
+    PAUSED,
+    SUCCEEDED,
+    FAILED,
+    CANCELLED;
 
     public boolean isFinished() {
         return this == SUCCEEDED || this == FAILED || this == CANCELLED;

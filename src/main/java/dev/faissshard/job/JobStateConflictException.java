@@ -6,7 +6,13 @@ public class JobStateConflictException extends RuntimeException {
     private final JobState state;
 
     JobStateConflictException(String jobId, String action, JobState state) {
-        super("Job " + jobId + " is " + state.name().toLowerCase(java.util.Locale.ROOT) + " and cannot " + action);
+        super(
+                "Job "
+                        + jobId
+                        + " is "
+                        + state.name().toLowerCase(java.util.Locale.ROOT)
+                        + " and cannot "
+                        + action);
         this.state = state;
     }
 

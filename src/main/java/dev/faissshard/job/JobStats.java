@@ -1,5 +1,10 @@
 package dev.faissshard.job;
 
+import dev.faissshard.build.BuildStatistics;
+import dev.faissshard.build.Stage;
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.index.IndexProgress;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
@@ -8,12 +13,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-
-import dev.faissshard.build.BuildStatistics;
-import dev.faissshard.build.Stage;
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.index.IndexProgress;
 
 /** Live counters of one job; written by the job's threads, read by the API at any time. */
 final class JobStats implements BuildStatistics {
@@ -99,7 +98,11 @@ final class JobStats implements BuildStatistics {
 
     Map<String, Double> stageSeconds() {
         Map<String, Double> out = new TreeMap<>();
-        stageNanos.forEach((stage, nanos) -> out.put(stage.name().toLowerCase(java.util.Locale.ROOT), nanos.sum() / 1e9));
+        stageNanos.forEach(
+                (stage, nanos) ->
+                        out.put(
+                                stage.name().toLowerCase(java.util.Locale.ROOT),
+                                nanos.sum() / 1e9));
         return out;
     }
 

@@ -1,13 +1,12 @@
 package dev.faissshard.job;
 
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.index.IndexProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.index.IndexProgress;
 
 /**
  * What {@code GET /jobs/{id}} shows of a job.
@@ -17,7 +16,8 @@ import dev.faissshard.index.IndexProgress;
  * @param indexTypes indexes the job builds
  * @param catalog where the images come from
  * @param storage where the index is written
- * @param prefix storage prefix of the index (with the partition's sub-prefix when the build is split)
+ * @param prefix storage prefix of the index (with the partition's sub-prefix when the build is
+ *     split)
  * @param partition the share of the catalogue this job builds
  * @param counts images seen, embedded, skipped and failed by this job
  * @param indexes what each index holds in storage now
@@ -32,11 +32,26 @@ import dev.faissshard.index.IndexProgress;
  * @param finishedAt when it ended
  * @param lastError the error that failed the job, if any
  */
-public record JobView(String id, JobState state, List<String> indexTypes, String catalog, String storage, String prefix,
+public record JobView(
+        String id,
+        JobState state,
+        List<String> indexTypes,
+        String catalog,
+        String storage,
+        String prefix,
         Partition partition,
-        Counts counts, Map<String, IndexView> indexes, Double imagesPerSecond, Long total, Long etaSeconds,
-        Map<String, Double> stageSeconds, long uploadedBytes, Instant createdAt, Instant startedAt, Instant updatedAt,
-        Instant finishedAt, String lastError) {
+        Counts counts,
+        Map<String, IndexView> indexes,
+        Double imagesPerSecond,
+        Long total,
+        Long etaSeconds,
+        Map<String, Double> stageSeconds,
+        long uploadedBytes,
+        Instant createdAt,
+        Instant startedAt,
+        Instant updatedAt,
+        Instant finishedAt,
+        String lastError) {
 
     /**
      * Image counts of this job.
@@ -47,8 +62,12 @@ public record JobView(String id, JobState state, List<String> indexTypes, String
      * @param failed images that failed in this job
      * @param failedByReason failures per reason
      */
-    public record Counts(long seen, long embedded, long skipped, long failed, Map<String, Long> failedByReason) {
-    }
+    public record Counts(
+            long seen,
+            long embedded,
+            long skipped,
+            long failed,
+            Map<String, Long> failedByReason) {}
 
     /**
      * One index type in storage.
@@ -58,19 +77,23 @@ public record JobView(String id, JobState state, List<String> indexTypes, String
      * @param bytes bytes stored (sealed and flushed)
      * @param openShardVectors vectors in the shard being filled
      */
-    public record IndexView(int sealedShards, long vectors, long bytes, long openShardVectors) {
-    }
+    public record IndexView(int sealedShards, long vectors, long bytes, long openShardVectors) {}
 
     static JobView of(Job job, Instant now) {
         JobStats stats = job.stats();
         Map<String, IndexView> indexes = new TreeMap<>();
-        stats.indexes().forEach((type, progress) -> indexes.put(type.key(), indexView(progress, stats.openVectors(type))));
+        stats.indexes()
+                .forEach(
+                        (type, progress) ->
+                                indexes.put(
+                                        type.key(), indexView(progress, stats.openVectors(type))));
         long handled = stats.embedded() + stats.failedTotal() + stats.skipped();
         Double rate = null;
         Long eta = null;
         if (job.startedAt() != null) {
             Instant end = job.finishedAt() != null ? job.finishedAt() : now;
-            double seconds = Math.max(1e-3, Duration.between(job.startedAt(), end).toMillis() / 1000.0);
+            double seconds =
+                    Math.max(1e-3, Duration.between(job.startedAt(), end).toMillis() / 1000.0);
             rate = Math.round(handled / seconds * 10) / 10.0;
             if (stats.total().isPresent() && !job.state().isFinished() && handled > 0) {
                 long left = Math.max(0, stats.total().getAsLong() - stats.seen());
@@ -78,15 +101,35 @@ public record JobView(String id, JobState state, List<String> indexTypes, String
             }
         }
         Long total = stats.total().isPresent() ? stats.total().getAsLong() : null;
-        return new JobView(job.id(), job.state(), job.spec().indexTypes().stream().map(IndexType::key).sorted().toList(),
-                job.catalogDescription(), job.storageDescription(), job.spec().layout().prefix(),
+        return new JobView(
+                job.id(),
+                job.state(),
+                job.spec().indexTypes().stream().map(IndexType::key).sorted().toList(),
+                job.catalogDescription(),
+                job.storageDescription(),
+                job.spec().layout().prefix(),
                 job.spec().partition(),
-                new Counts(stats.seen(), stats.embedded(), stats.skipped(), stats.failedTotal(), stats.failedByReason()),
-                indexes, rate, total, eta, stats.stageSeconds(), stats.uploadedBytes(), job.createdAt(), job.startedAt(),
-                stats.updatedAt(), job.finishedAt(), job.lastError());
+                new Counts(
+                        stats.seen(),
+                        stats.embedded(),
+                        stats.skipped(),
+                        stats.failedTotal(),
+                        stats.failedByReason()),
+                indexes,
+                rate,
+                total,
+                eta,
+                stats.stageSeconds(),
+                stats.uploadedBytes(),
+                job.createdAt(),
+                job.startedAt(),
+                stats.updatedAt(),
+                job.finishedAt(),
+                job.lastError());
     }
 
     private static IndexView indexView(IndexProgress progress, long openVectors) {
-        return new IndexView(progress.sealedShards().size(), progress.vectors(), progress.bytes(), openVectors);
+        return new IndexView(
+                progress.sealedShards().size(), progress.vectors(), progress.bytes(), openVectors);
     }
 }

@@ -1,10 +1,8 @@
 package dev.faissshard.job;
 
 import java.time.Duration;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
@@ -14,11 +12,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code fsb.job.run-once}: the service as a batch task, for Kubernetes Jobs, Modal functions and cron.
- * It starts one job with the configured defaults once the server is up (so health probes and metrics
- * work during the build), waits for it, and exits: 0 when the job succeeded, 1 when it failed, 2 when
- * it was cancelled. A failed or killed worker is simply started again by its engine and resumes from
- * {@code progress.json}.
+ * {@code fsb.job.run-once}: the service as a batch task, for Kubernetes Jobs, Modal functions and
+ * cron. It starts one job with the configured defaults once the server is up (so health probes and
+ * metrics work during the build), waits for it, and exits: 0 when the job succeeded, 1 when it
+ * failed, 2 when it was cancelled. A failed or killed worker is simply started again by its engine
+ * and resumes from {@code progress.json}.
  */
 @Component
 @ConditionalOnBooleanProperty("fsb.job.run-once")
@@ -44,8 +42,13 @@ class RunOnceJob implements ApplicationRunner {
         }
         int code = exitCode(job.state());
         JobView view = jobs.view(job);
-        log.info("Job {} {}: {} embedded, {} failed, {} skipped{}", job.id(), job.state(), view.counts().embedded(),
-                view.counts().failed(), view.counts().skipped(),
+        log.info(
+                "Job {} {}: {} embedded, {} failed, {} skipped{}",
+                job.id(),
+                job.state(),
+                view.counts().embedded(),
+                view.counts().failed(),
+                view.counts().skipped(),
                 view.lastError() == null ? "" : " (" + view.lastError() + ")");
         ExitCodeGenerator exit = () -> code;
         System.exit(SpringApplication.exit(context, exit));

@@ -4,6 +4,7 @@ package dev.faissshard.job;
 public class ServiceStoppingException extends RuntimeException {
 
     ServiceStoppingException() {
-        super("The service is shutting down and accepts no new job; submit it to another instance or after the restart");
+        super(
+                "The service is shutting down and accepts no new job; submit it to another instance or after the restart");
     }
 }

@@ -1,30 +1,27 @@
 package dev.faissshard.observability;
 
+import dev.faissshard.job.Job;
+import dev.faissshard.job.JobService;
+import dev.faissshard.job.JobView;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.context.SmartLifecycle;
-
-import dev.faissshard.job.Job;
-import dev.faissshard.job.JobService;
-import dev.faissshard.job.JobView;
 
 /**
  * Gauges per job the service remembers ({@code fsb_job_total_images}, {@code fsb_job_done_images},
- * {@code fsb_job_failed_images}, {@code fsb_job_images_per_second}, {@code fsb_job_eta_seconds}): catalogue
- * total, images done (embedded, failed or skipped), failed, images per second and ETA seconds. They are
- * tagged {@code job_id} (not {@code job}, which Prometheus gives the scrape target) and {@code prefix}.
- * A timer takes in new jobs and drops forgotten ones; the values are read from the job at each scrape.
+ * {@code fsb_job_failed_images}, {@code fsb_job_images_per_second}, {@code fsb_job_eta_seconds}):
+ * catalogue total, images done (embedded, failed or skipped), failed, images per second and ETA
+ * seconds. They are tagged {@code job_id} (not {@code job}, which Prometheus gives the scrape
+ * target) and {@code prefix}. A timer takes in new jobs and drops forgotten ones; the values are
+ * read from the job at each scrape.
  */
 final class JobProgressGauges implements SmartLifecycle {
 
@@ -36,21 +33,55 @@ final class JobProgressGauges implements SmartLifecycle {
     private final List<Gauge> gauges;
     private volatile boolean running;
 
-    JobProgressGauges(JobService jobs, MeterRegistry registry, Duration refresh, ScheduledExecutorService timer) {
+    JobProgressGauges(
+            JobService jobs,
+            MeterRegistry registry,
+            Duration refresh,
+            ScheduledExecutorService timer) {
         this.jobs = jobs;
         this.refresh = refresh;
         this.timer = timer;
-        this.gauges = List.of(
-                new Gauge(registry, "fsb.job.total.images", null, "Catalogue entries of the job, when known",
-                        view -> view.total() == null ? Double.NaN : view.total()),
-                new Gauge(registry, "fsb.job.done.images", null, "Images embedded, failed or skipped by the job",
-                        view -> view.counts().embedded() + view.counts().failed() + view.counts().skipped()),
-                new Gauge(registry, "fsb.job.failed.images", null, "Images that failed in the job",
-                        view -> view.counts().failed()),
-                new Gauge(registry, "fsb.job.images.per.second", null, "Images handled per second of running time",
-                        view -> view.imagesPerSecond() == null ? Double.NaN : view.imagesPerSecond()),
-                new Gauge(registry, "fsb.job.eta", "seconds", "Estimated seconds left",
-                        view -> view.etaSeconds() == null ? Double.NaN : view.etaSeconds()));
+        this.gauges =
+                List.of(
+                        new Gauge(
+                                registry,
+                                "fsb.job.total.images",
+                                null,
+                                "Catalogue entries of the job, when known",
+                                view -> view.total() == null ? Double.NaN : view.total()),
+                        new Gauge(
+                                registry,
+                                "fsb.job.done.images",
+                                null,
+                                "Images embedded, failed or skipped by the job",
+                                view ->
+                                        view.counts().embedded()
+                                                + view.counts().failed()
+                                                + view.counts().skipped()),
+                        new Gauge(
+                                registry,
+                                "fsb.job.failed.images",
+                                null,
+                                "Images that failed in the job",
+                                view -> view.counts().failed()),
+                        new Gauge(
+                                registry,
+                                "fsb.job.images.per.second",
+                                null,
+                                "Images handled per second of running time",
+                                view ->
+                                        view.imagesPerSecond() == null
+                                                ? Double.NaN
+                                                : view.imagesPerSecond()),
+                        new Gauge(
+                                registry,
+                                "fsb.job.eta",
+                                "seconds",
+                                "Estimated seconds left",
+                                view ->
+                                        view.etaSeconds() == null
+                                                ? Double.NaN
+                                                : view.etaSeconds()));
     }
 
     /** Registers a row per remembered job, and removes the rows of forgotten ones. */
@@ -60,8 +91,7 @@ final class JobProgressGauges implements SmartLifecycle {
             for (Gauge gauge : gauges) {
                 gauge.register(current);
             }
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             // A failing refresh must not end the timer's schedule; the next one tries again.
             log.warn("Job gauges not refreshed: {}", ex.toString());
         }
@@ -88,16 +118,35 @@ final class JobProgressGauges implements SmartLifecycle {
         private final MultiGauge meter;
         private final ToDoubleFunction<JobView> value;
 
-        Gauge(MeterRegistry registry, String name, String unit, String description, ToDoubleFunction<JobView> value) {
-            this.meter = MultiGauge.builder(name).baseUnit(unit).description(description).register(registry);
+        Gauge(
+                MeterRegistry registry,
+                String name,
+                String unit,
+                String description,
+                ToDoubleFunction<JobView> value) {
+            this.meter =
+                    MultiGauge.builder(name)
+                            .baseUnit(unit)
+                            .description(description)
+                            .register(registry);
             this.value = value;
         }
 
         void register(List<Job> current) {
-            meter.register(current.stream()
-                .map(job -> MultiGauge.Row.of(Tags.of("job.id", job.id(), "prefix", job.spec().layout().prefix()), job,
-                        j -> value.applyAsDouble(jobs.view(j))))
-                .toList(), true);
+            meter.register(
+                    current.stream()
+                            .map(
+                                    job ->
+                                            MultiGauge.Row.of(
+                                                    Tags.of(
+                                                            "job.id",
+                                                            job.id(),
+                                                            "prefix",
+                                                            job.spec().layout().prefix()),
+                                                    job,
+                                                    j -> value.applyAsDouble(jobs.view(j))))
+                            .toList(),
+                    true);
         }
     }
 }

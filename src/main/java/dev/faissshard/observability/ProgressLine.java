@@ -1,50 +1,78 @@
 package dev.faissshard.observability;
 
+import dev.faissshard.job.JobView;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import dev.faissshard.job.JobView;
-
 /**
- * One progress line of a job, for people reading a worker's log:
- * {@code Job 3f2a…: 1,234 / 10,000 (12.3%), 45.6 images/s, ETA 3 min 12 s, 3 failed (not_found 2, timeout 1)}.
+ * One progress line of a job, for people reading a worker's log: {@code Job 3f2a…: 1,234 / 10,000
+ * (12.3%), 45.6 images/s, ETA 3 min 12 s, 3 failed (not_found 2, timeout 1)}.
  */
-record ProgressLine(String jobId, long done, Long total, Double imagesPerSecond, Long etaSeconds, long failed,
+record ProgressLine(
+        String jobId,
+        long done,
+        Long total,
+        Double imagesPerSecond,
+        Long etaSeconds,
+        long failed,
         Map<String, Long> failedByReason) {
 
     static ProgressLine of(JobView view) {
         long done = view.counts().embedded() + view.counts().failed() + view.counts().skipped();
-        return new ProgressLine(view.id(), done, view.total(), view.imagesPerSecond(), view.etaSeconds(),
-                view.counts().failed(), view.counts().failedByReason());
+        return new ProgressLine(
+                view.id(),
+                done,
+                view.total(),
+                view.imagesPerSecond(),
+                view.etaSeconds(),
+                view.counts().failed(),
+                view.counts().failedByReason());
     }
 
     String text() {
-        StringBuilder line = new StringBuilder("Job ").append(jobId).append(": ")
-            .append(String.format(Locale.ROOT, "%,d", done));
+        StringBuilder line =
+                new StringBuilder("Job ")
+                        .append(jobId)
+                        .append(": ")
+                        .append(String.format(Locale.ROOT, "%,d", done));
         if (total != null) {
-            line.append(String.format(Locale.ROOT, " / %,d (%.1f%%)", total, total == 0 ? 100.0 : 100.0 * done / total));
+            line.append(
+                    String.format(
+                            Locale.ROOT,
+                            " / %,d (%.1f%%)",
+                            total,
+                            total == 0 ? 100.0 : 100.0 * done / total));
         }
-        line.append(", ").append(imagesPerSecond == null ? "–" : String.format(Locale.ROOT, "%.1f", imagesPerSecond))
-            .append(" images/s");
+        line.append(", ")
+                .append(
+                        imagesPerSecond == null
+                                ? "–"
+                                : String.format(Locale.ROOT, "%.1f", imagesPerSecond))
+                .append(" images/s");
         if (etaSeconds != null) {
             line.append(", ETA ").append(duration(etaSeconds));
         }
         line.append(", ").append(failed).append(" failed");
         if (!failedByReason.isEmpty()) {
-            line.append(failedByReason.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                .collect(Collectors.joining(", ", " (", ")")));
+            line.append(
+                    failedByReason.entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue())
+                            .collect(Collectors.joining(", ", " (", ")")));
         }
         return line.toString();
     }
 
-    /** A text bar for a terminal: {@code [#######-------------]  35.0%}. */
+    /** A text bar for a terminal: {@code [#######-------------] 35.0%}. */
     String bar(int width) {
         if (total == null || total == 0) {
             return "";
         }
         int filled = (int) Math.min(width, Math.round((double) width * done / total));
-        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] "
+        return "["
+                + "#".repeat(filled)
+                + "-".repeat(width - filled)
+                + "] "
                 + String.format(Locale.ROOT, "%5.1f%%", 100.0 * done / total);
     }
 

@@ -1,20 +1,19 @@
 package dev.faissshard.search;
 
+import dev.faissshard.embedding.IndexType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.faissshard.embedding.IndexType;
-
 /**
- * {@code GET /indexes} and {@code GET /indexes/{prefix}}: what storage holds, read from the manifests
- * (not from the search cache): types, vectors, shards, bytes, models, partitions and completeness.
+ * {@code GET /indexes} and {@code GET /indexes/{prefix}}: what storage holds, read from the
+ * manifests (not from the search cache): types, vectors, shards, bytes, models, partitions and
+ * completeness.
  */
 @RestController
 class IndexCatalogController {
@@ -25,8 +24,7 @@ class IndexCatalogController {
         this.reader = reader;
     }
 
-    record Catalogue(List<IndexView> indexes) {
-    }
+    record Catalogue(List<IndexView> indexes) {}
 
     /**
      * @param prefix the index's prefix
@@ -35,9 +33,12 @@ class IndexCatalogController {
      * @param partitions every partition and whether its build is complete
      * @param complete whether every partition is
      */
-    record IndexView(String prefix, Map<String, TypeView> types, String updatedAt, List<PartitionView> partitions,
-            boolean complete) {
-    }
+    record IndexView(
+            String prefix,
+            Map<String, TypeView> types,
+            String updatedAt,
+            List<PartitionView> partitions,
+            boolean complete) {}
 
     /**
      * @param vectors vectors in sealed shards and open segments
@@ -47,16 +48,20 @@ class IndexCatalogController {
      * @param modelId the model that made the vectors
      * @param dimension vector length
      */
-    record TypeView(long vectors, int shards, int openSegments, long bytes, String modelId, int dimension) {
-    }
+    record TypeView(
+            long vectors,
+            int shards,
+            int openSegments,
+            long bytes,
+            String modelId,
+            int dimension) {}
 
     /**
      * @param index from 0
      * @param present whether its manifest exists
      * @param complete whether its manifest says its build is complete
      */
-    record PartitionView(int index, boolean present, boolean complete) {
-    }
+    record PartitionView(int index, boolean present, boolean complete) {}
 
     @GetMapping("/indexes")
     Catalogue all() {
@@ -69,29 +74,48 @@ class IndexCatalogController {
 
     @GetMapping("/indexes/{*prefix}")
     IndexView one(@PathVariable String prefix) {
-        String validated = SearchCommand.prefix(prefix.startsWith("/") ? prefix.substring(1) : prefix, "");
-        return reader.describe(validated).map(IndexCatalogController::view)
-            .orElseThrow(() -> new IndexNotFoundException("no index at the requested prefix"));
+        String validated =
+                SearchCommand.prefix(prefix.startsWith("/") ? prefix.substring(1) : prefix, "");
+        return reader.describe(validated)
+                .map(IndexCatalogController::view)
+                .orElseThrow(() -> new IndexNotFoundException("no index at the requested prefix"));
     }
 
     private static IndexView view(IndexDescription description) {
         Map<String, TypeView> types = new LinkedHashMap<>();
         for (IndexType type : IndexType.values()) {
-            List<IndexDescription.Shard> shards = description.shards().stream()
-                .filter(shard -> shard.type().equals(type.key())).toList();
+            List<IndexDescription.Shard> shards =
+                    description.shards().stream()
+                            .filter(shard -> shard.type().equals(type.key()))
+                            .toList();
             if (shards.isEmpty()) {
                 continue;
             }
-            types.put(type.key(), new TypeView(shards.stream().mapToLong(IndexDescription.Shard::vectors).sum(),
-                    (int) shards.stream().filter(IndexDescription.Shard::sealed).count(),
-                    (int) shards.stream().filter(shard -> !shard.sealed()).count(),
-                    shards.stream().mapToLong(IndexDescription.Shard::bytes).sum(), shards.get(0).modelId(),
-                    shards.get(0).dimension()));
+            types.put(
+                    type.key(),
+                    new TypeView(
+                            shards.stream().mapToLong(IndexDescription.Shard::vectors).sum(),
+                            (int) shards.stream().filter(IndexDescription.Shard::sealed).count(),
+                            (int) shards.stream().filter(shard -> !shard.sealed()).count(),
+                            shards.stream().mapToLong(IndexDescription.Shard::bytes).sum(),
+                            shards.get(0).modelId(),
+                            shards.get(0).dimension()));
         }
         Instant updated = description.publishedAt();
-        List<PartitionView> partitions = description.partitions().stream()
-            .map(partition -> new PartitionView(partition.index(), partition.present(), partition.complete())).toList();
-        return new IndexView(description.prefix(), types, updated == null ? null : updated.toString(), partitions,
+        List<PartitionView> partitions =
+                description.partitions().stream()
+                        .map(
+                                partition ->
+                                        new PartitionView(
+                                                partition.index(),
+                                                partition.present(),
+                                                partition.complete()))
+                        .toList();
+        return new IndexView(
+                description.prefix(),
+                types,
+                updated == null ? null : updated.toString(),
+                partitions,
                 description.complete());
     }
 }

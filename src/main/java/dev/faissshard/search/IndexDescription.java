@@ -22,8 +22,11 @@ record IndexDescription(String prefix, boolean partitioned, List<Partition> part
 
     /** The newest manifest's time, or null when none exists. */
     Instant publishedAt() {
-        return partitions.stream().map(Partition::publishedAt).filter(Objects::nonNull).max(Comparator.naturalOrder())
-            .orElse(null);
+        return partitions.stream()
+                .map(Partition::publishedAt)
+                .filter(Objects::nonNull)
+                .max(Comparator.naturalOrder())
+                .orElse(null);
     }
 
     List<Shard> shards() {
@@ -39,8 +42,12 @@ record IndexDescription(String prefix, boolean partitioned, List<Partition> part
      * @param publishedAt when its manifest was written
      * @param shards its sealed shards and open segments
      */
-    record Partition(int index, boolean present, boolean complete, Instant publishedAt, List<Shard> shards) {
-    }
+    record Partition(
+            int index,
+            boolean present,
+            boolean complete,
+            Instant publishedAt,
+            List<Shard> shards) {}
 
     /**
      * One FAISS file of a partition.
@@ -48,7 +55,8 @@ record IndexDescription(String prefix, boolean partitioned, List<Partition> part
      * @param type index type key
      * @param key storage key of the {@code .faiss} object
      * @param idsKey storage key of its id file
-     * @param file the {@code .faiss} key relative to the index prefix (with the partition's sub-prefix)
+     * @param file the {@code .faiss} key relative to the index prefix (with the partition's
+     *     sub-prefix)
      * @param vectors vector count
      * @param bytes object size
      * @param sha256 hex sha256 of the object
@@ -58,7 +66,17 @@ record IndexDescription(String prefix, boolean partitioned, List<Partition> part
      * @param modelSha256 that model's sha256
      * @param sealed false for an open segment of a running build
      */
-    record Shard(String type, String key, String idsKey, String file, long vectors, long bytes, String sha256,
-            int dimension, String metric, String modelId, String modelSha256, boolean sealed) {
-    }
+    record Shard(
+            String type,
+            String key,
+            String idsKey,
+            String file,
+            long vectors,
+            long bytes,
+            String sha256,
+            int dimension,
+            String metric,
+            String modelId,
+            String modelSha256,
+            boolean sealed) {}
 }

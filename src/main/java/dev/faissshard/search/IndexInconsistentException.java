@@ -2,7 +2,10 @@ package dev.faissshard.search;
 
 import org.springframework.http.HttpStatus;
 
-/** The shards of one type disagree on dimension, metric or model (partitions of different builds): no exact merge exists, 409. */
+/**
+ * The shards of one type disagree on dimension, metric or model (partitions of different builds):
+ * no exact merge exists, 409.
+ */
 class IndexInconsistentException extends SearchFailure {
 
     private static final long serialVersionUID = 1L;

@@ -2,7 +2,10 @@ package dev.faissshard.search;
 
 import org.springframework.http.HttpStatus;
 
-/** An image query whose type's index was built by a model other than the service's: its vectors would not be comparable, 409. */
+/**
+ * An image query whose type's index was built by a model other than the service's: its vectors
+ * would not be comparable, 409.
+ */
 class IndexModelMismatchException extends SearchFailure {
 
     private static final long serialVersionUID = 1L;

@@ -1,15 +1,15 @@
 package dev.faissshard.search;
 
+import dev.faissshard.embedding.IndexType;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.faissshard.embedding.IndexType;
-
 /**
- * One manifest's worth of an index, every shard loaded: what a search sees from its start to its end,
- * however many manifests a running build publishes meanwhile. Reference-counted like its shards: the
- * index holds one reference while the snapshot is current, each search one while it runs.
+ * One manifest's worth of an index, every shard loaded: what a search sees from its start to its
+ * end, however many manifests a running build publishes meanwhile. Reference-counted like its
+ * shards: the index holds one reference while the snapshot is current, each search one while it
+ * runs.
  */
 final class IndexSnapshot {
 
@@ -18,7 +18,8 @@ final class IndexSnapshot {
     private final long version;
     private final AtomicInteger references = new AtomicInteger(1);
 
-    IndexSnapshot(IndexDescription description, Map<IndexType, List<LoadedShard>> shards, long version) {
+    IndexSnapshot(
+            IndexDescription description, Map<IndexType, List<LoadedShard>> shards, long version) {
         this.description = description;
         this.shards = shards;
         this.version = version;
@@ -28,7 +29,9 @@ final class IndexSnapshot {
         return description;
     }
 
-    /** Every shard and open segment of the type, over all partitions; empty when the index has none. */
+    /**
+     * Every shard and open segment of the type, over all partitions; empty when the index has none.
+     */
     List<LoadedShard> shards(IndexType type) {
         return shards.getOrDefault(type, List.of());
     }
@@ -39,7 +42,7 @@ final class IndexSnapshot {
     }
 
     boolean retain() {
-        for (;;) {
+        for (; ; ) {
             int count = references.get();
             if (count <= 0) {
                 return false;

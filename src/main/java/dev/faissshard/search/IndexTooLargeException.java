@@ -2,7 +2,10 @@ package dev.faissshard.search;
 
 import org.springframework.http.HttpStatus;
 
-/** Loading the index would take the shard cache past fsb.search.cache-max-bytes: 507, never an out-of-memory. */
+/**
+ * Loading the index would take the shard cache past fsb.search.cache-max-bytes: 507, never an
+ * out-of-memory.
+ */
 class IndexTooLargeException extends SearchFailure {
 
     private static final long serialVersionUID = 1L;

@@ -1,8 +1,8 @@
 package dev.faissshard.search;
 
 /**
- * A request field that breaks its rules: answered 400 {@code invalid-request} with the field named. The
- * message is a fixed rule text, never the value.
+ * A request field that breaks its rules: answered 400 {@code invalid-request} with the field named.
+ * The message is a fixed rule text, never the value.
  */
 class InvalidSearchRequestException extends IllegalArgumentException {
 

@@ -1,10 +1,9 @@
 package dev.faissshard.search;
 
+import dev.faissshard.shard.faiss.FaissIndex;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
-
-import dev.faissshard.shard.faiss.FaissIndex;
 
 /**
  * One verified shard in memory: its FAISS index and the map from FAISS ids back to catalogue ids.
@@ -24,8 +23,13 @@ final class LoadedShard {
     private final LongConsumer onFree;
     private final AtomicInteger references = new AtomicInteger(1);
 
-    LoadedShard(IndexDescription.Shard description, FaissIndex index, long[] faissIds, String[] catalogIds,
-            long accountedBytes, LongConsumer onFree) {
+    LoadedShard(
+            IndexDescription.Shard description,
+            FaissIndex index,
+            long[] faissIds,
+            String[] catalogIds,
+            long accountedBytes,
+            LongConsumer onFree) {
         this.description = description;
         this.index = index;
         this.accountedBytes = accountedBytes;
@@ -72,7 +76,7 @@ final class LoadedShard {
 
     /** Takes one more reference; false when the shard has already been freed. */
     boolean retain() {
-        for (;;) {
+        for (; ; ) {
             int count = references.get();
             if (count <= 0) {
                 return false;

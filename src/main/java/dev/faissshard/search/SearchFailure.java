@@ -3,9 +3,9 @@ package dev.faissshard.search;
 import org.springframework.http.HttpStatus;
 
 /**
- * A search, embed or index-catalogue request that cannot be answered, as a typed failure: each subclass
- * is one problem type with one status. Details are fixed texts: never a value the caller sent, never
- * storage contents.
+ * A search, embed or index-catalogue request that cannot be answered, as a typed failure: each
+ * subclass is one problem type with one status. Details are fixed texts: never a value the caller
+ * sent, never storage contents.
  */
 abstract class SearchFailure extends RuntimeException {
 

@@ -4,7 +4,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** {@code search}: the shard cache's bytes against its bound, and the snapshot each loaded index serves. */
+/**
+ * {@code search}: the shard cache's bytes against its bound, and the snapshot each loaded index
+ * serves.
+ */
 @Component
 class SearchHealthIndicator implements HealthIndicator {
 
@@ -19,10 +22,10 @@ class SearchHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         return Health.up()
-            .withDetail("cacheBytes", cache.usedBytes())
-            .withDetail("cacheMaxBytes", cache.maxBytes())
-            .withDetail("shards", cache.shards())
-            .withDetail("indexes", indexes.view())
-            .build();
+                .withDetail("cacheBytes", cache.usedBytes())
+                .withDetail("cacheMaxBytes", cache.maxBytes())
+                .withDetail("shards", cache.shards())
+                .withDetail("indexes", indexes.view())
+                .build();
     }
 }

@@ -1,15 +1,17 @@
 package dev.faissshard.search;
 
+import dev.faissshard.api.StrictJsonBinding;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
-
-import dev.faissshard.api.StrictJsonBinding;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The search package's request bodies are read as strictly as the job API's ({@link StrictJsonBinding}). */
+/**
+ * The search package's request bodies are read as strictly as the job API's ({@link
+ * StrictJsonBinding}).
+ */
 @Configuration(proxyBeanMethods = false)
 class SearchJson implements WebMvcConfigurer {
 
@@ -25,15 +27,21 @@ class SearchJson implements WebMvcConfigurer {
 
     @Override
     public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
-        builder.configureMessageConverters(converter -> {
-            if (converter instanceof JacksonJsonHttpMessageConverter jackson) {
-                for (Class<?> type : new Class<?>[] { SearchRequest.class, EmbedController.EmbedRequest.class }) {
-                    jackson.registerMappersForType(type, mappers -> {
-                        mappers.put(MediaType.APPLICATION_JSON, strict);
-                        mappers.put(new MediaType("application", "*+json"), strict);
-                    });
-                }
-            }
-        });
+        builder.configureMessageConverters(
+                converter -> {
+                    if (converter instanceof JacksonJsonHttpMessageConverter jackson) {
+                        for (Class<?> type :
+                                new Class<?>[] {
+                                    SearchRequest.class, EmbedController.EmbedRequest.class
+                                }) {
+                            jackson.registerMappersForType(
+                                    type,
+                                    mappers -> {
+                                        mappers.put(MediaType.APPLICATION_JSON, strict);
+                                        mappers.put(new MediaType("application", "*+json"), strict);
+                                    });
+                        }
+                    }
+                });
     }
 }

@@ -1,8 +1,8 @@
 package dev.faissshard.search;
 
+import dev.faissshard.api.ProblemTypes;
 import java.util.List;
 import java.util.Map;
-
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -12,12 +12,10 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-import dev.faissshard.api.ProblemTypes;
-
 /**
  * The search package's failures as RFC 9457 problems, with the same stable type base as every other
- * problem of the API. Everything else (unreadable JSON, wrong media type, storage down) is answered by
- * the API's own advice.
+ * problem of the API. Everything else (unreadable JSON, wrong media type, storage down) is answered
+ * by the API's own advice.
  */
 @RestControllerAdvice(basePackageClasses = SearchProblems.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -35,13 +33,19 @@ class SearchProblems {
 
     @ExceptionHandler(InvalidSearchRequestException.class)
     ResponseEntity<ProblemDetail> invalid(InvalidSearchRequestException ex) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
-                ex.field() + " " + ex.getMessage());
-        problem.setProperty("errors", List.of(Map.of("field", ex.field(), "message", ex.getMessage())));
+        ProblemDetail problem =
+                problem(
+                        HttpStatus.BAD_REQUEST,
+                        "invalid-request",
+                        "Invalid request",
+                        ex.field() + " " + ex.getMessage());
+        problem.setProperty(
+                "errors", List.of(Map.of("field", ex.field(), "message", ex.getMessage())));
         return ResponseEntity.badRequest().body(problem);
     }
 
-    private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+    private static ProblemDetail problem(
+            HttpStatus status, String type, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(ProblemTypes.of(type));
         problem.setTitle(title);

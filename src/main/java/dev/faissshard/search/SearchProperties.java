@@ -1,11 +1,9 @@
 package dev.faissshard.search;
 
-import java.time.Duration;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -14,23 +12,29 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How the service answers searches.
  *
- * @param cacheMaxBytes loaded shards (FAISS data plus their id maps) held in memory at most; an index
- * that does not fit is refused with a problem instead of risking the process
- * @param threads threads running searches, apart from the job and request threads; 0 for one per core
+ * @param cacheMaxBytes loaded shards (FAISS data plus their id maps) held in memory at most; an
+ *     index that does not fit is refused with a problem instead of risking the process
+ * @param threads threads running searches, apart from the job and request threads; 0 for one per
+ *     core
  * @param queueCapacity searches waiting for a thread at most; more are refused with 503
  * @param maxK largest {@code k} a request may ask for
- * @param refreshInterval how often the manifests of loaded indexes are read again, so a running build's
- * new shards are served
+ * @param refreshInterval how often the manifests of loaded indexes are read again, so a running
+ *     build's new shards are served
  * @param timeout longest wait for one search, loading included
- * @param faissThreads OpenMP threads of one FAISS search; the search threads already run in parallel
+ * @param faissThreads OpenMP threads of one FAISS search; the search threads already run in
+ *     parallel
  * @param maxIndexes index prefixes held loaded at once; the least recently used idle one makes room
  */
 @Validated
 @ConfigurationProperties("fsb.search")
-public record SearchProperties(@DefaultValue("1GB") @NotNull DataSize cacheMaxBytes,
-        @DefaultValue("0") @Min(0) @Max(256) int threads, @DefaultValue("64") @Min(0) @Max(100000) int queueCapacity,
-        @DefaultValue("1000") @Min(1) @Max(100000) int maxK, @DefaultValue("5s") @NotNull Duration refreshInterval,
-        @DefaultValue("30s") @NotNull Duration timeout, @DefaultValue("1") @Min(1) @Max(256) int faissThreads,
+public record SearchProperties(
+        @DefaultValue("1GB") @NotNull DataSize cacheMaxBytes,
+        @DefaultValue("0") @Min(0) @Max(256) int threads,
+        @DefaultValue("64") @Min(0) @Max(100000) int queueCapacity,
+        @DefaultValue("1000") @Min(1) @Max(100000) int maxK,
+        @DefaultValue("5s") @NotNull Duration refreshInterval,
+        @DefaultValue("30s") @NotNull Duration timeout,
+        @DefaultValue("1") @Min(1) @Max(256) int faissThreads,
         @DefaultValue("16") @Min(1) @Max(4096) int maxIndexes) {
 
     public SearchProperties {

@@ -17,14 +17,13 @@ record SearchResponse(String index, ManifestView manifest, Map<String, List<Hit>
      * @param complete whether every partition's build finished
      * @param partitions partitions searched (1 for an unpartitioned index)
      */
-    record ManifestView(String publishedAt, boolean complete, int partitions) {
-    }
+    record ManifestView(String publishedAt, boolean complete, int partitions) {}
 
     /**
      * @param id the catalogue id, as the catalogue spells it
-     * @param score the FAISS distance: inner product (higher is closer) or squared L2 (lower is closer)
+     * @param score the FAISS distance: inner product (higher is closer) or squared L2 (lower is
+     *     closer)
      * @param shard the shard's key relative to the index prefix
      */
-    record Hit(String id, float score, String shard) {
-    }
+    record Hit(String id, float score, String shard) {}
 }

@@ -1,5 +1,11 @@
 package dev.faissshard.search;
 
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.embedding.ModelInfo;
+import dev.faissshard.index.FaissIds;
+import dev.faissshard.shard.faiss.FaissIndex;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,21 +14,13 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Service;
 
-import dev.faissshard.index.FaissIds;
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.shard.faiss.FaissIndex;
-
 /**
- * Answers searches exactly: every shard and open segment of every partition is searched for the k best
- * (k + 1 when the query's own id is left out), and the union is merged, so the answer is the top k of
- * an exhaustive search over all stored vectors (for flat shards; approximate factories stay as
- * approximate as each shard is).
+ * Answers searches exactly: every shard and open segment of every partition is searched for the k
+ * best (k + 1 when the query's own id is left out), and the union is merged, so the answer is the
+ * top k of an exhaustive search over all stored vectors (for flat shards; approximate factories
+ * stay as approximate as each shard is).
  */
 @Service
 class SearchService {
@@ -32,7 +30,11 @@ class SearchService {
     private final SearchExecutor executor;
     private final MeterRegistry meters;
 
-    SearchService(ServedIndexes indexes, QueryImages images, SearchExecutor executor, MeterRegistry meters) {
+    SearchService(
+            ServedIndexes indexes,
+            QueryImages images,
+            SearchExecutor executor,
+            MeterRegistry meters) {
         this.indexes = indexes;
         this.images = images;
         this.executor = executor;
@@ -41,17 +43,29 @@ class SearchService {
 
     SearchResponse search(SearchCommand command) {
         long start = System.nanoTime();
-        // A URL is fetched on the request's thread: a slow image server must not hold a search thread.
-        SearchCommand resolved = command.source() instanceof SearchCommand.ByUrl byUrl
-                ? new SearchCommand(command.prefix(), command.types(), command.k(), command.excludeSelf(),
-                        new SearchCommand.ByImage(images.fetch(byUrl.url())))
-                : command;
+        // A URL is fetched on the request's thread: a slow image server must not hold a search
+        // thread.
+        SearchCommand resolved =
+                command.source() instanceof SearchCommand.ByUrl byUrl
+                        ? new SearchCommand(
+                                command.prefix(),
+                                command.types(),
+                                command.k(),
+                                command.excludeSelf(),
+                                new SearchCommand.ByImage(images.fetch(byUrl.url())))
+                        : command;
         SearchResponse response = executor.run(() -> searchNow(resolved));
         Timer.builder("fsb.search.requests")
-            .description("Searches answered, from request to answer")
-            .tag("query", command.source().getClass().getSimpleName().substring(2).toLowerCase(java.util.Locale.ROOT))
-            .register(meters)
-            .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                .description("Searches answered, from request to answer")
+                .tag(
+                        "query",
+                        command.source()
+                                .getClass()
+                                .getSimpleName()
+                                .substring(2)
+                                .toLowerCase(java.util.Locale.ROOT))
+                .register(meters)
+                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         return response;
     }
 
@@ -59,18 +73,26 @@ class SearchService {
         IndexSnapshot snapshot = indexes.open(command.prefix());
         try {
             Map<IndexType, float[]> queries = queryVectors(command, snapshot);
-            String self = command.excludeSelf() && command.source() instanceof SearchCommand.ById byId ? byId.id() : null;
+            String self =
+                    command.excludeSelf() && command.source() instanceof SearchCommand.ById byId
+                            ? byId.id()
+                            : null;
             Map<String, List<SearchResponse.Hit>> results = new LinkedHashMap<>();
             for (IndexType type : command.types()) {
-                results.put(type.key(), search(snapshot.shards(type), queries.get(type), command.k(), self, type));
+                results.put(
+                        type.key(),
+                        search(snapshot.shards(type), queries.get(type), command.k(), self, type));
             }
             IndexDescription description = snapshot.description();
             Instant published = description.publishedAt();
-            return new SearchResponse(command.prefix(), new SearchResponse.ManifestView(
-                    published == null ? null : published.toString(), description.complete(),
-                    description.partitions().size()), results);
-        }
-        finally {
+            return new SearchResponse(
+                    command.prefix(),
+                    new SearchResponse.ManifestView(
+                            published == null ? null : published.toString(),
+                            description.complete(),
+                            description.partitions().size()),
+                    results);
+        } finally {
             snapshot.release();
         }
     }
@@ -91,7 +113,8 @@ class SearchService {
         throw new IllegalStateException("URL queries are fetched before the search runs");
     }
 
-    private static Map<IndexType, float[]> storedVectors(String id, List<IndexType> types, IndexSnapshot snapshot) {
+    private static Map<IndexType, float[]> storedVectors(
+            String id, List<IndexType> types, IndexSnapshot snapshot) {
         long faissId = FaissIds.of(id);
         Map<IndexType, float[]> vectors = new EnumMap<>(IndexType.class);
         for (IndexType type : types) {
@@ -103,7 +126,8 @@ class SearchService {
                 }
             }
             if (vector == null) {
-                throw new IdNotIndexedException("the index holds no " + type.key() + " vector of the requested id");
+                throw new IdNotIndexedException(
+                        "the index holds no " + type.key() + " vector of the requested id");
             }
             vectors.put(type, vector);
         }
@@ -113,15 +137,18 @@ class SearchService {
     private void checkModel(IndexType type, List<LoadedShard> shards) {
         ModelInfo model = images.model(type);
         for (LoadedShard shard : shards) {
-            if (!model.id().equals(shard.description().modelId()) || !model.sha256().equals(shard.description().modelSha256())) {
-                throw new IndexModelMismatchException("the " + type.key()
-                        + " index was built with another model than this service's; search it by vector or id");
+            if (!model.id().equals(shard.description().modelId())
+                    || !model.sha256().equals(shard.description().modelSha256())) {
+                throw new IndexModelMismatchException(
+                        "the "
+                                + type.key()
+                                + " index was built with another model than this service's; search it by vector or id");
             }
         }
     }
 
-    private static List<SearchResponse.Hit> search(List<LoadedShard> shards, float[] query, int k, String self,
-            IndexType type) {
+    private static List<SearchResponse.Hit> search(
+            List<LoadedShard> shards, float[] query, int k, String self, IndexType type) {
         if (shards.isEmpty()) {
             return List.of();
         }
@@ -129,11 +156,13 @@ class SearchService {
         for (LoadedShard shard : shards) {
             IndexDescription.Shard d = shard.description();
             if (d.dimension() != first.dimension() || !d.metric().equals(first.metric())) {
-                throw new IndexInconsistentException("the " + type.key() + " shards disagree on dimension or metric");
+                throw new IndexInconsistentException(
+                        "the " + type.key() + " shards disagree on dimension or metric");
             }
         }
         if (query.length != first.dimension()) {
-            throw new InvalidSearchRequestException("query.vector." + type.key(),
+            throw new InvalidSearchRequestException(
+                    "query.vector." + type.key(),
                     "must have " + first.dimension() + " numbers, the index's dimension");
         }
         boolean higherIsCloser = !"L2".equals(first.metric());
@@ -150,14 +179,23 @@ class SearchService {
                 if (catalogId == null || catalogId.equals(self)) {
                     continue;
                 }
-                candidates.add(new Candidate(catalogId, id, result.distance(0, rank), shard.description().file()));
+                candidates.add(
+                        new Candidate(
+                                catalogId,
+                                id,
+                                result.distance(0, rank),
+                                shard.description().file()));
             }
         }
         Comparator<Candidate> byScore = Comparator.comparingDouble(Candidate::score);
-        candidates.sort((higherIsCloser ? byScore.reversed() : byScore).thenComparingLong(Candidate::faissId));
-        return candidates.stream().limit(k).map(c -> new SearchResponse.Hit(c.catalogId(), c.score(), c.shard())).toList();
+        candidates.sort(
+                (higherIsCloser ? byScore.reversed() : byScore)
+                        .thenComparingLong(Candidate::faissId));
+        return candidates.stream()
+                .limit(k)
+                .map(c -> new SearchResponse.Hit(c.catalogId(), c.score(), c.shard()))
+                .toList();
     }
 
-    private record Candidate(String catalogId, long faissId, float score, String shard) {
-    }
+    private record Candidate(String catalogId, long faissId, float score, String shard) {}
 }

@@ -1,5 +1,7 @@
 package dev.faissshard.search;
 
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.storage.ObjectNotFoundException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,30 +15,29 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.storage.ObjectNotFoundException;
-
 /**
- * The indexes being served, each as its current {@link IndexSnapshot}, following their manifests: every
- * {@code fsb.search.refresh-interval} the manifests of every loaded index are read again, and when they
- * changed, the new shards are loaded (the unchanged ones are shared) and the new snapshot replaces the old
- * in one step. A search holds the snapshot it started with, so it never meets a half-loaded index, and a
- * refresh that fails (a shard deleted under it by a later seal, a checksum mismatch, no room) leaves the
- * old snapshot serving.
+ * The indexes being served, each as its current {@link IndexSnapshot}, following their manifests:
+ * every {@code fsb.search.refresh-interval} the manifests of every loaded index are read again, and
+ * when they changed, the new shards are loaded (the unchanged ones are shared) and the new snapshot
+ * replaces the old in one step. A search holds the snapshot it started with, so it never meets a
+ * half-loaded index, and a refresh that fails (a shard deleted under it by a later seal, a checksum
+ * mismatch, no room) leaves the old snapshot serving.
  */
 @Component
 class ServedIndexes implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ServedIndexes.class);
 
-    /** Tries of one load when the build deletes (seals away) segments between manifest and shard reads. */
+    /**
+     * Tries of one load when the build deletes (seals away) segments between manifest and shard
+     * reads.
+     */
     private static final int LOAD_ATTEMPTS = 4;
 
     private final StoredIndexReader reader;
@@ -49,19 +50,22 @@ class ServedIndexes implements DisposableBean {
         this.reader = reader;
         this.cache = cache;
         this.maxIndexes = properties.maxIndexes();
-        this.refresher = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("search-refresh-"));
+        this.refresher =
+                Executors.newSingleThreadScheduledExecutor(
+                        new CustomizableThreadFactory("search-refresh-"));
         long interval = properties.refreshInterval().toMillis();
-        refresher.scheduleWithFixedDelay(this::refreshAll, interval, interval, TimeUnit.MILLISECONDS);
+        refresher.scheduleWithFixedDelay(
+                this::refreshAll, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * The current snapshot of the index at {@code prefix} (validated), loading it first if needed, with a
-     * reference taken: release it when the search ends.
+     * The current snapshot of the index at {@code prefix} (validated), loading it first if needed,
+     * with a reference taken: release it when the search ends.
      *
      * @throws IndexNotFoundException when storage holds no index there
      */
     IndexSnapshot open(String prefix) {
-        for (;;) {
+        for (; ; ) {
             Served entry = served.computeIfAbsent(prefix, Served::new);
             entry.lastUsed = System.nanoTime();
             IndexSnapshot current = entry.current;
@@ -77,16 +81,14 @@ class ServedIndexes implements DisposableBean {
                     try {
                         makeRoomForIndexes(entry);
                         refresh(entry);
-                    }
-                    catch (RuntimeException ex) {
+                    } catch (RuntimeException ex) {
                         if (entry.current == null) {
                             served.remove(prefix, entry);
                         }
                         throw ex;
                     }
                 }
-            }
-            finally {
+            } finally {
                 entry.lock.unlock();
             }
         }
@@ -100,13 +102,13 @@ class ServedIndexes implements DisposableBean {
                 if (entry.current != null) {
                     refresh(entry);
                 }
-            }
-            catch (RuntimeException ex) {
+            } catch (RuntimeException ex) {
                 entry.lastProblem = ex.getClass().getSimpleName();
-                log.warn("Keeping the loaded snapshot of index '{}': refreshing it failed ({})", entry.prefix,
+                log.warn(
+                        "Keeping the loaded snapshot of index '{}': refreshing it failed ({})",
+                        entry.prefix,
                         ex.getMessage());
-            }
-            finally {
+            } finally {
                 entry.lock.unlock();
             }
         }
@@ -115,22 +117,26 @@ class ServedIndexes implements DisposableBean {
     /** What health shows per loaded index. */
     Map<String, Map<String, Object>> view() {
         Map<String, Map<String, Object>> view = new LinkedHashMap<>();
-        served.values().stream().sorted(Comparator.comparing(entry -> entry.prefix)).forEach(entry -> {
-            IndexSnapshot current = entry.current;
-            if (current == null) {
-                return;
-            }
-            Map<String, Object> details = new LinkedHashMap<>();
-            Instant published = current.description().publishedAt();
-            details.put("publishedAt", published == null ? null : published.toString());
-            details.put("complete", current.description().complete());
-            details.put("version", current.version());
-            details.put("shards", current.description().shards().size());
-            if (entry.lastProblem != null) {
-                details.put("lastRefreshProblem", entry.lastProblem);
-            }
-            view.put(entry.prefix.isEmpty() ? "/" : entry.prefix, details);
-        });
+        served.values().stream()
+                .sorted(Comparator.comparing(entry -> entry.prefix))
+                .forEach(
+                        entry -> {
+                            IndexSnapshot current = entry.current;
+                            if (current == null) {
+                                return;
+                            }
+                            Map<String, Object> details = new LinkedHashMap<>();
+                            Instant published = current.description().publishedAt();
+                            details.put(
+                                    "publishedAt", published == null ? null : published.toString());
+                            details.put("complete", current.description().complete());
+                            details.put("version", current.version());
+                            details.put("shards", current.description().shards().size());
+                            if (entry.lastProblem != null) {
+                                details.put("lastRefreshProblem", entry.lastProblem);
+                            }
+                            view.put(entry.prefix.isEmpty() ? "/" : entry.prefix, details);
+                        });
         return view;
     }
 
@@ -141,15 +147,14 @@ class ServedIndexes implements DisposableBean {
             entry.lock.lock();
             try {
                 drop(entry);
-            }
-            finally {
+            } finally {
                 entry.lock.unlock();
             }
         }
     }
 
     private void refresh(Served entry) {
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             Optional<IndexDescription> description = reader.describe(entry.prefix);
             if (description.isEmpty()) {
                 drop(entry);
@@ -161,16 +166,17 @@ class ServedIndexes implements DisposableBean {
                 return;
             }
             try {
-                IndexSnapshot next = load(description.get(), current == null ? 1 : current.version() + 1, entry);
+                IndexSnapshot next =
+                        load(description.get(), current == null ? 1 : current.version() + 1, entry);
                 entry.current = next;
                 entry.lastProblem = null;
                 if (current != null) {
                     current.release();
                 }
                 return;
-            }
-            catch (ObjectNotFoundException ex) {
-                // A later commit sealed the segments this manifest names and deleted them: read it again.
+            } catch (ObjectNotFoundException ex) {
+                // A later commit sealed the segments this manifest names and deleted them: read it
+                // again.
                 if (attempt >= LOAD_ATTEMPTS) {
                     throw ex;
                 }
@@ -186,10 +192,10 @@ class ServedIndexes implements DisposableBean {
             for (IndexDescription.Shard shard : description.shards()) {
                 LoadedShard loaded = cache.acquire(shard);
                 acquired.add(loaded);
-                shards.computeIfAbsent(IndexType.fromKey(shard.type()), type -> new ArrayList<>()).add(loaded);
+                shards.computeIfAbsent(IndexType.fromKey(shard.type()), type -> new ArrayList<>())
+                        .add(loaded);
             }
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             acquired.forEach(LoadedShard::release);
             throw ex;
         }
@@ -213,8 +219,10 @@ class ServedIndexes implements DisposableBean {
 
     private void makeRoomForIndexes(Served loading) {
         while (served.size() > maxIndexes) {
-            Optional<Served> oldest = served.values().stream().filter(entry -> entry != loading)
-                .min(Comparator.comparingLong(entry -> entry.lastUsed));
+            Optional<Served> oldest =
+                    served.values().stream()
+                            .filter(entry -> entry != loading)
+                            .min(Comparator.comparingLong(entry -> entry.lastUsed));
             if (oldest.isEmpty()) {
                 return;
             }
@@ -225,8 +233,9 @@ class ServedIndexes implements DisposableBean {
     }
 
     /**
-     * Unloads another index unless it is being loaded or refreshed right now (never waits for it: two
-     * loads making room from each other must not deadlock). Searches still holding its snapshot finish on it.
+     * Unloads another index unless it is being loaded or refreshed right now (never waits for it:
+     * two loads making room from each other must not deadlock). Searches still holding its snapshot
+     * finish on it.
      */
     private boolean evict(Served other) {
         if (!other.lock.tryLock()) {
@@ -237,8 +246,7 @@ class ServedIndexes implements DisposableBean {
             drop(other);
             served.remove(other.prefix, other);
             return true;
-        }
-        finally {
+        } finally {
             other.lock.unlock();
         }
     }

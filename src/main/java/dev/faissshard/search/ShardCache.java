@@ -1,26 +1,24 @@
 package dev.faissshard.search;
 
+import dev.faissshard.shard.faiss.FaissIndex;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import dev.faissshard.shard.faiss.FaissIndex;
-
 /**
- * The shards held in memory, bounded by {@code fsb.search.cache-max-bytes}. Room is reserved before a
- * shard is read, from the size its manifest records, so an index that does not fit is refused
- * ({@link IndexTooLargeException}) before any memory is spent on it. A shard is verified against the
- * sha256, size and vector count its manifest records before it is used. Shards are shared between the
- * snapshots of an index, keyed by storage key and checksum.
+ * The shards held in memory, bounded by {@code fsb.search.cache-max-bytes}. Room is reserved before
+ * a shard is read, from the size its manifest records, so an index that does not fit is refused
+ * ({@link IndexTooLargeException}) before any memory is spent on it. A shard is verified against
+ * the sha256, size and vector count its manifest records before it is used. Shards are shared
+ * between the snapshots of an index, keyed by storage key and checksum.
  */
 @Component
 class ShardCache {
@@ -42,16 +40,16 @@ class ShardCache {
         this.reader = reader;
         this.maxBytes = properties.cacheMaxBytes().toBytes();
         Gauge.builder("fsb.search.cache.bytes", usedBytes, AtomicLong::get)
-            .description("Bytes of loaded shards (FAISS data and id maps) held for searches")
-            .baseUnit("bytes")
-            .register(meters);
+                .description("Bytes of loaded shards (FAISS data and id maps) held for searches")
+                .baseUnit("bytes")
+                .register(meters);
         Gauge.builder("fsb.search.cache.max.bytes", () -> maxBytes)
-            .description("fsb.search.cache-max-bytes")
-            .baseUnit("bytes")
-            .register(meters);
+                .description("fsb.search.cache-max-bytes")
+                .baseUnit("bytes")
+                .register(meters);
         Gauge.builder("fsb.search.cache.shards", live, Map::size)
-            .description("Loaded shards and open segments held for searches")
-            .register(meters);
+                .description("Loaded shards and open segments held for searches")
+                .register(meters);
     }
 
     long usedBytes() {
@@ -73,7 +71,8 @@ class ShardCache {
     }
 
     /**
-     * The shard, loaded and verified if it is not in memory yet, with one reference taken for the caller.
+     * The shard, loaded and verified if it is not in memory yet, with one reference taken for the
+     * caller.
      *
      * @throws IndexTooLargeException when it does not fit
      * @throws ShardIntegrityException when its bytes do not match its manifest entry
@@ -101,42 +100,56 @@ class ShardCache {
         try {
             byte[] data = reader.shardBytes(shard);
             if (data.length != shard.bytes() || !sha256(data).equals(shard.sha256())) {
-                log.error("Refusing {}: its bytes do not match the sha256 and size its manifest records", shard.key());
-                throw new ShardIntegrityException("a stored shard does not match the sha256 its manifest records");
+                log.error(
+                        "Refusing {}: its bytes do not match the sha256 and size its manifest records",
+                        shard.key());
+                throw new ShardIntegrityException(
+                        "a stored shard does not match the sha256 its manifest records");
             }
             StoredIndexReader.IdColumns ids = reader.ids(shard);
             FaissIndex index;
             try {
                 index = FaissIndex.fromBytes(data);
-            }
-            catch (RuntimeException ex) {
+            } catch (RuntimeException ex) {
                 throw new ShardIntegrityException("a stored shard cannot be read by FAISS", ex);
             }
-            if (index.count() != shard.vectors() || ids.faissIds().length != shard.vectors()
+            if (index.count() != shard.vectors()
+                    || ids.faissIds().length != shard.vectors()
                     || index.dimension() != shard.dimension()) {
                 index.close();
-                throw new ShardIntegrityException("a stored shard's vectors do not match its manifest or id file");
+                throw new ShardIntegrityException(
+                        "a stored shard's vectors do not match its manifest or id file");
             }
             String cacheKey = cacheKey(shard);
             LoadedShard[] self = new LoadedShard[1];
-            self[0] = new LoadedShard(shard, index, ids.faissIds(), ids.catalogIds(), reserved, bytes -> {
-                live.remove(cacheKey, self[0]);
-                usedBytes.addAndGet(-bytes);
-            });
+            self[0] =
+                    new LoadedShard(
+                            shard,
+                            index,
+                            ids.faissIds(),
+                            ids.catalogIds(),
+                            reserved,
+                            bytes -> {
+                                live.remove(cacheKey, self[0]);
+                                usedBytes.addAndGet(-bytes);
+                            });
             return self[0];
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             usedBytes.addAndGet(-reserved);
             throw ex;
         }
     }
 
     private void reserve(long bytes) {
-        for (;;) {
+        for (; ; ) {
             long used = usedBytes.get();
             if (used + bytes > maxBytes) {
-                throw new IndexTooLargeException("the index's shards need more memory than fsb.search.cache-max-bytes ("
-                        + maxBytes + " bytes, " + used + " in use) allows");
+                throw new IndexTooLargeException(
+                        "the index's shards need more memory than fsb.search.cache-max-bytes ("
+                                + maxBytes
+                                + " bytes, "
+                                + used
+                                + " in use) allows");
             }
             if (usedBytes.compareAndSet(used, used + bytes)) {
                 return;
@@ -155,8 +168,7 @@ class ShardCache {
     private static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        }
-        catch (NoSuchAlgorithmException ex) {
+        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException("SHA-256 is required by every Java runtime", ex);
         }
     }

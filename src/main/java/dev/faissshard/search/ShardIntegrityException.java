@@ -2,7 +2,10 @@ package dev.faissshard.search;
 
 import org.springframework.http.HttpStatus;
 
-/** A shard's bytes do not match the sha256, size or count its manifest records (or cannot be read by FAISS): it is never served, 503. */
+/**
+ * A shard's bytes do not match the sha256, size or count its manifest records (or cannot be read by
+ * FAISS): it is never served, 503.
+ */
 class ShardIntegrityException extends SearchFailure {
 
     private static final long serialVersionUID = 1L;

@@ -1,24 +1,23 @@
 package dev.faissshard.search;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-
-import org.springframework.stereotype.Component;
-
 import dev.faissshard.embedding.IndexType;
-import dev.faissshard.index.PartitionsFile;
 import dev.faissshard.index.IdFile;
 import dev.faissshard.index.IndexLayout;
 import dev.faissshard.index.Manifest;
 import dev.faissshard.index.ManifestPublisher;
+import dev.faissshard.index.PartitionsFile;
 import dev.faissshard.storage.StorageClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
 
 /**
- * Reads an index as stored: {@code faiss/partitions.json} when the build was partitioned, each manifest,
- * the id files and the shard bytes. The one class of the search package that knows the stored formats,
- * so that a change of them (or of the classes that write them) touches only this file.
+ * Reads an index as stored: {@code faiss/partitions.json} when the build was partitioned, each
+ * manifest, the id files and the shard bytes. The one class of the search package that knows the
+ * stored formats, so that a change of them (or of the classes that write them) touches only this
+ * file.
  */
 @Component
 class StoredIndexReader {
@@ -46,10 +45,15 @@ class StoredIndexReader {
             return Optional.of(new IndexDescription(prefix, true, parts));
         }
         IndexDescription.Partition whole = partition(0, IndexLayout.at(prefix), "");
-        return whole.present() ? Optional.of(new IndexDescription(prefix, false, List.of(whole))) : Optional.empty();
+        return whole.present()
+                ? Optional.of(new IndexDescription(prefix, false, List.of(whole)))
+                : Optional.empty();
     }
 
-    /** Every index prefix in storage: where a partitions file or a manifest outside a partitioned build is. */
+    /**
+     * Every index prefix in storage: where a partitions file or a manifest outside a partitioned
+     * build is.
+     */
     List<String> prefixes() {
         List<String> partitioned = new ArrayList<>();
         List<String> manifestsFound = new ArrayList<>();
@@ -57,8 +61,7 @@ class StoredIndexReader {
             String key = object.key();
             if (key.equals("faiss/partitions.json") || key.endsWith("/faiss/partitions.json")) {
                 partitioned.add(key.substring(0, key.length() - "faiss/partitions.json".length()));
-            }
-            else if (key.equals("faiss/manifest.json") || key.endsWith("/faiss/manifest.json")) {
+            } else if (key.equals("faiss/manifest.json") || key.endsWith("/faiss/manifest.json")) {
                 manifestsFound.add(key.substring(0, key.length() - "faiss/manifest.json".length()));
             }
         }
@@ -66,7 +69,8 @@ class StoredIndexReader {
         partitioned.forEach(folder -> prefixes.add(strip(folder)));
         for (String folder : manifestsFound) {
             String prefix = strip(folder);
-            boolean inPartitionedBuild = partitioned.stream().anyMatch(build -> isPartitionOf(prefix, strip(build)));
+            boolean inPartitionedBuild =
+                    partitioned.stream().anyMatch(build -> isPartitionOf(prefix, strip(build)));
             if (!inPartitionedBuild && !prefixes.contains(prefix)) {
                 prefixes.add(prefix);
             }
@@ -92,8 +96,7 @@ class StoredIndexReader {
     }
 
     /** FAISS ids and the catalogue ids they stand for, row by row. */
-    record IdColumns(long[] faissIds, String[] catalogIds) {
-    }
+    record IdColumns(long[] faissIds, String[] catalogIds) {}
 
     private IndexDescription.Partition partition(int index, IndexLayout layout, String subPrefix) {
         Optional<Manifest> manifest = manifests.read(layout, storage);
@@ -103,24 +106,43 @@ class StoredIndexReader {
         List<IndexDescription.Shard> shards = new ArrayList<>();
         add(shards, manifest.get().shards(), layout, subPrefix, true);
         add(shards, manifest.get().openSegments(), layout, subPrefix, false);
-        return new IndexDescription.Partition(index, true, Boolean.TRUE.equals(manifest.get().complete()),
+        return new IndexDescription.Partition(
+                index,
+                true,
+                Boolean.TRUE.equals(manifest.get().complete()),
                 manifest.get().publishedAt(),
                 List.copyOf(shards));
     }
 
-    private static void add(List<IndexDescription.Shard> out, List<Manifest.Entry> entries, IndexLayout layout,
-            String subPrefix, boolean sealed) {
+    private static void add(
+            List<IndexDescription.Shard> out,
+            List<Manifest.Entry> entries,
+            IndexLayout layout,
+            String subPrefix,
+            boolean sealed) {
         if (entries == null) {
             return;
         }
         for (Manifest.Entry entry : entries) {
             if (!knownType(entry.type()) || !safeKey(entry.file()) || !safeKey(entry.idsFile())) {
-                // A manifest is data from storage: an entry that would lead outside the index is never followed.
+                // A manifest is data from storage: an entry that would lead outside the index is
+                // never followed.
                 throw new IllegalStateException("manifest of an index names an unusable entry");
             }
-            out.add(new IndexDescription.Shard(entry.type(), layout.absolute(entry.file()), layout.absolute(entry.idsFile()),
-                    subPrefix + entry.file(), entry.vectors(), entry.bytes(), entry.sha256(), entry.dimension(),
-                    entry.metric(), entry.modelId(), entry.modelSha256(), sealed));
+            out.add(
+                    new IndexDescription.Shard(
+                            entry.type(),
+                            layout.absolute(entry.file()),
+                            layout.absolute(entry.idsFile()),
+                            subPrefix + entry.file(),
+                            entry.vectors(),
+                            entry.bytes(),
+                            entry.sha256(),
+                            entry.dimension(),
+                            entry.metric(),
+                            entry.modelId(),
+                            entry.modelSha256(),
+                            sealed));
         }
     }
 
@@ -146,7 +168,12 @@ class StoredIndexReader {
     }
 
     private static boolean isPartitionOf(String prefix, String build) {
-        String rest = build.isEmpty() ? prefix : prefix.startsWith(build + "/") ? prefix.substring(build.length() + 1) : null;
+        String rest =
+                build.isEmpty()
+                        ? prefix
+                        : prefix.startsWith(build + "/")
+                                ? prefix.substring(build.length() + 1)
+                                : null;
         return rest != null && rest.toLowerCase(Locale.ROOT).matches("part-\\d{1,4}-of-\\d{1,4}");
     }
 

@@ -4,27 +4,37 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import org.springframework.boot.actuate.endpoint.SanitizableData;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.core.env.Environment;
 
 /**
- * Masks the Supabase key, the database password and the API tokens in every Actuator endpoint that shows
- * configuration ({@code env}, {@code configprops}), whatever {@code show-values} says. Spring Boot applies
- * sanitizing functions whenever it would otherwise show a value unmasked.
+ * Masks the Supabase key, the database password and the API tokens in every Actuator endpoint that
+ * shows configuration ({@code env}, {@code configprops}), whatever {@code show-values} says. Spring
+ * Boot applies sanitizing functions whenever it would otherwise show a value unmasked.
  *
  * <p>Two nets: by key (every name the secrets can be set under: properties, environment variables,
- * configprops paths), and by value, for a secret that also appears inside another property, such as a
- * {@code --fsb.supabase.key=…} flag inside {@code sun.java.command}, {@code JAVA_TOOL_OPTIONS}, or a
- * password inside a connection URL.
+ * configprops paths), and by value, for a secret that also appears inside another property, such as
+ * a {@code --fsb.supabase.key=…} flag inside {@code sun.java.command}, {@code JAVA_TOOL_OPTIONS},
+ * or a password inside a connection URL.
  */
 final class ActuatorSecrets implements SanitizingFunction {
 
     /** Normalised key fragments: lower case, without '.', '-', '_' and '[n]'. */
-    private static final List<String> SECRET_KEYS = List.of("apitokens", "supabasekey", "password", "databaseurl",
-            "postgresurl", "secret", "credentials", "token", "javacommand", "javatooloptions", "jdkjavaoptions",
-            "javaopts");
+    private static final List<String> SECRET_KEYS =
+            List.of(
+                    "apitokens",
+                    "supabasekey",
+                    "password",
+                    "databaseurl",
+                    "postgresurl",
+                    "secret",
+                    "credentials",
+                    "token",
+                    "javacommand",
+                    "javatooloptions",
+                    "jdkjavaoptions",
+                    "javaopts");
 
     /** Shorter values would mask harmless properties that happen to contain them. */
     private static final int MIN_SECRET_LENGTH = 4;
@@ -54,7 +64,8 @@ final class ActuatorSecrets implements SanitizingFunction {
         if (data.getValue() == null) {
             return data;
         }
-        return isSecretKey(data.getKey()) || containsSecret(String.valueOf(data.getValue())) ? data.withSanitizedValue()
+        return isSecretKey(data.getKey()) || containsSecret(String.valueOf(data.getValue()))
+                ? data.withSanitizedValue()
                 : data;
     }
 
@@ -72,7 +83,10 @@ final class ActuatorSecrets implements SanitizingFunction {
         return false;
     }
 
-    /** The password of {@code postgresql://user:password@host/db} or of a JDBC URL's {@code password=} parameter. */
+    /**
+     * The password of {@code postgresql://user:password@host/db} or of a JDBC URL's {@code
+     * password=} parameter.
+     */
     private static String passwordOf(String url) {
         String plain = url.startsWith("jdbc:") ? url.substring(5) : url;
         try {
@@ -88,8 +102,7 @@ final class ActuatorSecrets implements SanitizingFunction {
                     }
                 }
             }
-        }
-        catch (IllegalArgumentException ex) {
+        } catch (IllegalArgumentException ex) {
             // Not a URI: the key-based net still masks the whole URL.
         }
         return "";

@@ -3,8 +3,8 @@ package dev.faissshard.security;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 
 /**
- * An authenticated caller of the API: a holder of a configured token, or, when no token is configured,
- * whoever reached the loopback-only port. Carries no credentials.
+ * An authenticated caller of the API: a holder of a configured token, or, when no token is
+ * configured, whoever reached the loopback-only port. Carries no credentials.
  */
 final class ApiCaller extends AbstractAuthenticationToken {
 
@@ -20,7 +20,9 @@ final class ApiCaller extends AbstractAuthenticationToken {
         return new ApiCaller(role.name().toLowerCase(java.util.Locale.ROOT) + "-token", role);
     }
 
-    /** Everyone may write when no token is configured: the port is reachable from this machine only. */
+    /**
+     * Everyone may write when no token is configured: the port is reachable from this machine only.
+     */
     static ApiCaller localOperator() {
         return new ApiCaller("local-operator", ApiRole.WRITE);
     }

@@ -1,7 +1,6 @@
 package dev.faissshard.security;
 
 import jakarta.servlet.DispatcherType;
-
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -18,17 +17,17 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.savedrequest.NullRequestCache;
-
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Who may call what. With tokens: the liveness and readiness probes are open; every other GET (job views,
- * Actuator) and {@code POST /search} and {@code /embed} need a read or write token; everything else (starting, pausing, resuming, cancelling jobs,
- * Actuator write operations) a write token. Without tokens every caller is the local operator, and
- * {@link LoopbackBinding} keeps the port on loopback.
+ * Who may call what. With tokens: the liveness and readiness probes are open; every other GET (job
+ * views, Actuator) and {@code POST /search} and {@code /embed} need a read or write token;
+ * everything else (starting, pausing, resuming, cancelling jobs, Actuator write operations) a write
+ * token. Without tokens every caller is the local operator, and {@link LoopbackBinding} keeps the
+ * port on loopback.
  *
- * <p>Stateless: no session, no cookie, so no CSRF token either; a browser cannot attach a bearer token
- * to a cross-site request.
+ * <p>Stateless: no session, no cookie, so no CSRF token either; a browser cannot attach a bearer
+ * token to a cross-site request.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -40,7 +39,8 @@ class ApiSecurityConfiguration {
     }
 
     @Bean
-    LoopbackBinding loopbackBinding(ApiTokens tokens, ApiSecurityProperties properties, Environment environment) {
+    LoopbackBinding loopbackBinding(
+            ApiTokens tokens, ApiSecurityProperties properties, Environment environment) {
         return new LoopbackBinding(tokens, properties, environment);
     }
 
@@ -53,44 +53,63 @@ class ApiSecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokens tokens, ApiSecurityProperties properties,
-            AuthenticationManager authenticationManager, WebEndpointProperties endpoints, JsonMapper json) {
+    SecurityFilterChain apiSecurity(
+            HttpSecurity http,
+            ApiTokens tokens,
+            ApiSecurityProperties properties,
+            AuthenticationManager authenticationManager,
+            WebEndpointProperties endpoints,
+            JsonMapper json) {
         SecurityProblems problems = new SecurityProblems(json);
         http.csrf(csrf -> csrf.disable())
-            .httpBasic(basic -> basic.disable())
-            .formLogin(form -> form.disable())
-            .logout(logout -> logout.disable())
-            .requestCache(cache -> cache.requestCache(new NullRequestCache()))
-            .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-            .exceptionHandling(errors -> errors.authenticationEntryPoint(problems).accessDeniedHandler(problems));
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.requestCache(new NullRequestCache()))
+                .sessionManagement(
+                        session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .exceptionHandling(
+                        errors ->
+                                errors.authenticationEntryPoint(problems)
+                                        .accessDeniedHandler(problems));
         if (tokens.isEmpty()) {
-            http.addFilterBefore(new LocalRequestGuard(problems, !properties.allowAnonymous()),
+            http.addFilterBefore(
+                    new LocalRequestGuard(problems, !properties.allowAnonymous()),
                     AnonymousAuthenticationFilter.class);
-            http.addFilterBefore(new LocalOperatorFilter(SecurityContextHolder.getContextHolderStrategy()),
+            http.addFilterBefore(
+                    new LocalOperatorFilter(SecurityContextHolder.getContextHolderStrategy()),
                     AnonymousAuthenticationFilter.class);
-        }
-        else {
-            AuthenticationFilter bearer = new AuthenticationFilter(authenticationManager,
-                    new BearerTokens(tokens));
+        } else {
+            AuthenticationFilter bearer =
+                    new AuthenticationFilter(authenticationManager, new BearerTokens(tokens));
             bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(problems));
-            bearer.setSuccessHandler((request, response, authentication) -> {
-            });
+            bearer.setSuccessHandler((request, response, authentication) -> {});
             http.addFilterBefore(bearer, AnonymousAuthenticationFilter.class);
         }
         String base = endpoints.getBasePath();
-        String[] probes = { base + "/health/liveness", base + "/health/readiness" };
-        // The dashboard's page, script and style hold no data; the page calls the API with the caller's token.
-        String[] dashboard = { "/dashboard", "/dashboard/", "/dashboard/*" };
-        http.authorizeHttpRequests(requests -> requests
-            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-            .requestMatchers(HttpMethod.GET, probes).permitAll()
-            .requestMatchers(HttpMethod.HEAD, probes).permitAll()
-            .requestMatchers(HttpMethod.GET, dashboard).permitAll()
-            .requestMatchers(HttpMethod.GET, "/**").hasRole(ApiRole.READ.roleName())
-            .requestMatchers(HttpMethod.HEAD, "/**").hasRole(ApiRole.READ.roleName())
-            // Searching and embedding change nothing: readers may.
-            .requestMatchers(HttpMethod.POST, "/search", "/embed").hasRole(ApiRole.READ.roleName())
-            .anyRequest().hasRole(ApiRole.WRITE.roleName()));
+        String[] probes = {base + "/health/liveness", base + "/health/readiness"};
+        // The dashboard's page, script and style hold no data; the page calls the API with the
+        // caller's token.
+        String[] dashboard = {"/dashboard", "/dashboard/", "/dashboard/*"};
+        http.authorizeHttpRequests(
+                requests ->
+                        requests.dispatcherTypeMatchers(DispatcherType.ERROR)
+                                .permitAll()
+                                .requestMatchers(HttpMethod.GET, probes)
+                                .permitAll()
+                                .requestMatchers(HttpMethod.HEAD, probes)
+                                .permitAll()
+                                .requestMatchers(HttpMethod.GET, dashboard)
+                                .permitAll()
+                                .requestMatchers(HttpMethod.GET, "/**")
+                                .hasRole(ApiRole.READ.roleName())
+                                .requestMatchers(HttpMethod.HEAD, "/**")
+                                .hasRole(ApiRole.READ.roleName())
+                                // Searching and embedding change nothing: readers may.
+                                .requestMatchers(HttpMethod.POST, "/search", "/embed")
+                                .hasRole(ApiRole.READ.roleName())
+                                .anyRequest()
+                                .hasRole(ApiRole.WRITE.roleName()));
         return http.build();
     }
 }

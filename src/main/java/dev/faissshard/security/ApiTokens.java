@@ -11,19 +11,22 @@ import java.util.regex.Pattern;
 /**
  * The configured bearer tokens, kept only as SHA-256 hashes.
  *
- * <p>A presented token is hashed and compared with every configured hash by
- * {@link MessageDigest#isEqual}, without stopping at a match: how long a check takes says nothing about
- * how much of a token was right, nor about which entry matched. Hashing first also makes the comparison
- * independent of the presented token's length.
+ * <p>A presented token is hashed and compared with every configured hash by {@link
+ * MessageDigest#isEqual}, without stopping at a match: how long a check takes says nothing about
+ * how much of a token was right, nor about which entry matched. Hashing first also makes the
+ * comparison independent of the presented token's length.
  *
- * <p>Parsing never quotes an entry in its errors: a rejected entry is named by its position and role.
+ * <p>Parsing never quotes an entry in its errors: a rejected entry is named by its position and
+ * role.
  */
 public final class ApiTokens {
 
     /** Shorter tokens are refused at startup; {@code openssl rand -hex 32} gives 64 characters. */
     public static final int MIN_LENGTH = 16;
 
-    /** A token must also have this many different characters, so that "aaaaaaaaaaaaaaaa" is refused. */
+    /**
+     * A token must also have this many different characters, so that "aaaaaaaaaaaaaaaa" is refused.
+     */
     static final int MIN_DISTINCT_CHARACTERS = 5;
 
     /** RFC 6750's b64token: what a client can send after {@code Bearer } without quoting. */
@@ -50,29 +53,53 @@ public final class ApiTokens {
             int position = i + 1;
             int colon = raw.indexOf(':');
             if (colon < 0) {
-                throw new WeakApiTokenException("fsb.security.api-tokens entry " + position
-                        + " is not of the form ROLE:TOKEN (ROLE read or write)");
+                throw new WeakApiTokenException(
+                        "fsb.security.api-tokens entry "
+                                + position
+                                + " is not of the form ROLE:TOKEN (ROLE read or write)");
             }
-            ApiRole role = ApiRole.named(raw.substring(0, colon)).orElseThrow(() -> new WeakApiTokenException(
-                    "fsb.security.api-tokens entry " + position + " names a role other than read or write"));
+            ApiRole role =
+                    ApiRole.named(raw.substring(0, colon))
+                            .orElseThrow(
+                                    () ->
+                                            new WeakApiTokenException(
+                                                    "fsb.security.api-tokens entry "
+                                                            + position
+                                                            + " names a role other than read or write"));
             String token = raw.substring(colon + 1).trim();
-            String where = "fsb.security.api-tokens entry " + position + " (role " + role.name().toLowerCase(java.util.Locale.ROOT) + ")";
+            String where =
+                    "fsb.security.api-tokens entry "
+                            + position
+                            + " (role "
+                            + role.name().toLowerCase(java.util.Locale.ROOT)
+                            + ")";
             if (token.length() < MIN_LENGTH) {
-                throw new WeakApiTokenException(where + " has a token of " + token.length()
-                        + " characters; at least " + MIN_LENGTH + " are required");
+                throw new WeakApiTokenException(
+                        where
+                                + " has a token of "
+                                + token.length()
+                                + " characters; at least "
+                                + MIN_LENGTH
+                                + " are required");
             }
             if (token.chars().distinct().count() < MIN_DISTINCT_CHARACTERS) {
-                throw new WeakApiTokenException(where + " has a token of fewer than " + MIN_DISTINCT_CHARACTERS
-                        + " different characters");
+                throw new WeakApiTokenException(
+                        where
+                                + " has a token of fewer than "
+                                + MIN_DISTINCT_CHARACTERS
+                                + " different characters");
             }
             if (!TOKEN_CHARACTERS.matcher(token).matches()) {
-                throw new WeakApiTokenException(where + " has a token with characters a client cannot send in a "
-                        + "bearer header (allowed: letters, digits, - . _ ~ + / and trailing =)");
+                throw new WeakApiTokenException(
+                        where
+                                + " has a token with characters a client cannot send in a "
+                                + "bearer header (allowed: letters, digits, - . _ ~ + / and trailing =)");
             }
             byte[] hash = sha256(token);
             for (Entry earlier : entries) {
                 if (MessageDigest.isEqual(earlier.hash(), hash)) {
-                    throw new WeakApiTokenException(where + " repeats the token of entry " + earlier.position());
+                    throw new WeakApiTokenException(
+                            where + " repeats the token of entry " + earlier.position());
                 }
             }
             entries.add(new Entry(position, role, hash));
@@ -109,13 +136,12 @@ public final class ApiTokens {
 
     private static byte[] sha256(String token) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (NoSuchAlgorithmException ex) {
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException("every Java runtime has SHA-256", ex);
         }
     }
 
-    private record Entry(int position, ApiRole role, byte[] hash) {
-    }
+    private record Entry(int position, ApiRole role, byte[] hash) {}
 }

@@ -1,10 +1,8 @@
 package dev.faissshard.security;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import jakarta.servlet.http.HttpServletRequest;
-
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -12,14 +10,15 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.AuthenticationConverter;
 
 /**
- * Reads {@code Authorization: Bearer <token>} (RFC 6750) and checks it against the configured tokens.
- * A request without that header stays anonymous; a malformed or unknown token is a failed
+ * Reads {@code Authorization: Bearer <token>} (RFC 6750) and checks it against the configured
+ * tokens. A request without that header stays anonymous; a malformed or unknown token is a failed
  * authentication (401 {@code invalid-token}), wherever it was sent.
  */
 final class BearerTokens implements AuthenticationConverter, AuthenticationProvider {
 
     // Linear: one character class, then an optional run of '='; no nested quantifiers to backtrack.
-    private static final Pattern BEARER = Pattern.compile("^Bearer +([A-Za-z0-9._~+/-]+=*) *$", Pattern.CASE_INSENSITIVE);
+    private static final Pattern BEARER =
+            Pattern.compile("^Bearer +([A-Za-z0-9._~+/-]+=*) *$", Pattern.CASE_INSENSITIVE);
 
     private final ApiTokens tokens;
 
@@ -43,8 +42,9 @@ final class BearerTokens implements AuthenticationConverter, AuthenticationProvi
     @Override
     public Authentication authenticate(Authentication authentication) {
         String presented = (String) authentication.getCredentials();
-        return tokens.roleOf(presented).map(ApiCaller::tokenHolder)
-            .orElseThrow(() -> new BadCredentialsException("unknown bearer token"));
+        return tokens.roleOf(presented)
+                .map(ApiCaller::tokenHolder)
+                .orElseThrow(() -> new BadCredentialsException("unknown bearer token"));
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.faissshard.security;
 
 import java.util.List;
-
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 
-/** A bearer token as a request presented it, before it was checked; {@link #toString} never shows it. */
+/**
+ * A bearer token as a request presented it, before it was checked; {@link #toString} never shows
+ * it.
+ */
 final class PresentedBearerToken extends AbstractAuthenticationToken {
 
     private String token;

@@ -1,8 +1,8 @@
 package dev.faissshard.security;
 
 /**
- * A security setting the service refuses to start with. The message never quotes a configured secret, so
- * Spring Boot's startup report can show it as it is.
+ * A security setting the service refuses to start with. The message never quotes a configured
+ * secret, so Spring Boot's startup report can show it as it is.
  */
 public abstract class SecurityConfigurationException extends RuntimeException {
 

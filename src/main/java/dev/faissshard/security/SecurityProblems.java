@@ -1,27 +1,25 @@
 package dev.faissshard.security;
 
+import dev.faissshard.api.ProblemTypes;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.access.AccessDeniedException;
-import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
-
-import dev.faissshard.api.ProblemTypes;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * 401 and 403 as RFC 9457 problems with {@code WWW-Authenticate: Bearer} (RFC 6750), answered by the
- * security filters before any controller runs. Details never say which part of a token was wrong.
+ * 401 and 403 as RFC 9457 problems with {@code WWW-Authenticate: Bearer} (RFC 6750), answered by
+ * the security filters before any controller runs. Details never say which part of a token was
+ * wrong.
  */
 final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
 
@@ -34,29 +32,55 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
     }
 
     @Override
-    public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure)
+    public void commence(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            AuthenticationException failure)
             throws IOException {
         if (failure instanceof BadCredentialsException) {
-            write(request, response, HttpStatus.UNAUTHORIZED, "invalid-token", "Invalid bearer token",
+            write(
+                    request,
+                    response,
+                    HttpStatus.UNAUTHORIZED,
+                    "invalid-token",
+                    "Invalid bearer token",
                     "The bearer token is malformed or not one of the configured API tokens.",
                     REALM + ", error=\"invalid_token\"");
-        }
-        else {
-            write(request, response, HttpStatus.UNAUTHORIZED, "authentication-required", "Authentication required",
-                    "Send a configured API token as Authorization: Bearer <token>.", REALM);
+        } else {
+            write(
+                    request,
+                    response,
+                    HttpStatus.UNAUTHORIZED,
+                    "authentication-required",
+                    "Authentication required",
+                    "Send a configured API token as Authorization: Bearer <token>.",
+                    REALM);
         }
     }
 
     @Override
-    public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)
+    public void handle(
+            HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)
             throws IOException {
-        write(request, response, HttpStatus.FORBIDDEN, "insufficient-role", "Role does not allow this",
+        write(
+                request,
+                response,
+                HttpStatus.FORBIDDEN,
+                "insufficient-role",
+                "Role does not allow this",
                 "This call needs a token of role write; read tokens may only GET.",
                 REALM + ", error=\"insufficient_scope\"");
     }
 
-    void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String type, String title,
-            String detail, String wwwAuthenticate) throws IOException {
+    void write(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            HttpStatus status,
+            String type,
+            String title,
+            String detail,
+            String wwwAuthenticate)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }

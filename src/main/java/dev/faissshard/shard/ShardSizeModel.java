@@ -6,19 +6,22 @@ import java.util.SplittableRandom;
  * Predicts the serialized size of an index from its vector count, so a shard can be sealed before a
  * batch would take it past the size limit without serializing the open shard after every batch.
  * Calibrated once per (factory, dimension, metric) by serializing an empty index and one holding a
- * sample of random vectors; exact for flat, scalar- and product-quantised codes, an average for graph
- * indexes such as HNSW (whose per-vector size varies with the random level of each node).
+ * sample of random vectors; exact for flat, scalar- and product-quantised codes, an average for
+ * graph indexes such as HNSW (whose per-vector size varies with the random level of each node).
  */
 public record ShardSizeModel(long baseBytes, double bytesPerVector) {
 
     private static final int CALIBRATION_VECTORS = 512;
 
-    public static ShardSizeModel calibrate(VectorIndexes indexes, String factory, int dimension, Metric metric) {
+    public static ShardSizeModel calibrate(
+            VectorIndexes indexes, String factory, int dimension, Metric metric) {
         try (VectorIndex empty = indexes.create(dimension, factory, metric);
                 VectorIndex sample = indexes.create(dimension, factory, metric)) {
             if (!empty.isTrained()) {
-                throw new IllegalArgumentException("FAISS factory '" + factory
-                        + "' needs training, which shard building does not support; use an untrained kind such as 'IDMap,Flat' or 'IDMap,HNSW32'");
+                throw new IllegalArgumentException(
+                        "FAISS factory '"
+                                + factory
+                                + "' needs training, which shard building does not support; use an untrained kind such as 'IDMap,Flat' or 'IDMap,HNSW32'");
             }
             long base = empty.toBytes().length;
             float[] vectors = randomUnitVectors(CALIBRATION_VECTORS, dimension);
@@ -28,10 +31,16 @@ public record ShardSizeModel(long baseBytes, double bytesPerVector) {
             }
             try {
                 sample.addWithIds(vectors, ids);
-            }
-            catch (RuntimeException ex) {
-                throw new IllegalArgumentException("FAISS factory '" + factory + "' cannot store ids ("
-                        + ex.getMessage().strip() + "); wrap it in IDMap, e.g. 'IDMap," + factory + "'", ex);
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException(
+                        "FAISS factory '"
+                                + factory
+                                + "' cannot store ids ("
+                                + ex.getMessage().strip()
+                                + "); wrap it in IDMap, e.g. 'IDMap,"
+                                + factory
+                                + "'",
+                        ex);
             }
             long full = sample.toBytes().length;
             return new ShardSizeModel(base, (double) (full - base) / CALIBRATION_VECTORS);
@@ -42,7 +51,9 @@ public record ShardSizeModel(long baseBytes, double bytesPerVector) {
         return baseBytes + (long) Math.ceil(bytesPerVector * vectors);
     }
 
-    /** How many vectors fit under {@code maxBytes}; at least one, so a shard always makes progress. */
+    /**
+     * How many vectors fit under {@code maxBytes}; at least one, so a shard always makes progress.
+     */
     public long capacity(long maxBytes) {
         long room = maxBytes - baseBytes;
         return Math.max(1, (long) Math.floor(room / bytesPerVector));

@@ -6,16 +6,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Fills the open shard of one index type with vectors and seals it when the next vectors would take it
- * past its size or count limit. It touches no storage: each call returns what it produced (the bytes of
- * the shards it sealed and of the segment that makes the rest of the batch durable), and the stored index
- * uploads them in its commit, in the order that makes a killed run harmless.
+ * Fills the open shard of one index type with vectors and seals it when the next vectors would take
+ * it past its size or count limit. It touches no storage: each call returns what it produced (the
+ * bytes of the shards it sealed and of the segment that makes the rest of the batch durable), and
+ * the stored index uploads them in its commit, in the order that makes a killed run harmless.
  *
  * <p>Not thread-safe: one writer per index type, driven by the job's thread.
  */
 public final class ShardWriter implements AutoCloseable {
 
-    /** Segments hold one batch exactly, whatever the shards' factory: small, and read back without loss. */
+    /**
+     * Segments hold one batch exactly, whatever the shards' factory: small, and read back without
+     * loss.
+     */
     public static final String SEGMENT_FACTORY = "IDMap,Flat";
 
     private final int dimension;
@@ -24,15 +27,22 @@ public final class ShardWriter implements AutoCloseable {
     private final VectorIndexes indexes;
 
     private VectorIndex open;
+
     /** Ids of the open shard, in index order, for its id file when sealed. */
     private long[] openIds = new long[64];
+
     private int openCount;
 
-    ShardWriter(int dimension, ShardSettings settings, ShardSizeModel sizeModel, VectorIndexes indexes) {
+    ShardWriter(
+            int dimension,
+            ShardSettings settings,
+            ShardSizeModel sizeModel,
+            VectorIndexes indexes) {
         this.dimension = dimension;
         this.settings = settings;
         long byBytes = sizeModel.capacity(settings.maxBytes());
-        this.capacity = settings.maxVectors() > 0 ? Math.min(byBytes, settings.maxVectors()) : byBytes;
+        this.capacity =
+                settings.maxVectors() > 0 ? Math.min(byBytes, settings.maxVectors()) : byBytes;
         this.indexes = indexes;
         this.open = newIndex();
     }
@@ -54,13 +64,17 @@ public final class ShardWriter implements AutoCloseable {
     }
 
     /**
-     * Adds one batch's vectors (row-major, one id per row, none already indexed), sealing shards as they
-     * fill; the rows that stay in the open shard come back as a segment.
+     * Adds one batch's vectors (row-major, one id per row, none already indexed), sealing shards as
+     * they fill; the rows that stay in the open shard come back as a segment.
      */
     public Appended append(float[] vectors, long[] ids) {
         if (vectors.length != ids.length * dimension) {
-            throw new IllegalArgumentException(ids.length + " ids for " + vectors.length + " floats of dimension "
-                    + dimension);
+            throw new IllegalArgumentException(
+                    ids.length
+                            + " ids for "
+                            + vectors.length
+                            + " floats of dimension "
+                            + dimension);
         }
         List<Sealed> sealed = new ArrayList<>();
         List<Add> adds = new ArrayList<>();
@@ -77,9 +91,10 @@ public final class ShardWriter implements AutoCloseable {
             long start = System.nanoTime();
             if (take == ids.length) {
                 open.addWithIds(vectors, ids);
-            }
-            else {
-                open.addWithIds(Arrays.copyOfRange(vectors, offset * dimension, (offset + take) * dimension),
+            } else {
+                open.addWithIds(
+                        Arrays.copyOfRange(
+                                vectors, offset * dimension, (offset + take) * dimension),
                         Arrays.copyOfRange(ids, offset, offset + take));
             }
             adds.add(new Add(take, System.nanoTime() - start));
@@ -89,8 +104,11 @@ public final class ShardWriter implements AutoCloseable {
         Optional<Flushed> segment = Optional.empty();
         if (segmentStart < ids.length) {
             long[] segmentIds = Arrays.copyOfRange(ids, segmentStart, ids.length);
-            try (VectorIndex flushed = indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
-                flushed.addWithIds(Arrays.copyOfRange(vectors, segmentStart * dimension, ids.length * dimension),
+            try (VectorIndex flushed =
+                    indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
+                flushed.addWithIds(
+                        Arrays.copyOfRange(
+                                vectors, segmentStart * dimension, ids.length * dimension),
                         segmentIds);
                 long start = System.nanoTime();
                 byte[] data = flushed.toBytes();
@@ -100,7 +118,9 @@ public final class ShardWriter implements AutoCloseable {
         return new Appended(sealed, segment, adds);
     }
 
-    /** Seals the open shard if it holds anything; used when a job reaches the end of its catalogue. */
+    /**
+     * Seals the open shard if it holds anything; used when a job reaches the end of its catalogue.
+     */
     public Optional<Sealed> sealOpenShard() {
         return open.count() > 0 ? Optional.of(seal()) : Optional.empty();
     }
@@ -113,7 +133,8 @@ public final class ShardWriter implements AutoCloseable {
     private Sealed seal() {
         long start = System.nanoTime();
         byte[] data = open.toBytes();
-        Sealed sealed = new Sealed(data, Arrays.copyOf(openIds, openCount), System.nanoTime() - start);
+        Sealed sealed =
+                new Sealed(data, Arrays.copyOf(openIds, openCount), System.nanoTime() - start);
         open.close();
         open = newIndex();
         openCount = 0;
@@ -130,7 +151,8 @@ public final class ShardWriter implements AutoCloseable {
 
     private VectorIndex newIndex() {
         VectorIndex index = indexes.create(dimension, settings.factory(), settings.metric());
-        // The shard never holds more than its capacity, so room for all of it up front spares the copy
+        // The shard never holds more than its capacity, so room for all of it up front spares the
+        // copy
         // (and the moment of double memory) each time FAISS would otherwise grow its arrays.
         index.reserve(capacity);
         return index;
@@ -143,14 +165,14 @@ public final class ShardWriter implements AutoCloseable {
      * @param segment the rows of this batch that stay in the open shard, if any
      * @param adds each add into the open shard
      */
-    public record Appended(List<Sealed> sealed, Optional<Flushed> segment, List<Add> adds) {
-    }
+    public record Appended(List<Sealed> sealed, Optional<Flushed> segment, List<Add> adds) {}
 
     /** One add into the open shard: how many vectors, how long. */
-    public record Add(int vectors, long nanos) {
-    }
+    public record Add(int vectors, long nanos) {}
 
-    /** A full shard: its serialized bytes, its ids in index order, and how long serializing took. */
+    /**
+     * A full shard: its serialized bytes, its ids in index order, and how long serializing took.
+     */
     public record Sealed(byte[] data, long[] ids, long serializeNanos) {
 
         public long vectors() {
@@ -158,7 +180,9 @@ public final class ShardWriter implements AutoCloseable {
         }
     }
 
-    /** A batch's rows kept in the open shard, as a small {@link #SEGMENT_FACTORY} index of their own. */
-    public record Flushed(byte[] data, long[] ids, long serializeNanos) {
-    }
+    /**
+     * A batch's rows kept in the open shard, as a small {@link #SEGMENT_FACTORY} index of their
+     * own.
+     */
+    public record Flushed(byte[] data, long[] ids, long serializeNanos) {}
 }

@@ -19,16 +19,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A directory laid out exactly like the bucket. Every write goes to a hidden temp file in the target
- * directory, is fsynced, and is then published under its final name in one step — a hard link for
- * immutable objects (which fails if the name exists, so nothing is ever clobbered), an atomic rename
- * for replaceable ones — followed by an fsync of the directory. A reader therefore sees a whole object
- * or none, also after a crash or power loss.
+ * A directory laid out exactly like the bucket. Every write goes to a hidden temp file in the
+ * target directory, is fsynced, and is then published under its final name in one step — a hard
+ * link for immutable objects (which fails if the name exists, so nothing is ever clobbered), an
+ * atomic rename for replaceable ones — followed by an fsync of the directory. A reader therefore
+ * sees a whole object or none, also after a crash or power loss.
  */
 public final class LocalStorageClient implements StorageClient {
 
@@ -41,9 +40,9 @@ public final class LocalStorageClient implements StorageClient {
     public LocalStorageClient(Path root) {
         try {
             this.root = Files.createDirectories(root).toRealPath();
-        }
-        catch (IOException ex) {
-            throw new StorageUnavailableException("Cannot create storage directory " + root + ": " + ex.getMessage(), ex);
+        } catch (IOException ex) {
+            throw new StorageUnavailableException(
+                    "Cannot create storage directory " + root + ": " + ex.getMessage(), ex);
         }
         removeStaleTempFiles();
     }
@@ -55,14 +54,11 @@ public final class LocalStorageClient implements StorageClient {
         try {
             Files.createLink(target, temp);
             syncDirectory(target.getParent());
-        }
-        catch (FileAlreadyExistsException ex) {
+        } catch (FileAlreadyExistsException ex) {
             throw new ObjectAlreadyExistsException("Object already exists: " + key);
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new StorageException("Cannot store " + key + ": " + ex.getMessage(), ex);
-        }
-        finally {
+        } finally {
             deleteQuietly(temp);
         }
     }
@@ -72,14 +68,17 @@ public final class LocalStorageClient implements StorageClient {
         Path target = resolve(key);
         Path temp = writeTemp(target, data);
         try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    temp,
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(target.getParent());
-        }
-        catch (AtomicMoveNotSupportedException ex) {
+        } catch (AtomicMoveNotSupportedException ex) {
             deleteQuietly(temp);
-            throw new StorageException("The file system under " + root + " cannot rename atomically", ex);
-        }
-        catch (IOException ex) {
+            throw new StorageException(
+                    "The file system under " + root + " cannot rename atomically", ex);
+        } catch (IOException ex) {
             deleteQuietly(temp);
             throw new StorageException("Cannot store " + key + ": " + ex.getMessage(), ex);
         }
@@ -94,11 +93,9 @@ public final class LocalStorageClient implements StorageClient {
     public Optional<byte[]> find(String key) {
         try {
             return Optional.of(read(resolve(key)));
-        }
-        catch (NoSuchFileException ex) {
+        } catch (NoSuchFileException ex) {
             return Optional.empty();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new StorageException("Cannot read " + key + ": " + ex.getMessage(), ex);
         }
     }
@@ -113,28 +110,33 @@ public final class LocalStorageClient implements StorageClient {
             return objects;
         }
         try {
-            Files.walkFileTree(start, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                    String key = root.relativize(file).toString().replace('\\', '/');
-                    if (attributes.isRegularFile() && !file.getFileName().toString().startsWith(TEMP_PREFIX)
-                            && key.startsWith(prefix)) {
-                        objects.add(new StoredObject(key, attributes.size()));
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
+            Files.walkFileTree(
+                    start,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(
+                                Path file, BasicFileAttributes attributes) {
+                            String key = root.relativize(file).toString().replace('\\', '/');
+                            if (attributes.isRegularFile()
+                                    && !file.getFileName().toString().startsWith(TEMP_PREFIX)
+                                    && key.startsWith(prefix)) {
+                                objects.add(new StoredObject(key, attributes.size()));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
 
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-                    // Another writer's temporary file, renamed or deleted between the listing and the look.
-                    if (failure instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw failure;
-                }
-            });
-        }
-        catch (IOException | UncheckedIOException ex) {
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException failure)
+                                throws IOException {
+                            // Another writer's temporary file, renamed or deleted between the
+                            // listing and the look.
+                            if (failure instanceof NoSuchFileException) {
+                                return FileVisitResult.CONTINUE;
+                            }
+                            throw failure;
+                        }
+                    });
+        } catch (IOException | UncheckedIOException ex) {
             throw new StorageException("Cannot list " + prefix + ": " + ex.getMessage(), ex);
         }
         objects.sort((a, b) -> a.key().compareTo(b.key()));
@@ -145,8 +147,7 @@ public final class LocalStorageClient implements StorageClient {
     public void delete(String key) {
         try {
             Files.deleteIfExists(resolve(key));
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new StorageException("Cannot delete " + key + ": " + ex.getMessage(), ex);
         }
     }
@@ -154,7 +155,8 @@ public final class LocalStorageClient implements StorageClient {
     @Override
     public void ping() {
         if (!Files.isDirectory(root) || !Files.isWritable(root)) {
-            throw new StorageUnavailableException("Storage directory " + root + " is not a writable directory");
+            throw new StorageUnavailableException(
+                    "Storage directory " + root + " is not a writable directory");
         }
     }
 
@@ -178,16 +180,23 @@ public final class LocalStorageClient implements StorageClient {
         return root.resolve(key);
     }
 
-    /** Like {@link Files#readAllBytes}, but through slices, for the reason given in {@link #writeTemp}. */
+    /**
+     * Like {@link Files#readAllBytes}, but through slices, for the reason given in {@link
+     * #writeTemp}.
+     */
     private static byte[] read(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE - 8) {
-                throw new IOException(file + " is too large to read into memory (" + size + " bytes)");
+                throw new IOException(
+                        file + " is too large to read into memory (" + size + " bytes)");
             }
             byte[] data = new byte[(int) size];
-            for (int offset = 0; offset < data.length;) {
-                int read = channel.read(ByteBuffer.wrap(data, offset, Math.min(IO_SLICE, data.length - offset)));
+            for (int offset = 0; offset < data.length; ) {
+                int read =
+                        channel.read(
+                                ByteBuffer.wrap(
+                                        data, offset, Math.min(IO_SLICE, data.length - offset)));
                 if (read < 0) {
                     throw new IOException(file + " shrank while being read");
                 }
@@ -202,12 +211,17 @@ public final class LocalStorageClient implements StorageClient {
         try {
             Files.createDirectories(target.getParent());
             temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                // Slice by slice: a channel copies a heap buffer into a temporary direct buffer of the
-                // same size, which the JDK then keeps cached for the thread, so one write of a 45 MB shard
+            try (FileChannel channel =
+                    FileChannel.open(
+                            temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                // Slice by slice: a channel copies a heap buffer into a temporary direct buffer of
+                // the
+                // same size, which the JDK then keeps cached for the thread, so one write of a 45
+                // MB shard
                 // left 45 MB of native memory behind.
                 for (int offset = 0; offset < data.length; offset += IO_SLICE) {
-                    ByteBuffer buffer = ByteBuffer.wrap(data, offset, Math.min(IO_SLICE, data.length - offset));
+                    ByteBuffer buffer =
+                            ByteBuffer.wrap(data, offset, Math.min(IO_SLICE, data.length - offset));
                     while (buffer.hasRemaining()) {
                         channel.write(buffer);
                     }
@@ -215,12 +229,12 @@ public final class LocalStorageClient implements StorageClient {
                 channel.force(true);
             }
             return temp;
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             if (temp != null) {
                 deleteQuietly(temp);
             }
-            throw new StorageException("Cannot write under " + target.getParent() + ": " + ex.getMessage(), ex);
+            throw new StorageException(
+                    "Cannot write under " + target.getParent() + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -232,12 +246,13 @@ public final class LocalStorageClient implements StorageClient {
 
     private void removeStaleTempFiles() {
         try (Stream<Path> files = Files.walk(root)) {
-            files.filter(file -> file.getFileName().toString().startsWith(TEMP_PREFIX)).forEach(file -> {
-                log.info("Removing {}, a temp file of an interrupted write", file);
-                deleteQuietly(file);
-            });
-        }
-        catch (IOException | UncheckedIOException ex) {
+            files.filter(file -> file.getFileName().toString().startsWith(TEMP_PREFIX))
+                    .forEach(
+                            file -> {
+                                log.info("Removing {}, a temp file of an interrupted write", file);
+                                deleteQuietly(file);
+                            });
+        } catch (IOException | UncheckedIOException ex) {
             log.warn("Could not scan {} for stale temp files: {}", root, ex.getMessage());
         }
     }
@@ -245,8 +260,7 @@ public final class LocalStorageClient implements StorageClient {
     private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             log.warn("Could not delete temp file {}: {}", file, ex.getMessage());
         }
     }

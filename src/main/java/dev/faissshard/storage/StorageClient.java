@@ -5,22 +5,22 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * An object store laid out like a bucket: keys are {@code /}-separated paths relative to the store's
- * root. Implementations: a local directory (the default) and Supabase Storage.
+ * An object store laid out like a bucket: keys are {@code /}-separated paths relative to the
+ * store's root. Implementations: a local directory (the default) and Supabase Storage.
  *
  * <p>Errors come as the {@link StorageException} family: callers catch what they mean.
  */
 public interface StorageClient {
 
     /**
-     * Stores a new immutable object. Fails with {@link ObjectAlreadyExistsException} if the key exists:
-     * sealed shards are never rewritten in place.
+     * Stores a new immutable object. Fails with {@link ObjectAlreadyExistsException} if the key
+     * exists: sealed shards are never rewritten in place.
      */
     void create(String key, byte[] data, String contentType);
 
     /**
-     * Replaces (or creates) a small mutable object such as {@code progress.json} so that a reader sees
-     * either the old or the new content, never a mix or a partial file.
+     * Replaces (or creates) a small mutable object such as {@code progress.json} so that a reader
+     * sees either the old or the new content, never a mix or a partial file.
      */
     void replace(String key, byte[] data, String contentType);
 
@@ -36,12 +36,15 @@ public interface StorageClient {
     /** Deletes the object; deleting an absent key is not an error. */
     void delete(String key);
 
-    /** Cheap reachability check for health: throws {@link StorageUnavailableException} if unreachable. */
+    /**
+     * Cheap reachability check for health: throws {@link StorageUnavailableException} if
+     * unreachable.
+     */
     void ping();
 
     /**
-     * The largest object this store accepts, when it is known (a Supabase bucket's {@code file_size_limit}),
-     * so that oversized objects are refused before they are built and uploaded.
+     * The largest object this store accepts, when it is known (a Supabase bucket's {@code
+     * file_size_limit}), so that oversized objects are refused before they are built and uploaded.
      */
     default OptionalLong maxObjectBytes() {
         return OptionalLong.empty();

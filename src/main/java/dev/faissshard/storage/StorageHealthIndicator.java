@@ -19,10 +19,11 @@ class StorageHealthIndicator implements HealthIndicator {
         try {
             storage.ping();
             return Health.up().withDetail("location", storage.description()).build();
-        }
-        catch (StorageException ex) {
-            return Health.down().withDetail("location", storage.description()).withDetail("error", ex.getMessage())
-                .build();
+        } catch (StorageException ex) {
+            return Health.down()
+                    .withDetail("location", storage.description())
+                    .withDetail("error", ex.getMessage())
+                    .build();
         }
     }
 }

@@ -1,5 +1,4 @@
 package dev.faissshard.storage;
 
 /** A listed object: its full key and size in bytes. */
-public record StoredObject(String key, long size) {
-}
+public record StoredObject(String key, long size) {}

@@ -1,14 +1,15 @@
 package dev.faissshard.supabase;
 
 import java.nio.charset.StandardCharsets;
-
 import org.springframework.web.util.UriUtils;
 
-/** Object keys in Storage URLs: each segment percent-encoded once (the server decodes once), slashes kept. */
+/**
+ * Object keys in Storage URLs: each segment percent-encoded once (the server decodes once), slashes
+ * kept.
+ */
 final class ObjectPaths {
 
-    private ObjectPaths() {
-    }
+    private ObjectPaths() {}
 
     static String encode(String key) {
         StringBuilder path = new StringBuilder(key.length() + 16);

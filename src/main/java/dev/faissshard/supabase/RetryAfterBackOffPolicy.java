@@ -1,7 +1,6 @@
 package dev.faissshard.supabase;
 
 import java.time.Duration;
-
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.backoff.BackOffContext;
 import org.springframework.retry.backoff.BackOffInterruptedException;
@@ -11,8 +10,9 @@ import org.springframework.retry.backoff.Sleeper;
 import org.springframework.retry.backoff.ThreadWaitSleeper;
 
 /**
- * Exponential backoff with jitter, except after a 429 or 503 that said {@code Retry-After}: then the
- * server's wait is honoured (capped to the longest backoff, so a bad header cannot stall a job for hours).
+ * Exponential backoff with jitter, except after a 429 or 503 that said {@code Retry-After}: then
+ * the server's wait is honoured (capped to the longest backoff, so a bad header cannot stall a job
+ * for hours).
  */
 final class RetryAfterBackOffPolicy implements BackOffPolicy {
 
@@ -42,20 +42,20 @@ final class RetryAfterBackOffPolicy implements BackOffPolicy {
     public void backOff(BackOffContext backOffContext) throws BackOffInterruptedException {
         Context context = (Context) backOffContext;
         Throwable last = context.retry.getLastThrowable();
-        Duration retryAfter = last instanceof SupabaseHttpException http ? http.retryAfter().orElse(null) : null;
+        Duration retryAfter =
+                last instanceof SupabaseHttpException http ? http.retryAfter().orElse(null) : null;
         if (retryAfter == null) {
             exponential.backOff(context.exponential);
             return;
         }
         try {
             sleeper.sleep(Math.min(retryAfter.toMillis(), maxBackoff.toMillis()));
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new BackOffInterruptedException("Interrupted while waiting out Retry-After", ex);
         }
     }
 
-    private record Context(RetryContext retry, BackOffContext exponential) implements BackOffContext {
-    }
+    private record Context(RetryContext retry, BackOffContext exponential)
+            implements BackOffContext {}
 }

@@ -4,9 +4,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-
 import org.springframework.http.MediaType;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,19 +22,29 @@ public final class StorageBuckets {
     }
 
     /**
-     * Reads the bucket; a {@link SupabaseNotFoundException} ({@link SupabaseNotFoundException#bucketMissing()})
-     * if it is absent or hidden from this key.
+     * Reads the bucket; a {@link SupabaseNotFoundException} ({@link
+     * SupabaseNotFoundException#bucketMissing()}) if it is absent or hidden from this key.
      */
     public BucketInfo get(String bucket) {
         String description = "GET bucket " + bucket;
-        JsonNode node = json.readTree(http.call(description, () -> http.client().get().uri(uri(bucket))).body());
+        JsonNode node =
+                json.readTree(
+                        http.call(description, () -> http.client().get().uri(uri(bucket))).body());
         JsonNode limit = node.get("file_size_limit");
-        OptionalLong fileSizeLimit = limit == null || limit.isNull() || limit.asLong() <= 0 ? OptionalLong.empty()
-                : OptionalLong.of(limit.asLong());
-        return new BucketInfo(node.path("name").asString(bucket), node.path("public").asBoolean(false), fileSizeLimit);
+        OptionalLong fileSizeLimit =
+                limit == null || limit.isNull() || limit.asLong() <= 0
+                        ? OptionalLong.empty()
+                        : OptionalLong.of(limit.asLong());
+        return new BucketInfo(
+                node.path("name").asString(bucket),
+                node.path("public").asBoolean(false),
+                fileSizeLimit);
     }
 
-    /** Same as {@link #get} but sent once, without retries: for health checks, which must answer fast. */
+    /**
+     * Same as {@link #get} but sent once, without retries: for health checks, which must answer
+     * fast.
+     */
     public void ping(String bucket) {
         http.exchange("GET bucket " + bucket, http.client().get().uri(uri(bucket)));
     }
@@ -51,8 +59,14 @@ public final class StorageBuckets {
             body.put("file_size_limit", fileSizeLimit);
         }
         byte[] request = json.writeValueAsBytes(body);
-        http.call("create bucket " + bucket, () -> http.client().post().uri(URI.create(http.baseUrl() + BUCKET))
-            .contentType(MediaType.APPLICATION_JSON).bodyValue(request));
+        http.call(
+                "create bucket " + bucket,
+                () ->
+                        http.client()
+                                .post()
+                                .uri(URI.create(http.baseUrl() + BUCKET))
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(request));
     }
 
     private URI uri(String bucket) {

@@ -4,17 +4,15 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The object resource of the Storage API for standard (single-request) calls. Every call is retried on
- * transient failures; callers decide what a repeated call means (a retried create may meet its own
- * first attempt as "already exists").
+ * The object resource of the Storage API for standard (single-request) calls. Every call is retried
+ * on transient failures; callers decide what a repeated call means (a retried create may meet its
+ * own first attempt as "already exists").
  */
 public final class StorageObjects {
 
@@ -32,41 +30,45 @@ public final class StorageObjects {
     }
 
     /** A listing entry: a file (with its size) or a sub-folder. */
-    public record Entry(String name, boolean folder, long size) {
-    }
+    public record Entry(String name, boolean folder, long size) {}
 
     /**
-     * Uploads in one request; without {@code upsert} an existing key is a {@link SupabaseAlreadyExistsException},
-     * over the bucket's limit a {@link SupabaseTooLargeException}.
+     * Uploads in one request; without {@code upsert} an existing key is a {@link
+     * SupabaseAlreadyExistsException}, over the bucket's limit a {@link SupabaseTooLargeException}.
      */
     public void upload(String bucket, String key, byte[] data, String contentType, boolean upsert) {
         URI uri = URI.create(http.baseUrl() + OBJECT + bucket + "/" + ObjectPaths.encode(key));
-        // Without upsert an existing key is refused from the headers alone, before the body is read, and the
-        // server keeps the connection: reused, it would hold the next request behind the unread rest of the
+        // Without upsert an existing key is refused from the headers alone, before the body is
+        // read, and the
+        // server keeps the connection: reused, it would hold the next request behind the unread
+        // rest of the
         // body until the read timeout. So a create never shares its connection.
         WebClient client = upsert ? http.client() : http.unpooledClient();
-        http.call("upload " + bucket + "/" + key, () -> client.post().uri(uri)
-            .header("x-upsert", Boolean.toString(upsert))
-            .contentType(MediaType.parseMediaType(contentType))
-            .contentLength(data.length)
-            .bodyValue(data));
+        http.call(
+                "upload " + bucket + "/" + key,
+                () ->
+                        client.post()
+                                .uri(uri)
+                                .header("x-upsert", Boolean.toString(upsert))
+                                .contentType(MediaType.parseMediaType(contentType))
+                                .contentLength(data.length)
+                                .bodyValue(data));
     }
 
     /**
-     * Whether the object exists, from a {@code HEAD} on the authenticated route. The server answers a
-     * missing object (or bucket) with a bare 400 (a {@code HEAD} has no body to say more), which says "not
-     * there" here; the upload that follows then reports precisely what is wrong.
+     * Whether the object exists, from a {@code HEAD} on the authenticated route. The server answers
+     * a missing object (or bucket) with a bare 400 (a {@code HEAD} has no body to say more), which
+     * says "not there" here; the upload that follows then reports precisely what is wrong.
      */
     public boolean exists(String bucket, String key) {
-        URI uri = URI.create(http.baseUrl() + AUTHENTICATED + bucket + "/" + ObjectPaths.encode(key));
+        URI uri =
+                URI.create(http.baseUrl() + AUTHENTICATED + bucket + "/" + ObjectPaths.encode(key));
         try {
             http.call("check " + bucket + "/" + key, () -> http.client().head().uri(uri));
             return true;
-        }
-        catch (SupabaseNotFoundException ex) {
+        } catch (SupabaseNotFoundException ex) {
             return false;
-        }
-        catch (SupabaseHttpException ex) {
+        } catch (SupabaseHttpException ex) {
             if (ex.httpStatus() == 400) {
                 return false;
             }
@@ -76,8 +78,10 @@ public final class StorageObjects {
 
     /** The object's bytes; a missing object is a {@link SupabaseNotFoundException}. */
     public byte[] download(String bucket, String key) {
-        URI uri = URI.create(http.baseUrl() + AUTHENTICATED + bucket + "/" + ObjectPaths.encode(key));
-        return http.call("download " + bucket + "/" + key, () -> http.client().get().uri(uri)).body();
+        URI uri =
+                URI.create(http.baseUrl() + AUTHENTICATED + bucket + "/" + ObjectPaths.encode(key));
+        return http.call("download " + bucket + "/" + key, () -> http.client().get().uri(uri))
+                .body();
     }
 
     /** Deletes the object; a missing one is a {@link SupabaseNotFoundException}. */
@@ -86,13 +90,33 @@ public final class StorageObjects {
         http.call("delete " + bucket + "/" + key, () -> http.client().delete().uri(uri));
     }
 
-    /** One page of a folder listing ({@code folder} without slashes at either end; "" is the root). */
+    /**
+     * One page of a folder listing ({@code folder} without slashes at either end; "" is the root).
+     */
     public List<Entry> list(String bucket, String folder, int offset, int limit) {
-        byte[] body = json.writeValueAsBytes(Map.of("prefix", folder, "limit", limit, "offset", offset, "sortBy",
-                Map.of("column", "name", "order", "asc")));
+        byte[] body =
+                json.writeValueAsBytes(
+                        Map.of(
+                                "prefix",
+                                folder,
+                                "limit",
+                                limit,
+                                "offset",
+                                offset,
+                                "sortBy",
+                                Map.of("column", "name", "order", "asc")));
         URI uri = URI.create(http.baseUrl() + LIST + bucket);
-        JsonNode page = json.readTree(http.call("list " + bucket + "/" + folder, () -> http.client().post().uri(uri)
-            .contentType(MediaType.APPLICATION_JSON).bodyValue(body)).body());
+        JsonNode page =
+                json.readTree(
+                        http.call(
+                                        "list " + bucket + "/" + folder,
+                                        () ->
+                                                http.client()
+                                                        .post()
+                                                        .uri(uri)
+                                                        .contentType(MediaType.APPLICATION_JSON)
+                                                        .bodyValue(body))
+                                .body());
         List<Entry> entries = new ArrayList<>(page.size());
         for (JsonNode item : page) {
             boolean folderEntry = item.path("id").isNull() || item.path("id").isMissingNode();

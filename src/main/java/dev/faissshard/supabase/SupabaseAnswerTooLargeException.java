@@ -1,6 +1,9 @@
 package dev.faissshard.supabase;
 
-/** The answer's body was larger than the client reads into memory; asking again would bring the same body. */
+/**
+ * The answer's body was larger than the client reads into memory; asking again would bring the same
+ * body.
+ */
 public final class SupabaseAnswerTooLargeException extends SupabaseException {
 
     SupabaseAnswerTooLargeException(String request, Throwable cause) {

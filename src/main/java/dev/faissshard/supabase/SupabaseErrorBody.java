@@ -1,15 +1,15 @@
 package dev.faissshard.supabase;
 
 import java.util.Optional;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What an error response said, parsed from JSON ({@code {"statusCode":"404","error":…,"message":…,
- * "code":"NoSuchKey"}} from Storage, {@code {"code":"42P01","message":…}} from PostgREST) or kept as plain
- * text (TUS). Fields are parsed, never matched as strings: the key order differs between routes.
+ * "code":"NoSuchKey"}} from Storage, {@code {"code":"42P01","message":…}} from PostgREST) or kept
+ * as plain text (TUS). Fields are parsed, never matched as strings: the key order differs between
+ * routes.
  *
  * @param message the server's own message
  * @param code its error code ({@code NoSuchKey}, {@code 42703}, …), or empty
@@ -27,9 +27,9 @@ public record SupabaseErrorBody(String message, String code, Optional<Integer> s
                 JsonNode node = JSON.readTree(body);
                 String message = firstText(node, "message", "error", "msg", "hint");
                 String code = firstText(node, "code", "error");
-                return new SupabaseErrorBody(message.isEmpty() ? shorten(body) : message, code, statusCode(node));
-            }
-            catch (JacksonException ex) {
+                return new SupabaseErrorBody(
+                        message.isEmpty() ? shorten(body) : message, code, statusCode(node));
+            } catch (JacksonException ex) {
                 // not JSON after all; keep the text
             }
         }
@@ -52,8 +52,7 @@ public record SupabaseErrorBody(String message, String code, Optional<Integer> s
         }
         try {
             return Optional.of(Integer.parseInt(value.asString().strip()));
-        }
-        catch (NumberFormatException ex) {
+        } catch (NumberFormatException ex) {
             return Optional.empty();
         }
     }

@@ -1,24 +1,21 @@
 package dev.faissshard.supabase;
 
-import java.io.IOException;
-import java.util.concurrent.TimeoutException;
-
+import dev.faissshard.failure.Causes;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ConnectTimeoutException;
-
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 
-import dev.faissshard.failure.Causes;
-
 /**
- * The one place where what WebClient and Reactor Netty throw becomes the {@link SupabaseException} family,
- * by type: error answers are already {@link SupabaseHttpException}s; timeouts, broken connections and
- * oversized answers get their own types. Anything else is a fault of the client and passes unchanged.
+ * The one place where what WebClient and Reactor Netty throw becomes the {@link SupabaseException}
+ * family, by type: error answers are already {@link SupabaseHttpException}s; timeouts, broken
+ * connections and oversized answers get their own types. Anything else is a fault of the client and
+ * passes unchanged.
  */
 final class SupabaseFailures {
 
-    private SupabaseFailures() {
-    }
+    private SupabaseFailures() {}
 
     static RuntimeException translate(String request, RuntimeException failure) {
         if (failure instanceof SupabaseException typed) {
@@ -31,10 +28,15 @@ final class SupabaseFailures {
         if (Causes.contains(failure, DataBufferLimitException.class)) {
             return new SupabaseAnswerTooLargeException(request, failure);
         }
-        // Netty's ReadTimeoutException is a ChannelException and its ConnectTimeoutException an IOException:
+        // Netty's ReadTimeoutException is a ChannelException and its ConnectTimeoutException an
+        // IOException:
         // timeouts are asked about first.
-        if (Causes.contains(failure, TimeoutException.class, io.netty.handler.timeout.TimeoutException.class,
-                ConnectTimeoutException.class, java.net.SocketTimeoutException.class)) {
+        if (Causes.contains(
+                failure,
+                TimeoutException.class,
+                io.netty.handler.timeout.TimeoutException.class,
+                ConnectTimeoutException.class,
+                java.net.SocketTimeoutException.class)) {
             return new SupabaseTimeoutException(request, failure);
         }
         if (Causes.contains(failure, IOException.class, ChannelException.class)) {

@@ -1,7 +1,6 @@
 package dev.faissshard.supabase;
 
 import java.nio.charset.StandardCharsets;
-
 import org.springframework.http.HttpHeaders;
 
 /**

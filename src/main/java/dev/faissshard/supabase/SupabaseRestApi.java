@@ -2,13 +2,12 @@ package dev.faissshard.supabase;
 
 import java.net.URI;
 import java.util.Map;
-
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Supabase's REST API, PostgREST ({@code <url>/rest/v1}): reads of exposed tables. Failures are the
- * {@link SupabaseException} family; PostgREST's own error codes ({@code PGRST205}, {@code 42703}) are in
- * {@link SupabaseHttpException#body()}.
+ * {@link SupabaseException} family; PostgREST's own error codes ({@code PGRST205}, {@code 42703})
+ * are in {@link SupabaseHttpException#body()}.
  *
  * <p>Thread-safe.
  */
@@ -22,7 +21,8 @@ public final class SupabaseRestApi implements AutoCloseable {
         this.http = http;
     }
 
-    public static SupabaseRestApi create(WebClient.Builder webClient, SupabaseProperties properties) {
+    public static SupabaseRestApi create(
+            WebClient.Builder webClient, SupabaseProperties properties) {
         return new SupabaseRestApi(new SupabaseHttp(webClient, properties, PATH));
     }
 
@@ -39,11 +39,13 @@ public final class SupabaseRestApi implements AutoCloseable {
      */
     public SupabaseResponse get(String table, String query, Map<String, String> headers) {
         URI uri = URI.create(http.baseUrl() + "/" + table + "?" + query);
-        return http.call("read " + table, () -> {
-            var request = http.client().get().uri(uri).header("Accept", "application/json");
-            headers.forEach(request::header);
-            return request;
-        });
+        return http.call(
+                "read " + table,
+                () -> {
+                    var request = http.client().get().uri(uri).header("Accept", "application/json");
+                    headers.forEach(request::header);
+                    return request;
+                });
     }
 
     @Override

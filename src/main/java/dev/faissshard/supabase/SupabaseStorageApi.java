@@ -1,13 +1,13 @@
 package dev.faissshard.supabase;
 
 import org.springframework.web.reactive.function.client.WebClient;
-
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Supabase Storage API ({@code <url>/storage/v1}), split by resource as the API is: {@link #buckets()},
- * {@link #objects()} and {@link #resumableUploads(int)}. One instance, one connection pool, serves the
- * service's store and its image downloads. Failures are the {@link SupabaseException} family.
+ * The Supabase Storage API ({@code <url>/storage/v1}), split by resource as the API is: {@link
+ * #buckets()}, {@link #objects()} and {@link #resumableUploads(int)}. One instance, one connection
+ * pool, serves the service's store and its image downloads. Failures are the {@link
+ * SupabaseException} family.
  *
  * <p>Thread-safe.
  */
@@ -25,7 +25,8 @@ public final class SupabaseStorageApi implements AutoCloseable {
         this.objects = new StorageObjects(http, json);
     }
 
-    public static SupabaseStorageApi create(WebClient.Builder webClient, SupabaseProperties properties, JsonMapper json) {
+    public static SupabaseStorageApi create(
+            WebClient.Builder webClient, SupabaseProperties properties, JsonMapper json) {
         return new SupabaseStorageApi(new SupabaseHttp(webClient, properties, PATH), json);
     }
 

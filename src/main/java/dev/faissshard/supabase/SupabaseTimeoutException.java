@@ -1,6 +1,9 @@
 package dev.faissshard.supabase;
 
-/** No answer in time: the connection was not opened, or the answer did not come, within the configured timeout. */
+/**
+ * No answer in time: the connection was not opened, or the answer did not come, within the
+ * configured timeout.
+ */
 public final class SupabaseTimeoutException extends SupabaseException {
 
     SupabaseTimeoutException(String request, Throwable cause) {

@@ -1,5 +1,10 @@
 package dev.faissshard.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.testimages.ImageServer;
+import dev.faissshard.testimages.ProductImageGenerator;
+import dev.faissshard.testimages.StoredIndex;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,13 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import dev.faissshard.testimages.ImageServer;
-import dev.faissshard.testimages.ProductImageGenerator;
-import dev.faissshard.testimages.StoredIndex;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The REST control API over real HTTP, with real storage, models, FAISS and an image server. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -36,8 +34,7 @@ class JobApiTests {
     private static Path storage;
     private static ImageServer images;
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -45,9 +42,14 @@ class JobApiTests {
     static void serveImages() throws IOException {
         images = new ImageServer();
         for (int i = 0; i < 40; i++) {
-            byte[] jpeg = ProductImageGenerator.jpeg(ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(i), 128), 0.85f);
+            byte[] jpeg =
+                    ProductImageGenerator.jpeg(
+                            ProductImageGenerator.render(
+                                    ProductImageGenerator.catalogueSpec(i), 128),
+                            0.85f);
             images.image("/fast/" + i + ".jpg", jpeg);
-            images.put("/slow/" + i + ".jpg", new ImageServer.Resource(200, "image/jpeg", jpeg, 150));
+            images.put(
+                    "/slow/" + i + ".jpg", new ImageServer.Resource(200, "image/jpeg", jpeg, 150));
         }
     }
 
@@ -87,10 +89,15 @@ class JobApiTests {
     @Test
     void requestMayOverrideCatalogueTypesPrefixAndLimit() throws Exception {
         Path catalogue = catalogue("override.csv", "fast", 10, 100);
-        String body = """
+        String body =
+                """
                 {"indexTypes":["color"],"catalog":{"location":"%s"},"prefix":"override/a","batchSize":3,"limit":7}
-                """.formatted(catalogue);
-        Map<String, Object> view = awaitState(post("/jobs", body).headers().firstValue("Location").orElseThrow(), "SUCCEEDED");
+                """
+                        .formatted(catalogue);
+        Map<String, Object> view =
+                awaitState(
+                        post("/jobs", body).headers().firstValue("Location").orElseThrow(),
+                        "SUCCEEDED");
         assertThat(counts(view)).containsEntry("embedded", 7);
         Path index = storage.resolve("override/a");
         assertThat(StoredIndex.read(index, "color").catalogIds()).hasSize(7);
@@ -102,20 +109,24 @@ class JobApiTests {
     void invalidFieldsAreProblemDetailsNamingTheField() throws Exception {
         HttpResponse<String> response = post("/jobs", "{\"batchSize\":0}");
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+        assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+                .startsWith("application/problem+json");
         Map<String, Object> problem = json(response);
         assertThat(problem.get("status")).isEqualTo(400);
         assertThat(problem.get("errors").toString()).contains("batchSize");
 
         Map<String, Object> badType = json(post("/jobs", "{\"indexTypes\":[\"colour\"]}"));
         assertThat(badType.get("status")).isEqualTo(400);
-        assertThat(badType.get("detail").toString()).contains("indexTypes").contains("color, structure, combined")
-            .doesNotContain("colour");
+        assertThat(badType.get("detail").toString())
+                .contains("indexTypes")
+                .contains("color, structure, combined")
+                .doesNotContain("colour");
 
         Map<String, Object> badPrefix = json(post("/jobs", "{\"prefix\":\"../up\"}"));
         assertThat(badPrefix.get("errors").toString()).contains("prefix");
 
-        Map<String, Object> missingCatalogue = json(post("/jobs", "{\"catalog\":{\"location\":\"/nope/x.csv\"}}"));
+        Map<String, Object> missingCatalogue =
+                json(post("/jobs", "{\"catalog\":{\"location\":\"/nope/x.csv\"}}"));
         assertThat(missingCatalogue.get("status")).isEqualTo(400);
         assertThat(missingCatalogue.get("errors").toString()).contains("catalog.location");
     }
@@ -131,8 +142,14 @@ class JobApiTests {
     @Test
     void pausingAFinishedJobIsAConflict() throws Exception {
         Path catalogue = catalogue("finished.csv", "fast", 3, 200);
-        String location = post("/jobs", "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"finished\"}".formatted(catalogue))
-            .headers().firstValue("Location").orElseThrow();
+        String location =
+                post(
+                                "/jobs",
+                                "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"finished\"}"
+                                        .formatted(catalogue))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow();
         awaitState(location, "SUCCEEDED");
         HttpResponse<String> response = post(location + "/pause", "");
         assertThat(response.statusCode()).isEqualTo(409);
@@ -140,22 +157,27 @@ class JobApiTests {
     }
 
     @Test
-    void pauseResumeAndCancelSteerARunningJobAndASecondJobOnTheSameIndexIsRefused() throws Exception {
+    void pauseResumeAndCancelSteerARunningJobAndASecondJobOnTheSameIndexIsRefused()
+            throws Exception {
         Path catalogue = catalogue("slow.csv", "slow", 40, 300);
-        String body = "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"steered\",\"batchSize\":2}".formatted(catalogue);
+        String body =
+                "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"steered\",\"batchSize\":2}"
+                        .formatted(catalogue);
         String location = post("/jobs", body).headers().firstValue("Location").orElseThrow();
         awaitView(location, view -> "RUNNING".equals(view.get("state")));
 
         HttpResponse<String> second = post("/jobs", body);
         assertThat(second.statusCode()).isEqualTo(409);
-        assertThat(json(second).get("runningJobId")).isEqualTo(location.substring("/jobs/".length()));
+        assertThat(json(second).get("runningJobId"))
+                .isEqualTo(location.substring("/jobs/".length()));
 
         assertThat(post(location + "/pause", "").statusCode()).isEqualTo(200);
         Map<String, Object> paused = awaitState(location, "PAUSED");
         long seen = ((Number) counts(paused).get("seen")).longValue();
         Thread.sleep(700);
         // At most the batch being prepared when the pause arrived is read after the pause.
-        assertThat(((Number) counts(json(get(location))).get("seen")).longValue()).isLessThanOrEqualTo(seen + 2);
+        assertThat(((Number) counts(json(get(location))).get("seen")).longValue())
+                .isLessThanOrEqualTo(seen + 2);
 
         assertThat(post(location + "/resume", "").statusCode()).isEqualTo(200);
         awaitState(location, "RUNNING");
@@ -165,20 +187,34 @@ class JobApiTests {
         assertThat(post(location + "/resume", "").statusCode()).isEqualTo(409);
 
         // The location is free again, and a new job continues where the cancelled one stopped.
-        String next = post("/jobs", body.replace("\"batchSize\":2", "\"batchSize\":20")).headers().firstValue("Location").orElseThrow();
+        String next =
+                post("/jobs", body.replace("\"batchSize\":2", "\"batchSize\":20"))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow();
         Map<String, Object> done = awaitState(next, "SUCCEEDED");
         assertThat(((Number) counts(done).get("skipped")).longValue()).isPositive();
-        assertThat(StoredIndex.read(storage.resolve("steered"), "color").catalogIds()).hasSize(40).doesNotHaveDuplicates();
+        assertThat(StoredIndex.read(storage.resolve("steered"), "color").catalogIds())
+                .hasSize(40)
+                .doesNotHaveDuplicates();
     }
 
     @Test
     void nextJobPicksUpRowsAddedAfterAFinishedBuild() throws Exception {
         Path catalogue = catalogue("incremental.csv", "fast", 8, 400);
-        String body = "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"incremental\"}".formatted(catalogue);
+        String body =
+                "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"incremental\"}"
+                        .formatted(catalogue);
         awaitState(post("/jobs", body).headers().firstValue("Location").orElseThrow(), "SUCCEEDED");
         // A new row whose id sorts before every existing one.
-        Files.writeString(catalogue, "7," + images.url("/fast/30.jpg") + "\n", java.nio.file.StandardOpenOption.APPEND);
-        Map<String, Object> view = awaitState(post("/jobs", body).headers().firstValue("Location").orElseThrow(), "SUCCEEDED");
+        Files.writeString(
+                catalogue,
+                "7," + images.url("/fast/30.jpg") + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        Map<String, Object> view =
+                awaitState(
+                        post("/jobs", body).headers().firstValue("Location").orElseThrow(),
+                        "SUCCEEDED");
         assertThat(counts(view)).containsEntry("embedded", 1).containsEntry("skipped", 8);
         StoredIndex.Contents color = StoredIndex.read(storage.resolve("incremental"), "color");
         assertThat(color.catalogIds()).hasSize(9).contains("7").doesNotHaveDuplicates();
@@ -188,12 +224,15 @@ class JobApiTests {
     @Test
     void jobOnAnIndexBuiltByAnotherModelIsRefused() throws Exception {
         Path catalogue = catalogue("model.csv", "fast", 2, 500);
-        String body = "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"other-model\"}".formatted(catalogue);
+        String body =
+                "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"other-model\"}"
+                        .formatted(catalogue);
         awaitState(post("/jobs", body).headers().firstValue("Location").orElseThrow(), "SUCCEEDED");
         Path progress = storage.resolve("other-model/progress.json");
         Map<String, Object> stored = JSON.readValue(progress.toFile(), Map.class);
         @SuppressWarnings("unchecked")
-        Map<String, Object> color = (Map<String, Object>) ((Map<String, Object>) stored.get("indexes")).get("color");
+        Map<String, Object> color =
+                (Map<String, Object>) ((Map<String, Object>) stored.get("indexes")).get("color");
         @SuppressWarnings("unchecked")
         Map<String, Object> model = (Map<String, Object>) color.get("model");
         model.put("id", "someone-elses-model");
@@ -204,7 +243,9 @@ class JobApiTests {
         assertThat(response.statusCode()).isEqualTo(409);
         Map<String, Object> problem = json(response);
         assertThat(problem.get("type").toString()).endsWith("/index-incompatible");
-        assertThat(problem.get("detail").toString()).contains("someone-elses-model").contains("768");
+        assertThat(problem.get("detail").toString())
+                .contains("someone-elses-model")
+                .contains("768");
     }
 
     @Test
@@ -212,8 +253,9 @@ class JobApiTests {
         Path catalogue = catalogue("partitioned.csv", "fast", 30, 700);
         List<String> locations = new java.util.ArrayList<>();
         for (int index = 0; index < 3; index++) {
-            String body = "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"split\",\"partition\":{\"index\":%d,\"count\":3}}"
-                .formatted(catalogue, index);
+            String body =
+                    "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"split\",\"partition\":{\"index\":%d,\"count\":3}}"
+                            .formatted(catalogue, index);
             HttpResponse<String> response = post("/jobs", body);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             locations.add(response.headers().firstValue("Location").orElseThrow());
@@ -224,7 +266,9 @@ class JobApiTests {
             Map<String, Object> view = awaitState(locations.get(index), "SUCCEEDED");
             assertThat(view.get("prefix")).isEqualTo("split/part-" + index + "-of-3");
             embedded += ((Number) counts(view).get("embedded")).longValue();
-            List<String> ids = StoredIndex.read(storage.resolve("split/part-" + index + "-of-3"), "combined").catalogIds();
+            List<String> ids =
+                    StoredIndex.read(storage.resolve("split/part-" + index + "-of-3"), "combined")
+                            .catalogIds();
             assertThat(ids).as("partition %d", index).isNotEmpty().doesNotHaveDuplicates();
             for (String id : ids) {
                 assertThat(all.add(id)).as("id %s in one partition only", id).isTrue();
@@ -233,30 +277,47 @@ class JobApiTests {
         assertThat(embedded).isEqualTo(30);
         assertThat(all).hasSize(30);
 
-        Map<String, Object> outOfRange = json(post("/jobs", "{\"partition\":{\"index\":3,\"count\":3}}"));
+        Map<String, Object> outOfRange =
+                json(post("/jobs", "{\"partition\":{\"index\":3,\"count\":3}}"));
         assertThat(outOfRange.get("status")).isEqualTo(400);
-        assertThat(outOfRange.get("detail").toString()).contains("partition").contains("between 0 and 2");
+        assertThat(outOfRange.get("detail").toString())
+                .contains("partition")
+                .contains("between 0 and 2");
     }
 
     @Test
     void actuatorReportsHealthJobsAndMetrics() throws Exception {
         Path catalogue = catalogue("metrics.csv", "fast", 2, 600);
-        awaitState(post("/jobs", "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"metrics\"}".formatted(catalogue))
-            .headers().firstValue("Location").orElseThrow(), "SUCCEEDED");
+        awaitState(
+                post(
+                                "/jobs",
+                                "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"metrics\"}"
+                                        .formatted(catalogue))
+                        .headers()
+                        .firstValue("Location")
+                        .orElseThrow(),
+                "SUCCEEDED");
         String health = get("/actuator/health").body();
         assertThat(health).contains("\"faiss\"").contains("\"models\"").contains("\"storage\"");
         assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
         assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
         assertThat(get("/actuator/jobs").body()).contains("SUCCEEDED");
         String prometheus = get("/actuator/prometheus").body();
-        assertThat(prometheus).contains("fsb_images_embedded_total").contains("fsb_batch_duration_seconds")
-            .contains("fsb_storage_uploaded_bytes_total").contains("fsb_shards_sealed_total");
+        assertThat(prometheus)
+                .contains("fsb_images_embedded_total")
+                .contains("fsb_batch_duration_seconds")
+                .contains("fsb_storage_uploaded_bytes_total")
+                .contains("fsb_shards_sealed_total");
     }
 
-    private static Path catalogue(String name, String kind, int count, int firstId) throws IOException {
+    private static Path catalogue(String name, String kind, int count, int firstId)
+            throws IOException {
         StringBuilder csv = new StringBuilder("id,image_url\n");
         for (int i = 0; i < count; i++) {
-            csv.append(firstId + i).append(',').append(images.url("/" + kind + "/" + i + ".jpg")).append('\n');
+            csv.append(firstId + i)
+                    .append(',')
+                    .append(images.url("/" + kind + "/" + i + ".jpg"))
+                    .append('\n');
         }
         Path file = root.resolve(name);
         Files.writeString(file, csv);
@@ -272,7 +333,8 @@ class JobApiTests {
         return awaitView(location, view -> state.equals(view.get("state")));
     }
 
-    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition) throws Exception {
+    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Map<String, Object> view = Map.of();
         while (System.nanoTime() < deadline) {
@@ -286,13 +348,17 @@ class JobApiTests {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

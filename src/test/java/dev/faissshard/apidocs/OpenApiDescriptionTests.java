@@ -1,5 +1,7 @@
 package dev.faissshard.apidocs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,41 +17,41 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
-
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The OpenAPI description at {@code /v3/api-docs}, read from a real started service under the roles the
- * rest of the API uses: it is OpenAPI 3.1, names every operation of the service's own controllers, and
- * lists every problem type the code answers with.
+ * The OpenAPI description at {@code /v3/api-docs}, read from a real started service under the roles
+ * the rest of the API uses: it is OpenAPI 3.1, names every operation of the service's own
+ * controllers, and lists every problem type the code answers with.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OpenApiDescriptionTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String READ_TOKEN = "read-0a9e8d7c6b5f4321";
-    /** Where the code names a problem slug: the advice's problem(...), the error pages' table, the security layer. */
-    private static final Pattern SLUG_IN_CODE = Pattern.compile(
-            "problem\\(HttpStatus\\.[A-Z_]+,\\s*\"([a-z0-9-]+)\"|ProblemTypes\\.of\\(\"([a-z0-9-]+)\"\\)"
-                    + "|\\(\\d{3}, \"([a-z0-9-]+)\", \"|HttpStatus\\.[A-Z_]+, \"([a-z0-9-]+)\", \"");
 
-    @LocalServerPort
-    int port;
+    /**
+     * Where the code names a problem slug: the advice's problem(...), the error pages' table, the
+     * security layer.
+     */
+    private static final Pattern SLUG_IN_CODE =
+            Pattern.compile(
+                    "problem\\(HttpStatus\\.[A-Z_]+,\\s*\"([a-z0-9-]+)\"|ProblemTypes\\.of\\(\"([a-z0-9-]+)\"\\)"
+                            + "|\\(\\d{3}, \"([a-z0-9-]+)\", \"|HttpStatus\\.[A-Z_]+, \"([a-z0-9-]+)\", \"");
+
+    @LocalServerPort int port;
 
     @Autowired
     @Qualifier("requestMappingHandlerMapping")
@@ -64,7 +66,9 @@ class OpenApiDescriptionTests {
         registry.add("fsb.storage.local.root", () -> root.resolve("storage").toString());
         registry.add("fsb.catalog.location", catalogue::toString);
         registry.add("server.address", () -> "127.0.0.1");
-        registry.add("fsb.security.api-tokens", () -> "read:" + READ_TOKEN + ",write:write-5d4c3b2a1f0e9d8c");
+        registry.add(
+                "fsb.security.api-tokens",
+                () -> "read:" + READ_TOKEN + ",write:write-5d4c3b2a1f0e9d8c");
     }
 
     @Test
@@ -73,57 +77,92 @@ class OpenApiDescriptionTests {
         HttpResponse<String> docs = get("/v3/api-docs", READ_TOKEN);
         assertThat(docs.statusCode()).isEqualTo(200);
         // Kept as a build artefact for readers of a CI run.
-        Files.writeString(Files.createDirectories(Path.of("target")).resolve("openapi.json"), docs.body());
+        Files.writeString(
+                Files.createDirectories(Path.of("target")).resolve("openapi.json"), docs.body());
         Map<?, ?> openApi = JSON.readValue(docs.body(), Map.class);
         assertThat((String) openApi.get("openapi")).startsWith("3.1.");
-        Map<?, ?> schemes = (Map<?, ?>) ((Map<?, ?>) openApi.get("components")).get("securitySchemes");
-        assertThat(((Map<?, ?>) schemes.get(OpenApiConfiguration.BEARER)).get("scheme")).isEqualTo("bearer");
+        Map<?, ?> schemes =
+                (Map<?, ?>) ((Map<?, ?>) openApi.get("components")).get("securitySchemes");
+        assertThat(((Map<?, ?>) schemes.get(OpenApiConfiguration.BEARER)).get("scheme"))
+                .isEqualTo("bearer");
     }
 
     @Test
     void everyControllerMappingIsDescribed() throws Exception {
-        Map<?, ?> paths = (Map<?, ?>) JSON.readValue(get("/v3/api-docs", READ_TOKEN).body(), Map.class).get("paths");
+        Map<?, ?> paths =
+                (Map<?, ?>)
+                        JSON.readValue(get("/v3/api-docs", READ_TOKEN).body(), Map.class)
+                                .get("paths");
         Set<String> expected = new TreeSet<>();
-        for (Map.Entry<RequestMappingInfo, HandlerMethod> mapping : mappings.getHandlerMethods().entrySet()) {
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> mapping :
+                mappings.getHandlerMethods().entrySet()) {
             Class<?> controller = mapping.getValue().getBeanType();
             // The error controller answers failed requests of every path; it is not an operation.
-            if (!controller.getPackageName().startsWith("dev.faissshard") || ErrorController.class.isAssignableFrom(controller)) {
+            if (!controller.getPackageName().startsWith("dev.faissshard")
+                    || ErrorController.class.isAssignableFrom(controller)) {
                 continue;
             }
             Set<String> patterns = mapping.getKey().getPatternValues();
             Set<RequestMethod> methods = mapping.getKey().getMethodsCondition().getMethods();
             for (String pattern : patterns) {
                 for (RequestMethod method : methods) {
-                    // OpenAPI has no catch-all segment: Spring's {*prefix} is described as {prefix}.
-                    expected.add(method.name().toLowerCase(Locale.ROOT) + " " + pattern.replace("{*", "{"));
+                    // OpenAPI has no catch-all segment: Spring's {*prefix} is described as
+                    // {prefix}.
+                    expected.add(
+                            method.name().toLowerCase(Locale.ROOT)
+                                    + " "
+                                    + pattern.replace("{*", "{"));
                 }
             }
         }
-        assertThat(expected).as("the service's own mappings").contains("post /jobs", "get /jobs/{id}",
-                "post /jobs/{id}/pause");
+        assertThat(expected)
+                .as("the service's own mappings")
+                .contains("post /jobs", "get /jobs/{id}", "post /jobs/{id}/pause");
         Set<String> described = new HashSet<>();
-        paths.forEach((path, operations) -> ((Map<?, ?>) operations).keySet()
-            .forEach(method -> described.add(method + " " + path)));
+        paths.forEach(
+                (path, operations) ->
+                        ((Map<?, ?>) operations)
+                                .keySet()
+                                .forEach(method -> described.add(method + " " + path)));
         assertThat(described).containsAll(expected);
     }
 
     @Test
     void everyOperationAnswersWithProblemDetails() throws Exception {
-        Map<?, ?> paths = (Map<?, ?>) JSON.readValue(get("/v3/api-docs", READ_TOKEN).body(), Map.class).get("paths");
+        Map<?, ?> paths =
+                (Map<?, ?>)
+                        JSON.readValue(get("/v3/api-docs", READ_TOKEN).body(), Map.class)
+                                .get("paths");
         Map<?, ?> start = (Map<?, ?>) ((Map<?, ?>) paths.get("/jobs")).get("post");
         Map<?, ?> responses = (Map<?, ?>) start.get("responses");
         for (String status : List.of("400", "401", "403", "default")) {
             Map<?, ?> content = (Map<?, ?>) ((Map<?, ?>) responses.get(status)).get("content");
-            assertThat(content.keySet()).as("response %s", status).map(String::valueOf).contains("application/problem+json");
+            assertThat(content.keySet())
+                    .as("response %s", status)
+                    .map(String::valueOf)
+                    .contains("application/problem+json");
         }
     }
 
     @Test
     void everyProblemTypeOfTheCodeIsListed() throws Exception {
-        Map<?, ?> schemas = (Map<?, ?>) ((Map<?, ?>) JSON.readValue(get("/v3/api-docs", READ_TOKEN).body(), Map.class)
-            .get("components")).get("schemas");
-        Map<?, ?> type = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) schemas.get(OpenApiConfiguration.PROBLEM_SCHEMA))
-            .get("properties")).get("type");
+        Map<?, ?> schemas =
+                (Map<?, ?>)
+                        ((Map<?, ?>)
+                                        JSON.readValue(
+                                                        get("/v3/api-docs", READ_TOKEN).body(),
+                                                        Map.class)
+                                                .get("components"))
+                                .get("schemas");
+        Map<?, ?> type =
+                (Map<?, ?>)
+                        ((Map<?, ?>)
+                                        ((Map<?, ?>)
+                                                        schemas.get(
+                                                                OpenApiConfiguration
+                                                                        .PROBLEM_SCHEMA))
+                                                .get("properties"))
+                                .get("type");
         List<?> listed = (List<?>) type.get("enum");
 
         Set<String> inCode = new TreeSet<>();
@@ -139,13 +178,19 @@ class OpenApiDescriptionTests {
                 }
             }
         }
-        assertThat(inCode).as("slugs found in the code").contains("job-not-found", "non-local-request", "internal-error");
-        assertThat(listed.stream().map(String::valueOf).toList()).containsAll(inCode.stream().map(slug -> "https://faiss-shard-builder.dev/problems/" + slug)
-            .toList());
+        assertThat(inCode)
+                .as("slugs found in the code")
+                .contains("job-not-found", "non-local-request", "internal-error");
+        assertThat(listed.stream().map(String::valueOf).toList())
+                .containsAll(
+                        inCode.stream()
+                                .map(slug -> "https://faiss-shard-builder.dev/problems/" + slug)
+                                .toList());
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

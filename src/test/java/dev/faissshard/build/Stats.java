@@ -1,15 +1,14 @@
 package dev.faissshard.build;
 
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.index.IndexProgress;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.index.IndexProgress;
 
 /** Build statistics kept in maps, for tests to read back. */
 final class Stats implements BuildStatistics {
@@ -58,10 +57,8 @@ final class Stats implements BuildStatistics {
     }
 
     @Override
-    public void total(OptionalLong total) {
-    }
+    public void total(OptionalLong total) {}
 
     @Override
-    public void touch(Instant at) {
-    }
+    public void touch(Instant at) {}
 }

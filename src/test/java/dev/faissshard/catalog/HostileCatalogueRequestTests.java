@@ -1,5 +1,8 @@
 package dev.faissshard.catalog;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,33 +26,32 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
 /**
- * Catalogue locations a hostile caller might send, over real HTTP to the whole service: each is refused
- * (or fails as a job) with a stable problem type, and no byte of a planted secret, nor of the process's
- * environment, appears in the answer, the job views, {@code /actuator/jobs}, storage or the log.
+ * Catalogue locations a hostile caller might send, over real HTTP to the whole service: each is
+ * refused (or fails as a job) with a stable problem type, and no byte of a planted secret, nor of
+ * the process's environment, appears in the answer, the job views, {@code /actuator/jobs}, storage
+ * or the log.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ExtendWith(OutputCaptureExtension.class)
 class HostileCatalogueRequestTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String SECRET = "PLANTED_SECRET_" + UUID.randomUUID().toString().replace("-", "");
-    private static final String REFUSED = "https://faiss-shard-builder.dev/problems/catalog-location-refused";
+    private static final String SECRET =
+            "PLANTED_SECRET_" + UUID.randomUUID().toString().replace("-", "");
+    private static final String REFUSED =
+            "https://faiss-shard-builder.dev/problems/catalog-location-refused";
     private static Path root;
     private static Path allowed;
     private static Path outside;
     private static Path storage;
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @BeforeAll
     static void folders() throws IOException {
@@ -72,67 +73,108 @@ class HostileCatalogueRequestTests {
 
     private static void plantSecrets() throws IOException {
         Files.writeString(allowed.resolve("default.csv"), "id,image_url\n");
-        Files.writeString(outside.resolve("secret.csv"), SECRET + "\n1,http://127.0.0.1/" + SECRET + ".jpg\n");
+        Files.writeString(
+                outside.resolve("secret.csv"),
+                SECRET + "\n1,http://127.0.0.1/" + SECRET + ".jpg\n");
         Files.createSymbolicLink(allowed.resolve("escape.csv"), outside.resolve("secret.csv"));
         Files.createSymbolicLink(allowed.resolve("escape-folder"), outside);
         try {
             CatalogConfinementTests.mkfifo(allowed.resolve("pipe.csv"));
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             throw new IllegalStateException(ex);
         }
         Files.createDirectories(allowed.resolve("folder"));
-        Files.writeString(allowed.resolve("huge-line.csv"), "id,image_url\n1," + SECRET.repeat(70 * 1024 / SECRET.length()));
-        Files.writeString(allowed.resolve("huge-line.jsonl"), "{\"id\":\"" + SECRET.repeat(70 * 1024 / SECRET.length()));
-        Files.writeString(allowed.resolve("too-large.csv"), "id,image_url\n" + "\n".repeat(1100 * 1024));
+        Files.writeString(
+                allowed.resolve("huge-line.csv"),
+                "id,image_url\n1," + SECRET.repeat(70 * 1024 / SECRET.length()));
+        Files.writeString(
+                allowed.resolve("huge-line.jsonl"),
+                "{\"id\":\"" + SECRET.repeat(70 * 1024 / SECRET.length()));
+        Files.writeString(
+                allowed.resolve("too-large.csv"), "id,image_url\n" + "\n".repeat(1100 * 1024));
         Files.writeString(allowed.resolve("secret-header.csv"), SECRET + ",x\n1,2\n");
         Files.writeString(allowed.resolve("secret-json.jsonl"), "{\"id\": " + SECRET + "}\n");
-        Files.writeString(allowed.resolve("secret-url.csv"), "id,image_url\n1,\"http://exa mple/" + SECRET + "\"\n");
+        Files.writeString(
+                allowed.resolve("secret-url.csv"),
+                "id,image_url\n1,\"http://exa mple/" + SECRET + "\"\n");
     }
 
     @Test
-    void locationsOutsideTheRootsOrNotRegularFilesAreRefusedAlike(CapturedOutput output) throws Exception {
-        List<String> hostile = List.of("/proc/self/environ", "/proc/self/cmdline", "/etc/passwd", "../../../etc/passwd",
-                "../private/secret.csv", outside.resolve("secret.csv").toString(), outside.resolve("nothing.csv").toString(),
-                "/dev/zero", allowed.resolve("pipe.csv").toString(), "pipe.csv", "escape.csv", "escape-folder/secret.csv",
-                allowed.resolve("nothing.csv").toString());
+    void locationsOutsideTheRootsOrNotRegularFilesAreRefusedAlike(CapturedOutput output)
+            throws Exception {
+        List<String> hostile =
+                List.of(
+                        "/proc/self/environ",
+                        "/proc/self/cmdline",
+                        "/etc/passwd",
+                        "../../../etc/passwd",
+                        "../private/secret.csv",
+                        outside.resolve("secret.csv").toString(),
+                        outside.resolve("nothing.csv").toString(),
+                        "/dev/zero",
+                        allowed.resolve("pipe.csv").toString(),
+                        "pipe.csv",
+                        "escape.csv",
+                        "escape-folder/secret.csv",
+                        allowed.resolve("nothing.csv").toString());
         String environment = String.join("\n", System.getenv().values());
-        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-            for (String location : hostile) {
-                for (String type : List.of("auto", "csv", "jsonl", "folder")) {
-                    HttpResponse<String> response = post("{\"catalog\":{\"type\":\"" + type + "\",\"location\":\""
-                            + location + "\"}}");
-                    assertThat(response.statusCode()).as(location).isEqualTo(400);
-                    Map<String, Object> problem = json(response);
-                    assertThat(problem.get("type")).as(location).isEqualTo(REFUSED);
-                    assertThat(problem.get("detail")).as("one message for every reason")
-                        .isEqualTo(CatalogLocationRefusedException.MESSAGE);
-                    assertThat(problem.get("errors").toString()).contains("catalog.location");
-                    assertNoLeak(response.body());
-                    assertThat(response.body()).doesNotContain("root:x:0:0");
-                    for (String line : environment.lines().filter(value -> value.length() > 8).toList()) {
-                        assertThat(response.body()).doesNotContain(line);
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(120),
+                () -> {
+                    for (String location : hostile) {
+                        for (String type : List.of("auto", "csv", "jsonl", "folder")) {
+                            HttpResponse<String> response =
+                                    post(
+                                            "{\"catalog\":{\"type\":\""
+                                                    + type
+                                                    + "\",\"location\":\""
+                                                    + location
+                                                    + "\"}}");
+                            assertThat(response.statusCode()).as(location).isEqualTo(400);
+                            Map<String, Object> problem = json(response);
+                            assertThat(problem.get("type")).as(location).isEqualTo(REFUSED);
+                            assertThat(problem.get("detail"))
+                                    .as("one message for every reason")
+                                    .isEqualTo(CatalogLocationRefusedException.MESSAGE);
+                            assertThat(problem.get("errors").toString())
+                                    .contains("catalog.location");
+                            assertNoLeak(response.body());
+                            assertThat(response.body()).doesNotContain("root:x:0:0");
+                            for (String line :
+                                    environment
+                                            .lines()
+                                            .filter(value -> value.length() > 8)
+                                            .toList()) {
+                                assertThat(response.body()).doesNotContain(line);
+                            }
+                        }
                     }
-                }
-            }
-        });
+                });
         assertNothingLeakedAnywhere(output);
     }
 
     @Test
     void aFolderWhereAFileIsExpectedIsAnUnusableCatalogue() throws Exception {
-        HttpResponse<String> response = post("{\"catalog\":{\"type\":\"csv\",\"location\":\"folder\"}}");
+        HttpResponse<String> response =
+                post("{\"catalog\":{\"type\":\"csv\",\"location\":\"folder\"}}");
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(json(response).get("type")).isEqualTo("https://faiss-shard-builder.dev/problems/catalog-unusable");
-        assertThat(json(response).get("detail").toString()).contains("a folder but was declared csv");
+        assertThat(json(response).get("type"))
+                .isEqualTo("https://faiss-shard-builder.dev/problems/catalog-unusable");
+        assertThat(json(response).get("detail").toString())
+                .contains("a folder but was declared csv");
     }
 
     @Test
-    void aHugeSingleLineOrAnOversizedFileFailsItsJobAtTheBoundWithoutQuotingIt(CapturedOutput output) throws Exception {
+    void aHugeSingleLineOrAnOversizedFileFailsItsJobAtTheBoundWithoutQuotingIt(
+            CapturedOutput output) throws Exception {
         Map<String, Object> csv = failedJob("huge-line.csv", "huge-line");
-        assertThat(csv.get("lastError").toString()).contains("line 2").contains("fsb.catalog.max-line-length");
+        assertThat(csv.get("lastError").toString())
+                .contains("line 2")
+                .contains("fsb.catalog.max-line-length");
         Map<String, Object> jsonl = failedJob("huge-line.jsonl", "huge-line-jsonl");
-        assertThat(jsonl.get("lastError").toString()).contains("line 1").contains("fsb.catalog.max-line-length");
+        assertThat(jsonl.get("lastError").toString())
+                .contains("line 1")
+                .contains("fsb.catalog.max-line-length");
         Map<String, Object> large = failedJob("too-large.csv", "too-large");
         assertThat(large.get("lastError").toString()).contains("fsb.catalog.max-size");
         assertNothingLeakedAnywhere(output);
@@ -140,21 +182,32 @@ class HostileCatalogueRequestTests {
 
     @Test
     void parseErrorsSayWhereAndWhatButNeverQuoteTheFile(CapturedOutput output) throws Exception {
-        assertThat(failedJob("secret-header.csv", "secret-header").get("lastError").toString()).contains("line 1")
-            .contains("header row needs an 'id' column");
-        assertThat(failedJob("secret-json.jsonl", "secret-json").get("lastError").toString()).contains("line 1 column")
-            .contains("invalid JSON");
-        // How a malformed URL ends (the job, or only its row) is the fetcher's business; it is never quoted.
-        HttpResponse<String> url = post("{\"catalog\":{\"location\":\"secret-url.csv\"},\"prefix\":\"secret-url\"}");
+        assertThat(failedJob("secret-header.csv", "secret-header").get("lastError").toString())
+                .contains("line 1")
+                .contains("header row needs an 'id' column");
+        assertThat(failedJob("secret-json.jsonl", "secret-json").get("lastError").toString())
+                .contains("line 1 column")
+                .contains("invalid JSON");
+        // How a malformed URL ends (the job, or only its row) is the fetcher's business; it is
+        // never quoted.
+        HttpResponse<String> url =
+                post("{\"catalog\":{\"location\":\"secret-url.csv\"},\"prefix\":\"secret-url\"}");
         assertThat(url.statusCode()).isEqualTo(202);
         awaitFinished(url.headers().firstValue("Location").orElseThrow());
         assertNothingLeakedAnywhere(output);
     }
 
     private Map<String, Object> failedJob(String location, String prefix) throws Exception {
-        HttpResponse<String> response = post("{\"catalog\":{\"location\":\"" + location + "\"},\"prefix\":\"" + prefix + "\"}");
+        HttpResponse<String> response =
+                post(
+                        "{\"catalog\":{\"location\":\""
+                                + location
+                                + "\"},\"prefix\":\""
+                                + prefix
+                                + "\"}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        Map<String, Object> view = awaitFinished(response.headers().firstValue("Location").orElseThrow());
+        Map<String, Object> view =
+                awaitFinished(response.headers().firstValue("Location").orElseThrow());
         assertThat(view.get("state")).as(view.toString()).isEqualTo("FAILED");
         return view;
     }
@@ -169,8 +222,9 @@ class HostileCatalogueRequestTests {
         if (Files.exists(storage)) {
             try (Stream<Path> files = Files.walk(storage)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).as(file.toString())
-                        .doesNotContain(SECRET);
+                    assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
+                            .as(file.toString())
+                            .doesNotContain(SECRET);
                 }
             }
         }
@@ -194,14 +248,21 @@ class HostileCatalogueRequestTests {
     }
 
     private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs")).timeout(Duration.ofSeconds(60))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @SuppressWarnings("unchecked")

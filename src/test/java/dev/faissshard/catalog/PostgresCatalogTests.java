@@ -1,19 +1,18 @@
 package dev.faissshard.catalog;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Stream;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link PostgresCatalog} against a real PostgreSQL server started for the test on 127.0.0.1. */
 class PostgresCatalogTests {
@@ -24,15 +23,23 @@ class PostgresCatalogTests {
     @BeforeAll
     static void startPostgres() throws IOException, SQLException {
         postgres = EmbeddedPostgres.builder().start();
-        try (Connection db = postgres.getPostgresDatabase().getConnection(); Statement sql = db.createStatement()) {
-            sql.execute("CREATE TABLE images (id bigint PRIMARY KEY, image_url text NOT NULL, processed boolean NOT NULL DEFAULT false)");
-            sql.execute("INSERT INTO images SELECT g, 'https://cdn.example/' || g || '.jpg', g % 4 = 0 FROM generate_series(1, 5000) g");
+        try (Connection db = postgres.getPostgresDatabase().getConnection();
+                Statement sql = db.createStatement()) {
+            sql.execute(
+                    "CREATE TABLE images (id bigint PRIMARY KEY, image_url text NOT NULL, processed boolean NOT NULL DEFAULT false)");
+            sql.execute(
+                    "INSERT INTO images SELECT g, 'https://cdn.example/' || g || '.jpg', g % 4 = 0 FROM generate_series(1, 5000) g");
             sql.execute("CREATE SCHEMA shop");
             sql.execute("CREATE TABLE shop.photos (uid uuid PRIMARY KEY, url text)");
-            sql.execute("INSERT INTO shop.photos SELECT md5(g::text)::uuid, 'supabase://products/' || g || '.jpg' FROM generate_series(1, 50) g");
+            sql.execute(
+                    "INSERT INTO shop.photos SELECT md5(g::text)::uuid, 'supabase://products/' || g || '.jpg' FROM generate_series(1, 50) g");
             sql.execute("CREATE TABLE leaky (id text PRIMARY KEY, image_url text)");
-            sql.execute("INSERT INTO leaky VALUES ('a', 'https://cdn.example/a.jpg'), ('" + ROW_SECRET
-                    + "', 'http://exa mple/" + ROW_SECRET + "')");
+            sql.execute(
+                    "INSERT INTO leaky VALUES ('a', 'https://cdn.example/a.jpg'), ('"
+                            + ROW_SECRET
+                            + "', 'http://exa mple/"
+                            + ROW_SECRET
+                            + "')");
             sql.execute("CREATE ROLE reader LOGIN PASSWORD 'p@ss:word'");
             sql.execute("GRANT SELECT ON images TO reader");
         }
@@ -45,12 +52,14 @@ class PostgresCatalogTests {
 
     @Test
     void streamsEveryRowInIdOrderThroughACursor() {
-        PostgresCatalog catalog = catalog("images", "id", "image_url", "", jdbcUrl(), "postgres", "");
+        PostgresCatalog catalog =
+                catalog("images", "id", "image_url", "", jdbcUrl(), "postgres", "");
         try (Stream<CatalogEntry> entries = catalog.verified().entries()) {
             List<CatalogEntry> rows = entries.toList();
             assertThat(rows).hasSize(5000);
             assertThat(rows.get(0).id()).isEqualTo("1");
-            assertThat(rows.get(4999).imageUrl().toString()).isEqualTo("https://cdn.example/5000.jpg");
+            assertThat(rows.get(4999).imageUrl().toString())
+                    .isEqualTo("https://cdn.example/5000.jpg");
             assertThat(rows).extracting(CatalogEntry::id).doesNotHaveDuplicates();
         }
         assertThat(catalog.size()).hasValue(5000);
@@ -58,7 +67,8 @@ class PostgresCatalogTests {
 
     @Test
     void readsUuidIdsFromASchemaQualifiedTable() {
-        PostgresCatalog catalog = catalog("shop.photos", "uid", "url", "", jdbcUrl(), "postgres", "");
+        PostgresCatalog catalog =
+                catalog("shop.photos", "uid", "url", "", jdbcUrl(), "postgres", "");
         try (Stream<CatalogEntry> entries = catalog.entries()) {
             List<String> ids = entries.map(CatalogEntry::id).toList();
             assertThat(ids).hasSize(50).isSorted().allMatch(id -> id.length() == 36);
@@ -67,25 +77,36 @@ class PostgresCatalogTests {
 
     @Test
     void appliesTheFilterAndAcceptsSupabasesConnectionStringWithCredentials() {
-        String url = "postgresql://reader:" + "p%40ss%3Aword" + "@127.0.0.1:" + postgres.getPort() + "/postgres";
-        PostgresCatalog catalog = catalog("images", "id", "image_url", "processed = false", url, "", "");
+        String url =
+                "postgresql://reader:"
+                        + "p%40ss%3Aword"
+                        + "@127.0.0.1:"
+                        + postgres.getPort()
+                        + "/postgres";
+        PostgresCatalog catalog =
+                catalog("images", "id", "image_url", "processed = false", url, "", "");
         try (Stream<CatalogEntry> entries = catalog.entries()) {
             assertThat(entries.count()).isEqualTo(3750);
         }
-        assertThat(catalog.description()).isEqualTo("postgres:127.0.0.1:" + postgres.getPort() + "/postgres table images")
-            .doesNotContain("p@ss");
+        assertThat(catalog.description())
+                .isEqualTo("postgres:127.0.0.1:" + postgres.getPort() + "/postgres table images")
+                .doesNotContain("p@ss");
     }
 
     @Test
     void closingTheStreamEarlyReleasesTheConnection() throws SQLException {
-        PostgresCatalog catalog = catalog("images", "id", "image_url", "", jdbcUrl(), "postgres", "");
+        PostgresCatalog catalog =
+                catalog("images", "id", "image_url", "", jdbcUrl(), "postgres", "");
         for (int i = 0; i < 30; i++) {
             try (Stream<CatalogEntry> entries = catalog.entries()) {
                 assertThat(entries.limit(3).count()).isEqualTo(3);
             }
         }
-        try (Connection db = postgres.getPostgresDatabase().getConnection(); Statement sql = db.createStatement();
-                var rows = sql.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = 'postgres' AND pid <> pg_backend_pid()")) {
+        try (Connection db = postgres.getPostgresDatabase().getConnection();
+                Statement sql = db.createStatement();
+                var rows =
+                        sql.executeQuery(
+                                "SELECT count(*) FROM pg_stat_activity WHERE datname = 'postgres' AND pid <> pg_backend_pid()")) {
             rows.next();
             assertThat(rows.getInt(1)).isLessThan(5);
         }
@@ -93,40 +114,78 @@ class PostgresCatalogTests {
 
     @Test
     void missingTableColumnOrRoleIsRefusedBySqlStateWithoutTheServersMessage() {
-        assertThatThrownBy(() -> catalog("imagez", "id", "image_url", "", jdbcUrl(), "postgres", "").verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("imagez").hasMessageContaining("does not exist")
-            .hasMessageContaining("42P01");
-        assertThatThrownBy(() -> catalog("images", "id", "photo", "", jdbcUrl(), "postgres", "").verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("photo");
-        String unknownRole = "postgresql://nobody:s3cret@127.0.0.1:" + postgres.getPort() + "/postgres";
-        assertThatThrownBy(() -> catalog("images", "id", "image_url", "", unknownRole, "", "").verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("nobody").hasMessageNotContaining("s3cret");
+        assertThatThrownBy(
+                        () ->
+                                catalog("imagez", "id", "image_url", "", jdbcUrl(), "postgres", "")
+                                        .verified())
+                .isInstanceOf(CatalogNotFoundException.class)
+                .hasMessageContaining("imagez")
+                .hasMessageContaining("does not exist")
+                .hasMessageContaining("42P01");
+        assertThatThrownBy(
+                        () ->
+                                catalog("images", "id", "photo", "", jdbcUrl(), "postgres", "")
+                                        .verified())
+                .isInstanceOf(CatalogNotFoundException.class)
+                .hasMessageContaining("photo");
+        String unknownRole =
+                "postgresql://nobody:s3cret@127.0.0.1:" + postgres.getPort() + "/postgres";
+        assertThatThrownBy(
+                        () ->
+                                catalog("images", "id", "image_url", "", unknownRole, "", "")
+                                        .verified())
+                .isInstanceOf(CatalogNotFoundException.class)
+                .hasMessageContaining("nobody")
+                .hasMessageNotContaining("s3cret");
     }
 
     @Test
     void rowAndServerTextsNeverReachAMessage() {
-        PostgresCatalog catalog = catalog("leaky", "id", "image_url", "", jdbcUrl(), "postgres", "");
+        PostgresCatalog catalog =
+                catalog("leaky", "id", "image_url", "", jdbcUrl(), "postgres", "");
         try (Stream<CatalogEntry> entries = catalog.entries()) {
             // The malformed URL fails its own row when fetched; its stand-in quotes nothing of it.
-            assertThat(entries.toList()).filteredOn(entry -> entry.id().equals(ROW_SECRET)).singleElement()
-                .satisfies(entry -> {
-                    assertThat(entry.imageUrl().getScheme()).isEqualTo("invalid-url");
-                    assertThat(entry.imageUrl().toString()).doesNotContain(ROW_SECRET);
-                });
+            assertThat(entries.toList())
+                    .filteredOn(entry -> entry.id().equals(ROW_SECRET))
+                    .singleElement()
+                    .satisfies(
+                            entry -> {
+                                assertThat(entry.imageUrl().getScheme()).isEqualTo("invalid-url");
+                                assertThat(entry.imageUrl().toString()).doesNotContain(ROW_SECRET);
+                            });
         }
-        // The server's message would quote the literal: "invalid input syntax for type bigint: ...".
-        PostgresCatalog badFilter = catalog("images", "id", "image_url", "id = '" + ROW_SECRET + "'", jdbcUrl(), "postgres", "");
-        assertThatThrownBy(badFilter::verified).isInstanceOf(CatalogException.class).hasMessageContaining("SQLSTATE 22P02")
-            .hasMessageNotContaining(ROW_SECRET).hasNoCause();
+        // The server's message would quote the literal: "invalid input syntax for type bigint:
+        // ...".
+        PostgresCatalog badFilter =
+                catalog(
+                        "images",
+                        "id",
+                        "image_url",
+                        "id = '" + ROW_SECRET + "'",
+                        jdbcUrl(),
+                        "postgres",
+                        "");
+        assertThatThrownBy(badFilter::verified)
+                .isInstanceOf(CatalogException.class)
+                .hasMessageContaining("SQLSTATE 22P02")
+                .hasMessageNotContaining(ROW_SECRET)
+                .hasNoCause();
     }
 
     private static String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
     }
 
-    private static PostgresCatalog catalog(String table, String id, String url, String filter, String dbUrl, String user,
+    private static PostgresCatalog catalog(
+            String table,
+            String id,
+            String url,
+            String filter,
+            String dbUrl,
+            String user,
             String password) {
-        PostgresCatalogProperties properties = new PostgresCatalogProperties(dbUrl, user, password, id, url, filter, 100);
+        PostgresCatalogProperties properties =
+                new PostgresCatalogProperties(dbUrl, user, password, id, url, filter, 100);
         return new PostgresCatalog(new PostgresConnection(properties), properties, table);
     }
 }

@@ -1,5 +1,11 @@
 package dev.faissshard.catalog;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseRestApi;
+import dev.faissshard.testsupabase.SupabaseEmulator;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,19 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.reactive.function.client.WebClient;
-
-import dev.faissshard.supabase.SupabaseProperties;
-import dev.faissshard.supabase.SupabaseRestApi;
-import dev.faissshard.testsupabase.SupabaseEmulator;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link PostgrestCatalog} against the PostgREST emulator on loopback. */
 class PostgrestCatalogTests {
@@ -31,9 +29,14 @@ class PostgrestCatalogTests {
     @BeforeEach
     void start() throws Exception {
         emulator = new SupabaseEmulator();
-        SupabaseProperties properties = new SupabaseProperties(URI.create(emulator.url()), SupabaseEmulator.SERVICE_KEY,
-                Duration.ofSeconds(2), Duration.ofSeconds(2), new SupabaseProperties.Retry(3, Duration.ofMillis(10),
-                        Duration.ofMillis(100), 2.0));
+        SupabaseProperties properties =
+                new SupabaseProperties(
+                        URI.create(emulator.url()),
+                        SupabaseEmulator.SERVICE_KEY,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(2),
+                        new SupabaseProperties.Retry(
+                                3, Duration.ofMillis(10), Duration.ofMillis(100), 2.0));
         rest = SupabaseRestApi.create(WebClient.builder(), properties);
     }
 
@@ -47,14 +50,26 @@ class PostgrestCatalogTests {
     void readsEveryRowInIdOrderByKeysetPagesPastTheServersRowCap() {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (long id = 2500; id >= 1; id--) {
-            rows.add(row("id", id, "image_url", "https://cdn.example/" + id + ".jpg", "processed", id % 10 == 0));
+            rows.add(
+                    row(
+                            "id",
+                            id,
+                            "image_url",
+                            "https://cdn.example/" + id + ".jpg",
+                            "processed",
+                            id % 10 == 0));
         }
         emulator.table("images", rows);
         // Asks for 5,000 a page; the server caps at 1,000, so a short page must not end the read.
-        PostgrestCatalog catalog = catalog("images", new SupabaseCatalogProperties("id", "image_url", "", 5000));
+        PostgrestCatalog catalog =
+                catalog("images", new SupabaseCatalogProperties("id", "image_url", "", 5000));
         try (Stream<CatalogEntry> entries = catalog.verified().entries()) {
             List<String> ids = entries.map(CatalogEntry::id).toList();
-            assertThat(ids).hasSize(2500).doesNotHaveDuplicates().startsWith("1", "2", "3").endsWith("2500");
+            assertThat(ids)
+                    .hasSize(2500)
+                    .doesNotHaveDuplicates()
+                    .startsWith("1", "2", "3")
+                    .endsWith("2500");
         }
         assertThat(catalog.size()).hasValue(2500);
     }
@@ -63,12 +78,23 @@ class PostgrestCatalogTests {
     void appliesTheConfiguredFilterAndReadsUuidIds() {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            rows.add(row("uid", UUID.nameUUIDFromBytes(new byte[] { (byte) i }).toString(), "url",
-                    "supabase://products/" + i + ".jpg", "processed", i % 3 == 0, "shelf", i % 2 == 0 ? "top shelf" : "floor"));
+            rows.add(
+                    row(
+                            "uid",
+                            UUID.nameUUIDFromBytes(new byte[] {(byte) i}).toString(),
+                            "url",
+                            "supabase://products/" + i + ".jpg",
+                            "processed",
+                            i % 3 == 0,
+                            "shelf",
+                            i % 2 == 0 ? "top shelf" : "floor"));
         }
         emulator.table("product_images", rows);
-        PostgrestCatalog catalog = catalog("product_images", new SupabaseCatalogProperties("uid", "url",
-                "processed=is.false&shelf=eq.top shelf", 7));
+        PostgrestCatalog catalog =
+                catalog(
+                        "product_images",
+                        new SupabaseCatalogProperties(
+                                "uid", "url", "processed=is.false&shelf=eq.top shelf", 7));
         try (Stream<CatalogEntry> entries = catalog.entries()) {
             List<CatalogEntry> read = entries.toList();
             assertThat(read).hasSize(10);
@@ -80,15 +106,36 @@ class PostgrestCatalogTests {
     @Test
     void missingTableOrColumnIsRefusedByPostgrestsErrorCodeWithoutItsMessage() {
         emulator.table("images", List.of(row("id", 1L, "image_url", "https://cdn.example/1.jpg")));
-        assertThatThrownBy(() -> catalog("imagez", new SupabaseCatalogProperties("id", "image_url", "", 1000)).verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("imagez")
-            .hasMessageContaining("the table does not exist").hasMessageContaining("PGRST205")
-            .hasMessageNotContaining("Could not find");
-        assertThatThrownBy(() -> catalog("images", new SupabaseCatalogProperties("id", "photo", "", 1000)).verified())
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("column 'id' or 'photo' does not exist")
-            .hasMessageContaining("42703").hasMessageNotContaining("images.photo");
-        assertThatThrownBy(() -> catalog("images; drop table x", new SupabaseCatalogProperties("id", "image_url", "", 1000)))
-            .isInstanceOf(CatalogNotFoundException.class).hasMessageContaining("Table name");
+        assertThatThrownBy(
+                        () ->
+                                catalog(
+                                                "imagez",
+                                                new SupabaseCatalogProperties(
+                                                        "id", "image_url", "", 1000))
+                                        .verified())
+                .isInstanceOf(CatalogNotFoundException.class)
+                .hasMessageContaining("imagez")
+                .hasMessageContaining("the table does not exist")
+                .hasMessageContaining("PGRST205")
+                .hasMessageNotContaining("Could not find");
+        assertThatThrownBy(
+                        () ->
+                                catalog(
+                                                "images",
+                                                new SupabaseCatalogProperties(
+                                                        "id", "photo", "", 1000))
+                                        .verified())
+                .isInstanceOf(CatalogNotFoundException.class)
+                .hasMessageContaining("column 'id' or 'photo' does not exist")
+                .hasMessageContaining("42703")
+                .hasMessageNotContaining("images.photo");
+        assertThatThrownBy(
+                        () ->
+                                catalog(
+                                        "images; drop table x",
+                                        new SupabaseCatalogProperties("id", "image_url", "", 1000)))
+                .isInstanceOf(CatalogNotFoundException.class)
+                .hasMessageContaining("Table name");
     }
 
     private PostgrestCatalog catalog(String table, SupabaseCatalogProperties properties) {

@@ -1,32 +1,30 @@
 package dev.faissshard.dashboard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * With tokens configured, anyone may load the dashboard's page, script and style (they hold no data),
- * under a Content-Security-Policy that allows no inline script; the data behind it still needs a token,
- * and only the dashboard's own folder is served as static content.
+ * With tokens configured, anyone may load the dashboard's page, script and style (they hold no
+ * data), under a Content-Security-Policy that allows no inline script; the data behind it still
+ * needs a token, and only the dashboard's own folder is served as static content.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DashboardAssetsWithTokensTests {
 
     private static final String READ_TOKEN = "read-4f1c9a7e2b8d6035";
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -37,37 +35,51 @@ class DashboardAssetsWithTokensTests {
         registry.add("fsb.storage.local.root", () -> root.resolve("storage").toString());
         registry.add("fsb.catalog.location", catalogue::toString);
         registry.add("server.address", () -> "127.0.0.1");
-        registry.add("fsb.security.api-tokens", () -> "read:" + READ_TOKEN + ",write:write-93be0c1d7a6f5e24");
+        registry.add(
+                "fsb.security.api-tokens",
+                () -> "read:" + READ_TOKEN + ",write:write-93be0c1d7a6f5e24");
     }
 
     @Test
     void pageScriptAndStyleLoadWithoutATokenUnderAStrictPolicy() throws Exception {
-        for (String asset : new String[] { "index.html", "dashboard.js", "dashboard.css" }) {
+        for (String asset : new String[] {"index.html", "dashboard.js", "dashboard.css"}) {
             HttpResponse<String> response = get("/dashboard/" + asset, null);
             assertThat(response.statusCode()).as(asset).isEqualTo(200);
             String policy = response.headers().firstValue("Content-Security-Policy").orElseThrow();
-            assertThat(policy).contains("script-src 'self'", "default-src 'none'", "frame-ancestors 'none'")
-                .doesNotContain("unsafe-inline", "unsafe-eval", "*");
+            assertThat(policy)
+                    .contains("script-src 'self'", "default-src 'none'", "frame-ancestors 'none'")
+                    .doesNotContain("unsafe-inline", "unsafe-eval", "*");
         }
-        assertThat(get("/dashboard/index.html", null).headers().firstValue("Content-Type").orElseThrow())
-            .startsWith("text/html");
-        assertThat(get("/dashboard/dashboard.js", null).headers().firstValue("Content-Type").orElseThrow())
-            .contains("javascript");
+        assertThat(
+                        get("/dashboard/index.html", null)
+                                .headers()
+                                .firstValue("Content-Type")
+                                .orElseThrow())
+                .startsWith("text/html");
+        assertThat(
+                        get("/dashboard/dashboard.js", null)
+                                .headers()
+                                .firstValue("Content-Type")
+                                .orElseThrow())
+                .contains("javascript");
     }
 
     @Test
     void thePageCarriesNoInlineScriptOrStyle() throws Exception {
         String page = get("/dashboard/index.html", null).body();
         assertThat(page).containsPattern("<script src=\"dashboard.js\"");
-        assertThat(page).doesNotContainPattern("<script(?![^>]*\\bsrc=)[^>]*>").doesNotContain("style=\"")
-            .doesNotContainPattern("\\son[a-z]+=");
+        assertThat(page)
+                .doesNotContainPattern("<script(?![^>]*\\bsrc=)[^>]*>")
+                .doesNotContain("style=\"")
+                .doesNotContainPattern("\\son[a-z]+=");
     }
 
     @Test
     void theDashboardPathRedirectsToThePage() throws Exception {
         HttpResponse<String> response = get("/dashboard", null);
         assertThat(response.statusCode()).isEqualTo(302);
-        assertThat(response.headers().firstValue("Location").orElseThrow()).endsWith("/dashboard/index.html");
+        assertThat(response.headers().firstValue("Location").orElseThrow())
+                .endsWith("/dashboard/index.html");
     }
 
     @Test
@@ -85,7 +97,8 @@ class DashboardAssetsWithTokensTests {
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

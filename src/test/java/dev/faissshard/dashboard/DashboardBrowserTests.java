@@ -1,5 +1,7 @@
 package dev.faissshard.dashboard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,24 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The dashboard in a real browser: Debian's chromium, driven by playwright-core
- * ({@code src/test/browser/dashboard.test.mjs}), against the real service on loopback with API tokens,
- * building a real index of the bundled sample images (repeated under distinct ids, so the build lasts
- * long enough to be paused). The script enters the token, starts a build, watches the bar advance,
- * pauses, sees the bar stand still, resumes and waits for the end; this test then checks what it saw
- * against the API. Screenshots stay in {@code target/browser-artifacts/}.
+ * The dashboard in a real browser: Debian's chromium, driven by playwright-core ({@code
+ * src/test/browser/dashboard.test.mjs}), against the real service on loopback with API tokens,
+ * building a real index of the bundled sample images (repeated under distinct ids, so the build
+ * lasts long enough to be paused). The script enters the token, starts a build, watches the bar
+ * advance, pauses, sees the bar stand still, resumes and waits for the end; this test then checks
+ * what it saw against the API. Screenshots stay in {@code target/browser-artifacts/}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DashboardBrowserTests {
@@ -39,8 +37,7 @@ class DashboardBrowserTests {
     private static final Path ARTIFACTS = Path.of("target/browser-artifacts");
     private static final int ROWS = 1200;
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
     @DynamicPropertySource
     static void configuration(DynamicPropertyRegistry registry) throws IOException {
@@ -67,29 +64,39 @@ class DashboardBrowserTests {
     @Test
     void startWatchPauseResumeFromThePage() throws Exception {
         assertThat(BROWSER_TESTS.resolve("node_modules/playwright-core"))
-            .as("playwright-core (scripts/install-deps.sh runs npm ci in src/test/browser)").isDirectory();
+                .as("playwright-core (scripts/install-deps.sh runs npm ci in src/test/browser)")
+                .isDirectory();
         assertThat(Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium")))
-            .as("Debian's chromium (scripts/install-deps.sh installs it)").isExecutable();
+                .as("Debian's chromium (scripts/install-deps.sh installs it)")
+                .isExecutable();
         Files.createDirectories(ARTIFACTS);
         Path log = ARTIFACTS.resolve("dashboard.test.log");
-        ProcessBuilder node = new ProcessBuilder("node", "dashboard.test.mjs").directory(BROWSER_TESTS.toFile())
-            .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder node =
+                new ProcessBuilder("node", "dashboard.test.mjs")
+                        .directory(BROWSER_TESTS.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
         node.environment().put("FSB_BASE_URL", "http://127.0.0.1:" + port);
         node.environment().put("FSB_TOKEN", WRITE_TOKEN);
         node.environment().put("FSB_ARTIFACTS", ARTIFACTS.toAbsolutePath().toString());
         Process process = node.start();
         if (!process.waitFor(15, TimeUnit.MINUTES)) {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            throw new AssertionError("browser test still running after 15 minutes:\n" + Files.readString(log));
+            throw new AssertionError(
+                    "browser test still running after 15 minutes:\n" + Files.readString(log));
         }
         String output = Files.readString(log);
         assertThat(process.exitValue()).as(output).isZero();
-        String line = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow(
-                () -> new AssertionError("no RESULT line in:\n" + output));
+        String line =
+                output.lines()
+                        .filter(l -> l.startsWith("RESULT "))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no RESULT line in:\n" + output));
         Map<?, ?> seen = JSON.readValue(line.substring("RESULT ".length()), Map.class);
 
-        assertThat(seen.get("problems")).as("console errors and page errors (CSP violations among them)")
-            .isEqualTo(List.of());
+        assertThat(seen.get("problems"))
+                .as("console errors and page errors (CSP violations among them)")
+                .isEqualTo(List.of());
         assertThat((String) seen.get("landed")).endsWith("/dashboard/index.html");
 
         // The token lives in this tab's sessionStorage, nowhere else, and never in a URL.
@@ -112,7 +119,7 @@ class DashboardBrowserTests {
         Map<?, ?> laterBar = (Map<?, ?>) seen.get("laterBar");
         assertThat(((Number) firstBar.get("max")).longValue()).isEqualTo(total);
         assertThat(((Number) laterBar.get("value")).doubleValue())
-            .isGreaterThan(((Number) firstBar.get("value")).doubleValue());
+                .isGreaterThan(((Number) firstBar.get("value")).doubleValue());
         assertThat(seen.get("resumeEnabled")).isEqualTo(true);
         assertThat(seen.get("pauseEnabledWhilePaused")).isEqualTo(false);
         assertThat(Double.parseDouble((String) seen.get("rateText"))).isPositive();
@@ -132,8 +139,10 @@ class DashboardBrowserTests {
         for (Object row : rows) {
             Map<?, ?> shown = (Map<?, ?>) row;
             Map<?, ?> index = (Map<?, ?>) ((Map<?, ?>) job.get("indexes")).get(shown.get("type"));
-            assertThat(((Number) shown.get("vectors")).longValue()).as("vectors of %s", shown.get("type"))
-                .isEqualTo(((Number) index.get("vectors")).longValue()).isEqualTo(ROWS);
+            assertThat(((Number) shown.get("vectors")).longValue())
+                    .as("vectors of %s", shown.get("type"))
+                    .isEqualTo(((Number) index.get("vectors")).longValue())
+                    .isEqualTo(ROWS);
         }
         assertThat(ARTIFACTS.resolve("dashboard.png")).isNotEmptyFile();
         assertThat(ARTIFACTS.resolve("dashboard-paused.png")).isNotEmptyFile();
@@ -144,10 +153,14 @@ class DashboardBrowserTests {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Authorization", "Bearer " + WRITE_TOKEN).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create("http://127.0.0.1:" + port + path))
+                                        .header("Authorization", "Bearer " + WRITE_TOKEN)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response.body();
     }

@@ -1,5 +1,7 @@
 package dev.faissshard.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,35 +14,32 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * What the README's observability section promises, seen from outside a real started service after a
- * real build of the bundled samples: histogram buckets for the batch and stage timers (so
- * {@code histogram_quantile} has something to work on) and build and git facts in {@code /actuator/info}.
+ * What the README's observability section promises, seen from outside a real started service after
+ * a real build of the bundled samples: histogram buckets for the batch and stage timers (so {@code
+ * histogram_quantile} has something to work on) and build and git facts in {@code /actuator/info}.
  * Requests go to loopback without credentials.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ObservabilityEndpointsTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Pattern BUCKET = Pattern.compile(
-        "^(fsb_(?:batch|stage)_duration_seconds)_bucket\\{([^}]*)le=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
+    private static final Pattern BUCKET =
+            Pattern.compile(
+                    "^(fsb_(?:batch|stage)_duration_seconds)_bucket\\{([^}]*)le=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$",
+                    Pattern.MULTILINE);
 
     private static Path storage;
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -63,9 +62,12 @@ class ObservabilityEndpointsTests {
         String prometheus = get("/actuator/prometheus").body();
 
         Map<String, Long> batchBuckets = buckets(prometheus, "fsb_batch_duration_seconds", "");
-        assertThat(batchBuckets).as("fsb_batch_duration_seconds_bucket series").hasSizeGreaterThan(5);
+        assertThat(batchBuckets)
+                .as("fsb_batch_duration_seconds_bucket series")
+                .hasSizeGreaterThan(5);
         long batches = count(prometheus, "fsb_batch_duration_seconds", "");
-        // 48 sample images in batches of 16: at least three batches, and every one is in the +Inf bucket.
+        // 48 sample images in batches of 16: at least three batches, and every one is in the +Inf
+        // bucket.
         assertThat(batches).isGreaterThanOrEqualTo(3);
         assertThat(batchBuckets).containsEntry("+Inf", batches);
         assertThat(List.copyOf(batchBuckets.values())).isSorted();
@@ -74,8 +76,10 @@ class ObservabilityEndpointsTests {
         for (String stage : List.of("fetch", "decode", "embed", "add", "serialize", "upload")) {
             String tag = "stage=\"" + stage + "\"";
             Map<String, Long> stageBuckets = buckets(prometheus, "fsb_stage_duration_seconds", tag);
-            assertThat(stageBuckets).as("buckets of stage %s", stage).hasSizeGreaterThan(5)
-                .containsEntry("+Inf", count(prometheus, "fsb_stage_duration_seconds", tag));
+            assertThat(stageBuckets)
+                    .as("buckets of stage %s", stage)
+                    .hasSizeGreaterThan(5)
+                    .containsEntry("+Inf", count(prometheus, "fsb_stage_duration_seconds", tag));
         }
     }
 
@@ -112,7 +116,10 @@ class ObservabilityEndpointsTests {
         throw new AssertionError("job did not succeed; last view " + view);
     }
 
-    /** Bucket upper bound to cumulative count, for the series of {@code metric} whose tags contain {@code tag}. */
+    /**
+     * Bucket upper bound to cumulative count, for the series of {@code metric} whose tags contain
+     * {@code tag}.
+     */
     private static Map<String, Long> buckets(String prometheus, String metric, String tag) {
         Map<String, Long> buckets = new java.util.LinkedHashMap<>();
         Matcher matcher = BUCKET.matcher(prometheus);
@@ -125,8 +132,9 @@ class ObservabilityEndpointsTests {
     }
 
     private static long count(String prometheus, String metric, String tag) {
-        Matcher matcher = Pattern.compile("^" + metric + "_count\\{([^}]*)} ([0-9.eE+]+)$", Pattern.MULTILINE)
-            .matcher(prometheus);
+        Matcher matcher =
+                Pattern.compile("^" + metric + "_count\\{([^}]*)} ([0-9.eE+]+)$", Pattern.MULTILINE)
+                        .matcher(prometheus);
         while (matcher.find()) {
             if (matcher.group(1).contains(tag)) {
                 return (long) Double.parseDouble(matcher.group(2));
@@ -136,13 +144,17 @@ class ObservabilityEndpointsTests {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,29 +1,34 @@
 package dev.faissshard.embedding;
 
-import java.awt.image.BufferedImage;
-import java.util.Arrays;
-import java.util.SplittableRandom;
-
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.faissshard.embedding.UserModelProperties.ChannelOrder;
 import dev.faissshard.embedding.UserModelProperties.Layout;
 import dev.faissshard.embedding.UserModelProperties.PixelRange;
 import dev.faissshard.embedding.UserModelProperties.ResizeMode;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class ImageTensorTests {
 
-    private static final Preprocessing CROP = new Preprocessing(16, ResizeMode.SHORTER_SIDE_CROP, PixelRange.UNIT,
-            new float[] { 0.5f, 0.4f, 0.3f }, new float[] { 0.2f, 0.25f, 0.3f }, ChannelOrder.BGR, Layout.NHWC);
+    private static final Preprocessing CROP =
+            new Preprocessing(
+                    16,
+                    ResizeMode.SHORTER_SIDE_CROP,
+                    PixelRange.UNIT,
+                    new float[] {0.5f, 0.4f, 0.3f},
+                    new float[] {0.2f, 0.25f, 0.3f},
+                    ChannelOrder.BGR,
+                    Layout.NHWC);
 
     @Test
     void packedRgbRastersReadInPlaceGiveTheSameTensorAsTheGeneralPath() {
         BufferedImage rgb = noise(BufferedImage.TYPE_INT_RGB, 70, 45);
         BufferedImage bgr = copy(rgb, BufferedImage.TYPE_3BYTE_BGR);
-        for (Preprocessing preprocessing : new Preprocessing[] { Preprocessing.builtin(16), CROP }) {
+        for (Preprocessing preprocessing : new Preprocessing[] {Preprocessing.builtin(16), CROP}) {
             assertThat(resize(rgb, preprocessing)).containsExactly(resize(bgr, preprocessing));
         }
     }
@@ -34,12 +39,14 @@ class ImageTensorTests {
         BufferedImage part = whole.getSubimage(17, 9, 40, 33);
         BufferedImage copied = copy(part, BufferedImage.TYPE_3BYTE_BGR);
         assertThat(resize(part, CROP)).containsExactly(resize(copied, CROP));
-        assertThat(resize(part, Preprocessing.builtin(16))).containsExactly(resize(copied, Preprocessing.builtin(16)));
+        assertThat(resize(part, Preprocessing.builtin(16)))
+                .containsExactly(resize(copied, Preprocessing.builtin(16)));
     }
 
     @Test
     void padKeepsTheAspectRatioAndFillsTheMarginWithTheMedianEdgeColour() {
-        // 32 x 16 into 16 x 16: every output pixel of the centred 16 x 8 content averages a 2 x 2 block.
+        // 32 x 16 into 16 x 16: every output pixel of the centred 16 x 8 content averages a 2 x 2
+        // block.
         BufferedImage wide = new BufferedImage(32, 16, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 16; y++) {
             for (int x = 0; x < 32; x++) {
@@ -76,7 +83,9 @@ class ImageTensorTests {
             for (int x = 0; x < 16; x++) {
                 for (int c = 0; c < 3; c++) {
                     float expected = y >= 4 && y < 12 ? content[c][(y - 4) * 16 + x] : margin[c];
-                    assertThat(out[c * 256 + y * 16 + x]).as("channel %d at %d,%d", c, x, y).isCloseTo(expected, within(1e-4f));
+                    assertThat(out[c * 256 + y * 16 + x])
+                            .as("channel %d at %d,%d", c, x, y)
+                            .isCloseTo(expected, within(1e-4f));
                 }
             }
         }
@@ -84,7 +93,8 @@ class ImageTensorTests {
 
     @Test
     void anObjectAgainstTheEdgeDoesNotTintThePadMargin() {
-        // A grey backdrop, and a red object covering a third of the picture's left edge (a crop through it).
+        // A grey backdrop, and a red object covering a third of the picture's left edge (a crop
+        // through it).
         BufferedImage cropped = new BufferedImage(60, 30, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 30; y++) {
             for (int x = 0; x < 60; x++) {

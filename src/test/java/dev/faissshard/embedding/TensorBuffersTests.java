@@ -1,10 +1,9 @@
 package dev.faissshard.embedding;
 
-import java.nio.FloatBuffer;
-
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.FloatBuffer;
+import org.junit.jupiter.api.Test;
 
 class TensorBuffersTests {
 

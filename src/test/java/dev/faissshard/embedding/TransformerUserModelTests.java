@@ -1,5 +1,8 @@
 package dev.faissshard.embedding;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -9,38 +12,38 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 /**
  * A transformer-shaped image encoder exported at opset 17 (patch embedding, [CLS] token, multi-head
- * attention, LayerNormalization, GELU) goes through the same user-model path as the conv nets: opened
- * and checked against its settings, fed the configured preprocessing, pooled by its [CLS] token and
- * normalised; its vectors equal the encoder's output computed by numpy without ONNX Runtime.
+ * attention, LayerNormalization, GELU) goes through the same user-model path as the conv nets:
+ * opened and checked against its settings, fed the configured preprocessing, pooled by its [CLS]
+ * token and normalised; its vectors equal the encoder's output computed by numpy without ONNX
+ * Runtime.
  */
 class TransformerUserModelTests {
 
     private static final int SIZE = 32;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void hiddenStatesPooledByTheirClsTokenAreTheNumpyEncodersOutputNormalised() throws Exception {
         Path model = TransformerModels.tokens(dir, SIZE);
         EmbeddingProperties properties = bind(settings(model, "last_hidden_state", "cls"));
-        List<BufferedImage> pictures = List.of(picture(new Color(200, 40, 90), 0), picture(new Color(30, 90, 200), 1),
-                picture(new Color(240, 200, 20), 2));
+        List<BufferedImage> pictures =
+                List.of(
+                        picture(new Color(200, 40, 90), 0),
+                        picture(new Color(30, 90, 200), 1),
+                        picture(new Color(240, 200, 20), 2));
         float[] vectors;
         try (OnnxEmbeddingService service = ModelLoader.load(properties)) {
             assertThat(service.model(IndexType.COLOR).id()).isEqualTo("vit-test");
-            assertThat(service.model(IndexType.COLOR).dimension()).isEqualTo(TransformerModels.DIMENSION);
+            assertThat(service.model(IndexType.COLOR).dimension())
+                    .isEqualTo(TransformerModels.DIMENSION);
             vectors = service.embed(pictures, Set.of(IndexType.COLOR)).get(IndexType.COLOR);
         }
         FloatBuffer inputs = ImageTensor.pack(pictures, properties.color().preprocessing());
@@ -54,8 +57,9 @@ class TransformerUserModelTests {
             }
             norm = Math.sqrt(norm);
             for (int j = 0; j < d; j++) {
-                assertThat(vectors[row * d + j]).as("picture %d component %d", row, j)
-                    .isCloseTo((float) (expected[row * d + j] / norm), within(2e-4f));
+                assertThat(vectors[row * d + j])
+                        .as("picture %d component %d", row, j)
+                        .isCloseTo((float) (expected[row * d + j] / norm), within(2e-4f));
             }
         }
         // Different pictures give different vectors: the attention path is not a constant.
@@ -68,13 +72,18 @@ class TransformerUserModelTests {
 
     @Test
     void aClipStyleExportOfTheClsEmbeddingGivesTheSameVectorsAsItsHiddenStates() throws Exception {
-        Map<String, String> settings = settings(TransformerModels.tokens(dir, SIZE), "last_hidden_state", "cls");
-        settings(TransformerModels.pooled(dir, SIZE), "image_embeds", "none").forEach((key, value) ->
-                settings.put(key.replace(".color.", ".structure."), value));
-        List<BufferedImage> pictures = List.of(picture(new Color(20, 160, 60), 3), picture(new Color(120, 40, 180), 4));
+        Map<String, String> settings =
+                settings(TransformerModels.tokens(dir, SIZE), "last_hidden_state", "cls");
+        settings(TransformerModels.pooled(dir, SIZE), "image_embeds", "none")
+                .forEach(
+                        (key, value) -> settings.put(key.replace(".color.", ".structure."), value));
+        List<BufferedImage> pictures =
+                List.of(picture(new Color(20, 160, 60), 3), picture(new Color(120, 40, 180), 4));
         try (OnnxEmbeddingService service = ModelLoader.load(bind(settings))) {
-            Map<IndexType, float[]> vectors = service.embed(pictures, Set.of(IndexType.COLOR, IndexType.STRUCTURE));
-            assertThat(vectors.get(IndexType.STRUCTURE)).hasSize(pictures.size() * TransformerModels.DIMENSION);
+            Map<IndexType, float[]> vectors =
+                    service.embed(pictures, Set.of(IndexType.COLOR, IndexType.STRUCTURE));
+            assertThat(vectors.get(IndexType.STRUCTURE))
+                    .hasSize(pictures.size() * TransformerModels.DIMENSION);
             float[] tokens = vectors.get(IndexType.COLOR);
             float[] pooled = vectors.get(IndexType.STRUCTURE);
             for (int i = 0; i < tokens.length; i++) {
@@ -101,8 +110,8 @@ class TransformerUserModelTests {
     }
 
     private static EmbeddingProperties bind(Map<String, String> settings) {
-        return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("fsb.embedding",
-                EmbeddingProperties.class);
+        return new Binder(new MapConfigurationPropertySource(settings))
+                .bindOrCreate("fsb.embedding", EmbeddingProperties.class);
     }
 
     private static BufferedImage picture(Color paint, int seed) {

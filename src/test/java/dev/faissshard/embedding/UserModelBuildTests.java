@@ -1,18 +1,7 @@
 package dev.faissshard.embedding;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.faissshard.FaissShardBuilderApplication;
 import dev.faissshard.job.Job;
@@ -21,23 +10,32 @@ import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobState;
 import dev.faissshard.testimages.SampleCatalogueWriter;
 import dev.faissshard.testimages.StoredIndex;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * A whole build with user models configured the way the README says: an NHWC export for {@code color}
- * and the NCHW export of the same network for {@code structure}, both needing pooling and
+ * A whole build with user models configured the way the README says: an NHWC export for {@code
+ * color} and the NCHW export of the same network for {@code structure}, both needing pooling and
  * normalisation. Since both compute the same function, the two indexes must hold the same vectors:
  * that proves the layout, channel order and mean/std handling, not just that something ran.
  */
 class UserModelBuildTests {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
-    void buildWithNhwcAndNchwUserModelsStoresPooledUnitVectorsOfTheModelsDimension() throws Exception {
+    void buildWithNhwcAndNchwUserModelsStoresPooledUnitVectorsOfTheModelsDimension()
+            throws Exception {
         Path nhwc = ConvModels.write(dir, "nhwc", 48);
         Path nchw = ConvModels.write(dir, "nchw", 48);
         Path storage = dir.resolve("storage");
@@ -73,14 +71,19 @@ class UserModelBuildTests {
         Map<String, Object> manifest = StoredIndex.manifest(storage);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> entries = (List<Map<String, Object>>) manifest.get("shards");
-        Map<String, Object> colorShard = entries.stream().filter(e -> "color".equals(e.get("type"))).findFirst().orElseThrow();
+        Map<String, Object> colorShard =
+                entries.stream()
+                        .filter(e -> "color".equals(e.get("type")))
+                        .findFirst()
+                        .orElseThrow();
         assertThat(colorShard.get("modelId")).isEqualTo("conv-nhwc");
         assertThat(colorShard.get("modelSha256")).isEqualTo(sha256(nhwc));
         assertThat(colorShard.get("dimension")).isEqualTo(16);
     }
 
     @Test
-    void modelExportedWithABatchOfOneGivesTheVectorsOfTheSameModelTakingWholeSlices() throws Exception {
+    void modelExportedWithABatchOfOneGivesTheVectorsOfTheSameModelTakingWholeSlices()
+            throws Exception {
         Path batched = ConvModels.write(dir, "nchw", 48);
         Path single = ConvModels.write(dir, "nchw", 48, true);
         Path storage = dir.resolve("storage");
@@ -103,7 +106,8 @@ class UserModelBuildTests {
     }
 
     @Test
-    void buildWithTransformerExportsStoresTheirClsEmbeddingsWhetherPooledByTheServiceOrByTheExport() throws Exception {
+    void buildWithTransformerExportsStoresTheirClsEmbeddingsWhetherPooledByTheServiceOrByTheExport()
+            throws Exception {
         Path tokens = TransformerModels.tokens(dir, 48);
         Path pooled = TransformerModels.pooled(dir, 48);
         Path storage = dir.resolve("storage");
@@ -134,8 +138,12 @@ class UserModelBuildTests {
         assertThat(dot(color.row(0), color.row(1))).isLessThan(0.9999);
     }
 
-    /** Settings for a build of a generated catalogue of {@code images} pictures into {@code storage}. */
-    private Map<String, Object> sampleBuild(int images, int batchSize, Path storage) throws Exception {
+    /**
+     * Settings for a build of a generated catalogue of {@code images} pictures into {@code
+     * storage}.
+     */
+    private Map<String, Object> sampleBuild(int images, int batchSize, Path storage)
+            throws Exception {
         SampleCatalogueWriter.write(dir.resolve("catalogue"), images, 200, null);
         Map<String, Object> properties = new HashMap<>();
         properties.put("fsb.storage.local.root", storage.toString());
@@ -145,9 +153,12 @@ class UserModelBuildTests {
         return properties;
     }
 
-    private static void build(Map<String, Object> properties, int expected) throws InterruptedException {
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FaissShardBuilderApplication.class)
-            .web(WebApplicationType.NONE).run(arguments(properties))) {
+    private static void build(Map<String, Object> properties, int expected)
+            throws InterruptedException {
+        try (ConfigurableApplicationContext context =
+                new SpringApplicationBuilder(FaissShardBuilderApplication.class)
+                        .web(WebApplicationType.NONE)
+                        .run(arguments(properties))) {
             JobService jobs = context.getBean(JobService.class);
             Job job = jobs.submit(JobRequest.defaults());
             long deadline = System.currentTimeMillis() + 60_000;
@@ -159,7 +170,8 @@ class UserModelBuildTests {
         }
     }
 
-    private static void userModel(Map<String, Object> properties, String type, Path model, String layout) {
+    private static void userModel(
+            Map<String, Object> properties, String type, Path model, String layout) {
         String prefix = "fsb.embedding." + type + ".";
         properties.put(prefix + "path", model.toString());
         properties.put(prefix + "input-size", "48");
@@ -174,9 +186,14 @@ class UserModelBuildTests {
         properties.put(prefix + "normalize", "true");
     }
 
-    /** As command-line arguments, which (unlike default properties) override the shipped application.yml. */
+    /**
+     * As command-line arguments, which (unlike default properties) override the shipped
+     * application.yml.
+     */
     private static String[] arguments(Map<String, Object> properties) {
-        return properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return properties.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
     }
 
     private static double norm(float[] v) {
@@ -192,6 +209,7 @@ class UserModelBuildTests {
     }
 
     private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 }

@@ -1,17 +1,15 @@
 package dev.faissshard.fetch;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
-
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Download retries: which failures, how often, how long between, and never past the deadline. */
 class DownloadRetryTests {
@@ -23,13 +21,19 @@ class DownloadRetryTests {
     void connectionFailuresAndServerErrorsAreRetriedWithDoublingJitteredPauses() throws Exception {
         DownloadRetry retry = new DownloadRetry(3, pauses::add);
 
-        byte[] body = retry.run(farDeadline(), context -> {
-            if (attempts.incrementAndGet() < 4) {
-                throw new ImageRejectedException(attempts.get() % 2 == 0 ? FailureReason.SERVER_UNAVAILABLE
-                        : FailureReason.CONNECTION, "try " + attempts.get());
-            }
-            return new byte[] { 7 };
-        });
+        byte[] body =
+                retry.run(
+                        farDeadline(),
+                        context -> {
+                            if (attempts.incrementAndGet() < 4) {
+                                throw new ImageRejectedException(
+                                        attempts.get() % 2 == 0
+                                                ? FailureReason.SERVER_UNAVAILABLE
+                                                : FailureReason.CONNECTION,
+                                        "try " + attempts.get());
+                            }
+                            return new byte[] {7};
+                        });
 
         assertThat(body).containsExactly(7);
         assertThat(attempts).hasValue(4);
@@ -43,9 +47,17 @@ class DownloadRetryTests {
     void theLastFailureComesBackWhenTheRetriesAreUsedUp() {
         DownloadRetry retry = new DownloadRetry(1, pauses::add);
 
-        assertThatThrownBy(() -> retry.run(farDeadline(), context -> {
-            throw new ImageRejectedException(FailureReason.CONNECTION, "attempt " + attempts.incrementAndGet());
-        })).isInstanceOf(ImageRejectedException.class).hasMessage("attempt 2");
+        assertThatThrownBy(
+                        () ->
+                                retry.run(
+                                        farDeadline(),
+                                        context -> {
+                                            throw new ImageRejectedException(
+                                                    FailureReason.CONNECTION,
+                                                    "attempt " + attempts.incrementAndGet());
+                                        }))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage("attempt 2");
         assertThat(pauses).hasSize(1);
     }
 
@@ -53,10 +65,17 @@ class DownloadRetryTests {
     void aPermanentFailureIsNotRetried() {
         DownloadRetry retry = new DownloadRetry(3, pauses::add);
 
-        assertThatThrownBy(() -> retry.run(farDeadline(), context -> {
-            attempts.incrementAndGet();
-            throw new ImageRejectedException(FailureReason.HTTP_STATUS, "HTTP 404");
-        })).isInstanceOf(ImageRejectedException.class).hasMessage("HTTP 404");
+        assertThatThrownBy(
+                        () ->
+                                retry.run(
+                                        farDeadline(),
+                                        context -> {
+                                            attempts.incrementAndGet();
+                                            throw new ImageRejectedException(
+                                                    FailureReason.HTTP_STATUS, "HTTP 404");
+                                        }))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessage("HTTP 404");
         assertThat(attempts).hasValue(1);
         assertThat(pauses).isEmpty();
     }
@@ -66,10 +85,16 @@ class DownloadRetryTests {
         DownloadRetry retry = new DownloadRetry(3, pauses::add);
         long deadline = System.nanoTime() + Duration.ofMillis(50).toNanos();
 
-        assertThatThrownBy(() -> retry.run(deadline, context -> {
-            attempts.incrementAndGet();
-            throw new ImageRejectedException(FailureReason.CONNECTION, "refused");
-        })).isInstanceOf(ImageRejectedException.class);
+        assertThatThrownBy(
+                        () ->
+                                retry.run(
+                                        deadline,
+                                        context -> {
+                                            attempts.incrementAndGet();
+                                            throw new ImageRejectedException(
+                                                    FailureReason.CONNECTION, "refused");
+                                        }))
+                .isInstanceOf(ImageRejectedException.class);
         assertThat(attempts).hasValue(1);
         assertThat(pauses).isEmpty();
     }

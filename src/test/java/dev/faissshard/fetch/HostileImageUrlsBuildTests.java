@@ -1,20 +1,6 @@
 package dev.faissshard.fetch;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.job.Job;
@@ -24,16 +10,28 @@ import dev.faissshard.job.JobState;
 import dev.faissshard.testimages.ImageServer;
 import dev.faissshard.testimages.JpegSamples;
 import dev.faissshard.testimages.StoredIndex;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * A catalogue of hostile rows through a whole build, with only the test image server (127.0.0.1) allowed:
- * malformed URLs, reserved addresses, local files outside the catalogue folder and bodies carrying a
- * planted secret each end as their own recorded failure with the true reason; the good rows, including a
- * URL with a space and a non-ASCII one, are embedded; nothing of any body reaches progress.json or the job
- * view; and no request went to a refused destination.
+ * A catalogue of hostile rows through a whole build, with only the test image server (127.0.0.1)
+ * allowed: malformed URLs, reserved addresses, local files outside the catalogue folder and bodies
+ * carrying a planted secret each end as their own recorded failure with the true reason; the good
+ * rows, including a URL with a space and a non-ASCII one, are embedded; nothing of any body reaches
+ * progress.json or the job view; and no request went to a refused destination.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class HostileImageUrlsBuildTests {
@@ -43,11 +41,9 @@ class HostileImageUrlsBuildTests {
     private static ImageServer server;
     private static Path storage;
 
-    @Autowired
-    JobService jobs;
+    @Autowired JobService jobs;
 
-    @Autowired
-    JsonMapper json;
+    @Autowired JsonMapper json;
 
     @DynamicPropertySource
     static void catalogue(DynamicPropertyRegistry registry) throws IOException {
@@ -64,12 +60,28 @@ class HostileImageUrlsBuildTests {
         server.image("/img/plain.jpg", jpeg);
         byte[] secretText = (SECRET + " environment=SUPABASE_KEY").getBytes(StandardCharsets.UTF_8);
         server.put("/img/text", new ImageServer.Resource(200, "image/jpeg", secretText, 0));
-        server.put("/img/page", new ImageServer.Resource(404, "text/html",
-                ("<html><body>" + SECRET + "</body></html>").getBytes(StandardCharsets.UTF_8), 0));
-        server.put("/img/json", new ImageServer.Resource(200, "image/jpeg",
-                ("{\"token\":\"" + SECRET + "\"}").getBytes(StandardCharsets.UTF_8), 0));
-        server.put("/img/binary", new ImageServer.Resource(200, "image/jpeg",
-                ("\u0001\u0002\u0003" + SECRET).getBytes(StandardCharsets.UTF_8), 0));
+        server.put(
+                "/img/page",
+                new ImageServer.Resource(
+                        404,
+                        "text/html",
+                        ("<html><body>" + SECRET + "</body></html>")
+                                .getBytes(StandardCharsets.UTF_8),
+                        0));
+        server.put(
+                "/img/json",
+                new ImageServer.Resource(
+                        200,
+                        "image/jpeg",
+                        ("{\"token\":\"" + SECRET + "\"}").getBytes(StandardCharsets.UTF_8),
+                        0));
+        server.put(
+                "/img/binary",
+                new ImageServer.Resource(
+                        200,
+                        "image/jpeg",
+                        ("\u0001\u0002\u0003" + SECRET).getBytes(StandardCharsets.UTF_8),
+                        0));
         String base = server.url("").toString();
         StringBuilder csv = new StringBuilder("id,image_url\n");
         csv.append("good-plain,").append(base).append("/img/plain.jpg\n");
@@ -78,8 +90,15 @@ class HostileImageUrlsBuildTests {
         csv.append("good-local,imgs/local.jpg\n");
         refused(csv, "bad-host", "http://exa mple.com/x.jpg", FailureReason.INVALID_URL);
         refused(csv, "private", "http://10.0.0.1/x.jpg", FailureReason.EGRESS_REFUSED);
-        refused(csv, "metadata", "http://169.254.169.254/latest/meta-data/", FailureReason.EGRESS_REFUSED);
-        refused(csv, "loopback-other", "http://127.0.0.2:" + server.url("").getPort() + "/img/plain.jpg",
+        refused(
+                csv,
+                "metadata",
+                "http://169.254.169.254/latest/meta-data/",
+                FailureReason.EGRESS_REFUSED);
+        refused(
+                csv,
+                "loopback-other",
+                "http://127.0.0.2:" + server.url("").getPort() + "/img/plain.jpg",
                 FailureReason.EGRESS_REFUSED);
         refused(csv, "escape", "../../../../../../etc/hostname", FailureReason.FILE_REFUSED);
         refused(csv, "sibling", "../secret.txt", FailureReason.FILE_REFUSED);
@@ -114,34 +133,44 @@ class HostileImageUrlsBuildTests {
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(jobs.view(job).counts().embedded()).isEqualTo(4);
 
-        Map<String, Map<String, Object>> failures = (Map<String, Map<String, Object>>) StoredIndex.progress(storage)
-            .get("failures");
+        Map<String, Map<String, Object>> failures =
+                (Map<String, Map<String, Object>>) StoredIndex.progress(storage).get("failures");
         assertThat(failures.keySet()).containsExactlyInAnyOrderElementsOf(REFUSED.keySet());
-        REFUSED.forEach((id, reason) -> assertThat(failures.get(id).get("reason")).as("reason of %s: %s", id, failures.get(id))
-            .isEqualTo(reason.key()));
-        assertThat(failures.get("text").get("detail").toString()).contains("not an image signature");
+        REFUSED.forEach(
+                (id, reason) ->
+                        assertThat(failures.get(id).get("reason"))
+                                .as("reason of %s: %s", id, failures.get(id))
+                                .isEqualTo(reason.key()));
+        assertThat(failures.get("text").get("detail").toString())
+                .contains("not an image signature");
         assertThat(StoredIndex.vectors(storage, "structure").catalogIds())
-            .containsExactlyInAnyOrder("good-plain", "good-space", "good-iri", "good-local");
+                .containsExactlyInAnyOrder("good-plain", "good-space", "good-iri", "good-local");
 
         String progress;
         try (Stream<Path> files = Files.walk(storage)) {
-            progress = files.filter(path -> path.getFileName().toString().equals("progress.json")).findFirst()
-                .map(path -> {
-                    try {
-                        return Files.readString(path);
-                    }
-                    catch (IOException ex) {
-                        throw new IllegalStateException(ex);
-                    }
-                })
-                .orElseThrow();
+            progress =
+                    files.filter(path -> path.getFileName().toString().equals("progress.json"))
+                            .findFirst()
+                            .map(
+                                    path -> {
+                                        try {
+                                            return Files.readString(path);
+                                        } catch (IOException ex) {
+                                            throw new IllegalStateException(ex);
+                                        }
+                                    })
+                            .orElseThrow();
         }
         String view = json.writeValueAsString(jobs.view(job));
-        for (String recorded : new String[] { progress, view }) {
-            assertThat(recorded).doesNotContain(SECRET).doesNotContain("SECRET").doesNotContain("PATH=")
-                .doesNotContain("SUPABASE_KEY");
+        for (String recorded : new String[] {progress, view}) {
+            assertThat(recorded)
+                    .doesNotContain(SECRET)
+                    .doesNotContain("SECRET")
+                    .doesNotContain("PATH=")
+                    .doesNotContain("SUPABASE_KEY");
         }
-        // plain, space, IRI, text, page, json, binary: the refused destinations were never requested.
+        // plain, space, IRI, text, page, json, binary: the refused destinations were never
+        // requested.
         assertThat(server.requests()).isEqualTo(7);
     }
 

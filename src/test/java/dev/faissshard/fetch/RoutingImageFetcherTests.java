@@ -1,5 +1,14 @@
 package dev.faissshard.fetch;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
+import dev.faissshard.supabase.SupabaseProperties;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -13,36 +22,25 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
-
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-import dev.faissshard.supabase.SupabaseProperties;
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-
 /**
- * The fetcher against a real HTTP server on 127.0.0.1: statuses, retries, redirects, size limits and
- * timeouts each end in a body or in a precise {@link FailureReason}, and concurrency stays bounded.
+ * The fetcher against a real HTTP server on 127.0.0.1: statuses, retries, redirects, size limits
+ * and timeouts each end in a body or in a precise {@link FailureReason}, and concurrency stays
+ * bounded.
  */
 class RoutingImageFetcherTests {
 
@@ -53,8 +51,7 @@ class RoutingImageFetcherTests {
     private ExecutorService serverThreads;
     private TestImageFetcher fetcher;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeEach
     void start() throws IOException {
@@ -62,12 +59,30 @@ class RoutingImageFetcherTests {
         serverThreads = Executors.newFixedThreadPool(16);
         server.setExecutor(serverThreads);
         server.start();
-        SupabaseProperties noSupabase = new SupabaseProperties(null, null, Duration.ofSeconds(5), Duration.ofSeconds(60),
-                new SupabaseProperties.Retry(1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0));
-        fetcher = new TestImageFetcher(WebClient.builder(), new FetchProperties(CONCURRENCY, Duration.ofSeconds(1),
-                Duration.ofMillis(400), Duration.ofMillis(1500), DataSize.ofBytes(MAX_BYTES), 3, 1, "fsb-test",
-                new FetchProperties.Egress(List.of("127.0.0.1/32"), List.of()), new FetchProperties.Files(true, List.of())),
-                noSupabase, JsonMapper.builder().build());
+        SupabaseProperties noSupabase =
+                new SupabaseProperties(
+                        null,
+                        null,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(60),
+                        new SupabaseProperties.Retry(
+                                1, Duration.ofMillis(100), Duration.ofSeconds(1), 2.0));
+        fetcher =
+                new TestImageFetcher(
+                        WebClient.builder(),
+                        new FetchProperties(
+                                CONCURRENCY,
+                                Duration.ofSeconds(1),
+                                Duration.ofMillis(400),
+                                Duration.ofMillis(1500),
+                                DataSize.ofBytes(MAX_BYTES),
+                                3,
+                                1,
+                                "fsb-test",
+                                new FetchProperties.Egress(List.of("127.0.0.1/32"), List.of()),
+                                new FetchProperties.Files(true, List.of())),
+                        noSupabase,
+                        JsonMapper.builder().build());
     }
 
     @AfterEach
@@ -80,10 +95,12 @@ class RoutingImageFetcherTests {
     @Test
     void okAnswerGivesTheBodyAndSendsTheUserAgent() throws Exception {
         List<String> agents = new ArrayList<>();
-        route("/a.jpg", exchange -> {
-            agents.add(exchange.getRequestHeaders().getFirst("User-Agent"));
-            send(exchange, 200, bytes(1000));
-        });
+        route(
+                "/a.jpg",
+                exchange -> {
+                    agents.add(exchange.getRequestHeaders().getFirst("User-Agent"));
+                    send(exchange, 200, bytes(1000));
+                });
         assertThat(fetch("/a.jpg")).isEqualTo(bytes(1000));
         assertThat(agents).containsExactly("fsb-test");
     }
@@ -91,10 +108,12 @@ class RoutingImageFetcherTests {
     @Test
     void notFoundIsAnHttpStatusFailureWithoutRetry() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        route("/gone.jpg", exchange -> {
-            calls.incrementAndGet();
-            send(exchange, 404, "<html>gone</html>".getBytes());
-        });
+        route(
+                "/gone.jpg",
+                exchange -> {
+                    calls.incrementAndGet();
+                    send(exchange, 404, "<html>gone</html>".getBytes());
+                });
         ImageRejectedException failure = failure("/gone.jpg");
         assertThat(failure.reason()).isEqualTo(FailureReason.HTTP_STATUS);
         assertThat(failure.detail()).startsWith("HTTP 404");
@@ -105,14 +124,15 @@ class RoutingImageFetcherTests {
     @Test
     void serverErrorIsRetriedOnceThenSucceeds() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        route("/flaky.jpg", exchange -> {
-            if (calls.incrementAndGet() == 1) {
-                send(exchange, 503, new byte[0]);
-            }
-            else {
-                send(exchange, 200, bytes(10));
-            }
-        });
+        route(
+                "/flaky.jpg",
+                exchange -> {
+                    if (calls.incrementAndGet() == 1) {
+                        send(exchange, 503, new byte[0]);
+                    } else {
+                        send(exchange, 200, bytes(10));
+                    }
+                });
         assertThat(fetch("/flaky.jpg")).isEqualTo(bytes(10));
         assertThat(calls).hasValue(2);
     }
@@ -120,10 +140,12 @@ class RoutingImageFetcherTests {
     @Test
     void serverErrorThatOutlastsTheRetriesIsATransientFailure() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        route("/down.jpg", exchange -> {
-            calls.incrementAndGet();
-            send(exchange, 429, new byte[0]);
-        });
+        route(
+                "/down.jpg",
+                exchange -> {
+                    calls.incrementAndGet();
+                    send(exchange, 429, new byte[0]);
+                });
         ImageRejectedException failure = failure("/down.jpg");
         assertThat(failure.reason()).isEqualTo(FailureReason.SERVER_UNAVAILABLE);
         assertThat(failure.detail()).startsWith("HTTP 429");
@@ -161,71 +183,80 @@ class RoutingImageFetcherTests {
     @Test
     void declaredLengthOverTheLimitIsRefusedBeforeTheBodyIsRead() throws Exception {
         AtomicInteger written = new AtomicInteger();
-        route("/huge.jpg", exchange -> {
-            exchange.sendResponseHeaders(200, 50L * 1024 * 1024);
-            try (OutputStream out = exchange.getResponseBody()) {
-                byte[] chunk = new byte[8192];
-                for (int i = 0; i < 6400; i++) {
-                    out.write(chunk);
-                    written.addAndGet(chunk.length);
-                }
-            }
-            catch (IOException clientWentAway) {
-                // expected: the fetcher hangs up once it has seen Content-Length
-            }
-        });
+        route(
+                "/huge.jpg",
+                exchange -> {
+                    exchange.sendResponseHeaders(200, 50L * 1024 * 1024);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        byte[] chunk = new byte[8192];
+                        for (int i = 0; i < 6400; i++) {
+                            out.write(chunk);
+                            written.addAndGet(chunk.length);
+                        }
+                    } catch (IOException clientWentAway) {
+                        // expected: the fetcher hangs up once it has seen Content-Length
+                    }
+                });
         ImageRejectedException failure = failure("/huge.jpg");
         assertThat(failure.reason()).isEqualTo(FailureReason.TOO_LARGE);
         assertThat(failure.detail()).contains("Content-Length");
-        assertThat(written.get()).as("bytes the server managed to send").isLessThan(50 * 1024 * 1024);
+        assertThat(written.get())
+                .as("bytes the server managed to send")
+                .isLessThan(50 * 1024 * 1024);
     }
 
     @Test
     void chunkedBodyOverTheLimitIsCutOff() throws Exception {
-        route("/stream.jpg", exchange -> {
-            exchange.sendResponseHeaders(200, 0); // chunked: no length announced
-            try (OutputStream out = exchange.getResponseBody()) {
-                for (int i = 0; i < 20; i++) {
-                    out.write(new byte[8192]);
-                }
-            }
-            catch (IOException clientWentAway) {
-                // expected
-            }
-        });
+        route(
+                "/stream.jpg",
+                exchange -> {
+                    exchange.sendResponseHeaders(200, 0); // chunked: no length announced
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        for (int i = 0; i < 20; i++) {
+                            out.write(new byte[8192]);
+                        }
+                    } catch (IOException clientWentAway) {
+                        // expected
+                    }
+                });
         ImageRejectedException failure = failure("/stream.jpg");
         assertThat(failure.reason()).isEqualTo(FailureReason.TOO_LARGE);
     }
 
     @Test
     void silentServerTimesOut() throws Exception {
-        route("/slow.jpg", exchange -> {
-            sleep(3000);
-            send(exchange, 200, bytes(10));
-        });
+        route(
+                "/slow.jpg",
+                exchange -> {
+                    sleep(3000);
+                    send(exchange, 200, bytes(10));
+                });
         long start = System.nanoTime();
         ImageRejectedException failure = failure("/slow.jpg");
         assertThat(failure.reason()).isEqualTo(FailureReason.TIMEOUT);
         assertThat(failure.reason().isTransient()).isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("bounded by the total timeout")
-            .isLessThan(Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("bounded by the total timeout")
+                .isLessThan(Duration.ofSeconds(3));
     }
 
     @Test
     void bodyTricklingPastTheTotalTimeoutTimesOut() throws Exception {
-        route("/drip.jpg", exchange -> {
-            exchange.sendResponseHeaders(200, 40);
-            try (OutputStream out = exchange.getResponseBody()) {
-                for (int i = 0; i < 40; i++) {
-                    out.write(i);
-                    out.flush();
-                    sleep(100); // every chunk within the read timeout, the whole past the total timeout
-                }
-            }
-            catch (IOException clientWentAway) {
-                // expected
-            }
-        });
+        route(
+                "/drip.jpg",
+                exchange -> {
+                    exchange.sendResponseHeaders(200, 40);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        for (int i = 0; i < 40; i++) {
+                            out.write(i);
+                            out.flush();
+                            sleep(100); // every chunk within the read timeout, the whole past the
+                            // total timeout
+                        }
+                    } catch (IOException clientWentAway) {
+                        // expected
+                    }
+                });
         ImageRejectedException failure = failure("/drip.jpg");
         assertThat(failure.reason()).isEqualTo(FailureReason.TIMEOUT);
         assertThat(failure.detail()).contains("within 1500 ms");
@@ -237,7 +268,8 @@ class RoutingImageFetcherTests {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        ImageRejectedException failure = failure(URI.create("http://127.0.0.1:" + closedPort + "/x.jpg"));
+        ImageRejectedException failure =
+                failure(URI.create("http://127.0.0.1:" + closedPort + "/x.jpg"));
         assertThat(failure.reason()).isEqualTo(FailureReason.CONNECTION);
         assertThat(failure.reason().isTransient()).isTrue();
     }
@@ -246,12 +278,14 @@ class RoutingImageFetcherTests {
     void concurrentRequestsStayWithinTheBound() throws Exception {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
-        route("/busy.jpg", exchange -> {
-            peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            sleep(40);
-            inFlight.decrementAndGet();
-            send(exchange, 200, bytes(100));
-        });
+        route(
+                "/busy.jpg",
+                exchange -> {
+                    peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    sleep(40);
+                    inFlight.decrementAndGet();
+                    send(exchange, 200, bytes(100));
+                });
         List<CompletableFuture<byte[]>> all = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
             all.add(fetcher.fetch(url("/busy.jpg")));
@@ -265,14 +299,21 @@ class RoutingImageFetcherTests {
     @Test
     void connectionsAreKeptAliveAcrossImagesAndAfterAShortErrorPage() throws Exception {
         Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
-        route("/kept.jpg", exchange -> {
-            clientPorts.add(exchange.getRemoteAddress().getPort());
-            send(exchange, 200, bytes(2000));
-        });
-        route("/gone.jpg", exchange -> {
-            clientPorts.add(exchange.getRemoteAddress().getPort());
-            send(exchange, 404, "not here".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        });
+        route(
+                "/kept.jpg",
+                exchange -> {
+                    clientPorts.add(exchange.getRemoteAddress().getPort());
+                    send(exchange, 200, bytes(2000));
+                });
+        route(
+                "/gone.jpg",
+                exchange -> {
+                    clientPorts.add(exchange.getRemoteAddress().getPort());
+                    send(
+                            exchange,
+                            404,
+                            "not here".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                });
         for (int i = 0; i < 30; i++) {
             assertThat(fetch("/kept.jpg")).hasSize(2000);
             if (i % 10 == 0) {
@@ -287,8 +328,10 @@ class RoutingImageFetcherTests {
         Path small = Files.write(dir.resolve("small.jpg"), bytes(20));
         Path large = Files.write(dir.resolve("large.jpg"), new byte[MAX_BYTES + 1]);
         assertThat(fetcher.fetch(small.toUri(), dir).get(5, TimeUnit.SECONDS)).isEqualTo(bytes(20));
-        assertThat(failure(fetcher.fetch(large.toUri(), dir)).reason()).isEqualTo(FailureReason.TOO_LARGE);
-        assertThat(failure(fetcher.fetch(dir.resolve("missing.jpg").toUri(), dir)).reason()).isEqualTo(FailureReason.NOT_FOUND);
+        assertThat(failure(fetcher.fetch(large.toUri(), dir)).reason())
+                .isEqualTo(FailureReason.TOO_LARGE);
+        assertThat(failure(fetcher.fetch(dir.resolve("missing.jpg").toUri(), dir)).reason())
+                .isEqualTo(FailureReason.NOT_FOUND);
     }
 
     @Test
@@ -299,11 +342,13 @@ class RoutingImageFetcherTests {
     }
 
     private void route(String path, HttpHandler handler) {
-        server.createContext(path, exchange -> {
-            try (exchange) {
-                handler.handle(exchange);
-            }
-        });
+        server.createContext(
+                path,
+                exchange -> {
+                    try (exchange) {
+                        handler.handle(exchange);
+                    }
+                });
     }
 
     private URI url(String path) {
@@ -322,12 +367,12 @@ class RoutingImageFetcherTests {
         return failure(fetcher.fetch(url));
     }
 
-    private static ImageRejectedException failure(CompletableFuture<byte[]> fetched) throws Exception {
+    private static ImageRejectedException failure(CompletableFuture<byte[]> fetched)
+            throws Exception {
         try {
             byte[] body = fetched.get(10, TimeUnit.SECONDS);
             return fail("expected a failure, got %d bytes", body.length);
-        }
-        catch (ExecutionException ex) {
+        } catch (ExecutionException ex) {
             assertThat(ex.getCause()).isInstanceOf(ImageRejectedException.class);
             return (ImageRejectedException) ex.getCause();
         }
@@ -357,8 +402,7 @@ class RoutingImageFetcherTests {
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
     }

@@ -1,19 +1,17 @@
 package dev.faissshard.image;
 
-import java.awt.Color;
-import java.awt.image.BufferedImage;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.testimages.FormatSamples;
 import dev.faissshard.testimages.JpegSamples;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the decoder makes of every kind of file a catalogue serves: each readable variant gives the
@@ -37,14 +35,14 @@ class ImageDecoderTests {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = { false, true })
+    @ValueSource(booleans = {false, true})
     void adobeCmykAndYcckJpegsKeepTheirColours(boolean ycck) throws Exception {
         // CMYK goes through a CMYK profile, so allow for gamut mapping; the hue must stay red.
         assertScene(decoder.decode(JpegSamples.jpegCmyk(ycck)), 70);
     }
 
     @ParameterizedTest
-    @ValueSource(ints = { 2, 3, 4, 5, 6, 7, 8 })
+    @ValueSource(ints = {2, 3, 4, 5, 6, 7, 8})
     void exifOrientationIsApplied(int orientation) throws Exception {
         assertScene(decoder.decode(JpegSamples.jpegWithOrientation(orientation)), 40);
         assertScene(decoder.decode(FormatSamples.pngWithOrientation(orientation)), 2);
@@ -64,7 +62,7 @@ class ImageDecoderTests {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = { false, true })
+    @ValueSource(booleans = {false, true})
     void webpLossyAndLosslessWithAlpha(boolean lossless) throws Exception {
         BufferedImage image = decoder.decode(FormatSamples.webp(lossless));
         assertThat(image.getWidth()).isEqualTo(64);
@@ -90,22 +88,46 @@ class ImageDecoderTests {
 
     @Test
     void truncatedFilesAreCorrupt() {
-        assertRejected(FormatSamples.truncated(JpegSamples.jpegBaseline(), 0.6), FailureReason.CORRUPT, "jpeg");
-        assertRejected(FormatSamples.truncated(JpegSamples.jpegProgressive(), 0.6), FailureReason.CORRUPT, "jpeg");
-        assertRejected(FormatSamples.truncated(FormatSamples.png16Bit(), 0.6), FailureReason.CORRUPT, "png");
-        assertRejected(FormatSamples.truncated(FormatSamples.gifAnimated(), 0.3), FailureReason.CORRUPT, "gif");
-        assertRejected(FormatSamples.truncated(FormatSamples.bmp(), 0.6), FailureReason.CORRUPT, "bmp");
-        assertRejected(FormatSamples.truncated(FormatSamples.webp(false), 0.6), FailureReason.CORRUPT, "webp");
-        assertRejected(FormatSamples.truncated(JpegSamples.jpegBaseline(), 0.01), FailureReason.CORRUPT, "jpeg");
+        assertRejected(
+                FormatSamples.truncated(JpegSamples.jpegBaseline(), 0.6),
+                FailureReason.CORRUPT,
+                "jpeg");
+        assertRejected(
+                FormatSamples.truncated(JpegSamples.jpegProgressive(), 0.6),
+                FailureReason.CORRUPT,
+                "jpeg");
+        assertRejected(
+                FormatSamples.truncated(FormatSamples.png16Bit(), 0.6),
+                FailureReason.CORRUPT,
+                "png");
+        assertRejected(
+                FormatSamples.truncated(FormatSamples.gifAnimated(), 0.3),
+                FailureReason.CORRUPT,
+                "gif");
+        assertRejected(
+                FormatSamples.truncated(FormatSamples.bmp(), 0.6), FailureReason.CORRUPT, "bmp");
+        assertRejected(
+                FormatSamples.truncated(FormatSamples.webp(false), 0.6),
+                FailureReason.CORRUPT,
+                "webp");
+        assertRejected(
+                FormatSamples.truncated(JpegSamples.jpegBaseline(), 0.01),
+                FailureReason.CORRUPT,
+                "jpeg");
     }
 
     @Test
     void textDocumentsAndEmptyBodiesAreNotImages() {
         assertRejected(new byte[0], FailureReason.NOT_AN_IMAGE, "empty");
-        assertRejected(FormatSamples.wrongMagic(), FailureReason.NOT_AN_IMAGE, "first bytes are not an image signature");
+        assertRejected(
+                FormatSamples.wrongMagic(),
+                FailureReason.NOT_AN_IMAGE,
+                "first bytes are not an image signature");
         // The body's bytes are never quoted (details are shown to every caller of the job view).
-        assertThatThrownBy(() -> decoder.decode(FormatSamples.wrongMagic())).isInstanceOf(ImageRejectedException.class)
-            .message().doesNotContainIgnoringCase("58514e47");
+        assertThatThrownBy(() -> decoder.decode(FormatSamples.wrongMagic()))
+                .isInstanceOf(ImageRejectedException.class)
+                .message()
+                .doesNotContainIgnoringCase("58514e47");
         assertRejected(FormatSamples.html(), FailureReason.NOT_AN_IMAGE, "HTML");
         assertRejected(FormatSamples.svg(), FailureReason.NOT_AN_IMAGE, "SVG");
         assertRejected(FormatSamples.pdf(), FailureReason.NOT_AN_IMAGE, "PDF");
@@ -123,19 +145,26 @@ class ImageDecoderTests {
     }
 
     private static void assertClose(Color actual, Color expected, int tolerance) {
-        assertThat(new int[] { actual.getRed(), actual.getGreen(), actual.getBlue() })
-            .as("%s expected near %s", actual, expected)
-            .satisfies(c -> {
-                assertThat(Math.abs(c[0] - expected.getRed())).isLessThanOrEqualTo(tolerance);
-                assertThat(Math.abs(c[1] - expected.getGreen())).isLessThanOrEqualTo(tolerance);
-                assertThat(Math.abs(c[2] - expected.getBlue())).isLessThanOrEqualTo(tolerance);
-            });
+        assertThat(new int[] {actual.getRed(), actual.getGreen(), actual.getBlue()})
+                .as("%s expected near %s", actual, expected)
+                .satisfies(
+                        c -> {
+                            assertThat(Math.abs(c[0] - expected.getRed()))
+                                    .isLessThanOrEqualTo(tolerance);
+                            assertThat(Math.abs(c[1] - expected.getGreen()))
+                                    .isLessThanOrEqualTo(tolerance);
+                            assertThat(Math.abs(c[2] - expected.getBlue()))
+                                    .isLessThanOrEqualTo(tolerance);
+                        });
     }
 
     private void assertRejected(byte[] data, FailureReason reason, String detail) {
-        assertThatThrownBy(() -> decoder.decode(data)).isInstanceOfSatisfying(ImageRejectedException.class, ex -> {
-            assertThat(ex.reason()).as(ex.detail()).isEqualTo(reason);
-            assertThat(ex.detail()).containsIgnoringCase(detail);
-        });
+        assertThatThrownBy(() -> decoder.decode(data))
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
+                        ex -> {
+                            assertThat(ex.reason()).as(ex.detail()).isEqualTo(reason);
+                            assertThat(ex.detail()).containsIgnoringCase(detail);
+                        });
     }
 }

@@ -1,5 +1,11 @@
 package dev.faissshard.image;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.embedding.EmbeddingService;
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.image.webp.WebPEncoder;
+import dev.faissshard.testimages.ProductImageGenerator;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,9 +15,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-
 import javax.imageio.ImageIO;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,32 +23,21 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.faissshard.embedding.EmbeddingService;
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.image.webp.WebPEncoder;
-import dev.faissshard.testimages.ProductImageGenerator;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * What the native PNG and WebP decoders change in the index: the built-in models' vectors of real and
- * generated pictures decoded natively against the same pictures decoded by the ImageIO readers (as
- * before), for every index type.
+ * What the native PNG and WebP decoders change in the index: the built-in models' vectors of real
+ * and generated pictures decoded natively against the same pictures decoded by the ImageIO readers
+ * (as before), for every index type.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class NativeDecodingEmbeddingsTests {
 
-    @TempDir
-    static Path storage;
+    @TempDir static Path storage;
 
-    @Autowired
-    ImageDecoder decoder;
+    @Autowired ImageDecoder decoder;
 
-    @Autowired
-    ImageProperties properties;
+    @Autowired ImageProperties properties;
 
-    @Autowired
-    EmbeddingService embeddings;
+    @Autowired EmbeddingService embeddings;
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
@@ -90,20 +83,25 @@ class NativeDecodingEmbeddingsTests {
                 // Files alternate: PNG, then the same picture as WebP.
                 if (i % 2 == 0) {
                     worstPng = Math.min(worstPng, c);
-                }
-                else if (c < worstWebP) {
+                } else if (c < worstWebP) {
                     worstWebP = c;
                     worstWebPName = names.get(i);
                 }
             }
-            System.out.printf("%s: lowest cosine to the ImageIO decode over %d PNGs %.5f, over %d WebPs %.5f%n", type.key(),
-                    files.size() / 2, worstPng, files.size() / 2, worstWebP);
-            // PNG: the same pixels. WebP: libwebp, the reference decoder, upsamples chroma smoothly and scales
-            // by averaging where TwelveMonkeys repeats chroma and subsamples (scaled products measured 0.998
-            // for colour); lossy pictures with alpha or fine detail differ most: 0.968 for colour (a
+            System.out.printf(
+                    "%s: lowest cosine to the ImageIO decode over %d PNGs %.5f, over %d WebPs %.5f%n",
+                    type.key(), files.size() / 2, worstPng, files.size() / 2, worstWebP);
+            // PNG: the same pixels. WebP: libwebp, the reference decoder, upsamples chroma smoothly
+            // and scales
+            // by averaging where TwelveMonkeys repeats chroma and subsamples (scaled products
+            // measured 0.998
+            // for colour); lossy pictures with alpha or fine detail differ most: 0.968 for colour
+            // (a
             // 256-pixel emblem) and 0.973 for structure (a grub splash) over this sample.
             assertThat(worstPng).as(type.key() + " PNG").isGreaterThanOrEqualTo(0.9999);
-            assertThat(worstWebP).as(type.key() + " WebP, worst: " + worstWebPName).isGreaterThanOrEqualTo(0.96);
+            assertThat(worstWebP)
+                    .as(type.key() + " WebP, worst: " + worstWebPName)
+                    .isGreaterThanOrEqualTo(0.96);
         }
     }
 
@@ -120,13 +118,28 @@ class NativeDecodingEmbeddingsTests {
     }
 
     private static BufferedImage productWithAlpha(int width, int height, long seed) {
-        BufferedImage square = ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(seed), Math.max(width, height));
+        BufferedImage square =
+                ProductImageGenerator.render(
+                        ProductImageGenerator.catalogueSpec(seed), Math.max(width, height));
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 double dx = (x + 0.5) / width - 0.5;
                 double dy = (y + 0.5) / height - 0.5;
-                int alpha = (int) Math.round(255 * Math.max(0, Math.min(1, 1.6 - 2.8 * Math.sqrt(dx * dx + dy * dy))));
+                int alpha =
+                        (int)
+                                Math.round(
+                                        255
+                                                * Math.max(
+                                                        0,
+                                                        Math.min(
+                                                                1,
+                                                                1.6
+                                                                        - 2.8
+                                                                                * Math.sqrt(
+                                                                                        dx * dx
+                                                                                                + dy
+                                                                                                        * dy))));
                 out.setRGB(x, y, alpha << 24 | (square.getRGB(x, y) & 0xFFFFFF));
             }
         }

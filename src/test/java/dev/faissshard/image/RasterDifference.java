@@ -1,11 +1,13 @@
 package dev.faissshard.image;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.awt.image.BufferedImage;
 import java.util.Locale;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** How far two decodes of the same file lie apart, per 8-bit channel; both must have the same size. */
+/**
+ * How far two decodes of the same file lie apart, per 8-bit channel; both must have the same size.
+ */
 public record RasterDifference(double meanAbsolute, int max) {
 
     public static RasterDifference of(BufferedImage expected, BufferedImage actual) {
@@ -24,10 +26,14 @@ public record RasterDifference(double meanAbsolute, int max) {
                 }
             }
         }
-        return new RasterDifference((double) sum / (3L * expected.getWidth() * expected.getHeight()), max);
+        return new RasterDifference(
+                (double) sum / (3L * expected.getWidth() * expected.getHeight()), max);
     }
 
-    /** The mean of each step x step block of {@code full} (clipped at the edges), as an averaging decoder gives it. */
+    /**
+     * The mean of each step x step block of {@code full} (clipped at the edges), as an averaging
+     * decoder gives it.
+     */
     public static BufferedImage blockMeans(BufferedImage full, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         double sx = (double) full.getWidth() / width;
@@ -58,6 +64,7 @@ public record RasterDifference(double meanAbsolute, int max) {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "mean absolute difference %.3f, max %d", meanAbsolute, max);
+        return String.format(
+                Locale.ROOT, "mean absolute difference %.3f, max %d", meanAbsolute, max);
     }
 }

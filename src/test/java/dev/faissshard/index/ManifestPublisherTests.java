@@ -1,5 +1,8 @@
 package dev.faissshard.index;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.storage.LocalStorageClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -7,14 +10,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.faissshard.storage.LocalStorageClient;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * faiss/manifest.json is what readers (most of them Python) follow, so its format is pinned: the
@@ -25,10 +23,10 @@ class ManifestPublisherTests {
     private static final Instant PUBLISHED = Instant.parse("2026-11-25T10:00:00Z");
 
     private final JsonMapper json = JsonMapper.builder().build();
-    private final ManifestPublisher publisher = new ManifestPublisher(json, Clock.fixed(PUBLISHED, ZoneOffset.UTC));
+    private final ManifestPublisher publisher =
+            new ManifestPublisher(json, Clock.fixed(PUBLISHED, ZoneOffset.UTC));
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void manifestOfTheVersionOneProgressIsTheVersionOneManifest() throws IOException {
@@ -36,10 +34,11 @@ class ManifestPublisherTests {
         Progress progress = storedProgress(storage);
         publisher.publish(IndexLayout.at("shop"), progress.indexes(), storage);
         byte[] published = Files.readAllBytes(dir.resolve("shop/faiss/manifest.json"));
-        // The committed fixture predates "complete" (absent means false, as the read-back test shows); a
+        // The committed fixture predates "complete" (absent means false, as the read-back test
+        // shows); a
         // manifest published outside a finished job says false explicitly.
-        tools.jackson.databind.node.ObjectNode expected = (tools.jackson.databind.node.ObjectNode) json
-            .readTree(fixture("manifest-v1.json"));
+        tools.jackson.databind.node.ObjectNode expected =
+                (tools.jackson.databind.node.ObjectNode) json.readTree(fixture("manifest-v1.json"));
         expected.put("complete", false);
         assertThat(json.readTree(published)).isEqualTo(expected);
     }
@@ -49,27 +48,40 @@ class ManifestPublisherTests {
         Progress progress = storedProgress(new LocalStorageClient(dir));
         Manifest manifest = publisher.manifest(progress.indexes());
         assertThat(manifest.formatVersion()).isEqualTo(Manifest.FORMAT_VERSION).isEqualTo(1);
-        assertThat(manifest.shards()).isNotEmpty().allSatisfy(shard -> {
-            assertThat(shard.file()).matches("faiss/(color|structure|combined)_shard_\\d{3}\\.faiss");
-            assertThat(shard.sha256()).hasSize(64);
-            assertThat(shard.modelSha256()).isNotBlank();
-            assertThat(shard.idsFile()).endsWith(".ids.tsv");
-        });
-        assertThat(manifest.openSegments()).allSatisfy(segment -> assertThat(segment.factory()).isEqualTo("IDMap,Flat"));
+        assertThat(manifest.shards())
+                .isNotEmpty()
+                .allSatisfy(
+                        shard -> {
+                            assertThat(shard.file())
+                                    .matches(
+                                            "faiss/(color|structure|combined)_shard_\\d{3}\\.faiss");
+                            assertThat(shard.sha256()).hasSize(64);
+                            assertThat(shard.modelSha256()).isNotBlank();
+                            assertThat(shard.idsFile()).endsWith(".ids.tsv");
+                        });
+        assertThat(manifest.openSegments())
+                .allSatisfy(segment -> assertThat(segment.factory()).isEqualTo("IDMap,Flat"));
     }
 
     @Test
     void theVersionOneManifestReadsBackAndAgreesWithItsProgress() throws IOException {
         LocalStorageClient storage = new LocalStorageClient(dir);
         Progress progress = storedProgress(storage);
-        storage.replace("shop/faiss/manifest.json", fixture("manifest-v1.json"), "application/json");
+        storage.replace(
+                "shop/faiss/manifest.json", fixture("manifest-v1.json"), "application/json");
         IndexLayout layout = IndexLayout.at("shop");
         Manifest read = publisher.read(layout, storage).orElseThrow();
         assertThat(read).isEqualTo(publisher.manifest(progress.indexes()));
-        assertThat(publisher.publishedKeys(layout, storage)).contains("shop/faiss/color_shard_001.faiss",
-                "shop/faiss/color_shard_001.ids.tsv", "shop/faiss/open/color_shard_002_batch_000041.faiss");
-        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage)).as("already level").isFalse();
-        assertThat(Files.readAllBytes(dir.resolve("shop/faiss/manifest.json"))).isEqualTo(fixture("manifest-v1.json"));
+        assertThat(publisher.publishedKeys(layout, storage))
+                .contains(
+                        "shop/faiss/color_shard_001.faiss",
+                        "shop/faiss/color_shard_001.ids.tsv",
+                        "shop/faiss/open/color_shard_002_batch_000041.faiss");
+        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage))
+                .as("already level")
+                .isFalse();
+        assertThat(Files.readAllBytes(dir.resolve("shop/faiss/manifest.json")))
+                .isEqualTo(fixture("manifest-v1.json"));
     }
 
     @Test
@@ -77,14 +89,23 @@ class ManifestPublisherTests {
         LocalStorageClient storage = new LocalStorageClient(dir);
         Progress progress = storedProgress(storage);
         IndexLayout layout = IndexLayout.at("shop");
-        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage)).as("missing manifest").isTrue();
-        storage.replace("shop/faiss/manifest.json", json.writeValueAsBytes(publisher.manifest(java.util.Map.of())),
+        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage))
+                .as("missing manifest")
+                .isTrue();
+        storage.replace(
+                "shop/faiss/manifest.json",
+                json.writeValueAsBytes(publisher.manifest(java.util.Map.of())),
                 "application/json");
-        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage)).as("lagging manifest").isTrue();
-        assertThat(publisher.read(layout, storage)).contains(publisher.manifest(progress.indexes()));
+        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage))
+                .as("lagging manifest")
+                .isTrue();
+        assertThat(publisher.read(layout, storage))
+                .contains(publisher.manifest(progress.indexes()));
         storage.replace("shop/faiss/manifest.json", "{not json".getBytes(), "application/json");
         assertThat(publisher.read(layout, storage)).isEmpty();
-        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage)).as("unreadable manifest").isTrue();
+        assertThat(publisher.republishIfStale(layout, progress.indexes(), storage))
+                .as("unreadable manifest")
+                .isTrue();
     }
 
     private Progress storedProgress(LocalStorageClient storage) throws IOException {
@@ -93,7 +114,8 @@ class ManifestPublisherTests {
     }
 
     private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = ManifestPublisherTests.class.getResourceAsStream("/fixtures/" + name)) {
+        try (InputStream in =
+                ManifestPublisherTests.class.getResourceAsStream("/fixtures/" + name)) {
             if (in == null) {
                 throw new IOException("missing fixture " + name);
             }

@@ -1,5 +1,16 @@
 package dev.faissshard.index;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.embedding.ModelInfo;
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.shard.InMemoryVectorIndexes;
+import dev.faissshard.shard.Metric;
+import dev.faissshard.shard.ShardProperties;
+import dev.faissshard.shard.ShardWriterFactory;
+import dev.faissshard.storage.LocalStorageClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,73 +23,68 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
-
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.embedding.ModelInfo;
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.shard.InMemoryVectorIndexes;
-import dev.faissshard.shard.Metric;
-import dev.faissshard.shard.ShardProperties;
-import dev.faissshard.shard.ShardWriterFactory;
-import dev.faissshard.storage.LocalStorageClient;
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /**
- * {@link OpenIndex#commit} against a real folder store that records every write and can crash at any
- * one of them: the writes come in the order objects, progress, manifest, deletes, and a run killed at any
- * write leaves an index that opens, names nothing missing, and resumes to exactly the index an
- * uninterrupted run builds.
+ * {@link OpenIndex#commit} against a real folder store that records every write and can crash at
+ * any one of them: the writes come in the order objects, progress, manifest, deletes, and a run
+ * killed at any write leaves an index that opens, names nothing missing, and resumes to exactly the
+ * index an uninterrupted run builds.
  */
 class OpenIndexCommitTests {
 
     private static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
     private static final IndexLayout LAYOUT = IndexLayout.at("shop");
     private static final Map<IndexType, ModelInfo> MODELS = models();
-    /** Three batches of three images; with four vectors a shard, batch 2 and the end seal a shard. */
+
+    /**
+     * Three batches of three images; with four vectors a shard, batch 2 and the end seal a shard.
+     */
     private static final int BATCHES = 3;
+
     private static final int BATCH_SIZE = 3;
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    @TempDir
-    Path root;
+    @TempDir Path root;
 
     @Test
     void commitWritesObjectsThenProgressThenManifestThenDeletes() {
         RecordingStorage storage = new RecordingStorage(new LocalStorageClient(root));
         StoredIndex stored = storedIndex(storage);
-        try (OpenIndex index = stored.open(stored.locate(LAYOUT), Map.of(IndexType.COLOR, MODELS.get(IndexType.COLOR)),
-                IndexEvents.NONE)) {
+        try (OpenIndex index =
+                stored.open(
+                        stored.locate(LAYOUT),
+                        Map.of(IndexType.COLOR, MODELS.get(IndexType.COLOR)),
+                        IndexEvents.NONE)) {
             storage.clear();
             index.append(1, Map.of(IndexType.COLOR, vectors(IndexType.COLOR, 1, 3)), ids(1, 3));
             assertThat(storage.writes()).as("nothing is written before the commit").isEmpty();
             index.commit(2, NOW);
-            assertThat(storage.writes()).containsExactly(
-                    "replace shop/faiss/open/color_shard_001_batch_000001.ids.tsv",
-                    "replace shop/faiss/open/color_shard_001_batch_000001.faiss",
-                    "replace shop/progress.json",
-                    "replace shop/faiss/manifest.json");
+            assertThat(storage.writes())
+                    .containsExactly(
+                            "replace shop/faiss/open/color_shard_001_batch_000001.ids.tsv",
+                            "replace shop/faiss/open/color_shard_001_batch_000001.faiss",
+                            "replace shop/progress.json",
+                            "replace shop/faiss/manifest.json");
             storage.clear();
             // 3 open + 1 fill shard 1; the other 2 stay open as batch 2's segment.
             index.append(2, Map.of(IndexType.COLOR, vectors(IndexType.COLOR, 4, 6)), ids(4, 6));
             index.commit(3, NOW);
-            assertThat(storage.writes()).containsExactly(
-                    "create shop/faiss/color_shard_001.ids.tsv",
-                    "create shop/faiss/color_shard_001.faiss",
-                    "replace shop/faiss/open/color_shard_002_batch_000002.ids.tsv",
-                    "replace shop/faiss/open/color_shard_002_batch_000002.faiss",
-                    "replace shop/progress.json",
-                    "replace shop/faiss/manifest.json",
-                    "delete shop/faiss/open/color_shard_001_batch_000001.faiss",
-                    "delete shop/faiss/open/color_shard_001_batch_000001.ids.tsv");
+            assertThat(storage.writes())
+                    .containsExactly(
+                            "create shop/faiss/color_shard_001.ids.tsv",
+                            "create shop/faiss/color_shard_001.faiss",
+                            "replace shop/faiss/open/color_shard_002_batch_000002.ids.tsv",
+                            "replace shop/faiss/open/color_shard_002_batch_000002.faiss",
+                            "replace shop/progress.json",
+                            "replace shop/faiss/manifest.json",
+                            "delete shop/faiss/open/color_shard_001_batch_000001.faiss",
+                            "delete shop/faiss/open/color_shard_001_batch_000001.ids.tsv");
         }
     }
 
@@ -89,7 +95,9 @@ class OpenIndexCommitTests {
         RecordingStorage storage = new RecordingStorage(new LocalStorageClient(reference));
         StoredIndex stored = storedIndex(storage);
         try (OpenIndex index = stored.open(stored.locate(LAYOUT), MODELS, IndexEvents.NONE)) {
-            assertThat(storage.reads()).filteredOn(key -> key.equals(LAYOUT.progressKey())).hasSize(1);
+            assertThat(storage.reads())
+                    .filteredOn(key -> key.equals(LAYOUT.progressKey()))
+                    .hasSize(1);
             assertThat(index.committed().nextBatch()).isEqualTo(BATCHES + 2);
         }
     }
@@ -99,8 +107,12 @@ class OpenIndexCommitTests {
         Path referenceRoot = root.resolve("reference");
         int writes = build(new RecordingStorage(new LocalStorageClient(referenceRoot)), -1);
         Map<String, String> reference = tree(referenceRoot);
-        assertThat(reference).containsKeys("shop/progress.json", "shop/faiss/manifest.json",
-                "shop/faiss/color_shard_001.faiss", "shop/faiss/color_shard_003.faiss");
+        assertThat(reference)
+                .containsKeys(
+                        "shop/progress.json",
+                        "shop/faiss/manifest.json",
+                        "shop/faiss/color_shard_001.faiss",
+                        "shop/faiss/color_shard_003.faiss");
         assertThat(writes).isGreaterThan(20);
         for (int crash = 0; crash < writes; crash++) {
             Path dir = root.resolve("crash-" + crash);
@@ -109,13 +121,15 @@ class OpenIndexCommitTests {
             assertThatThrownBy(() -> build(storage, at)).isInstanceOf(RecordingStorage.Crash.class);
             assertConsistent(dir, "after a crash at write " + crash);
             build(new RecordingStorage(new LocalStorageClient(dir)), -1);
-            assertThat(tree(dir)).as("resumed after a crash at write %d", crash).isEqualTo(reference);
+            assertThat(tree(dir))
+                    .as("resumed after a crash at write %d", crash)
+                    .isEqualTo(reference);
         }
     }
 
     /**
-     * Runs the build from where the stored progress says, crashing at write {@code crashAt} (counted from
-     * the open) unless it is negative; returns how many writes it made.
+     * Runs the build from where the stored progress says, crashing at write {@code crashAt}
+     * (counted from the open) unless it is negative; returns how many writes it made.
      */
     private int build(RecordingStorage storage, int crashAt) {
         StoredIndex stored = storedIndex(storage);
@@ -130,7 +144,12 @@ class OpenIndexCommitTests {
                 MODELS.keySet().forEach(type -> vectors.put(type, vectors(type, from, to)));
                 index.append(batch, vectors, ids(from, to));
                 if (batch == 2) {
-                    index.fail("x-" + batch, "http://127.0.0.1/x.jpg", FailureReason.HTTP_STATUS, "404", NOW);
+                    index.fail(
+                            "x-" + batch,
+                            "http://127.0.0.1/x.jpg",
+                            FailureReason.HTTP_STATUS,
+                            "404",
+                            NOW);
                 }
                 index.commit(batch + 1, NOW);
             }
@@ -143,26 +162,68 @@ class OpenIndexCommitTests {
     private void assertConsistent(Path dir, String when) {
         LocalStorageClient storage = new LocalStorageClient(dir);
         ProgressStore progressStore = new ProgressStore(json);
-        progressStore.load(LAYOUT, storage).ifPresent(progress -> progress.indexes().values().forEach(index -> {
-            index.sealedShards().forEach(shard -> assertExists(storage, when, shard.file(), shard.idsFile()));
-            index.openSegments().forEach(segment -> assertExists(storage, when, segment.file(), segment.idsFile()));
-        }));
-        new ManifestPublisher(json, clock).read(LAYOUT, storage).ifPresent(manifest -> Stream
-            .concat(manifest.shards().stream(), manifest.openSegments().stream())
-            .forEach(entry -> assertExists(storage, when, entry.file(), entry.idsFile())));
+        progressStore
+                .load(LAYOUT, storage)
+                .ifPresent(
+                        progress ->
+                                progress.indexes()
+                                        .values()
+                                        .forEach(
+                                                index -> {
+                                                    index.sealedShards()
+                                                            .forEach(
+                                                                    shard ->
+                                                                            assertExists(
+                                                                                    storage,
+                                                                                    when,
+                                                                                    shard.file(),
+                                                                                    shard
+                                                                                            .idsFile()));
+                                                    index.openSegments()
+                                                            .forEach(
+                                                                    segment ->
+                                                                            assertExists(
+                                                                                    storage,
+                                                                                    when,
+                                                                                    segment.file(),
+                                                                                    segment
+                                                                                            .idsFile()));
+                                                }));
+        new ManifestPublisher(json, clock)
+                .read(LAYOUT, storage)
+                .ifPresent(
+                        manifest ->
+                                Stream.concat(
+                                                manifest.shards().stream(),
+                                                manifest.openSegments().stream())
+                                        .forEach(
+                                                entry ->
+                                                        assertExists(
+                                                                storage,
+                                                                when,
+                                                                entry.file(),
+                                                                entry.idsFile())));
     }
 
-    private static void assertExists(LocalStorageClient storage, String when, String... relativeKeys) {
+    private static void assertExists(
+            LocalStorageClient storage, String when, String... relativeKeys) {
         for (String key : relativeKeys) {
-            assertThat(storage.find(LAYOUT.absolute(key))).as("%s: %s exists", when, key).isPresent();
+            assertThat(storage.find(LAYOUT.absolute(key)))
+                    .as("%s: %s exists", when, key)
+                    .isPresent();
         }
     }
 
     private StoredIndex storedIndex(RecordingStorage storage) {
-        ShardProperties properties = new ShardProperties(DataSize.ofMegabytes(1), 4, "IDMap,Flat", Metric.INNER_PRODUCT,
-                1);
-        return new StoredIndex(storage, new ProgressStore(json), new ManifestPublisher(json, clock),
-                new ShardWriterFactory(properties, new InMemoryVectorIndexes()), clock);
+        ShardProperties properties =
+                new ShardProperties(
+                        DataSize.ofMegabytes(1), 4, "IDMap,Flat", Metric.INNER_PRODUCT, 1);
+        return new StoredIndex(
+                storage,
+                new ProgressStore(json),
+                new ManifestPublisher(json, clock),
+                new ShardWriterFactory(properties, new InMemoryVectorIndexes()),
+                clock);
     }
 
     /** Every file under the store, with a digest of its bytes. */

@@ -1,16 +1,14 @@
 package dev.faissshard.index;
 
-import java.io.IOException;
-import java.io.InputStream;
-
-import org.junit.jupiter.api.Test;
-
-import dev.faissshard.failure.FailureReason;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faissshard.failure.FailureReason;
+import java.io.IOException;
+import java.io.InputStream;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** progress.json is a versioned format: the committed version-1 fixture must keep loading. */
 class ProgressStoreTests {
@@ -25,10 +23,13 @@ class ProgressStoreTests {
         assertThat(progress.nextBatch()).isEqualTo(42);
         IndexProgress color = progress.indexes().get("color");
         assertThat(color.model().dimension()).isEqualTo(512);
-        assertThat(color.sealedShards()).singleElement().satisfies(shard -> {
-            assertThat(shard.file()).isEqualTo("faiss/color_shard_001.faiss");
-            assertThat(shard.vectors()).isEqualTo(22900);
-        });
+        assertThat(color.sealedShards())
+                .singleElement()
+                .satisfies(
+                        shard -> {
+                            assertThat(shard.file()).isEqualTo("faiss/color_shard_001.faiss");
+                            assertThat(shard.vectors()).isEqualTo(22900);
+                        });
         assertThat(color.openShard()).isEqualTo(2);
         assertThat(color.vectors()).isEqualTo(22900 + 256);
         assertThat(progress.failures().get("23013").reason()).isEqualTo(FailureReason.HTTP_STATUS);
@@ -45,20 +46,23 @@ class ProgressStoreTests {
 
     @Test
     void refusesAFormatFromTheFuture() {
-        byte[] future = "{\"formatVersion\":2,\"nextBatch\":1,\"indexes\":{},\"failures\":{}}".getBytes();
-        assertThatThrownBy(() -> store.parse("p/progress.json", future)).isInstanceOf(CorruptProgressException.class)
-            .hasMessageContaining("format version 2");
+        byte[] future =
+                "{\"formatVersion\":2,\"nextBatch\":1,\"indexes\":{},\"failures\":{}}".getBytes();
+        assertThatThrownBy(() -> store.parse("p/progress.json", future))
+                .isInstanceOf(CorruptProgressException.class)
+                .hasMessageContaining("format version 2");
     }
 
     @Test
     void refusesMalformedJsonWithTheKeyInTheMessage() {
         assertThatThrownBy(() -> store.parse("p/progress.json", "{\"formatVersion\":".getBytes()))
-            .isInstanceOf(CorruptProgressException.class)
-            .hasMessageContaining("p/progress.json");
+                .isInstanceOf(CorruptProgressException.class)
+                .hasMessageContaining("p/progress.json");
     }
 
     private static byte[] fixture() throws IOException {
-        try (InputStream in = ProgressStoreTests.class.getResourceAsStream("/fixtures/progress-v1.json")) {
+        try (InputStream in =
+                ProgressStoreTests.class.getResourceAsStream("/fixtures/progress-v1.json")) {
             return in.readAllBytes();
         }
     }

@@ -1,17 +1,16 @@
 package dev.faissshard.index;
 
+import dev.faissshard.storage.StorageClient;
+import dev.faissshard.storage.StoredObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import dev.faissshard.storage.StorageClient;
-import dev.faissshard.storage.StoredObject;
-
 /**
- * A store that passes every call to a real one, records each write ({@code create key}, {@code replace
- * key}, {@code delete key}) and each read of a given key, and can crash: the n-th write throws instead of
- * happening, as a killed process would stop.
+ * A store that passes every call to a real one, records each write ({@code create key}, {@code
+ * replace key}, {@code delete key}) and each read of a given key, and can crash: the n-th write
+ * throws instead of happening, as a killed process would stop.
  */
 final class RecordingStorage implements StorageClient {
 

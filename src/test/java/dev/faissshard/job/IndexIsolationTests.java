@@ -1,5 +1,10 @@
 package dev.faissshard.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.testimages.ImageServer;
+import dev.faissshard.testimages.ProductImageGenerator;
+import dev.faissshard.testimages.StoredIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,7 +21,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,19 +31,14 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import dev.faissshard.testimages.ImageServer;
-import dev.faissshard.testimages.ProductImageGenerator;
-import dev.faissshard.testimages.StoredIndex;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One index's job creates, replaces and deletes only its own objects: indexes at other prefixes —
- * including one an older version let a caller put inside the root index's {@code faiss/open/}, and the
- * partitions nested inside a job's own prefix — survive byte for byte, and prefixes that would put an
- * index inside another's reserved names are refused over HTTP with a problem naming {@code prefix}.
+ * including one an older version let a caller put inside the root index's {@code faiss/open/}, and
+ * the partitions nested inside a job's own prefix — survive byte for byte, and prefixes that would
+ * put an index inside another's reserved names are refused over HTTP with a problem naming {@code
+ * prefix}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class IndexIsolationTests {
@@ -51,8 +50,7 @@ class IndexIsolationTests {
     private static Path storage;
     private static ImageServer images;
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -60,8 +58,12 @@ class IndexIsolationTests {
     static void serveImages() throws IOException {
         images = new ImageServer();
         for (int i = 0; i < IMAGES; i++) {
-            images.image("/" + i + ".jpg", ProductImageGenerator
-                .jpeg(ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(i), 96), 0.85f));
+            images.image(
+                    "/" + i + ".jpg",
+                    ProductImageGenerator.jpeg(
+                            ProductImageGenerator.render(
+                                    ProductImageGenerator.catalogueSpec(i), 96),
+                            0.85f));
         }
     }
 
@@ -90,12 +92,15 @@ class IndexIsolationTests {
     @Test
     void jobsAtTheRootAndAtAPrefixLeaveOtherIndexesByteForByte() throws Exception {
         build("{\"prefix\":\"victim\"}");
-        // An index an older version accepted at faiss/open/victim, where the root index's clean-up once
+        // An index an older version accepted at faiss/open/victim, where the root index's clean-up
+        // once
         // deleted it whole; each victim also holds an open segment of its own.
         copyTree(storage.resolve("victim"), storage.resolve("faiss/open/victim"));
         for (String victim : List.of("victim", "faiss/open/victim")) {
             Path shard = storage.resolve(victim).resolve("faiss/color_shard_001.faiss");
-            Path segment = storage.resolve(victim).resolve("faiss/open/color_shard_004_batch_000009.faiss");
+            Path segment =
+                    storage.resolve(victim)
+                            .resolve("faiss/open/color_shard_004_batch_000009.faiss");
             Files.createDirectories(segment.getParent());
             Files.copy(shard, segment);
         }
@@ -104,54 +109,81 @@ class IndexIsolationTests {
         // What the root index's clean-up may delete (its own segment names), and what it may not.
         Path orphan = storage.resolve("faiss/open/color_shard_001_batch_000999.faiss");
         Path orphanIds = storage.resolve("faiss/open/color_shard_001_batch_000999.ids.tsv");
-        Files.write(orphan, new byte[] { 1, 2, 3 });
-        Files.write(orphanIds, new byte[] { 4 });
-        Path notes = Files.writeString(storage.resolve("faiss/open/NOTES.txt"), "an operator's file");
+        Files.write(orphan, new byte[] {1, 2, 3});
+        Files.write(orphanIds, new byte[] {4});
+        Path notes =
+                Files.writeString(storage.resolve("faiss/open/NOTES.txt"), "an operator's file");
 
-        List<String> others = List.of("victim", "faiss/open/victim", "team/part-0-of-2", "team/part-1-of-2");
+        List<String> others =
+                List.of("victim", "faiss/open/victim", "team/part-0-of-2", "team/part-1-of-2");
         Map<String, String> before = hashes(others);
         before.put("faiss/open/NOTES.txt", sha256(notes));
-        assertThat(before).containsKeys("faiss/open/victim/progress.json", "faiss/open/victim/faiss/manifest.json",
-                "faiss/open/victim/faiss/open/color_shard_004_batch_000009.faiss", "team/part-0-of-2/progress.json",
-                "team/part-1-of-2/faiss/manifest.json");
+        assertThat(before)
+                .containsKeys(
+                        "faiss/open/victim/progress.json",
+                        "faiss/open/victim/faiss/manifest.json",
+                        "faiss/open/victim/faiss/open/color_shard_004_batch_000009.faiss",
+                        "team/part-0-of-2/progress.json",
+                        "team/part-1-of-2/faiss/manifest.json");
 
         Map<String, Object> root = build("{}");
         Map<String, Object> team = build("{\"prefix\":\"team\"}");
 
         Map<String, String> after = hashes(others);
         after.put("faiss/open/NOTES.txt", sha256(notes));
-        assertThat(after).as("every object of every other index, and the operator's file").isEqualTo(before);
+        assertThat(after)
+                .as("every object of every other index, and the operator's file")
+                .isEqualTo(before);
         assertThat(orphan).as("the root index's own leftover segment").doesNotExist();
         assertThat(orphanIds).doesNotExist();
         assertThat(counts(root)).containsEntry("embedded", IMAGES);
-        assertThat(counts(team)).as("the partitions' vectors are not the team index's").containsEntry("embedded", IMAGES);
+        assertThat(counts(team))
+                .as("the partitions' vectors are not the team index's")
+                .containsEntry("embedded", IMAGES);
         for (String type : TYPES) {
-            assertThat(StoredIndex.read(storage, type).catalogIds()).doesNotHaveDuplicates().hasSize(IMAGES);
-            assertThat(StoredIndex.read(storage.resolve("team"), type).catalogIds()).doesNotHaveDuplicates().hasSize(IMAGES);
+            assertThat(StoredIndex.read(storage, type).catalogIds())
+                    .doesNotHaveDuplicates()
+                    .hasSize(IMAGES);
+            assertThat(StoredIndex.read(storage.resolve("team"), type).catalogIds())
+                    .doesNotHaveDuplicates()
+                    .hasSize(IMAGES);
         }
     }
 
     static Stream<Arguments> refusedPrefixes() {
-        return Stream.of(Arguments.of("reserved faiss", "faiss"), Arguments.of("inside faiss/open", "faiss/open/victim"),
+        return Stream.of(
+                Arguments.of("reserved faiss", "faiss"),
+                Arguments.of("inside faiss/open", "faiss/open/victim"),
                 Arguments.of("inside an index's faiss", "shop/faiss"),
                 Arguments.of("ends in progress.json", "shop/progress.json"),
-                Arguments.of("progress.json", "progress.json"), Arguments.of("a partition's folder", "team/part-0-of-2"),
-                Arguments.of("8 KB of a/", "a/".repeat(4096)), Arguments.of("segment of 256", "x/" + "a".repeat(256)),
-                Arguments.of("..", ".."), Arguments.of("../up", "../up"), Arguments.of("a/./b", "a/./b"),
-                Arguments.of("empty segment", "a//b"), // Larger bodies are refused whole (413) before any field is read: see HostileRequestTests.
+                Arguments.of("progress.json", "progress.json"),
+                Arguments.of("a partition's folder", "team/part-0-of-2"),
+                Arguments.of("8 KB of a/", "a/".repeat(4096)),
+                Arguments.of("segment of 256", "x/" + "a".repeat(256)),
+                Arguments.of("..", ".."),
+                Arguments.of("../up", "../up"),
+                Arguments.of("a/./b", "a/./b"),
+                Arguments.of(
+                        "empty segment",
+                        "a//b"), // Larger bodies are refused whole (413) before any field is read:
+                // see HostileRequestTests.
                 Arguments.of("40 KB", "a".repeat(40 * 1024)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusedPrefixes")
-    void refusedPrefixesAreBadRequestsNamingThePrefixField(String name, String prefix) throws Exception {
+    void refusedPrefixesAreBadRequestsNamingThePrefixField(String name, String prefix)
+            throws Exception {
         int jobsBefore = jobCount();
         long start = System.nanoTime();
         HttpResponse<String> response = post("{\"prefix\":\"" + prefix + "\"}");
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        System.out.printf("prefix %s (%d chars): %d in %d ms%n", name, prefix.length(), response.statusCode(), millis);
+        System.out.printf(
+                "prefix %s (%d chars): %d in %d ms%n",
+                name, prefix.length(), response.statusCode(), millis);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
-        assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+        assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+                .startsWith("application/problem+json");
         @SuppressWarnings("unchecked")
         Map<String, Object> problem = JSON.readValue(response.body(), Map.class);
         assertThat(problem.get("type").toString()).endsWith("/invalid-request");
@@ -195,8 +227,14 @@ class IndexIsolationTests {
         Map<String, String> hashes = new TreeMap<>();
         for (String prefix : prefixes) {
             try (Stream<Path> files = Files.walk(storage.resolve(prefix))) {
-                files.filter(Files::isRegularFile).forEach(file -> hashes
-                    .put(storage.relativize(file).toString().replace('\\', '/'), sha256(file)));
+                files.filter(Files::isRegularFile)
+                        .forEach(
+                                file ->
+                                        hashes.put(
+                                                storage.relativize(file)
+                                                        .toString()
+                                                        .replace('\\', '/'),
+                                                sha256(file)));
             }
         }
         return hashes;
@@ -214,24 +252,28 @@ class IndexIsolationTests {
 
     private static String sha256(Path file) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        }
-        catch (IOException ex) {
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
-        }
-        catch (NoSuchAlgorithmException ex) {
+        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }
 
     private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,17 +1,15 @@
 package dev.faissshard.job;
 
-import java.time.Instant;
-import java.util.EnumSet;
-
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexLayout;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import java.time.Instant;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
 
 /** Run slots and the queue: a job paused or cancelled while it waits gives its place up at once. */
 class JobQueueTests {
@@ -46,12 +44,18 @@ class JobQueueTests {
         assertThat(paused.state()).isEqualTo(JobState.PAUSED);
         assertThat(queue.isPausedBeforeStart(paused)).isTrue();
         Job next = job("c");
-        assertThat(queue.admit(next)).as("the paused job's place is free").isEqualTo(JobQueue.Placement.WAIT);
+        assertThat(queue.admit(next))
+                .as("the paused job's place is free")
+                .isEqualTo(JobQueue.Placement.WAIT);
 
-        assertThatThrownBy(() -> queue.resumePaused(paused)).as("queue full again").isInstanceOf(JobCapacityException.class);
+        assertThatThrownBy(() -> queue.resumePaused(paused))
+                .as("queue full again")
+                .isInstanceOf(JobCapacityException.class);
         assertThat(paused.state()).isEqualTo(JobState.PAUSED);
 
-        assertThat(queue.next()).as("the running job ended; the waiting one takes its slot").isSameAs(next);
+        assertThat(queue.next())
+                .as("the running job ended; the waiting one takes its slot")
+                .isSameAs(next);
         assertThat(queue.resumePaused(paused)).isEqualTo(JobQueue.Placement.WAIT);
         assertThat(paused.state()).isEqualTo(JobState.QUEUED);
         assertThat(queue.next()).isSameAs(paused);
@@ -89,7 +93,8 @@ class JobQueueTests {
         queue.pauseWaiting(first);
         Job second = job("c");
         queue.admit(second);
-        assertThatThrownBy(() -> queue.pauseWaiting(second)).isInstanceOf(JobCapacityException.class);
+        assertThatThrownBy(() -> queue.pauseWaiting(second))
+                .isInstanceOf(JobCapacityException.class);
         assertThat(second.state()).isEqualTo(JobState.QUEUED);
         assertThat(queue.waiting()).isEqualTo(1);
     }
@@ -109,8 +114,15 @@ class JobQueueTests {
     }
 
     private static Job job(String id) {
-        JobSpec spec = new JobSpec(EnumSet.of(IndexType.COLOR), new CatalogSpec(CatalogType.CSV, "catalog.csv"),
-                IndexLayout.at(id), 4, 0, false, new Partition(0, 1));
+        JobSpec spec =
+                new JobSpec(
+                        EnumSet.of(IndexType.COLOR),
+                        new CatalogSpec(CatalogType.CSV, "catalog.csv"),
+                        IndexLayout.at(id),
+                        4,
+                        0,
+                        false,
+                        new Partition(0, 1));
         return new Job(id, spec, "local:" + id, "csv:catalog.csv", T0);
     }
 }

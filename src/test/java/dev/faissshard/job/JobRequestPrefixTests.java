@@ -1,18 +1,19 @@
 package dev.faissshard.job;
 
-import java.util.Set;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
-
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The request's prefix constraint: the precise rule broken, on the field {@code prefix}, never the value. */
+/**
+ * The request's prefix constraint: the precise rule broken, on the field {@code prefix}, never the
+ * value.
+ */
 class JobRequestPrefixTests {
 
     private static final ValidatorFactory FACTORY = Validation.buildDefaultValidatorFactory();
@@ -45,7 +46,11 @@ class JobRequestPrefixTests {
         assertThat(violations).hasSize(1);
         ConstraintViolation<JobRequest> violation = violations.iterator().next();
         assertThat(violation.getPropertyPath()).hasToString("prefix");
-        assertThat(violation.getMessage()).contains(rule).doesNotContain("{a}").doesNotContain("${").doesNotContain("2/");
+        assertThat(violation.getMessage())
+                .contains(rule)
+                .doesNotContain("{a}")
+                .doesNotContain("${")
+                .doesNotContain("2/");
     }
 
     private static JobRequest request(String prefix) {

@@ -1,21 +1,22 @@
 package dev.faissshard.job;
 
-import java.time.Instant;
-import java.util.EnumSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexLayout;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-/** Every transition of {@link Job} (drawn in {@link JobState}), with plain objects and no threads but the test's. */
+/**
+ * Every transition of {@link Job} (drawn in {@link JobState}), with plain objects and no threads
+ * but the test's.
+ */
 class JobStateMachineTests {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -38,7 +39,9 @@ class JobStateMachineTests {
         assertThat(job.state()).isEqualTo(JobState.PAUSED);
         assertThat(job.isPausedBeforeStart()).isTrue();
         assertThat(job.start(T1)).as("a paused job is not started").isFalse();
-        assertThatThrownBy(job::requestResume).as("the running job's resume").isInstanceOf(JobStateConflictException.class);
+        assertThatThrownBy(job::requestResume)
+                .as("the running job's resume")
+                .isInstanceOf(JobStateConflictException.class);
         job.resumeQueued();
         assertThat(job.state()).isEqualTo(JobState.QUEUED);
         assertThat(job.isPausedBeforeStart()).isFalse();
@@ -101,14 +104,15 @@ class JobStateMachineTests {
         assertThat(job.isPausedBeforeStart()).isFalse();
         assertThatThrownBy(job::requestPause).isInstanceOf(JobStateConflictException.class);
         assertThatThrownBy(job::resumeQueued).isInstanceOf(JobStateConflictException.class);
-        CompletableFuture<Boolean> boundary = CompletableFuture.supplyAsync(() -> {
-            try {
-                return job.checkpoint();
-            }
-            catch (InterruptedException ex) {
-                throw new IllegalStateException(ex);
-            }
-        });
+        CompletableFuture<Boolean> boundary =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return job.checkpoint();
+                            } catch (InterruptedException ex) {
+                                throw new IllegalStateException(ex);
+                            }
+                        });
         Thread.sleep(100);
         assertThat(boundary).as("blocked while paused").isNotDone();
         job.requestResume();
@@ -146,12 +150,14 @@ class JobStateMachineTests {
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
         assertThat(failed.lastError()).isEqualTo("storage failed");
         assertThat(failed.finishedAt()).isEqualTo(T1);
-        assertThatThrownBy(() -> failed.finish(JobState.RUNNING, T1, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> failed.finish(JobState.RUNNING, T1, null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void everyActionOnAFinishedJobIsAConflictExceptShutdown() {
-        for (JobState outcome : EnumSet.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)) {
+        for (JobState outcome :
+                EnumSet.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)) {
             Job job = running();
             job.finish(outcome, T1, null);
             assertThatThrownBy(job::requestPause).isInstanceOf(JobStateConflictException.class);
@@ -159,29 +165,35 @@ class JobStateMachineTests {
             assertThatThrownBy(job::requestResume).isInstanceOf(JobStateConflictException.class);
             assertThatThrownBy(job::resumeQueued).isInstanceOf(JobStateConflictException.class);
             assertThatThrownBy(job::requestCancel).isInstanceOf(JobStateConflictException.class);
-            assertThatThrownBy(() -> job.cancelBeforeStart(T1, null)).isInstanceOf(JobStateConflictException.class);
+            assertThatThrownBy(() -> job.cancelBeforeStart(T1, null))
+                    .isInstanceOf(JobStateConflictException.class);
             job.requestStopForShutdown();
             assertThat(job.stoppedForShutdown()).isFalse();
             assertThat(job.start(T1)).isFalse();
             assertThat(job.state()).isEqualTo(outcome);
             assertThat(JobState.valueOf(outcome.name()).isFinished()).isTrue();
         }
-        assertThat(EnumSet.complementOf(EnumSet.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)))
-            .noneMatch(JobState::isFinished);
+        assertThat(
+                        EnumSet.complementOf(
+                                EnumSet.of(
+                                        JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)))
+                .noneMatch(JobState::isFinished);
     }
 
     @Test
     void runningJobCannotBeCancelledOrPausedAsIfItWereQueued() {
         Job job = running();
         assertThatThrownBy(job::pauseQueued).isInstanceOf(JobStateConflictException.class);
-        assertThatThrownBy(() -> job.cancelBeforeStart(T1, null)).isInstanceOf(JobStateConflictException.class);
+        assertThatThrownBy(() -> job.cancelBeforeStart(T1, null))
+                .isInstanceOf(JobStateConflictException.class);
         assertThat(job.state()).isEqualTo(JobState.RUNNING);
     }
 
     @Test
     void awaitFinishedGivesUpAtTheDeadline() throws Exception {
         Job job = running();
-        assertThat(job.awaitFinished(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
+        assertThat(job.awaitFinished(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50)))
+                .isFalse();
     }
 
     private static Job running() {
@@ -191,8 +203,15 @@ class JobStateMachineTests {
     }
 
     private static Job job() {
-        JobSpec spec = new JobSpec(EnumSet.of(IndexType.COLOR), new CatalogSpec(CatalogType.CSV, "catalog.csv"),
-                IndexLayout.at(""), 4, 0, false, new Partition(0, 1));
+        JobSpec spec =
+                new JobSpec(
+                        EnumSet.of(IndexType.COLOR),
+                        new CatalogSpec(CatalogType.CSV, "catalog.csv"),
+                        IndexLayout.at(""),
+                        4,
+                        0,
+                        false,
+                        new Partition(0, 1));
         return new Job("job-1", spec, "local:test", "csv:catalog.csv", T0);
     }
 }

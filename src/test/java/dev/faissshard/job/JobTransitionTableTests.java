@@ -1,29 +1,27 @@
 package dev.faissshard.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faissshard.catalog.CatalogSpec;
+import dev.faissshard.catalog.CatalogType;
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.index.IndexLayout;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.faissshard.catalog.CatalogSpec;
-import dev.faissshard.catalog.CatalogType;
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.index.IndexLayout;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /**
- * Every action of {@link Job} from every situation a job can be in, as one table: the state it leads to,
- * or {@code conflict} when the action is refused (and the state is left as it was). The situations are
- * the states of {@link JobState} with the two PAUSED cases (before and after the start) and the QUEUED
- * job whose pause or cancel waits for its start told apart.
+ * Every action of {@link Job} from every situation a job can be in, as one table: the state it
+ * leads to, or {@code conflict} when the action is refused (and the state is left as it was). The
+ * situations are the states of {@link JobState} with the two PAUSED cases (before and after the
+ * start) and the QUEUED job whose pause or cancel waits for its start told apart.
  */
 class JobTransitionTableTests {
 
@@ -32,76 +30,180 @@ class JobTransitionTableTests {
     private static final String CONFLICT = "conflict";
 
     /** How to bring a fresh job into each situation. */
-    private static final Map<String, Consumer<Job>> SITUATIONS = Map.of(
-            "queued", job -> { },
-            "queued, pause requested", Job::requestPause,
-            "queued, cancel requested", Job::requestCancel,
-            "running", job -> job.start(T0),
-            "paused after start", job -> {
-                job.start(T0);
-                job.requestPause();
-            },
-            "paused before start", Job::pauseQueued,
-            "succeeded", job -> finished(job, JobState.SUCCEEDED),
-            "failed", job -> finished(job, JobState.FAILED),
-            "cancelled", job -> finished(job, JobState.CANCELLED));
+    private static final Map<String, Consumer<Job>> SITUATIONS =
+            Map.of(
+                    "queued", job -> {},
+                    "queued, pause requested", Job::requestPause,
+                    "queued, cancel requested", Job::requestCancel,
+                    "running", job -> job.start(T0),
+                    "paused after start",
+                            job -> {
+                                job.start(T0);
+                                job.requestPause();
+                            },
+                    "paused before start", Job::pauseQueued,
+                    "succeeded", job -> finished(job, JobState.SUCCEEDED),
+                    "failed", job -> finished(job, JobState.FAILED),
+                    "cancelled", job -> finished(job, JobState.CANCELLED));
 
-    private static final Map<String, Consumer<Job>> ACTIONS = Map.of(
-            "start", job -> job.start(T1),
-            "requestPause", Job::requestPause,
-            "pauseQueued", Job::pauseQueued,
-            "requestResume", Job::requestResume,
-            "resumeQueued", Job::resumeQueued,
-            "requestCancel", Job::requestCancel,
-            "cancelBeforeStart", job -> job.cancelBeforeStart(T1, null),
-            "requestStopForShutdown", Job::requestStopForShutdown,
-            "finish", job -> job.finish(JobState.SUCCEEDED, T1, null));
+    private static final Map<String, Consumer<Job>> ACTIONS =
+            Map.of(
+                    "start", job -> job.start(T1),
+                    "requestPause", Job::requestPause,
+                    "pauseQueued", Job::pauseQueued,
+                    "requestResume", Job::requestResume,
+                    "resumeQueued", Job::resumeQueued,
+                    "requestCancel", Job::requestCancel,
+                    "cancelBeforeStart", job -> job.cancelBeforeStart(T1, null),
+                    "requestStopForShutdown", Job::requestStopForShutdown,
+                    "finish", job -> job.finish(JobState.SUCCEEDED, T1, null));
 
     /** Rows: situation; columns in the order of {@link #COLUMNS}. */
-    private static final String[] COLUMNS = { "start", "requestPause", "pauseQueued", "requestResume", "resumeQueued",
-        "requestCancel", "cancelBeforeStart", "requestStopForShutdown", "finish" };
+    private static final String[] COLUMNS = {
+        "start",
+        "requestPause",
+        "pauseQueued",
+        "requestResume",
+        "resumeQueued",
+        "requestCancel",
+        "cancelBeforeStart",
+        "requestStopForShutdown",
+        "finish"
+    };
 
     private static final Object[][] TABLE = {
-        { "queued", "RUNNING", "QUEUED", "PAUSED", CONFLICT, CONFLICT, "QUEUED", "CANCELLED", "QUEUED", "SUCCEEDED" },
-        { "queued, pause requested", "RUNNING", "QUEUED", "PAUSED", "QUEUED", CONFLICT, "QUEUED", "CANCELLED", "QUEUED",
-            "SUCCEEDED" },
+        {
+            "queued",
+            "RUNNING",
+            "QUEUED",
+            "PAUSED",
+            CONFLICT,
+            CONFLICT,
+            "QUEUED",
+            "CANCELLED",
+            "QUEUED",
+            "SUCCEEDED"
+        },
+        {
+            "queued, pause requested",
+            "RUNNING",
+            "QUEUED",
+            "PAUSED",
+            "QUEUED",
+            CONFLICT,
+            "QUEUED",
+            "CANCELLED",
+            "QUEUED",
+            "SUCCEEDED"
+        },
         // A cancel asked of a job being handed a slot ends it when it would start.
-        { "queued, cancel requested", "CANCELLED", "QUEUED", "PAUSED", CONFLICT, CONFLICT, "QUEUED", "CANCELLED",
-            "QUEUED", "SUCCEEDED" },
-        { "running", "RUNNING", "PAUSED", CONFLICT, CONFLICT, CONFLICT, "RUNNING", CONFLICT, "RUNNING", "SUCCEEDED" },
-        { "paused after start", "PAUSED", CONFLICT, CONFLICT, "RUNNING", CONFLICT, "PAUSED", CONFLICT, "PAUSED",
-            "SUCCEEDED" },
-        { "paused before start", "PAUSED", CONFLICT, CONFLICT, CONFLICT, "QUEUED", "PAUSED", "CANCELLED", "PAUSED",
-            "SUCCEEDED" },
-        // Final states: every user action is a conflict; start, shutdown and a second outcome change nothing.
-        { "succeeded", "SUCCEEDED", CONFLICT, CONFLICT, CONFLICT, CONFLICT, CONFLICT, CONFLICT, "SUCCEEDED",
-            "SUCCEEDED" },
-        { "failed", "FAILED", CONFLICT, CONFLICT, CONFLICT, CONFLICT, CONFLICT, CONFLICT, "FAILED", "FAILED" },
-        { "cancelled", "CANCELLED", CONFLICT, CONFLICT, CONFLICT, CONFLICT, CONFLICT, CONFLICT, "CANCELLED",
-            "CANCELLED" },
+        {
+            "queued, cancel requested",
+            "CANCELLED",
+            "QUEUED",
+            "PAUSED",
+            CONFLICT,
+            CONFLICT,
+            "QUEUED",
+            "CANCELLED",
+            "QUEUED",
+            "SUCCEEDED"
+        },
+        {
+            "running",
+            "RUNNING",
+            "PAUSED",
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            "RUNNING",
+            CONFLICT,
+            "RUNNING",
+            "SUCCEEDED"
+        },
+        {
+            "paused after start",
+            "PAUSED",
+            CONFLICT,
+            CONFLICT,
+            "RUNNING",
+            CONFLICT,
+            "PAUSED",
+            CONFLICT,
+            "PAUSED",
+            "SUCCEEDED"
+        },
+        {
+            "paused before start",
+            "PAUSED",
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            "QUEUED",
+            "PAUSED",
+            "CANCELLED",
+            "PAUSED",
+            "SUCCEEDED"
+        },
+        // Final states: every user action is a conflict; start, shutdown and a second outcome
+        // change nothing.
+        {
+            "succeeded",
+            "SUCCEEDED",
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            "SUCCEEDED",
+            "SUCCEEDED"
+        },
+        {
+            "failed", "FAILED", CONFLICT, CONFLICT, CONFLICT, CONFLICT, CONFLICT, CONFLICT,
+            "FAILED", "FAILED"
+        },
+        {
+            "cancelled",
+            "CANCELLED",
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            "CANCELLED",
+            "CANCELLED"
+        },
     };
 
     static Stream<Arguments> cells() {
-        return Stream.of(TABLE).flatMap(row -> {
-            Stream.Builder<Arguments> cells = Stream.builder();
-            for (int column = 0; column < COLUMNS.length; column++) {
-                cells.add(Arguments.of(row[0], COLUMNS[column], row[column + 1]));
-            }
-            return cells.build();
-        });
+        return Stream.of(TABLE)
+                .flatMap(
+                        row -> {
+                            Stream.Builder<Arguments> cells = Stream.builder();
+                            for (int column = 0; column < COLUMNS.length; column++) {
+                                cells.add(Arguments.of(row[0], COLUMNS[column], row[column + 1]));
+                            }
+                            return cells.build();
+                        });
     }
 
     @ParameterizedTest(name = "{0} --{1}--> {2}")
     @MethodSource("cells")
-    void actionFromSituationLeadsToTheStateOfTheTable(String situation, String action, String expected) {
+    void actionFromSituationLeadsToTheStateOfTheTable(
+            String situation, String action, String expected) {
         Job job = in(situation);
         JobState before = job.state();
         if (CONFLICT.equals(expected)) {
-            assertThatThrownBy(() -> ACTIONS.get(action).accept(job)).isInstanceOf(JobStateConflictException.class)
-                .satisfies(ex -> assertThat(((JobStateConflictException) ex).state()).isEqualTo(before));
+            assertThatThrownBy(() -> ACTIONS.get(action).accept(job))
+                    .isInstanceOf(JobStateConflictException.class)
+                    .satisfies(
+                            ex ->
+                                    assertThat(((JobStateConflictException) ex).state())
+                                            .isEqualTo(before));
             assertThat(job.state()).as("a refused action changes nothing").isEqualTo(before);
-        }
-        else {
+        } else {
             ACTIONS.get(action).accept(job);
             assertThat(job.state()).isEqualTo(JobState.valueOf(expected));
         }
@@ -132,10 +234,12 @@ class JobTransitionTableTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("situations")
     void finishRefusesAStateThatIsNotAnOutcome(String situation) {
-        for (JobState notAnOutcome : EnumSet.of(JobState.QUEUED, JobState.RUNNING, JobState.PAUSED)) {
+        for (JobState notAnOutcome :
+                EnumSet.of(JobState.QUEUED, JobState.RUNNING, JobState.PAUSED)) {
             Job job = in(situation);
             JobState before = job.state();
-            assertThatThrownBy(() -> job.finish(notAnOutcome, T1, null)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> job.finish(notAnOutcome, T1, null))
+                    .isInstanceOf(IllegalArgumentException.class);
             assertThat(job.state()).isEqualTo(before);
         }
     }
@@ -156,8 +260,15 @@ class JobTransitionTableTests {
     }
 
     private static Job job() {
-        JobSpec spec = new JobSpec(EnumSet.of(IndexType.COLOR), new CatalogSpec(CatalogType.CSV, "catalog.csv"),
-                IndexLayout.at(""), 4, 0, false, new Partition(0, 1));
+        JobSpec spec =
+                new JobSpec(
+                        EnumSet.of(IndexType.COLOR),
+                        new CatalogSpec(CatalogType.CSV, "catalog.csv"),
+                        IndexLayout.at(""),
+                        4,
+                        0,
+                        false,
+                        new Partition(0, 1));
         return new Job("job-1", spec, "local:test", "csv:catalog.csv", T0);
     }
 }

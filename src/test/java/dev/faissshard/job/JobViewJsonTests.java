@@ -1,5 +1,7 @@
 package dev.faissshard.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,26 +9,22 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.json.JsonTest;
 import org.springframework.boot.test.json.JacksonTester;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * The job view as the API writes it, against the committed {@code fixtures/job-view-v1.json}: what
- * scripts and dashboards read ({@code jq '.counts.embedded'}). A field renamed, dropped or written in
- * another form fails here before it reaches a user.
+ * scripts and dashboards read ({@code jq '.counts.embedded'}). A field renamed, dropped or written
+ * in another form fails here before it reaches a user.
  */
 @JsonTest
 class JobViewJsonTests {
 
     private static final String FIXTURE = "/fixtures/job-view-v1.json";
 
-    @Autowired
-    JacksonTester<JobView> json;
+    @Autowired JacksonTester<JobView> json;
 
     @Test
     void viewIsWrittenExactlyAsTheFixture() throws Exception {
@@ -40,18 +38,36 @@ class JobViewJsonTests {
 
     @Test
     void viewOfAJobJustSubmittedLeavesWhatIsNotKnownYetNull() throws Exception {
-        JobSpec spec = new JobSpec(java.util.EnumSet.of(dev.faissshard.embedding.IndexType.COLOR,
-                dev.faissshard.embedding.IndexType.COMBINED),
-                new dev.faissshard.catalog.CatalogSpec(dev.faissshard.catalog.CatalogType.CSV, "catalog.csv"),
-                dev.faissshard.index.IndexLayout.at("team/"), 64, 0, false, Partition.WHOLE);
-        Job job = new Job("job-1", spec, "local:/data/storage prefix team/", "csv:catalog.csv",
-                Instant.parse("2026-12-01T10:00:00Z"));
+        JobSpec spec =
+                new JobSpec(
+                        java.util.EnumSet.of(
+                                dev.faissshard.embedding.IndexType.COLOR,
+                                dev.faissshard.embedding.IndexType.COMBINED),
+                        new dev.faissshard.catalog.CatalogSpec(
+                                dev.faissshard.catalog.CatalogType.CSV, "catalog.csv"),
+                        dev.faissshard.index.IndexLayout.at("team/"),
+                        64,
+                        0,
+                        false,
+                        Partition.WHOLE);
+        Job job =
+                new Job(
+                        "job-1",
+                        spec,
+                        "local:/data/storage prefix team/",
+                        "csv:catalog.csv",
+                        Instant.parse("2026-12-01T10:00:00Z"));
         var written = json.write(JobView.of(job, Instant.parse("2026-12-01T10:00:05Z")));
         assertThat(written).extractingJsonPathStringValue("$.state").isEqualTo("QUEUED");
-        assertThat(written).extractingJsonPathArrayValue("$.indexTypes").containsExactly("color", "combined");
+        assertThat(written)
+                .extractingJsonPathArrayValue("$.indexTypes")
+                .containsExactly("color", "combined");
         assertThat(written).extractingJsonPathStringValue("$.prefix").isEqualTo("team");
-        assertThat(written).extractingJsonPathStringValue("$.createdAt").isEqualTo("2026-12-01T10:00:00Z");
-        assertThat(written.getJson()).contains("\"startedAt\":null", "\"total\":null", "\"lastError\":null");
+        assertThat(written)
+                .extractingJsonPathStringValue("$.createdAt")
+                .isEqualTo("2026-12-01T10:00:00Z");
+        assertThat(written.getJson())
+                .contains("\"startedAt\":null", "\"total\":null", "\"lastError\":null");
         assertThat(written).extractingJsonPathValue("$.imagesPerSecond").isNull();
         assertThat(written).extractingJsonPathValue("$.etaSeconds").isNull();
         assertThat(written).extractingJsonPathNumberValue("$.counts.seen").isEqualTo(0);
@@ -70,11 +86,26 @@ class JobViewJsonTests {
         stages.put("fetch", 12.5);
         stages.put("decode", 7.25);
         stages.put("embed", 3.0);
-        return new JobView("6f0c9a1e-2b47-4d0e-9a59-0d7c1e3b8a21", JobState.RUNNING, List.of("color", "combined"),
-                "csv:/data/catalog.csv", "local:/data/storage prefix team/part-1-of-4", "team/part-1-of-4",
-                new Partition(1, 4), new JobView.Counts(1210, 1200, 7, 3, failed), indexes, 48.4, 5000L, 78L, stages,
-                50_871_400L, Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T10:00:01.500Z"),
-                Instant.parse("2026-12-01T10:00:25Z"), null, null);
+        return new JobView(
+                "6f0c9a1e-2b47-4d0e-9a59-0d7c1e3b8a21",
+                JobState.RUNNING,
+                List.of("color", "combined"),
+                "csv:/data/catalog.csv",
+                "local:/data/storage prefix team/part-1-of-4",
+                "team/part-1-of-4",
+                new Partition(1, 4),
+                new JobView.Counts(1210, 1200, 7, 3, failed),
+                indexes,
+                48.4,
+                5000L,
+                78L,
+                stages,
+                50_871_400L,
+                Instant.parse("2026-12-01T10:00:00Z"),
+                Instant.parse("2026-12-01T10:00:01.500Z"),
+                Instant.parse("2026-12-01T10:00:25Z"),
+                null,
+                null);
     }
 
     private static String fixture() throws IOException {

@@ -1,5 +1,8 @@
 package dev.faissshard.job;
 
+import dev.faissshard.index.IdFile;
+import dev.faissshard.storage.StorageClient;
+import dev.faissshard.storage.StoredObject;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -10,18 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
-
-import dev.faissshard.index.IdFile;
-import dev.faissshard.storage.StorageClient;
-import dev.faissshard.storage.StoredObject;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Local storage that reads the root index's manifest as a consumer would after every change, recording
- * each moment a reader following it would miss an object, meet a wrong checksum or get fewer vectors
- * than the manifest before promised. It can also simulate a kill: once armed, after the first
- * {@code progress.json} write of a batch that sealed a shard it fails that write's caller and every later
- * call, so nothing more reaches storage, exactly as if the process had died there.
+ * Local storage that reads the root index's manifest as a consumer would after every change,
+ * recording each moment a reader following it would miss an object, meet a wrong checksum or get
+ * fewer vectors than the manifest before promised. It can also simulate a kill: once armed, after
+ * the first {@code progress.json} write of a batch that sealed a shard it fails that write's caller
+ * and every later call, so nothing more reaches storage, exactly as if the process had died there.
  */
 final class ManifestAuditingStorage implements StorageClient {
 
@@ -156,33 +155,57 @@ final class ManifestAuditingStorage implements StorageClient {
                 Optional<byte[]> shard = delegate.find(file);
                 Optional<byte[]> ids = delegate.find((String) entry.get("idsFile"));
                 if (shard.isEmpty() || ids.isEmpty()) {
-                    violations.add("after " + after + ": manifest names missing " + (shard.isEmpty() ? file : entry.get("idsFile")));
+                    violations.add(
+                            "after "
+                                    + after
+                                    + ": manifest names missing "
+                                    + (shard.isEmpty() ? file : entry.get("idsFile")));
                     continue;
                 }
                 if (!sha256(shard.get()).equals(entry.get("sha256"))) {
-                    violations.add("after " + after + ": checksum of " + file + " differs from the manifest");
+                    violations.add(
+                            "after "
+                                    + after
+                                    + ": checksum of "
+                                    + file
+                                    + " differs from the manifest");
                 }
                 if (IdFile.read(ids.get()).size() != count) {
-                    violations.add("after " + after + ": " + entry.get("idsFile") + " does not hold " + count + " ids");
+                    violations.add(
+                            "after "
+                                    + after
+                                    + ": "
+                                    + entry.get("idsFile")
+                                    + " does not hold "
+                                    + count
+                                    + " ids");
                 }
                 vectors.merge((String) entry.get("type"), count, Long::sum);
             }
         }
-        promisedVectors.forEach((type, promised) -> {
-            long now = vectors.getOrDefault(type, 0L);
-            if (now < promised) {
-                violations.add("after " + after + ": manifest offers " + now + " " + type + " vectors, " + promised
-                        + " before");
-            }
-        });
+        promisedVectors.forEach(
+                (type, promised) -> {
+                    long now = vectors.getOrDefault(type, 0L);
+                    if (now < promised) {
+                        violations.add(
+                                "after "
+                                        + after
+                                        + ": manifest offers "
+                                        + now
+                                        + " "
+                                        + type
+                                        + " vectors, "
+                                        + promised
+                                        + " before");
+                    }
+                });
         vectors.forEach((type, count) -> promisedVectors.merge(type, count, Math::max));
     }
 
     private static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        }
-        catch (NoSuchAlgorithmException ex) {
+        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }

@@ -1,5 +1,11 @@
 package dev.faissshard.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.storage.LocalStorageClient;
+import dev.faissshard.testimages.ImageServer;
+import dev.faissshard.testimages.ProductImageGenerator;
+import dev.faissshard.testimages.StoredIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,19 +26,11 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.faissshard.storage.LocalStorageClient;
-import dev.faissshard.storage.StorageClient;
-import dev.faissshard.testimages.ImageServer;
-import dev.faissshard.testimages.ProductImageGenerator;
-import dev.faissshard.testimages.StoredIndex;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * A run killed between the {@code progress.json} write and the manifest write of a batch that sealed a
- * shard leaves a manifest one batch behind, still naming the open segments the seal made obsolete. The
- * next run must not delete them before the manifest stops naming them: a reader following the manifest
- * gets every vector it names at every step, and the index ends exact.
+ * A run killed between the {@code progress.json} write and the manifest write of a batch that
+ * sealed a shard leaves a manifest one batch behind, still naming the open segments the seal made
+ * obsolete. The next run must not delete them before the manifest stops naming them: a reader
+ * following the manifest gets every vector it names at every step, and the index ends exact.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class ManifestCrashWindowTests {
@@ -45,11 +42,9 @@ class ManifestCrashWindowTests {
     private static Path storageRoot;
     private static ImageServer images;
 
-    @Autowired
-    JobService jobs;
+    @Autowired JobService jobs;
 
-    @Autowired
-    ManifestAuditingStorage storage;
+    @Autowired ManifestAuditingStorage storage;
 
     @TestConfiguration
     static class KillableStorage {
@@ -65,8 +60,12 @@ class ManifestCrashWindowTests {
     static void serveImages() throws IOException {
         images = new ImageServer();
         for (int i = 0; i < IMAGES; i++) {
-            images.image("/" + i + ".jpg", ProductImageGenerator
-                .jpeg(ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(i), 96), 0.85f));
+            images.image(
+                    "/" + i + ".jpg",
+                    ProductImageGenerator.jpeg(
+                            ProductImageGenerator.render(
+                                    ProductImageGenerator.catalogueSpec(i), 96),
+                            0.85f));
         }
     }
 
@@ -86,7 +85,8 @@ class ManifestCrashWindowTests {
         Path catalogue = Files.writeString(root.resolve("catalog.csv"), csv);
         registry.add("fsb.storage.local.root", storageRoot::toString);
         registry.add("fsb.catalog.location", catalogue::toString);
-        // Two segments (4 and 8 vectors) are flushed before the third batch seals a 10-vector shard.
+        // Two segments (4 and 8 vectors) are flushed before the third batch seals a 10-vector
+        // shard.
         registry.add("fsb.job.batch-size", () -> "4");
         // The test image server is on loopback, which the egress policy refuses unless allowed.
         registry.add("fsb.fetch.egress.allow", () -> "127.0.0.1/32");
@@ -94,7 +94,8 @@ class ManifestCrashWindowTests {
     }
 
     @Test
-    void killBetweenProgressAndManifestWritesNeverLeavesTheManifestNamingMissingObjects() throws Exception {
+    void killBetweenProgressAndManifestWritesNeverLeavesTheManifestNamingMissingObjects()
+            throws Exception {
         storage.armKillAfterSealingProgressWrite();
         Job killed = jobs.submit(JobRequest.defaults());
         await(killed);
@@ -109,16 +110,22 @@ class ManifestCrashWindowTests {
         assertThat((List<?>) manifest.get("shards")).isEmpty();
         Set<String> staleSegments = new HashSet<>(files(manifest, "openSegments"));
         staleSegments.removeAll(segmentFiles(progress));
-        assertThat(staleSegments).as("segments only the lagging manifest names").isNotEmpty()
-            .allSatisfy(file -> assertThat(storageRoot.resolve(file)).exists());
+        assertThat(staleSegments)
+                .as("segments only the lagging manifest names")
+                .isNotEmpty()
+                .allSatisfy(file -> assertThat(storageRoot.resolve(file)).exists());
         assertThat(storage.violations()).isEmpty();
 
         storage.restart();
         Job resumed = jobs.submit(JobRequest.defaults());
         await(resumed);
-        assertThat(resumed.state()).as("resumed job, last error %s", resumed.lastError()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(resumed.state())
+                .as("resumed job, last error %s", resumed.lastError())
+                .isEqualTo(JobState.SUCCEEDED);
 
-        assertThat(storage.violations()).as("moments a manifest reader would have missed vectors").isEmpty();
+        assertThat(storage.violations())
+                .as("moments a manifest reader would have missed vectors")
+                .isEmpty();
         assertThat(storage.audits()).as("manifest checks made").isGreaterThan(10);
         Set<String> expected = new HashSet<>();
         for (int i = 0; i < IMAGES; i++) {
@@ -126,8 +133,10 @@ class ManifestCrashWindowTests {
         }
         for (String type : TYPES) {
             StoredIndex.Contents contents = StoredIndex.read(storageRoot, type);
-            assertThat(contents.catalogIds()).as("%s: every catalogue id exactly once", type).doesNotHaveDuplicates()
-                .hasSize(IMAGES);
+            assertThat(contents.catalogIds())
+                    .as("%s: every catalogue id exactly once", type)
+                    .doesNotHaveDuplicates()
+                    .hasSize(IMAGES);
             assertThat(new HashSet<>(contents.catalogIds())).isEqualTo(expected);
         }
         try (Stream<Path> open = Files.list(storageRoot.resolve("faiss/open"))) {
@@ -145,22 +154,29 @@ class ManifestCrashWindowTests {
 
     @SuppressWarnings("unchecked")
     private static int sealedShards(Map<String, Object> progress, String type) {
-        Map<String, Map<String, Object>> indexes = (Map<String, Map<String, Object>>) progress.get("indexes");
+        Map<String, Map<String, Object>> indexes =
+                (Map<String, Map<String, Object>>) progress.get("indexes");
         return ((List<?>) indexes.get(type).get("sealedShards")).size();
     }
 
     @SuppressWarnings("unchecked")
     private static Set<String> segmentFiles(Map<String, Object> progress) {
         Set<String> files = new HashSet<>();
-        Map<String, Map<String, Object>> indexes = (Map<String, Map<String, Object>>) progress.get("indexes");
-        indexes.values().forEach(index -> ((List<Map<String, Object>>) index.get("openSegments"))
-            .forEach(segment -> files.add((String) segment.get("file"))));
+        Map<String, Map<String, Object>> indexes =
+                (Map<String, Map<String, Object>>) progress.get("indexes");
+        indexes.values()
+                .forEach(
+                        index ->
+                                ((List<Map<String, Object>>) index.get("openSegments"))
+                                        .forEach(
+                                                segment ->
+                                                        files.add((String) segment.get("file"))));
         return files;
     }
 
     @SuppressWarnings("unchecked")
     private static List<String> files(Map<String, Object> manifest, String section) {
-        return ((List<Map<String, Object>>) manifest.get(section)).stream().map(entry -> (String) entry.get("file"))
-            .toList();
+        return ((List<Map<String, Object>>) manifest.get(section))
+                .stream().map(entry -> (String) entry.get("file")).toList();
     }
 }

@@ -1,14 +1,12 @@
 package dev.faissshard.job;
 
-import java.util.UUID;
-
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexLayout;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
 
 class PartitionTests {
 
@@ -18,7 +16,10 @@ class PartitionTests {
         int[] sizes = new int[count];
         // Sequential integers with a stride and UUIDs: both must spread evenly.
         for (int i = 0; i < 40_000; i++) {
-            String id = i % 2 == 0 ? String.valueOf(i * 16L) : UUID.nameUUIDFromBytes(("p" + i).getBytes()).toString();
+            String id =
+                    i % 2 == 0
+                            ? String.valueOf(i * 16L)
+                            : UUID.nameUUIDFromBytes(("p" + i).getBytes()).toString();
             int owners = 0;
             for (int index = 0; index < count; index++) {
                 if (new Partition(index, count).contains(id)) {
@@ -49,13 +50,17 @@ class PartitionTests {
         assertThat(layout.progressKey()).isEqualTo(longest + "part-4095-of-4096/progress.json");
         IndexLayout whole = IndexLayout.at("shop");
         IndexLayout part = IndexLayout.at(new Partition(0, 2).prefixWithin("shop"));
-        assertThat(whole.isSegmentKey(part.segmentKey(IndexType.COLOR, 1, 1))).as("the whole index's clean-up").isFalse();
+        assertThat(whole.isSegmentKey(part.segmentKey(IndexType.COLOR, 1, 1)))
+                .as("the whole index's clean-up")
+                .isFalse();
         assertThat(part.isSegmentKey(part.segmentKey(IndexType.COLOR, 1, 1))).isTrue();
     }
 
     @Test
     void indexOutsideTheCountIsRefused() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new Partition(3, 3)).withMessageContaining("between 0 and 2");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new Partition(3, 3))
+                .withMessageContaining("between 0 and 2");
         assertThatIllegalArgumentException().isThrownBy(() -> new Partition(0, 0));
     }
 }

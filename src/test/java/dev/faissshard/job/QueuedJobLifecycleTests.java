@@ -1,5 +1,7 @@
 package dev.faissshard.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,7 +13,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,35 +22,31 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * Pause and cancel of jobs that wait, cancel of a job stuck reading its catalogue, and shutdown, over
- * real HTTP with one run slot and one queue place. The job holding the slot reads a PostgREST that has
- * stopped answering ({@link StalledPostgrest}), so only a cancel or a shutdown can end it.
+ * Pause and cancel of jobs that wait, cancel of a job stuck reading its catalogue, and shutdown,
+ * over real HTTP with one run slot and one queue place. The job holding the slot reads a PostgREST
+ * that has stopped answering ({@link StalledPostgrest}), so only a cancel or a shutdown can end it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class QueuedJobLifecycleTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String PROBLEMS = "https://faiss-shard-builder.dev/problems/";
-    private static final String STALLED_JOB = "{\"catalog\":{\"type\":\"supabase\",\"location\":\"images\"},\"prefix\":\"%s\"}";
+    private static final String STALLED_JOB =
+            "{\"catalog\":{\"type\":\"supabase\",\"location\":\"images\"},\"prefix\":\"%s\"}";
     private static final StalledPostgrest POSTGREST = start();
     private static final Duration GRACE = Duration.ofSeconds(60);
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
-    @Autowired
-    JobRegistry jobs;
+    @Autowired JobRegistry jobs;
 
-    @Autowired
-    JobLauncher launcher;
+    @Autowired JobLauncher launcher;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @DynamicPropertySource
     static void oneSlotOnePlace(DynamicPropertyRegistry registry) throws IOException {
@@ -105,7 +102,9 @@ class QueuedJobLifecycleTests {
         assertThat(cancelled.statusCode()).isEqualTo(200);
         assertThat(json(cancelled).get("state")).as("at once").isEqualTo("CANCELLED");
         assertThat(json(cancelled).get("finishedAt")).isNotNull();
-        assertThat(post(location(second) + "/cancel").statusCode()).as("a second cancel").isEqualTo(409);
+        assertThat(post(location(second) + "/cancel").statusCode())
+                .as("a second cancel")
+                .isEqualTo(409);
 
         String third = location(submit("{\"prefix\":\"q3\"}", 202));
         HttpResponse<String> paused = post(third + "/pause");
@@ -122,7 +121,8 @@ class QueuedJobLifecycleTests {
         assertThat(json(post(fourth + "/cancel")).get("state")).isEqualTo("CANCELLED");
         assertThat(json(post(third + "/resume")).get("state")).isEqualTo("QUEUED");
 
-        // Once the slot is free the resumed job runs; the cancelled one's index location is free too.
+        // Once the slot is free the resumed job runs; the cancelled one's index location is free
+        // too.
         assertThat(post(blocker + "/cancel").statusCode()).isEqualTo(200);
         awaitView(third, v -> "SUCCEEDED".equals(v.get("state")));
         String again = location(submit("{\"prefix\":\"q2\"}", 202));
@@ -135,7 +135,8 @@ class QueuedJobLifecycleTests {
         String queued = location(submit("{\"prefix\":\"paused-then-cancelled\"}", 202));
         assertThat(json(post(queued + "/pause")).get("state")).isEqualTo("PAUSED");
         assertThat(json(post(queued + "/cancel")).get("state")).isEqualTo("CANCELLED");
-        assertThat(json(submit("{\"prefix\":\"paused-then-cancelled\"}", 202)).get("state")).isEqualTo("QUEUED");
+        assertThat(json(submit("{\"prefix\":\"paused-then-cancelled\"}", 202)).get("state"))
+                .isEqualTo("QUEUED");
     }
 
     @Test
@@ -146,7 +147,8 @@ class QueuedJobLifecycleTests {
         long start = System.nanoTime();
         launcher.stop();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        // The stalled read would last ten minutes: stop must not have waited for the grace to run out.
+        // The stalled read would last ten minutes: stop must not have waited for the grace to run
+        // out.
         assertThat(took).isLessThan(GRACE.dividedBy(2));
         Map<String, Object> stopped = json(get(blocked));
         assertThat(stopped.get("state")).isEqualTo("CANCELLED");
@@ -157,27 +159,39 @@ class QueuedJobLifecycleTests {
 
         HttpResponse<String> refused = submit("{\"prefix\":\"after-stop\"}", 503);
         assertThat(type(refused)).isEqualTo(PROBLEMS + "service-stopping");
-        assertThat(refused.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
-        assertThat(jobs.list()).extracting(Job::state).doesNotContain(JobState.QUEUED, JobState.RUNNING, JobState.PAUSED);
+        assertThat(refused.headers().firstValue("Content-Type").orElseThrow())
+                .startsWith("application/problem+json");
+        assertThat(jobs.list())
+                .extracting(Job::state)
+                .doesNotContain(JobState.QUEUED, JobState.RUNNING, JobState.PAUSED);
     }
 
     /** Starts a job that reads the stalled PostgREST and waits until it hangs there. */
     private String blockTheSlot(String prefix) throws Exception {
         int before = POSTGREST.stalledReads();
         String location = location(submit(STALLED_JOB.formatted(prefix), 202));
-        awaitView(location, view -> "RUNNING".equals(view.get("state")) && POSTGREST.stalledReads() > before);
+        awaitView(
+                location,
+                view -> "RUNNING".equals(view.get("state")) && POSTGREST.stalledReads() > before);
         return location;
     }
 
     private HttpResponse<String> submit(String body, int expectedStatus) throws Exception {
-        HttpResponse<String> response = http.send(request("/jobs").header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        request("/jobs")
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
         return response;
     }
 
     private HttpResponse<String> post(String path) throws Exception {
-        return http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                request(path).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -185,10 +199,12 @@ class QueuedJobLifecycleTests {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60));
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(60));
     }
 
-    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition) throws Exception {
+    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Map<String, Object> view = Map.of();
         while (System.nanoTime() < deadline) {
@@ -217,8 +233,7 @@ class QueuedJobLifecycleTests {
     private static StalledPostgrest start() {
         try {
             return new StalledPostgrest();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
     }

@@ -1,5 +1,7 @@
 package dev.faissshard.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,10 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The service in its own JVM, so that it can be killed for real. */
 final class ServiceProcess implements AutoCloseable {
@@ -26,7 +25,8 @@ final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final URI base;
     private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private ServiceProcess(Process process, URI base, Path log) {
         this.process = process;
@@ -34,16 +34,21 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static ServiceProcess start(Path dir, Path storage, Path catalog, String... arguments) throws Exception {
+    static ServiceProcess start(Path dir, Path storage, Path catalog, String... arguments)
+            throws Exception {
         int port = freePort();
         Path log = dir.resolve("service-" + port + ".log");
         Process process = launch(log, port, storage, catalog, List.of(arguments));
-        ServiceProcess service = new ServiceProcess(process, URI.create("http://127.0.0.1:" + port), log);
+        ServiceProcess service =
+                new ServiceProcess(process, URI.create("http://127.0.0.1:" + port), log);
         service.awaitReady(log);
         return service;
     }
 
-    /** Runs the service with {@code fsb.job.run-once} and returns its exit code once it ended by itself. */
+    /**
+     * Runs the service with {@code fsb.job.run-once} and returns its exit code once it ended by
+     * itself.
+     */
     static int runOnce(Path dir, Path storage, Path catalog, String... arguments) throws Exception {
         List<String> extra = new ArrayList<>(List.of("--fsb.job.run-once=true"));
         extra.addAll(List.of(arguments));
@@ -51,39 +56,59 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** What a service process that ended by itself left behind. */
-    record Exited(int exitCode, String log) {
-    }
+    record Exited(int exitCode, String log) {}
 
     /** Runs the service until it exits by itself (run-once, or a failed startup). */
-    static Exited runToExit(Path dir, Path storage, Path catalog, List<String> jvmOptions, List<String> arguments)
+    static Exited runToExit(
+            Path dir, Path storage, Path catalog, List<String> jvmOptions, List<String> arguments)
             throws Exception {
         int port = freePort();
         Path log = dir.resolve("exiting-" + port + ".log");
         Process process = launch(log, port, storage, catalog, jvmOptions, arguments);
         if (!process.waitFor(180, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError("service still running after 180 s:\n" + Files.readString(log));
+            throw new AssertionError(
+                    "service still running after 180 s:\n" + Files.readString(log));
         }
         return new Exited(process.exitValue(), Files.readString(log));
     }
 
-    private static Process launch(Path log, int port, Path storage, Path catalog, List<String> extra) throws IOException {
+    private static Process launch(
+            Path log, int port, Path storage, Path catalog, List<String> extra) throws IOException {
         return launch(log, port, storage, catalog, List.of(), extra);
     }
 
-    private static Process launch(Path log, int port, Path storage, Path catalog, List<String> jvmOptions,
-            List<String> extra) throws IOException {
+    private static Process launch(
+            Path log,
+            int port,
+            Path storage,
+            Path catalog,
+            List<String> jvmOptions,
+            List<String> extra)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                "dev.faissshard.FaissShardBuilderApplication", "--server.address=127.0.0.1", "--server.port=" + port,
-                "--fsb.storage.local.root=" + storage, "--fsb.catalog.location=" + catalog,
-                "--fsb.job.batch-size=8", "--fsb.shard.max-vectors=70", "--fsb.fetch.concurrency=8",
-                // The test image servers live on loopback, which the egress policy refuses by default.
-                "--fsb.fetch.egress.allow=127.0.0.1/32"));
+        command.addAll(
+                List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.faissshard.FaissShardBuilderApplication",
+                        "--server.address=127.0.0.1",
+                        "--server.port=" + port,
+                        "--fsb.storage.local.root=" + storage,
+                        "--fsb.catalog.location=" + catalog,
+                        "--fsb.job.batch-size=8",
+                        "--fsb.shard.max-vectors=70",
+                        "--fsb.fetch.concurrency=8",
+                        // The test image servers live on loopback, which the egress policy refuses
+                        // by default.
+                        "--fsb.fetch.egress.allow=127.0.0.1/32"));
         command.addAll(extra);
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     private static int freePort() throws IOException {
@@ -100,8 +125,11 @@ final class ServiceProcess implements AutoCloseable {
 
     /** {@code POST /jobs {}}, whatever it answers. */
     HttpResponse<String> submit() throws Exception {
-        return http.send(HttpRequest.newBuilder(base.resolve("/jobs"))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        return http.send(
+                HttpRequest.newBuilder(base.resolve("/jobs"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -115,9 +143,9 @@ final class ServiceProcess implements AutoCloseable {
                     if (((Number) json.get("nextBatch")).longValue() > batches) {
                         return;
                     }
-                }
-                catch (RuntimeException partialRead) {
-                    // progress.json is replaced atomically; a failed read here is a race with the rename
+                } catch (RuntimeException partialRead) {
+                    // progress.json is replaced atomically; a failed read here is a race with the
+                    // rename
                 }
             }
             assertThat(process.isAlive()).as("service alive").isTrue();
@@ -129,8 +157,10 @@ final class ServiceProcess implements AutoCloseable {
     Map<String, Object> awaitFinished(String location) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(location)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(
+                            HttpRequest.newBuilder(base.resolve(location)).build(),
+                            HttpResponse.BodyHandlers.ofString());
             @SuppressWarnings("unchecked")
             Map<String, Object> view = JSON.readValue(response.body(), Map.class);
             String state = (String) view.get("state");
@@ -164,17 +194,19 @@ final class ServiceProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new AssertionError("service exited during startup:\n" + Files.readString(log));
+                throw new AssertionError(
+                        "service exited during startup:\n" + Files.readString(log));
             }
             try {
-                HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(base.resolve("/actuator/health/readiness")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response =
+                        http.send(
+                                HttpRequest.newBuilder(base.resolve("/actuator/health/readiness"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
                 }
-            }
-            catch (IOException notYetListening) {
+            } catch (IOException notYetListening) {
                 // keep waiting
             }
             Thread.sleep(200);

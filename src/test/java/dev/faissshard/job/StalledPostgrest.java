@@ -1,5 +1,7 @@
 package dev.faissshard.job;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -11,22 +13,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 /**
- * A PostgREST on loopback that answers the one-row probe a job submission makes, then stops answering:
- * every further read (the row count, the pages) hangs until {@link #close()}, as a database or a network
- * that stopped mid-read would. It stands for any catalogue source that blocks.
+ * A PostgREST on loopback that answers the one-row probe a job submission makes, then stops
+ * answering: every further read (the row count, the pages) hangs until {@link #close()}, as a
+ * database or a network that stopped mid-read would. It stands for any catalogue source that
+ * blocks.
  */
 final class StalledPostgrest implements AutoCloseable {
 
     private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "stalled-postgrest");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService threads =
+            Executors.newCachedThreadPool(
+                    task -> {
+                        Thread thread = new Thread(task, "stalled-postgrest");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
     private final CountDownLatch released = new CountDownLatch(1);
     private final AtomicInteger stalled = new AtomicInteger();
 
@@ -49,18 +51,22 @@ final class StalledPostgrest implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String query = exchange.getRequestURI().getRawQuery();
-            boolean probe = query != null && query.contains("limit=1") && !query.contains("=gt.")
-                    && exchange.getRequestHeaders().getFirst("Prefer") == null;
+            boolean probe =
+                    query != null
+                            && query.contains("limit=1")
+                            && !query.contains("=gt.")
+                            && exchange.getRequestHeaders().getFirst("Prefer") == null;
             if (!probe) {
                 stalled.incrementAndGet();
                 try {
                     released.await(10, TimeUnit.MINUTES);
-                }
-                catch (InterruptedException ex) {
+                } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                 }
             }
-            byte[] body = "[{\"id\":1,\"image_url\":\"http://127.0.0.1:9/1.jpg\"}]".getBytes(StandardCharsets.UTF_8);
+            byte[] body =
+                    "[{\"id\":1,\"image_url\":\"http://127.0.0.1:9/1.jpg\"}]"
+                            .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {

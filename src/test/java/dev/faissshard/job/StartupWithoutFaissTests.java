@@ -1,13 +1,12 @@
 package dev.faissshard.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A machine where the FAISS binding cannot load: the service refuses to start with one short report
@@ -15,20 +14,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StartupWithoutFaissTests {
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void missingNativeLibraryStopsStartupWithAnActionableReport() throws Exception {
         Path catalog = Files.writeString(dir.resolve("catalog.csv"), "id,image_url\n");
-        // JavaCPP then looks for the binding of another platform, which the jar does not carry: a real
+        // JavaCPP then looks for the binding of another platform, which the jar does not carry: a
+        // real
         // load failure, as on a machine without the library.
-        ServiceProcess.Exited exited = ServiceProcess.runToExit(dir, dir.resolve("storage"), catalog,
-                List.of("-Dorg.bytedeco.javacpp.platform=linux-arm64"), List.of());
+        ServiceProcess.Exited exited =
+                ServiceProcess.runToExit(
+                        dir,
+                        dir.resolve("storage"),
+                        catalog,
+                        List.of("-Dorg.bytedeco.javacpp.platform=linux-arm64"),
+                        List.of());
         assertThat(exited.exitCode()).isEqualTo(1);
-        assertThat(exited.log()).contains("APPLICATION FAILED TO START")
-            .contains("The FAISS native library could not be loaded")
-            .contains("apt-get install libgomp1 libblas3 liblapack3")
-            .contains("run the container image");
+        assertThat(exited.log())
+                .contains("APPLICATION FAILED TO START")
+                .contains("The FAISS native library could not be loaded")
+                .contains("apt-get install libgomp1 libblas3 liblapack3")
+                .contains("run the container image");
     }
 }

@@ -1,5 +1,11 @@
 package dev.faissshard.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.testimages.ProductImageGenerator;
+import dev.faissshard.testsupabase.BucketIndex;
+import dev.faissshard.testsupabase.Fault;
+import dev.faissshard.testsupabase.SupabaseEmulator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,40 +17,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import dev.faissshard.testimages.ProductImageGenerator;
-import dev.faissshard.testsupabase.BucketIndex;
-import dev.faissshard.testsupabase.Fault;
-import dev.faissshard.testsupabase.SupabaseEmulator;
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The whole service on Supabase: the catalogue from the images table through PostgREST, images from a
- * bucket, shards, manifest and progress into another bucket, with real FAISS and ONNX Runtime. One build
- * runs fault-free; a second, on its own prefix, runs while 10% of all Storage calls fail transiently
- * (5xx, 429 with Retry-After, resets before and after the server acted, slow answers, TUS PATCHes cut
- * mid-body). The faulty build must store exactly the same vectors, every id exactly once. A build whose
- * retries run out fails with Supabase's own message, leaving storage consistent for the next job.
+ * The whole service on Supabase: the catalogue from the images table through PostgREST, images from
+ * a bucket, shards, manifest and progress into another bucket, with real FAISS and ONNX Runtime.
+ * One build runs fault-free; a second, on its own prefix, runs while 10% of all Storage calls fail
+ * transiently (5xx, 429 with Retry-After, resets before and after the server acted, slow answers,
+ * TUS PATCHes cut mid-body). The faulty build must store exactly the same vectors, every id exactly
+ * once. A build whose retries run out fails with Supabase's own message, leaving storage consistent
+ * for the next job.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SupabaseBuildTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int IMAGES = 160;
-    private static final String[] TYPES = { "color", "structure", "combined" };
+    private static final String[] TYPES = {"color", "structure", "combined"};
     private static final SupabaseEmulator EMULATOR = startEmulator();
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -68,7 +66,8 @@ class SupabaseBuildTests {
         registry.add("fsb.catalog.supabase.page-size", () -> "50");
         registry.add("fsb.shard.max-vectors", () -> "40");
         registry.add("fsb.job.batch-size", () -> "16");
-        registry.add("management.endpoints.web.exposure.include", () -> "health,env,configprops,jobs");
+        registry.add(
+                "management.endpoints.web.exposure.include", () -> "health,env,configprops,jobs");
     }
 
     @AfterAll
@@ -78,97 +77,147 @@ class SupabaseBuildTests {
 
     @Test
     @SuppressWarnings("unchecked")
-    void buildWithTenPercentOfStorageCallsFailingStoresExactlyTheVectorsOfAFaultFreeBuild() throws Exception {
+    void buildWithTenPercentOfStorageCallsFailingStoresExactlyTheVectorsOfAFaultFreeBuild()
+            throws Exception {
         Map<String, Object> clean = awaitFinished(post("{\"prefix\":\"clean\"}"));
         assertThat(clean.get("state")).as("fault-free job %s", clean).isEqualTo("SUCCEEDED");
         long callsBefore = EMULATOR.storageCalls();
 
-        EMULATOR.failRandomly(0.10, 20261201L, List.of(Fault.INTERNAL_ERROR, Fault.UNAVAILABLE, Fault.TOO_MANY_REQUESTS,
-                Fault.RESET_BEFORE, Fault.RESET_AFTER, Fault.SLOW, Fault.PARTIAL_PATCH));
+        EMULATOR.failRandomly(
+                0.10,
+                20261201L,
+                List.of(
+                        Fault.INTERNAL_ERROR,
+                        Fault.UNAVAILABLE,
+                        Fault.TOO_MANY_REQUESTS,
+                        Fault.RESET_BEFORE,
+                        Fault.RESET_AFTER,
+                        Fault.SLOW,
+                        Fault.PARTIAL_PATCH));
         Map<String, Object> faulty;
         try {
             faulty = awaitFinished(post("{\"prefix\":\"faulty\"}"));
-        }
-        finally {
+        } finally {
             EMULATOR.stopFaults();
         }
         assertThat(faulty.get("state")).as("faulty job %s", faulty).isEqualTo("SUCCEEDED");
         long faultyCalls = EMULATOR.storageCalls() - callsBefore;
-        System.out.printf("Faulty build: %d storage calls, %d faults injected (%s)%n", faultyCalls,
-                EMULATOR.injectedTotal(), java.util.Arrays.stream(Fault.values())
-                    .map(fault -> fault + "=" + EMULATOR.injected(fault)).toList());
-        assertThat(EMULATOR.injectedTotal()).as("faults injected in %s storage calls", faultyCalls)
-            .isGreaterThanOrEqualTo(faultyCalls / 20);
-        assertThat(EMULATOR.injected(Fault.PARTIAL_PATCH) + EMULATOR.injected(Fault.RESET_AFTER)).isPositive();
+        System.out.printf(
+                "Faulty build: %d storage calls, %d faults injected (%s)%n",
+                faultyCalls,
+                EMULATOR.injectedTotal(),
+                java.util.Arrays.stream(Fault.values())
+                        .map(fault -> fault + "=" + EMULATOR.injected(fault))
+                        .toList());
+        assertThat(EMULATOR.injectedTotal())
+                .as("faults injected in %s storage calls", faultyCalls)
+                .isGreaterThanOrEqualTo(faultyCalls / 20);
+        assertThat(EMULATOR.injected(Fault.PARTIAL_PATCH) + EMULATOR.injected(Fault.RESET_AFTER))
+                .isPositive();
 
         Map<String, byte[]> bucket = EMULATOR.objects("faiss-shards");
         for (String type : TYPES) {
             BucketIndex.Contents expected = BucketIndex.read(bucket, "clean", type);
             BucketIndex.Contents actual = BucketIndex.read(bucket, "faulty", type);
             assertThat(expected.vectors()).as("clean %s", type).hasSize(IMAGES - 2);
-            assertThat(actual.catalogIds()).as("faulty %s", type).hasSize(IMAGES - 2).doesNotHaveDuplicates();
-            assertThat(actual.vectors().keySet()).containsExactlyElementsOf(expected.vectors().keySet());
-            expected.vectors().forEach((id, vector) -> assertThat(actual.vectors().get(id)).as("%s vector of %s", type, id)
-                .containsExactly(vector));
+            assertThat(actual.catalogIds())
+                    .as("faulty %s", type)
+                    .hasSize(IMAGES - 2)
+                    .doesNotHaveDuplicates();
+            assertThat(actual.vectors().keySet())
+                    .containsExactlyElementsOf(expected.vectors().keySet());
+            expected.vectors()
+                    .forEach(
+                            (id, vector) ->
+                                    assertThat(actual.vectors().get(id))
+                                            .as("%s vector of %s", type, id)
+                                            .containsExactly(vector));
             assertThat(actual.shards()).isEqualTo(expected.shards()).isPositive();
         }
-        Map<String, Object> progress = JSON.readValue(bucket.get("faulty/progress.json"), Map.class);
-        assertThat(((Map<String, Object>) progress.get("failures")).keySet()).containsExactlyInAnyOrder("7", "99");
-        assertThat(bucket.keySet()).as("no leftovers of interrupted uploads")
-            .noneMatch(key -> key.startsWith("faulty/faiss/open/") && !referenced(progress, key));
+        Map<String, Object> progress =
+                JSON.readValue(bucket.get("faulty/progress.json"), Map.class);
+        assertThat(((Map<String, Object>) progress.get("failures")).keySet())
+                .containsExactlyInAnyOrder("7", "99");
+        assertThat(bucket.keySet())
+                .as("no leftovers of interrupted uploads")
+                .noneMatch(
+                        key -> key.startsWith("faulty/faiss/open/") && !referenced(progress, key));
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void exhaustedRetriesFailTheJobWithSupabasesMessageAndTheNextJobCompletesTheIndex() throws Exception {
-        // Storage starts failing for good in the middle of the build: after 25 writes of this index.
-        EMULATOR.failAfter(call -> call.path().contains("/faiss-shards/broken/") || call.path().startsWith("/upload/"), 25,
+    void exhaustedRetriesFailTheJobWithSupabasesMessageAndTheNextJobCompletesTheIndex()
+            throws Exception {
+        // Storage starts failing for good in the middle of the build: after 25 writes of this
+        // index.
+        EMULATOR.failAfter(
+                call ->
+                        call.path().contains("/faiss-shards/broken/")
+                                || call.path().startsWith("/upload/"),
+                25,
                 Fault.INTERNAL_ERROR);
         Map<String, Object> failed;
         try {
             failed = awaitFinished(post("{\"prefix\":\"broken\",\"indexTypes\":[\"color\"]}"));
-        }
-        finally {
+        } finally {
             EMULATOR.stopFaults();
         }
         assertThat(failed.get("state")).as("job %s", failed).isEqualTo("FAILED");
-        // Supabase's status and error code, not its message: a job's last error never quotes a remote body.
-        assertThat(String.valueOf(failed.get("lastError"))).contains("Supabase Storage answered HTTP 500 InternalError")
-            .doesNotContain("Internal Server Error").doesNotContain(SupabaseEmulator.SERVICE_KEY);
+        // Supabase's status and error code, not its message: a job's last error never quotes a
+        // remote body.
+        assertThat(String.valueOf(failed.get("lastError")))
+                .contains("Supabase Storage answered HTTP 500 InternalError")
+                .doesNotContain("Internal Server Error")
+                .doesNotContain(SupabaseEmulator.SERVICE_KEY);
 
-        // Whatever progress.json names is stored, with the recorded checksums, and the manifest reads back whole.
+        // Whatever progress.json names is stored, with the recorded checksums, and the manifest
+        // reads back whole.
         Map<String, byte[]> bucket = EMULATOR.objects("faiss-shards");
         assertProgressDescribesStorage(bucket, "broken");
         BucketIndex.Contents partial = BucketIndex.read(bucket, "broken", "color");
-        assertThat(partial.catalogIds()).doesNotHaveDuplicates().isNotEmpty().hasSizeLessThan(IMAGES - 2);
+        assertThat(partial.catalogIds())
+                .doesNotHaveDuplicates()
+                .isNotEmpty()
+                .hasSizeLessThan(IMAGES - 2);
 
-        Map<String, Object> next = awaitFinished(post("{\"prefix\":\"broken\",\"indexTypes\":[\"color\"]}"));
+        Map<String, Object> next =
+                awaitFinished(post("{\"prefix\":\"broken\",\"indexTypes\":[\"color\"]}"));
         assertThat(next.get("state")).as("next job %s", next).isEqualTo("SUCCEEDED");
-        BucketIndex.Contents complete = BucketIndex.read(EMULATOR.objects("faiss-shards"), "broken", "color");
+        BucketIndex.Contents complete =
+                BucketIndex.read(EMULATOR.objects("faiss-shards"), "broken", "color");
         assertThat(complete.catalogIds()).hasSize(IMAGES - 2).doesNotHaveDuplicates();
     }
 
     @Test
     void theKeyIsNeverShownByActuatorOrJobViews() throws Exception {
-        for (String path : List.of("/actuator/env", "/actuator/configprops", "/actuator/health", "/jobs")) {
+        for (String path :
+                List.of("/actuator/env", "/actuator/configprops", "/actuator/health", "/jobs")) {
             HttpResponse<String> response = get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(200);
-            assertThat(response.body()).as(path).doesNotContain(SupabaseEmulator.SERVICE_KEY)
-                .doesNotContain(SupabaseEmulator.SERVICE_KEY.substring(0, 40));
+            assertThat(response.body())
+                    .as(path)
+                    .doesNotContain(SupabaseEmulator.SERVICE_KEY)
+                    .doesNotContain(SupabaseEmulator.SERVICE_KEY.substring(0, 40));
         }
-        assertThat(get("/actuator/health").body()).contains("supabase:" + EMULATOR.url() + "/storage/v1/faiss-shards");
+        assertThat(get("/actuator/health").body())
+                .contains("supabase:" + EMULATOR.url() + "/storage/v1/faiss-shards");
     }
 
     @SuppressWarnings("unchecked")
     private static void assertProgressDescribesStorage(Map<String, byte[]> bucket, String prefix) {
-        Map<String, Object> progress = JSON.readValue(bucket.get(prefix + "/progress.json"), Map.class);
+        Map<String, Object> progress =
+                JSON.readValue(bucket.get(prefix + "/progress.json"), Map.class);
         int named = 0;
         for (Object index : ((Map<String, Object>) progress.get("indexes")).values()) {
             for (String section : List.of("sealedShards", "openSegments")) {
-                for (Map<String, Object> record : (List<Map<String, Object>>) ((Map<String, Object>) index).get(section)) {
+                for (Map<String, Object> record :
+                        (List<Map<String, Object>>) ((Map<String, Object>) index).get(section)) {
                     byte[] data = bucket.get(prefix + "/" + record.get("file"));
-                    assertThat(data).as("%s named by progress.json", record.get("file")).isNotNull();
-                    assertThat(java.util.HexFormat.of().formatHex(sha256(data))).isEqualTo(record.get("sha256"));
+                    assertThat(data)
+                            .as("%s named by progress.json", record.get("file"))
+                            .isNotNull();
+                    assertThat(java.util.HexFormat.of().formatHex(sha256(data)))
+                            .isEqualTo(record.get("sha256"));
                     assertThat(bucket).containsKey(prefix + "/" + record.get("idsFile"));
                     named++;
                 }
@@ -180,8 +229,7 @@ class SupabaseBuildTests {
     private static byte[] sha256(byte[] data) {
         try {
             return java.security.MessageDigest.getInstance("SHA-256").digest(data);
-        }
-        catch (java.security.NoSuchAlgorithmException ex) {
+        } catch (java.security.NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }
@@ -189,8 +237,10 @@ class SupabaseBuildTests {
     @SuppressWarnings("unchecked")
     private static boolean referenced(Map<String, Object> progress, String key) {
         for (Object index : ((Map<String, Object>) progress.get("indexes")).values()) {
-            for (Map<String, Object> segment : (List<Map<String, Object>>) ((Map<String, Object>) index).get("openSegments")) {
-                if (key.equals("faulty/" + segment.get("file")) || key.equals("faulty/" + segment.get("idsFile"))) {
+            for (Map<String, Object> segment :
+                    (List<Map<String, Object>>) ((Map<String, Object>) index).get("openSegments")) {
+                if (key.equals("faulty/" + segment.get("file"))
+                        || key.equals("faulty/" + segment.get("idsFile"))) {
                     return true;
                 }
             }
@@ -204,10 +254,14 @@ class SupabaseBuildTests {
             emulator.createBucket("products", false, null);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (int i = 1; i <= IMAGES; i++) {
-                // Two rows name objects that do not exist: lasting failures, recorded alike by both builds.
+                // Two rows name objects that do not exist: lasting failures, recorded alike by both
+                // builds.
                 if (i != 7 && i != 99) {
-                    byte[] jpeg = ProductImageGenerator.jpeg(
-                            ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(i), 96), 0.85f);
+                    byte[] jpeg =
+                            ProductImageGenerator.jpeg(
+                                    ProductImageGenerator.render(
+                                            ProductImageGenerator.catalogueSpec(i), 96),
+                                    0.85f);
                     emulator.putObject("products", "catalogue/" + i + ".jpg", jpeg, "image/jpeg");
                 }
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -217,26 +271,32 @@ class SupabaseBuildTests {
             }
             emulator.table("images", rows);
             return emulator;
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
     }
 
     private String post(String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         return response.headers().firstValue("Location").orElseThrow();
     }
 
     private Map<String, Object> awaitFinished(String location) throws Exception {
-        return awaitView(location, view -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(view.get("state")));
+        return awaitView(
+                location,
+                view -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(view.get("state")));
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition) throws Exception {
+    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         Map<String, Object> view = Map.of();
         while (System.nanoTime() < deadline) {
@@ -250,7 +310,8 @@ class SupabaseBuildTests {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,5 +1,17 @@
 package dev.faissshard.lease;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faissshard.index.IndexLayout;
+import dev.faissshard.storage.LocalStorageClient;
+import dev.faissshard.storage.StorageClient;
+import dev.faissshard.storage.StorageProperties;
+import dev.faissshard.storage.StoredObject;
+import dev.faissshard.storage.supabase.SupabaseStorageClient;
+import dev.faissshard.supabase.SupabaseProperties;
+import dev.faissshard.supabase.SupabaseStorageApi;
+import dev.faissshard.testsupabase.SupabaseEmulator;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,39 +23,28 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
-
-import dev.faissshard.index.IndexLayout;
-import dev.faissshard.storage.LocalStorageClient;
-import dev.faissshard.storage.StorageClient;
-import dev.faissshard.storage.StorageProperties;
-import dev.faissshard.storage.StoredObject;
-import dev.faissshard.storage.supabase.SupabaseStorageClient;
-import dev.faissshard.supabase.SupabaseProperties;
-import dev.faissshard.supabase.SupabaseStorageApi;
-import dev.faissshard.testsupabase.SupabaseEmulator;
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-/** The lease protocol on both kinds of store, with processes played by {@link IndexLeases} of their own. */
+/**
+ * The lease protocol on both kinds of store, with processes played by {@link IndexLeases} of their
+ * own.
+ */
 class IndexLeasesTests {
 
-    private static final LeaseProperties SETTINGS = new LeaseProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(5));
+    private static final LeaseProperties SETTINGS =
+            new LeaseProperties(true, Duration.ofSeconds(60), Duration.ofSeconds(5));
     private static final IndexLayout INDEX = IndexLayout.at("catalogue/");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
     private final List<AutoCloseable> closing = new ArrayList<>();
 
-    @TempDir
-    Path root;
+    @TempDir Path root;
 
     @AfterEach
     void close() throws Exception {
@@ -58,14 +59,18 @@ class IndexLeasesTests {
         IndexLeases first = process(storage, "first");
         IndexLeases second = process(storage, "second");
         Lease held = first.acquire(INDEX, "job-1");
-        assertThatThrownBy(() -> second.acquire(INDEX, "job-2")).isInstanceOf(IndexLeaseHeldException.class)
-            .hasMessageContaining("owner first").hasMessageContaining("job job-1")
-            .extracting(ex -> ((IndexLeaseHeldException) ex).holder().ownerId()).isEqualTo("first");
+        assertThatThrownBy(() -> second.acquire(INDEX, "job-2"))
+                .isInstanceOf(IndexLeaseHeldException.class)
+                .hasMessageContaining("owner first")
+                .hasMessageContaining("job job-1")
+                .extracting(ex -> ((IndexLeaseHeldException) ex).holder().ownerId())
+                .isEqualTo("first");
         held.checkHeld();
         held.close();
         Lease next = second.acquire(INDEX, "job-2");
         assertThat(next.generation()).isEqualTo(2);
-        assertThat(keys(storage)).containsExactly("catalogue/faiss/lease/00000000000000000002.json");
+        assertThat(keys(storage))
+                .containsExactly("catalogue/faiss/lease/00000000000000000002.json");
     }
 
     @Test
@@ -76,7 +81,8 @@ class IndexLeasesTests {
         first.acquire(INDEX, "job-1");
         second.acquire(IndexLayout.at("other/"), "job-2");
         second.acquire(IndexLayout.at("catalogue/part-0-of-2/"), "job-3");
-        assertThatThrownBy(() -> second.acquire(INDEX, "job-4")).isInstanceOf(IndexLeaseHeldException.class);
+        assertThatThrownBy(() -> second.acquire(INDEX, "job-4"))
+                .isInstanceOf(IndexLeaseHeldException.class);
     }
 
     @Test
@@ -87,17 +93,24 @@ class IndexLeasesTests {
         Lease old = killed.acquire(INDEX, "job-1");
         clock.advance(Duration.ofSeconds(60));
         // Expired by the holder's clock, but within the clock skew others allow: still refused.
-        assertThatThrownBy(() -> next.acquire(INDEX, "job-2")).isInstanceOf(IndexLeaseHeldException.class);
-        assertThatThrownBy(old::checkHeld).isInstanceOf(LeaseLostException.class).hasMessageContaining("could not be renewed");
+        assertThatThrownBy(() -> next.acquire(INDEX, "job-2"))
+                .isInstanceOf(IndexLeaseHeldException.class);
+        assertThatThrownBy(old::checkHeld)
+                .isInstanceOf(LeaseLostException.class)
+                .hasMessageContaining("could not be renewed");
         clock.advance(Duration.ofSeconds(6));
         Lease taken = next.acquire(INDEX, "job-2");
         assertThat(taken.generation()).isEqualTo(2);
-        assertThat(keys(storage)).containsExactly("catalogue/faiss/lease/00000000000000000002.json");
+        assertThat(keys(storage))
+                .containsExactly("catalogue/faiss/lease/00000000000000000002.json");
         // The old holder wakes up (a long GC pause, say): its renewal finds the newer generation.
         old.renew();
-        assertThatThrownBy(old::checkHeld).isInstanceOf(LeaseLostException.class).hasMessageContaining("taken over by next");
+        assertThatThrownBy(old::checkHeld)
+                .isInstanceOf(LeaseLostException.class)
+                .hasMessageContaining("taken over by next");
         old.close();
-        assertThat(keys(storage)).containsExactly("catalogue/faiss/lease/00000000000000000002.json");
+        assertThat(keys(storage))
+                .containsExactly("catalogue/faiss/lease/00000000000000000002.json");
         taken.checkHeld();
     }
 
@@ -106,9 +119,18 @@ class IndexLeasesTests {
         StorageClient storage = new LocalStorageClient(root);
         Process exited = new ProcessBuilder("true").start();
         exited.waitFor();
-        IndexLeases killed = new IndexLeases(storage, SETTINGS, clock, JSON, "killed", "boot pid:[1]", exited.pid());
-        IndexLeases restarted = new IndexLeases(storage, SETTINGS, clock, JSON, "restarted", "boot pid:[1]",
-                ProcessHandle.current().pid());
+        IndexLeases killed =
+                new IndexLeases(
+                        storage, SETTINGS, clock, JSON, "killed", "boot pid:[1]", exited.pid());
+        IndexLeases restarted =
+                new IndexLeases(
+                        storage,
+                        SETTINGS,
+                        clock,
+                        JSON,
+                        "restarted",
+                        "boot pid:[1]",
+                        ProcessHandle.current().pid());
         closing.add(killed::destroy);
         closing.add(restarted::destroy);
         killed.acquire(INDEX, "job-1");
@@ -120,15 +142,21 @@ class IndexLeasesTests {
     void leaseOfALiveProcessOrOfAnotherMachineIsNotTakenOverBeforeItExpires() {
         StorageClient storage = new LocalStorageClient(root);
         long live = ProcessHandle.current().pid();
-        IndexLeases holder = new IndexLeases(storage, SETTINGS, clock, JSON, "holder", "boot pid:[1]", live);
-        IndexLeases sameMachine = new IndexLeases(storage, SETTINGS, clock, JSON, "same", "boot pid:[1]", live + 1);
-        IndexLeases elsewhere = new IndexLeases(storage, SETTINGS, clock, JSON, "elsewhere", "other-boot pid:[1]", live);
+        IndexLeases holder =
+                new IndexLeases(storage, SETTINGS, clock, JSON, "holder", "boot pid:[1]", live);
+        IndexLeases sameMachine =
+                new IndexLeases(storage, SETTINGS, clock, JSON, "same", "boot pid:[1]", live + 1);
+        IndexLeases elsewhere =
+                new IndexLeases(
+                        storage, SETTINGS, clock, JSON, "elsewhere", "other-boot pid:[1]", live);
         closing.add(holder::destroy);
         closing.add(sameMachine::destroy);
         closing.add(elsewhere::destroy);
         holder.acquire(INDEX, "job-1");
-        assertThatThrownBy(() -> sameMachine.acquire(INDEX, "job-2")).isInstanceOf(IndexLeaseHeldException.class);
-        assertThatThrownBy(() -> elsewhere.acquire(INDEX, "job-3")).isInstanceOf(IndexLeaseHeldException.class);
+        assertThatThrownBy(() -> sameMachine.acquire(INDEX, "job-2"))
+                .isInstanceOf(IndexLeaseHeldException.class);
+        assertThatThrownBy(() -> elsewhere.acquire(INDEX, "job-3"))
+                .isInstanceOf(IndexLeaseHeldException.class);
     }
 
     @Test
@@ -142,9 +170,12 @@ class IndexLeasesTests {
             lease.renew();
             lease.checkHeld();
         }
-        assertThatThrownBy(() -> other.acquire(INDEX, "job-2")).isInstanceOf(IndexLeaseHeldException.class);
-        assertThat(holder.holder(INDEX)).get().extracting(LeaseRecord::expiresAt)
-            .isEqualTo(clock.instant().plus(Duration.ofSeconds(60)));
+        assertThatThrownBy(() -> other.acquire(INDEX, "job-2"))
+                .isInstanceOf(IndexLeaseHeldException.class);
+        assertThat(holder.holder(INDEX))
+                .get()
+                .extracting(LeaseRecord::expiresAt)
+                .isEqualTo(clock.instant().plus(Duration.ofSeconds(60)));
     }
 
     @Test
@@ -157,32 +188,51 @@ class IndexLeasesTests {
         SupabaseEmulator emulator = new SupabaseEmulator();
         closing.add(emulator);
         emulator.createBucket("shards", false, null);
-        SupabaseProperties properties = new SupabaseProperties(URI.create(emulator.url()), SupabaseEmulator.SERVICE_KEY,
-                Duration.ofSeconds(5), Duration.ofSeconds(15),
-                new SupabaseProperties.Retry(3, Duration.ofMillis(10), Duration.ofSeconds(1), 2.0));
+        SupabaseProperties properties =
+                new SupabaseProperties(
+                        URI.create(emulator.url()),
+                        SupabaseEmulator.SERVICE_KEY,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(15),
+                        new SupabaseProperties.Retry(
+                                3, Duration.ofMillis(10), Duration.ofSeconds(1), 2.0));
         SupabaseStorageApi api = SupabaseStorageApi.create(WebClient.builder(), properties, JSON);
         closing.add(api);
-        SupabaseStorageClient storage = new SupabaseStorageClient(api, new StorageProperties.Supabase("shards", false,
-                DataSize.ofBytes(0), DataSize.ofMegabytes(6), DataSize.ofMegabytes(6), 1000));
+        SupabaseStorageClient storage =
+                new SupabaseStorageClient(
+                        api,
+                        new StorageProperties.Supabase(
+                                "shards",
+                                false,
+                                DataSize.ofBytes(0),
+                                DataSize.ofMegabytes(6),
+                                DataSize.ofMegabytes(6),
+                                1000));
         racingForAnExpiredLeaseExactlyOneWins(storage);
     }
 
     @Test
     void objectsOutsideTheLeaseNamingSchemeAreLeftAlone() {
         StorageClient storage = new LocalStorageClient(root);
-        storage.create("catalogue/faiss/lease/notes.txt", new byte[] { 1 }, "text/plain");
-        storage.create("catalogue/faiss/lease/123.json", new byte[] { 2 }, "application/json");
+        storage.create("catalogue/faiss/lease/notes.txt", new byte[] {1}, "text/plain");
+        storage.create("catalogue/faiss/lease/123.json", new byte[] {2}, "application/json");
         IndexLeases holder = process(storage, "holder");
         holder.acquire(INDEX, "job-1").close();
         holder.acquire(INDEX, "job-2");
-        assertThat(keys(storage)).containsExactly("catalogue/faiss/lease/00000000000000000002.json",
-                "catalogue/faiss/lease/123.json", "catalogue/faiss/lease/notes.txt");
+        assertThat(keys(storage))
+                .containsExactly(
+                        "catalogue/faiss/lease/00000000000000000002.json",
+                        "catalogue/faiss/lease/123.json",
+                        "catalogue/faiss/lease/notes.txt");
     }
 
     @Test
     void unreadableLeaseIsTreatedAsExpired() {
         StorageClient storage = new LocalStorageClient(root);
-        storage.create("catalogue/faiss/lease/00000000000000000007.json", "not json".getBytes(), "application/json");
+        storage.create(
+                "catalogue/faiss/lease/00000000000000000007.json",
+                "not json".getBytes(),
+                "application/json");
         Lease lease = process(storage, "holder").acquire(INDEX, "job-1");
         assertThat(lease.generation()).isEqualTo(8);
     }
@@ -190,8 +240,13 @@ class IndexLeasesTests {
     @Test
     void disabledLeasesWriteNothingAndAlwaysHold() {
         StorageClient storage = new LocalStorageClient(root);
-        IndexLeases off = new IndexLeases(storage, new LeaseProperties(false, Duration.ofSeconds(60), Duration.ZERO), clock,
-                JSON, "off");
+        IndexLeases off =
+                new IndexLeases(
+                        storage,
+                        new LeaseProperties(false, Duration.ofSeconds(60), Duration.ZERO),
+                        clock,
+                        JSON,
+                        "off");
         closing.add(off::destroy);
         Lease lease = off.acquire(INDEX, "job-1");
         off.acquire(INDEX, "job-2").checkHeld();
@@ -208,15 +263,15 @@ class IndexLeasesTests {
         List<Future<Lease>> outcomes = new ArrayList<>();
         for (int i = 0; i < racers; i++) {
             IndexLeases racer = process(storage, "racer-" + i);
-            Callable<Lease> race = () -> {
-                start.await();
-                try {
-                    return racer.acquire(INDEX, "job");
-                }
-                catch (IndexLeaseHeldException refused) {
-                    return null;
-                }
-            };
+            Callable<Lease> race =
+                    () -> {
+                        start.await();
+                        try {
+                            return racer.acquire(INDEX, "job");
+                        } catch (IndexLeaseHeldException refused) {
+                            return null;
+                        }
+                    };
             outcomes.add(threads.submit(race));
         }
         List<Lease> won = new ArrayList<>();
@@ -241,5 +296,4 @@ class IndexLeasesTests {
     private static List<String> keys(StorageClient storage) {
         return storage.list("catalogue/faiss/lease/").stream().map(StoredObject::key).toList();
     }
-
 }

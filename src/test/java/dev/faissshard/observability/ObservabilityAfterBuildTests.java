@@ -1,5 +1,7 @@
 package dev.faissshard.observability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +17,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -25,26 +26,28 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * A real build of the sample images (repeated, plus rows whose files are missing, with small shards so
- * some are sealed), seen through {@code /actuator/prometheus} and the log: per-job gauges agree with the
- * job view, all six stages have histogram buckets, every metric the Grafana dashboard queries exists,
- * and progress lines come as structured JSON.
+ * A real build of the sample images (repeated, plus rows whose files are missing, with small shards
+ * so some are sealed), seen through {@code /actuator/prometheus} and the log: per-job gauges agree
+ * with the job view, all six stages have histogram buckets, every metric the Grafana dashboard
+ * queries exists, and progress lines come as structured JSON.
  */
 @ExtendWith(OutputCaptureExtension.class)
-// Closed after the class: while a context lives, later contexts in the JVM keep its logging setup, and
+// Closed after the class: while a context lives, later contexts in the JVM keep its logging setup,
+// and
 // the JSON format is this class's business only.
 @DirtiesContext
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "logging.structured.format.console=ecs", "fsb.observability.progress-log=always",
-        "fsb.observability.progress-log-interval=100ms", "fsb.observability.job-gauges-refresh=50ms",
-        "fsb.job.batch-size=8", "fsb.shard.max-vectors=50" })
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "logging.structured.format.console=ecs", "fsb.observability.progress-log=always",
+            "fsb.observability.progress-log-interval=100ms",
+                    "fsb.observability.job-gauges-refresh=50ms",
+            "fsb.job.batch-size=8", "fsb.shard.max-vectors=50"
+        })
 class ObservabilityAfterBuildTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -56,8 +59,7 @@ class ObservabilityAfterBuildTests {
     private static String prometheus;
     private static String buildLog;
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -92,8 +94,9 @@ class ObservabilityAfterBuildTests {
         assertThat(gauge("fsb_job_total_images")).isEqualTo(GOOD_ROWS + MISSING_ROWS);
         assertThat(gauge("fsb_job_done_images")).isEqualTo(GOOD_ROWS + MISSING_ROWS);
         assertThat(gauge("fsb_job_failed_images")).isEqualTo(MISSING_ROWS);
-        assertThat(gauge("fsb_job_images_per_second")).isPositive()
-            .isEqualTo(((Number) view.get("imagesPerSecond")).doubleValue());
+        assertThat(gauge("fsb_job_images_per_second"))
+                .isPositive()
+                .isEqualTo(((Number) view.get("imagesPerSecond")).doubleValue());
         // A finished job has no ETA: the gauge says NaN rather than a stale number.
         assertThat(gauge("fsb_job_eta_seconds")).isNaN();
     }
@@ -102,15 +105,20 @@ class ObservabilityAfterBuildTests {
     void allSixStagesHaveHistogramBuckets(CapturedOutput output) throws Exception {
         build(output);
         for (String stage : List.of("fetch", "decode", "embed", "add", "serialize", "upload")) {
-            assertThat(prometheus).as("buckets of stage %s", stage)
-                .containsPattern("fsb_stage_duration_seconds_bucket\\{[^}]*stage=\"" + stage + "\"[^}]*le=\"\\+Inf\"");
+            assertThat(prometheus)
+                    .as("buckets of stage %s", stage)
+                    .containsPattern(
+                            "fsb_stage_duration_seconds_bucket\\{[^}]*stage=\""
+                                    + stage
+                                    + "\"[^}]*le=\"\\+Inf\"");
         }
     }
 
     @Test
     void everyMetricTheGrafanaDashboardQueriesExists(CapturedOutput output) throws Exception {
         build(output);
-        JsonNode dashboard = JSON.readTree(Files.readString(Path.of("deploy/grafana/faiss-shard-builder.json")));
+        JsonNode dashboard =
+                JSON.readTree(Files.readString(Path.of("deploy/grafana/faiss-shard-builder.json")));
         Set<String> queried = new TreeSet<>();
         List<String> expressions = new ArrayList<>();
         for (JsonNode panel : dashboard.get("panels")) {
@@ -124,10 +132,16 @@ class ObservabilityAfterBuildTests {
             }
         }
         assertThat(expressions).hasSizeGreaterThan(10);
-        assertThat(queried).contains("fsb_images_failed_total", "fsb_batch_duration_seconds_bucket",
-                "fsb_stage_duration_seconds_bucket", "fsb_storage_uploaded_bytes_total", "fsb_job_done_images");
+        assertThat(queried)
+                .contains(
+                        "fsb_images_failed_total",
+                        "fsb_batch_duration_seconds_bucket",
+                        "fsb_stage_duration_seconds_bucket",
+                        "fsb_storage_uploaded_bytes_total",
+                        "fsb_job_done_images");
         Set<String> exported = new TreeSet<>();
-        Matcher series = Pattern.compile("^(fsb_[a-z0-9_]+)[{ ]", Pattern.MULTILINE).matcher(prometheus);
+        Matcher series =
+                Pattern.compile("^(fsb_[a-z0-9_]+)[{ ]", Pattern.MULTILINE).matcher(prometheus);
         while (series.find()) {
             exported.add(series.group(1));
         }
@@ -146,34 +160,46 @@ class ObservabilityAfterBuildTests {
         assertThat(progress).as("progress lines of the build").isNotEmpty();
         JsonNode last = progress.get(progress.size() - 1);
         assertThat(last.get("message").asString())
-            .matches("Job " + jobId + ": [\\d,]+ / 203 \\(\\d+\\.\\d%\\), \\d+\\.\\d images/s.*");
+                .matches(
+                        "Job "
+                                + jobId
+                                + ": [\\d,]+ / 203 \\(\\d+\\.\\d%\\), \\d+\\.\\d images/s.*");
         JsonNode job = last.has("job") ? last.get("job") : last;
         JsonNode done = job.has("done") ? job.get("done") : last.get("job.done");
         assertThat(done).as("done as a field of %s", last).isNotNull();
         assertThat(done.asLong()).isBetween(0L, (long) GOOD_ROWS + MISSING_ROWS);
     }
 
-    /** One build for the whole class: the first test runs it, and keeps the log written meanwhile. */
+    /**
+     * One build for the whole class: the first test runs it, and keeps the log written meanwhile.
+     */
     private synchronized void build(CapturedOutput output) throws Exception {
         if (jobId != null) {
             return;
         }
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created =
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         String id = (String) JSON.readValue(created.body(), Map.class).get("id");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         Map<?, ?> view = Map.of();
         while (!"SUCCEEDED".equals(view.get("state"))) {
-            assertThat(System.nanoTime()).as("job still running; last view " + view).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("job still running; last view " + view)
+                    .isLessThan(deadline);
             assertThat(view.get("state")).as("job state").isNotIn("FAILED", "CANCELLED");
             Thread.sleep(50);
             view = JSON.readValue(get("/jobs/" + id), Map.class);
         }
         // The gauges take in the job at their next refresh (50 ms here); wait for its final figure.
         String scraped = get("/actuator/prometheus");
-        while (!scraped.contains("fsb_job_done_images{") || value(scraped, "fsb_job_done_images", id) < GOOD_ROWS + MISSING_ROWS) {
+        while (!scraped.contains("fsb_job_done_images{")
+                || value(scraped, "fsb_job_done_images", id) < GOOD_ROWS + MISSING_ROWS) {
             assertThat(System.nanoTime()).as("gauges of job " + id).isLessThan(deadline);
             Thread.sleep(50);
             scraped = get("/actuator/prometheus");
@@ -188,7 +214,9 @@ class ObservabilityAfterBuildTests {
     }
 
     private static double value(String scraped, String name, String id) {
-        Matcher matcher = Pattern.compile("^" + name + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE).matcher(scraped);
+        Matcher matcher =
+                Pattern.compile("^" + name + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE)
+                        .matcher(scraped);
         while (matcher.find()) {
             if (matcher.group(1).contains("job_id=\"" + id + "\"")) {
                 return Double.parseDouble(matcher.group(2));
@@ -198,8 +226,11 @@ class ObservabilityAfterBuildTests {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return response.body();
     }

@@ -1,11 +1,10 @@
 package dev.faissshard.observability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class ProgressLineTests {
 
@@ -14,7 +13,8 @@ class ProgressLineTests {
         Map<String, Long> reasons = new TreeMap<>(Map.of("not_found", 2L, "timeout", 1L));
         ProgressLine line = new ProgressLine("job-1", 1234, 10_000L, 45.61, 192L, 3, reasons);
         assertThat(line.text())
-            .isEqualTo("Job job-1: 1,234 / 10,000 (12.3%), 45.6 images/s, ETA 3 min 12 s, 3 failed (not_found 2, timeout 1)");
+                .isEqualTo(
+                        "Job job-1: 1,234 / 10,000 (12.3%), 45.6 images/s, ETA 3 min 12 s, 3 failed (not_found 2, timeout 1)");
     }
 
     @Test
@@ -34,6 +34,7 @@ class ProgressLineTests {
     void theBarFillsInProportion() {
         ProgressLine line = new ProgressLine("job-3", 25, 100L, 1.0, 75L, 0, Map.of());
         assertThat(line.bar(20)).isEqualTo("[#####---------------]  25.0%");
-        assertThat(new ProgressLine("job-4", 100, 100L, 1.0, 0L, 0, Map.of()).bar(4)).isEqualTo("[####] 100.0%");
+        assertThat(new ProgressLine("job-4", 100, 100L, 1.0, 0L, 0, Map.of()).bar(4))
+                .isEqualTo("[####] 100.0%");
     }
 }

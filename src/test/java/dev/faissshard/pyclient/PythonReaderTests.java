@@ -1,5 +1,11 @@
 package dev.faissshard.pyclient;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.testimages.ImageServer;
+import dev.faissshard.testimages.ProductImageGenerator;
+import dev.faissshard.testimages.StoredIndex;
+import dev.faissshard.testsupabase.SupabaseEmulator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +26,6 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -28,31 +33,24 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.FileSystemUtils;
-
-import dev.faissshard.testimages.ImageServer;
-import dev.faissshard.testimages.ProductImageGenerator;
-import dev.faissshard.testimages.StoredIndex;
-import dev.faissshard.testsupabase.SupabaseEmulator;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Python reader ({@code clients/python}) against indexes this service built: sharded by a small
  * size limit, with string ids, an open segment left by a paused-then-cancelled build, a partitioned
  * build of two partitions and one of which only partition 0 exists, read from the local folder and
- * through the Supabase Storage emulator. The expectations (every stored vector, read back through the
- * project's own FAISS binding, and an exhaustive brute-force ranking of each query over their union)
- * are computed here in Java and handed to the Python unittest suite, which must pass whole under
- * Debian's {@code python3-faiss}. The README's Python snippet runs exactly as written against the
- * bundled sample catalogue's index.
+ * through the Supabase Storage emulator. The expectations (every stored vector, read back through
+ * the project's own FAISS binding, and an exhaustive brute-force ranking of each query over their
+ * union) are computed here in Java and handed to the Python unittest suite, which must pass whole
+ * under Debian's {@code python3-faiss}. The README's Python snippet runs exactly as written against
+ * the bundled sample catalogue's index.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PythonReaderTests {
 
     static final String PYTHON = System.getProperty("python.debian", "/usr/bin/python3");
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String[] TYPES = { "color", "structure", "combined" };
+    private static final String[] TYPES = {"color", "structure", "combined"};
     private static final String BUCKET = "faiss-shards";
     private static final int SHOP_FAST = 80;
     private static final int SHOP_SLOW = 20;
@@ -64,8 +62,7 @@ class PythonReaderTests {
     private static SupabaseEmulator emulator;
     private static Path fixture;
 
-    @LocalServerPort
-    int port;
+    @LocalServerPort int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -75,16 +72,24 @@ class PythonReaderTests {
         storage = root.resolve("storage");
         images = new ImageServer();
         for (int i = 0; i < SHOP_FAST + SHOP_SLOW; i++) {
-            byte[] jpeg = ProductImageGenerator.jpeg(ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(i), 96),
-                    0.85f);
+            byte[] jpeg =
+                    ProductImageGenerator.jpeg(
+                            ProductImageGenerator.render(
+                                    ProductImageGenerator.catalogueSpec(i), 96),
+                            0.85f);
             images.image("/fast/" + i + ".jpg", jpeg);
-            images.put("/slow/" + i + ".jpg", new ImageServer.Resource(200, "image/jpeg", jpeg, 1500));
+            images.put(
+                    "/slow/" + i + ".jpg", new ImageServer.Resource(200, "image/jpeg", jpeg, 1500));
         }
         registry.add("fsb.storage.local.root", storage::toString);
-        registry.add("fsb.catalog.location", () -> Path.of("samples/catalog.csv").toAbsolutePath().toString());
-        registry.add("fsb.catalog.allowed-roots",
+        registry.add(
+                "fsb.catalog.location",
+                () -> Path.of("samples/catalog.csv").toAbsolutePath().toString());
+        registry.add(
+                "fsb.catalog.allowed-roots",
                 () -> root + "," + Path.of("samples").toAbsolutePath());
-        // The smallest limit the service accepts: a few dozen vectors per shard, so every type has several.
+        // The smallest limit the service accepts: a few dozen vectors per shard, so every type has
+        // several.
         registry.add("fsb.shard.max-bytes", () -> "64KB");
         registry.add("fsb.job.batch-size", () -> "6");
         registry.add("fsb.fetch.egress.allow", () -> "127.0.0.1/32");
@@ -103,24 +108,44 @@ class PythonReaderTests {
     @Test
     void pythonReaderSuitePassesAgainstIndexesTheServiceBuilt() throws Exception {
         Path expected = fixture();
-        String output = run(new ProcessBuilder(PYTHON, "-m", "unittest", "discover", "-v", "-s", "tests", "-t", ".")
-            .directory(CLIENT.toFile()), Map.of("FSB_READER_FIXTURE", expected.toString()));
+        String output =
+                run(
+                        new ProcessBuilder(
+                                        PYTHON,
+                                        "-m",
+                                        "unittest",
+                                        "discover",
+                                        "-v",
+                                        "-s",
+                                        "tests",
+                                        "-t",
+                                        ".")
+                                .directory(CLIENT.toFile()),
+                        Map.of("FSB_READER_FIXTURE", expected.toString()));
         System.out.println(output);
         Matcher ran = Pattern.compile("Ran (\\d+) tests").matcher(output);
         assertThat(ran.find()).as("unittest output:%n%s", output).isTrue();
-        // Every test module must have been found and run: a module that fails to import counts as one error.
+        // Every test module must have been found and run: a module that fails to import counts as
+        // one error.
         assertThat(Integer.parseInt(ran.group(1))).isGreaterThanOrEqualTo(48);
-        assertThat(output).contains("\nOK").doesNotContain("skipped").doesNotContain("expected failure");
+        assertThat(output)
+                .contains("\nOK")
+                .doesNotContain("skipped")
+                .doesNotContain("expected failure");
     }
 
     @Test
     void readmePythonSnippetRunsAsWrittenAgainstTheSampleCatalogueIndex() throws Exception {
         fixture();
         String readme = Files.readString(Path.of("README.md"));
-        Matcher snippet = Pattern.compile("<!-- python-snippet:start -->\\s*```python\\n(.*?)```\\s*<!-- python-snippet:end -->",
-                Pattern.DOTALL).matcher(readme);
+        Matcher snippet =
+                Pattern.compile(
+                                "<!-- python-snippet:start -->\\s*```python\\n(.*?)```\\s*<!-- python-snippet:end -->",
+                                Pattern.DOTALL)
+                        .matcher(readme);
         assertThat(snippet.find()).as("README has the marked Python snippet").isTrue();
-        // The snippet runs from a checkout after scripts/quickstart.sh: clients/python beside data/storage.
+        // The snippet runs from a checkout after scripts/quickstart.sh: clients/python beside
+        // data/storage.
         Path checkout = Files.createDirectories(root.resolve("checkout"));
         Files.createDirectories(checkout.resolve("clients"));
         Files.createSymbolicLink(checkout.resolve("clients/python"), CLIENT);
@@ -129,18 +154,27 @@ class PythonReaderTests {
         Path script = checkout.resolve("snippet.py");
         Files.writeString(script, snippet.group(1));
 
-        String output = run(new ProcessBuilder(PYTHON, script.toString()).directory(checkout.toFile()), Map.of());
+        String output =
+                run(
+                        new ProcessBuilder(PYTHON, script.toString()).directory(checkout.toFile()),
+                        Map.of());
 
-        List<String> hits = output.lines().filter(line -> line.matches("\\S+ -?[0-9.]+ \\S+\\.faiss")).toList();
-        List<Map.Entry<String, Double>> ranking = ranking(StoredIndex.vectors(storage.resolve("quickstart"), "combined"),
-                "1");
+        List<String> hits =
+                output.lines().filter(line -> line.matches("\\S+ -?[0-9.]+ \\S+\\.faiss")).toList();
+        List<Map.Entry<String, Double>> ranking =
+                ranking(StoredIndex.vectors(storage.resolve("quickstart"), "combined"), "1");
         assertThat(hits).as("snippet output:%n%s", output).hasSize(5);
         for (int rank = 0; rank < 5; rank++) {
             String[] fields = hits.get(rank).split(" ");
             // Rank 0 of the ranking is "1" itself, which the snippet's search by id leaves out.
-            assertThat(Double.parseDouble(fields[1])).as("score at rank %d", rank)
-                .isCloseTo(ranking.get(rank + 1).getValue(), org.assertj.core.data.Offset.offset(1e-4));
-            assertThat(fields[0]).as("id at rank %d", rank).isEqualTo(ranking.get(rank + 1).getKey());
+            assertThat(Double.parseDouble(fields[1]))
+                    .as("score at rank %d", rank)
+                    .isCloseTo(
+                            ranking.get(rank + 1).getValue(),
+                            org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(fields[0])
+                    .as("id at rank %d", rank)
+                    .isEqualTo(ranking.get(rank + 1).getKey());
         }
         assertThat(output).contains("complete:");
     }
@@ -152,19 +186,32 @@ class PythonReaderTests {
         }
         Map<String, Object> indexes = new LinkedHashMap<>();
         buildShopWithAnOpenSegment();
-        indexes.put("shop", expectations(List.of(storage.resolve("shop")), List.of("sku-0003", "sku-0042", "sku-0077")));
+        indexes.put(
+                "shop",
+                expectations(
+                        List.of(storage.resolve("shop")),
+                        List.of("sku-0003", "sku-0042", "sku-0077")));
 
         Path split = catalogue("split.csv", "fast", 40, "split-%03d");
         for (int partition = 0; partition < 2; partition++) {
-            assertSucceeded(build("{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"split\",\"partition\":{\"index\":%d,\"count\":2}}"
-                .formatted(split, partition)));
+            assertSucceeded(
+                    build(
+                            "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"split\",\"partition\":{\"index\":%d,\"count\":2}}"
+                                    .formatted(split, partition)));
         }
-        indexes.put("split", expectations(List.of(storage.resolve("split/part-0-of-2"), storage.resolve("split/part-1-of-2")),
-                List.of("split-001", "split-020", "split-039")));
+        indexes.put(
+                "split",
+                expectations(
+                        List.of(
+                                storage.resolve("split/part-0-of-2"),
+                                storage.resolve("split/part-1-of-2")),
+                        List.of("split-001", "split-020", "split-039")));
 
         Path half = catalogue("half.csv", "fast", 30, "half-%03d");
-        assertSucceeded(build("{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"half\",\"partition\":{\"index\":0,\"count\":2}}"
-            .formatted(half)));
+        assertSucceeded(
+                build(
+                        "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"half\",\"partition\":{\"index\":0,\"count\":2}}"
+                                .formatted(half)));
         indexes.put("half", expectations(List.of(storage.resolve("half/part-0-of-2")), List.of()));
 
         assertSucceeded(build("{\"prefix\":\"quickstart\"}"));
@@ -175,7 +222,8 @@ class PythonReaderTests {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 String key = storage.relativize(file).toString();
                 if (!key.startsWith("quickstart/")) {
-                    emulator.putObject(BUCKET, key, Files.readAllBytes(file), "application/octet-stream");
+                    emulator.putObject(
+                            BUCKET, key, Files.readAllBytes(file), "application/octet-stream");
                 }
             }
         }
@@ -186,15 +234,27 @@ class PythonReaderTests {
                 if (object.getKey().equals("shop/faiss/color_shard_001.faiss")) {
                     data[data.length - 5] ^= 0x01;
                 }
-                emulator.putObject(BUCKET, "tampered/" + object.getKey().substring("shop/".length()), data,
+                emulator.putObject(
+                        BUCKET,
+                        "tampered/" + object.getKey().substring("shop/".length()),
+                        data,
                         "application/octet-stream");
             }
         }
 
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("local", storage.toString());
-        document.put("supabase", Map.of("url", emulator.url(), "key", SupabaseEmulator.SERVICE_KEY, "anonKey",
-                SupabaseEmulator.ANON_KEY, "bucket", BUCKET));
+        document.put(
+                "supabase",
+                Map.of(
+                        "url",
+                        emulator.url(),
+                        "key",
+                        SupabaseEmulator.SERVICE_KEY,
+                        "anonKey",
+                        SupabaseEmulator.ANON_KEY,
+                        "bucket",
+                        BUCKET));
         document.put("tamperedPrefix", "tampered");
         document.put("tamperedShard", "faiss/color_shard_001.faiss");
         document.put("indexes", indexes);
@@ -204,23 +264,35 @@ class PythonReaderTests {
     }
 
     /**
-     * 100 string-id products, the last 20 of them slow to fetch: the build is paused once the fast ones
-     * are in, then cancelled, so its manifest keeps the open segments of every type's unsealed shard.
+     * 100 string-id products, the last 20 of them slow to fetch: the build is paused once the fast
+     * ones are in, then cancelled, so its manifest keeps the open segments of every type's unsealed
+     * shard.
      */
     @SuppressWarnings("unchecked")
     private void buildShopWithAnOpenSegment() throws Exception {
         StringBuilder csv = new StringBuilder("id,image_url\n");
         for (int i = 0; i < SHOP_FAST + SHOP_SLOW; i++) {
             String kind = i < SHOP_FAST ? "fast" : "slow";
-            csv.append(String.format(Locale.ROOT, "sku-%04d", i)).append(',').append(images.url("/" + kind + "/" + i + ".jpg"))
-                .append('\n');
+            csv.append(String.format(Locale.ROOT, "sku-%04d", i))
+                    .append(',')
+                    .append(images.url("/" + kind + "/" + i + ".jpg"))
+                    .append('\n');
         }
         Path catalogue = Files.writeString(root.resolve("shop.csv"), csv);
-        String location = build("{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"shop\"}".formatted(catalogue));
-        awaitView(location, view -> ((Number) ((Map<String, Object>) view.get("counts")).get("embedded")).intValue() >= SHOP_FAST
-                || finished(view));
+        String location =
+                build(
+                        "{\"catalog\":{\"location\":\"%s\"},\"prefix\":\"shop\"}"
+                                .formatted(catalogue));
+        awaitView(
+                location,
+                view ->
+                        ((Number) ((Map<String, Object>) view.get("counts")).get("embedded"))
+                                                .intValue()
+                                        >= SHOP_FAST
+                                || finished(view));
         assertThat(post(location + "/pause").statusCode()).isIn(200, 202);
-        Map<String, Object> paused = awaitView(location, view -> "PAUSED".equals(view.get("state")) || finished(view));
+        Map<String, Object> paused =
+                awaitView(location, view -> "PAUSED".equals(view.get("state")) || finished(view));
         assertThat(paused.get("state")).as("job %s", paused).isEqualTo("PAUSED");
         assertThat(post(location + "/cancel").statusCode()).isIn(200, 202);
         Map<String, Object> cancelled = awaitView(location, PythonReaderTests::finished);
@@ -228,22 +300,28 @@ class PythonReaderTests {
         Map<String, Object> manifest = StoredIndex.manifest(storage.resolve("shop"));
         for (String type : TYPES) {
             assertThat(count(manifest, "shards", type)).as("sealed %s shards", type).isPositive();
-            assertThat(count(manifest, "openSegments", type)).as("open %s segments", type).isPositive();
+            assertThat(count(manifest, "openSegments", type))
+                    .as("open %s segments", type)
+                    .isPositive();
         }
-        assertThat(count(manifest, "shards", "color")).as("sealed color shards").isGreaterThanOrEqualTo(2);
+        assertThat(count(manifest, "shards", "color"))
+                .as("sealed color shards")
+                .isGreaterThanOrEqualTo(2);
     }
 
     @SuppressWarnings("unchecked")
     private static long count(Map<String, Object> manifest, String section, String type) {
-        return ((List<Map<String, Object>>) manifest.get(section)).stream().filter(e -> type.equals(e.get("type"))).count();
+        return ((List<Map<String, Object>>) manifest.get(section))
+                .stream().filter(e -> type.equals(e.get("type"))).count();
     }
 
     /**
-     * Per type: how many vectors the index holds, and for each query (the stored vector of a catalogue
-     * id, and one seeded random vector) the exhaustive ranking over every stored vector of every
-     * partition, best first.
+     * Per type: how many vectors the index holds, and for each query (the stored vector of a
+     * catalogue id, and one seeded random vector) the exhaustive ranking over every stored vector
+     * of every partition, best first.
      */
-    private static Map<String, Object> expectations(List<Path> partitions, List<String> queryIds) throws IOException {
+    private static Map<String, Object> expectations(List<Path> partitions, List<String> queryIds)
+            throws IOException {
         Map<String, Object> types = new LinkedHashMap<>();
         for (String type : TYPES) {
             List<String> ids = new ArrayList<>();
@@ -284,7 +362,8 @@ class PythonReaderTests {
         return index;
     }
 
-    private static Map<String, Object> query(String id, float[] query, List<String> ids, List<float[]> vectors) {
+    private static Map<String, Object> query(
+            String id, float[] query, List<String> ids, List<float[]> vectors) {
         Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("id", id);
         List<Float> values = new ArrayList<>(query.length);
@@ -292,11 +371,16 @@ class PythonReaderTests {
             values.add(value);
         }
         expected.put("vector", values);
-        expected.put("ranking", ranking(query, ids, vectors).stream().map(e -> List.of(e.getKey(), e.getValue())).toList());
+        expected.put(
+                "ranking",
+                ranking(query, ids, vectors).stream()
+                        .map(e -> List.of(e.getKey(), e.getValue()))
+                        .toList());
         return expected;
     }
 
-    private static List<Map.Entry<String, Double>> ranking(StoredIndex.Vectors stored, String queryId) {
+    private static List<Map.Entry<String, Double>> ranking(
+            StoredIndex.Vectors stored, String queryId) {
         List<String> ids = stored.catalogIds();
         List<float[]> vectors = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
@@ -306,7 +390,8 @@ class PythonReaderTests {
     }
 
     /** Inner products of {@code query} with every vector, in double precision, best first. */
-    private static List<Map.Entry<String, Double>> ranking(float[] query, List<String> ids, List<float[]> vectors) {
+    private static List<Map.Entry<String, Double>> ranking(
+            float[] query, List<String> ids, List<float[]> vectors) {
         List<Map.Entry<String, Double>> scores = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             double dot = 0;
@@ -316,20 +401,26 @@ class PythonReaderTests {
             }
             scores.add(Map.entry(ids.get(i), dot));
         }
-        scores.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
+        scores.sort(
+                Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
+                        .thenComparing(Map.Entry.comparingByKey()));
         return scores;
     }
 
-    private static Path catalogue(String name, String kind, int count, String idFormat) throws IOException {
+    private static Path catalogue(String name, String kind, int count, String idFormat)
+            throws IOException {
         StringBuilder csv = new StringBuilder("id,image_url\n");
         for (int i = 0; i < count; i++) {
-            csv.append(String.format(Locale.ROOT, idFormat, i)).append(',').append(images.url("/" + kind + "/" + i + ".jpg"))
-                .append('\n');
+            csv.append(String.format(Locale.ROOT, idFormat, i))
+                    .append(',')
+                    .append(images.url("/" + kind + "/" + i + ".jpg"))
+                    .append('\n');
         }
         return Files.writeString(root.resolve(name), csv);
     }
 
-    private static String run(ProcessBuilder builder, Map<String, String> environment) throws Exception {
+    private static String run(ProcessBuilder builder, Map<String, String> environment)
+            throws Exception {
         builder.environment().putAll(environment);
         builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
         Process process = builder.redirectErrorStream(true).start();
@@ -340,8 +431,13 @@ class PythonReaderTests {
     }
 
     private String build(String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/jobs")).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(uri("/jobs"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         return response.headers().firstValue("Location").orElseThrow();
     }
@@ -352,17 +448,24 @@ class PythonReaderTests {
     }
 
     private HttpResponse<String> post(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        return http.send(
+                HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition) throws Exception {
+    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         Map<String, Object> view = Map.of();
         while (System.nanoTime() < deadline) {
-            view = JSON.readValue(http.send(HttpRequest.newBuilder(uri(location)).build(), HttpResponse.BodyHandlers.ofString())
-                .body(), Map.class);
+            view =
+                    JSON.readValue(
+                            http.send(
+                                            HttpRequest.newBuilder(uri(location)).build(),
+                                            HttpResponse.BodyHandlers.ofString())
+                                    .body(),
+                            Map.class);
             if (condition.test(view)) {
                 return view;
             }

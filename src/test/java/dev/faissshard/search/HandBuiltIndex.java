@@ -1,5 +1,12 @@
 package dev.faissshard.search;
 
+import dev.faissshard.index.FaissIds;
+import dev.faissshard.index.IdFile;
+import dev.faissshard.index.IndexLayout;
+import dev.faissshard.index.Manifest;
+import dev.faissshard.shard.Metric;
+import dev.faissshard.shard.faiss.FaissIndex;
+import dev.faissshard.storage.StorageClient;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,19 +14,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-
-import dev.faissshard.index.FaissIds;
-import dev.faissshard.index.IdFile;
-import dev.faissshard.index.IndexLayout;
-import dev.faissshard.index.Manifest;
-import dev.faissshard.shard.faiss.FaissIndex;
-import dev.faissshard.shard.Metric;
-import dev.faissshard.storage.StorageClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Writes an index the way the builder lays it out (flat shards, id files, a manifest) from vectors made
- * up here, so that cache and swap behaviour can be tested without a build.
+ * Writes an index the way the builder lays it out (flat shards, id files, a manifest) from vectors
+ * made up here, so that cache and swap behaviour can be tested without a build.
  */
 final class HandBuiltIndex {
 
@@ -38,17 +37,31 @@ final class HandBuiltIndex {
         this.layout = IndexLayout.at(prefix);
     }
 
-    /** Adds a sealed {@code color} shard of {@code count} random unit vectors with ids {@code <tag>-<i>}. */
+    /**
+     * Adds a sealed {@code color} shard of {@code count} random unit vectors with ids {@code
+     * <tag>-<i>}.
+     */
     Manifest.Entry shard(String tag, int count) {
-        Manifest.Entry entry = write(String.format(Locale.ROOT, "faiss/color_shard_%03d", shards.size() + 1), tag, count);
+        Manifest.Entry entry =
+                write(
+                        String.format(Locale.ROOT, "faiss/color_shard_%03d", shards.size() + 1),
+                        tag,
+                        count);
         shards.add(entry);
         return entry;
     }
 
     /** Adds an open segment. */
     Manifest.Entry segment(String tag, int count) {
-        Manifest.Entry entry = write(String.format(Locale.ROOT, "faiss/open/color_shard_%03d_batch_%06d",
-                shards.size() + 1, segments.size() + 1), tag, count);
+        Manifest.Entry entry =
+                write(
+                        String.format(
+                                Locale.ROOT,
+                                "faiss/open/color_shard_%03d_batch_%06d",
+                                shards.size() + 1,
+                                segments.size() + 1),
+                        tag,
+                        count);
         segments.add(entry);
         return entry;
     }
@@ -62,8 +75,13 @@ final class HandBuiltIndex {
 
     void publish() {
         published++;
-        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, Instant.ofEpochSecond(1_700_000_000L + published),
-                List.copyOf(shards), List.copyOf(segments), segments.isEmpty());
+        Manifest manifest =
+                new Manifest(
+                        Manifest.FORMAT_VERSION,
+                        Instant.ofEpochSecond(1_700_000_000L + published),
+                        List.copyOf(shards),
+                        List.copyOf(segments),
+                        segments.isEmpty());
         storage.replace(layout.manifestKey(), JSON.writeValueAsBytes(manifest), "application/json");
     }
 
@@ -103,18 +121,30 @@ final class HandBuiltIndex {
             data = index.toBytes();
         }
         storage.replace(layout.absolute(base + ".faiss"), data, "application/octet-stream");
-        storage.replace(layout.absolute(base + ".ids.tsv"), IdFile.write(ids), "text/tab-separated-values");
+        storage.replace(
+                layout.absolute(base + ".ids.tsv"), IdFile.write(ids), "text/tab-separated-values");
         long min = java.util.Arrays.stream(faissIds).min().orElse(0);
         long max = java.util.Arrays.stream(faissIds).max().orElse(0);
-        return new Manifest.Entry("color", base + ".faiss", count, data.length, sha256(data), DIMENSION, "INNER_PRODUCT",
-                "IDMap,Flat", "test-model", "0".repeat(64), min, max, base + ".ids.tsv");
+        return new Manifest.Entry(
+                "color",
+                base + ".faiss",
+                count,
+                data.length,
+                sha256(data),
+                DIMENSION,
+                "INNER_PRODUCT",
+                "IDMap,Flat",
+                "test-model",
+                "0".repeat(64),
+                min,
+                max,
+                base + ".ids.tsv");
     }
 
     static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        }
-        catch (java.security.NoSuchAlgorithmException ex) {
+        } catch (java.security.NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }

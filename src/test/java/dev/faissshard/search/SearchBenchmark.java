@@ -1,5 +1,14 @@
 package dev.faissshard.search;
 
+import dev.faissshard.index.FaissIds;
+import dev.faissshard.index.IdFile;
+import dev.faissshard.index.Manifest;
+import dev.faissshard.shard.Metric;
+import dev.faissshard.shard.ShardProperties;
+import dev.faissshard.shard.ShardSizeModel;
+import dev.faissshard.shard.faiss.FaissIndex;
+import dev.faissshard.shard.faiss.FaissVectorIndexes;
+import dev.faissshard.testimages.ProductImageGenerator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,26 +28,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.faissshard.shard.ShardProperties;
-import dev.faissshard.shard.faiss.FaissVectorIndexes;
 import org.springframework.util.unit.DataSize;
-import dev.faissshard.index.FaissIds;
-import dev.faissshard.index.IdFile;
-import dev.faissshard.index.Manifest;
-import dev.faissshard.shard.ShardSizeModel;
-import dev.faissshard.shard.faiss.FaissIndex;
-import dev.faissshard.shard.Metric;
-import dev.faissshard.testimages.ProductImageGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The search benchmark's client (run by {@code scripts/benchmark-search.sh}, not a test): asks the
- * running service for its models, synthesises {@code N} unit vectors per type into flat shards of the
- * default size limit in the service's storage folder (the builder's layout, string ids, a manifest),
- * then measures {@code POST /search} by id and by uploaded 512-px JPEG at 1, 8 and 32 concurrent
- * clients: p50 / p99 latency, queries per second, failures; and the service's resident memory after
- * loading the index against the shards' bytes.
+ * running service for its models, synthesises {@code N} unit vectors per type into flat shards of
+ * the default size limit in the service's storage folder (the builder's layout, string ids, a
+ * manifest), then measures {@code POST /search} by id and by uploaded 512-px JPEG at 1, 8 and 32
+ * concurrent clients: p50 / p99 latency, queries per second, failures; and the service's resident
+ * memory after loading the index against the shards' bytes.
  *
  * <p>Arguments: base URL, storage folder, service pid, vectors per type, seconds per level.
  */
@@ -47,8 +46,7 @@ public final class SearchBenchmark {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long MAX_SHARD_BYTES = 45L * 1024 * 1024;
 
-    private SearchBenchmark() {
-    }
+    private SearchBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         String base = args[0];
@@ -57,8 +55,10 @@ public final class SearchBenchmark {
         int perType = Integer.parseInt(args[3]);
         int seconds = Integer.parseInt(args[4]);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        byte[] jpeg = ProductImageGenerator.jpeg(ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(17), 512),
-                0.9f);
+        byte[] jpeg =
+                ProductImageGenerator.jpeg(
+                        ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(17), 512),
+                        0.9f);
 
         Map<String, Map<String, Object>> models = models(http, base, jpeg);
         long bytes = 0;
@@ -73,27 +73,43 @@ public final class SearchBenchmark {
         for (Manifest.Entry shard : shards) {
             bytes += shard.bytes();
         }
-        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, Instant.now(), shards, List.of(), true);
+        Manifest manifest =
+                new Manifest(Manifest.FORMAT_VERSION, Instant.now(), shards, List.of(), true);
         Files.createDirectories(storage.resolve("faiss"));
         Files.write(storage.resolve("faiss/manifest.json"), JSON.writeValueAsBytes(manifest));
-        System.out.printf(Locale.ROOT, "Synthesised %,d vectors per type in %d shards, %,d bytes%n", perType, shards.size(),
+        System.out.printf(
+                Locale.ROOT,
+                "Synthesised %,d vectors per type in %d shards, %,d bytes%n",
+                perType,
+                shards.size(),
                 bytes);
 
         long rssBefore = rss(pid);
         long start = System.nanoTime();
-        HttpResponse<String> first = http.send(searchById(base, ids.get(0)), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> first =
+                http.send(searchById(base, ids.get(0)), HttpResponse.BodyHandlers.ofString());
         if (first.statusCode() != 200) {
-            throw new IllegalStateException("first search failed: " + first.statusCode() + " " + first.body());
+            throw new IllegalStateException(
+                    "first search failed: " + first.statusCode() + " " + first.body());
         }
-        System.out.printf(Locale.ROOT, "Loaded (first search) in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                Locale.ROOT,
+                "Loaded (first search) in %.1f s%n",
+                (System.nanoTime() - start) / 1e9);
         long rssAfter = rss(pid);
-        System.out.printf(Locale.ROOT, "RSS %,d -> %,d bytes: +%,d for %,d bytes of shards (%.2fx)%n", rssBefore, rssAfter,
-                rssAfter - rssBefore, bytes, (rssAfter - rssBefore) / (double) bytes);
+        System.out.printf(
+                Locale.ROOT,
+                "RSS %,d -> %,d bytes: +%,d for %,d bytes of shards (%.2fx)%n",
+                rssBefore,
+                rssAfter,
+                rssAfter - rssBefore,
+                bytes,
+                (rssAfter - rssBefore) / (double) bytes);
 
         System.out.println("| query | clients | queries/s | p50 ms | p99 ms | failed |");
         System.out.println("|---|---|---|---|---|---|");
         for (String mode : List.of("id", "upload")) {
-            for (int clients : new int[] { 1, 8, 32 }) {
+            for (int clients : new int[] {1, 8, 32}) {
                 run(http, base, mode, clients, seconds, ids, jpeg);
             }
         }
@@ -101,21 +117,40 @@ public final class SearchBenchmark {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Map<String, Object>> models(HttpClient http, String base, byte[] jpeg) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/embed"))
-            .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(jpeg)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static Map<String, Map<String, Object>> models(
+            HttpClient http, String base, byte[] jpeg) throws Exception {
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/embed"))
+                                .header("Content-Type", "image/jpeg")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("/embed failed: " + response.statusCode() + " " + response.body());
+            throw new IllegalStateException(
+                    "/embed failed: " + response.statusCode() + " " + response.body());
         }
-        return (Map<String, Map<String, Object>>) JSON.readValue(response.body(), Map.class).get("vectors");
+        return (Map<String, Map<String, Object>>)
+                JSON.readValue(response.body(), Map.class).get("vectors");
     }
 
-    private static List<Manifest.Entry> synthesise(Path storage, String type, Map<String, Object> model, List<String> ids)
+    private static List<Manifest.Entry> synthesise(
+            Path storage, String type, Map<String, Object> model, List<String> ids)
             throws Exception {
         int dimension = ((Number) model.get("dimension")).intValue();
-        long capacity = ShardSizeModel.calibrate(new FaissVectorIndexes(new ShardProperties(DataSize.ofMegabytes(45), 0, "IDMap,Flat",
-                Metric.INNER_PRODUCT, 1)), "IDMap,Flat", dimension, Metric.INNER_PRODUCT).capacity(MAX_SHARD_BYTES);
+        long capacity =
+                ShardSizeModel.calibrate(
+                                new FaissVectorIndexes(
+                                        new ShardProperties(
+                                                DataSize.ofMegabytes(45),
+                                                0,
+                                                "IDMap,Flat",
+                                                Metric.INNER_PRODUCT,
+                                                1)),
+                                "IDMap,Flat",
+                                dimension,
+                                Metric.INNER_PRODUCT)
+                        .capacity(MAX_SHARD_BYTES);
         Random random = new Random(type.hashCode());
         List<Manifest.Entry> entries = new ArrayList<>();
         Files.createDirectories(storage.resolve("faiss"));
@@ -139,22 +174,42 @@ public final class SearchBenchmark {
                 idEntries.add(new IdFile.Entry(faissIds[i], id));
             }
             byte[] data;
-            try (FaissIndex index = FaissIndex.create(dimension, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            try (FaissIndex index =
+                    FaissIndex.create(dimension, "IDMap,Flat", Metric.INNER_PRODUCT)) {
                 index.addWithIds(vectors, faissIds);
                 data = index.toBytes();
             }
             String name = String.format(Locale.ROOT, "faiss/%s_shard_%03d", type, shard);
             Files.write(storage.resolve(name + ".faiss"), data);
             Files.write(storage.resolve(name + ".ids.tsv"), IdFile.write(idEntries));
-            entries.add(new Manifest.Entry(type, name + ".faiss", count, data.length, HandBuiltIndex.sha256(data), dimension,
-                    "INNER_PRODUCT", "IDMap,Flat", (String) model.get("modelId"), (String) model.get("modelSha256"),
-                    Arrays.stream(faissIds).min().orElse(0), Arrays.stream(faissIds).max().orElse(0), name + ".ids.tsv"));
+            entries.add(
+                    new Manifest.Entry(
+                            type,
+                            name + ".faiss",
+                            count,
+                            data.length,
+                            HandBuiltIndex.sha256(data),
+                            dimension,
+                            "INNER_PRODUCT",
+                            "IDMap,Flat",
+                            (String) model.get("modelId"),
+                            (String) model.get("modelSha256"),
+                            Arrays.stream(faissIds).min().orElse(0),
+                            Arrays.stream(faissIds).max().orElse(0),
+                            name + ".ids.tsv"));
         }
         return entries;
     }
 
-    private static void run(HttpClient http, String base, String mode, int clients, int seconds, List<String> ids,
-            byte[] jpeg) throws Exception {
+    private static void run(
+            HttpClient http,
+            String base,
+            String mode,
+            int clients,
+            int seconds,
+            List<String> ids,
+            byte[] jpeg)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicLong failed = new AtomicLong();
         long warmEnd = System.nanoTime() + Duration.ofSeconds(2).toNanos();
@@ -162,33 +217,48 @@ public final class SearchBenchmark {
         List<Future<List<Long>>> results = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int client = c;
-            results.add(pool.submit(() -> {
-                Random random = new Random(client);
-                List<Long> latencies = new ArrayList<>();
-                while (System.nanoTime() < end) {
-                    HttpRequest request = mode.equals("id") ? searchById(base, ids.get(random.nextInt(ids.size())))
-                            : HttpRequest.newBuilder(URI.create(base + "/search?k=10")).header("Content-Type", "image/jpeg")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg)).build();
-                    long t0 = System.nanoTime();
-                    int status;
-                    try {
-                        status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                    }
-                    catch (Exception ex) {
-                        status = -1;
-                    }
-                    long t1 = System.nanoTime();
-                    if (t0 >= warmEnd) {
-                        if (status == 200) {
-                            latencies.add(t1 - t0);
-                        }
-                        else {
-                            failed.incrementAndGet();
-                        }
-                    }
-                }
-                return latencies;
-            }));
+            results.add(
+                    pool.submit(
+                            () -> {
+                                Random random = new Random(client);
+                                List<Long> latencies = new ArrayList<>();
+                                while (System.nanoTime() < end) {
+                                    HttpRequest request =
+                                            mode.equals("id")
+                                                    ? searchById(
+                                                            base,
+                                                            ids.get(random.nextInt(ids.size())))
+                                                    : HttpRequest.newBuilder(
+                                                                    URI.create(
+                                                                            base + "/search?k=10"))
+                                                            .header("Content-Type", "image/jpeg")
+                                                            .POST(
+                                                                    HttpRequest.BodyPublishers
+                                                                            .ofByteArray(jpeg))
+                                                            .build();
+                                    long t0 = System.nanoTime();
+                                    int status;
+                                    try {
+                                        status =
+                                                http.send(
+                                                                request,
+                                                                HttpResponse.BodyHandlers
+                                                                        .discarding())
+                                                        .statusCode();
+                                    } catch (Exception ex) {
+                                        status = -1;
+                                    }
+                                    long t1 = System.nanoTime();
+                                    if (t0 >= warmEnd) {
+                                        if (status == 200) {
+                                            latencies.add(t1 - t0);
+                                        } else {
+                                            failed.incrementAndGet();
+                                        }
+                                    }
+                                }
+                                return latencies;
+                            }));
         }
         List<Long> all = new ArrayList<>();
         for (Future<List<Long>> result : results) {
@@ -197,15 +267,27 @@ public final class SearchBenchmark {
         pool.shutdown();
         all.sort(null);
         double p50 = all.isEmpty() ? Double.NaN : all.get(all.size() / 2) / 1e6;
-        double p99 = all.isEmpty() ? Double.NaN : all.get(Math.min(all.size() - 1, (int) (all.size() * 0.99))) / 1e6;
-        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %d |%n", mode, clients, all.size() / (double) seconds,
-                p50, p99, failed.get());
+        double p99 =
+                all.isEmpty()
+                        ? Double.NaN
+                        : all.get(Math.min(all.size() - 1, (int) (all.size() * 0.99))) / 1e6;
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %d | %.0f | %.1f | %.1f | %d |%n",
+                mode,
+                clients,
+                all.size() / (double) seconds,
+                p50,
+                p99,
+                failed.get());
     }
 
     private static HttpRequest searchById(String base, String id) {
         String body = "{\"query\":{\"id\":\"" + id + "\"},\"k\":10}";
-        return HttpRequest.newBuilder(URI.create(base + "/search")).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+        return HttpRequest.newBuilder(URI.create(base + "/search"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build();
     }
 
     private static long rss(long pid) throws Exception {

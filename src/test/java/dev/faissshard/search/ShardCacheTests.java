@@ -1,5 +1,13 @@
 package dev.faissshard.search;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.index.Manifest;
+import dev.faissshard.index.ManifestPublisher;
+import dev.faissshard.storage.LocalStorageClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,26 +20,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
-
-import dev.faissshard.embedding.IndexType;
-import dev.faissshard.index.Manifest;
-import dev.faissshard.index.ManifestPublisher;
-import dev.faissshard.storage.LocalStorageClient;
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /**
- * The shard cache and the manifest following, with real FAISS shards in a real local store: the byte
- * bound refuses what does not fit before loading it, a shard whose bytes do not match its sha256 is
- * never served, idle indexes make room, and snapshots swap under running searches without one failing.
+ * The shard cache and the manifest following, with real FAISS shards in a real local store: the
+ * byte bound refuses what does not fit before loading it, a shard whose bytes do not match its
+ * sha256 is never served, idle indexes make room, and snapshots swap under running searches without
+ * one failing.
  */
 class ShardCacheTests {
 
@@ -46,7 +45,10 @@ class ShardCacheTests {
         root = Files.createTempDirectory("shard-cache");
         storage = new LocalStorageClient(root);
         meters = new SimpleMeterRegistry();
-        reader = new StoredIndexReader(storage, new ManifestPublisher(JsonMapper.builder().build(), Clock.systemUTC()));
+        reader =
+                new StoredIndexReader(
+                        storage,
+                        new ManifestPublisher(JsonMapper.builder().build(), Clock.systemUTC()));
     }
 
     @AfterEach
@@ -65,12 +67,14 @@ class ShardCacheTests {
         ShardCache cache = cache(DataSize.ofBytes(oneShard + 1000));
         ServedIndexes indexes = indexes(cache);
 
-        assertThatThrownBy(() -> indexes.open("big")).isInstanceOf(IndexTooLargeException.class)
-            .hasMessageContaining("fsb.search.cache-max-bytes");
+        assertThatThrownBy(() -> indexes.open("big"))
+                .isInstanceOf(IndexTooLargeException.class)
+                .hasMessageContaining("fsb.search.cache-max-bytes");
         assertThat(cache.usedBytes()).as("room reserved by the failed load is given back").isZero();
         assertThat(cache.shards()).isZero();
         assertThat(meters.get("fsb.search.cache.bytes").gauge().value()).isZero();
-        assertThat(meters.get("fsb.search.cache.max.bytes").gauge().value()).isEqualTo(oneShard + 1000);
+        assertThat(meters.get("fsb.search.cache.max.bytes").gauge().value())
+                .isEqualTo(oneShard + 1000);
     }
 
     @Test
@@ -81,7 +85,10 @@ class ShardCacheTests {
         index.publish();
         ShardCache cache = cache(DataSize.ofMegabytes(10));
         IndexSnapshot snapshot = indexes(cache).open("shop");
-        long expected = storage.get(index.key(shard)).length + storage.get(index.key(segment)).length + 53 * 64L;
+        long expected =
+                storage.get(index.key(shard)).length
+                        + storage.get(index.key(segment)).length
+                        + 53 * 64L;
         assertThat(cache.usedBytes()).isEqualTo(expected);
         assertThat(meters.get("fsb.search.cache.bytes").gauge().value()).isEqualTo(expected);
         assertThat(meters.get("fsb.search.cache.shards").gauge().value()).isEqualTo(2);
@@ -100,8 +107,9 @@ class ShardCacheTests {
         Files.write(file, data);
         ShardCache cache = cache(DataSize.ofMegabytes(10));
 
-        assertThatThrownBy(() -> indexes(cache).open("shop")).isInstanceOf(ShardIntegrityException.class)
-            .hasMessageContaining("sha256");
+        assertThatThrownBy(() -> indexes(cache).open("shop"))
+                .isInstanceOf(ShardIntegrityException.class)
+                .hasMessageContaining("sha256");
         assertThat(cache.usedBytes()).isZero();
         assertThat(cache.shards()).isZero();
     }
@@ -137,33 +145,43 @@ class ShardCacheTests {
         List<Future<?>> running = new ArrayList<>();
         CountDownLatch started = new CountDownLatch(3);
         for (int c = 0; c < 3; c++) {
-            running.add(clients.submit(() -> {
-                started.countDown();
-                float[] query = new float[HandBuiltIndex.DIMENSION];
-                query[0] = 1;
-                while (building.get()) {
-                    IndexSnapshot snapshot = indexes.open("live");
-                    try {
-                        long total = 0;
-                        for (LoadedShard shard : snapshot.shards(IndexType.COLOR)) {
-                            total += shard.search(query, 1000).k();
-                            assertThat(shard.catalogId(shard.search(query, 1).id(0, 0))).isNotNull();
-                        }
-                        long manifestVectors = snapshot.description().shards().stream()
-                            .mapToLong(IndexDescription.Shard::vectors).sum();
-                        assertThat(total).as("a snapshot is whole").isEqualTo(manifestVectors);
-                        versions.add(snapshot.version());
-                        searches.incrementAndGet();
-                    }
-                    finally {
-                        snapshot.release();
-                    }
-                }
-                return null;
-            }));
+            running.add(
+                    clients.submit(
+                            () -> {
+                                started.countDown();
+                                float[] query = new float[HandBuiltIndex.DIMENSION];
+                                query[0] = 1;
+                                while (building.get()) {
+                                    IndexSnapshot snapshot = indexes.open("live");
+                                    try {
+                                        long total = 0;
+                                        for (LoadedShard shard : snapshot.shards(IndexType.COLOR)) {
+                                            total += shard.search(query, 1000).k();
+                                            assertThat(
+                                                            shard.catalogId(
+                                                                    shard.search(query, 1)
+                                                                            .id(0, 0)))
+                                                    .isNotNull();
+                                        }
+                                        long manifestVectors =
+                                                snapshot.description().shards().stream()
+                                                        .mapToLong(IndexDescription.Shard::vectors)
+                                                        .sum();
+                                        assertThat(total)
+                                                .as("a snapshot is whole")
+                                                .isEqualTo(manifestVectors);
+                                        versions.add(snapshot.version());
+                                        searches.incrementAndGet();
+                                    } finally {
+                                        snapshot.release();
+                                    }
+                                }
+                                return null;
+                            }));
         }
         started.await();
-        // A build: segments appear batch by batch, then a seal replaces them and deletes their objects.
+        // A build: segments appear batch by batch, then a seal replaces them and deletes their
+        // objects.
         for (int shard = 1; shard <= 4; shard++) {
             for (int batch = 0; batch < 3; batch++) {
                 index.segment("s" + shard + "b" + batch, 5);
@@ -188,10 +206,14 @@ class ShardCacheTests {
         assertThat(searches.get()).isPositive();
         assertThat(versions.stream().distinct().count()).as("snapshots searched").isGreaterThan(1);
         IndexSnapshot last = indexes.open("live");
-        assertThat(last.description().shards().stream().mapToLong(IndexDescription.Shard::vectors).sum())
-            .isEqualTo(index.vectors());
+        assertThat(
+                        last.description().shards().stream()
+                                .mapToLong(IndexDescription.Shard::vectors)
+                                .sum())
+                .isEqualTo(index.vectors());
         last.release();
-        // Superseded shards were freed once their last search ended: only the final snapshot's remain.
+        // Superseded shards were freed once their last search ended: only the final snapshot's
+        // remain.
         assertThat(cache.shards()).isEqualTo(5);
     }
 
@@ -200,12 +222,21 @@ class ShardCacheTests {
     }
 
     private ServedIndexes indexes(ShardCache cache) {
-        ServedIndexes indexes = new ServedIndexes(reader, cache, properties(DataSize.ofBytes(cache.maxBytes())));
+        ServedIndexes indexes =
+                new ServedIndexes(reader, cache, properties(DataSize.ofBytes(cache.maxBytes())));
         served.add(indexes);
         return indexes;
     }
 
     private static SearchProperties properties(DataSize max) {
-        return new SearchProperties(max, 1, 8, 1000, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(30), 1, 16);
+        return new SearchProperties(
+                max,
+                1,
+                8,
+                1000,
+                java.time.Duration.ofHours(1),
+                java.time.Duration.ofSeconds(30),
+                1,
+                16);
     }
 }

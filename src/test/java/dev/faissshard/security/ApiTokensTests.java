@@ -1,13 +1,12 @@
 package dev.faissshard.security;
 
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ApiTokensTests {
 
@@ -19,9 +18,11 @@ class ApiTokensTests {
         ApiTokens tokens = ApiTokens.parse(List.of("write:" + WRITE, " READ:" + READ + " "));
         assertThat(tokens.roleOf(WRITE)).contains(ApiRole.WRITE);
         assertThat(tokens.roleOf(READ)).contains(ApiRole.READ);
-        // Split at the first colon: the rest is the token, and a colon is not a bearer-token character.
+        // Split at the first colon: the rest is the token, and a colon is not a bearer-token
+        // character.
         assertThatThrownBy(() -> ApiTokens.parse(List.of("read:" + READ + ":more")))
-            .isInstanceOf(WeakApiTokenException.class).hasMessageContaining("characters a client cannot send");
+                .isInstanceOf(WeakApiTokenException.class)
+                .hasMessageContaining("characters a client cannot send");
         assertThat(tokens.count(ApiRole.WRITE)).isEqualTo(1);
         assertThat(tokens.count(ApiRole.READ)).isEqualTo(1);
     }
@@ -44,31 +45,50 @@ class ApiTokensTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "write:short-secret1", "write:aaaaaaaaaaaaaaaaaaaaaaaa", "write:" + WRITE + " spaced",
-            "admin:" + WRITE, WRITE, "write:" + WRITE + "é" })
+    @ValueSource(
+            strings = {
+                "write:short-secret1",
+                "write:aaaaaaaaaaaaaaaaaaaaaaaa",
+                "write:" + WRITE + " spaced",
+                "admin:" + WRITE,
+                WRITE,
+                "write:" + WRITE + "é"
+            })
     void weakOrMalformedEntriesAreRefusedWithoutQuotingThem(String entry) {
         assertThatThrownBy(() -> ApiTokens.parse(List.of("read:" + READ, entry)))
-            .isInstanceOf(WeakApiTokenException.class)
-            .hasMessageContaining("entry 2")
-            .satisfies(failure -> {
-                String token = entry.contains(":") ? entry.substring(entry.indexOf(':') + 1) : entry;
-                assertThat(failure.getMessage()).doesNotContain(token).doesNotContain(READ);
-                assertThat(((WeakApiTokenException) failure).action()).contains("openssl rand -hex 32");
-            });
+                .isInstanceOf(WeakApiTokenException.class)
+                .hasMessageContaining("entry 2")
+                .satisfies(
+                        failure -> {
+                            String token =
+                                    entry.contains(":")
+                                            ? entry.substring(entry.indexOf(':') + 1)
+                                            : entry;
+                            assertThat(failure.getMessage())
+                                    .doesNotContain(token)
+                                    .doesNotContain(READ);
+                            assertThat(((WeakApiTokenException) failure).action())
+                                    .contains("openssl rand -hex 32");
+                        });
     }
 
     @Test
     void theSameTokenTwiceIsRefused() {
         assertThatThrownBy(() -> ApiTokens.parse(List.of("read:" + WRITE, "write:" + WRITE)))
-            .isInstanceOf(WeakApiTokenException.class).hasMessageContaining("repeats the token of entry 1")
-            .hasMessageNotContaining(WRITE);
+                .isInstanceOf(WeakApiTokenException.class)
+                .hasMessageContaining("repeats the token of entry 1")
+                .hasMessageNotContaining(WRITE);
     }
 
     @Test
     void theFailureAnalysisSaysWhatToDo() {
-        WeakApiTokenException failure = new WeakApiTokenException("fsb.security.api-tokens entry 1 (role write) ...");
-        var analysis = new SecurityConfigurationFailureAnalyzer().analyze(new RuntimeException(failure));
+        WeakApiTokenException failure =
+                new WeakApiTokenException("fsb.security.api-tokens entry 1 (role write) ...");
+        var analysis =
+                new SecurityConfigurationFailureAnalyzer().analyze(new RuntimeException(failure));
         assertThat(analysis.getDescription()).contains("entry 1");
-        assertThat(analysis.getAction()).contains("FSB_API_TOKENS").contains("openssl rand -hex 32");
+        assertThat(analysis.getAction())
+                .contains("FSB_API_TOKENS")
+                .contains("openssl rand -hex 32");
     }
 }

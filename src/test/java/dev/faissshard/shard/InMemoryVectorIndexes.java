@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real vector index kept in Java arrays, with a serialization of its own: what shard writing is
- * tested against when FAISS itself is not the subject. Its size is exactly linear in the vector count
- * (a header, then 8 bytes of id and 4 per float per vector), so shard capacities are predictable.
+ * tested against when FAISS itself is not the subject. Its size is exactly linear in the vector
+ * count (a header, then 8 bytes of id and 4 per float per vector), so shard capacities are
+ * predictable.
  */
 public final class InMemoryVectorIndexes implements VectorIndexes {
 
@@ -46,8 +47,7 @@ public final class InMemoryVectorIndexes implements VectorIndexes {
             }
             index.addWithIds(vectors, ids);
             return index;
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
     }
@@ -94,7 +94,8 @@ public final class InMemoryVectorIndexes implements VectorIndexes {
         public void addWithIds(float[] rows, long[] rowIds) {
             live();
             if (rows.length != rowIds.length * dimension) {
-                throw new IllegalArgumentException(rows.length + " floats for " + rowIds.length + " ids");
+                throw new IllegalArgumentException(
+                        rows.length + " floats for " + rowIds.length + " ids");
             }
             ids = Arrays.copyOf(ids, count + rowIds.length);
             System.arraycopy(rowIds, 0, ids, count, rowIds.length);
@@ -148,8 +149,7 @@ public final class InMemoryVectorIndexes implements VectorIndexes {
                 for (int i = 0; i < count * dimension; i++) {
                     out.writeFloat(vectors[i]);
                 }
-            }
-            catch (IOException ex) {
+            } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
             return bytes.toByteArray();

@@ -1,13 +1,12 @@
 package dev.faissshard.shard;
 
-import java.util.List;
-import java.util.stream.LongStream;
-
-import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
 
 /** The shard writer against a real in-memory vector index: sealing, segments and capacity. */
 class ShardWriterTests {
@@ -21,7 +20,9 @@ class ShardWriterTests {
         try (ShardWriter writer = writer(5)) {
             ShardWriter.Appended appended = writer.append(vectors(1, 3), ids(1, 3));
             assertThat(appended.sealed()).isEmpty();
-            assertThat(appended.adds()).singleElement().satisfies(add -> assertThat(add.vectors()).isEqualTo(3));
+            assertThat(appended.adds())
+                    .singleElement()
+                    .satisfies(add -> assertThat(add.vectors()).isEqualTo(3));
             ShardWriter.Flushed segment = appended.segment().orElseThrow();
             assertThat(segment.ids()).containsExactly(1, 2, 3);
             assertThat(contents(segment.data())).isEqualTo(new Contents(ids(1, 3), vectors(1, 3)));
@@ -39,11 +40,14 @@ class ShardWriterTests {
             ShardWriter.Sealed first = appended.sealed().get(0);
             assertThat(first.ids()).containsExactly(101, 102, 103, 1, 2);
             assertThat(contents(first.data()).ids()).containsExactly(101, 102, 103, 1, 2);
-            assertThat(contents(first.data()).vectors()).startsWith(vectors(101, 103)).endsWith(vectors(1, 2));
+            assertThat(contents(first.data()).vectors())
+                    .startsWith(vectors(101, 103))
+                    .endsWith(vectors(1, 2));
             ShardWriter.Sealed second = appended.sealed().get(1);
             assertThat(contents(second.data())).isEqualTo(new Contents(ids(3, 7), vectors(3, 7)));
             ShardWriter.Flushed segment = appended.segment().orElseThrow();
-            assertThat(contents(segment.data())).isEqualTo(new Contents(ids(8, 12), vectors(8, 12)));
+            assertThat(contents(segment.data()))
+                    .isEqualTo(new Contents(ids(8, 12), vectors(8, 12)));
             assertThat(writer.openVectors()).isEqualTo(5);
         }
     }
@@ -53,32 +57,41 @@ class ShardWriterTests {
         try (ShardWriter writer = writer(4)) {
             writer.append(vectors(1, 4), ids(1, 4));
             ShardWriter.Appended appended = writer.append(vectors(5, 5), ids(5, 5));
-            assertThat(appended.sealed()).singleElement().satisfies(sealed -> assertThat(sealed.ids())
-                .containsExactly(1, 2, 3, 4));
+            assertThat(appended.sealed())
+                    .singleElement()
+                    .satisfies(shard -> assertThat(shard.ids()).containsExactly(1, 2, 3, 4));
             assertThat(appended.segment().orElseThrow().ids()).containsExactly(5);
             assertThat(writer.sealOpenShard().orElseThrow().ids()).containsExactly(5);
             assertThat(writer.sealOpenShard()).isEmpty();
-            assertThat(writer.append(new float[0], new long[0])).satisfies(empty -> {
-                assertThat(empty.sealed()).isEmpty();
-                assertThat(empty.segment()).isEmpty();
-            });
+            assertThat(writer.append(new float[0], new long[0]))
+                    .satisfies(
+                            empty -> {
+                                assertThat(empty.sealed()).isEmpty();
+                                assertThat(empty.segment()).isEmpty();
+                            });
         }
     }
 
     @Test
     void capacityFollowsTheByteLimitThroughTheCalibratedSizeModel() {
         int dimension = 1000;
-        ShardProperties properties = new ShardProperties(DataSize.ofKilobytes(64), 0, "IDMap,Flat", Metric.L2, 1);
-        // This index's format: a 28-byte header ("IDMap,Flat" and "L2" as modified UTF-8), 8 + 4 * d per vector.
+        ShardProperties properties =
+                new ShardProperties(DataSize.ofKilobytes(64), 0, "IDMap,Flat", Metric.L2, 1);
+        // This index's format: a 28-byte header ("IDMap,Flat" and "L2" as modified UTF-8), 8 + 4 *
+        // d per vector.
         long expected = (64 * 1024 - 28) / (8 + 4L * dimension);
         try (ShardWriter writer = new ShardWriterFactory(properties, indexes).open(dimension)) {
             assertThat(writer.capacity()).isEqualTo(expected);
             float[] rows = new float[(int) (expected + 1) * dimension];
-            ShardWriter.Appended appended = writer.append(rows, LongStream.rangeClosed(1, expected + 1).toArray());
-            assertThat(appended.sealed()).singleElement().satisfies(sealed -> {
-                assertThat(sealed.vectors()).isEqualTo(expected);
-                assertThat(sealed.data().length).isLessThanOrEqualTo(64 * 1024);
-            });
+            ShardWriter.Appended appended =
+                    writer.append(rows, LongStream.rangeClosed(1, expected + 1).toArray());
+            assertThat(appended.sealed())
+                    .singleElement()
+                    .satisfies(
+                            shard -> {
+                                assertThat(shard.vectors()).isEqualTo(expected);
+                                assertThat(shard.data().length).isLessThanOrEqualTo(64 * 1024);
+                            });
         }
     }
 
@@ -95,13 +108,14 @@ class ShardWriterTests {
     void refusesVectorsThatDoNotMatchTheIds() {
         try (ShardWriter writer = writer(5)) {
             assertThatThrownBy(() -> writer.append(new float[DIMENSION * 2], new long[3]))
-                .isInstanceOf(IllegalArgumentException.class);
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
     private ShardWriter writer(long maxVectors) {
-        ShardProperties properties = new ShardProperties(DataSize.ofMegabytes(1), maxVectors, "IDMap,Flat",
-                Metric.INNER_PRODUCT, 1);
+        ShardProperties properties =
+                new ShardProperties(
+                        DataSize.ofMegabytes(1), maxVectors, "IDMap,Flat", Metric.INNER_PRODUCT, 1);
         return new ShardWriterFactory(properties, indexes).open(DIMENSION);
     }
 
@@ -138,7 +152,8 @@ class ShardWriterTests {
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof Contents that && java.util.Arrays.equals(ids, that.ids)
+            return other instanceof Contents that
+                    && java.util.Arrays.equals(ids, that.ids)
                     && java.util.Arrays.equals(vectors, that.vectors);
         }
 
@@ -149,7 +164,10 @@ class ShardWriterTests {
 
         @Override
         public String toString() {
-            return "ids " + java.util.Arrays.toString(ids) + " vectors " + List.of(java.util.Arrays.toString(vectors));
+            return "ids "
+                    + java.util.Arrays.toString(ids)
+                    + " vectors "
+                    + List.of(java.util.Arrays.toString(vectors));
         }
     }
 }

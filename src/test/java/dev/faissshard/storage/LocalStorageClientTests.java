@@ -1,5 +1,9 @@
 package dev.faissshard.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -8,36 +12,40 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The embedded store on a real directory: bucket layout, immutability, atomic replace, listing. */
 class LocalStorageClientTests {
 
-    @TempDir
-    Path root;
+    @TempDir Path root;
 
     @Test
     void objectsLandUnderTheirKeyAsPlainFiles() throws Exception {
         LocalStorageClient storage = new LocalStorageClient(root);
-        storage.create("shop/faiss/color_shard_001.faiss", new byte[] { 1, 2, 3 }, "application/octet-stream");
-        assertThat(root.resolve("shop/faiss/color_shard_001.faiss")).hasBinaryContent(new byte[] { 1, 2, 3 });
+        storage.create(
+                "shop/faiss/color_shard_001.faiss",
+                new byte[] {1, 2, 3},
+                "application/octet-stream");
+        assertThat(root.resolve("shop/faiss/color_shard_001.faiss"))
+                .hasBinaryContent(new byte[] {1, 2, 3});
         assertThat(storage.get("shop/faiss/color_shard_001.faiss")).containsExactly(1, 2, 3);
         assertThat(storage.find("shop/faiss/nothing.faiss")).isEmpty();
-        assertThatThrownBy(() -> storage.get("shop/faiss/nothing.faiss")).isInstanceOf(ObjectNotFoundException.class);
+        assertThatThrownBy(() -> storage.get("shop/faiss/nothing.faiss"))
+                .isInstanceOf(ObjectNotFoundException.class);
     }
 
     @Test
     void createNeverOverwritesAnExistingObject() {
         LocalStorageClient storage = new LocalStorageClient(root);
-        storage.create("faiss/a.faiss", new byte[] { 1 }, "application/octet-stream");
-        assertThatThrownBy(() -> storage.create("faiss/a.faiss", new byte[] { 2 }, "application/octet-stream"))
-            .isInstanceOf(ObjectAlreadyExistsException.class);
+        storage.create("faiss/a.faiss", new byte[] {1}, "application/octet-stream");
+        assertThatThrownBy(
+                        () ->
+                                storage.create(
+                                        "faiss/a.faiss",
+                                        new byte[] {2},
+                                        "application/octet-stream"))
+                .isInstanceOf(ObjectAlreadyExistsException.class);
         assertThat(storage.get("faiss/a.faiss")).containsExactly(1);
         assertThat(storage.list("")).extracting(StoredObject::key).containsExactly("faiss/a.faiss");
     }
@@ -54,25 +62,26 @@ class LocalStorageClientTests {
         CountDownLatch reading = new CountDownLatch(1);
         ExecutorService reader = Executors.newSingleThreadExecutor();
         try {
-            Future<Integer> reads = reader.submit(() -> {
-                int count = 0;
-                reading.countDown();
-                while (!stop.get()) {
-                    byte[] seen = Files.readAllBytes(root.resolve("progress.json"));
-                    assertThat(seen).hasSize(a.length);
-                    assertThat(seen[0]).isEqualTo(seen[seen.length - 1]);
-                    count++;
-                }
-                return count;
-            });
+            Future<Integer> reads =
+                    reader.submit(
+                            () -> {
+                                int count = 0;
+                                reading.countDown();
+                                while (!stop.get()) {
+                                    byte[] seen = Files.readAllBytes(root.resolve("progress.json"));
+                                    assertThat(seen).hasSize(a.length);
+                                    assertThat(seen[0]).isEqualTo(seen[seen.length - 1]);
+                                    count++;
+                                }
+                                return count;
+                            });
             reading.await();
             for (int i = 0; i < 200; i++) {
                 storage.replace("progress.json", i % 2 == 0 ? b : a, "application/json");
             }
             stop.set(true);
             assertThat(reads.get(30, TimeUnit.SECONDS)).isPositive();
-        }
-        finally {
+        } finally {
             reader.shutdownNow();
         }
     }
@@ -85,13 +94,20 @@ class LocalStorageClientTests {
         storage.create("shop/progress.json", new byte[3], "application/json");
         storage.create("other/faiss/a.faiss", new byte[1], "application/octet-stream");
         Files.write(root.resolve("shop/faiss/.tmp-half-written"), new byte[5]);
-        assertThat(storage.list("shop/")).extracting(StoredObject::key)
-            .containsExactly("shop/faiss/a.faiss", "shop/faiss/open/b.faiss", "shop/progress.json");
-        assertThat(storage.list("shop/faiss/open/")).singleElement().satisfies(object -> {
-            assertThat(object.key()).isEqualTo("shop/faiss/open/b.faiss");
-            assertThat(object.size()).isEqualTo(2);
-        });
-        assertThat(storage.list("shop/faiss/a")).extracting(StoredObject::key).containsExactly("shop/faiss/a.faiss");
+        assertThat(storage.list("shop/"))
+                .extracting(StoredObject::key)
+                .containsExactly(
+                        "shop/faiss/a.faiss", "shop/faiss/open/b.faiss", "shop/progress.json");
+        assertThat(storage.list("shop/faiss/open/"))
+                .singleElement()
+                .satisfies(
+                        object -> {
+                            assertThat(object.key()).isEqualTo("shop/faiss/open/b.faiss");
+                            assertThat(object.size()).isEqualTo(2);
+                        });
+        assertThat(storage.list("shop/faiss/a"))
+                .extracting(StoredObject::key)
+                .containsExactly("shop/faiss/a.faiss");
         assertThat(storage.list("missing/")).isEmpty();
         assertThat(storage.list("")).hasSize(4);
     }
@@ -107,7 +123,7 @@ class LocalStorageClientTests {
     @Test
     void deleteOfAnAbsentKeyIsNotAnError() {
         LocalStorageClient storage = new LocalStorageClient(root);
-        storage.replace("a/b.json", new byte[] { 1 }, "application/json");
+        storage.replace("a/b.json", new byte[] {1}, "application/json");
         storage.delete("a/b.json");
         storage.delete("a/b.json");
         assertThat(storage.find("a/b.json")).isEmpty();
@@ -116,8 +132,13 @@ class LocalStorageClientTests {
     @Test
     void keysThatEscapeTheRootAreRefused() {
         LocalStorageClient storage = new LocalStorageClient(root);
-        for (String key : new String[] { "../outside", "a/../../b", "/etc/passwd", "a//b", "a/", "", "a/.tmp-x" }) {
-            assertThatIllegalArgumentException().as(key).isThrownBy(() -> storage.replace(key, new byte[1], "x"));
+        for (String key :
+                new String[] {
+                    "../outside", "a/../../b", "/etc/passwd", "a//b", "a/", "", "a/.tmp-x"
+                }) {
+            assertThatIllegalArgumentException()
+                    .as(key)
+                    .isThrownBy(() -> storage.replace(key, new byte[1], "x"));
         }
         assertThat(storage.list("../")).isEmpty();
     }

@@ -1,5 +1,7 @@
 package dev.faissshard.system;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -24,18 +25,21 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The properties records are the one source of the service's defaults ({@code @DefaultValue}); the shipped
- * {@code application.yml} may only name environment variables for them ({@code ${SUPABASE_URL:}}), and
- * then with the record's default as the fallback, so that the jar starts with exactly the records'
- * defaults. Every record under {@code dev.faissshard} is checked, including ones added later.
+ * The properties records are the one source of the service's defaults ({@code @DefaultValue}); the
+ * shipped {@code application.yml} may only name environment variables for them ({@code
+ * ${SUPABASE_URL:}}), and then with the record's default as the fallback, so that the jar starts
+ * with exactly the records' defaults. Every record under {@code dev.faissshard} is checked,
+ * including ones added later.
  */
 class ShippedConfigurationTests {
 
     private static final Path SHIPPED = Path.of("application.yml");
-    /** An environment variable with a fallback: the only form an fsb value may take in the shipped file. */
+
+    /**
+     * An environment variable with a fallback: the only form an fsb value may take in the shipped
+     * file.
+     */
     private static final Pattern ENV_ALIAS = Pattern.compile("\\$\\{[A-Z][A-Z0-9_]*:[^${}]*}");
 
     @Test
@@ -48,16 +52,20 @@ class ShippedConfigurationTests {
                 restated.add(name + " = " + value);
             }
         }
-        assertThat(restated).as("fsb values in application.yml: put defaults in the record's @DefaultValue instead")
-            .isEmpty();
+        assertThat(restated)
+                .as(
+                        "fsb values in application.yml: put defaults in the record's @DefaultValue instead")
+                .isEmpty();
     }
 
     @Test
     void everyRecordBindsTheShippedFileToItsOwnDefaults() throws Exception {
         MutablePropertySources sources = new MutablePropertySources();
         sources.addLast(shipped());
-        Binder fromShipped = new Binder(ConfigurationPropertySources.from(sources),
-                new PropertySourcesPlaceholdersResolver(sources));
+        Binder fromShipped =
+                new Binder(
+                        ConfigurationPropertySources.from(sources),
+                        new PropertySourcesPlaceholdersResolver(sources));
         MutablePropertySources none = new MutablePropertySources();
         none.addLast(new MapPropertySource("none", Map.of()));
         Binder fromNothing = new Binder(ConfigurationPropertySources.from(none));
@@ -73,18 +81,22 @@ class ShippedConfigurationTests {
                 differences.add(prefix + ": record " + defaults + ", application.yml " + shipped);
             }
         }
-        assertThat(differences).as("application.yml restates a default differently from the record").isEmpty();
+        assertThat(differences)
+                .as("application.yml restates a default differently from the record")
+                .isEmpty();
     }
 
     private static EnumerablePropertySource<?> shipped() throws IOException {
-        List<PropertySource<?>> documents = new YamlPropertySourceLoader().load("application.yml",
-                new FileSystemResource(SHIPPED));
+        List<PropertySource<?>> documents =
+                new YamlPropertySourceLoader()
+                        .load("application.yml", new FileSystemResource(SHIPPED));
         assertThat(documents).hasSize(1);
         return (EnumerablePropertySource<?>) documents.get(0);
     }
 
     private static List<Class<?>> propertiesRecords() throws ClassNotFoundException {
-        ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
+        ClassPathScanningCandidateComponentProvider scanner =
+                new ClassPathScanningCandidateComponentProvider(false);
         scanner.addIncludeFilter(new AnnotationTypeFilter(ConfigurationProperties.class));
         List<Class<?>> records = new ArrayList<>();
         for (BeanDefinition candidate : scanner.findCandidateComponents("dev.faissshard")) {

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
@@ -26,9 +25,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * The files real catalogues serve, good and bad, as bytes: every PNG, GIF, BMP and WebP variant the
- * decoder must read (JPEGs are in {@link JpegSamples}), plus decompression bombs, truncated files and
- * things that are not images. The good pictures all show the same scene, a {@link #INK} disc on the left half of a white 96 x 64
- * canvas, so tests can check what was decoded, not only that something was.
+ * decoder must read (JPEGs are in {@link JpegSamples}), plus decompression bombs, truncated files
+ * and things that are not images. The good pictures all show the same scene, a {@link #INK} disc on
+ * the left half of a white 96 x 64 canvas, so tests can check what was decoded, not only that
+ * something was.
  */
 public final class FormatSamples {
 
@@ -38,8 +38,7 @@ public final class FormatSamples {
     public static final int WIDTH = 96;
     public static final int HEIGHT = 64;
 
-    private FormatSamples() {
-    }
+    private FormatSamples() {}
 
     /** The reference scene, opaque RGB. */
     public static BufferedImage scene() {
@@ -62,7 +61,9 @@ public final class FormatSamples {
         return write(argb, "png");
     }
 
-    /** A PNG stored turned, with an {@code eXIf} chunk whose orientation shows the scene upright. */
+    /**
+     * A PNG stored turned, with an {@code eXIf} chunk whose orientation shows the scene upright.
+     */
     public static byte[] pngWithOrientation(int orientation) {
         byte[] png = write(JpegSamples.storedFor(scene(), orientation), "png");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -75,8 +76,14 @@ public final class FormatSamples {
 
     /** 16 bits per channel RGB. */
     public static byte[] png16Bit() {
-        ComponentColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), new int[] { 16, 16, 16 },
-                false, false, Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        ComponentColorModel model =
+                new ComponentColorModel(
+                        ColorSpace.getInstance(ColorSpace.CS_sRGB),
+                        new int[] {16, 16, 16},
+                        false,
+                        false,
+                        Transparency.OPAQUE,
+                        DataBuffer.TYPE_USHORT);
         WritableRaster raster = model.createCompatibleWritableRaster(WIDTH, HEIGHT);
         BufferedImage scene = scene();
         int[] pixel = new int[3];
@@ -94,16 +101,21 @@ public final class FormatSamples {
 
     /** A palette PNG whose background entry is fully transparent (a tRNS chunk). */
     public static byte[] pngPaletteWithTransparency() {
-        byte[] r = { 0, (byte) INK.getRed() };
-        byte[] gr = { 0, (byte) INK.getGreen() };
-        byte[] b = { 0, (byte) INK.getBlue() };
-        byte[] a = { 0, (byte) 255 };
-        BufferedImage indexed = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_BYTE_INDEXED,
-                new IndexColorModel(8, 2, r, gr, b, a));
+        byte[] r = {0, (byte) INK.getRed()};
+        byte[] gr = {0, (byte) INK.getGreen()};
+        byte[] b = {0, (byte) INK.getBlue()};
+        byte[] a = {0, (byte) 255};
+        BufferedImage indexed =
+                new BufferedImage(
+                        WIDTH,
+                        HEIGHT,
+                        BufferedImage.TYPE_BYTE_INDEXED,
+                        new IndexColorModel(8, 2, r, gr, b, a));
         BufferedImage scene = scene();
         for (int y = 0; y < HEIGHT; y++) {
             for (int x = 0; x < WIDTH; x++) {
-                indexed.getRaster().setSample(x, y, 0, scene.getRGB(x, y) == Color.WHITE.getRGB() ? 0 : 1);
+                indexed.getRaster()
+                        .setSample(x, y, 0, scene.getRGB(x, y) == Color.WHITE.getRGB() ? 0 : 1);
             }
         }
         return write(indexed, "png");
@@ -120,11 +132,9 @@ public final class FormatSamples {
             BufferedImage black = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
             writer.writeToSequence(new IIOImage(toIndexed(black), null, null), null);
             writer.endWriteSequence();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
-        }
-        finally {
+        } finally {
             writer.dispose();
         }
         return out.toByteArray();
@@ -134,26 +144,39 @@ public final class FormatSamples {
         return write(scene(), "bmp");
     }
 
-    /** A committed WebP fixture (see {@code src/test/resources/images/README.md}): lossy or lossless, with alpha. */
+    /**
+     * A committed WebP fixture (see {@code src/test/resources/images/README.md}): lossy or
+     * lossless, with alpha.
+     */
     public static byte[] webp(boolean lossless) {
-        String name = lossless ? "/images/disc-alpha-lossless.webp" : "/images/disc-alpha-lossy.webp";
+        String name =
+                lossless ? "/images/disc-alpha-lossless.webp" : "/images/disc-alpha-lossy.webp";
         try (InputStream in = FormatSamples.class.getResourceAsStream(name)) {
             return in.readAllBytes();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
     }
 
     /**
-     * A decompression bomb: a valid PNG header declaring {@code side} x {@code side} RGB pixels followed
-     * by a few compressed rows of zeros. A few KB that would need gigabytes as a raster.
+     * A decompression bomb: a valid PNG header declaring {@code side} x {@code side} RGB pixels
+     * followed by a few compressed rows of zeros. A few KB that would need gigabytes as a raster.
      */
     public static byte[] pngBomb(int side) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' });
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(side).putInt(side).put((byte) 8).put((byte) 2)
-            .put((byte) 0).put((byte) 0).put((byte) 0).array());
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(
+                out,
+                "IHDR",
+                ByteBuffer.allocate(13)
+                        .putInt(side)
+                        .putInt(side)
+                        .put((byte) 8)
+                        .put((byte) 2)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .array());
         Deflater deflater = new Deflater(9);
         deflater.setInput(new byte[64 * (3 * side + 1)]);
         deflater.finish();
@@ -179,19 +202,20 @@ public final class FormatSamples {
 
     public static byte[] html() {
         return "<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>Not found</body></html>"
-            .getBytes(StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     public static byte[] svg() {
         return """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <svg xmlns="http://www.w3.org/2000/svg" width="96" height="64"><circle cx="28" cy="32" r="20" fill="#c81e28"/></svg>
-                """.getBytes(StandardCharsets.UTF_8);
+                """
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     public static byte[] pdf() {
         return "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-            .getBytes(StandardCharsets.US_ASCII);
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The first bytes of a HEIF (iPhone) photo, a format nothing here decodes. */
@@ -202,7 +226,8 @@ public final class FormatSamples {
     }
 
     private static BufferedImage toIndexed(BufferedImage rgb) {
-        BufferedImage indexed = new BufferedImage(rgb.getWidth(), rgb.getHeight(), BufferedImage.TYPE_BYTE_INDEXED);
+        BufferedImage indexed =
+                new BufferedImage(rgb.getWidth(), rgb.getHeight(), BufferedImage.TYPE_BYTE_INDEXED);
         Graphics2D g = indexed.createGraphics();
         g.drawImage(rgb, 0, 0, null);
         g.dispose();
@@ -215,8 +240,7 @@ public final class FormatSamples {
             if (!ImageIO.write(image, format, out)) {
                 throw new IllegalStateException("no " + format + " writer for " + image);
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
         return out.toByteArray();
@@ -232,6 +256,4 @@ public final class FormatSamples {
         crc.update(data);
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
-
-
 }

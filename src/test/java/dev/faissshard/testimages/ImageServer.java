@@ -1,5 +1,7 @@
 package dev.faissshard.testimages;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -11,18 +13,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 /**
- * A real HTTP server on 127.0.0.1 serving image bytes by path, for tests that fetch a catalogue over
- * the network. Unknown paths answer 404, like a CDN does for a deleted product photo.
+ * A real HTTP server on 127.0.0.1 serving image bytes by path, for tests that fetch a catalogue
+ * over the network. Unknown paths answer 404, like a CDN does for a deleted product photo.
  */
 public final class ImageServer implements AutoCloseable {
 
     /** What a path answers. */
-    public record Resource(int status, String contentType, byte[] body, long delayMillis) {
-    }
+    public record Resource(int status, String contentType, byte[] body, long delayMillis) {}
 
     private final HttpServer server;
     private final ExecutorService threads;
@@ -56,19 +54,25 @@ public final class ImageServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
         try (exchange) {
-            Resource resource = resources.getOrDefault(exchange.getRequestURI().getPath(),
-                    new Resource(404, "text/html", "<html><body>Not found</body></html>".getBytes(), 0));
+            Resource resource =
+                    resources.getOrDefault(
+                            exchange.getRequestURI().getPath(),
+                            new Resource(
+                                    404,
+                                    "text/html",
+                                    "<html><body>Not found</body></html>".getBytes(),
+                                    0));
             if (resource.delayMillis() > 0) {
                 try {
                     Thread.sleep(resource.delayMillis());
-                }
-                catch (InterruptedException ex) {
+                } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                     return;
                 }
             }
             exchange.getResponseHeaders().set("Content-Type", resource.contentType());
-            exchange.sendResponseHeaders(resource.status(), resource.body().length == 0 ? -1 : resource.body().length);
+            exchange.sendResponseHeaders(
+                    resource.status(), resource.body().length == 0 ? -1 : resource.body().length);
             if (resource.body().length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(resource.body());

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -22,13 +21,12 @@ import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * JPEG variants of the {@link FormatSamples} scene as cameras, phones and print workflows write them:
- * baseline, progressive, grayscale, Adobe CMYK and YCCK, EXIF-oriented, and a header bomb.
+ * JPEG variants of the {@link FormatSamples} scene as cameras, phones and print workflows write
+ * them: baseline, progressive, grayscale, Adobe CMYK and YCCK, EXIF-oriented, and a header bomb.
  */
 public final class JpegSamples {
 
-    private JpegSamples() {
-    }
+    private JpegSamples() {}
 
     public static byte[] jpegBaseline() {
         return jpeg(FormatSamples.scene(), false);
@@ -39,7 +37,9 @@ public final class JpegSamples {
     }
 
     public static byte[] jpegGrayscale() {
-        BufferedImage gray = new BufferedImage(FormatSamples.WIDTH, FormatSamples.HEIGHT, BufferedImage.TYPE_BYTE_GRAY);
+        BufferedImage gray =
+                new BufferedImage(
+                        FormatSamples.WIDTH, FormatSamples.HEIGHT, BufferedImage.TYPE_BYTE_GRAY);
         Graphics2D g = gray.createGraphics();
         g.drawImage(FormatSamples.scene(), 0, 0, null);
         g.dispose();
@@ -47,12 +47,14 @@ public final class JpegSamples {
     }
 
     /**
-     * Adobe-style CMYK (APP14 transform 0, inverted samples as Photoshop writes them) or YCCK (APP14
-     * transform 2), written from a raster so that no colour conversion happens on the way.
+     * Adobe-style CMYK (APP14 transform 0, inverted samples as Photoshop writes them) or YCCK
+     * (APP14 transform 2), written from a raster so that no colour conversion happens on the way.
      */
     public static byte[] jpegCmyk(boolean ycck) {
         BufferedImage scene = FormatSamples.scene();
-        WritableRaster cmyk = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, FormatSamples.WIDTH, FormatSamples.HEIGHT, 4, null);
+        WritableRaster cmyk =
+                Raster.createInterleavedRaster(
+                        DataBuffer.TYPE_BYTE, FormatSamples.WIDTH, FormatSamples.HEIGHT, 4, null);
         int[] sample = new int[4];
         for (int y = 0; y < FormatSamples.HEIGHT; y++) {
             for (int x = 0; x < FormatSamples.WIDTH; x++) {
@@ -70,7 +72,8 @@ public final class JpegSamples {
                 sample[2] = Math.round(255 * (1 - ye));
                 sample[3] = Math.round(255 * (1 - k));
                 if (ycck) {
-                    // YCCK: the ink amounts C, M, Y read as R, G, B and stored as YCbCr (JFIF equations);
+                    // YCCK: the ink amounts C, M, Y read as R, G, B and stored as YCbCr (JFIF
+                    // equations);
                     // decoders take 255 - that RGB as the inverted CMY samples, K stays as is.
                     double rr = 255 - sample[0];
                     double gg = 255 - sample[1];
@@ -84,14 +87,19 @@ public final class JpegSamples {
         }
         ImageWriter writer = jdkJpegWriter();
         try {
-            IIOMetadata metadata = writer.getDefaultImageMetadata(
-                    ImageTypeSpecifier.createFromRenderedImage(scene), writer.getDefaultWriteParam());
-            IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree("javax_imageio_jpeg_image_1.0");
-            IIOMetadataNode jpegVariety = (IIOMetadataNode) root.getElementsByTagName("JPEGvariety").item(0);
+            IIOMetadata metadata =
+                    writer.getDefaultImageMetadata(
+                            ImageTypeSpecifier.createFromRenderedImage(scene),
+                            writer.getDefaultWriteParam());
+            IIOMetadataNode root =
+                    (IIOMetadataNode) metadata.getAsTree("javax_imageio_jpeg_image_1.0");
+            IIOMetadataNode jpegVariety =
+                    (IIOMetadataNode) root.getElementsByTagName("JPEGvariety").item(0);
             while (jpegVariety.hasChildNodes()) {
                 jpegVariety.removeChild(jpegVariety.getFirstChild());
             }
-            IIOMetadataNode markers = (IIOMetadataNode) root.getElementsByTagName("markerSequence").item(0);
+            IIOMetadataNode markers =
+                    (IIOMetadataNode) root.getElementsByTagName("markerSequence").item(0);
             IIOMetadataNode adobe = new IIOMetadataNode("app14Adobe");
             adobe.setAttribute("transform", ycck ? "2" : "0");
             markers.insertBefore(adobe, markers.getFirstChild());
@@ -130,11 +138,9 @@ public final class JpegSamples {
                 writer.write(null, new IIOImage(cmyk, null, metadata), param);
             }
             return out.toByteArray();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
-        }
-        finally {
+        } finally {
             writer.dispose();
         }
     }
@@ -182,11 +188,9 @@ public final class JpegSamples {
                 param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
             }
             writer.write(null, new IIOImage(image, null, null), param);
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
-        }
-        finally {
+        } finally {
             writer.dispose();
         }
         return out.toByteArray();
@@ -207,36 +211,46 @@ public final class JpegSamples {
 
     /**
      * How a camera stores the rows of an upright scene for each orientation, written from the EXIF
-     * definitions (6: "rotate 90 CW to display", so the rows are stored turned 90 CCW; 5 and 7 are the
-     * transpose and transverse) as plain affine maps, independently of the decoder's own table.
+     * definitions (6: "rotate 90 CW to display", so the rows are stored turned 90 CCW; 5 and 7 are
+     * the transpose and transverse) as plain affine maps, independently of the decoder's own table.
      */
     static BufferedImage storedFor(BufferedImage upright, int orientation) {
         double w = upright.getWidth();
         double h = upright.getHeight();
-        AffineTransform transform = switch (orientation) {
-            case 2 -> new AffineTransform(-1, 0, 0, 1, w, 0);
-            case 3 -> new AffineTransform(-1, 0, 0, -1, w, h);
-            case 4 -> new AffineTransform(1, 0, 0, -1, 0, h);
-            case 5 -> new AffineTransform(0, 1, 1, 0, 0, 0);
-            case 6 -> new AffineTransform(0, -1, 1, 0, 0, w);
-            case 7 -> new AffineTransform(0, -1, -1, 0, h, w);
-            case 8 -> new AffineTransform(0, 1, -1, 0, h, 0);
-            default -> new AffineTransform();
-        };
+        AffineTransform transform =
+                switch (orientation) {
+                    case 2 -> new AffineTransform(-1, 0, 0, 1, w, 0);
+                    case 3 -> new AffineTransform(-1, 0, 0, -1, w, h);
+                    case 4 -> new AffineTransform(1, 0, 0, -1, 0, h);
+                    case 5 -> new AffineTransform(0, 1, 1, 0, 0, 0);
+                    case 6 -> new AffineTransform(0, -1, 1, 0, 0, w);
+                    case 7 -> new AffineTransform(0, -1, -1, 0, h, w);
+                    case 8 -> new AffineTransform(0, 1, -1, 0, h, 0);
+                    default -> new AffineTransform();
+                };
         boolean swap = orientation >= 5;
-        BufferedImage stored = new BufferedImage((int) (swap ? h : w), (int) (swap ? w : h), BufferedImage.TYPE_INT_RGB);
+        BufferedImage stored =
+                new BufferedImage(
+                        (int) (swap ? h : w), (int) (swap ? w : h), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = stored.createGraphics();
         g.drawImage(upright, transform, null);
         g.dispose();
         return stored;
     }
 
-    /** EXIF data as JPEG, PNG and WebP carry it: a big-endian TIFF whose IFD0 holds only the orientation. */
+    /**
+     * EXIF data as JPEG, PNG and WebP carry it: a big-endian TIFF whose IFD0 holds only the
+     * orientation.
+     */
     static byte[] exifTiff(int orientation) {
         ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 12 + 4);
         tiff.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
         tiff.putShort((short) 1);
-        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+        tiff.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) orientation)
+                .putShort((short) 0);
         tiff.putInt(0);
         return tiff.array();
     }

@@ -1,5 +1,8 @@
 package dev.faissshard.testimages;
 
+import dev.faissshard.testimages.ProductImageGenerator.Outline;
+import dev.faissshard.testimages.ProductImageGenerator.Paint;
+import dev.faissshard.testimages.ProductImageGenerator.Spec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,34 +12,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import dev.faissshard.testimages.ProductImageGenerator.Outline;
-import dev.faissshard.testimages.ProductImageGenerator.Paint;
-import dev.faissshard.testimages.ProductImageGenerator.Spec;
-
 /**
  * A labelled evaluation catalogue: every outline in every paint, several variants of each, plus
- * near-duplicate groups (an original and its four edits). Written as JPEGs with a CSV catalogue; ids are
- * the keys of {@link #labels()}.
+ * near-duplicate groups (an original and its four edits). Written as JPEGs with a CSV catalogue;
+ * ids are the keys of {@link #labels()}.
  */
 public final class LabelledSet {
 
     /** What an image shows, and for near-duplicates the group it belongs to (-1 for none). */
-    public record Label(Outline outline, Paint paint, int group, boolean original) {
-    }
+    public record Label(Outline outline, Paint paint, int group, boolean original) {}
 
     /** Which pictures a set holds. */
     public enum Scene {
-        /** 8 outlines x 8 paints, nearly centred and upright on white, square frames, JPEG 0.70-0.90. */
+        /**
+         * 8 outlines x 8 paints, nearly centred and upright on white, square frames, JPEG
+         * 0.70-0.90.
+         */
         TIDY,
-        /** 10 outlines x 10 paints as {@link ProductImageGenerator#renderUntidy} draws them, JPEG 0.70-0.92. */
+        /**
+         * 10 outlines x 10 paints as {@link ProductImageGenerator#renderUntidy} draws them, JPEG
+         * 0.70-0.92.
+         */
         UNTIDY
     }
 
     /**
-     * Seeds of the untidy set that the quality test measures. The structure descriptor was designed and
-     * tuned on sets drawn with other seeds ({@link #TUNING_SEED}), so the figures are on unseen pictures.
+     * Seeds of the untidy set that the quality test measures. The structure descriptor was designed
+     * and tuned on sets drawn with other seeds ({@link #TUNING_SEED}), so the figures are on unseen
+     * pictures.
      */
     public static final long HELD_OUT_SEED = 0x4E1D_0075L;
+
     /** Seeds used while designing the descriptor; never for the reported figures. */
     public static final long TUNING_SEED = 0x7E57_0001L;
 
@@ -47,8 +53,12 @@ public final class LabelledSet {
         this.catalogue = catalogue;
     }
 
-    /** The tidy set: {@code variants} pictures per outline and paint, and {@code groups} near-duplicate groups. */
-    public static LabelledSet write(Path dir, int variants, int groups, int size) throws IOException {
+    /**
+     * The tidy set: {@code variants} pictures per outline and paint, and {@code groups}
+     * near-duplicate groups.
+     */
+    public static LabelledSet write(Path dir, int variants, int groups, int size)
+            throws IOException {
         LabelledSet set = new LabelledSet(dir.resolve("catalog.csv"));
         Path images = Files.createDirectories(dir.resolve("images"));
         StringBuilder csv = new StringBuilder("id,image_url\n");
@@ -58,14 +68,22 @@ public final class LabelledSet {
                 for (int variant = 0; variant < variants; variant++) {
                     Spec spec = new Spec(outline, paint, 7_000_003L * id + 11);
                     float quality = 0.7f + 0.05f * (variant % 5);
-                    set.add(csv, images, id++, ProductImageGenerator.render(spec, size), quality,
+                    set.add(
+                            csv,
+                            images,
+                            id++,
+                            ProductImageGenerator.render(spec, size),
+                            quality,
                             new Label(outline, paint, -1, false));
                 }
             }
         }
         for (int group = 0; group < groups; group++) {
-            Spec spec = new Spec(Outline.TIDY.get(group % Outline.TIDY.size()),
-                    Paint.TIDY.get((group * 3 + group / 8) % Paint.TIDY.size()), 9_000_011L * group + 5);
+            Spec spec =
+                    new Spec(
+                            Outline.TIDY.get(group % Outline.TIDY.size()),
+                            Paint.TIDY.get((group * 3 + group / 8) % Paint.TIDY.size()),
+                            9_000_011L * group + 5);
             BufferedImage original = ProductImageGenerator.render(spec, size);
             id = set.addGroup(csv, images, id, original, 0.85f, spec, group);
         }
@@ -74,11 +92,12 @@ public final class LabelledSet {
     }
 
     /**
-     * The untidy set: {@code variants} pictures per outline and paint and {@code groups} near-duplicate
-     * groups, drawn by {@link ProductImageGenerator#renderUntidy} with frames of {@code longSide}, JPEG
-     * quality 0.70-0.92, all from {@code seed}.
+     * The untidy set: {@code variants} pictures per outline and paint and {@code groups}
+     * near-duplicate groups, drawn by {@link ProductImageGenerator#renderUntidy} with frames of
+     * {@code longSide}, JPEG quality 0.70-0.92, all from {@code seed}.
      */
-    public static LabelledSet writeUntidy(Path dir, int variants, int groups, int longSide, long seed) throws IOException {
+    public static LabelledSet writeUntidy(
+            Path dir, int variants, int groups, int longSide, long seed) throws IOException {
         LabelledSet set = new LabelledSet(dir.resolve("catalog.csv"));
         Path images = Files.createDirectories(dir.resolve("images"));
         StringBuilder csv = new StringBuilder("id,image_url\n");
@@ -89,16 +108,32 @@ public final class LabelledSet {
                 for (int variant = 0; variant < variants; variant++) {
                     Spec spec = new Spec(outline, paint, random.nextLong());
                     float quality = 0.70f + 0.22f * random.nextFloat();
-                    set.add(csv, images, id++, ProductImageGenerator.renderUntidy(spec, longSide), quality,
+                    set.add(
+                            csv,
+                            images,
+                            id++,
+                            ProductImageGenerator.renderUntidy(spec, longSide),
+                            quality,
                             new Label(outline, paint, -1, false));
                 }
             }
         }
         for (int group = 0; group < groups; group++) {
-            Spec spec = new Spec(Outline.UNTIDY.get(random.nextInt(Outline.UNTIDY.size())),
-                    Paint.UNTIDY.get(random.nextInt(Paint.UNTIDY.size())), random.nextLong());
+            Spec spec =
+                    new Spec(
+                            Outline.UNTIDY.get(random.nextInt(Outline.UNTIDY.size())),
+                            Paint.UNTIDY.get(random.nextInt(Paint.UNTIDY.size())),
+                            random.nextLong());
             BufferedImage original = ProductImageGenerator.renderUntidy(spec, longSide);
-            id = set.addGroup(csv, images, id, original, 0.70f + 0.22f * random.nextFloat(), spec, group);
+            id =
+                    set.addGroup(
+                            csv,
+                            images,
+                            id,
+                            original,
+                            0.70f + 0.22f * random.nextFloat(),
+                            spec,
+                            group);
         }
         Files.writeString(set.catalogue, csv);
         return set;
@@ -116,16 +151,36 @@ public final class LabelledSet {
         return List.copyOf(labels.keySet());
     }
 
-    private int addGroup(StringBuilder csv, Path images, int id, BufferedImage original, float quality, Spec spec,
-            int group) throws IOException {
-        add(csv, images, id++, original, quality, new Label(spec.outline(), spec.paint(), group, true));
+    private int addGroup(
+            StringBuilder csv,
+            Path images,
+            int id,
+            BufferedImage original,
+            float quality,
+            Spec spec,
+            int group)
+            throws IOException {
+        add(
+                csv,
+                images,
+                id++,
+                original,
+                quality,
+                new Label(spec.outline(), spec.paint(), group, true));
         for (BufferedImage edit : NearDuplicates.of(original)) {
-            add(csv, images, id++, edit, quality, new Label(spec.outline(), spec.paint(), group, false));
+            add(
+                    csv,
+                    images,
+                    id++,
+                    edit,
+                    quality,
+                    new Label(spec.outline(), spec.paint(), group, false));
         }
         return id;
     }
 
-    private void add(StringBuilder csv, Path images, int id, BufferedImage image, float quality, Label label)
+    private void add(
+            StringBuilder csv, Path images, int id, BufferedImage image, float quality, Label label)
             throws IOException {
         String name = id + ".jpg";
         Files.write(images.resolve(name), ProductImageGenerator.jpeg(image, quality));

@@ -1,5 +1,7 @@
 package dev.faissshard.testimages;
 
+import dev.faissshard.index.IdFile;
+import dev.faissshard.shard.faiss.FaissIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,26 +11,26 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-
-import dev.faissshard.index.IdFile;
-import dev.faissshard.shard.faiss.FaissIndex;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads an index back from a local storage directory the way a consumer would: through the manifest,
- * checking every checksum, and returns each index type's ids in order (sealed shards, then open
- * segments).
+ * Reads an index back from a local storage directory the way a consumer would: through the
+ * manifest, checking every checksum, and returns each index type's ids in order (sealed shards,
+ * then open segments).
  */
 public final class StoredIndex {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private StoredIndex() {
-    }
+    private StoredIndex() {}
 
     /** One index type as stored. */
-    public record Contents(List<Long> faissIds, List<String> catalogIds, int shards, int segments, int dimension) {
-    }
+    public record Contents(
+            List<Long> faissIds,
+            List<String> catalogIds,
+            int shards,
+            int segments,
+            int dimension) {}
 
     /** One index type's vectors as stored, row-major, with the catalogue id of each row. */
     public record Vectors(List<String> catalogIds, int dimension, float[] values) {
@@ -65,16 +67,20 @@ public final class StoredIndex {
                 if (!sha256(data).equals(entry.get("sha256"))) {
                     throw new AssertionError("checksum mismatch for " + entry.get("file"));
                 }
-                List<IdFile.Entry> ids = IdFile.read(Files.readAllBytes(root.resolve((String) entry.get("idsFile"))));
+                List<IdFile.Entry> ids =
+                        IdFile.read(
+                                Files.readAllBytes(root.resolve((String) entry.get("idsFile"))));
                 try (FaissIndex index = FaissIndex.fromBytes(data)) {
-                    if (index.count() != ((Number) entry.get("vectors")).longValue() || index.count() != ids.size()) {
+                    if (index.count() != ((Number) entry.get("vectors")).longValue()
+                            || index.count() != ids.size()) {
                         throw new AssertionError("vector count mismatch for " + entry.get("file"));
                     }
                     dimension = index.dimension();
                     long[] stored = index.export().ids();
                     for (int i = 0; i < stored.length; i++) {
                         if (stored[i] != ids.get(i).faissId()) {
-                            throw new AssertionError("id file out of order for " + entry.get("file"));
+                            throw new AssertionError(
+                                    "id file out of order for " + entry.get("file"));
                         }
                         faissIds.add(stored[i]);
                         catalogIds.add(ids.get(i).catalogId());
@@ -82,8 +88,7 @@ public final class StoredIndex {
                 }
                 if (section.equals("shards")) {
                     shards++;
-                }
-                else {
+                } else {
                     segments++;
                 }
             }
@@ -95,12 +100,15 @@ public final class StoredIndex {
     @SuppressWarnings("unchecked")
     public static Vectors vectors(Path root, String type) throws IOException {
         Contents contents = read(root, type);
-        float[] values = new float[contents.catalogIds().size() * Math.max(0, contents.dimension())];
+        float[] values =
+                new float[contents.catalogIds().size() * Math.max(0, contents.dimension())];
         int offset = 0;
         for (String section : List.of("shards", "openSegments")) {
-            for (Map<String, Object> entry : (List<Map<String, Object>>) manifest(root).get(section)) {
+            for (Map<String, Object> entry :
+                    (List<Map<String, Object>>) manifest(root).get(section)) {
                 if (type.equals(entry.get("type"))) {
-                    try (FaissIndex index = FaissIndex.read(root.resolve((String) entry.get("file")))) {
+                    try (FaissIndex index =
+                            FaissIndex.read(root.resolve((String) entry.get("file")))) {
                         float[] stored = index.export().vectors();
                         System.arraycopy(stored, 0, values, offset, stored.length);
                         offset += stored.length;
@@ -114,8 +122,7 @@ public final class StoredIndex {
     private static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        }
-        catch (NoSuchAlgorithmException ex) {
+        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }

@@ -1,14 +1,13 @@
 package dev.faissshard.testsupabase;
 
+import dev.faissshard.index.IdFile;
+import dev.faissshard.shard.faiss.FaissIndex;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import dev.faissshard.index.IdFile;
-import dev.faissshard.shard.faiss.FaissIndex;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -19,8 +18,7 @@ public final class BucketIndex {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private BucketIndex() {
-    }
+    private BucketIndex() {}
 
     /**
      * One index type as stored.
@@ -28,13 +26,14 @@ public final class BucketIndex {
      * @param vectors vector bytes by FAISS id, in index order; a duplicate id fails the read
      * @param catalogIds catalogue ids in index order
      */
-    public record Contents(Map<Long, float[]> vectors, List<String> catalogIds, int shards, int segments) {
-    }
+    public record Contents(
+            Map<Long, float[]> vectors, List<String> catalogIds, int shards, int segments) {}
 
     @SuppressWarnings("unchecked")
     public static Contents read(Map<String, byte[]> objects, String prefix, String type) {
         String root = prefix.isEmpty() ? "" : prefix + "/";
-        Map<String, Object> manifest = JSON.readValue(require(objects, root + "faiss/manifest.json"), Map.class);
+        Map<String, Object> manifest =
+                JSON.readValue(require(objects, root + "faiss/manifest.json"), Map.class);
         Map<Long, float[]> vectors = new LinkedHashMap<>();
         List<String> catalogIds = new java.util.ArrayList<>();
         int shards = 0;
@@ -54,21 +53,22 @@ public final class BucketIndex {
                     int dimension = index.dimension();
                     long[] stored = exported.ids();
                     if (stored.length != ids.size()) {
-                        throw new AssertionError("id file and shard disagree for " + entry.get("file"));
+                        throw new AssertionError(
+                                "id file and shard disagree for " + entry.get("file"));
                     }
                     for (int i = 0; i < stored.length; i++) {
                         float[] vector = new float[dimension];
                         System.arraycopy(exported.vectors(), i * dimension, vector, 0, dimension);
                         if (vectors.put(stored[i], vector) != null) {
-                            throw new AssertionError("id " + stored[i] + " stored twice in " + type);
+                            throw new AssertionError(
+                                    "id " + stored[i] + " stored twice in " + type);
                         }
                         catalogIds.add(ids.get(i).catalogId());
                     }
                 }
                 if (section.equals("shards")) {
                     shards++;
-                }
-                else {
+                } else {
                     segments++;
                 }
             }
@@ -87,8 +87,7 @@ public final class BucketIndex {
     private static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        }
-        catch (NoSuchAlgorithmException ex) {
+        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }

@@ -15,15 +15,15 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Supabase Storage's HTTP API as observed on the real server (see {@code shared/supabase/CONTRACT.md}):
- * buckets, standard uploads with upsert semantics, downloads, folder listing with offset pages,
- * deletes, size limits and the TUS create / HEAD / PATCH / DELETE flow, with the real error bodies.
- * State lives in memory; all methods are synchronized on the emulator's state.
+ * Supabase Storage's HTTP API as observed on the real server (see {@code
+ * shared/supabase/CONTRACT.md}): buckets, standard uploads with upsert semantics, downloads, folder
+ * listing with offset pages, deletes, size limits and the TUS create / HEAD / PATCH / DELETE flow,
+ * with the real error bodies. State lives in memory; all methods are synchronized on the emulator's
+ * state.
  */
 final class EmulatedStorage {
 
@@ -32,8 +32,7 @@ final class EmulatedStorage {
     private static final Pattern VALID_KEY = Pattern.compile("^[A-Za-z0-9_/!.*'() &$=@;:+,?-]*$");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    record StoredObject(String id, byte[] data, String contentType, String etag) {
-    }
+    record StoredObject(String id, byte[] data, String contentType, String etag) {}
 
     static final class Bucket {
         final String name;
@@ -96,7 +95,12 @@ final class EmulatedStorage {
     }
 
     synchronized void putObject(String bucket, String key, byte[] data, String contentType) {
-        buckets.get(bucket).objects.put(key, new StoredObject(UUID.randomUUID().toString(), data, contentType, etag(data)));
+        buckets.get(bucket)
+                .objects
+                .put(
+                        key,
+                        new StoredObject(
+                                UUID.randomUUID().toString(), data, contentType, etag(data)));
     }
 
     synchronized int openUploads() {
@@ -112,10 +116,15 @@ final class EmulatedStorage {
             return Reply.empty(200);
         }
         if (path.equals("/version") && method.equals("GET")) {
-            return Reply.bytes(200, "text/plain; charset=utf-8", "v1.70.6".getBytes(StandardCharsets.UTF_8));
+            return Reply.bytes(
+                    200, "text/plain; charset=utf-8", "v1.70.6".getBytes(StandardCharsets.UTF_8));
         }
         if (path.startsWith("/object/public/") && (method.equals("GET") || method.equals("HEAD"))) {
-            return download(Role.ANON, path.substring("/object/public/".length()), method.equals("HEAD"), true);
+            return download(
+                    Role.ANON,
+                    path.substring("/object/public/".length()),
+                    method.equals("HEAD"),
+                    true);
         }
         if (path.startsWith("/upload/resumable")) {
             return tus(request);
@@ -123,28 +132,32 @@ final class EmulatedStorage {
         Role role;
         String auth = request.header("Authorization");
         if (auth == null) {
-            // GET /object/<b>/<p> without auth falls back to the anon role instead of rejecting (CONTRACT §10).
-            if (method.equals("GET") && path.startsWith("/object/") && !path.startsWith("/object/authenticated/")
+            // GET /object/<b>/<p> without auth falls back to the anon role instead of rejecting
+            // (CONTRACT §10).
+            if (method.equals("GET")
+                    && path.startsWith("/object/")
+                    && !path.startsWith("/object/authenticated/")
                     && !path.startsWith("/object/info/")) {
                 role = Role.ANON;
-            }
-            else {
-                return Reply.storageError("400", "Error", "headers must have required property 'authorization'",
+            } else {
+                return Reply.storageError(
+                        "400",
+                        "Error",
+                        "headers must have required property 'authorization'",
                         "InvalidRequest");
             }
-        }
-        else {
+        } else {
             Object resolved = role(auth);
             if (resolved instanceof Reply error) {
-                if (method.equals("GET") && path.startsWith("/object/") && !path.startsWith("/object/authenticated/")
+                if (method.equals("GET")
+                        && path.startsWith("/object/")
+                        && !path.startsWith("/object/authenticated/")
                         && !path.startsWith("/object/info/")) {
                     role = Role.ANON;
-                }
-                else {
+                } else {
                     return error;
                 }
-            }
-            else {
+            } else {
                 role = (Role) resolved;
             }
         }
@@ -168,13 +181,23 @@ final class EmulatedStorage {
         }
         if (path.startsWith("/object/info/") && method.equals("GET")) {
             String rest = path.substring("/object/info/".length());
-            return info(role, rest.startsWith("authenticated/") ? rest.substring("authenticated/".length()) : rest);
+            return info(
+                    role,
+                    rest.startsWith("authenticated/")
+                            ? rest.substring("authenticated/".length())
+                            : rest);
         }
-        if (path.startsWith("/object/authenticated/") && (method.equals("GET") || method.equals("HEAD"))) {
-            return download(role, path.substring("/object/authenticated/".length()), method.equals("HEAD"), false);
+        if (path.startsWith("/object/authenticated/")
+                && (method.equals("GET") || method.equals("HEAD"))) {
+            return download(
+                    role,
+                    path.substring("/object/authenticated/".length()),
+                    method.equals("HEAD"),
+                    false);
         }
         if (path.startsWith("/object/") && (method.equals("GET") || method.equals("HEAD"))) {
-            return download(role, path.substring("/object/".length()), method.equals("HEAD"), false);
+            return download(
+                    role, path.substring("/object/".length()), method.equals("HEAD"), false);
         }
         if (path.startsWith("/object/") && (method.equals("POST") || method.equals("PUT"))) {
             return upload(role, path.substring("/object/".length()), request, method.equals("PUT"));
@@ -186,27 +209,44 @@ final class EmulatedStorage {
     }
 
     static Reply notFoundRoute(String method, String path) {
-        return Reply.json(404, "{\"message\":\"Route " + method + ":" + Reply.escape(path) + " not found\",\"error\":\"Not Found\",\"statusCode\":404}");
+        return Reply.json(
+                404,
+                "{\"message\":\"Route "
+                        + method
+                        + ":"
+                        + Reply.escape(path)
+                        + " not found\",\"error\":\"Not Found\",\"statusCode\":404}");
     }
 
     enum Role {
-        SERVICE, ANON
+        SERVICE,
+        ANON
     }
 
     private Object role(String authorization) {
-        String token = authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : authorization.strip();
+        String token =
+                authorization.startsWith("Bearer ")
+                        ? authorization.substring(7).strip()
+                        : authorization.strip();
         if (token.equals(serviceKey)) {
             return Role.SERVICE;
         }
         if (token.equals(anonKey)) {
             return Role.ANON;
         }
-        String message = token.split("\\.", -1).length == 3 ? "signature verification failed" : "Invalid Compact JWS";
+        String message =
+                token.split("\\.", -1).length == 3
+                        ? "signature verification failed"
+                        : "Invalid Compact JWS";
         return Reply.storageError("403", "Unauthorized", message, "AccessDenied");
     }
 
     private static Reply rlsDenied() {
-        return Reply.storageError("403", "Unauthorized", "new row violates row-level security policy", "AccessDenied");
+        return Reply.storageError(
+                "403",
+                "Unauthorized",
+                "new row violates row-level security policy",
+                "AccessDenied");
     }
 
     private static Reply noSuchBucket() {
@@ -218,7 +258,10 @@ final class EmulatedStorage {
     }
 
     private static Reply tooLarge() {
-        return Reply.storageError("413", "Payload too large", "The object exceeded the maximum allowed size",
+        return Reply.storageError(
+                "413",
+                "Payload too large",
+                "The object exceeded the maximum allowed size",
                 "EntityTooLarge");
     }
 
@@ -229,11 +272,13 @@ final class EmulatedStorage {
     private Reply createBucket(Role role, Request request) {
         JsonNode body = JSON.readTree(request.bodyText().isBlank() ? "{}" : request.bodyText());
         if (!body.has("name")) {
-            return Reply.storageError("400", "Error", "body must have required property 'name'", "InvalidRequest");
+            return Reply.storageError(
+                    "400", "Error", "body must have required property 'name'", "InvalidRequest");
         }
         String name = body.get("name").asString();
         if (!name.matches("[A-Za-z0-9_.-]+")) {
-            return Reply.storageError("400", "Invalid Input", "Bucket name invalid", "InvalidBucketName");
+            return Reply.storageError(
+                    "400", "Invalid Input", "Bucket name invalid", "InvalidBucketName");
         }
         if (role != Role.SERVICE) {
             return rlsDenied();
@@ -282,7 +327,10 @@ final class EmulatedStorage {
             return noSuchBucket();
         }
         if (!bucket.objects.isEmpty()) {
-            return Reply.storageError("409", "ResourceNotEmpty", "The bucket you tried to delete is not empty",
+            return Reply.storageError(
+                    "409",
+                    "ResourceNotEmpty",
+                    "The bucket you tried to delete is not empty",
                     "ResourceNotEmpty");
         }
         buckets.remove(name);
@@ -290,17 +338,29 @@ final class EmulatedStorage {
     }
 
     private static String bucketJson(Bucket bucket) {
-        return "{\"id\":\"" + bucket.name + "\",\"name\":\"" + bucket.name + "\",\"owner\":\"\",\"public\":" + bucket.isPublic
-                + ",\"file_size_limit\":" + bucket.fileSizeLimit + ",\"allowed_mime_types\":"
-                + (bucket.allowedMimeTypes == null ? "null" : JSON.writeValueAsString(bucket.allowedMimeTypes))
+        return "{\"id\":\""
+                + bucket.name
+                + "\",\"name\":\""
+                + bucket.name
+                + "\",\"owner\":\"\",\"public\":"
+                + bucket.isPublic
+                + ",\"file_size_limit\":"
+                + bucket.fileSizeLimit
+                + ",\"allowed_mime_types\":"
+                + (bucket.allowedMimeTypes == null
+                        ? "null"
+                        : JSON.writeValueAsString(bucket.allowedMimeTypes))
                 + ",\"created_at\":\"2026-11-24T09:51:02.590Z\",\"updated_at\":\"2026-11-24T09:51:02.590Z\"}";
     }
 
     /** Splits {@code <bucket>/<key>}; the key may be empty. */
     private static String[] split(String bucketAndKey) {
         int slash = bucketAndKey.indexOf('/');
-        return slash < 0 ? new String[] { bucketAndKey, "" }
-                : new String[] { bucketAndKey.substring(0, slash), bucketAndKey.substring(slash + 1) };
+        return slash < 0
+                ? new String[] {bucketAndKey, ""}
+                : new String[] {
+                    bucketAndKey.substring(0, slash), bucketAndKey.substring(slash + 1)
+                };
     }
 
     private static Reply invalidKey(String bucket, String key) {
@@ -309,8 +369,17 @@ final class EmulatedStorage {
         }
         for (String segment : key.split("/", -1)) {
             if (segment.equals(".") || segment.equals("..")) {
-                return Reply.storageError("400", "InvalidKey", "Invalid key: stub/stub/" + bucket + "/" + key + "/"
-                        + UUID.randomUUID() + " contains dot path segment", "InvalidKey");
+                return Reply.storageError(
+                        "400",
+                        "InvalidKey",
+                        "Invalid key: stub/stub/"
+                                + bucket
+                                + "/"
+                                + key
+                                + "/"
+                                + UUID.randomUUID()
+                                + " contains dot path segment",
+                        "InvalidKey");
             }
         }
         return null;
@@ -335,17 +404,24 @@ final class EmulatedStorage {
         }
         if (!contentType.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\\s*;.*)?")) {
             request.body();
-            return Reply.storageError("415", "invalid_mime_type", "Invalid Content-Type header", "InvalidMimeType");
+            return Reply.storageError(
+                    "415", "invalid_mime_type", "Invalid Content-Type header", "InvalidMimeType");
         }
         if (bucket.allowedMimeTypes != null && !bucket.allowedMimeTypes.contains(contentType)) {
             request.body();
-            return Reply.storageError("415", "invalid_mime_type", "mime type " + contentType + " is not supported",
+            return Reply.storageError(
+                    "415",
+                    "invalid_mime_type",
+                    "mime type " + contentType + " is not supported",
                     "InvalidMimeType");
         }
         long declared = request.contentLength();
         // The real server only enforces limits when the size is known up front (CONTRACT §5).
         if (declared >= 0) {
-            long limit = Math.min(STANDARD_LIMIT, bucket.fileSizeLimit == null ? GLOBAL_LIMIT : bucket.fileSizeLimit);
+            long limit =
+                    Math.min(
+                            STANDARD_LIMIT,
+                            bucket.fileSizeLimit == null ? GLOBAL_LIMIT : bucket.fileSizeLimit);
             if (bucket.fileSizeLimit != null && bucket.fileSizeLimit == 0) {
                 limit = -1;
             }
@@ -357,8 +433,10 @@ final class EmulatedStorage {
         boolean upsert = put || "true".equalsIgnoreCase(request.header("x-upsert"));
         StoredObject existing = bucket.objects.get(key);
         if (role == Role.SERVICE && existing != null && !upsert) {
-            // The real server answers this from the headers alone, in milliseconds, without reading the
-            // body, and keeps the connection: a client that reuses it before sending the rest of the body
+            // The real server answers this from the headers alone, in milliseconds, without reading
+            // the
+            // body, and keeps the connection: a client that reuses it before sending the rest of
+            // the body
             // waits for an answer that never comes (issue 11: 60 s read timeouts on a rebuild).
             return duplicate("KeyAlreadyExists").early();
         }
@@ -368,21 +446,32 @@ final class EmulatedStorage {
         }
         String id = existing == null ? UUID.randomUUID().toString() : existing.id();
         bucket.objects.put(key, new StoredObject(id, data, contentType, etag(data)));
-        return Reply.json(200, "{\"Key\":\"" + Reply.escape(bucket.name + "/" + key) + "\",\"Id\":\"" + id + "\"}");
+        return Reply.json(
+                200,
+                "{\"Key\":\""
+                        + Reply.escape(bucket.name + "/" + key)
+                        + "\",\"Id\":\""
+                        + id
+                        + "\"}");
     }
 
     private Reply download(Role role, String bucketAndKey, boolean head, boolean publicRoute) {
         String[] parts = split(bucketAndKey);
         Bucket bucket = buckets.get(parts[0]);
-        if (bucket == null || (role == Role.ANON && !bucket.isPublic) || (publicRoute && !bucket.isPublic)) {
+        if (bucket == null
+                || (role == Role.ANON && !bucket.isPublic)
+                || (publicRoute && !bucket.isPublic)) {
             return head ? headError() : noSuchBucket();
         }
         StoredObject object = bucket.objects.get(parts[1]);
         if (object == null) {
             return head ? headError() : noSuchKey();
         }
-        Reply reply = Reply.bytes(200, object.contentType(), head ? new byte[0] : object.data())
-            .with("ETag", object.etag()).with("Cache-Control", "no-cache").with("Accept-Ranges", "bytes");
+        Reply reply =
+                Reply.bytes(200, object.contentType(), head ? new byte[0] : object.data())
+                        .with("ETag", object.etag())
+                        .with("Cache-Control", "no-cache")
+                        .with("Accept-Ranges", "bytes");
         if (head) {
             reply.with("X-Head-Length", Integer.toString(object.data().length));
         }
@@ -403,9 +492,21 @@ final class EmulatedStorage {
         if (object == null) {
             return noSuchKey();
         }
-        return Reply.json(200, "{\"id\":\"" + object.id() + "\",\"name\":\"" + Reply.escape(parts[1]) + "\",\"bucket_id\":\""
-                + bucket.name + "\",\"size\":" + object.data().length + ",\"content_type\":\"" + object.contentType()
-                + "\",\"etag\":\"" + Reply.escape(object.etag()) + "\",\"metadata\":{}}");
+        return Reply.json(
+                200,
+                "{\"id\":\""
+                        + object.id()
+                        + "\",\"name\":\""
+                        + Reply.escape(parts[1])
+                        + "\",\"bucket_id\":\""
+                        + bucket.name
+                        + "\",\"size\":"
+                        + object.data().length
+                        + ",\"content_type\":\""
+                        + object.contentType()
+                        + "\",\"etag\":\""
+                        + Reply.escape(object.etag())
+                        + "\",\"metadata\":{}}");
     }
 
     private Reply delete(Role role, String bucketAndKey, Request request) {
@@ -430,10 +531,18 @@ final class EmulatedStorage {
         JsonNode body = JSON.readTree(request.bodyText().isBlank() ? "{}" : request.bodyText());
         JsonNode prefixes = body.get("prefixes");
         if (prefixes == null || !prefixes.isArray()) {
-            return Reply.storageError("400", "Error", "body must have required property 'prefixes'", "InvalidRequest");
+            return Reply.storageError(
+                    "400",
+                    "Error",
+                    "body must have required property 'prefixes'",
+                    "InvalidRequest");
         }
         if (prefixes.isEmpty()) {
-            return Reply.storageError("400", "Error", "body/prefixes must NOT have fewer than 1 items", "InvalidRequest");
+            return Reply.storageError(
+                    "400",
+                    "Error",
+                    "body/prefixes must NOT have fewer than 1 items",
+                    "InvalidRequest");
         }
         Bucket bucket = buckets.get(bucketName);
         List<String> deleted = new ArrayList<>();
@@ -441,8 +550,14 @@ final class EmulatedStorage {
             for (JsonNode prefix : prefixes) {
                 StoredObject removed = bucket.objects.remove(prefix.asString());
                 if (removed != null) {
-                    deleted.add("{\"name\":\"" + Reply.escape(prefix.asString()) + "\",\"bucket_id\":\"" + bucketName
-                            + "\",\"id\":\"" + removed.id() + "\"}");
+                    deleted.add(
+                            "{\"name\":\""
+                                    + Reply.escape(prefix.asString())
+                                    + "\",\"bucket_id\":\""
+                                    + bucketName
+                                    + "\",\"id\":\""
+                                    + removed.id()
+                                    + "\"}");
                 }
             }
         }
@@ -452,7 +567,8 @@ final class EmulatedStorage {
     private Reply list(Role role, String bucketName, Request request) {
         JsonNode body = JSON.readTree(request.bodyText().isBlank() ? "{}" : request.bodyText());
         if (!body.has("prefix")) {
-            return Reply.storageError("400", "Error", "body must have required property 'prefix'", "InvalidRequest");
+            return Reply.storageError(
+                    "400", "Error", "body must have required property 'prefix'", "InvalidRequest");
         }
         Bucket bucket = buckets.get(bucketName);
         if (bucket == null || (role != Role.SERVICE && !bucket.isPublic)) {
@@ -465,7 +581,8 @@ final class EmulatedStorage {
         String start = folder.isEmpty() ? "" : folder + "/";
         TreeMap<String, StoredObject> files = new TreeMap<>();
         TreeSet<String> folders = new TreeSet<>();
-        for (Map.Entry<String, StoredObject> entry : bucket.objects.tailMap(start, true).entrySet()) {
+        for (Map.Entry<String, StoredObject> entry :
+                bucket.objects.tailMap(start, true).entrySet()) {
             if (!entry.getKey().startsWith(start)) {
                 break;
             }
@@ -473,21 +590,43 @@ final class EmulatedStorage {
             int slash = rest.indexOf('/');
             if (slash >= 0) {
                 folders.add(rest.substring(0, slash));
-            }
-            else {
+            } else {
                 files.put(rest, entry.getValue());
             }
         }
         TreeMap<String, String> rows = new TreeMap<>();
-        folders.forEach(name -> rows.put(name, "{\"name\":\"" + Reply.escape(name)
-                + "\",\"id\":null,\"updated_at\":null,\"created_at\":null,\"last_accessed_at\":null,\"metadata\":null}"));
-        files.forEach((name, object) -> rows.put(name, "{\"name\":\"" + Reply.escape(name) + "\",\"id\":\"" + object.id()
-                + "\",\"updated_at\":\"2026-11-24T09:51:14.532Z\",\"created_at\":\"2026-11-24T09:51:14.532Z\","
-                + "\"last_accessed_at\":\"2026-11-24T09:51:14.532Z\",\"metadata\":{\"eTag\":\"" + Reply.escape(object.etag())
-                + "\",\"size\":" + object.data().length + ",\"mimetype\":\"" + object.contentType()
-                + "\",\"cacheControl\":\"no-cache\",\"contentLength\":" + object.data().length + ",\"httpStatusCode\":200}}"));
-        List<String> page = rows.entrySet().stream().filter(e -> search.isEmpty() || e.getKey().contains(search))
-            .skip(offset).limit(limit).map(Map.Entry::getValue).toList();
+        folders.forEach(
+                name ->
+                        rows.put(
+                                name,
+                                "{\"name\":\""
+                                        + Reply.escape(name)
+                                        + "\",\"id\":null,\"updated_at\":null,\"created_at\":null,\"last_accessed_at\":null,\"metadata\":null}"));
+        files.forEach(
+                (name, object) ->
+                        rows.put(
+                                name,
+                                "{\"name\":\""
+                                        + Reply.escape(name)
+                                        + "\",\"id\":\""
+                                        + object.id()
+                                        + "\",\"updated_at\":\"2026-11-24T09:51:14.532Z\",\"created_at\":\"2026-11-24T09:51:14.532Z\","
+                                        + "\"last_accessed_at\":\"2026-11-24T09:51:14.532Z\",\"metadata\":{\"eTag\":\""
+                                        + Reply.escape(object.etag())
+                                        + "\",\"size\":"
+                                        + object.data().length
+                                        + ",\"mimetype\":\""
+                                        + object.contentType()
+                                        + "\",\"cacheControl\":\"no-cache\",\"contentLength\":"
+                                        + object.data().length
+                                        + ",\"httpStatusCode\":200}}"));
+        List<String> page =
+                rows.entrySet().stream()
+                        .filter(e -> search.isEmpty() || e.getKey().contains(search))
+                        .skip(offset)
+                        .limit(limit)
+                        .map(Map.Entry::getValue)
+                        .toList();
         return Reply.json(200, "[" + String.join(",", page) + "]");
     }
 
@@ -497,13 +636,19 @@ final class EmulatedStorage {
         String method = request.method();
         String path = request.path();
         if (method.equals("OPTIONS")) {
-            return Reply.empty(204).with("Tus-Resumable", "1.0.0").with("Tus-Version", "1.0.0")
-                .with("Tus-Extension", "creation,creation-with-upload,creation-defer-length,termination,expiration")
-                .with("Tus-Max-Size", Long.toString(GLOBAL_LIMIT));
+            return Reply.empty(204)
+                    .with("Tus-Resumable", "1.0.0")
+                    .with("Tus-Version", "1.0.0")
+                    .with(
+                            "Tus-Extension",
+                            "creation,creation-with-upload,creation-defer-length,termination,expiration")
+                    .with("Tus-Max-Size", Long.toString(GLOBAL_LIMIT));
         }
         String auth = request.header("Authorization");
         if (auth == null) {
-            return Reply.json(400, "{\"statusCode\":\"403\",\"code\":\"AccessDenied\",\"error\":\"Unauthorized\",\"message\":\"Invalid Compact JWS\"}");
+            return Reply.json(
+                    400,
+                    "{\"statusCode\":\"403\",\"code\":\"AccessDenied\",\"error\":\"Unauthorized\",\"message\":\"Invalid Compact JWS\"}");
         }
         Object resolved = role(auth);
         if (resolved instanceof Reply error) {
@@ -535,7 +680,11 @@ final class EmulatedStorage {
         Map<String, String> metadata = new TreeMap<>();
         for (String pair : metadataHeader.split(",")) {
             String[] kv = pair.strip().split(" ", 2);
-            metadata.put(kv[0], kv.length > 1 ? new String(Base64.getDecoder().decode(kv[1]), StandardCharsets.UTF_8) : "");
+            metadata.put(
+                    kv[0],
+                    kv.length > 1
+                            ? new String(Base64.getDecoder().decode(kv[1]), StandardCharsets.UTF_8)
+                            : "");
         }
         String bucketName = metadata.getOrDefault("bucketName", "");
         String key = metadata.getOrDefault("objectName", "");
@@ -558,31 +707,45 @@ final class EmulatedStorage {
             return Reply.text(409, "The resource already exists");
         }
         long length = Long.parseLong(request.header("Upload-Length"));
-        long limit = bucket.fileSizeLimit == null || bucket.fileSizeLimit == 0 ? GLOBAL_LIMIT
-                : Math.min(bucket.fileSizeLimit, GLOBAL_LIMIT);
+        long limit =
+                bucket.fileSizeLimit == null || bucket.fileSizeLimit == 0
+                        ? GLOBAL_LIMIT
+                        : Math.min(bucket.fileSizeLimit, GLOBAL_LIMIT);
         if (length > limit) {
             request.body();
             return Reply.text(413, "Maximum size exceeded");
         }
         String version = UUID.randomUUID().toString();
-        String id = Base64.getUrlEncoder().withoutPadding()
-            .encodeToString((bucketName + "/" + key + "/" + version).getBytes(StandardCharsets.UTF_8));
-        Upload upload = new Upload(bucketName, key, length,
-                metadata.getOrDefault("contentType", "application/octet-stream"), metadataHeader);
+        String id =
+                Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(
+                                (bucketName + "/" + key + "/" + version)
+                                        .getBytes(StandardCharsets.UTF_8));
+        Upload upload =
+                new Upload(
+                        bucketName,
+                        key,
+                        length,
+                        metadata.getOrDefault("contentType", "application/octet-stream"),
+                        metadataHeader);
         uploads.put(id, upload);
-        Reply created = Reply.text(201, "").with("Location", publicRoot + "/upload/resumable/" + id)
-            .with("Tus-Resumable", "1.0.0");
+        Reply created =
+                Reply.text(201, "")
+                        .with("Location", publicRoot + "/upload/resumable/" + id)
+                        .with("Tus-Resumable", "1.0.0");
         if ("application/offset+octet-stream".equals(request.header("Content-Type"))) {
             Reply appended = append(role, upload, request.body(), upsert);
             if (appended.status() != 204) {
                 return appended;
             }
-            created.with("Upload-Offset", Long.toString(upload.complete ? upload.length : upload.data.size()));
+            created.with(
+                    "Upload-Offset",
+                    Long.toString(upload.complete ? upload.length : upload.data.size()));
             if (upload.complete) {
                 created.with("Tus-Complete", "1");
             }
-        }
-        else {
+        } else {
             request.body();
         }
         return created;
@@ -594,26 +757,38 @@ final class EmulatedStorage {
             return validId(id) ? Reply.empty(404) : Reply.empty(400);
         }
         long offset = upload.complete ? upload.length : upload.data.size();
-        return Reply.empty(200).with("Upload-Offset", Long.toString(offset))
-            .with("Upload-Length", Long.toString(upload.length)).with("Cache-Control", "no-store")
-            .with("Upload-Metadata", upload.metadataHeader).with("Tus-Resumable", "1.0.0");
+        return Reply.empty(200)
+                .with("Upload-Offset", Long.toString(offset))
+                .with("Upload-Length", Long.toString(upload.length))
+                .with("Cache-Control", "no-store")
+                .with("Upload-Metadata", upload.metadataHeader)
+                .with("Tus-Resumable", "1.0.0");
     }
 
     /** A TUS PATCH that stores half of its chunk and then must be cut off; null when it did so. */
     synchronized Reply partialPatch(Request request) {
         String prefix = "/upload/resumable/";
-        Object resolved = request.header("Authorization") == null ? null : role(request.header("Authorization"));
-        if (!request.method().equals("PATCH") || !request.path().startsWith(prefix) || !(resolved instanceof Role role)) {
+        Object resolved =
+                request.header("Authorization") == null
+                        ? null
+                        : role(request.header("Authorization"));
+        if (!request.method().equals("PATCH")
+                || !request.path().startsWith(prefix)
+                || !(resolved instanceof Role role)) {
             return handle(request);
         }
         return tusPatch(role, request.path().substring(prefix.length()), request, true);
     }
 
-    /** A PATCH; with {@code partial}, half of the body is stored and the caller then breaks the connection. */
+    /**
+     * A PATCH; with {@code partial}, half of the body is stored and the caller then breaks the
+     * connection.
+     */
     Reply tusPatch(Role role, String id, Request request, boolean partial) {
         Upload upload = upload(id);
         if (upload == null) {
-            return Reply.text(404, "The file for this url was not found").with("Connection", "close");
+            return Reply.text(404, "The file for this url was not found")
+                    .with("Connection", "close");
         }
         if (!"application/offset+octet-stream".equals(request.header("Content-Type"))) {
             return Reply.text(400, "Invalid content-type").with("Connection", "close");
@@ -623,11 +798,13 @@ final class EmulatedStorage {
             return Reply.text(403, "Upload-Offset header required").with("Connection", "close");
         }
         if (role != Role.SERVICE) {
-            return Reply.text(403, "new row violates row-level security policy").with("Connection", "close");
+            return Reply.text(403, "new row violates row-level security policy")
+                    .with("Connection", "close");
         }
         boolean upsert = "true".equalsIgnoreCase(request.header("x-upsert"));
         Bucket bucket = buckets.get(upload.bucket);
-        if (upload.complete || (bucket != null && bucket.objects.containsKey(upload.key) && !upsert)) {
+        if (upload.complete
+                || (bucket != null && bucket.objects.containsKey(upload.key) && !upsert)) {
             return Reply.text(409, "The resource already exists").with("Connection", "close");
         }
         if (Long.parseLong(offsetHeader) != upload.data.size()) {
@@ -649,7 +826,10 @@ final class EmulatedStorage {
             return Reply.text(413, "upload's size exceeded").with("Connection", "close");
         }
         upload.data.writeBytes(chunk);
-        Reply reply = Reply.empty(204).with("Upload-Offset", Long.toString(upload.data.size())).with("Tus-Resumable", "1.0.0");
+        Reply reply =
+                Reply.empty(204)
+                        .with("Upload-Offset", Long.toString(upload.data.size()))
+                        .with("Tus-Resumable", "1.0.0");
         if (upload.data.size() == upload.length) {
             Bucket bucket = buckets.get(upload.bucket);
             StoredObject existing = bucket.objects.get(upload.key);
@@ -657,8 +837,13 @@ final class EmulatedStorage {
                 return Reply.text(409, "The resource already exists").with("Connection", "close");
             }
             byte[] data = upload.data.toByteArray();
-            bucket.objects.put(upload.key, new StoredObject(existing == null ? UUID.randomUUID().toString() : existing.id(),
-                    data, upload.contentType, etag(data)));
+            bucket.objects.put(
+                    upload.key,
+                    new StoredObject(
+                            existing == null ? UUID.randomUUID().toString() : existing.id(),
+                            data,
+                            upload.contentType,
+                            etag(data)));
             upload.complete = true;
             upload.data = null; // the object holds the bytes now
             reply.with("Tus-Complete", "1");
@@ -683,17 +868,17 @@ final class EmulatedStorage {
         try {
             Base64.getUrlDecoder().decode(id);
             return true;
-        }
-        catch (IllegalArgumentException ex) {
+        } catch (IllegalArgumentException ex) {
             return false;
         }
     }
 
     static String etag(byte[] data) {
         try {
-            return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data)) + "\"";
-        }
-        catch (NoSuchAlgorithmException ex) {
+            return "\""
+                    + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data))
+                    + "\"";
+        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }
@@ -701,7 +886,10 @@ final class EmulatedStorage {
     private static long parseSize(String text) {
         String value = text.strip().toUpperCase();
         long multiplier = 1;
-        for (String[] unit : new String[][] { { "GB", "1000000000" }, { "MB", "1000000" }, { "KB", "1000" }, { "B", "1" } }) {
+        for (String[] unit :
+                new String[][] {
+                    {"GB", "1000000000"}, {"MB", "1000000"}, {"KB", "1000"}, {"B", "1"}
+                }) {
             if (value.endsWith(unit[0])) {
                 multiplier = Long.parseLong(unit[1]);
                 value = value.substring(0, value.length() - unit[0].length()).strip();

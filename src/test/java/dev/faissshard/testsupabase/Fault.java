@@ -13,13 +13,13 @@ public enum Fault {
     /** The request is carried out, then the connection is closed: an effect without an answer. */
     RESET_AFTER,
     /**
-     * The request is carried out at once but its answer comes only after a delay (longer than a client's
-     * read timeout, if the test says so).
+     * The request is carried out at once but its answer comes only after a delay (longer than a
+     * client's read timeout, if the test says so).
      */
     SLOW,
     /**
-     * On a TUS {@code PATCH}: half of the chunk is stored, then the connection breaks, as when a network
-     * drops mid-upload. Other requests treat it as {@link #RESET_BEFORE}.
+     * On a TUS {@code PATCH}: half of the chunk is stored, then the connection breaks, as when a
+     * network drops mid-upload. Other requests treat it as {@link #RESET_BEFORE}.
      */
     PARTIAL_PATCH
 }

@@ -13,7 +13,8 @@ record Reply(int status, Map<String, String> headers, byte[] body, boolean befor
 
     /**
      * This answer goes out before the request body is read, and the body is read (and dropped) only
-     * afterwards, on the same kept-alive connection: how the real server (Node) answers some errors.
+     * afterwards, on the same kept-alive connection: how the real server (Node) answers some
+     * errors.
      */
     Reply early() {
         return new Reply(status, headers, body, true);
@@ -23,11 +24,17 @@ record Reply(int status, Map<String, String> headers, byte[] body, boolean befor
     static final String TEXT = "text/plain;charset=UTF-8";
 
     static Reply json(int status, String body) {
-        return new Reply(status, new LinkedHashMap<>(Map.of("Content-Type", JSON)), body.getBytes(StandardCharsets.UTF_8));
+        return new Reply(
+                status,
+                new LinkedHashMap<>(Map.of("Content-Type", JSON)),
+                body.getBytes(StandardCharsets.UTF_8));
     }
 
     static Reply text(int status, String body) {
-        return new Reply(status, new LinkedHashMap<>(Map.of("Content-Type", TEXT)), body.getBytes(StandardCharsets.UTF_8));
+        return new Reply(
+                status,
+                new LinkedHashMap<>(Map.of("Content-Type", TEXT)),
+                body.getBytes(StandardCharsets.UTF_8));
     }
 
     static Reply empty(int status) {
@@ -43,8 +50,17 @@ record Reply(int status, Map<String, String> headers, byte[] body, boolean befor
      * (CONTRACT.md §1).
      */
     static Reply storageError(String statusCode, String error, String message, String code) {
-        return json(400, "{\"statusCode\":\"" + statusCode + "\",\"error\":\"" + escape(error) + "\",\"message\":\""
-                + escape(message) + "\",\"code\":\"" + code + "\"}");
+        return json(
+                400,
+                "{\"statusCode\":\""
+                        + statusCode
+                        + "\",\"error\":\""
+                        + escape(error)
+                        + "\",\"message\":\""
+                        + escape(message)
+                        + "\",\"code\":\""
+                        + code
+                        + "\"}");
     }
 
     Reply with(String header, String value) {

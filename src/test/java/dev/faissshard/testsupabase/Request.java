@@ -1,5 +1,6 @@
 package dev.faissshard.testsupabase;
 
+import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,9 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.sun.net.httpserver.HttpExchange;
-
-/** A request as the emulator's handlers see it: method, decoded path below the API root, query, headers, body. */
+/**
+ * A request as the emulator's handlers see it: method, decoded path below the API root, query,
+ * headers, body.
+ */
 final class Request {
 
     private final HttpExchange exchange;
@@ -33,7 +35,10 @@ final class Request {
         return method;
     }
 
-    /** The path below the API root, percent-decoded once (a {@code +} stays a plus, as on the real server). */
+    /**
+     * The path below the API root, percent-decoded once (a {@code +} stays a plus, as on the real
+     * server).
+     */
     String path() {
         return path;
     }
@@ -51,7 +56,11 @@ final class Request {
     }
 
     String queryParam(String name) {
-        return query.stream().filter(e -> e.getKey().equals(name)).map(Map.Entry::getValue).findFirst().orElse(null);
+        return query.stream()
+                .filter(e -> e.getKey().equals(name))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The declared body size, or -1 when the body is chunked. */
@@ -64,8 +73,7 @@ final class Request {
         if (body == null) {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
-            }
-            catch (IOException ex) {
+            } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
         }
@@ -76,8 +84,7 @@ final class Request {
     byte[] readBody(int count) {
         try {
             return exchange.getRequestBody().readNBytes(count);
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
     }
@@ -97,8 +104,11 @@ final class Request {
         }
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String name =
+                    URLDecoder.decode(
+                            eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value =
+                    eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             params.add(Map.entry(name, value));
         }
         return params;

@@ -1,5 +1,7 @@
 package dev.faissshard.testsupabase;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -12,37 +14,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 /**
- * A faithful stand-in for a Supabase project's HTTP APIs, as a real HTTP server on 127.0.0.1: Storage
- * under {@code /storage/v1} ({@link EmulatedStorage}) and PostgREST under {@code /rest/v1}
+ * A faithful stand-in for a Supabase project's HTTP APIs, as a real HTTP server on 127.0.0.1:
+ * Storage under {@code /storage/v1} ({@link EmulatedStorage}) and PostgREST under {@code /rest/v1}
  * ({@link EmulatedPostgrest}). It injects faults on demand: scheduled ones for the next matching
  * requests, or a random share of all storage calls, from a fixed seed so that runs repeat.
  */
 public final class SupabaseEmulator implements AutoCloseable {
 
-    public static final String SERVICE_KEY = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.emulator-service-signature";
-    public static final String ANON_KEY = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.emulator-anon-signature";
+    public static final String SERVICE_KEY =
+            "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.emulator-service-signature";
+    public static final String ANON_KEY =
+            "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.emulator-anon-signature";
     private static final String STORAGE = "/storage/v1";
     private static final String REST = "/rest/v1";
 
     /** A request as faults see it. */
-    public record Call(String method, String path) {
-    }
+    public record Call(String method, String path) {}
 
-    private record Scheduled(Predicate<Call> matches, Fault fault) {
-    }
+    private record Scheduled(Predicate<Call> matches, Fault fault) {}
 
-    /** How long an early answer keeps its connection without reading; longer than any client timeout in tests. */
+    /**
+     * How long an early answer keeps its connection without reading; longer than any client timeout
+     * in tests.
+     */
     private static final Duration HOLD_UNREAD = Duration.ofSeconds(30);
 
     private final HttpServer server;
@@ -75,11 +77,17 @@ public final class SupabaseEmulator implements AutoCloseable {
         }
         server.createContext(STORAGE + "/", exchange -> serve(exchange, STORAGE, true));
         server.createContext(REST + "/", exchange -> serve(exchange, REST, false));
-        server.createContext("/", exchange -> {
-            try (exchange) {
-                send(exchange, EmulatedStorage.notFoundRoute(exchange.getRequestMethod(), exchange.getRequestURI().getPath()));
-            }
-        });
+        server.createContext(
+                "/",
+                exchange -> {
+                    try (exchange) {
+                        send(
+                                exchange,
+                                EmulatedStorage.notFoundRoute(
+                                        exchange.getRequestMethod(),
+                                        exchange.getRequestURI().getPath()));
+                    }
+                });
         server.start();
     }
 
@@ -113,19 +121,25 @@ public final class SupabaseEmulator implements AutoCloseable {
         postgrest.maxRows(maxRows);
     }
 
-    /** The next storage request matching {@code matches} gets {@code fault}; faults queue in order. */
+    /**
+     * The next storage request matching {@code matches} gets {@code fault}; faults queue in order.
+     */
     public synchronized void failNext(Predicate<Call> matches, Fault fault) {
         scheduled.add(new Scheduled(matches, fault));
     }
 
-    /** The next PostgREST request gets {@code fault}; faults queue in order. Storage faults never touch PostgREST. */
+    /**
+     * The next PostgREST request gets {@code fault}; faults queue in order. Storage faults never
+     * touch PostgREST.
+     */
     public synchronized void failNextRest(Fault fault) {
         restFaults.add(fault);
     }
 
     /**
-     * Lets {@code passing} requests matching {@code matches} through, then gives {@code fault} to every
-     * further matching one until {@link #stopFaults()}: an outage that starts at a known point.
+     * Lets {@code passing} requests matching {@code matches} through, then gives {@code fault} to
+     * every further matching one until {@link #stopFaults()}: an outage that starts at a known
+     * point.
      */
     public synchronized void failAfter(Predicate<Call> matches, int passing, Fault fault) {
         this.outage = matches;
@@ -133,7 +147,10 @@ public final class SupabaseEmulator implements AutoCloseable {
         this.outageFault = fault;
     }
 
-    /** From now on a share {@code rate} of storage requests gets one of {@code faults}, chosen by a seeded random. */
+    /**
+     * From now on a share {@code rate} of storage requests gets one of {@code faults}, chosen by a
+     * seeded random.
+     */
     public synchronized void failRandomly(double rate, long seed, List<Fault> faults) {
         this.random = new SplittableRandom(seed);
         this.randomRate = rate;
@@ -192,27 +209,40 @@ public final class SupabaseEmulator implements AutoCloseable {
         return null;
     }
 
-    private void serve(HttpExchange exchange, String apiRoot, boolean isStorage) throws IOException {
+    private void serve(HttpExchange exchange, String apiRoot, boolean isStorage)
+            throws IOException {
         Request request = new Request(exchange, apiRoot);
         Fault fault = null;
         if (isStorage) {
             storageCalls.incrementAndGet();
             fault = faultFor(new Call(request.method(), request.path()));
-        }
-        else {
+        } else {
             fault = restFault();
         }
         if (fault != null) {
             injected.get(fault).incrementAndGet();
         }
         try {
-            Reply reply = fault == null ? null : switch (fault) {
-                case INTERNAL_ERROR -> Reply.json(500, "{\"statusCode\":\"500\",\"code\":\"InternalError\",\"error\":\"internal\",\"message\":\"Internal Server Error\"}");
-                case UNAVAILABLE -> Reply.json(503, "{\"message\":\"An invalid response was received from the upstream server\"}");
-                case TOO_MANY_REQUESTS -> Reply.json(429, "{\"statusCode\":\"429\",\"code\":\"SlowDown\",\"error\":\"too_many_requests\",\"message\":\"Too many requests, please slow down\"}").with("Retry-After", "1");
-                case RESET_BEFORE -> throw new Abort();
-                case SLOW, RESET_AFTER, PARTIAL_PATCH -> null;
-            };
+            Reply reply =
+                    fault == null
+                            ? null
+                            : switch (fault) {
+                                case INTERNAL_ERROR ->
+                                        Reply.json(
+                                                500,
+                                                "{\"statusCode\":\"500\",\"code\":\"InternalError\",\"error\":\"internal\",\"message\":\"Internal Server Error\"}");
+                                case UNAVAILABLE ->
+                                        Reply.json(
+                                                503,
+                                                "{\"message\":\"An invalid response was received from the upstream server\"}");
+                                case TOO_MANY_REQUESTS ->
+                                        Reply.json(
+                                                        429,
+                                                        "{\"statusCode\":\"429\",\"code\":\"SlowDown\",\"error\":\"too_many_requests\",\"message\":\"Too many requests, please slow down\"}")
+                                                .with("Retry-After", "1");
+                                case RESET_BEFORE -> throw new Abort();
+                                case SLOW, RESET_AFTER, PARTIAL_PATCH -> null;
+                            };
             if (reply != null) {
                 request.body();
                 send(exchange, reply);
@@ -234,13 +264,12 @@ public final class SupabaseEmulator implements AutoCloseable {
                 sleep(slowDelay);
             }
             send(exchange, reply);
-        }
-        catch (Abort abort) {
-            // Closing the exchange unanswered makes the JDK server drop the connection: the client sees a reset.
+        } catch (Abort abort) {
+            // Closing the exchange unanswered makes the JDK server drop the connection: the client
+            // sees a reset.
             exchange.getRequestBody().close();
             throw new IOException("connection dropped by fault injection");
-        }
-        finally {
+        } finally {
             exchange.close();
         }
     }
@@ -248,15 +277,18 @@ public final class SupabaseEmulator implements AutoCloseable {
     private void send(HttpExchange exchange, Reply reply) throws IOException {
         reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         boolean head = exchange.getRequestMethod().equals("HEAD");
-        boolean noBody = head || reply.status() == 204 || reply.status() == 304 || reply.body().length == 0;
+        boolean noBody =
+                head || reply.status() == 204 || reply.status() == 304 || reply.body().length == 0;
         exchange.sendResponseHeaders(reply.status(), noBody ? -1 : reply.body().length);
         OutputStream out = exchange.getResponseBody();
         if (!noBody) {
             out.write(reply.body());
         }
         if (reply.beforeBody()) {
-            // The whole answer is on the wire; like the real server, go on holding the connection without
-            // reading the rest of the body. (Closing the exchange would make the JDK server drain 64 KiB
+            // The whole answer is on the wire; like the real server, go on holding the connection
+            // without
+            // reading the rest of the body. (Closing the exchange would make the JDK server drain
+            // 64 KiB
             // and drop the connection, hiding a client that reuses it.)
             out.flush();
             holdUnread();
@@ -267,8 +299,7 @@ public final class SupabaseEmulator implements AutoCloseable {
     private void holdUnread() {
         try {
             closed.await(HOLD_UNREAD.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
     }
@@ -276,8 +307,7 @@ public final class SupabaseEmulator implements AutoCloseable {
     private static void sleep(Duration delay) {
         try {
             Thread.sleep(delay.toMillis());
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
     }
@@ -289,6 +319,5 @@ public final class SupabaseEmulator implements AutoCloseable {
         threads.shutdownNow();
     }
 
-    private static final class Abort extends RuntimeException {
-    }
+    private static final class Abort extends RuntimeException {}
 }

@@ -1,19 +1,17 @@
 package dev.faissshard.image.jpeg;
 
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.Optional;
-
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-
 /**
- * Decodes JPEGs with libjpeg-turbo at the smallest IDCT scale (1/8, 1/4, 1/2 or 1) that still leaves
- * {@code minShorterSide} pixels on the shorter side: the models need small inputs, and a scaled IDCT
- * skips most of the work that the JDK's reader does before it subsamples.
+ * Decodes JPEGs with libjpeg-turbo at the smallest IDCT scale (1/8, 1/4, 1/2 or 1) that still
+ * leaves {@code minShorterSide} pixels on the shorter side: the models need small inputs, and a
+ * scaled IDCT skips most of the work that the JDK's reader does before it subsamples.
  *
  * <p>Handles the JPEGs of almost every catalogue (YCbCr, grayscale, RGB; baseline and progressive).
  * CMYK and YCCK (Adobe) files are left to the general decoder, which converts their colours with
@@ -21,12 +19,11 @@ import dev.faissshard.failure.ImageRejectedException;
  */
 public final class ReducedJpegDecoder {
 
-    private static final int[] SCALES = { 8, 4, 2, 1 };
+    private static final int[] SCALES = {8, 4, 2, 1};
     private static volatile Throwable loadFailure;
     private static volatile boolean loaded;
 
-    private ReducedJpegDecoder() {
-    }
+    private ReducedJpegDecoder() {}
 
     /** Whether the native decoder loaded; the general decoder takes every JPEG when it did not. */
     public static synchronized boolean isAvailable() {
@@ -34,8 +31,7 @@ public final class ReducedJpegDecoder {
             try {
                 Loader.load(TurboJpegNative.class);
                 loaded = true;
-            }
-            catch (Throwable ex) {
+            } catch (Throwable ex) {
                 loadFailure = ex;
             }
         }
@@ -64,31 +60,47 @@ public final class ReducedJpegDecoder {
             int height = info[1];
             int colorspace = info[3];
             if (width <= 0 || height <= 0) {
-                throw new ImageRejectedException(FailureReason.CORRUPT, "header declares " + width + "x" + height + " pixels");
+                throw new ImageRejectedException(
+                        FailureReason.CORRUPT,
+                        "header declares " + width + "x" + height + " pixels");
             }
             long pixels = (long) width * height;
             if (pixels > maxPixels) {
-                throw new ImageRejectedException(FailureReason.TOO_MANY_PIXELS,
-                        width + "x" + height + " = " + pixels + " pixels, over the limit of " + maxPixels);
+                throw new ImageRejectedException(
+                        FailureReason.TOO_MANY_PIXELS,
+                        width
+                                + "x"
+                                + height
+                                + " = "
+                                + pixels
+                                + " pixels, over the limit of "
+                                + maxPixels);
             }
-            if (colorspace != TurboJpegNative.colorspace_ycbcr() && colorspace != TurboJpegNative.colorspace_gray()
+            if (colorspace != TurboJpegNative.colorspace_ycbcr()
+                    && colorspace != TurboJpegNative.colorspace_gray()
                     && colorspace != TurboJpegNative.colorspace_rgb()) {
                 return Optional.empty();
             }
             int scale = scale(Math.min(width, height), minShorterSide);
             int scaledWidth = (width + scale - 1) / scale;
             int scaledHeight = (height + scale - 1) / scale;
-            BufferedImage image = new BufferedImage(scaledWidth, scaledHeight, BufferedImage.TYPE_INT_RGB);
+            BufferedImage image =
+                    new BufferedImage(scaledWidth, scaledHeight, BufferedImage.TYPE_INT_RGB);
             int[] raster = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-            if (TurboJpegNative.decode_bgrx(handle, jpeg, jpeg.length, scaledWidth, scaledHeight, raster) != 0) {
-                // A warning (data ends early, a damaged segment) leaves grey or garbage rows: refused, as
+            if (TurboJpegNative.decode_bgrx(
+                            handle, jpeg, jpeg.length, scaledWidth, scaledHeight, raster)
+                    != 0) {
+                // A warning (data ends early, a damaged segment) leaves grey or garbage rows:
+                // refused, as
                 // the general decoder refuses a truncated file.
-                throw corrupt(handle, TurboJpegNative.error_code(handle) == TurboJpegNative.error_warning()
-                        ? "damaged or truncated" : "undecodable");
+                throw corrupt(
+                        handle,
+                        TurboJpegNative.error_code(handle) == TurboJpegNative.error_warning()
+                                ? "damaged or truncated"
+                                : "undecodable");
             }
             return Optional.of(image);
-        }
-        finally {
+        } finally {
             TurboJpegNative.decoder_free(handle);
         }
     }
@@ -104,7 +116,8 @@ public final class ReducedJpegDecoder {
     }
 
     private static ImageRejectedException corrupt(Pointer handle, String what) {
-        return new ImageRejectedException(FailureReason.CORRUPT,
+        return new ImageRejectedException(
+                FailureReason.CORRUPT,
                 "damaged jpeg data (" + what + "): " + TurboJpegNative.error_message(handle));
     }
 }

@@ -1,23 +1,21 @@
 package dev.faissshard.image.png;
 
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.Optional;
-
 import org.bytedeco.javacpp.Loader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-
 /**
  * Decodes PNGs (every colour type and bit depth, palette and tRNS transparency, Adam7 interlacing)
  * with libspng, keeping the pixels the general decoder's source subsampling keeps ({@code step =
- * shorter side / decodeSize}, every step-th pixel of every step-th row) and compositing transparency
- * on white as it does, so the rasters match the JDK reader's to rounding. Rows stream through one row
- * buffer: memory is one row plus the small output raster, whatever the image size. About 3x cheaper than
- * the JDK's reader.
+ * shorter side / decodeSize}, every step-th pixel of every step-th row) and compositing
+ * transparency on white as it does, so the rasters match the JDK reader's to rounding. Rows stream
+ * through one row buffer: memory is one row plus the small output raster, whatever the image size.
+ * About 3x cheaper than the JDK's reader.
  *
  * <p>Returns empty for whatever it does not take (native library missing, any data libspng refuses,
  * such as a bad checksum or truncated data), so that the JDK's reader decides and damaged files are
@@ -31,8 +29,7 @@ public final class SubsampledPngDecoder {
     private static volatile boolean loaded;
     private static volatile boolean failed;
 
-    private SubsampledPngDecoder() {
-    }
+    private SubsampledPngDecoder() {}
 
     /** Whether libspng and the binding loaded; PNGs go to the JDK's reader when not. */
     public static synchronized boolean isAvailable() {
@@ -40,17 +37,20 @@ public final class SubsampledPngDecoder {
             try {
                 Loader.load(PngNative.class);
                 loaded = true;
-            }
-            catch (Throwable ex) {
+            } catch (Throwable ex) {
                 failed = true;
-                log.warn("Native PNG decoding unavailable ({}); PNGs are decoded by the slower JDK reader. "
-                        + "Install libspng0 to enable it.", ex.toString());
+                log.warn(
+                        "Native PNG decoding unavailable ({}); PNGs are decoded by the slower JDK reader. "
+                                + "Install libspng0 to enable it.",
+                        ex.toString());
             }
         }
         return loaded;
     }
 
-    /** Decodes {@code png}, refusing images of more than {@code maxPixels} from the header alone. */
+    /**
+     * Decodes {@code png}, refusing images of more than {@code maxPixels} from the header alone.
+     */
     public static Optional<BufferedImage> decode(byte[] png, int decodeSize, long maxPixels)
             throws ImageRejectedException {
         if (!isAvailable()) {
@@ -66,8 +66,15 @@ public final class SubsampledPngDecoder {
         int height = info[1];
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
-            throw new ImageRejectedException(FailureReason.TOO_MANY_PIXELS,
-                    width + "x" + height + " = " + pixels + " pixels, over the limit of " + maxPixels);
+            throw new ImageRejectedException(
+                    FailureReason.TOO_MANY_PIXELS,
+                    width
+                            + "x"
+                            + height
+                            + " = "
+                            + pixels
+                            + " pixels, over the limit of "
+                            + maxPixels);
         }
         int step = Math.max(1, Math.min(width, height) / decodeSize);
         int outWidth = (width + step - 1) / step;
@@ -82,7 +89,9 @@ public final class SubsampledPngDecoder {
     }
 
     private static Optional<BufferedImage> declined(int error) {
-        log.debug("libspng declined a file ({}); the JDK reader decides", PngNative.error_message(error));
+        log.debug(
+                "libspng declined a file ({}); the JDK reader decides",
+                PngNative.error_message(error));
         return Optional.empty();
     }
 }

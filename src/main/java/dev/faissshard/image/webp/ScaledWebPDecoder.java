@@ -1,22 +1,20 @@
 package dev.faissshard.image.webp;
 
+import dev.faissshard.failure.FailureReason;
+import dev.faissshard.failure.ImageRejectedException;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.Optional;
-
 import org.bytedeco.javacpp.Loader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.faissshard.failure.FailureReason;
-import dev.faissshard.failure.ImageRejectedException;
-
 /**
- * Decodes WebP images (lossy and lossless, with or without alpha) with libwebp, scaled while decoding
- * to the size the general decoder's source subsampling would give ({@code step = shorter side /
- * decodeSize}), so the rest of the pipeline sees the same raster sizes; libwebp averages where
- * subsampling picks single pixels. Transparency is composited on white as the general decoder does.
- * About 10x cheaper than TwelveMonkeys' Java reader.
+ * Decodes WebP images (lossy and lossless, with or without alpha) with libwebp, scaled while
+ * decoding to the size the general decoder's source subsampling would give ({@code step = shorter
+ * side / decodeSize}), so the rest of the pipeline sees the same raster sizes; libwebp averages
+ * where subsampling picks single pixels. Transparency is composited on white as the general decoder
+ * does. About 10x cheaper than TwelveMonkeys' Java reader.
  *
  * <p>Returns empty for whatever it does not take (native library missing, animated files, any data
  * libwebp refuses), so that the general reader decides, and damaged files are refused for the same
@@ -29,8 +27,7 @@ public final class ScaledWebPDecoder {
     private static volatile boolean loaded;
     private static volatile boolean failed;
 
-    private ScaledWebPDecoder() {
-    }
+    private ScaledWebPDecoder() {}
 
     /** Whether libwebp and the binding loaded; WebP images go to TwelveMonkeys' reader when not. */
     public static synchronized boolean isAvailable() {
@@ -38,17 +35,20 @@ public final class ScaledWebPDecoder {
             try {
                 Loader.load(WebPNative.class);
                 loaded = true;
-            }
-            catch (Throwable ex) {
+            } catch (Throwable ex) {
                 failed = true;
-                log.warn("Native WebP decoding unavailable ({}); WebP images are decoded by the slower Java reader. "
-                        + "Install libwebp7 to enable it.", ex.toString());
+                log.warn(
+                        "Native WebP decoding unavailable ({}); WebP images are decoded by the slower Java reader. "
+                                + "Install libwebp7 to enable it.",
+                        ex.toString());
             }
         }
         return loaded;
     }
 
-    /** Decodes {@code webp}, refusing images of more than {@code maxPixels} from the header alone. */
+    /**
+     * Decodes {@code webp}, refusing images of more than {@code maxPixels} from the header alone.
+     */
     public static Optional<BufferedImage> decode(byte[] webp, int decodeSize, long maxPixels)
             throws ImageRejectedException {
         if (!isAvailable()) {
@@ -64,8 +64,15 @@ public final class ScaledWebPDecoder {
         boolean animated = info[3] != 0;
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
-            throw new ImageRejectedException(FailureReason.TOO_MANY_PIXELS,
-                    width + "x" + height + " = " + pixels + " pixels, over the limit of " + maxPixels);
+            throw new ImageRejectedException(
+                    FailureReason.TOO_MANY_PIXELS,
+                    width
+                            + "x"
+                            + height
+                            + " = "
+                            + pixels
+                            + " pixels, over the limit of "
+                            + maxPixels);
         }
         if (animated || width <= 0 || height <= 0) {
             return Optional.empty();
@@ -73,7 +80,8 @@ public final class ScaledWebPDecoder {
         int step = Math.max(1, Math.min(width, height) / decodeSize);
         int scaledWidth = (width + step - 1) / step;
         int scaledHeight = (height + step - 1) / step;
-        BufferedImage image = new BufferedImage(scaledWidth, scaledHeight, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image =
+                new BufferedImage(scaledWidth, scaledHeight, BufferedImage.TYPE_INT_RGB);
         int[] raster = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
         status = WebPNative.decode_bgrx(webp, webp.length, scaledWidth, scaledHeight, raster);
         if (status != 0) {
@@ -83,7 +91,9 @@ public final class ScaledWebPDecoder {
     }
 
     private static Optional<BufferedImage> declined(int status) {
-        log.debug("libwebp declined a file ({}); the Java reader decides", WebPNative.status_message(status));
+        log.debug(
+                "libwebp declined a file ({}); the Java reader decides",
+                WebPNative.status_message(status));
         return Optional.empty();
     }
 }

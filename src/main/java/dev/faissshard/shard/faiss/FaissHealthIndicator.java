@@ -4,7 +4,6 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-
 /** Whether the FAISS JNI library loaded, and if not, why. */
 @Component("faiss")
 class FaissHealthIndicator implements HealthIndicator {

@@ -1,20 +1,19 @@
 package dev.faissshard.shard.faiss;
 
+import dev.faissshard.shard.Metric;
+import dev.faissshard.shard.VectorIndex;
 import java.nio.file.Path;
 import java.util.Objects;
-
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 
-import dev.faissshard.shard.Metric;
-import dev.faissshard.shard.VectorIndex;
 /**
  * A FAISS index that owns its native memory.
  *
  * <p>Thread safety: {@link #search} may run concurrently with other searches; {@link #addWithIds},
- * {@link #train} and {@link #close} must not overlap any other call on the same instance. Instances are
- * meant to be confined to one job's writer thread.
+ * {@link #train} and {@link #close} must not overlap any other call on the same instance. Instances
+ * are meant to be confined to one job's writer thread.
  */
 public final class FaissIndex implements VectorIndex {
 
@@ -37,7 +36,9 @@ public final class FaissIndex implements VectorIndex {
         return new FaissIndex(checked(FaissNative.index_create(dimension, factory, code(metric))));
     }
 
-    /** Reads an index serialized by {@link #toBytes()} or by upstream FAISS's {@code write_index}. */
+    /**
+     * Reads an index serialized by {@link #toBytes()} or by upstream FAISS's {@code write_index}.
+     */
     public static FaissIndex fromBytes(byte[] data) {
         FaissLibrary.ensureLoaded();
         try (BytePointer pointer = new BytePointer(data)) {
@@ -69,7 +70,9 @@ public final class FaissIndex implements VectorIndex {
         return FaissNative.index_is_trained(live());
     }
 
-    /** Trains on {@code vectors}, a row-major array of {@code vectors.length / dimension()} rows. */
+    /**
+     * Trains on {@code vectors}, a row-major array of {@code vectors.length / dimension()} rows.
+     */
     public void train(float[] vectors) {
         int rows = rows(vectors);
         try (FloatPointer x = new FloatPointer(vectors)) {
@@ -87,12 +90,15 @@ public final class FaissIndex implements VectorIndex {
         if (rows == 0) {
             return;
         }
-        try (FloatPointer x = new FloatPointer(vectors); LongPointer labels = new LongPointer(ids)) {
+        try (FloatPointer x = new FloatPointer(vectors);
+                LongPointer labels = new LongPointer(ids)) {
             FaissNative.index_add_with_ids(live(), rows, x, labels);
         }
     }
 
-    /** Searches the {@code k} nearest neighbours of each row-major query. Missing hits have id -1. */
+    /**
+     * Searches the {@code k} nearest neighbours of each row-major query. Missing hits have id -1.
+     */
     public SearchResult search(float[] queries, int k) {
         int rows = rows(queries);
         try (FloatPointer x = new FloatPointer(queries);
@@ -118,7 +124,8 @@ public final class FaissIndex implements VectorIndex {
         try (FloatPointer vectors = new FloatPointer(Math.max(1, n * d));
                 LongPointer ids = new LongPointer(Math.max(1, n))) {
             if (!FaissNative.index_export(live(), vectors, ids)) {
-                throw new UnsupportedOperationException("Only IDMap indexes can export their vectors");
+                throw new UnsupportedOperationException(
+                        "Only IDMap indexes can export their vectors");
             }
             float[] v = new float[Math.toIntExact(n * d)];
             long[] i = new long[Math.toIntExact(n)];
@@ -129,8 +136,8 @@ public final class FaissIndex implements VectorIndex {
     }
 
     /**
-     * The stored vector of one FAISS id of an {@code IDMap} index over a reconstructable index such as
-     * {@code Flat}, or null when the index holds no such id. May run concurrently with searches.
+     * The stored vector of one FAISS id of an {@code IDMap} index over a reconstructable index such
+     * as {@code Flat}, or null when the index holds no such id. May run concurrently with searches.
      *
      * @throws UnsupportedOperationException when the index is not an {@code IDMap}
      */
@@ -139,7 +146,8 @@ public final class FaissIndex implements VectorIndex {
         try (FloatPointer out = new FloatPointer(d)) {
             int found = FaissNative.index_reconstruct_id(live(), id, out);
             if (found < 0) {
-                throw new UnsupportedOperationException("Only IDMap indexes can reconstruct vectors by id");
+                throw new UnsupportedOperationException(
+                        "Only IDMap indexes can reconstruct vectors by id");
             }
             if (found == 0) {
                 return null;
@@ -151,9 +159,9 @@ public final class FaissIndex implements VectorIndex {
     }
 
     /**
-     * Makes room for {@code vectors} in all, so that adds up to that count never copy the index; returns
-     * whether this index type supports it ("IDMap" over flat codes). Room never written costs no
-     * resident memory.
+     * Makes room for {@code vectors} in all, so that adds up to that count never copy the index;
+     * returns whether this index type supports it ("IDMap" over flat codes). Room never written
+     * costs no resident memory.
      */
     @Override
     public boolean reserve(long vectors) {
@@ -173,8 +181,14 @@ public final class FaissIndex implements VectorIndex {
                 int length = (int) Math.min(SERIALIZE_WINDOW, size - offset);
                 long copied = FaissNative.index_serialize_window(live(), offset, window, length);
                 if (copied != length) {
-                    throw new IllegalStateException("FAISS wrote " + copied + " bytes at offset " + offset + ", expected "
-                            + length + ": the index changed while being serialized");
+                    throw new IllegalStateException(
+                            "FAISS wrote "
+                                    + copied
+                                    + " bytes at offset "
+                                    + offset
+                                    + ", expected "
+                                    + length
+                                    + ": the index changed while being serialized");
                 }
                 window.position(0).get(out, (int) offset, length);
             }
@@ -205,7 +219,10 @@ public final class FaissIndex implements VectorIndex {
         int d = dimension();
         if (vectors.length % d != 0) {
             throw new IllegalArgumentException(
-                    "vector data of length " + vectors.length + " is not a multiple of dimension " + d);
+                    "vector data of length "
+                            + vectors.length
+                            + " is not a multiple of dimension "
+                            + d);
         }
         return vectors.length / d;
     }
@@ -246,6 +263,6 @@ public final class FaissIndex implements VectorIndex {
     }
 
     /** Vectors and ids copied out of an index, row-major. */
-    public record ExportedVectors(int dimension, float[] vectors, long[] ids) implements VectorIndex.Exported {
-    }
+    public record ExportedVectors(int dimension, float[] vectors, long[] ids)
+            implements VectorIndex.Exported {}
 }

@@ -1,8 +1,7 @@
 package dev.faissshard.shard.faiss;
 
-import org.bytedeco.javacpp.Loader;
-
 import dev.faissshard.failure.Causes;
+import org.bytedeco.javacpp.Loader;
 
 /**
  * Loads the JNI binding once and turns the usual failure (a missing BLAS, LAPACK or OpenMP runtime)
@@ -16,10 +15,11 @@ public final class FaissLibrary {
     private static volatile Throwable loadFailure;
     private static volatile boolean loaded;
 
-    private FaissLibrary() {
-    }
+    private FaissLibrary() {}
 
-    /** Loads the native library, or throws {@link FaissUnavailableException} naming what is missing. */
+    /**
+     * Loads the native library, or throws {@link FaissUnavailableException} naming what is missing.
+     */
     public static synchronized void ensureLoaded() {
         if (loaded) {
             return;
@@ -30,8 +30,7 @@ public final class FaissLibrary {
         try {
             Loader.load(FaissNative.class);
             loaded = true;
-        }
-        catch (Throwable ex) {
+        } catch (Throwable ex) {
             loadFailure = ex;
             throw unavailable(ex);
         }
@@ -42,8 +41,7 @@ public final class FaissLibrary {
         try {
             ensureLoaded();
             return true;
-        }
-        catch (FaissUnavailableException ex) {
+        } catch (FaissUnavailableException ex) {
             return false;
         }
     }
@@ -61,9 +59,13 @@ public final class FaissLibrary {
     }
 
     private static FaissUnavailableException unavailable(Throwable cause) {
-        return new FaissUnavailableException("The FAISS native library could not be loaded (" + rootMessage(cause)
-                + "). Install its runtime dependencies, e.g. 'apt-get install " + RUNTIME_PACKAGES
-                + "' on Debian/Ubuntu, and run on linux-x86_64.", cause);
+        return new FaissUnavailableException(
+                "The FAISS native library could not be loaded ("
+                        + rootMessage(cause)
+                        + "). Install its runtime dependencies, e.g. 'apt-get install "
+                        + RUNTIME_PACKAGES
+                        + "' on Debian/Ubuntu, and run on linux-x86_64.",
+                cause);
     }
 
     private static String rootMessage(Throwable failure) {

@@ -12,8 +12,8 @@ import org.bytedeco.javacpp.annotation.Opaque;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JavaCPP declarations for the shims in {@code fsb_faiss.h}. Package-private on purpose: the rest of
- * the service goes through {@link FaissIndex}, which owns the native memory.
+ * JavaCPP declarations for the shims in {@code fsb_faiss.h}. Package-private on purpose: the rest
+ * of the service goes through {@link FaissIndex}, which owns the native memory.
  */
 @Platform(include = "fsb_faiss.h", library = "jniFaissNative")
 @Namespace("fsb")
@@ -42,35 +42,45 @@ class FaissNative {
 
     static native void index_train(NativeIndex index, long n, @Const FloatPointer x);
 
-    static native void index_add_with_ids(NativeIndex index, long n, @Const FloatPointer x,
+    static native void index_add_with_ids(
+            NativeIndex index,
+            long n,
+            @Const FloatPointer x,
             @Cast("const int64_t*") LongPointer ids);
 
-    static native void index_search(@Const NativeIndex index, long n, @Const FloatPointer x, long k,
-            FloatPointer distances, @Cast("int64_t*") LongPointer labels);
+    static native void index_search(
+            @Const NativeIndex index,
+            long n,
+            @Const FloatPointer x,
+            long k,
+            FloatPointer distances,
+            @Cast("int64_t*") LongPointer labels);
 
-    static native @Cast("bool") boolean index_export(@Const NativeIndex index, FloatPointer vectors,
-            @Cast("int64_t*") LongPointer ids);
+    static native @Cast("bool") boolean index_export(
+            @Const NativeIndex index, FloatPointer vectors, @Cast("int64_t*") LongPointer ids);
 
     static native int index_reconstruct_id(@Const NativeIndex index, long id, FloatPointer out);
 
     static native long index_serialized_size(@Const NativeIndex index);
 
-    static native long index_serialize_window(@Const NativeIndex index, long offset, @Cast("uint8_t*") BytePointer out,
+    static native long index_serialize_window(
+            @Const NativeIndex index,
+            long offset,
+            @Cast("uint8_t*") BytePointer out,
             long capacity);
 
     static native @Cast("bool") boolean index_reserve(NativeIndex index, long n);
 
-    static native NativeIndex index_deserialize(@Cast("const uint8_t*") BytePointer data, long size);
+    static native NativeIndex index_deserialize(
+            @Cast("const uint8_t*") BytePointer data, long size);
 
     static native void index_write_file(@Const NativeIndex index, String path);
 
     static native NativeIndex index_read_file(String path);
 
-
     static native void set_threads(int n);
 
     static native int max_threads();
 
-    private FaissNative() {
-    }
+    private FaissNative() {}
 }

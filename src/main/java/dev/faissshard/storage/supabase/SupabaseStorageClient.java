@@ -1,14 +1,5 @@
 package dev.faissshard.storage.supabase;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.function.Supplier;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.faissshard.storage.BucketNotFoundException;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
 import dev.faissshard.storage.ObjectNotFoundException;
@@ -23,21 +14,33 @@ import dev.faissshard.supabase.ResumableUploads;
 import dev.faissshard.supabase.StorageBuckets;
 import dev.faissshard.supabase.StorageObjects;
 import dev.faissshard.supabase.SupabaseStorageApi;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A Supabase Storage bucket as a {@link StorageClient}, on the {@link SupabaseStorageApi}. Small objects
- * are uploaded in one request ({@code x-upsert} only where replacing is meant), larger ones through the
- * resumable endpoint; listing walks the folders and pages. Every call is retried on transient failures; what still fails is translated once, by
- * {@link SupabaseStorageErrors}.
+ * A Supabase Storage bucket as a {@link StorageClient}, on the {@link SupabaseStorageApi}. Small
+ * objects are uploaded in one request ({@code x-upsert} only where replacing is meant), larger ones
+ * through the resumable endpoint; listing walks the folders and pages. Every call is retried on
+ * transient failures; what still fails is translated once, by {@link SupabaseStorageErrors}.
  *
  * <p>Thread-safe.
  */
 public final class SupabaseStorageClient implements StorageClient {
 
     private static final Logger log = LoggerFactory.getLogger(SupabaseStorageClient.class);
-    // Supabase's dashboard creates these zero-byte files to make empty folders visible; they are not ours.
+    // Supabase's dashboard creates these zero-byte files to make empty folders visible; they are
+    // not ours.
     private static final String FOLDER_PLACEHOLDER = ".emptyFolderPlaceholder";
-    /** Creates larger than this ask first whether the key exists; below it, the round trip costs more. */
+
+    /**
+     * Creates larger than this ask first whether the key exists; below it, the round trip costs
+     * more.
+     */
     private static final int EXISTENCE_CHECK_BYTES = 1024 * 1024;
 
     private final StorageProperties.Supabase settings;
@@ -57,8 +60,9 @@ public final class SupabaseStorageClient implements StorageClient {
     }
 
     /**
-     * Creates the bucket if configured to and it is missing, and reads its size limit. A store that cannot
-     * be reached now is not fatal: health reports it, and the limit is read again on first use.
+     * Creates the bucket if configured to and it is missing, and reads its size limit. A store that
+     * cannot be reached now is not fatal: health reports it, and the limit is read again on first
+     * use.
      */
     public void initialize() {
         try {
@@ -66,9 +70,10 @@ public final class SupabaseStorageClient implements StorageClient {
                 createBucketIfMissing();
             }
             readBucket();
-        }
-        catch (StorageException ex) {
-            log.warn("Cannot read bucket {} yet ({}); its size limit is checked on first use", settings.bucket(),
+        } catch (StorageException ex) {
+            log.warn(
+                    "Cannot read bucket {} yet ({}); its size limit is checked on first use",
+                    settings.bucket(),
                     ex.getMessage());
         }
     }
@@ -93,8 +98,7 @@ public final class SupabaseStorageClient implements StorageClient {
     public Optional<byte[]> find(String key) {
         try {
             return Optional.of(get(key));
-        }
-        catch (ObjectNotFoundException ex) {
+        } catch (ObjectNotFoundException ex) {
             return Optional.empty();
         }
     }
@@ -113,22 +117,25 @@ public final class SupabaseStorageClient implements StorageClient {
     public void delete(String key) {
         StorageKeys.check(key);
         try {
-            call("delete " + key, () -> {
-                objects.delete(settings.bucket(), key);
-                return null;
-            });
-        }
-        catch (ObjectNotFoundException ex) {
+            call(
+                    "delete " + key,
+                    () -> {
+                        objects.delete(settings.bucket(), key);
+                        return null;
+                    });
+        } catch (ObjectNotFoundException ex) {
             // Absent already; a retried delete whose first attempt went through also lands here.
         }
     }
 
     @Override
     public void ping() {
-        call("reach bucket", () -> {
-            buckets.ping(settings.bucket());
-            return null;
-        });
+        call(
+                "reach bucket",
+                () -> {
+                    buckets.ping(settings.bucket());
+                    return null;
+                });
     }
 
     @Override
@@ -137,9 +144,9 @@ public final class SupabaseStorageClient implements StorageClient {
         if (info == null) {
             try {
                 info = readBucket();
-            }
-            catch (BucketNotFoundException ex) {
-                // An anon key may write by policy yet not see the bucket row: the limit is then unknown.
+            } catch (BucketNotFoundException ex) {
+                // An anon key may write by policy yet not see the bucket row: the limit is then
+                // unknown.
                 return OptionalLong.empty();
             }
         }
@@ -155,34 +162,49 @@ public final class SupabaseStorageClient implements StorageClient {
         StorageKeys.check(key);
         OptionalLong limit = bucketInfo == null ? OptionalLong.empty() : bucketInfo.fileSizeLimit();
         if (limit.isPresent() && data.length > limit.getAsLong()) {
-            throw new ObjectTooLargeException(key + " is " + data.length + " bytes, over the file_size_limit of bucket "
-                    + settings.bucket() + " (" + limit.getAsLong() + " bytes); not uploaded");
+            throw new ObjectTooLargeException(
+                    key
+                            + " is "
+                            + data.length
+                            + " bytes, over the file_size_limit of bucket "
+                            + settings.bucket()
+                            + " ("
+                            + limit.getAsLong()
+                            + " bytes); not uploaded");
         }
         String operation = (upsert ? "upsert " : "upload ") + key;
-        if (!upsert && data.length > EXISTENCE_CHECK_BYTES
+        if (!upsert
+                && data.length > EXISTENCE_CHECK_BYTES
                 && call("check " + key, () -> objects.exists(settings.bucket(), key))) {
-            // A rebuild or a resume meets its shards again: one HEAD instead of megabytes the server
+            // A rebuild or a resume meets its shards again: one HEAD instead of megabytes the
+            // server
             // would refuse unread.
-            throw new ObjectAlreadyExistsException(key + " already exists in bucket " + settings.bucket()
-                    + " (seen before uploading)");
+            throw new ObjectAlreadyExistsException(
+                    key
+                            + " already exists in bucket "
+                            + settings.bucket()
+                            + " (seen before uploading)");
         }
-        call(operation, () -> {
-            if (data.length > settings.resumableThreshold().toBytes()) {
-                resumable.upload(settings.bucket(), key, data, contentType, upsert);
-            }
-            else {
-                objects.upload(settings.bucket(), key, data, contentType, upsert);
-            }
-            return null;
-        });
+        call(
+                operation,
+                () -> {
+                    if (data.length > settings.resumableThreshold().toBytes()) {
+                        resumable.upload(settings.bucket(), key, data, contentType, upsert);
+                    } else {
+                        objects.upload(settings.bucket(), key, data, contentType, upsert);
+                    }
+                    return null;
+                });
     }
 
     private void walk(String folder, String prefix, List<StoredObject> found) {
         int pageSize = settings.listPageSize();
-        for (int offset = 0;; offset += pageSize) {
+        for (int offset = 0; ; offset += pageSize) {
             int from = offset;
-            List<StorageObjects.Entry> page = call("list " + (folder.isEmpty() ? "/" : folder),
-                    () -> objects.list(settings.bucket(), folder, from, pageSize));
+            List<StorageObjects.Entry> page =
+                    call(
+                            "list " + (folder.isEmpty() ? "/" : folder),
+                            () -> objects.list(settings.bucket(), folder, from, pageSize));
             for (StorageObjects.Entry entry : page) {
                 String key = folder.isEmpty() ? entry.name() : folder + "/" + entry.name();
                 if (entry.folder()) {
@@ -190,8 +212,7 @@ public final class SupabaseStorageClient implements StorageClient {
                     if (subfolder.startsWith(prefix) || prefix.startsWith(subfolder)) {
                         walk(key, prefix, found);
                     }
-                }
-                else if (key.startsWith(prefix) && !entry.name().equals(FOLDER_PLACEHOLDER)) {
+                } else if (key.startsWith(prefix) && !entry.name().equals(FOLDER_PLACEHOLDER)) {
                     found.add(new StoredObject(key, entry.size()));
                 }
             }
@@ -204,16 +225,19 @@ public final class SupabaseStorageClient implements StorageClient {
     private void createBucketIfMissing() {
         try {
             call("read bucket", () -> buckets.get(settings.bucket()));
-        }
-        catch (BucketNotFoundException missing) {
+        } catch (BucketNotFoundException missing) {
             try {
-                call("create bucket", () -> {
-                    buckets.create(settings.bucket(), false, settings.bucketFileSizeLimit().toBytes());
-                    return null;
-                });
+                call(
+                        "create bucket",
+                        () -> {
+                            buckets.create(
+                                    settings.bucket(),
+                                    false,
+                                    settings.bucketFileSizeLimit().toBytes());
+                            return null;
+                        });
                 log.info("Created bucket {}", settings.bucket());
-            }
-            catch (ObjectAlreadyExistsException raced) {
+            } catch (ObjectAlreadyExistsException raced) {
                 log.info("Bucket {} was created meanwhile by someone else", settings.bucket());
             }
         }
@@ -222,17 +246,21 @@ public final class SupabaseStorageClient implements StorageClient {
     private BucketInfo readBucket() {
         BucketInfo info = call("read bucket", () -> buckets.get(settings.bucket()));
         bucketInfo = info;
-        log.info("Bucket {}: file_size_limit {}", info.name(),
-                info.fileSizeLimit().isPresent() ? info.fileSizeLimit().getAsLong() + " bytes" : "none set");
+        log.info(
+                "Bucket {}: file_size_limit {}",
+                info.name(),
+                info.fileSizeLimit().isPresent()
+                        ? info.fileSizeLimit().getAsLong() + " bytes"
+                        : "none set");
         return info;
     }
 
     private <T> T call(String operation, Supplier<T> call) {
         try {
             return call.get();
-        }
-        catch (RuntimeException ex) {
-            throw SupabaseStorageErrors.translate(operation + " in bucket " + settings.bucket(), ex);
+        } catch (RuntimeException ex) {
+            throw SupabaseStorageErrors.translate(
+                    operation + " in bucket " + settings.bucket(), ex);
         }
     }
 }

@@ -15,13 +15,13 @@ import dev.faissshard.supabase.SupabaseNotFoundException;
 import dev.faissshard.supabase.SupabaseTooLargeException;
 
 /**
- * The one place where Supabase Storage failures become the {@link StorageException} family, by their
- * type. The message keeps Supabase's own words and code, so that the log says what the server said.
+ * The one place where Supabase Storage failures become the {@link StorageException} family, by
+ * their type. The message keeps Supabase's own words and code, so that the log says what the server
+ * said.
  */
 final class SupabaseStorageErrors {
 
-    private SupabaseStorageErrors() {
-    }
+    private SupabaseStorageErrors() {}
 
     static StorageException translate(String operation, RuntimeException failure) {
         if (failure instanceof StorageException storage) {
@@ -31,20 +31,34 @@ final class SupabaseStorageErrors {
             return answered(operation, http);
         }
         if (failure instanceof SupabaseException unanswered && unanswered.isTransient()) {
-            return new StorageUnavailableException("Supabase Storage unreachable: " + operation + ": "
-                    + unanswered.getMessage(), unanswered);
+            return new StorageUnavailableException(
+                    "Supabase Storage unreachable: " + operation + ": " + unanswered.getMessage(),
+                    unanswered);
         }
-        return new StorageUnavailableException("Supabase Storage call failed: " + operation + ": "
-                + (failure instanceof SupabaseException ? failure.getMessage() : failure.getClass().getSimpleName()), failure);
+        return new StorageUnavailableException(
+                "Supabase Storage call failed: "
+                        + operation
+                        + ": "
+                        + (failure instanceof SupabaseException
+                                ? failure.getMessage()
+                                : failure.getClass().getSimpleName()),
+                failure);
     }
 
     private static StorageException answered(String operation, SupabaseHttpException http) {
-        String message = "Supabase Storage: " + operation + ": " + http.effectiveStatus() + " " + http.body().summary();
+        String message =
+                "Supabase Storage: "
+                        + operation
+                        + ": "
+                        + http.effectiveStatus()
+                        + " "
+                        + http.body().summary();
         if (http.isTransient()) {
             return new StorageUnavailableException(message, http);
         }
         if (http instanceof SupabaseNotFoundException missing) {
-            return missing.bucketMissing() ? new BucketNotFoundException(message, http)
+            return missing.bucketMissing()
+                    ? new BucketNotFoundException(message, http)
                     : new ObjectNotFoundException(message, http);
         }
         if (http instanceof SupabaseAlreadyExistsException) {

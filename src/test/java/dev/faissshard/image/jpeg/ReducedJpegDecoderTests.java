@@ -1,21 +1,20 @@
 package dev.faissshard.image.jpeg;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.util.Arrays;
-
-import javax.imageio.ImageIO;
-
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.testimages.ProductImageGenerator;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-/** The libjpeg-turbo path against real JPEGs: scale, colours, and every way a file can be refused. */
+/**
+ * The libjpeg-turbo path against real JPEGs: scale, colours, and every way a file can be refused.
+ */
 class ReducedJpegDecoderTests {
 
     private static final long MAX_PIXELS = 50_000_000L;
@@ -33,8 +32,11 @@ class ReducedJpegDecoderTests {
         assertThat(image.getType()).isEqualTo(BufferedImage.TYPE_INT_RGB);
         assertThat(image.getWidth()).isEqualTo(1024 / 4);
         assertThat(image.getHeight()).isEqualTo(768 / 4);
-        BufferedImage small = ReducedJpegDecoder.decode(jpeg(100, 90), 128, MAX_PIXELS).orElseThrow();
-        assertThat(small.getWidth()).as("never scaled below the request, never enlarged").isEqualTo(100);
+        BufferedImage small =
+                ReducedJpegDecoder.decode(jpeg(100, 90), 128, MAX_PIXELS).orElseThrow();
+        assertThat(small.getWidth())
+                .as("never scaled below the request, never enlarged")
+                .isEqualTo(100);
         assertThat(ReducedJpegDecoder.scale(512, 128)).isEqualTo(4);
         assertThat(ReducedJpegDecoder.scale(1200, 128)).isEqualTo(8);
         assertThat(ReducedJpegDecoder.scale(255, 128)).isEqualTo(2);
@@ -60,18 +62,26 @@ class ReducedJpegDecoderTests {
                     }
                 }
                 int rgb = reduced.getRGB(x, y);
-                error += Math.abs(mean[0] / 16.0 - ((rgb >> 16) & 0xFF)) + Math.abs(mean[1] / 16.0 - ((rgb >> 8) & 0xFF))
-                        + Math.abs(mean[2] / 16.0 - (rgb & 0xFF));
+                error +=
+                        Math.abs(mean[0] / 16.0 - ((rgb >> 16) & 0xFF))
+                                + Math.abs(mean[1] / 16.0 - ((rgb >> 8) & 0xFF))
+                                + Math.abs(mean[2] / 16.0 - (rgb & 0xFF));
             }
         }
-        assertThat(error / (128 * 128 * 3)).as("mean absolute difference per channel").isLessThan(6.0);
+        assertThat(error / (128 * 128 * 3))
+                .as("mean absolute difference per channel")
+                .isLessThan(6.0);
     }
 
     @Test
     void headerPromisingTooManyPixelsIsRefusedBeforeDecoding() throws Exception {
         byte[] bomb = withDimensions(jpeg(64, 64), 40_000, 40_000);
-        assertThatThrownBy(() -> ReducedJpegDecoder.decode(bomb, 128, MAX_PIXELS)).isInstanceOf(ImageRejectedException.class)
-            .satisfies(ex -> assertThat(((ImageRejectedException) ex).reason()).isEqualTo(FailureReason.TOO_MANY_PIXELS));
+        assertThatThrownBy(() -> ReducedJpegDecoder.decode(bomb, 128, MAX_PIXELS))
+                .isInstanceOf(ImageRejectedException.class)
+                .satisfies(
+                        ex ->
+                                assertThat(((ImageRejectedException) ex).reason())
+                                        .isEqualTo(FailureReason.TOO_MANY_PIXELS));
     }
 
     @Test
@@ -79,26 +89,37 @@ class ReducedJpegDecoderTests {
         byte[] jpeg = jpeg(512, 512);
         byte[] truncated = Arrays.copyOf(jpeg, jpeg.length / 2);
         assertThatThrownBy(() -> ReducedJpegDecoder.decode(truncated, 128, MAX_PIXELS))
-            .isInstanceOf(ImageRejectedException.class)
-            .satisfies(ex -> assertThat(((ImageRejectedException) ex).reason()).isEqualTo(FailureReason.CORRUPT));
+                .isInstanceOf(ImageRejectedException.class)
+                .satisfies(
+                        ex ->
+                                assertThat(((ImageRejectedException) ex).reason())
+                                        .isEqualTo(FailureReason.CORRUPT));
         byte[] headerOnly = Arrays.copyOf(jpeg, 20);
         assertThatThrownBy(() -> ReducedJpegDecoder.decode(headerOnly, 128, MAX_PIXELS))
-            .isInstanceOf(ImageRejectedException.class)
-            .satisfies(ex -> assertThat(((ImageRejectedException) ex).reason()).isEqualTo(FailureReason.CORRUPT));
+                .isInstanceOf(ImageRejectedException.class)
+                .satisfies(
+                        ex ->
+                                assertThat(((ImageRejectedException) ex).reason())
+                                        .isEqualTo(FailureReason.CORRUPT));
     }
 
     private static byte[] jpeg(int width, int height) {
-        BufferedImage square = ProductImageGenerator.render(ProductImageGenerator.catalogueSpec(3), Math.max(width, height));
+        BufferedImage square =
+                ProductImageGenerator.render(
+                        ProductImageGenerator.catalogueSpec(3), Math.max(width, height));
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         image.getGraphics().drawImage(square, 0, 0, null);
         return ProductImageGenerator.jpeg(image, 0.9f);
     }
 
-    /** Rewrites the frame header's height and width, as a decompression bomb's header would read. */
+    /**
+     * Rewrites the frame header's height and width, as a decompression bomb's header would read.
+     */
     private static byte[] withDimensions(byte[] jpeg, int width, int height) {
         byte[] patched = jpeg.clone();
         for (int i = 2; i + 8 < patched.length; i++) {
-            if ((patched[i] & 0xFF) == 0xFF && ((patched[i + 1] & 0xFF) == 0xC0 || (patched[i + 1] & 0xFF) == 0xC2)) {
+            if ((patched[i] & 0xFF) == 0xFF
+                    && ((patched[i + 1] & 0xFF) == 0xC0 || (patched[i + 1] & 0xFF) == 0xC2)) {
                 patched[i + 5] = (byte) (height >> 8);
                 patched[i + 6] = (byte) height;
                 patched[i + 7] = (byte) (width >> 8);

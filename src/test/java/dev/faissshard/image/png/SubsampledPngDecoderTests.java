@@ -1,16 +1,7 @@
 package dev.faissshard.image.png;
 
-import java.awt.image.BufferedImage;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
@@ -20,14 +11,21 @@ import dev.faissshard.image.RasterDifference;
 import dev.faissshard.image.RealImages;
 import dev.faissshard.image.png.PngVariants.Kind;
 import dev.faissshard.testimages.FormatSamples;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The libspng path against the JDK's PNG reader (as the service used it before, through
- * {@link ImageDecoder#imageIoOnly}): every colour type, bit depth, transparency kind, interlacing and
- * odd size, real PNGs from Debian packages, damaged files and decompression bombs.
+ * The libspng path against the JDK's PNG reader (as the service used it before, through {@link
+ * ImageDecoder#imageIoOnly}): every colour type, bit depth, transparency kind, interlacing and odd
+ * size, real PNGs from Debian packages, damaged files and decompression bombs.
  */
 class SubsampledPngDecoderTests {
 
@@ -44,10 +42,10 @@ class SubsampledPngDecoderTests {
 
     static Stream<Arguments> variants() {
         List<Arguments> out = new ArrayList<>();
-        int[][] sizes = { { 1, 1 }, { 7, 13 }, { 131, 97 }, { 517, 333 }, { 1023, 257 } };
+        int[][] sizes = {{1, 1}, {7, 13}, {131, 97}, {517, 333}, {1023, 257}};
         long seed = 0;
         for (Kind kind : Kind.values()) {
-            for (boolean interlaced : new boolean[] { false, true }) {
+            for (boolean interlaced : new boolean[] {false, true}) {
                 for (int[] size : sizes) {
                     out.add(Arguments.of(kind, interlaced, size[0], size[1], seed++));
                 }
@@ -58,42 +56,68 @@ class SubsampledPngDecoderTests {
 
     @ParameterizedTest(name = "{0} interlaced={1} {2}x{3}")
     @MethodSource("variants")
-    void everyColourTypeDepthAndInterlacingMatchesTheJdkReader(Kind kind, boolean interlaced, int width, int height,
-            long seed) throws Exception {
+    void everyColourTypeDepthAndInterlacingMatchesTheJdkReader(
+            Kind kind, boolean interlaced, int width, int height, long seed) throws Exception {
         byte[] png = PngVariants.png(kind, width, height, interlaced, seed);
         assertThat(PngVariants.isInterlaced(png)).isEqualTo(interlaced);
-        // The JDK passes grey with transparency through its linear grey colour space, lightening mid-greys
+        // The JDK passes grey with transparency through its linear grey colour space, lightening
+        // mid-greys
         // by up to ~70 levels (plain grey it copies as stored): the reference for those is the same
         // samples stored as colour, which it reads as stored.
         boolean greyWithTransparency = kind == Kind.GRAY_ALPHA8 || kind == Kind.GRAY8_TRNS_KEY;
-        BufferedImage expected = JDK.decode(greyWithTransparency
-                ? PngVariants.greyAsColour(kind, width, height, interlaced, seed) : png);
+        BufferedImage expected =
+                JDK.decode(
+                        greyWithTransparency
+                                ? PngVariants.greyAsColour(kind, width, height, interlaced, seed)
+                                : png);
         BufferedImage actual = SubsampledPngDecoder.decode(png, 128, MAX_PIXELS).orElseThrow();
         RasterDifference difference = RasterDifference.of(expected, actual);
-        // 16-bit samples: libspng keeps the high byte where the JDK rounds. Everything else is exact.
+        // 16-bit samples: libspng keeps the high byte where the JDK rounds. Everything else is
+        // exact.
         boolean sixteenBit = kind == Kind.GRAY16 || kind == Kind.RGB16 || kind == Kind.RGBA16;
-        assertThat(difference.meanAbsolute()).as(difference.toString()).isLessThanOrEqualTo(sixteenBit ? 1.0 : 0.0);
-        assertThat(difference.max()).as(difference.toString()).isLessThanOrEqualTo(sixteenBit ? 1 : 0);
+        assertThat(difference.meanAbsolute())
+                .as(difference.toString())
+                .isLessThanOrEqualTo(sixteenBit ? 1.0 : 0.0);
+        assertThat(difference.max())
+                .as(difference.toString())
+                .isLessThanOrEqualTo(sixteenBit ? 1 : 0);
     }
 
     @Test
     void transparencyLandsOnWhite() throws Exception {
-        for (Kind kind : new Kind[] { Kind.RGBA8, Kind.RGBA16, Kind.GRAY_ALPHA8,
-                Kind.GRAY8_TRNS_KEY, Kind.RGB8_TRNS_KEY }) {
-            BufferedImage image = SubsampledPngDecoder.decode(PngVariants.png(kind, 200, 150, false, 7), 128, MAX_PIXELS)
-                .orElseThrow();
+        for (Kind kind :
+                new Kind[] {
+                    Kind.RGBA8,
+                    Kind.RGBA16,
+                    Kind.GRAY_ALPHA8,
+                    Kind.GRAY8_TRNS_KEY,
+                    Kind.RGB8_TRNS_KEY
+                }) {
+            BufferedImage image =
+                    SubsampledPngDecoder.decode(
+                                    PngVariants.png(kind, 200, 150, false, 7), 128, MAX_PIXELS)
+                            .orElseThrow();
             // The corners are fully transparent in every variant (the key colour in the tRNS ones).
             assertThat(image.getRGB(0, 0) & 0xFFFFFF).as(kind.name()).isEqualTo(0xFFFFFF);
             assertThat(image.getRGB(199, 149) & 0xFFFFFF).as(kind.name()).isEqualTo(0xFFFFFF);
         }
-        assertThat(SubsampledPngDecoder.decode(FormatSamples.pngPaletteWithTransparency(), 128, MAX_PIXELS).orElseThrow()
-            .getRGB(90, 4) & 0xFFFFFF).isEqualTo(0xFFFFFF);
+        assertThat(
+                        SubsampledPngDecoder.decode(
+                                                FormatSamples.pngPaletteWithTransparency(),
+                                                128,
+                                                MAX_PIXELS)
+                                        .orElseThrow()
+                                        .getRGB(90, 4)
+                                & 0xFFFFFF)
+                .isEqualTo(0xFFFFFF);
     }
 
     @Test
     void largeImagesKeepEveryStepthPixelAsTheJdkSubsamplingDoes() throws Exception {
-        BufferedImage image = SubsampledPngDecoder.decode(PngVariants.png(Kind.RGB8, 1300, 901, false, 3), 128, MAX_PIXELS)
-            .orElseThrow();
+        BufferedImage image =
+                SubsampledPngDecoder.decode(
+                                PngVariants.png(Kind.RGB8, 1300, 901, false, 3), 128, MAX_PIXELS)
+                        .orElseThrow();
         // step = 901 / 128 = 7
         assertThat(image.getWidth()).isEqualTo((1300 + 6) / 7);
         assertThat(image.getHeight()).isEqualTo((901 + 6) / 7);
@@ -102,10 +126,11 @@ class SubsampledPngDecoderTests {
 
     @Test
     void theJdkPathTakesStoredGreyWithTransparencyAsStoredNotThroughLinearGrey() throws Exception {
-        for (Kind kind : new Kind[] { Kind.GRAY_ALPHA8, Kind.GRAY8_TRNS_KEY }) {
-            for (boolean interlaced : new boolean[] { false, true }) {
+        for (Kind kind : new Kind[] {Kind.GRAY_ALPHA8, Kind.GRAY8_TRNS_KEY}) {
+            for (boolean interlaced : new boolean[] {false, true}) {
                 BufferedImage grey = JDK.decode(PngVariants.png(kind, 517, 333, interlaced, 5));
-                BufferedImage asColour = JDK.decode(PngVariants.greyAsColour(kind, 517, 333, interlaced, 5));
+                BufferedImage asColour =
+                        JDK.decode(PngVariants.greyAsColour(kind, 517, 333, interlaced, 5));
                 RasterDifference difference = RasterDifference.of(asColour, grey);
                 assertThat(difference.max()).as(kind + " " + difference).isZero();
             }
@@ -115,7 +140,9 @@ class SubsampledPngDecoderTests {
     @Test
     void realPngsFromDebianPackagesMatchTheJdkReader() throws Exception {
         List<Path> files = RealImages.pngs(40);
-        assertThat(files).as("PNGs under /usr/share (scripts/install-deps.sh installs desktop-base)").hasSizeGreaterThanOrEqualTo(20);
+        assertThat(files)
+                .as("PNGs under /usr/share (scripts/install-deps.sh installs desktop-base)")
+                .hasSizeGreaterThanOrEqualTo(20);
         double worst = 0;
         for (Path file : files) {
             byte[] png = Files.readAllBytes(file);
@@ -123,9 +150,12 @@ class SubsampledPngDecoderTests {
             BufferedImage actual = SubsampledPngDecoder.decode(png, 128, MAX_PIXELS).orElseThrow();
             RasterDifference difference = RasterDifference.of(expected, actual);
             worst = Math.max(worst, difference.meanAbsolute());
-            assertThat(difference.meanAbsolute()).as(file + ": " + difference).isLessThanOrEqualTo(1.0);
+            assertThat(difference.meanAbsolute())
+                    .as(file + ": " + difference)
+                    .isLessThanOrEqualTo(1.0);
         }
-        System.out.printf("%d real PNGs, worst mean absolute difference %.3f%n", files.size(), worst);
+        System.out.printf(
+                "%d real PNGs, worst mean absolute difference %.3f%n", files.size(), worst);
     }
 
     @Test
@@ -133,7 +163,7 @@ class SubsampledPngDecoderTests {
         byte[] png = PngVariants.png(Kind.RGBA8, 400, 300, false, 11);
         byte[] interlaced = PngVariants.png(Kind.PALETTE8_ALPHA, 400, 300, true, 12);
         List<byte[]> damaged = new ArrayList<>();
-        for (double fraction : new double[] { 0.02, 0.05, 0.3, 0.6, 0.9, 0.99 }) {
+        for (double fraction : new double[] {0.02, 0.05, 0.3, 0.6, 0.9, 0.99}) {
             damaged.add(FormatSamples.truncated(png, fraction));
             damaged.add(FormatSamples.truncated(interlaced, fraction));
         }
@@ -145,19 +175,26 @@ class SubsampledPngDecoderTests {
         for (byte[] data : damaged) {
             assertThat(outcome(SERVICE, data)).isEqualTo(outcome(JDK, data));
         }
-        assertThat(outcome(SERVICE, FormatSamples.truncated(png, 0.6))).isEqualTo(FailureReason.CORRUPT.key());
+        assertThat(outcome(SERVICE, FormatSamples.truncated(png, 0.6)))
+                .isEqualTo(FailureReason.CORRUPT.key());
     }
 
     @Test
     void oversizedHeadersAreRefusedBeforeDecoding() throws Exception {
-        // 40000 x 40000 declared, a few KB of data: decoding would fail differently, or take gigabytes.
-        assertThatThrownBy(() -> SubsampledPngDecoder.decode(FormatSamples.pngBomb(40_000), 128, MAX_PIXELS))
-            .isInstanceOfSatisfying(ImageRejectedException.class,
-                    ex -> assertThat(ex.reason()).isEqualTo(FailureReason.TOO_MANY_PIXELS));
+        // 40000 x 40000 declared, a few KB of data: decoding would fail differently, or take
+        // gigabytes.
+        assertThatThrownBy(
+                        () ->
+                                SubsampledPngDecoder.decode(
+                                        FormatSamples.pngBomb(40_000), 128, MAX_PIXELS))
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
+                        ex -> assertThat(ex.reason()).isEqualTo(FailureReason.TOO_MANY_PIXELS));
         byte[] png = PngVariants.png(Kind.RGB8, 200, 200, false, 1);
         assertThatThrownBy(() -> SubsampledPngDecoder.decode(png, 128, 39_999))
-            .isInstanceOfSatisfying(ImageRejectedException.class,
-                    ex -> assertThat(ex.detail()).contains("200x200"));
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
+                        ex -> assertThat(ex.detail()).contains("200x200"));
         assertThat(SubsampledPngDecoder.decode(png, 128, 40_000)).isPresent();
     }
 
@@ -166,8 +203,7 @@ class SubsampledPngDecoderTests {
         try {
             BufferedImage image = decoder.decode(data);
             return "decoded " + image.getWidth() + "x" + image.getHeight();
-        }
-        catch (ImageRejectedException ex) {
+        } catch (ImageRejectedException ex) {
             return ex.reason().key();
         }
     }

@@ -8,17 +8,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import javax.imageio.ImageIO;
 
 /**
- * WebP files made by Debian's {@code cwebp} (package {@code webp}, installed by
- * {@code scripts/install-deps.sh}): neither the JDK nor TwelveMonkeys can write WebP.
+ * WebP files made by Debian's {@code cwebp} (package {@code webp}, installed by {@code
+ * scripts/install-deps.sh}): neither the JDK nor TwelveMonkeys can write WebP.
  */
 public final class WebPEncoder {
 
-    private WebPEncoder() {
-    }
+    private WebPEncoder() {}
 
     /** {@code image} (alpha kept) as lossy WebP at quality 80, or lossless. */
     public static byte[] encode(BufferedImage image, boolean lossless) {
@@ -28,8 +26,7 @@ public final class WebPEncoder {
                 Path png = dir.resolve("in.png");
                 ImageIO.write(image, "png", png.toFile());
                 return encode(png, lossless, dir);
-            }
-            finally {
+            } finally {
                 try (var files = Files.list(dir)) {
                     for (Path file : files.toList()) {
                         Files.delete(file);
@@ -37,19 +34,26 @@ public final class WebPEncoder {
                 }
                 Files.delete(dir);
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
     }
 
-    /** libwebp's own decode of a WebP file at full size ({@code dwebp -pam}), alpha composited on white. */
+    /**
+     * libwebp's own decode of a WebP file at full size ({@code dwebp -pam}), alpha composited on
+     * white.
+     */
     public static BufferedImage decodeFullSize(Path webp, Path workDir) throws IOException {
         Path out = workDir.resolve(webp.getFileName() + ".pam");
         run(List.of("dwebp", "-quiet", "-pam", webp.toString(), "-o", out.toString()), webp);
         byte[] pam = Files.readAllBytes(out);
         Files.delete(out);
-        String header = new String(pam, 0, Math.min(pam.length, 200), java.nio.charset.StandardCharsets.US_ASCII);
+        String header =
+                new String(
+                        pam,
+                        0,
+                        Math.min(pam.length, 200),
+                        java.nio.charset.StandardCharsets.US_ASCII);
         int width = Integer.parseInt(header.replaceAll("(?s).*WIDTH (\\d+).*", "$1"));
         int height = Integer.parseInt(header.replaceAll("(?s).*HEIGHT (\\d+).*", "$1"));
         int offset = header.indexOf("ENDHDR\n") + 7;
@@ -68,7 +72,9 @@ public final class WebPEncoder {
 
     /** A PNG or JPEG file as WebP. */
     public static byte[] encode(Path source, boolean lossless, Path workDir) throws IOException {
-        Path out = workDir.resolve(source.getFileName() + (lossless ? ".lossless" : ".lossy") + ".webp");
+        Path out =
+                workDir.resolve(
+                        source.getFileName() + (lossless ? ".lossless" : ".lossy") + ".webp");
         List<String> command = new ArrayList<>(List.of("cwebp", "-quiet"));
         command.addAll(lossless ? List.of("-lossless") : List.of("-q", "80", "-alpha_q", "100"));
         command.addAll(List.of(source.toString(), "-o", out.toString()));
@@ -83,10 +89,10 @@ public final class WebPEncoder {
         try {
             String output = new String(process.getInputStream().readAllBytes());
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(command.get(0) + " failed on " + source + ": " + output);
+                throw new IllegalStateException(
+                        command.get(0) + " failed on " + source + ": " + output);
             }
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }

@@ -1,14 +1,13 @@
 package dev.faissshard.shard.faiss;
 
-import java.nio.file.Path;
-import java.util.SplittableRandom;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import dev.faissshard.shard.Metric;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faissshard.shard.Metric;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FaissIndexTests {
 
@@ -44,7 +43,8 @@ class FaissIndexTests {
             FaissIndex.SearchResult result = index.search(vectors, 3);
             for (int q = 0; q < 100; q++) {
                 assertThat(result.id(q, 0)).isEqualTo(ids[q]);
-                assertThat(result.distance(q, 0)).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(result.distance(q, 0))
+                        .isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
             }
         }
     }
@@ -61,11 +61,13 @@ class FaissIndexTests {
             byte[] bytes = index.toBytes();
             Path file = dir.resolve("x.faiss");
             index.write(file);
-            try (FaissIndex fromBytes = FaissIndex.fromBytes(bytes); FaissIndex fromFile = FaissIndex.read(file)) {
+            try (FaissIndex fromBytes = FaissIndex.fromBytes(bytes);
+                    FaissIndex fromFile = FaissIndex.read(file)) {
                 assertThat(fromBytes.count()).isEqualTo(50);
                 assertThat(fromBytes.metric()).isEqualTo(Metric.L2);
                 assertThat(fromFile.toBytes()).isEqualTo(bytes);
-                assertThat(fromBytes.search(vectors, 1).ids()).isEqualTo(index.search(vectors, 1).ids());
+                assertThat(fromBytes.search(vectors, 1).ids())
+                        .isEqualTo(index.search(vectors, 1).ids());
             }
         }
     }
@@ -81,7 +83,9 @@ class FaissIndexTests {
                 FaissIndex reserved = FaissIndex.create(12, "IDMap,Flat", Metric.INNER_PRODUCT)) {
             assertThat(reserved.reserve(1000)).isTrue();
             for (int batch = 0; batch < 3; batch++) {
-                float[] rows = java.util.Arrays.copyOfRange(vectors, batch * 100 * 12, (batch + 1) * 100 * 12);
+                float[] rows =
+                        java.util.Arrays.copyOfRange(
+                                vectors, batch * 100 * 12, (batch + 1) * 100 * 12);
                 long[] rowIds = java.util.Arrays.copyOfRange(ids, batch * 100, (batch + 1) * 100);
                 plain.addWithIds(rows, rowIds);
                 reserved.addWithIds(rows, rowIds);
@@ -92,7 +96,8 @@ class FaissIndexTests {
     }
 
     @Test
-    void serializesShardsLargerThanOneWindowByteForByteLikeFaissWritesFiles(@TempDir Path dir) throws Exception {
+    void serializesShardsLargerThanOneWindowByteForByteLikeFaissWritesFiles(@TempDir Path dir)
+            throws Exception {
         int count = 3000;
         int dimension = 512;
         long[] ids = new long[count];
@@ -137,11 +142,13 @@ class FaissIndexTests {
 
     @Test
     void reportsFaissErrorsAsExceptionsWithItsMessage() {
-        assertThatThrownBy(() -> FaissIndex.create(8, "NoSuchIndexType", Metric.L2)).isInstanceOf(RuntimeException.class)
-            .hasMessageContaining("NoSuchIndexType");
+        assertThatThrownBy(() -> FaissIndex.create(8, "NoSuchIndexType", Metric.L2))
+                .isInstanceOf(RuntimeException.class)
+                .hasMessageContaining("NoSuchIndexType");
         try (FaissIndex flat = FaissIndex.create(4, "Flat", Metric.L2)) {
-            assertThatThrownBy(() -> flat.addWithIds(new float[4], new long[] { 1 })).isInstanceOf(RuntimeException.class)
-                .hasMessageContaining("add_with_ids");
+            assertThatThrownBy(() -> flat.addWithIds(new float[4], new long[] {1}))
+                    .isInstanceOf(RuntimeException.class)
+                    .hasMessageContaining("add_with_ids");
         }
     }
 
@@ -156,10 +163,10 @@ class FaissIndexTests {
     @Test
     void rejectsMismatchedShapes() {
         try (FaissIndex index = FaissIndex.create(4, "IDMap,Flat", Metric.L2)) {
-            assertThatThrownBy(() -> index.addWithIds(new float[5], new long[] { 1 }))
-                .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> index.addWithIds(new float[8], new long[] { 1 }))
-                .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> index.addWithIds(new float[5], new long[] {1}))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> index.addWithIds(new float[8], new long[] {1}))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.faissshard.shard.faiss;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.shard.Metric;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,25 +11,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.faissshard.shard.Metric;
 import tools.jackson.databind.json.JsonMapper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * Shards are consumed by upstream FAISS, mostly from Python: a shard written by the service must open
- * with {@code faiss.read_index} and answer queries exactly as the Java side does.
+ * Shards are consumed by upstream FAISS, mostly from Python: a shard written by the service must
+ * open with {@code faiss.read_index} and answer queries exactly as the Java side does.
  */
 class UpstreamFaissInteropTests {
 
     static final String PYTHON = System.getProperty("python.debian", "/usr/bin/python3");
 
     @Test
-    void shardWrittenByTheServiceSearchesTheSameInUpstreamFaiss(@TempDir Path dir) throws Exception {
+    void shardWrittenByTheServiceSearchesTheSameInUpstreamFaiss(@TempDir Path dir)
+            throws Exception {
         int dimension = 64;
         float[] vectors = FaissIndexTests.unitVectors(2000, dimension, 7);
         long[] ids = new long[2000];
@@ -58,11 +57,14 @@ class UpstreamFaissInteropTests {
         List<List<Number>> pythonDistances = (List<List<Number>>) python.get("distances");
         for (int q = 0; q < queries.length / dimension; q++) {
             for (int r = 0; r < k; r++) {
-                assertThat(pythonIds.get(q).get(r).longValue()).as("query %d rank %d", q, r)
-                    .isEqualTo(javaResult.id(q, r));
+                assertThat(pythonIds.get(q).get(r).longValue())
+                        .as("query %d rank %d", q, r)
+                        .isEqualTo(javaResult.id(q, r));
                 // Different BLAS builds may differ in the last bits.
-                assertThat(pythonDistances.get(q).get(r).doubleValue()).isCloseTo(javaResult.distance(q, r),
-                        org.assertj.core.data.Offset.offset(1e-5));
+                assertThat(pythonDistances.get(q).get(r).doubleValue())
+                        .isCloseTo(
+                                javaResult.distance(q, r),
+                                org.assertj.core.data.Offset.offset(1e-5));
             }
         }
     }
@@ -72,9 +74,17 @@ class UpstreamFaissInteropTests {
             throws IOException, InterruptedException {
         Path script = Path.of("src/test/resources/python/search_index.py").toAbsolutePath();
         Path out = dir.resolve("python-result.json");
-        Process process = new ProcessBuilder(PYTHON, script.toString(), index.toString(), queries.toString(),
-                String.valueOf(dimension), String.valueOf(k), out.toString())
-            .redirectErrorStream(true).start();
+        Process process =
+                new ProcessBuilder(
+                                PYTHON,
+                                script.toString(),
+                                index.toString(),
+                                queries.toString(),
+                                String.valueOf(dimension),
+                                String.valueOf(k),
+                                out.toString())
+                        .redirectErrorStream(true)
+                        .start();
         String output = new String(process.getInputStream().readAllBytes());
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("python finished").isTrue();
         assertThat(process.exitValue()).as("python exit code; output:%n%s", output).isZero();

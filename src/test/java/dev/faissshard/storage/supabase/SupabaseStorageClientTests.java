@@ -1,16 +1,7 @@
 package dev.faissshard.storage.supabase;
 
-import java.net.URI;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
-import org.springframework.web.reactive.function.client.WebClient;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.shard.Metric;
 import dev.faissshard.shard.ShardProperties;
@@ -28,10 +19,17 @@ import dev.faissshard.supabase.SupabaseProperties;
 import dev.faissshard.supabase.SupabaseStorageApi;
 import dev.faissshard.testsupabase.Fault;
 import dev.faissshard.testsupabase.SupabaseEmulator;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.function.client.WebClient;
 import tools.jackson.databind.json.JsonMapper;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link SupabaseStorageClient} against the Storage emulator on loopback, with faults injected. */
 class SupabaseStorageClientTests {
@@ -58,9 +56,13 @@ class SupabaseStorageClientTests {
     @Test
     void createStoresAnImmutableObjectAndReplaceOverwritesIt() {
         client.create("faiss/a.faiss", bytes(1000, 1), "application/octet-stream");
-        assertThatThrownBy(() -> client.create("faiss/a.faiss", bytes(10, 2), "application/octet-stream"))
-            .isInstanceOf(ObjectAlreadyExistsException.class).hasMessageContaining("The resource already exists")
-            .hasMessageContaining("KeyAlreadyExists");
+        assertThatThrownBy(
+                        () ->
+                                client.create(
+                                        "faiss/a.faiss", bytes(10, 2), "application/octet-stream"))
+                .isInstanceOf(ObjectAlreadyExistsException.class)
+                .hasMessageContaining("The resource already exists")
+                .hasMessageContaining("KeyAlreadyExists");
         assertThat(client.get("faiss/a.faiss")).isEqualTo(bytes(1000, 1));
         client.replace("progress.json", "{\"v\":1}".getBytes(), "application/json");
         client.replace("progress.json", "{\"v\":2}".getBytes(), "application/json");
@@ -70,31 +72,49 @@ class SupabaseStorageClientTests {
     @Test
     void createOfAnExistingObjectAnsweredBeforeItsBodyLeavesTheNextCallUnharmed() {
         // The emulator answers such a create before reading its body and then holds the connection
-        // unread, as the real server does; 512 KiB goes out whole, 5 MiB is first checked with a HEAD.
+        // unread, as the real server does; 512 KiB goes out whole, 5 MiB is first checked with a
+        // HEAD.
         byte[] segment = bytes(512 * 1024, 6);
         byte[] shard = bytes(5 * 1024 * 1024, 7);
-        emulator.putObject(BUCKET, "faiss/open/color_001_b1.faiss", segment, "application/octet-stream");
-        emulator.putObject(BUCKET, "faiss/color_shard_001.faiss", shard, "application/octet-stream");
+        emulator.putObject(
+                BUCKET, "faiss/open/color_001_b1.faiss", segment, "application/octet-stream");
+        emulator.putObject(
+                BUCKET, "faiss/color_shard_001.faiss", shard, "application/octet-stream");
         emulator.putObject(BUCKET, "faiss/manifest.json", bytes(100, 8), "application/json");
-        SupabaseStorageClient once = client(SupabaseEmulator.SERVICE_KEY, settings(BUCKET, false, 0), 1);
+        SupabaseStorageClient once =
+                client(SupabaseEmulator.SERVICE_KEY, settings(BUCKET, false, 0), 1);
         emulator.clearCalls();
         for (int rebuild = 0; rebuild < 3; rebuild++) {
-            assertThatThrownBy(() -> once.create("faiss/open/color_001_b1.faiss", segment, "application/octet-stream"))
-                .isInstanceOf(ObjectAlreadyExistsException.class);
-            assertThatThrownBy(() -> once.create("faiss/color_shard_001.faiss", shard, "application/octet-stream"))
-                .isInstanceOf(ObjectAlreadyExistsException.class);
-            // One attempt: a call queued behind an unread body on a reused connection times out here.
+            assertThatThrownBy(
+                            () ->
+                                    once.create(
+                                            "faiss/open/color_001_b1.faiss",
+                                            segment,
+                                            "application/octet-stream"))
+                    .isInstanceOf(ObjectAlreadyExistsException.class);
+            assertThatThrownBy(
+                            () ->
+                                    once.create(
+                                            "faiss/color_shard_001.faiss",
+                                            shard,
+                                            "application/octet-stream"))
+                    .isInstanceOf(ObjectAlreadyExistsException.class);
+            // One attempt: a call queued behind an unread body on a reused connection times out
+            // here.
             assertThat(once.get("faiss/manifest.json")).isEqualTo(bytes(100, 8));
         }
-        assertThat(emulator.calls()).filteredOn(call -> call.method().equals("POST"))
-            .extracting(SupabaseEmulator.Call::path).containsOnly("/object/shards/faiss/open/color_001_b1.faiss");
+        assertThat(emulator.calls())
+                .filteredOn(call -> call.method().equals("POST"))
+                .extracting(SupabaseEmulator.Call::path)
+                .containsOnly("/object/shards/faiss/open/color_001_b1.faiss");
         assertThat(emulator.objects(BUCKET).get("faiss/color_shard_001.faiss")).isEqualTo(shard);
     }
 
     @Test
     void missingObjectIsNotFoundAndFindIsEmpty() {
-        assertThatThrownBy(() -> client.get("nope.bin")).isInstanceOf(ObjectNotFoundException.class)
-            .hasMessageContaining("Object not found");
+        assertThatThrownBy(() -> client.get("nope.bin"))
+                .isInstanceOf(ObjectNotFoundException.class)
+                .hasMessageContaining("Object not found");
         assertThat(client.find("nope.bin")).isEmpty();
         client.delete("nope.bin");
     }
@@ -109,24 +129,46 @@ class SupabaseStorageClientTests {
 
     @Test
     void listWalksFoldersAndPagesAndFiltersByStringPrefix() {
-        SupabaseStorageClient paging = client(SupabaseEmulator.SERVICE_KEY, settings(BUCKET, false, 0, 2), 4);
-        for (String key : List.of("faiss/color_shard_001.faiss", "faiss/color_shard_002.faiss", "faiss/combined_shard_001.faiss",
-                "faiss/open/color_001_b1.faiss", "faiss/open/color_001_b2.faiss", "faiss/open/deep/x.bin", "faiss/manifest.json",
-                "progress.json", "other/faiss.bin")) {
+        SupabaseStorageClient paging =
+                client(SupabaseEmulator.SERVICE_KEY, settings(BUCKET, false, 0, 2), 4);
+        for (String key :
+                List.of(
+                        "faiss/color_shard_001.faiss",
+                        "faiss/color_shard_002.faiss",
+                        "faiss/combined_shard_001.faiss",
+                        "faiss/open/color_001_b1.faiss",
+                        "faiss/open/color_001_b2.faiss",
+                        "faiss/open/deep/x.bin",
+                        "faiss/manifest.json",
+                        "progress.json",
+                        "other/faiss.bin")) {
             paging.create(key, bytes(7, key.length()), "application/octet-stream");
         }
-        emulator.putObject(BUCKET, "faiss/open/.emptyFolderPlaceholder", new byte[0], "application/octet-stream");
-        assertThat(paging.list("faiss/open/")).extracting(StoredObject::key)
-            .containsExactly("faiss/open/color_001_b1.faiss", "faiss/open/color_001_b2.faiss", "faiss/open/deep/x.bin");
-        assertThat(paging.list("faiss/col")).extracting(StoredObject::key)
-            .containsExactly("faiss/color_shard_001.faiss", "faiss/color_shard_002.faiss");
+        emulator.putObject(
+                BUCKET,
+                "faiss/open/.emptyFolderPlaceholder",
+                new byte[0],
+                "application/octet-stream");
+        assertThat(paging.list("faiss/open/"))
+                .extracting(StoredObject::key)
+                .containsExactly(
+                        "faiss/open/color_001_b1.faiss",
+                        "faiss/open/color_001_b2.faiss",
+                        "faiss/open/deep/x.bin");
+        assertThat(paging.list("faiss/col"))
+                .extracting(StoredObject::key)
+                .containsExactly("faiss/color_shard_001.faiss", "faiss/color_shard_002.faiss");
         assertThat(paging.list("")).hasSize(9).extracting(StoredObject::size).containsOnly(7L);
         assertThat(paging.list("fa")).hasSize(7);
     }
 
     @Test
     void bucketIsCreatedAtStartupWhenConfiguredAndItsLimitIsRead() {
-        SupabaseStorageClient creating = client(SupabaseEmulator.SERVICE_KEY, settings("made-at-startup", true, 2_000_000), 4);
+        SupabaseStorageClient creating =
+                client(
+                        SupabaseEmulator.SERVICE_KEY,
+                        settings("made-at-startup", true, 2_000_000),
+                        4);
         creating.initialize();
         assertThat(creating.maxObjectBytes()).hasValue(2_000_000);
         creating.create("x.bin", bytes(10, 1), "application/octet-stream");
@@ -136,31 +178,51 @@ class SupabaseStorageClientTests {
     @Test
     void objectOverTheBucketLimitIsRefusedBeforeAnyUpload() {
         emulator.createBucket("small", false, 1_048_576L);
-        SupabaseStorageClient small = client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
+        SupabaseStorageClient small =
+                client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
         small.initialize();
         emulator.clearCalls();
-        assertThatThrownBy(() -> small.create("big.faiss", bytes(1_048_577, 1), "application/octet-stream"))
-            .isInstanceOf(ObjectTooLargeException.class).hasMessageContaining("file_size_limit");
+        assertThatThrownBy(
+                        () ->
+                                small.create(
+                                        "big.faiss",
+                                        bytes(1_048_577, 1),
+                                        "application/octet-stream"))
+                .isInstanceOf(ObjectTooLargeException.class)
+                .hasMessageContaining("file_size_limit");
         assertThat(emulator.calls()).isEmpty();
     }
 
     @Test
     void shardSizeLimitOverTheBucketLimitIsRefusedBeforeAnyShardIsBuilt() {
         emulator.createBucket("small", false, 1_048_576L);
-        SupabaseStorageClient small = client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
-        ShardProperties properties = new ShardProperties(DataSize.ofMegabytes(45), 0, "IDMap,Flat", Metric.INNER_PRODUCT, 1);
-        ShardWriterFactory shards = new ShardWriterFactory(properties, new FaissVectorIndexes(properties));
-        assertThatThrownBy(() -> shards.checkFits(small)).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("fsb.shard.max-bytes").hasMessageContaining("1048576");
+        SupabaseStorageClient small =
+                client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
+        ShardProperties properties =
+                new ShardProperties(
+                        DataSize.ofMegabytes(45), 0, "IDMap,Flat", Metric.INNER_PRODUCT, 1);
+        ShardWriterFactory shards =
+                new ShardWriterFactory(properties, new FaissVectorIndexes(properties));
+        assertThatThrownBy(() -> shards.checkFits(small))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fsb.shard.max-bytes")
+                .hasMessageContaining("1048576");
         shards.checkFits(client);
     }
 
     @Test
     void serverSideSizeLimitIsTranslatedWhenTheLimitCouldNotBeReadFirst() {
         emulator.createBucket("small", false, 1_048_576L);
-        SupabaseStorageClient small = client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
-        assertThatThrownBy(() -> small.create("big.faiss", bytes(1_500_000, 1), "application/octet-stream"))
-            .isInstanceOf(ObjectTooLargeException.class).hasMessageContaining("The object exceeded the maximum allowed size");
+        SupabaseStorageClient small =
+                client(SupabaseEmulator.SERVICE_KEY, settings("small", false, 0), 4);
+        assertThatThrownBy(
+                        () ->
+                                small.create(
+                                        "big.faiss",
+                                        bytes(1_500_000, 1),
+                                        "application/octet-stream"))
+                .isInstanceOf(ObjectTooLargeException.class)
+                .hasMessageContaining("The object exceeded the maximum allowed size");
     }
 
     @Test
@@ -173,8 +235,12 @@ class SupabaseStorageClientTests {
         assertThat(emulator.objects(BUCKET).get("faiss/big.faiss")).isEqualTo(data);
         List<SupabaseEmulator.Call> calls = emulator.calls();
         assertThat(calls).filteredOn(call -> call.method().equals("POST")).hasSize(1);
-        assertThat(calls).filteredOn(call -> call.method().equals("HEAD") && call.path().startsWith("/upload/")).hasSize(3);
-        // 20 MiB in 6 MiB chunks is 4 PATCHes; the three faults cost one extra PATCH each, not a restart.
+        assertThat(calls)
+                .filteredOn(
+                        call -> call.method().equals("HEAD") && call.path().startsWith("/upload/"))
+                .hasSize(3);
+        // 20 MiB in 6 MiB chunks is 4 PATCHes; the three faults cost one extra PATCH each, not a
+        // restart.
         assertThat(calls).filteredOn(call -> call.method().equals("PATCH")).hasSizeBetween(5, 8);
     }
 
@@ -183,8 +249,10 @@ class SupabaseStorageClientTests {
         byte[] first = bytes(7 * 1024 * 1024, 1);
         byte[] second = bytes(7 * 1024 * 1024, 2);
         client.create("faiss/big.faiss", first, "application/octet-stream");
-        assertThatThrownBy(() -> client.create("faiss/big.faiss", second, "application/octet-stream"))
-            .isInstanceOf(ObjectAlreadyExistsException.class).hasMessageContaining("already exists");
+        assertThatThrownBy(
+                        () -> client.create("faiss/big.faiss", second, "application/octet-stream"))
+                .isInstanceOf(ObjectAlreadyExistsException.class)
+                .hasMessageContaining("already exists");
         client.replace("faiss/big.faiss", second, "application/octet-stream");
         assertThat(client.get("faiss/big.faiss")).isEqualTo(second);
     }
@@ -204,8 +272,12 @@ class SupabaseStorageClientTests {
 
     @Test
     void slowAnswersTimeOutAndAreRetried() {
-        SupabaseStorageClient impatient = client(SupabaseEmulator.SERVICE_KEY, settings(BUCKET, false, 0), 4,
-                Duration.ofSeconds(1));
+        SupabaseStorageClient impatient =
+                client(
+                        SupabaseEmulator.SERVICE_KEY,
+                        settings(BUCKET, false, 0),
+                        4,
+                        Duration.ofSeconds(1));
         emulator.slowDelay(Duration.ofMillis(2500));
         emulator.failNext(call -> true, Fault.SLOW);
         impatient.replace("progress.json", bytes(100, 1), "application/json");
@@ -218,8 +290,9 @@ class SupabaseStorageClientTests {
             emulator.failNext(call -> true, Fault.INTERNAL_ERROR);
         }
         assertThatThrownBy(() -> client.replace("progress.json", bytes(10, 1), "application/json"))
-            .isInstanceOf(StorageUnavailableException.class).hasMessageContaining("Internal Server Error")
-            .hasMessageContaining("500");
+                .isInstanceOf(StorageUnavailableException.class)
+                .hasMessageContaining("Internal Server Error")
+                .hasMessageContaining("500");
         assertThat(emulator.calls()).hasSize(4);
     }
 
@@ -228,46 +301,62 @@ class SupabaseStorageClientTests {
         emulator.failNext(call -> true, Fault.RESET_BEFORE);
         client.create("a.bin", bytes(10, 1), "application/octet-stream");
         emulator.failNext(call -> true, Fault.RESET_AFTER);
-        // The first attempt was stored; its retry then finds the key taken, which callers resolve by comparing bytes.
+        // The first attempt was stored; its retry then finds the key taken, which callers resolve
+        // by comparing bytes.
         assertThatThrownBy(() -> client.create("b.bin", bytes(10, 2), "application/octet-stream"))
-            .isInstanceOf(ObjectAlreadyExistsException.class);
+                .isInstanceOf(ObjectAlreadyExistsException.class);
         assertThat(emulator.objects(BUCKET).get("b.bin")).isEqualTo(bytes(10, 2));
     }
 
     @Test
     void otherClientErrorsAreNotRetriedAndNeverShowTheKey() {
-        SupabaseStorageClient anon = client(SupabaseEmulator.ANON_KEY, settings(BUCKET, false, 0), 4);
+        SupabaseStorageClient anon =
+                client(SupabaseEmulator.ANON_KEY, settings(BUCKET, false, 0), 4);
         emulator.clearCalls();
         assertThatThrownBy(() -> anon.create("a.bin", bytes(10, 1), "application/octet-stream"))
-            .isInstanceOf(StorageAccessDeniedException.class)
-            .hasMessageContaining("new row violates row-level security policy")
-            .hasMessageNotContaining(SupabaseEmulator.ANON_KEY);
+                .isInstanceOf(StorageAccessDeniedException.class)
+                .hasMessageContaining("new row violates row-level security policy")
+                .hasMessageNotContaining(SupabaseEmulator.ANON_KEY);
         assertThat(emulator.calls()).hasSize(1);
 
-        SupabaseStorageClient forged = client(SupabaseEmulator.SERVICE_KEY + "x", settings(BUCKET, false, 0), 4);
-        assertThatThrownBy(() -> forged.get("a.bin")).isInstanceOf(StorageAccessDeniedException.class)
-            .hasMessageContaining("signature verification failed").hasMessageNotContaining(SupabaseEmulator.SERVICE_KEY);
+        SupabaseStorageClient forged =
+                client(SupabaseEmulator.SERVICE_KEY + "x", settings(BUCKET, false, 0), 4);
+        assertThatThrownBy(() -> forged.get("a.bin"))
+                .isInstanceOf(StorageAccessDeniedException.class)
+                .hasMessageContaining("signature verification failed")
+                .hasMessageNotContaining(SupabaseEmulator.SERVICE_KEY);
         assertThat(forged.description()).doesNotContain(SupabaseEmulator.SERVICE_KEY);
     }
 
     @Test
     void missingBucketIsItsOwnFailure() {
-        SupabaseStorageClient missing = client(SupabaseEmulator.SERVICE_KEY, settings("no-such-bucket", false, 0), 4);
+        SupabaseStorageClient missing =
+                client(SupabaseEmulator.SERVICE_KEY, settings("no-such-bucket", false, 0), 4);
         assertThatThrownBy(() -> missing.create("a.bin", bytes(10, 1), "application/octet-stream"))
-            .isInstanceOf(BucketNotFoundException.class).hasMessageContaining("Bucket not found");
+                .isInstanceOf(BucketNotFoundException.class)
+                .hasMessageContaining("Bucket not found");
         assertThatThrownBy(missing::ping).isInstanceOf(BucketNotFoundException.class);
     }
 
     // A read timeout no loaded machine reaches by accident; the test of timeouts sets its own.
-    private SupabaseStorageClient client(String key, StorageProperties.Supabase settings, int attempts) {
+    private SupabaseStorageClient client(
+            String key, StorageProperties.Supabase settings, int attempts) {
         return client(key, settings, attempts, Duration.ofSeconds(15));
     }
 
-    private SupabaseStorageClient client(String key, StorageProperties.Supabase settings, int attempts,
-            Duration readTimeout) {
-        SupabaseProperties properties = new SupabaseProperties(URI.create(emulator.url()), key, Duration.ofSeconds(2),
-                readTimeout, new SupabaseProperties.Retry(attempts, Duration.ofMillis(10), Duration.ofSeconds(2), 2.0));
-        SupabaseStorageApi api = SupabaseStorageApi.create(WebClient.builder(), properties, JsonMapper.builder().build());
+    private SupabaseStorageClient client(
+            String key, StorageProperties.Supabase settings, int attempts, Duration readTimeout) {
+        SupabaseProperties properties =
+                new SupabaseProperties(
+                        URI.create(emulator.url()),
+                        key,
+                        Duration.ofSeconds(2),
+                        readTimeout,
+                        new SupabaseProperties.Retry(
+                                attempts, Duration.ofMillis(10), Duration.ofSeconds(2), 2.0));
+        SupabaseStorageApi api =
+                SupabaseStorageApi.create(
+                        WebClient.builder(), properties, JsonMapper.builder().build());
         apis.add(api);
         return new SupabaseStorageClient(api, settings);
     }
@@ -276,9 +365,15 @@ class SupabaseStorageClientTests {
         return settings(bucket, create, limit, 1000);
     }
 
-    private static StorageProperties.Supabase settings(String bucket, boolean create, long limit, int pageSize) {
-        return new StorageProperties.Supabase(bucket, create, DataSize.ofBytes(limit), DataSize.ofMegabytes(6),
-                DataSize.ofMegabytes(6), pageSize);
+    private static StorageProperties.Supabase settings(
+            String bucket, boolean create, long limit, int pageSize) {
+        return new StorageProperties.Supabase(
+                bucket,
+                create,
+                DataSize.ofBytes(limit),
+                DataSize.ofMegabytes(6),
+                DataSize.ofMegabytes(6),
+                pageSize);
     }
 
     static byte[] bytes(int length, long seed) {
