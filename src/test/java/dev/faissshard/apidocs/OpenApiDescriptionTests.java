@@ -48,8 +48,9 @@ class OpenApiDescriptionTests {
      */
     private static final Pattern SLUG_IN_CODE =
             Pattern.compile(
-                    "problem\\(HttpStatus\\.[A-Z_]+,\\s*\"([a-z0-9-]+)\"|ProblemTypes\\.of\\(\"([a-z0-9-]+)\"\\)"
-                            + "|\\(\\d{3}, \"([a-z0-9-]+)\", \"|HttpStatus\\.[A-Z_]+, \"([a-z0-9-]+)\", \"");
+                    // \\s* rather than a space: the formatter may break an argument list anywhere.
+                    "problem\\(\\s*HttpStatus\\.[A-Z_]+,\\s*\"([a-z0-9-]+)\"|ProblemTypes\\.of\\(\\s*\"([a-z0-9-]+)\"\\)"
+                            + "|\\(\\d{3},\\s*\"([a-z0-9-]+)\",\\s*\"|HttpStatus\\.[A-Z_]+,\\s*\"([a-z0-9-]+)\",\\s*\"");
 
     @LocalServerPort int port;
 
