@@ -45,7 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  * emulator (loopback; it answers an upload onto an existing key early, as the real server does). No
  * images are fetched or embedded: this is the storage side of a resume alone.
  *
- * <p>Usage: {@code ResumeBenchmark [VECTORS=100000] [RUNS=3]}
+ * <p>Usage: {@code ResumeBenchmark [VECTORS=100000] [SUPABASE_VECTORS=30000] [RUNS=1]} (the
+ * emulator holds every object in the benchmark's heap: 30,000 vectors of the three types are 280
+ * MB).
  */
 public final class ResumeBenchmark {
 
@@ -62,7 +64,8 @@ public final class ResumeBenchmark {
 
     public static void main(String[] args) throws Exception {
         int vectors = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int supabaseVectors = args.length > 1 ? Integer.parseInt(args[1]) : 30_000;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Path dir = Files.createTempDirectory("resume-bench");
         ShardWriterFactory writers =
                 new ShardWriterFactory(
@@ -77,9 +80,8 @@ public final class ResumeBenchmark {
                                         1)));
         System.out.printf(
                 Locale.ROOT,
-                "Resume of a killed build with %,d vectors per index type (3 types, dimensions"
-                        + " 512/652/1164, batches of %d, 45 MB shards), %d runs, medians%n",
-                vectors,
+                "Resume of a killed build (3 index types, dimensions 512/652/1164, batches of %d,"
+                        + " 45 MB shards), %d run(s), medians%n",
                 BATCH,
                 runs);
         measure("local", new LocalStorageClient(dir.resolve("local")), writers, vectors, runs);
@@ -88,7 +90,7 @@ public final class ResumeBenchmark {
             emulator.createBucket("bench", false, null);
             SupabaseStorageClient client = new SupabaseStorageClient(api, supabaseSettings());
             client.initialize();
-            measure("supabase emulator", client, writers, vectors, runs);
+            measure("supabase emulator", client, writers, supabaseVectors, runs);
         }
     }
 
@@ -114,8 +116,8 @@ public final class ResumeBenchmark {
             long start = System.nanoTime();
             try (OpenIndex index = stored.open(location, MODELS, IndexEvents.NONE)) {
                 for (int from = 0; from < vectors; from += BATCH) {
-                    append(index, from, Math.min(BATCH, vectors - from));
-                    index.commit(from / BATCH + 1, clock.instant());
+                    long batch = append(index, from, Math.min(BATCH, vectors - from));
+                    index.commit(batch + 1, clock.instant());
                 }
             }
             synthesis += seconds(start);
@@ -123,8 +125,8 @@ public final class ResumeBenchmark {
             start = System.nanoTime();
             OpenIndex resumed = stored.open(location, MODELS, IndexEvents.NONE);
             opens.add(seconds(start));
-            append(resumed, vectors, BATCH);
-            resumed.commit(resumed.committed().nextBatch() + 1, clock.instant());
+            long first = append(resumed, vectors, BATCH);
+            resumed.commit(first + 1, clock.instant());
             firstVector.add(seconds(start));
             resumed.sealOpenShards();
             resumed.commit(resumed.committed().nextBatch() + 1, clock.instant(), true);
@@ -142,8 +144,8 @@ public final class ResumeBenchmark {
             start = System.nanoTime();
             try (OpenIndex rebuild = stored.open(location, MODELS, IndexEvents.NONE)) {
                 for (int from = 0; from < vectors + BATCH; from += BATCH) {
-                    append(rebuild, from, Math.min(BATCH, vectors + BATCH - from));
-                    rebuild.commit(from / BATCH + 1, clock.instant());
+                    long batch = append(rebuild, from, Math.min(BATCH, vectors + BATCH - from));
+                    rebuild.commit(batch + 1, clock.instant());
                 }
                 rebuild.sealOpenShards();
                 rebuild.commit(rebuild.committed().nextBatch() + 1, clock.instant(), true);
@@ -152,9 +154,10 @@ public final class ResumeBenchmark {
         }
         System.out.printf(
                 Locale.ROOT,
-                "  %-18s open %.2f s, first new batch committed %.2f s, resume with nothing to do"
+                "  %-18s %,7d vectors: open %.2f s, first new batch committed %.2f s, resume with nothing to do"
                         + " %.2f s, rebuild over existing shards %.2f s (synthesis %.1f s per run)%n",
                 name,
+                vectors,
                 median(opens),
                 median(firstVector),
                 median(nothingToDo),
@@ -163,7 +166,8 @@ public final class ResumeBenchmark {
     }
 
     /** Deterministic vectors per id, so a rebuild writes byte-identical shards. */
-    private static void append(OpenIndex index, int from, int count) {
+    /** Appends one batch as the next; returns its number. */
+    private static long append(OpenIndex index, int from, int count) {
         List<String> ids = new ArrayList<>(count);
         Map<IndexType, float[]> vectors = new EnumMap<>(IndexType.class);
         MODELS.forEach((type, model) -> vectors.put(type, new float[count * model.dimension()]));
@@ -185,7 +189,9 @@ public final class ResumeBenchmark {
                 }
             }
         }
-        index.append(index.committed().nextBatch(), vectors, ids);
+        long batch = index.committed().nextBatch();
+        index.append(batch, vectors, ids);
+        return batch;
     }
 
     private static SupabaseStorageApi supabase(SupabaseEmulator emulator) {
