@@ -13,6 +13,7 @@ import dev.faissshard.job.JobStateConflictException;
 import dev.faissshard.job.ServiceStoppingException;
 import dev.faissshard.lease.IndexLeaseHeldException;
 import dev.faissshard.storage.StorageUnavailableException;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -39,7 +40,11 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(JobNotFoundException.class)
     ProblemDetail notFound(JobNotFoundException ex) {
-        return problem(HttpStatus.NOT_FOUND, "job-not-found", "Job not found", ex.getMessage());
+        ProblemDetail problem =
+                problem(HttpStatus.NOT_FOUND, "job-not-found", "Job not found", ex.getMessage());
+        // Left unset, the instance would be the request path, repeating the id the client sent.
+        problem.setInstance(URI.create("/jobs"));
+        return problem;
     }
 
     @ExceptionHandler(JobStateConflictException.class)

@@ -14,11 +14,12 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,14 @@ public final class LocalStorageClient implements StorageClient {
     private static final Logger log = LoggerFactory.getLogger(LocalStorageClient.class);
     private static final String TEMP_PREFIX = ".tmp-";
     private static final int IO_SLICE = 1 << 20;
+
+    /**
+     * A temp file untouched for this long belongs to a write that died: a live write touches its
+     * file until it publishes it, within seconds. Younger ones may be another process's write in
+     * flight on the same directory (a second replica, a lease renewal), which must not be pulled
+     * from under it.
+     */
+    static final Duration STALE_TEMP_AGE = Duration.ofMinutes(10);
 
     private final Path root;
 
@@ -245,15 +254,43 @@ public final class LocalStorageClient implements StorageClient {
     }
 
     private void removeStaleTempFiles() {
-        try (Stream<Path> files = Files.walk(root)) {
-            files.filter(file -> file.getFileName().toString().startsWith(TEMP_PREFIX))
-                    .forEach(
-                            file -> {
+        Instant staleBefore = Instant.now().minus(STALE_TEMP_AGE);
+        try {
+            Files.walkFileTree(
+                    root,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(
+                                Path file, BasicFileAttributes attributes) {
+                            if (file.getFileName().toString().startsWith(TEMP_PREFIX)
+                                    && lastModified(file).isBefore(staleBefore)) {
                                 log.info("Removing {}, a temp file of an interrupted write", file);
                                 deleteQuietly(file);
-                            });
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException failure)
+                                throws IOException {
+                            // Another writer's temp file, published or removed meanwhile.
+                            if (failure instanceof NoSuchFileException) {
+                                return FileVisitResult.CONTINUE;
+                            }
+                            throw failure;
+                        }
+                    });
         } catch (IOException | UncheckedIOException ex) {
             log.warn("Could not scan {} for stale temp files: {}", root, ex.getMessage());
+        }
+    }
+
+    /** A file gone meanwhile was published or removed by its writer: never stale. */
+    private static Instant lastModified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (IOException gone) {
+            return Instant.MAX;
         }
     }
 

@@ -2,19 +2,33 @@ package dev.faissshard.supabase;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.WebClient;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Large objects through Supabase's resumable endpoint ({@code /upload/resumable}, TUS 1.0.0): one
  * creation, then the bytes in chunks. After any failed or unanswered {@code PATCH} the server is
  * asked for its offset ({@code HEAD}) and the upload continues from there, so an interruption costs
  * at most one chunk.
+ *
+ * <p>Across processes too: the upload's URL is kept in a {@link Bookmark} (an object beside the
+ * target, written once the upload is created and removed once it is complete), so that a process
+ * killed mid-upload leaves the next one a way to continue from the server's offset instead of
+ * sending the whole object again. A bookmark names only the upload (its id, the length and sha256
+ * of the bytes, whether it upserts), never a key or token. One that does not match the bytes, or
+ * whose upload the server no longer knows (expired after an hour, terminated), is ignored and the
+ * upload starts anew.
  */
 public final class ResumableUploads {
 
@@ -28,6 +42,47 @@ public final class ResumableUploads {
      * normal.
      */
     private static final int MAX_CONFLICTS = 8;
+
+    private static final int BOOKMARK_VERSION = 1;
+    private static final int MAX_UPLOAD_ID = 2048;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * Where the URL of an unfinished upload waits for the next process. Failures to read, write or
+     * delete it never fail the upload: it only saves bytes.
+     */
+    public interface Bookmark {
+
+        Optional<byte[]> read();
+
+        void write(byte[] record);
+
+        void delete();
+
+        /** Nothing kept: an interrupted upload starts again from byte 0 in the next process. */
+        Bookmark NONE =
+                new Bookmark() {
+                    @Override
+                    public Optional<byte[]> read() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public void write(byte[] record) {}
+
+                    @Override
+                    public void delete() {}
+                };
+    }
+
+    /** What a bookmark holds, as JSON. */
+    record BookmarkRecord(
+            int formatVersion,
+            String upload,
+            long length,
+            String sha256,
+            boolean upsert,
+            String createdAt) {}
 
     private final SupabaseHttp http;
     private final int chunkSize;
@@ -44,11 +99,33 @@ public final class ResumableUploads {
      * SupabaseNotFoundException#bucketMissing()}.
      */
     public void upload(String bucket, String key, byte[] data, String contentType, boolean upsert) {
+        upload(bucket, key, data, contentType, upsert, Bookmark.NONE);
+    }
+
+    /**
+     * {@link #upload(String, String, byte[], String, boolean)}, continuing an upload of the same
+     * bytes that an earlier process left in {@code bookmark}.
+     */
+    public void upload(
+            String bucket,
+            String key,
+            byte[] data,
+            String contentType,
+            boolean upsert,
+            Bookmark bookmark) {
         String name = bucket + "/" + key;
-        AtomicReference<URI> location =
-                new AtomicReference<>(create(name, bucket, key, data.length, contentType, upsert));
-        AtomicBoolean offsetUncertain = new AtomicBoolean(false);
+        String sha256 = sha256(data);
+        AtomicReference<URI> location = new AtomicReference<>();
         long offset = 0;
+        Optional<Resumed> resumed = resume(name, bookmark, data.length, sha256, upsert);
+        if (resumed.isPresent()) {
+            location.set(resumed.get().location());
+            offset = resumed.get().offset();
+        } else {
+            location.set(create(name, bucket, key, data.length, contentType, upsert));
+            remember(name, bookmark, location.get(), data.length, sha256, upsert);
+        }
+        AtomicBoolean offsetUncertain = new AtomicBoolean(false);
         int conflicts = 0;
         boolean restarted = false;
         while (offset < data.length) {
@@ -93,9 +170,134 @@ public final class ResumableUploads {
                 log.warn("Resumable upload of {} vanished on the server; starting it again", name);
                 restarted = true;
                 location.set(create(name, bucket, key, data.length, contentType, upsert));
+                remember(name, bookmark, location.get(), data.length, sha256, upsert);
                 offsetUncertain.set(false);
                 offset = 0;
             }
+        }
+        forget(name, bookmark);
+    }
+
+    /** An upload found in a bookmark that the server still knows, and its offset there. */
+    private record Resumed(URI location, long offset) {}
+
+    private Optional<Resumed> resume(
+            String name, Bookmark bookmark, long length, String sha256, boolean upsert) {
+        BookmarkRecord record;
+        try {
+            Optional<byte[]> stored = bookmark.read();
+            if (stored.isEmpty()) {
+                return Optional.empty();
+            }
+            record = JSON.readValue(stored.get(), BookmarkRecord.class);
+        } catch (RuntimeException ex) {
+            // Unreadable JSON, or the bookmark could not be fetched: start anew, as without one.
+            log.warn("Ignoring the bookmark of an earlier upload of {}: unreadable", name);
+            return Optional.empty();
+        }
+        if (record.formatVersion() != BOOKMARK_VERSION
+                || record.length() != length
+                || record.upsert() != upsert
+                || !sha256.equals(record.sha256())) {
+            log.info("An earlier upload of {} was of other bytes; starting anew", name);
+            return Optional.empty();
+        }
+        if (!isUploadId(record.upload())) {
+            // Read from storage: never let it point requests (with our key) anywhere else.
+            log.warn("Ignoring the bookmark of an earlier upload of {}: not an upload id", name);
+            return Optional.empty();
+        }
+        URI location = uploadUri(record.upload());
+        try {
+            long offset = serverOffset(name, location);
+            if (offset < 0 || offset > length) {
+                return Optional.empty();
+            }
+            log.info(
+                    "Continuing the upload of {} an earlier process began, at byte {} of {}",
+                    name,
+                    offset,
+                    length);
+            return Optional.of(new Resumed(location, offset));
+        } catch (SupabaseHttpException | IllegalStateException stale) {
+            log.info(
+                    "The earlier upload of {} is gone on the server (expired or terminated);"
+                            + " starting anew",
+                    name);
+            return Optional.empty();
+        }
+    }
+
+    private void remember(
+            String name,
+            Bookmark bookmark,
+            URI location,
+            long length,
+            String sha256,
+            boolean upsert) {
+        String path = location.getPath();
+        int at = path.indexOf(ENDPOINT + "/");
+        String id = at < 0 ? "" : path.substring(at + ENDPOINT.length() + 1);
+        if (!isUploadId(id)) {
+            return;
+        }
+        try {
+            bookmark.write(
+                    JSON.writeValueAsBytes(
+                            new BookmarkRecord(
+                                    BOOKMARK_VERSION,
+                                    id,
+                                    length,
+                                    sha256,
+                                    upsert,
+                                    Instant.now().toString())));
+        } catch (RuntimeException ex) {
+            log.warn(
+                    "Could not keep the URL of the upload of {} for a later process: {}",
+                    name,
+                    ex.getMessage());
+        }
+    }
+
+    private static void forget(String name, Bookmark bookmark) {
+        try {
+            bookmark.delete();
+        } catch (RuntimeException ex) {
+            log.warn(
+                    "Could not remove the bookmark of the upload of {}: {}", name, ex.getMessage());
+        }
+    }
+
+    private URI uploadUri(String id) {
+        return URI.create(http.baseUrl() + ENDPOINT + "/" + id);
+    }
+
+    /** What the server's upload ids are made of (URL-safe base64); nothing that leaves the path. */
+    static boolean isUploadId(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_UPLOAD_ID) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean allowed =
+                    (c >= 'A' && c <= 'Z')
+                            || (c >= 'a' && c <= 'z')
+                            || (c >= '0' && c <= '9')
+                            || c == '-'
+                            || c == '_'
+                            || c == '=';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
         }
     }
 

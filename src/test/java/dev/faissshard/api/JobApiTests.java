@@ -135,7 +135,10 @@ class JobApiTests {
     void unknownJobIsNotFound() throws Exception {
         HttpResponse<String> response = get("/jobs/does-not-exist");
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(json(response).get("detail")).isEqualTo("No job with id does-not-exist");
+        assertThat(json(response).get("detail")).isEqualTo("No job with this id");
+        assertThat(response.body())
+                .as("the path id is not echoed")
+                .doesNotContain("does-not-exist");
         assertThat(post("/jobs/does-not-exist/pause", "").statusCode()).isEqualTo(404);
     }
 

@@ -184,7 +184,7 @@ class JobRegistryTests {
     void unknownIdIsNotFound() {
         assertThatThrownBy(() -> registry.get("nope"))
                 .isInstanceOf(JobNotFoundException.class)
-                .hasMessage("No job with id nope");
+                .hasMessage("No job with this id");
     }
 
     private JobQueue.Placement claimAndAdmit(Job job) {

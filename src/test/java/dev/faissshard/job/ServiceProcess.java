@@ -78,7 +78,7 @@ final class ServiceProcess implements AutoCloseable {
         return launch(log, port, storage, catalog, List.of(), extra);
     }
 
-    private static Process launch(
+    static Process launch(
             Path log,
             int port,
             Path storage,
@@ -111,7 +111,7 @@ final class ServiceProcess implements AutoCloseable {
                 .start();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -115,9 +117,47 @@ class LocalStorageClientTests {
     @Test
     void tempFilesOfAnInterruptedWriteAreRemovedAtStartup() throws Exception {
         Files.createDirectories(root.resolve("faiss"));
-        Files.write(root.resolve("faiss/.tmp-killed-mid-write"), new byte[10]);
+        Path killed = Files.write(root.resolve("faiss/.tmp-killed-mid-write"), new byte[10]);
+        Files.setLastModifiedTime(
+                killed,
+                FileTime.from(
+                        Instant.now().minus(LocalStorageClient.STALE_TEMP_AGE).minusSeconds(1)));
         new LocalStorageClient(root);
-        assertThat(root.resolve("faiss/.tmp-killed-mid-write")).doesNotExist();
+        assertThat(killed).doesNotExist();
+    }
+
+    @Test
+    void aSecondClientOnTheSameDirectoryLeavesAnotherWritersTempFileAlone() throws Exception {
+        // Another process's write in flight (a lease renewal of a second replica): removing its
+        // temp file between write and publish would fail that write.
+        Files.createDirectories(root.resolve("faiss/lease"));
+        Path inFlight = Files.write(root.resolve("faiss/lease/.tmp-being-written"), new byte[10]);
+        new LocalStorageClient(root);
+        assertThat(inFlight).exists();
+    }
+
+    @Test
+    void writesOfOneClientSurviveOtherClientsStartingOnTheSameDirectory() throws Exception {
+        LocalStorageClient writer = new LocalStorageClient(root);
+        AtomicBoolean done = new AtomicBoolean();
+        Thread starter =
+                new Thread(
+                        () -> {
+                            while (!done.get()) {
+                                new LocalStorageClient(root);
+                            }
+                        });
+        starter.start();
+        try {
+            for (int i = 0; i < 300; i++) {
+                writer.create("faiss/lease/" + i + ".json", new byte[64], "application/json");
+                writer.replace("faiss/lease/current.json", new byte[64], "application/json");
+            }
+        } finally {
+            done.set(true);
+            starter.join();
+        }
+        assertThat(writer.list("faiss/lease/")).hasSize(301);
     }
 
     @Test

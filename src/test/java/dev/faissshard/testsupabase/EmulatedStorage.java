@@ -69,6 +69,8 @@ final class EmulatedStorage {
 
     private final Map<String, Bucket> buckets = new TreeMap<>();
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong tusBytes =
+            new java.util.concurrent.atomic.AtomicLong();
     private final String serviceKey;
     private final String anonKey;
     private final String publicRoot;
@@ -101,6 +103,16 @@ final class EmulatedStorage {
                         key,
                         new StoredObject(
                                 UUID.randomUUID().toString(), data, contentType, etag(data)));
+    }
+
+    /** Bytes of object data received through TUS, stored or not. */
+    long tusBytesReceived() {
+        return tusBytes.get();
+    }
+
+    /** Ends an upload on the server, as its expiry (one hour on the real server) does. */
+    boolean expireUpload(String id) {
+        return uploads.remove(id) != null;
     }
 
     synchronized int openUploads() {
@@ -815,13 +827,16 @@ final class EmulatedStorage {
             return Reply.text(413, "upload's size exceeded").with("Connection", "close");
         }
         if (partial) {
-            upload.data.writeBytes(request.readBody((int) Math.max(1, declared / 2)));
+            byte[] half = request.readBody((int) Math.max(1, declared / 2));
+            tusBytes.addAndGet(half.length);
+            upload.data.writeBytes(half);
             return null;
         }
         return append(role, upload, request.body(), upsert);
     }
 
     private Reply append(Role role, Upload upload, byte[] chunk, boolean upsert) {
+        tusBytes.addAndGet(chunk.length);
         if (chunk.length > upload.length - upload.data.size()) {
             return Reply.text(413, "upload's size exceeded").with("Connection", "close");
         }

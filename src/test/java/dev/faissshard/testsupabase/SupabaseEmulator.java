@@ -113,6 +113,16 @@ public final class SupabaseEmulator implements AutoCloseable {
         return storage.openUploads();
     }
 
+    /** Bytes of object data the TUS endpoint received (PATCH bodies and creations with data). */
+    public long tusBytesReceived() {
+        return storage.tusBytesReceived();
+    }
+
+    /** Ends the unfinished upload with this id on the server, as its expiry would. */
+    public boolean expireUpload(String uploadId) {
+        return storage.expireUpload(uploadId);
+    }
+
     public void table(String name, List<Map<String, Object>> rows) {
         postgrest.table(name, rows);
     }

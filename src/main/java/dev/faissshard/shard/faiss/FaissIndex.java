@@ -212,6 +212,7 @@ public final class FaissIndex implements VectorIndex {
         if (handle == null) {
             throw new IllegalStateException("FAISS index already closed");
         }
+        FaissLibrary.applyThreads();
         return handle;
     }
 

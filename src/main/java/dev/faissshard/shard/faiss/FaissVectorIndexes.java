@@ -17,7 +17,7 @@ public final class FaissVectorIndexes implements VectorIndexes {
 
     public FaissVectorIndexes(ShardProperties properties) {
         FaissLibrary.ensureLoaded();
-        FaissLibrary.setThreads(properties.faissThreads());
+        FaissLibrary.setDefaultThreads(properties.faissThreads());
     }
 
     @Override

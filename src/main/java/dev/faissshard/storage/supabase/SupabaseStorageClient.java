@@ -13,6 +13,7 @@ import dev.faissshard.supabase.BucketInfo;
 import dev.faissshard.supabase.ResumableUploads;
 import dev.faissshard.supabase.StorageBuckets;
 import dev.faissshard.supabase.StorageObjects;
+import dev.faissshard.supabase.SupabaseNotFoundException;
 import dev.faissshard.supabase.SupabaseStorageApi;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,9 @@ public final class SupabaseStorageClient implements StorageClient {
      * more.
      */
     private static final int EXISTENCE_CHECK_BYTES = 1024 * 1024;
+
+    /** Appended to an object's key for the bookmark of its unfinished resumable upload. */
+    public static final String BOOKMARK_SUFFIX = ".upload.json";
 
     private final StorageProperties.Supabase settings;
     private final StorageBuckets buckets;
@@ -189,12 +193,45 @@ public final class SupabaseStorageClient implements StorageClient {
                 operation,
                 () -> {
                     if (data.length > settings.resumableThreshold().toBytes()) {
-                        resumable.upload(settings.bucket(), key, data, contentType, upsert);
+                        resumable.upload(
+                                settings.bucket(), key, data, contentType, upsert, bookmark(key));
                     } else {
                         objects.upload(settings.bucket(), key, data, contentType, upsert);
                     }
                     return null;
                 });
+    }
+
+    /**
+     * The URL of an unfinished resumable upload of {@code key}, kept beside it in the bucket
+     * ({@link #BOOKMARK_SUFFIX}) for the next process; removed once the upload is complete.
+     */
+    private ResumableUploads.Bookmark bookmark(String key) {
+        String bookmarkKey = key + BOOKMARK_SUFFIX;
+        return new ResumableUploads.Bookmark() {
+            @Override
+            public Optional<byte[]> read() {
+                try {
+                    return Optional.of(objects.download(settings.bucket(), bookmarkKey));
+                } catch (SupabaseNotFoundException absent) {
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public void write(byte[] record) {
+                objects.upload(settings.bucket(), bookmarkKey, record, "application/json", true);
+            }
+
+            @Override
+            public void delete() {
+                try {
+                    objects.delete(settings.bucket(), bookmarkKey);
+                } catch (SupabaseNotFoundException absent) {
+                    // never written (a small upload) or already removed
+                }
+            }
+        };
     }
 
     private void walk(String folder, String prefix, List<StoredObject> found) {

@@ -234,7 +234,13 @@ class SupabaseStorageClientTests {
         client.create("faiss/big.faiss", data, "application/octet-stream");
         assertThat(emulator.objects(BUCKET).get("faiss/big.faiss")).isEqualTo(data);
         List<SupabaseEmulator.Call> calls = emulator.calls();
-        assertThat(calls).filteredOn(call -> call.method().equals("POST")).hasSize(1);
+        assertThat(calls)
+                .filteredOn(
+                        call -> call.method().equals("POST") && call.path().startsWith("/upload/"))
+                .hasSize(1);
+        assertThat(emulator.objects(BUCKET))
+                .as("the upload's bookmark is removed once it is complete")
+                .doesNotContainKey("faiss/big.faiss" + SupabaseStorageClient.BOOKMARK_SUFFIX);
         assertThat(calls)
                 .filteredOn(
                         call -> call.method().equals("HEAD") && call.path().startsWith("/upload/"))
