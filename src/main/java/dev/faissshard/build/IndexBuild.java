@@ -71,7 +71,7 @@ final class IndexBuild {
         long batchNumber = index.committed().nextBatch();
         List<CatalogEntry> first = nextBatch(entries);
         CompletableFuture<PreparedBatch> pending =
-                first.isEmpty() ? null : preparer.prepare(first, recorder);
+                first.isEmpty() ? null : preparer.prepare(first, recorder, embedder::prepare);
         while (pending != null) {
             if (!control.checkpoint()) {
                 pending.cancel(false);
@@ -79,7 +79,10 @@ final class IndexBuild {
             }
             PreparedBatch batch = pending.join();
             List<CatalogEntry> following = nextBatch(entries);
-            pending = following.isEmpty() ? null : preparer.prepare(following, recorder);
+            pending =
+                    following.isEmpty()
+                            ? null
+                            : preparer.prepare(following, recorder, embedder::prepare);
             long start = System.nanoTime();
             write(batchNumber++, batch);
             recorder.batch(Duration.ofNanos(System.nanoTime() - start));
