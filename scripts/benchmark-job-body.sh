@@ -6,7 +6,8 @@
 #   scripts/benchmark-job-body.sh [IMAGES=3000] [JOBS=2] [--fsb.some.setting=value ...]
 #
 # Needs the corpus and catalogue that scripts/benchmark-mixed.sh builds in target/bench-mixed/ (run it
-# once, or its corpus step), and target/*.jar (BENCH_SKIP_BUILD=1 skips packaging). CPU figures come
+# once, or its corpus step), and target/*.jar (BENCH_SKIP_BUILD=1 skips packaging; BENCH_JAR=path runs
+# another jar; BENCH_JAVA_OPTS adds JVM options). CPU figures come
 # from /proc/<pid>/task/*/stat, so they hold on a busy machine better than wall time does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ CORPUS="$OUT/corpus-${BENCH_DISTINCT:-3000}"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   mvn -B -ntp -q package -DskipTests
 fi
-JAR="$(ls target/faiss-shard-builder-*.jar | grep -v plain | head -1)"
+JAR="${BENCH_JAR:-$(ls target/faiss-shard-builder-*.jar | grep -v plain | head -1)}"
 CATALOG="$OUT/body-catalog-$IMAGES.csv"
 /usr/bin/python3 - "$CORPUS/stats.json" "$IMAGES" "http://127.0.0.1:$PORT" "$CATALOG" <<'PY'
 import json, sys
