@@ -1,6 +1,7 @@
 package dev.faissshard.build;
 
 import dev.faissshard.catalog.CatalogEntry;
+import dev.faissshard.embedding.EmbeddingInput;
 import dev.faissshard.embedding.EmbeddingService;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelClosedException;
@@ -31,9 +32,14 @@ final class BatchEmbedder {
         this.embeddings = embeddings;
     }
 
-    Embedded embed(List<CatalogEntry> entries, List<BufferedImage> images, Set<IndexType> types) {
+    /** Makes a decoded picture ready to embed; thread-safe, called on the decode threads. */
+    EmbeddingInput prepare(BufferedImage image) {
+        return embeddings.prepare(image);
+    }
+
+    Embedded embed(List<CatalogEntry> entries, List<EmbeddingInput> images, Set<IndexType> types) {
         try {
-            return new Embedded(entries, embeddings.embed(images, types), List.of());
+            return new Embedded(entries, embeddings.embedInputs(images, types), List.of());
         } catch (ModelClosedException ex) {
             throw ex;
         } catch (RuntimeException batchFailure) {
@@ -47,7 +53,7 @@ final class BatchEmbedder {
 
     private Embedded oneByOne(
             List<CatalogEntry> entries,
-            List<BufferedImage> images,
+            List<EmbeddingInput> images,
             Set<IndexType> types,
             RuntimeException batchFailure) {
         List<CatalogEntry> embedded = new ArrayList<>();
@@ -55,7 +61,7 @@ final class BatchEmbedder {
         List<PreparedBatch.Rejected> rejected = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             try {
-                rows.add(embeddings.embed(List.of(images.get(i)), types));
+                rows.add(embeddings.embedInputs(List.of(images.get(i)), types));
                 embedded.add(entries.get(i));
             } catch (ModelClosedException ex) {
                 throw ex;

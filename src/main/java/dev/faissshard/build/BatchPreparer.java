@@ -1,6 +1,7 @@
 package dev.faissshard.build;
 
 import dev.faissshard.catalog.CatalogEntry;
+import dev.faissshard.embedding.EmbeddingInput;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.fetch.ImageFetcher;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -39,7 +41,14 @@ class BatchPreparer {
         this.decodePool = decodePool;
     }
 
-    CompletableFuture<PreparedBatch> prepare(List<CatalogEntry> entries, BuildRecorder recorder) {
+    /**
+     * Fetches and decodes {@code entries}; each decoded picture goes through {@code ready} on the
+     * decode thread (the resize into the models' input), so the batch holds model inputs.
+     */
+    CompletableFuture<PreparedBatch> prepare(
+            List<CatalogEntry> entries,
+            BuildRecorder recorder,
+            Function<BufferedImage, EmbeddingInput> ready) {
         long start = System.nanoTime();
         AtomicLong lastFetched = new AtomicLong(start);
         List<CompletableFuture<Object>> outcomes = new ArrayList<>(entries.size());
@@ -52,7 +61,7 @@ class BatchPreparer {
                                         recorder.fetched(bytes.length);
                                         long decodeStart = System.nanoTime();
                                         try {
-                                            return (Object) decoder.decode(bytes);
+                                            return (Object) ready.apply(decoder.decode(bytes));
                                         } catch (ImageRejectedException ex) {
                                             throw new CompletionException(ex);
                                         } finally {
@@ -69,11 +78,11 @@ class BatchPreparer {
                         done -> {
                             recorder.stage(Stage.FETCH, lastFetched.get() - start);
                             List<CatalogEntry> ok = new ArrayList<>();
-                            List<BufferedImage> images = new ArrayList<>();
+                            List<EmbeddingInput> images = new ArrayList<>();
                             List<PreparedBatch.Rejected> rejected = new ArrayList<>();
                             for (int i = 0; i < entries.size(); i++) {
                                 Object outcome = outcomes.get(i).join();
-                                if (outcome instanceof BufferedImage image) {
+                                if (outcome instanceof EmbeddingInput image) {
                                     ok.add(entries.get(i));
                                     images.add(image);
                                 } else {

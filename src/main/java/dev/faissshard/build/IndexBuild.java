@@ -7,7 +7,9 @@ import dev.faissshard.index.OpenIndex;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalLong;
@@ -18,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One run of a build: reads the catalogue in batches, skips what the index already holds, and for
- * each batch embeds, appends and commits. The next batch is fetched and decoded while the current
- * one is embedded.
+ * each batch embeds, appends and commits. The next two batches are fetched and decoded while the
+ * current one is embedded.
  */
 final class IndexBuild {
 
@@ -33,6 +35,9 @@ final class IndexBuild {
     private final BuildControl control;
     private final BuildRecorder recorder;
     private final Clock clock;
+
+    /** Batches fetched and decoded at once while one is embedded. */
+    private static final int LOOK_AHEAD = 2;
 
     private long attempted;
 
@@ -69,17 +74,19 @@ final class IndexBuild {
 
     private boolean runBatches(Iterator<CatalogEntry> entries) throws InterruptedException {
         long batchNumber = index.committed().nextBatch();
-        List<CatalogEntry> first = nextBatch(entries);
-        CompletableFuture<PreparedBatch> pending =
-                first.isEmpty() ? null : preparer.prepare(first, recorder);
-        while (pending != null) {
+        // Two batches are fetched and decoded ahead of the one being embedded: the decode threads
+        // then always have the next batch's pictures to work on while the slowest fetches of a
+        // batch finish, instead of going idle at every batch's tail. Prepared batches hold model
+        // inputs only (48 kB a picture), so the look-ahead costs little memory.
+        Deque<CompletableFuture<PreparedBatch>> pending = new ArrayDeque<>();
+        prepareAhead(entries, pending);
+        while (!pending.isEmpty()) {
             if (!control.checkpoint()) {
-                pending.cancel(false);
+                pending.forEach(batch -> batch.cancel(false));
                 return false;
             }
-            PreparedBatch batch = pending.join();
-            List<CatalogEntry> following = nextBatch(entries);
-            pending = following.isEmpty() ? null : preparer.prepare(following, recorder);
+            PreparedBatch batch = pending.removeFirst().join();
+            prepareAhead(entries, pending);
             long start = System.nanoTime();
             write(batchNumber++, batch);
             recorder.batch(Duration.ofNanos(System.nanoTime() - start));
@@ -90,6 +97,17 @@ final class IndexBuild {
         // later job would retry.
         commit(batchNumber, !entries.hasNext() && !index.hasTransientFailures());
         return true;
+    }
+
+    private void prepareAhead(
+            Iterator<CatalogEntry> entries, Deque<CompletableFuture<PreparedBatch>> pending) {
+        while (pending.size() < LOOK_AHEAD) {
+            List<CatalogEntry> next = nextBatch(entries);
+            if (next.isEmpty()) {
+                return;
+            }
+            pending.addLast(preparer.prepare(next, recorder, embedder::prepare));
+        }
     }
 
     private void write(long batchNumber, PreparedBatch batch) {

@@ -16,4 +16,17 @@ public interface EmbeddingService {
      * {@code model(type).dimension()} floats each.
      */
     Map<IndexType, float[]> embed(List<BufferedImage> images, Set<IndexType> types);
+
+    /**
+     * Makes a decoded picture ready for {@link #embedInputs}: thread-safe, meant for the threads
+     * that decode. This default keeps the picture as it is.
+     */
+    default EmbeddingInput prepare(BufferedImage image) {
+        return EmbeddingInput.of(image);
+    }
+
+    /** As {@link #embed}, for pictures made ready by {@link #prepare}. */
+    default Map<IndexType, float[]> embedInputs(List<EmbeddingInput> inputs, Set<IndexType> types) {
+        return embed(inputs.stream().map(EmbeddingInput::image).toList(), types);
+    }
 }

@@ -70,6 +70,21 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
 
     @Override
     public Map<IndexType, float[]> embed(List<BufferedImage> images, Set<IndexType> types) {
+        return embedInputs(images.stream().map(EmbeddingInput::of).toList(), types);
+    }
+
+    /** The picture resized into the input of every model (most often one, which all share). */
+    @Override
+    public EmbeddingInput prepare(BufferedImage image) {
+        Map<Preprocessing, float[]> tensors = new HashMap<>();
+        for (OnnxModel model : models.values()) {
+            tensors.computeIfAbsent(model.preprocessing(), p -> ImageTensor.tensorOf(image, p));
+        }
+        return EmbeddingInput.packed(image, tensors);
+    }
+
+    @Override
+    public Map<IndexType, float[]> embedInputs(List<EmbeddingInput> images, Set<IndexType> types) {
         Map<IndexType, float[]> out = new EnumMap<>(IndexType.class);
         if (images.isEmpty()) {
             types.forEach(type -> out.put(type, new float[0]));
@@ -108,7 +123,7 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
     }
 
     private void embedSlice(
-            List<BufferedImage> slice,
+            List<EmbeddingInput> slice,
             int first,
             Map<IndexType, OnnxModel> running,
             Map<IndexType, float[]> vectors) {
@@ -121,7 +136,7 @@ final class OnnxEmbeddingService implements EmbeddingService, AutoCloseable {
                                 tensors.computeIfAbsent(
                                         model.preprocessing(),
                                         p ->
-                                                ImageTensor.pack(
+                                                ImageTensor.packInputs(
                                                         slice,
                                                         p,
                                                         buffers.borrow(

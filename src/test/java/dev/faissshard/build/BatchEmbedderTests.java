@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.embedding.ClosedModels;
+import dev.faissshard.embedding.EmbeddingInput;
 import dev.faissshard.embedding.EmbeddingService;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelClosedException;
@@ -110,8 +111,8 @@ class BatchEmbedderTests {
         return entries;
     }
 
-    private static BufferedImage image(int width) {
-        return new BufferedImage(width, 1, BufferedImage.TYPE_INT_RGB);
+    private static EmbeddingInput image(int width) {
+        return EmbeddingInput.of(new BufferedImage(width, 1, BufferedImage.TYPE_INT_RGB));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.faissshard.build;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faissshard.catalog.CatalogEntry;
+import dev.faissshard.embedding.EmbeddingInput;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.fetch.ImageFetcher;
@@ -61,13 +62,14 @@ class BatchPreparerTests {
                                         entry("throws"),
                                         entry("page")),
                                 new BuildRecorder(
-                                        stats, new BuildMetrics(new SimpleMeterRegistry())))
+                                        stats, new BuildMetrics(new SimpleMeterRegistry())),
+                                EmbeddingInput::of)
                         .get(60, TimeUnit.SECONDS);
 
         assertThat(batch.entries()).extracting(CatalogEntry::id).containsExactly("ok");
         assertThat(batch.images())
                 .singleElement()
-                .satisfies(image -> assertThat(image.getWidth()).isPositive());
+                .satisfies(image -> assertThat(image.width()).isPositive());
         Map<String, FailureReason> reasons =
                 batch.rejected().stream()
                         .collect(

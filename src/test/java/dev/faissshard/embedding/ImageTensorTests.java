@@ -34,6 +34,51 @@ class ImageTensorTests {
     }
 
     @Test
+    void areaResizeIsTheOverlapWeightedAverageOfTheSourcePixels() {
+        // Sizes that share no factor with the output, so every column and row straddles pixels.
+        BufferedImage image = noise(BufferedImage.TYPE_INT_RGB, 83, 57);
+        int size = 16;
+        float[] out = resize(image, Preprocessing.builtin(size));
+        double scaleX = 83.0 / size;
+        double scaleY = 57.0 / size;
+        for (int oy = 0; oy < size; oy++) {
+            for (int ox = 0; ox < size; ox++) {
+                double[] sum = new double[3];
+                for (int sy = 0; sy < 57; sy++) {
+                    double wy = overlap(oy * scaleY, (oy + 1) * scaleY, sy);
+                    for (int sx = 0; sx < 83 && wy > 0; sx++) {
+                        double w = wy * overlap(ox * scaleX, (ox + 1) * scaleX, sx);
+                        int rgb = image.getRGB(sx, sy);
+                        sum[0] += w * ((rgb >> 16) & 0xFF);
+                        sum[1] += w * ((rgb >> 8) & 0xFF);
+                        sum[2] += w * (rgb & 0xFF);
+                    }
+                }
+                for (int c = 0; c < 3; c++) {
+                    double expected = sum[c] / (scaleX * scaleY) / 255;
+                    assertThat(out[c * size * size + oy * size + ox])
+                            .isCloseTo((float) expected, within(1e-4f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void resizingReusesItsRowBuffersWithoutCarryingOnePictureIntoTheNext() {
+        BufferedImage large = noise(BufferedImage.TYPE_INT_RGB, 120, 90);
+        BufferedImage small = noise(BufferedImage.TYPE_INT_RGB, 40, 30);
+        Preprocessing pad = Preprocessing.builtin(16, ResizeMode.PAD);
+        float[] alone = resize(small, pad);
+        resize(large, pad);
+        assertThat(resize(small, pad)).containsExactly(alone);
+        assertThat(ImageTensor.tensorOf(small, pad)).containsExactly(alone);
+    }
+
+    private static double overlap(double from, double to, int pixel) {
+        return Math.max(0, Math.min(to, pixel + 1) - Math.max(from, pixel));
+    }
+
+    @Test
     void aSubimageIsReadFromItsOwnCornerOfTheSharedRaster() {
         BufferedImage whole = noise(BufferedImage.TYPE_INT_ARGB, 90, 60);
         BufferedImage part = whole.getSubimage(17, 9, 40, 33);
