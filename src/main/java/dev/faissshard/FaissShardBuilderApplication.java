@@ -1,6 +1,7 @@
 package dev.faissshard;
 
 import dev.faissshard.system.NativeMemoryLimits;
+import dev.faissshard.system.NativePreload;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -11,6 +12,7 @@ public class FaissShardBuilderApplication {
 
     public static void main(String[] args) {
         NativeMemoryLimits.applyDefaults();
+        NativePreload.start();
         SpringApplication.run(FaissShardBuilderApplication.class, args);
     }
 }
