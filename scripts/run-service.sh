@@ -96,8 +96,12 @@ fi
 
 # Shipped JVM options. The heap is capped low on purpose: a bigger heap only lets garbage pile up
 # into resident memory; it starts at 32 MB and grows as needed.
+# C1 only (TieredStopAtLevel=1): the hot paths are native (decoders, ONNX Runtime, FAISS), so C2's
+# faster Java code gained the second job nothing measurable, while its compiler threads took half of
+# start-up's CPU and the first job's, on the same two cores (the warm-up cliff).
 JVM=(-XX:+UseSerialGC -Xms32m "-Xmx${FSB_HEAP:-160m}" -XX:MaxMetaspaceSize=128m
-  -XX:ReservedCodeCacheSize=64m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError)
+  -XX:ReservedCodeCacheSize=64m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError
+  -XX:TieredStopAtLevel=1)
 if [ "$FEATURE" -ge 22 ]; then
   # JavaCPP and ONNX Runtime call native code; without this, Java 22+ prints a warning per library.
   JVM+=(--enable-native-access=ALL-UNNAMED)

@@ -154,7 +154,8 @@ class ContainerImageTests {
                         "-XX:ReservedCodeCacheSize=64m",
                         "-Xss512k",
                         "-XX:MaxDirectMemorySize=64m",
-                        "-XX:+ExitOnOutOfMemoryError")
+                        "-XX:+ExitOnOutOfMemoryError",
+                        "-XX:TieredStopAtLevel=1")
                 .endsWith(
                         "-Xmx64m",
                         "-Dfile.encoding=UTF-8",
@@ -182,7 +183,7 @@ class ContainerImageTests {
         List<String> arguments = Files.readAllLines(log);
         assertThat(arguments.subList(2, arguments.size()))
                 .doesNotContain("")
-                .endsWith("-XX:+ExitOnOutOfMemoryError", "-jar", "/app/faiss-shard-builder.jar");
+                .endsWith("-XX:TieredStopAtLevel=1", "-jar", "/app/faiss-shard-builder.jar");
     }
 
     @Test
