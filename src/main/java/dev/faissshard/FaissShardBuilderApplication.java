@@ -1,7 +1,6 @@
 package dev.faissshard;
 
 import dev.faissshard.system.NativeMemoryLimits;
-import dev.faissshard.system.NativePreload;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -12,7 +11,6 @@ public class FaissShardBuilderApplication {
 
     public static void main(String[] args) {
         NativeMemoryLimits.applyDefaults();
-        NativePreload.start();
         SpringApplication.run(FaissShardBuilderApplication.class, args);
     }
 }
