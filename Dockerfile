@@ -35,17 +35,18 @@ COPY --from=build /layers/spring-boot-loader/ ./
 COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 COPY samples /app/samples
-COPY deploy/docker/entrypoint.sh /usr/local/bin/fsb-entrypoint
+COPY scripts/run-service.sh /usr/local/bin/fsb-entrypoint
 COPY deploy/docker/healthcheck.sh /usr/local/bin/fsb-healthcheck
-# JVM settings for a ~400 MB resident-set target, in this one place (compose, Kubernetes and Modal
-# inherit them; override JAVA_OPTS as a whole to change them). The heap stays small because the live
-# set is ~55 MB and ONNX Runtime, FAISS and libjpeg-turbo allocate ~250 MB outside it; the serial
-# collector has the smallest footprint on the 1–2 cores a pod gets; MALLOC_ARENA_MAX caps glibc's
-# per-thread malloc arenas, where native memory otherwise grows unnoticed. JNI libraries and ONNX
-# Runtime extract to /app/tmp, so the root filesystem can be read-only.
+# The entrypoint is the launcher every documented launch uses (scripts/run-service.sh): it sets the JVM
+# options for a ~400 MB resident set (serial collector, small heap, MALLOC_ARENA_MAX=2, ...) and maps the
+# class-data archive built here, by a training build of the bundled samples at image build time (never
+# downloaded; a stale one is skipped). JAVA_OPTS adds to the launcher's options (later ones win). JNI
+# libraries and ONNX Runtime extract to /app/tmp, so the root filesystem can be read-only; the training
+# build extracts them to /tmp, which it empties again.
+RUN JAVA_OPTS="-Djava.io.tmpdir=/tmp -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp" /usr/local/bin/fsb-entrypoint --prepare \
+ && rm -rf /tmp/* /root/.javacpp
 ENV FSB_STORAGE_LOCAL_ROOT=/app/data/storage \
-    MALLOC_ARENA_MAX=2 \
-    JAVA_OPTS="-XX:+UseSerialGC -Xms64m -Xmx192m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/app/tmp -Dorg.bytedeco.javacpp.cachedir=/app/tmp/javacpp"
+    JAVA_OPTS="-Djava.io.tmpdir=/app/tmp -Dorg.bytedeco.javacpp.cachedir=/app/tmp/javacpp"
 # Modal builds with RUNTIME_USER=root: it appends its own build steps (add_python) after this line,
 # which must write /usr/local. Everywhere else the service runs as the unprivileged uid 10001.
 ARG RUNTIME_USER=10001

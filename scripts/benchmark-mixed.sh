@@ -6,15 +6,21 @@
 # (openclipart-png, gnome-backgrounds, mate-backgrounds, desktop-base) re-encoded like product images:
 # 64% baseline JPEG, 5.5% progressive, 20% PNG (alpha, palette), 10.5% WebP, longest side 256-1024 px.
 # IMAGES below 3000 take the first ones; above (e.g. 30000) the 3000 distinct pictures repeat under
-# new ids (BENCH_DISTINCT changes the 3000). nginx serves them on 127.0.0.1. Then, RUNS times each
-# and alternately, the service as users launch it (the packaged jar in run-once mode, default settings,
-# local storage) and, when ../shared/python-baseline/ is there, the baseline (16 fetch threads,
-# 2 processes). Prints wall, CPU (user+sys) and peak RSS per run, medians
-# and the service/baseline ratios.
+# new ids (BENCH_DISTINCT changes the 3000). nginx serves them on 127.0.0.1. Then, RUNS rounds, each:
+#  1. the service as users launch it (scripts/run-service.sh, prepared as the quick start prepares it,
+#     in run-once mode, default settings, local storage), whole process;
+#  2. when ../shared/python-baseline/ is there, the baseline (16 fetch threads, 2 processes);
+#  3. one freshly started service (same launcher, as a server): start to ready, then two jobs of the
+#     catalogue in it, each under its own prefix: the first and the second job's images/s (warm-up).
+# Prints wall, CPU (user+sys) and peak RSS per run, medians, the service/baseline ratios, start to
+# ready, and the first and second job's images/s against the baseline's whole-process images/s.
+# Each figure line carries the machine's load average (it is shared: wall times are noisy).
 #
-# BENCH_JAVA_OPTS: JVM options of the service (default none, as `java -jar` in the README);
+# BENCH_JAVA_OPTS: extra JVM options of the service (JAVA_OPTS of the launcher; default none);
+# BENCH_JAVA: the java command of the service (JAVA of the launcher, e.g. a JDK 25's bin/java);
 # BENCH_SERVICE: a whole command line to launch the service instead (the jar path is appended);
-# BENCH_PORT: the nginx port (default 18090); BENCH_SKIP_BUILD=1 reuses target/*.jar.
+# BENCH_PORT: the nginx port (default 18090); BENCH_SKIP_BUILD=1 reuses target/*.jar and its archive;
+# BENCH_JOBS=0 leaves out step 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IMAGES="${1:-3000}"
@@ -40,11 +46,21 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+[ -n "${BENCH_JAVA:-}" ] && export JAVA="$BENCH_JAVA"
+[ -n "${BENCH_JAVA_OPTS:-}" ] && export JAVA_OPTS="$BENCH_JAVA_OPTS"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  echo "Packaging the service..."
+  echo "Packaging the service and preparing its launch (scripts/run-service.sh --prepare)..."
   mvn -B -ntp -q package -DskipTests
+  [ -z "${BENCH_SERVICE:-}" ] && scripts/run-service.sh --prepare
 fi
-JAR="$(ls target/faiss-shard-builder-*.jar | grep -v plain | head -1)"
+if [ -n "${BENCH_SERVICE:-}" ]; then
+  JAR="$(ls target/faiss-shard-builder-*.jar | grep -v plain | head -1)"
+  # shellcheck disable=SC2206
+  SERVICE=($BENCH_SERVICE "$JAR")
+else
+  SERVICE=(scripts/run-service.sh)
+fi
+echo "Service launch: $(scripts/run-service.sh --print-java-command | tr '\n' ' ')"
 
 echo "Corpus of $DISTINCT distinct pictures in $CORPUS (cached between runs)..."
 /usr/bin/python3 scripts/benchmark-mixed-corpus.py "$CORPUS" "$DISTINCT"
@@ -105,8 +121,7 @@ run_service() {
   local run="$1" storage="$OUT/storage-service"
   rm -rf "$storage"
   local log="$OUT/service-$IMAGES-$run.log"
-  # shellcheck disable=SC2086
-  /usr/bin/time -v -o "$OUT/time.txt" ${BENCH_SERVICE:-java ${BENCH_JAVA_OPTS:-}} -jar "$JAR" \
+  /usr/bin/time -v -o "$OUT/time.txt" "${SERVICE[@]}" \
     --fsb.job.run-once=true --fsb.catalog.location="$CATALOG" --fsb.storage.local.root="$storage" \
     --server.address=127.0.0.1 --server.port=0 --fsb.fetch.egress.allow=127.0.0.1/32 "$@" >"$log" 2>&1 \
     || { echo "service run $run failed, see $log" >&2; tail -20 "$log" >&2; exit 1; }
@@ -114,7 +129,24 @@ run_service() {
   counts="$(grep -o '[0-9]* embedded, [0-9]* failed' "$log" | tail -1)"
   # A run that embedded nothing measured nothing (an egress refusal, a missing library): stop here.
   case "$counts" in "0 embedded"*|"") echo "service run $run embedded nothing ($counts), see $log" >&2; exit 1 ;; esac
-  printf 'service\t%s\t%s\t%s\n' "$run" "$(measure "$OUT/time.txt")" "$counts" | tee -a "$RESULTS"
+  printf 'service\t%s\t%s\t%s, load %s\n' "$run" "$(measure "$OUT/time.txt")" "$counts" "$(load)" | tee -a "$RESULTS"
+}
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+JOBS_RESULTS="$OUT/jobs-$IMAGES.tsv"
+: >"$JOBS_RESULTS"
+# Step 3: one started service, start to ready, then two jobs in it.
+run_jobs() {
+  local run="$1" storage="$OUT/storage-jobs"
+  shift
+  rm -rf "$storage"
+  local line
+  line="$(/usr/bin/python3 scripts/benchmark-mixed-jobs.py "$OUT/jobs-$IMAGES-$run.log" "${SERVICE[@]}" \
+    --fsb.catalog.location="$CATALOG" --fsb.storage.local.root="$storage" \
+    --server.address=127.0.0.1 --fsb.fetch.egress.allow=127.0.0.1/32 "$@")" \
+    || { echo "jobs run $run failed, see $OUT/jobs-$IMAGES-$run.log" >&2; exit 1; }
+  printf 'jobs\t%s\t%s\tload %s\n' "$run" "$line" "$(load)" | tee -a "$JOBS_RESULTS"
 }
 
 run_baseline() {
@@ -128,17 +160,19 @@ run_baseline() {
   summary="$(tail -1 "$log" | /usr/bin/python3 -c 'import json, sys
 r = json.load(sys.stdin)
 print("%d embedded, %d failed, all processes %.0f MB" % (r["images"], r["failed"], r["peak_rss_mb"] + r["peak_rss_children_mb"]))')"
-  printf 'baseline\t%s\t%s\t%s\n' "$run" "$(measure "$OUT/time.txt")" "$summary" | tee -a "$RESULTS"
+  printf 'baseline\t%s\t%s\t%s, load %s\n' "$run" "$(measure "$OUT/time.txt")" "$summary" "$(load)" | tee -a "$RESULTS"
 }
 
-echo "Alternating $RUNS runs each on $IMAGES images (nproc $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "Alternating $RUNS runs each on $IMAGES images (nproc $(nproc), load $(load))"
 printf 'who\trun\twall_s\tcpu_s\tpeak_rss_mb\tresult\n'
+printf '(jobs\trun\tready_s\tcpu_at_ready_s\trss_at_ready_mb\tfirst_job_img_s\tsecond_job_img_s\tpeak_rss_mb\tthreads)\n'
 for run in $(seq 1 "$RUNS"); do
   run_service "$run" "$@"
-  [ -d "$BASELINE" ] && run_baseline "$run"
+  if [ -d "$BASELINE" ]; then run_baseline "$run"; fi
+  if [ "${BENCH_JOBS:-1}" != 0 ]; then run_jobs "$run" "$@"; fi
 done
 
-/usr/bin/python3 - "$RESULTS" "$IMAGES" <<'PY'
+/usr/bin/python3 - "$RESULTS" "$IMAGES" "$JOBS_RESULTS" <<'PY'
 import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 med = {}
@@ -154,4 +188,14 @@ for who, (wall, cpu, rss) in med.items():
 if len(med) == 2:
     s, b = med["service"], med["baseline"]
     print(f"| service / baseline | {s[0] / b[0]:.2f}x | {s[1] / b[1]:.2f}x | {s[2] / b[2]:.2f}x | |")
+jobs = [line.rstrip("\n").split("\t") for line in open(sys.argv[3]) if line.strip()]
+if jobs:
+    ready, cpu, rss, first, second, peak = (statistics.median(float(j[i]) for j in jobs) for i in range(2, 8))
+    print(f"\nOne started service, medians over {len(jobs)} runs: start to ready {ready:.2f} s "
+          f"({cpu:.1f} s CPU, {rss:.0f} MB RSS at ready); first job {first:.0f} images/s, "
+          f"second job {second:.0f} images/s (second / first {second / first:.2f}x); peak RSS {peak:.0f} MB")
+    if "baseline" in med:
+        rate = int(sys.argv[2]) / med["baseline"][0]
+        print(f"Baseline whole process {rate:.0f} images/s: first job {first / rate:.2f}x, "
+              f"second job {second / rate:.2f}x of it")
 PY

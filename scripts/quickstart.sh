@@ -20,11 +20,14 @@ AUTH=()
 scripts/install-deps.sh
 echo "Building (first run downloads dependencies from Maven Central)..."
 mvn -B -ntp -q package -DskipTests
-JAR=$(ls target/faiss-shard-builder-*.jar | head -n 1)
+# One-time setup of the launch: unpack the jar and build its class-data archive with a short training
+# build (about as long as one start). Without it the service still starts, only slower.
+echo "Preparing the launch (class-data archive, see scripts/run-service.sh)..."
+scripts/run-service.sh --prepare || echo "(no archive: the service starts without it)"
 
 mkdir -p "$(dirname "$DATA_DIR")" data
 echo "Starting the service on port ${PORT} (log: data/service.log)..."
-java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --fsb.storage.local.root="$DATA_DIR" >data/service.log 2>&1 &
+scripts/run-service.sh --server.port="$PORT" --fsb.storage.local.root="$DATA_DIR" >data/service.log 2>&1 &
 SERVICE_PID=$!
 stop_service() {
   if [ "$KEEP_RUNNING" = false ] && kill -0 "$SERVICE_PID" 2>/dev/null; then

@@ -124,7 +124,7 @@ class RepositoryTests(unittest.TestCase):
         self.assertRegex(final_stage, r"\nARG RUNTIME_USER=10001\n")
         users = re.findall(r"^USER (.+)$", final_stage, re.MULTILINE)
         self.assertEqual(users, ["${RUNTIME_USER}"])
-        self.assertIn("COPY deploy/docker/entrypoint.sh /usr/local/bin/fsb-entrypoint", final_stage)
+        self.assertIn("COPY scripts/run-service.sh /usr/local/bin/fsb-entrypoint", final_stage)
 
     def test_function_takes_supabase_and_token_secrets_and_retries(self):
         options = call("App.function")[0]

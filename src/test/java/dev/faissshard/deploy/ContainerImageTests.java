@@ -9,8 +9,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -19,14 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The container image without a Docker engine: the Dockerfile linted and read as Docker reads it,
- * and the image's entrypoint and health check scripts run for real, against a fake {@code java} on
- * the PATH and a real HTTP server on loopback.
+ * and the image's entrypoint (the launcher {@code scripts/run-service.sh}) and health check scripts
+ * run for real, against a fake {@code java} in a fake JDK and a real HTTP server on loopback.
  */
 class ContainerImageTests {
 
     private static final Path DOCKERFILE = CommandLine.REPOSITORY.resolve("Dockerfile");
-    private static final Path ENTRYPOINT =
-            CommandLine.REPOSITORY.resolve("deploy/docker/entrypoint.sh");
+
+    /** The image's entrypoint is the launcher every documented launch uses. */
+    private static final Path ENTRYPOINT = CommandLine.REPOSITORY.resolve("scripts/run-service.sh");
+
     private static final Path HEALTHCHECK =
             CommandLine.REPOSITORY.resolve("deploy/docker/healthcheck.sh");
 
@@ -55,7 +59,7 @@ class ContainerImageTests {
                 .isEqualTo("ENTRYPOINT [\"/usr/local/bin/fsb-entrypoint\"]");
         assertThat(runtime)
                 .contains(
-                        "COPY deploy/docker/entrypoint.sh /usr/local/bin/fsb-entrypoint",
+                        "COPY scripts/run-service.sh /usr/local/bin/fsb-entrypoint",
                         "COPY deploy/docker/healthcheck.sh /usr/local/bin/fsb-healthcheck",
                         "ARG RUNTIME_USER=10001");
         assertThat(last(runtime, "USER")).isEqualTo("USER ${RUNTIME_USER}");
@@ -91,22 +95,36 @@ class ContainerImageTests {
     }
 
     @Test
-    void jvmOptionsAreSetOnceInTheImage() throws IOException {
+    void imageLeavesJvmOptionsToTheLauncherAndBuildsItsArchiveAtImageBuild() throws IOException {
+        List<String> runtime = finalStage(instructions(Files.readString(DOCKERFILE)));
         List<String> javaOpts =
-                instructions(Files.readString(DOCKERFILE)).stream()
-                        .filter(line -> line.contains("JAVA_OPTS="))
-                        .toList();
-        assertThat(javaOpts).hasSize(1);
-        assertThat(javaOpts.get(0))
-                .contains("-Xmx")
+                runtime.stream().filter(line -> line.contains("JAVA_OPTS=")).toList();
+        // One ENV for the service, one for the training build (which extracts natives to /tmp).
+        assertThat(javaOpts).hasSize(2);
+        String env = last(runtime, "ENV");
+        assertThat(env)
                 .contains("-Djava.io.tmpdir=/app/tmp")
-                .contains("-Dorg.bytedeco.javacpp.cachedir=/app/tmp/javacpp");
+                .contains("-Dorg.bytedeco.javacpp.cachedir=/app/tmp/javacpp")
+                // Heap, collector and arenas are the launcher's, set in one place for every launch.
+                .doesNotContain("-Xmx")
+                .doesNotContain("GC")
+                .doesNotContain("MALLOC_ARENA_MAX");
+        int prepare = indexOf(runtime, "RUN ", "/usr/local/bin/fsb-entrypoint --prepare");
+        assertThat(prepare)
+                .as("the archive is built after the application layer is in place")
+                .isGreaterThan(indexOf(runtime, "COPY --from=build /layers/application/", ""))
+                .isGreaterThan(indexOf(runtime, "COPY samples", ""))
+                .as("and before the service's own JAVA_OPTS and user")
+                .isLessThan(runtime.indexOf(env))
+                .isLessThan(indexOf(runtime, "USER ", ""));
+        assertThat(runtime.get(prepare)).contains("rm -rf /tmp/*");
     }
 
     @Test
-    void entrypointExecsJavaWithJavaOptsThenEveryContainerArgumentUnchanged() throws Exception {
+    void launcherExecsJavaWithShippedOptionsThenJavaOptsThenEveryArgumentUnchanged()
+            throws Exception {
         Path log = temp.resolve("java-args");
-        Path bin = fakeJava(log, 0);
+        Path java = fakeJdk("17.0.15", log, 0);
         CommandLine.Result result =
                 CommandLine.run(
                         List.of(
@@ -114,46 +132,157 @@ class ContainerImageTests {
                                 "-c",
                                 "echo $$ > "
                                         + temp.resolve("shell-pid")
-                                        + "; exec sh "
+                                        + "; exec bash "
                                         + ENTRYPOINT
                                         + " \"$@\"",
                                 "sh",
                                 "--fsb.job.run-once=true",
                                 "--fsb.job.prefix=two words"),
                         temp,
-                        Map.of(
-                                "PATH",
-                                bin + ":/usr/bin:/bin",
-                                "JAVA_OPTS",
-                                "-Xmx64m -Dfile.encoding=UTF-8"));
+                        launcherEnvironment(java, "-Xmx64m -Dfile.encoding=UTF-8"));
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         List<String> lines = Files.readAllLines(log);
-        assertThat(lines.subList(1, lines.size()))
-                .containsExactly(
+        assertThat(lines.get(1)).isEqualTo("MALLOC_ARENA_MAX=2");
+        List<String> arguments = lines.subList(2, lines.size());
+        assertThat(arguments)
+                .startsWith(
+                        "-XX:+UseSerialGC",
+                        "-Xms32m",
+                        "-Xmx160m",
+                        "-XX:MaxMetaspaceSize=128m",
+                        "-XX:ReservedCodeCacheSize=64m",
+                        "-Xss512k",
+                        "-XX:MaxDirectMemorySize=64m",
+                        "-XX:+ExitOnOutOfMemoryError",
+                        "-XX:TieredStopAtLevel=1")
+                .endsWith(
                         "-Xmx64m",
                         "-Dfile.encoding=UTF-8",
                         "-jar",
                         "/app/faiss-shard-builder.jar",
                         "--fsb.job.run-once=true",
-                        "--fsb.job.prefix=two words");
+                        "--fsb.job.prefix=two words")
+                // Java 17 has no restricted native access to allow, and no archive was built.
+                .noneMatch(argument -> argument.startsWith("--enable-native-access"))
+                .noneMatch(argument -> argument.startsWith("-XX:SharedArchiveFile"));
         // exec: java replaced the shell, so it is the process the container engine signals.
         assertThat(lines.get(0)).isEqualTo(Files.readString(temp.resolve("shell-pid")).strip());
     }
 
     @Test
-    void entrypointWithoutJavaOptsPassesNoEmptyArgumentAndReturnsJavasExitCode() throws Exception {
+    void launcherWithoutJavaOptsPassesNoEmptyArgumentAndReturnsJavasExitCode() throws Exception {
         Path log = temp.resolve("java-args");
-        Path bin = fakeJava(log, 2);
+        Path java = fakeJdk("17.0.15", log, 2);
         CommandLine.Result result =
                 CommandLine.run(
-                        List.of("sh", ENTRYPOINT.toString()),
+                        List.of("bash", ENTRYPOINT.toString()),
                         temp,
-                        Map.of("PATH", bin + ":/usr/bin:/bin"));
+                        launcherEnvironment(java, null));
         assertThat(result.exitCode()).isEqualTo(2);
-        List<String> lines = Files.readAllLines(log);
-        assertThat(lines.subList(1, lines.size()))
-                .containsExactly("-jar", "/app/faiss-shard-builder.jar");
+        List<String> arguments = Files.readAllLines(log);
+        assertThat(arguments.subList(2, arguments.size()))
+                .doesNotContain("")
+                .endsWith("-XX:TieredStopAtLevel=1", "-jar", "/app/faiss-shard-builder.jar");
+    }
+
+    @Test
+    void launcherMapsAFreshArchiveAndSkipsAStaleOneWithANote() throws Exception {
+        Path jar = Files.writeString(temp.resolve("faiss-shard-builder.jar"), "jar");
+        Path archive = Files.writeString(temp.resolve("faiss-shard-builder.jdk17.jsa"), "cds");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(1_700_000_000_000L));
+        Path java = fakeJdk("17.0.15", temp.resolve("unused"), 0);
+        Map<String, String> env = launcherEnvironment(java, null);
+        env.put("FSB_JAR", jar.toString());
+
+        CommandLine.Result fresh = printCommand(env);
+        assertThat(fresh.output()).contains("-XX:SharedArchiveFile=" + archive + "\n");
+
+        Files.setLastModifiedTime(archive, FileTime.fromMillis(1_600_000_000_000L));
+        CommandLine.Result stale = printCommand(env);
+        assertThat(stale.exitCode()).isZero();
+        assertThat(stale.output())
+                .doesNotContain("SharedArchiveFile")
+                .contains("is older than " + jar + "; starting without");
+
+        env.put("FSB_ARCHIVE", "off");
+        Files.setLastModifiedTime(archive, FileTime.fromMillis(1_800_000_000_000L));
+        assertThat(printCommand(env).output()).doesNotContain("SharedArchiveFile");
+    }
+
+    @Test
+    void launcherOnJava25UsesTheAotCacheAndAllowsNativeAccess() throws Exception {
+        Path jar = Files.writeString(temp.resolve("faiss-shard-builder.jar"), "jar");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(1_700_000_000_000L));
+        Path cache = Files.writeString(temp.resolve("faiss-shard-builder.jdk25.aot"), "aot");
+        Map<String, String> env =
+                launcherEnvironment(fakeJdk("25.0.3", temp.resolve("unused"), 0), null);
+        env.put("FSB_JAR", jar.toString());
+        assertThat(printCommand(env).output())
+                .contains("\n--enable-native-access=ALL-UNNAMED\n")
+                .contains("\n-XX:AOTCache=" + cache + "\n");
+    }
+
+    @Test
+    void prepareTrainsOnTheBundledSamplesIntoAScratchFolderAndKeepsTheArchive() throws Exception {
+        Path jar = Files.writeString(temp.resolve("faiss-shard-builder.jar"), "jar");
+        Path log = temp.resolve("java-args");
+        Map<String, String> env = launcherEnvironment(fakeJdk("17.0.15", log, 0), null);
+        env.put("FSB_JAR", jar.toString());
+        CommandLine.Result result =
+                CommandLine.run(
+                        List.of("bash", ENTRYPOINT.toString(), "--prepare"),
+                        CommandLine.REPOSITORY,
+                        env);
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        Path archive = temp.resolve("faiss-shard-builder.jdk17.jsa");
+        assertThat(archive).exists();
+        assertThat(Files.readAllLines(log))
+                .contains(
+                        "-XX:ArchiveClassesAtExit=" + archive,
+                        "-jar",
+                        jar.toString(),
+                        "--fsb.job.run-once=true",
+                        "--fsb.catalog.location="
+                                + CommandLine.REPOSITORY.resolve("samples/catalog.csv"),
+                        "--server.port=0")
+                .anyMatch(line -> line.startsWith("--fsb.storage.local.root=/"));
+    }
+
+    @Test
+    void prepareThatFailsLeavesNoArchiveAndSaysWhy() throws Exception {
+        Path jar = Files.writeString(temp.resolve("faiss-shard-builder.jar"), "jar");
+        Map<String, String> env =
+                launcherEnvironment(fakeJdk("17.0.15", temp.resolve("java-args"), 1), null);
+        env.put("FSB_JAR", jar.toString());
+        CommandLine.Result result =
+                CommandLine.run(
+                        List.of("bash", ENTRYPOINT.toString(), "--prepare"),
+                        CommandLine.REPOSITORY,
+                        env);
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.output()).contains("training run failed");
+        assertThat(temp.resolve("faiss-shard-builder.jdk17.jsa")).doesNotExist();
+    }
+
+    private CommandLine.Result printCommand(Map<String, String> env) {
+        return CommandLine.run(
+                List.of("bash", ENTRYPOINT.toString(), "--print-java-command"), temp, env);
+    }
+
+    /** The launcher's environment in a test: the fake JDK's java, the image's jar path. */
+    private static Map<String, String> launcherEnvironment(Path java, String javaOpts) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", "/usr/bin:/bin");
+        env.put("JAVA", java.toString());
+        env.put("JAVA_HOME", null);
+        env.put("MALLOC_ARENA_MAX", null);
+        env.put("FSB_ARCHIVE", null);
+        env.put("FSB_HEAP", null);
+        env.put("FSB_JAR", "/app/faiss-shard-builder.jar");
+        env.put("JAVA_OPTS", javaOpts);
+        return env;
     }
 
     @Test
@@ -206,23 +335,42 @@ class ContainerImageTests {
     }
 
     /**
-     * A {@code java} that writes its PID and then each argument on a line of its own, and exits
-     * with the code.
+     * A JDK whose {@code release} file names the version and whose {@code java} writes its PID, its
+     * MALLOC_ARENA_MAX and then each argument on a line of its own, creates the archive a training
+     * run asks for (when it succeeds), and exits with the code.
      */
-    private Path fakeJava(Path log, int exitCode) throws IOException {
-        Path bin = Files.createDirectories(temp.resolve("bin"));
-        Path java = bin.resolve("java");
-        Files.writeString(
-                java,
-                "#!/bin/sh\necho $$ > '"
-                        + log
-                        + "'\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '"
-                        + log
-                        + "'; done\nexit "
-                        + exitCode
-                        + "\n");
+    private Path fakeJdk(String version, Path log, int exitCode) throws IOException {
+        Path home = Files.createDirectories(temp.resolve("jdk-" + version));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        String script =
+                """
+                #!/bin/sh
+                echo $$ > '%1$s'
+                echo MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX >> '%1$s'
+                for a in "$@"; do
+                  printf '%%s\\n' "$a" >> '%1$s'
+                  case "$a" in
+                    -XX:ArchiveClassesAtExit=*|-XX:AOTCacheOutput=*)
+                      [ %2$d -eq 0 ] && echo archive > "${a#*=}" ;;
+                  esac
+                done
+                exit %2$d
+                """
+                        .formatted(log, exitCode);
+        Files.writeString(java, script);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
+        return java;
+    }
+
+    private static int indexOf(List<String> instructions, String prefix, String containing) {
+        for (int i = 0; i < instructions.size(); i++) {
+            if (instructions.get(i).startsWith(prefix)
+                    && instructions.get(i).contains(containing)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + prefix + containing);
     }
 
     /**
