@@ -1,5 +1,8 @@
 package dev.faissshard.build;
 
+import java.time.Duration;
+import java.time.Instant;
+
 /** How the control plane steers a running build, between batches only. */
 public interface BuildControl {
 
@@ -13,4 +16,33 @@ public interface BuildControl {
      * while this one stalled; called before every commit.
      */
     void checkMayWrite();
+
+    /**
+     * Whether a refusal by {@link #checkMayWrite()} only means that the lease could not be renewed
+     * lately (storage did not answer), so that it passes once storage answers; false when the index
+     * was taken over for good.
+     */
+    default boolean mayWriteOnceRenewed() {
+        return false;
+    }
+
+    /** When the build must stop at its next batch boundary; null for never. */
+    default Instant deadline() {
+        return null;
+    }
+
+    /** Storage stopped answering at {@code since}; the build waits for it until {@code until}. */
+    default void storageUnavailable(Instant since, Instant until) {}
+
+    /** Storage answers again; the build goes on. */
+    default void storageAvailable(Instant now) {}
+
+    /**
+     * Waits before the next storage attempt; returns early, false, when the build must stop
+     * (cancel, shutdown).
+     */
+    default boolean awaitRetry(Duration delay) throws InterruptedException {
+        Thread.sleep(delay.toMillis());
+        return true;
+    }
 }

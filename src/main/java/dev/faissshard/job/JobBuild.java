@@ -2,6 +2,8 @@ package dev.faissshard.job;
 
 import dev.faissshard.build.BuildControl;
 import dev.faissshard.build.BuildPlan;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * A job as the data plane sees it: what to build, and how the job steers the build between batches.
@@ -34,6 +36,31 @@ final class JobBuild {
             @Override
             public void checkMayWrite() {
                 job.lease().checkHeld();
+            }
+
+            @Override
+            public boolean mayWriteOnceRenewed() {
+                return !job.lease().takenOver();
+            }
+
+            @Override
+            public Instant deadline() {
+                return job.deadline();
+            }
+
+            @Override
+            public void storageUnavailable(Instant since, Instant until) {
+                job.storageUnavailable(since, until);
+            }
+
+            @Override
+            public void storageAvailable(Instant now) {
+                job.storageAvailable(now);
+            }
+
+            @Override
+            public boolean awaitRetry(Duration delay) throws InterruptedException {
+                return job.awaitRetry(delay);
             }
         };
     }

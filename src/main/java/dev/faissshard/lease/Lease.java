@@ -75,6 +75,14 @@ public final class Lease implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether another process took the lease over (or it was deleted): then {@link #checkHeld()}
+     * refuses for good, not merely until the next renewal goes through.
+     */
+    public boolean takenOver() {
+        return lost != null;
+    }
+
     @Override
     public synchronized void close() {
         if (leases == null) {
