@@ -18,12 +18,13 @@ public interface BuildControl {
     void checkMayWrite();
 
     /**
-     * Whether a refusal by {@link #checkMayWrite()} only means that the lease could not be renewed
-     * lately (storage did not answer), so that it passes once storage answers; false when the index
-     * was taken over for good.
+     * After {@link #checkMayWrite()} refused: renews the lease now, if it merely could not be
+     * renewed lately (storage did not answer). Returns whether this process may write again; throws
+     * the refusal when the index was taken over for good.
      */
-    default boolean mayWriteOnceRenewed() {
-        return false;
+    default boolean renewLease() {
+        checkMayWrite();
+        return true;
     }
 
     /** When the build must stop at its next batch boundary; null for never. */

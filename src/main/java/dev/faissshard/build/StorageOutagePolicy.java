@@ -20,8 +20,8 @@ import org.springframework.stereotype.Component;
  * <p>Repeating a step is safe because the steps it guards are: a commit writes objects (an
  * immutable one already there with the same bytes is kept), then progress, then the manifest, then
  * deletes, and a repeat after a partial commit picks up where the failed one stopped. A lease that
- * could not be renewed during the outage counts as part of it: the commit waits until the renewal
- * went through, and fails at once if the index was taken over.
+ * could not be renewed during the outage counts as part of it: it is renewed as soon as storage
+ * answers, and the commit fails at once if the index was taken over meanwhile.
  *
  * <p>Thread-safe: holds no state between calls.
  */
@@ -53,6 +53,7 @@ public class StorageOutagePolicy {
         Instant until = null;
         long accounted = 0;
         Duration backoff = properties.outageInitialBackoff();
+        boolean renewed = false;
         while (true) {
             try {
                 T result = step.get();
@@ -67,9 +68,13 @@ public class StorageOutagePolicy {
                 }
                 return result;
             } catch (StorageUnavailableException | LeaseLostException ex) {
-                if (ex instanceof LeaseLostException && !control.mayWriteOnceRenewed()) {
-                    throw ex;
+                // A lease that lapsed while storage was away is renewed now (a takeover is thrown):
+                // once that went through, the step is tried again at once.
+                if (ex instanceof LeaseLostException && !renewed && control.renewLease()) {
+                    renewed = true;
+                    continue;
                 }
+                renewed = false;
                 Instant now = clock.instant();
                 if (since == null) {
                     since = now;

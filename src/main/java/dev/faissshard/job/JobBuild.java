@@ -2,6 +2,8 @@ package dev.faissshard.job;
 
 import dev.faissshard.build.BuildControl;
 import dev.faissshard.build.BuildPlan;
+import dev.faissshard.lease.Lease;
+import dev.faissshard.lease.LeaseLostException;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -39,8 +41,18 @@ final class JobBuild {
             }
 
             @Override
-            public boolean mayWriteOnceRenewed() {
-                return !job.lease().takenOver();
+            public boolean renewLease() {
+                Lease lease = job.lease();
+                lease.renewNow();
+                try {
+                    lease.checkHeld();
+                    return true;
+                } catch (LeaseLostException ex) {
+                    if (lease.takenOver()) {
+                        throw ex;
+                    }
+                    return false; // storage did not answer the renewal either
+                }
             }
 
             @Override

@@ -83,6 +83,14 @@ public final class Lease implements AutoCloseable {
         return lost != null;
     }
 
+    /**
+     * Renews now rather than at the next tick: after a storage outage, so that the job's commit
+     * need not wait for the renewal schedule. Failures are handled as a scheduled renewal's are.
+     */
+    public void renewNow() {
+        renew();
+    }
+
     @Override
     public synchronized void close() {
         if (leases == null) {
