@@ -55,6 +55,7 @@ public final class Job {
     private JobState state = JobState.QUEUED;
     private boolean pauseRequested;
     private boolean cancelRequested;
+    private boolean atBoundary;
     private volatile boolean stoppedForShutdown;
     private volatile Instant startedAt;
     private volatile Instant finishedAt;
@@ -155,6 +156,24 @@ public final class Job {
     boolean pastDeadline(Instant now) {
         Instant at = deadline;
         return at != null && !now.isBefore(at);
+    }
+
+    /**
+     * Whether a pause was asked for that has not taken effect yet: the job still finishes (or waits
+     * to commit) the batch in flight, although it already shows {@link JobState#PAUSED} (or {@link
+     * JobState#WAITING}). False once it rests at the batch boundary.
+     */
+    boolean pausing() {
+        lock.lock();
+        try {
+            return pauseRequested
+                    && startedAt != null
+                    && !atBoundary
+                    && !cancelRequested
+                    && !state.isFinished();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** What the job waits for, if it is {@link JobState#WAITING}. */
@@ -349,17 +368,30 @@ public final class Job {
     }
 
     /**
-     * Called by the build between batches: blocks while paused. Returns false when the job must
-     * stop because it was cancelled.
+     * Called by the build between batches: blocks while paused (until resumed, cancelled, or the
+     * deadline passes: the build then ends the job as past its deadline). Returns false when the
+     * job must stop because it was cancelled.
      */
     boolean checkpoint() throws InterruptedException {
         lock.lock();
         try {
             boolean paused = false;
-            while (pauseRequested && !cancelRequested) {
-                state = JobState.PAUSED;
-                paused = true;
-                changed.await();
+            try {
+                // A deadline ends a pause too: the build checks it right after this returns.
+                while (pauseRequested && !cancelRequested && !pastDeadline(Instant.now())) {
+                    state = JobState.PAUSED;
+                    paused = true;
+                    atBoundary = true;
+                    Instant at = deadline;
+                    if (at == null) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(
+                                Math.max(1, Duration.between(Instant.now(), at).toNanos()));
+                    }
+                }
+            } finally {
+                atBoundary = false;
             }
             if (!cancelRequested) {
                 state = JobState.RUNNING;

@@ -36,6 +36,9 @@ import java.util.TreeMap;
  * @param deadline when the job stops at its next batch boundary, if it has a deadline
  * @param failureCode a stable code of why the job failed, when its failure has one ({@code
  *     deadline_exceeded}, {@code storage_unavailable})
+ * @param pausing true while a pause is asked for but the batch in flight has not been committed yet
+ *     (the state already says {@code PAUSED}, or {@code WAITING}); false once the job rests at the
+ *     boundary
  */
 public record JobView(
         String id,
@@ -60,7 +63,8 @@ public record JobView(
         Waiting waiting,
         Stalled stalled,
         Instant deadline,
-        String failureCode) {
+        String failureCode,
+        boolean pausing) {
 
     /**
      * Why a running job waits.
@@ -159,7 +163,8 @@ public record JobView(
                         .map(stall -> new Stalled(stall.since(), stall.lastProgressAt()))
                         .orElse(null),
                 job.deadline(),
-                job.failureCode());
+                job.failureCode(),
+                job.pausing());
     }
 
     private static IndexView indexView(IndexProgress progress, long openVectors) {

@@ -101,6 +101,7 @@ class JobStateMachineTests {
         Job job = running();
         job.requestPause();
         assertThat(job.state()).isEqualTo(JobState.PAUSED);
+        assertThat(job.pausing()).as("the batch in flight is not committed yet").isTrue();
         assertThat(job.isPausedBeforeStart()).isFalse();
         assertThatThrownBy(job::requestPause).isInstanceOf(JobStateConflictException.class);
         assertThatThrownBy(job::resumeQueued).isInstanceOf(JobStateConflictException.class);
@@ -113,6 +114,9 @@ class JobStateMachineTests {
                                 throw new IllegalStateException(ex);
                             }
                         });
+        assertThat(awaitTrue(() -> !job.pausing()))
+                .as("pausing until the job rests at its boundary")
+                .isTrue();
         Thread.sleep(100);
         assertThat(boundary).as("blocked while paused").isNotDone();
         job.requestResume();
@@ -216,6 +220,7 @@ class JobStateMachineTests {
         job.storageUnavailable(T1, T1.plusSeconds(600));
         job.requestPause();
         assertThat(job.state()).as("still waiting for storage").isEqualTo(JobState.WAITING);
+        assertThat(job.pausing()).isTrue();
         assertThatThrownBy(job::requestPause).isInstanceOf(JobStateConflictException.class);
         job.storageAvailable(T1.plusSeconds(5));
         assertThat(job.state()).isEqualTo(JobState.PAUSED);
@@ -289,6 +294,44 @@ class JobStateMachineTests {
         job.fail(T1.plusSeconds(7202), "storage_unavailable", "again");
         assertThat(job.failureCode()).as("the first outcome stays").isEqualTo("deadline_exceeded");
         assertThat(running().deadline()).as("no deadline asked for").isNull();
+    }
+
+    @Test
+    void aPausedJobIsReleasedAtItsDeadline() throws Exception {
+        Job job =
+                new Job(
+                        "job-3",
+                        spec(java.time.Duration.ofSeconds(1)),
+                        "local:test",
+                        "csv:catalog.csv",
+                        T0);
+        job.start(Instant.now());
+        job.requestPause();
+        CompletableFuture<Boolean> boundary =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return job.checkpoint();
+                            } catch (InterruptedException ex) {
+                                throw new IllegalStateException(ex);
+                            }
+                        });
+        assertThat(boundary.get(30, TimeUnit.SECONDS))
+                .as("released to let the build end it")
+                .isTrue();
+        assertThat(job.pastDeadline(Instant.now())).isTrue();
+    }
+
+    private static boolean awaitTrue(java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
     }
 
     private static Job running() {

@@ -106,7 +106,8 @@ class JobViewJsonTests {
                                 Instant.parse("2026-12-01T10:05:25Z"),
                                 Instant.parse("2026-12-01T10:00:25Z")),
                         Instant.parse("2026-12-01T12:00:01.500Z"),
-                        null);
+                        null,
+                        true);
         var written = json.write(waiting);
         assertThat(written).extractingJsonPathStringValue("$.state").isEqualTo("WAITING");
         assertThat(written)
@@ -123,6 +124,7 @@ class JobViewJsonTests {
         assertThat(written)
                 .extractingJsonPathStringValue("$.deadline")
                 .isEqualTo("2026-12-01T12:00:01.500Z");
+        assertThat(written).extractingJsonPathBooleanValue("$.pausing").isTrue();
         assertThat(json.parseObject(written.getJson())).isEqualTo(waiting);
     }
 
@@ -192,7 +194,8 @@ class JobViewJsonTests {
                 null,
                 null,
                 null,
-                null);
+                null,
+                false);
     }
 
     private static String fixture() throws IOException {
