@@ -22,6 +22,7 @@ class BuildMetrics {
     private final Counter embedded;
     private final Counter skipped;
     private final Timer batches;
+    private final Counter outageSeconds;
 
     BuildMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -46,6 +47,17 @@ class BuildMetrics {
                 Timer.builder("fsb.batch.duration")
                         .description("Time to embed, add and flush one batch")
                         .register(registry);
+        this.outageSeconds =
+                Counter.builder("fsb.storage.outage")
+                        .baseUnit("seconds")
+                        .description(
+                                "Seconds builds spent waiting for unavailable storage (summed over"
+                                        + " jobs)")
+                        .register(registry);
+    }
+
+    void outage(long nanos) {
+        outageSeconds.increment(nanos / 1e9);
     }
 
     void fetched(long bytes) {

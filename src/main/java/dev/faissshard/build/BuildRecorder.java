@@ -4,6 +4,7 @@ import dev.faissshard.embedding.IndexType;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexEvents;
 import dev.faissshard.index.ShardRecord;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -14,10 +15,29 @@ final class BuildRecorder implements IndexEvents {
 
     private final BuildStatistics stats;
     private final BuildMetrics metrics;
+    private final Clock clock;
 
     BuildRecorder(BuildStatistics stats, BuildMetrics metrics) {
+        this(stats, metrics, Clock.systemUTC());
+    }
+
+    BuildRecorder(BuildStatistics stats, BuildMetrics metrics, Clock clock) {
         this.stats = stats;
         this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    BuildMetrics metrics() {
+        return metrics;
+    }
+
+    /** A batch was committed: progress, for the stall detector. */
+    void committed() {
+        progressed();
+    }
+
+    private void progressed() {
+        stats.progressed(clock.instant());
     }
 
     BuildStatistics stats() {
@@ -34,20 +54,26 @@ final class BuildRecorder implements IndexEvents {
     }
 
     void failed(FailureReason reason) {
+        progressed();
         stats.failed(reason);
         metrics.failed(reason);
     }
 
     void fetched(long bytes) {
+        progressed();
         metrics.fetched(bytes);
     }
 
     void stage(Stage stage, long nanos) {
+        if (stage == Stage.DECODE) {
+            progressed(); // one image decoded (or found undecodable): it finished
+        }
         stats.stage(stage, nanos);
         metrics.stage(stage, nanos);
     }
 
     void embedded(int count) {
+        progressed();
         stats.embedded(count);
         metrics.embedded(count);
     }

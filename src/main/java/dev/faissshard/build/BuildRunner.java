@@ -26,6 +26,7 @@ public class BuildRunner {
     private final EmbeddingService embeddings;
     private final StoredIndex stored;
     private final BuildMetrics metrics;
+    private final StorageOutagePolicy outages;
     private final Clock clock;
 
     BuildRunner(
@@ -33,7 +34,9 @@ public class BuildRunner {
             EmbeddingService embeddings,
             StoredIndex stored,
             BuildMetrics metrics,
+            StorageOutagePolicy outages,
             Clock clock) {
+        this.outages = outages;
         this.preparer = preparer;
         this.embeddings = embeddings;
         this.stored = stored;
@@ -59,11 +62,35 @@ public class BuildRunner {
      */
     public boolean run(BuildPlan plan, Catalog catalog, BuildControl control, BuildStatistics stats)
             throws InterruptedException {
-        BuildRecorder recorder = new BuildRecorder(stats, metrics);
-        try (OpenIndex index =
-                stored.open(stored.locate(plan.layout()), models(plan.indexTypes()), recorder)) {
-            if (plan.shares() > 1) {
-                PartitionsFile.publish(index.location().storage(), plan.layout(), plan.shares());
+        BuildRecorder recorder = new BuildRecorder(stats, metrics, clock);
+        // Opening reads progress and brings the manifest level with it: an outage at the start of a
+        // job is waited out like one later on.
+        OpenIndex opened =
+                outages.run(
+                        "opening the index",
+                        control,
+                        () ->
+                                stored.open(
+                                        stored.locate(plan.layout()),
+                                        models(plan.indexTypes()),
+                                        recorder));
+        if (opened == null) {
+            return false;
+        }
+        try (OpenIndex index = opened) {
+            if (plan.shares() > 1
+                    && outages.run(
+                                    "publishing the partitions file",
+                                    control,
+                                    () -> {
+                                        PartitionsFile.publish(
+                                                index.location().storage(),
+                                                plan.layout(),
+                                                plan.shares());
+                                        return Boolean.TRUE;
+                                    })
+                            == null) {
+                return false;
             }
             return new IndexBuild(
                             plan,
@@ -73,6 +100,7 @@ public class BuildRunner {
                             new BatchEmbedder(embeddings),
                             control,
                             recorder,
+                            outages,
                             clock)
                     .run();
         }

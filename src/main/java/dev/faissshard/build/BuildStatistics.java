@@ -30,4 +30,10 @@ public interface BuildStatistics {
     void total(OptionalLong total);
 
     void touch(Instant at);
+
+    /**
+     * The build made progress (an image finished, a batch was committed): what the stall detector
+     * watches.
+     */
+    default void progressed(Instant at) {}
 }

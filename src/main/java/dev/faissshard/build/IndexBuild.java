@@ -13,7 +13,11 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * One run of a build: reads the catalogue in batches, skips what the index already holds, and for
  * each batch embeds, appends and commits. The next two batches are fetched and decoded while the
  * current one is embedded.
+ *
+ * <p>Each commit waits out a storage outage ({@link StorageOutagePolicy}); a deadline ends the run
+ * at a batch boundary, including while it waits for a batch to be fetched or for storage, so that
+ * neither a host nor a store that never answers can hold a job past it.
  */
 final class IndexBuild {
 
@@ -34,6 +42,7 @@ final class IndexBuild {
     private final BatchEmbedder embedder;
     private final BuildControl control;
     private final BuildRecorder recorder;
+    private final StorageOutagePolicy outages;
     private final Clock clock;
 
     /** Batches fetched and decoded at once while one is embedded. */
@@ -49,7 +58,9 @@ final class IndexBuild {
             BatchEmbedder embedder,
             BuildControl control,
             BuildRecorder recorder,
+            StorageOutagePolicy outages,
             Clock clock) {
+        this.outages = outages;
         this.plan = plan;
         this.catalog = catalog;
         this.index = index;
@@ -85,18 +96,20 @@ final class IndexBuild {
                 pending.forEach(batch -> batch.cancel(false));
                 return false;
             }
-            PreparedBatch batch = pending.removeFirst().join();
+            checkDeadline(pending);
+            PreparedBatch batch = awaitPrepared(pending);
             prepareAhead(entries, pending);
             long start = System.nanoTime();
-            write(batchNumber++, batch);
+            if (!write(batchNumber++, batch)) {
+                pending.forEach(prepared -> prepared.cancel(false));
+                return false;
+            }
             recorder.batch(Duration.ofNanos(System.nanoTime() - start));
         }
         index.sealOpenShards();
         // Complete: the catalogue was read to its end (not cut short by a limit) and no failure is
-        // one a
-        // later job would retry.
-        commit(batchNumber, !entries.hasNext() && !index.hasTransientFailures());
-        return true;
+        // one a later job would retry.
+        return commit(batchNumber, !entries.hasNext() && !index.hasTransientFailures());
     }
 
     private void prepareAhead(
@@ -110,7 +123,39 @@ final class IndexBuild {
         }
     }
 
-    private void write(long batchNumber, PreparedBatch batch) {
+    private void checkDeadline(Deque<CompletableFuture<PreparedBatch>> pending) {
+        Instant deadline = control.deadline();
+        if (deadline != null && !clock.instant().isBefore(deadline)) {
+            pending.forEach(batch -> batch.cancel(false));
+            throw new DeadlineExceededException(deadline);
+        }
+    }
+
+    /**
+     * The first prepared batch; waits for it no longer than the deadline, so that hosts that never
+     * answer cannot hold the job past it. Nothing of that batch is committed then.
+     */
+    private PreparedBatch awaitPrepared(Deque<CompletableFuture<PreparedBatch>> pending)
+            throws InterruptedException {
+        CompletableFuture<PreparedBatch> first = pending.removeFirst();
+        Instant deadline = control.deadline();
+        if (deadline == null) {
+            return first.join();
+        }
+        long left = Duration.between(clock.instant(), deadline).toNanos();
+        try {
+            return first.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            first.cancel(false);
+            pending.forEach(batch -> batch.cancel(false));
+            throw new DeadlineExceededException(deadline);
+        } catch (ExecutionException | CancellationException ex) {
+            return first.join(); // rethrows as join always did
+        }
+    }
+
+    /** Embeds, appends and commits one batch; false when stopped while waiting for storage. */
+    private boolean write(long batchNumber, PreparedBatch batch) throws InterruptedException {
         Instant now = clock.instant();
         fail(batch.rejected(), now);
         if (!batch.images().isEmpty()) {
@@ -126,7 +171,7 @@ final class IndexBuild {
                 recorder.embedded(catalogIds.size());
             }
         }
-        commit(batchNumber + 1, false);
+        return commit(batchNumber + 1, false);
     }
 
     private void fail(List<PreparedBatch.Rejected> rejected, Instant now) {
@@ -141,12 +186,27 @@ final class IndexBuild {
         }
     }
 
-    private void commit(long nextBatch, boolean complete) {
-        // Another process may have taken the index over while this one stalled: then nothing more
-        // is written.
-        control.checkMayWrite();
-        index.commit(nextBatch, clock.instant(), complete);
+    /**
+     * Commits, waiting out a storage outage; false when the build was stopped meanwhile (nothing of
+     * this batch is then stored beyond what progress.json names).
+     */
+    private boolean commit(long nextBatch, boolean complete) throws InterruptedException {
+        Object done =
+                outages.run(
+                        "the commit of batch " + (nextBatch - 1),
+                        control,
+                        () -> {
+                            // Another process may have taken the index over while this one
+                            // stalled: then nothing more is written.
+                            control.checkMayWrite();
+                            return index.commit(nextBatch, clock.instant(), complete);
+                        });
+        if (done == null) {
+            return false;
+        }
+        recorder.committed();
         publishStats();
+        return true;
     }
 
     /** The next entries that need work, reading past those the index already holds. */

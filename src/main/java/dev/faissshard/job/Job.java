@@ -1,7 +1,9 @@
 package dev.faissshard.job;
 
 import dev.faissshard.lease.Lease;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -16,12 +18,36 @@ public final class Job {
     static final String SHUTDOWN_BEFORE_START =
             "cancelled before it started: the service is shutting down";
 
+    /** {@code fsb.job.stall-timeout}'s default, for jobs made without one (tests). */
+    static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
+
+    /** Why a running job waits instead of working; the only reason so far. */
+    static final String STORAGE_UNAVAILABLE = "storage_unavailable";
+
+    /**
+     * A running job waiting for something outside it before it can go on.
+     *
+     * @param reason why, as a stable code ({@value #STORAGE_UNAVAILABLE})
+     * @param since when the wait began
+     * @param until when the job fails if the wait has not ended by then
+     */
+    record Waiting(String reason, Instant since, Instant until) {}
+
+    /**
+     * A job that made no progress (no image finished, no batch committed) for the stall timeout.
+     *
+     * @param since when it counted as stalled
+     * @param lastProgressAt its last progress
+     */
+    record Stall(Instant since, Instant lastProgressAt) {}
+
     private final String id;
     private final JobSpec spec;
     private final String storageDescription;
     private final String catalogDescription;
     private final Instant createdAt;
     private final JobStats stats = new JobStats();
+    private final Duration stallTimeout;
     private volatile Lease lease = Lease.none();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -29,10 +55,14 @@ public final class Job {
     private JobState state = JobState.QUEUED;
     private boolean pauseRequested;
     private boolean cancelRequested;
+    private boolean atBoundary;
     private volatile boolean stoppedForShutdown;
     private volatile Instant startedAt;
     private volatile Instant finishedAt;
     private volatile String lastError;
+    private volatile String failureCode;
+    private volatile Instant deadline;
+    private Waiting waiting;
 
     Job(
             String id,
@@ -40,7 +70,18 @@ public final class Job {
             String storageDescription,
             String catalogDescription,
             Instant createdAt) {
+        this(id, spec, storageDescription, catalogDescription, createdAt, DEFAULT_STALL_TIMEOUT);
+    }
+
+    Job(
+            String id,
+            JobSpec spec,
+            String storageDescription,
+            String catalogDescription,
+            Instant createdAt,
+            Duration stallTimeout) {
         this.id = id;
+        this.stallTimeout = stallTimeout;
         this.spec = spec;
         this.storageDescription = storageDescription;
         this.catalogDescription = catalogDescription;
@@ -101,6 +142,63 @@ public final class Job {
         return stats;
     }
 
+    /** A stable code of why the job failed, when the failure has one (e.g. deadline_exceeded). */
+    String failureCode() {
+        return failureCode;
+    }
+
+    /** When the job stops at its next batch boundary; null when it has no deadline. */
+    Instant deadline() {
+        return deadline;
+    }
+
+    /** Whether the job has a deadline and it has passed. */
+    boolean pastDeadline(Instant now) {
+        Instant at = deadline;
+        return at != null && !now.isBefore(at);
+    }
+
+    /**
+     * Whether a pause was asked for that has not taken effect yet: the job still finishes (or waits
+     * to commit) the batch in flight, although it already shows {@link JobState#PAUSED} (or {@link
+     * JobState#WAITING}). False once it rests at the batch boundary.
+     */
+    boolean pausing() {
+        lock.lock();
+        try {
+            return pauseRequested
+                    && startedAt != null
+                    && !atBoundary
+                    && !cancelRequested
+                    && !state.isFinished();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What the job waits for, if it is {@link JobState#WAITING}. */
+    Optional<Waiting> waiting() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(waiting);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the job is stalled now: running (not paused, not waiting for storage, which say why
+     * nothing happens) and without progress for the stall timeout.
+     */
+    Optional<Stall> stall(Instant now) {
+        Instant last = stats.lastProgressAt();
+        if (last == null || state() != JobState.RUNNING) {
+            return Optional.empty();
+        }
+        Instant since = last.plus(stallTimeout);
+        return now.isBefore(since) ? Optional.empty() : Optional.of(new Stall(since, last));
+    }
+
     /**
      * Marks the job running; false if it must not run: cancelled while queued (it ends CANCELLED
      * now), or no longer queued at all.
@@ -117,6 +215,8 @@ public final class Job {
             }
             state = JobState.RUNNING;
             startedAt = now;
+            deadline = spec.deadline() == null ? null : now.plus(spec.deadline());
+            stats.progressed(now);
             changed.signalAll();
             return true;
         } finally {
@@ -131,7 +231,11 @@ public final class Job {
     void requestPause() {
         lock.lock();
         try {
-            requireState(state == JobState.RUNNING || state == JobState.QUEUED, "pause");
+            requireState(
+                    state == JobState.RUNNING
+                            || state == JobState.QUEUED
+                            || (state == JobState.WAITING && !pauseRequested),
+                    "pause");
             pauseRequested = true;
             if (state == JobState.RUNNING) {
                 state = JobState.PAUSED;
@@ -171,7 +275,8 @@ public final class Job {
         try {
             requireState(
                     (state == JobState.PAUSED && startedAt != null)
-                            || (state == JobState.QUEUED && pauseRequested),
+                            || ((state == JobState.QUEUED || state == JobState.WAITING)
+                                    && pauseRequested),
                     "resume");
             pauseRequested = false;
             if (state == JobState.PAUSED) {
@@ -263,20 +368,104 @@ public final class Job {
     }
 
     /**
-     * Called by the build between batches: blocks while paused. Returns false when the job must
-     * stop because it was cancelled.
+     * Called by the build between batches: blocks while paused (until resumed, cancelled, or the
+     * deadline passes: the build then ends the job as past its deadline). Returns false when the
+     * job must stop because it was cancelled.
      */
     boolean checkpoint() throws InterruptedException {
         lock.lock();
         try {
-            while (pauseRequested && !cancelRequested) {
-                state = JobState.PAUSED;
-                changed.await();
+            boolean paused = false;
+            try {
+                // A deadline ends a pause too: the build checks it right after this returns.
+                while (pauseRequested && !cancelRequested && !pastDeadline(Instant.now())) {
+                    state = JobState.PAUSED;
+                    paused = true;
+                    atBoundary = true;
+                    Instant at = deadline;
+                    if (at == null) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(
+                                Math.max(1, Duration.between(Instant.now(), at).toNanos()));
+                    }
+                }
+            } finally {
+                atBoundary = false;
             }
             if (!cancelRequested) {
                 state = JobState.RUNNING;
             }
+            if (paused) {
+                // The pause was the user's: time paused is no stall.
+                stats.progressed(Instant.now());
+            }
             return !cancelRequested;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The build found storage unavailable: the job is {@link JobState#WAITING} until {@link
+     * #storageAvailable} or the end of the run. A pause asked for meanwhile takes effect once
+     * storage answers.
+     */
+    void storageUnavailable(Instant since, Instant until) {
+        lock.lock();
+        try {
+            if (!state.isFinished()) {
+                state = JobState.WAITING;
+                waiting = new Waiting(STORAGE_UNAVAILABLE, since, until);
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Storage answers again: the job goes on (or pauses, if a pause was asked for). */
+    void storageAvailable(Instant now) {
+        lock.lock();
+        try {
+            waiting = null;
+            if (state == JobState.WAITING) {
+                state = pauseRequested ? JobState.PAUSED : JobState.RUNNING;
+            }
+            // Time spent waiting is accounted as waiting, not as a stall.
+            stats.progressed(now);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits {@code delay} before the next storage attempt, or less when the job is cancelled or
+     * stopped meanwhile; false then.
+     */
+    boolean awaitRetry(Duration delay) throws InterruptedException {
+        long end = System.nanoTime() + delay.toNanos();
+        lock.lock();
+        try {
+            for (long left = delay.toNanos(); left > 0 && !cancelRequested; ) {
+                changed.awaitNanos(left);
+                left = end - System.nanoTime();
+            }
+            return !cancelRequested;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records how a run ended with a failure that has a stable code. */
+    void fail(Instant now, String code, String error) {
+        lock.lock();
+        try {
+            if (!state.isFinished()) {
+                failureCode = code;
+                end(JobState.FAILED, now, error);
+            }
         } finally {
             lock.unlock();
         }
@@ -309,6 +498,7 @@ public final class Job {
 
     private void end(JobState outcome, Instant now, String error) {
         state = outcome;
+        waiting = null;
         finishedAt = now;
         lastError = error;
         changed.signalAll();

@@ -1,5 +1,6 @@
 package dev.faissshard.job;
 
+import dev.faissshard.build.StorageOutageException;
 import dev.faissshard.catalog.CatalogException;
 import dev.faissshard.failure.Causes;
 import dev.faissshard.index.CorruptProgressException;
@@ -79,6 +80,10 @@ final class JobFailures {
         }
         if (failure instanceof CorruptProgressException) {
             return "progress.json cannot be used";
+        }
+        if (failure instanceof StorageOutageException) {
+            return "storage stayed unavailable for longer than fsb.storage.outage-timeout;"
+                    + " progress.json names exactly what is stored, and the next job resumes from it";
         }
         if (failure instanceof StorageUnavailableException) {
             return "storage unavailable";

@@ -1,6 +1,8 @@
 package dev.faissshard.job;
 
 import dev.faissshard.build.BuildRunner;
+import dev.faissshard.build.DeadlineExceededException;
+import dev.faissshard.build.StorageOutageException;
 import dev.faissshard.catalog.CancellableCatalog;
 import dev.faissshard.catalog.Catalog;
 import dev.faissshard.catalog.CatalogReadCancelledException;
@@ -122,7 +124,9 @@ public class JobLauncher implements SmartLifecycle {
             boolean completed =
                     builds.run(
                             JobBuild.plan(job),
-                            new CancellableCatalog(catalog, job::stopRequested),
+                            new CancellableCatalog(
+                                    catalog,
+                                    () -> job.stopRequested() || job.pastDeadline(clock.instant())),
                             JobBuild.control(job),
                             job.stats());
             job.finish(
@@ -137,7 +141,14 @@ public class JobLauncher implements SmartLifecycle {
                     job.stats().failedTotal(),
                     job.stats().skipped(),
                     job.lastError() == null ? "" : " (" + job.lastError() + ")");
+        } catch (DeadlineExceededException ex) {
+            failPastDeadline(job, ex);
         } catch (CatalogReadCancelledException ex) {
+            if (!job.stopRequested() && job.pastDeadline(clock.instant())) {
+                // The deadline, not a user, ended the wait for catalogue rows.
+                failPastDeadline(job, new DeadlineExceededException(job.deadline()));
+                return;
+            }
             job.finish(
                     JobState.CANCELLED,
                     clock.instant(),
@@ -157,11 +168,29 @@ public class JobLauncher implements SmartLifecycle {
             // stands.
             job.finish(JobState.CANCELLED, clock.instant(), STOPPED_FOR_SHUTDOWN);
             log.info("Job {} stopped by shutdown before its batch was embedded", job.id());
+        } catch (StorageOutageException ex) {
+            job.fail(
+                    clock.instant(),
+                    StorageOutageException.CODE,
+                    JobFailures.record(log, job.id(), ex));
         } catch (RuntimeException | Error ex) {
             job.finish(JobState.FAILED, clock.instant(), JobFailures.record(log, job.id(), ex));
         } finally {
             registry.ended(job);
         }
+    }
+
+    private void failPastDeadline(Job job, DeadlineExceededException ex) {
+        // The message names only the deadline: nothing of the data.
+        job.fail(clock.instant(), DeadlineExceededException.CODE, ex.getMessage());
+        log.info(
+                "Job {} FAILED ({}): {} embedded, {} failed, {} skipped; {}",
+                job.id(),
+                DeadlineExceededException.CODE,
+                job.stats().embedded(),
+                job.stats().failedTotal(),
+                job.stats().skipped(),
+                ex.getMessage());
     }
 
     @Override

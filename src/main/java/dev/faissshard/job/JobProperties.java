@@ -23,6 +23,10 @@ import org.springframework.validation.annotation.Validated;
  * @param runOnce start one job with these defaults at startup and exit when it ends (Kubernetes
  *     Jobs, Modal)
  * @param shutdownGrace how long shutdown waits for running jobs to reach a batch boundary
+ * @param deadline longest running time of a job that names none; past it the job stops at its next
+ *     batch boundary as FAILED {@code deadline_exceeded} (unset: no deadline)
+ * @param stallTimeout a running job with no image finished and no batch committed for this long is
+ *     shown {@code stalled} (view, metric, progress line); it keeps running
  */
 @Validated
 @ConfigurationProperties("fsb.job")
@@ -36,9 +40,21 @@ public record JobProperties(
         @DefaultValue("0") @Min(0) int partitionIndex,
         @DefaultValue("1") @Min(1) @Max(4096) int partitionCount,
         @DefaultValue("false") boolean runOnce,
-        @DefaultValue("30s") @NotNull Duration shutdownGrace) {
+        @DefaultValue("30s") @NotNull Duration shutdownGrace,
+        Duration deadline,
+        @DefaultValue("5m") @NotNull Duration stallTimeout) {
 
     public JobProperties {
+        if (deadline != null
+                && (deadline.compareTo(Duration.ofSeconds(1)) < 0
+                        || deadline.compareTo(Duration.ofDays(30)) > 0)) {
+            throw new IllegalArgumentException(
+                    "fsb.job.deadline must be between 1s and 30d (was " + deadline + ")");
+        }
+        if (stallTimeout != null && stallTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException(
+                    "fsb.job.stall-timeout must be at least 1s (was " + stallTimeout + ")");
+        }
         if (partitionIndex >= partitionCount) {
             throw new IllegalArgumentException(
                     "fsb.job.partition-index ("

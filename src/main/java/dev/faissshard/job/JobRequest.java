@@ -7,7 +7,10 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
+import java.time.Duration;
 import java.util.Set;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 /**
  * The body of {@code POST /jobs}. Every field is optional: {@code {}} builds all three index types
@@ -22,6 +25,9 @@ import java.util.Set;
  * @param retryFailures also retry images that failed for permanent reasons (404, not an image, …)
  * @param partition build only this share of the catalogue, under its own sub-prefix (default: the
  *     configured {@code fsb.job.partition-index} of {@code fsb.job.partition-count})
+ * @param deadline longest running time (ISO-8601, e.g. {@code PT2H}; 1 s to 30 days): past it the
+ *     job stops at its next batch boundary as FAILED {@code deadline_exceeded}, keeping what it
+ *     committed (default: {@code fsb.job.deadline}, none when unset)
  */
 public record JobRequest(
         @Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
@@ -30,11 +36,12 @@ public record JobRequest(
         @Min(1) @Max(4096) Integer batchSize,
         @Min(1) Long limit,
         Boolean retryFailures,
-        Partition partition) {
+        Partition partition,
+        @DurationMin(seconds = 1) @DurationMax(days = 30) Duration deadline) {
 
     /** The request of an empty body: everything from the configuration. */
     public static JobRequest defaults() {
-        return new JobRequest(null, null, null, null, null, null, null);
+        return new JobRequest(null, null, null, null, null, null, null, null);
     }
 
     /**

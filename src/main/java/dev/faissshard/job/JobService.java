@@ -25,6 +25,7 @@ public class JobService {
     private final BuildRunner builds;
     private final JobRegistry registry;
     private final JobLauncher launcher;
+    private final JobProperties properties;
     private final Clock clock;
 
     JobService(
@@ -32,7 +33,9 @@ public class JobService {
             BuildRunner builds,
             JobRegistry registry,
             JobLauncher launcher,
+            JobProperties properties,
             Clock clock) {
+        this.properties = properties;
         this.specs = specs;
         this.builds = builds;
         this.registry = registry;
@@ -53,7 +56,8 @@ public class JobService {
                         spec,
                         location.description(),
                         catalog.description(),
-                        clock.instant());
+                        clock.instant(),
+                        properties.stallTimeout());
         registry.claim(job, location);
         JobQueue.Placement placement = registry.admit(job, catalog);
         if (placement == JobQueue.Placement.RUN) {

@@ -3,6 +3,7 @@ package dev.faissshard.job;
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexLayout;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Set;
  * @param limit images to attempt at most; 0 for the whole catalogue
  * @param retryFailures whether permanently failed images are tried again
  * @param partition the share of the catalogue this job builds
+ * @param deadline longest running time, counted from the start; null for none
  */
 public record JobSpec(
         Set<IndexType> indexTypes,
@@ -23,4 +25,18 @@ public record JobSpec(
         int batchSize,
         long limit,
         boolean retryFailures,
-        Partition partition) {}
+        Partition partition,
+        Duration deadline) {
+
+    /** A spec without a deadline. */
+    public JobSpec(
+            Set<IndexType> indexTypes,
+            CatalogSpec catalog,
+            IndexLayout layout,
+            int batchSize,
+            long limit,
+            boolean retryFailures,
+            Partition partition) {
+        this(indexTypes, catalog, layout, batchSize, limit, retryFailures, partition, null);
+    }
+}

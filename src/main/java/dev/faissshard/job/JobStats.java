@@ -27,6 +27,7 @@ final class JobStats implements BuildStatistics {
     private final Map<IndexType, Long> openVectors = new ConcurrentHashMap<>();
     private volatile OptionalLong total = OptionalLong.empty();
     private volatile Instant updatedAt;
+    private volatile Instant lastProgressAt;
 
     @Override
     public void seen(long count) {
@@ -72,6 +73,15 @@ final class JobStats implements BuildStatistics {
     @Override
     public void touch(Instant at) {
         updatedAt = at;
+    }
+
+    @Override
+    public void progressed(Instant at) {
+        lastProgressAt = at;
+    }
+
+    Instant lastProgressAt() {
+        return lastProgressAt;
     }
 
     long seen() {

@@ -31,6 +31,14 @@ import java.util.TreeMap;
  * @param updatedAt when its last batch was recorded
  * @param finishedAt when it ended
  * @param lastError the error that failed the job, if any
+ * @param waiting what a {@link JobState#WAITING} job waits for, and until when it waits
+ * @param stalled set while a running job made no progress for {@code fsb.job.stall-timeout}
+ * @param deadline when the job stops at its next batch boundary, if it has a deadline
+ * @param failureCode a stable code of why the job failed, when its failure has one ({@code
+ *     deadline_exceeded}, {@code storage_unavailable})
+ * @param pausing true while a pause is asked for but the batch in flight has not been committed yet
+ *     (the state already says {@code PAUSED}, or {@code WAITING}); false once the job rests at the
+ *     boundary
  */
 public record JobView(
         String id,
@@ -51,7 +59,29 @@ public record JobView(
         Instant startedAt,
         Instant updatedAt,
         Instant finishedAt,
-        String lastError) {
+        String lastError,
+        Waiting waiting,
+        Stalled stalled,
+        Instant deadline,
+        String failureCode,
+        boolean pausing) {
+
+    /**
+     * Why a running job waits.
+     *
+     * @param reason {@code storage_unavailable}: storage stopped answering
+     * @param since when the wait began
+     * @param until when the job fails if storage has not answered by then
+     */
+    public record Waiting(String reason, Instant since, Instant until) {}
+
+    /**
+     * A running job without progress (no image finished, no batch committed).
+     *
+     * @param since when it counted as stalled
+     * @param lastProgressAt its last progress
+     */
+    public record Stalled(Instant since, Instant lastProgressAt) {}
 
     /**
      * Image counts of this job.
@@ -125,7 +155,16 @@ public record JobView(
                 job.startedAt(),
                 stats.updatedAt(),
                 job.finishedAt(),
-                job.lastError());
+                job.lastError(),
+                job.waiting()
+                        .map(wait -> new Waiting(wait.reason(), wait.since(), wait.until()))
+                        .orElse(null),
+                job.stall(now)
+                        .map(stall -> new Stalled(stall.since(), stall.lastProgressAt()))
+                        .orElse(null),
+                job.deadline(),
+                job.failureCode(),
+                job.pausing());
     }
 
     private static IndexView indexView(IndexProgress progress, long openVectors) {

@@ -75,6 +75,22 @@ public final class Lease implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether another process took the lease over (or it was deleted): then {@link #checkHeld()}
+     * refuses for good, not merely until the next renewal goes through.
+     */
+    public boolean takenOver() {
+        return lost != null;
+    }
+
+    /**
+     * Renews now rather than at the next tick: after a storage outage, so that the job's commit
+     * need not wait for the renewal schedule. Failures are handled as a scheduled renewal's are.
+     */
+    public void renewNow() {
+        renew();
+    }
+
     @Override
     public synchronized void close() {
         if (leases == null) {

@@ -17,11 +17,12 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Gauges per job the service remembers ({@code fsb_job_total_images}, {@code fsb_job_done_images},
- * {@code fsb_job_failed_images}, {@code fsb_job_images_per_second}, {@code fsb_job_eta_seconds}):
- * catalogue total, images done (embedded, failed or skipped), failed, images per second and ETA
- * seconds. They are tagged {@code job_id} (not {@code job}, which Prometheus gives the scrape
- * target) and {@code prefix}. A timer takes in new jobs and drops forgotten ones; the values are
- * read from the job at each scrape.
+ * {@code fsb_job_failed_images}, {@code fsb_job_images_per_second}, {@code fsb_job_eta_seconds},
+ * {@code fsb_job_waiting}, {@code fsb_job_stalled}): catalogue total, images done (embedded, failed
+ * or skipped), failed, images per second, ETA seconds, and 0/1 for waiting for storage and stalled.
+ * They are tagged {@code job_id} (not {@code job}, which Prometheus gives the scrape target) and
+ * {@code prefix}. A timer takes in new jobs and drops forgotten ones; the values are read from the
+ * job at each scrape.
  */
 final class JobProgressGauges implements SmartLifecycle {
 
@@ -78,10 +79,19 @@ final class JobProgressGauges implements SmartLifecycle {
                                 "fsb.job.eta",
                                 "seconds",
                                 "Estimated seconds left",
-                                view ->
-                                        view.etaSeconds() == null
-                                                ? Double.NaN
-                                                : view.etaSeconds()));
+                                view -> view.etaSeconds() == null ? Double.NaN : view.etaSeconds()),
+                        new Gauge(
+                                registry,
+                                "fsb.job.waiting",
+                                null,
+                                "1 while the job waits for unavailable storage (state WAITING)",
+                                view -> view.waiting() == null ? 0 : 1),
+                        new Gauge(
+                                registry,
+                                "fsb.job.stalled",
+                                null,
+                                "1 while the running job made no progress for fsb.job.stall-timeout",
+                                view -> view.stalled() == null ? 0 : 1));
     }
 
     /** Registers a row per remembered job, and removes the rows of forgotten ones. */

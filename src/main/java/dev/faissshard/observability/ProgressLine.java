@@ -1,13 +1,15 @@
 package dev.faissshard.observability;
 
 import dev.faissshard.job.JobView;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * One progress line of a job, for people reading a worker's log: {@code Job 3f2a…: 1,234 / 10,000
- * (12.3%), 45.6 images/s, ETA 3 min 12 s, 3 failed (not_found 2, timeout 1)}.
+ * (12.3%), 45.6 images/s, ETA 3 min 12 s, 3 failed (not_found 2, timeout 1)}, followed by {@code ,
+ * STALLED: no progress since …} or {@code , WAITING for storage until …} when that is the case.
  */
 record ProgressLine(
         String jobId,
@@ -16,7 +18,31 @@ record ProgressLine(
         Double imagesPerSecond,
         Long etaSeconds,
         long failed,
-        Map<String, Long> failedByReason) {
+        Map<String, Long> failedByReason,
+        Instant lastProgressAt,
+        Instant stalledSince,
+        Instant waitingUntil) {
+
+    ProgressLine(
+            String jobId,
+            long done,
+            Long total,
+            Double imagesPerSecond,
+            Long etaSeconds,
+            long failed,
+            Map<String, Long> failedByReason) {
+        this(
+                jobId,
+                done,
+                total,
+                imagesPerSecond,
+                etaSeconds,
+                failed,
+                failedByReason,
+                null,
+                null,
+                null);
+    }
 
     static ProgressLine of(JobView view) {
         long done = view.counts().embedded() + view.counts().failed() + view.counts().skipped();
@@ -27,7 +53,10 @@ record ProgressLine(
                 view.imagesPerSecond(),
                 view.etaSeconds(),
                 view.counts().failed(),
-                view.counts().failedByReason());
+                view.counts().failedByReason(),
+                view.stalled() == null ? null : view.stalled().lastProgressAt(),
+                view.stalled() == null ? null : view.stalled().since(),
+                view.waiting() == null ? null : view.waiting().until());
     }
 
     String text() {
@@ -59,6 +88,15 @@ record ProgressLine(
                     failedByReason.entrySet().stream()
                             .map(e -> e.getKey() + " " + e.getValue())
                             .collect(Collectors.joining(", ", " (", ")")));
+        }
+        if (stalledSince != null) {
+            line.append(", STALLED: no image finished and no batch committed since ")
+                    .append(lastProgressAt);
+        }
+        if (waitingUntil != null) {
+            line.append(", WAITING for storage to answer again (the job fails at ")
+                    .append(waitingUntil)
+                    .append(")");
         }
         return line.toString();
     }

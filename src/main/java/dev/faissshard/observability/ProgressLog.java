@@ -41,7 +41,7 @@ final class ProgressLog implements SmartLifecycle {
     void logRunningJobs() {
         try {
             for (Job job : jobs.list()) {
-                if (job.state() == JobState.RUNNING) {
+                if (job.state() == JobState.RUNNING || job.state() == JobState.WAITING) {
                     logProgress(jobs.view(job));
                 }
             }
@@ -60,6 +60,8 @@ final class ProgressLog implements SmartLifecycle {
                 .addKeyValue("job.imagesPerSecond", line.imagesPerSecond())
                 .addKeyValue("job.etaSeconds", line.etaSeconds())
                 .addKeyValue("job.failed", line.failed())
+                .addKeyValue("job.stalled", line.stalledSince() != null)
+                .addKeyValue("job.waiting", line.waitingUntil() != null)
                 .log();
         if (terminal != null && line.total() != null) {
             terminal.printf("%s %s%n", line.jobId(), line.bar(BAR_WIDTH));

@@ -224,7 +224,18 @@ class JobRegistryTests {
 
     private static JobProperties properties(int maxRunning, int maxQueued, int retained) {
         return new JobProperties(
-                16, "", maxRunning, maxQueued, 0, retained, 0, 1, false, Duration.ofSeconds(30));
+                16,
+                "",
+                maxRunning,
+                maxQueued,
+                0,
+                retained,
+                0,
+                1,
+                false,
+                Duration.ofSeconds(30),
+                null,
+                Duration.ofMinutes(5));
     }
 
     /** Admission only keeps the catalogue for the run; nothing here reads it. */

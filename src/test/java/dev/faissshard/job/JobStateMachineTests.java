@@ -101,6 +101,7 @@ class JobStateMachineTests {
         Job job = running();
         job.requestPause();
         assertThat(job.state()).isEqualTo(JobState.PAUSED);
+        assertThat(job.pausing()).as("the batch in flight is not committed yet").isTrue();
         assertThat(job.isPausedBeforeStart()).isFalse();
         assertThatThrownBy(job::requestPause).isInstanceOf(JobStateConflictException.class);
         assertThatThrownBy(job::resumeQueued).isInstanceOf(JobStateConflictException.class);
@@ -113,6 +114,9 @@ class JobStateMachineTests {
                                 throw new IllegalStateException(ex);
                             }
                         });
+        assertThat(awaitTrue(() -> !job.pausing()))
+                .as("pausing until the job rests at its boundary")
+                .isTrue();
         Thread.sleep(100);
         assertThat(boundary).as("blocked while paused").isNotDone();
         job.requestResume();
@@ -196,10 +200,156 @@ class JobStateMachineTests {
                 .isFalse();
     }
 
+    @Test
+    void storageOutageMakesARunningJobWaitingUntilStorageAnswers() {
+        Job job = running();
+        Instant until = T1.plusSeconds(600);
+        job.storageUnavailable(T1, until);
+        assertThat(job.state()).isEqualTo(JobState.WAITING);
+        assertThat(job.state().isFinished()).isFalse();
+        assertThat(job.waiting()).contains(new Job.Waiting(Job.STORAGE_UNAVAILABLE, T1, until));
+        assertThat(job.stall(T1.plusSeconds(3600))).as("waiting says why, not stalled").isEmpty();
+        job.storageAvailable(T1.plusSeconds(60));
+        assertThat(job.state()).isEqualTo(JobState.RUNNING);
+        assertThat(job.waiting()).isEmpty();
+    }
+
+    @Test
+    void pauseWhileWaitingTakesEffectOnceStorageAnswersAndResumeTakesItBack() throws Exception {
+        Job job = running();
+        job.storageUnavailable(T1, T1.plusSeconds(600));
+        job.requestPause();
+        assertThat(job.state()).as("still waiting for storage").isEqualTo(JobState.WAITING);
+        assertThat(job.pausing()).isTrue();
+        assertThatThrownBy(job::requestPause).isInstanceOf(JobStateConflictException.class);
+        job.storageAvailable(T1.plusSeconds(5));
+        assertThat(job.state()).isEqualTo(JobState.PAUSED);
+        job.requestResume();
+        assertThat(job.checkpoint()).isTrue();
+        assertThat(job.state()).isEqualTo(JobState.RUNNING);
+
+        Job resumed = running();
+        resumed.storageUnavailable(T1, T1.plusSeconds(600));
+        resumed.requestPause();
+        resumed.requestResume();
+        resumed.storageAvailable(T1.plusSeconds(5));
+        assertThat(resumed.state()).isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
+    void cancelWakesAJobWaitingForStorage() throws Exception {
+        Job job = running();
+        job.storageUnavailable(T1, T1.plusSeconds(600));
+        CompletableFuture<Boolean> retry =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return job.awaitRetry(java.time.Duration.ofMinutes(10));
+                            } catch (InterruptedException ex) {
+                                throw new IllegalStateException(ex);
+                            }
+                        });
+        Thread.sleep(100);
+        assertThat(retry).as("waiting out the backoff").isNotDone();
+        job.requestCancel();
+        assertThat(retry.get(30, TimeUnit.SECONDS)).as("cancelled: do not retry").isFalse();
+        assertThat(job.awaitRetry(java.time.Duration.ofMinutes(10))).isFalse();
+        assertThat(running().awaitRetry(java.time.Duration.ofMillis(20))).isTrue();
+    }
+
+    @Test
+    void aRunningJobWithoutProgressForTheStallTimeoutIsStalledUntilItProgresses() {
+        Job job = job();
+        job.start(T0);
+        assertThat(job.stall(T0.plus(Job.DEFAULT_STALL_TIMEOUT).minusSeconds(1))).isEmpty();
+        assertThat(job.stall(T0.plus(Job.DEFAULT_STALL_TIMEOUT)))
+                .contains(new Job.Stall(T0.plus(Job.DEFAULT_STALL_TIMEOUT), T0));
+        Instant later = T0.plusSeconds(3600);
+        job.stats().progressed(later);
+        assertThat(job.stall(later.plusSeconds(1))).as("cleared on progress").isEmpty();
+        assertThat(job().stall(T0.plusSeconds(3600))).as("not started: not stalled").isEmpty();
+
+        Job paused = running();
+        paused.requestPause();
+        assertThat(paused.stall(T0.plusSeconds(3600))).as("paused: not stalled").isEmpty();
+    }
+
+    @Test
+    void theDeadlineCountsFromTheStartAndAFailureKeepsItsCode() {
+        Job job =
+                new Job(
+                        "job-2",
+                        spec(java.time.Duration.ofHours(2)),
+                        "local:test",
+                        "csv:catalog.csv",
+                        T0);
+        assertThat(job.deadline()).as("not started").isNull();
+        job.start(T1);
+        assertThat(job.deadline()).isEqualTo(T1.plusSeconds(7200));
+        assertThat(job.pastDeadline(T1.plusSeconds(7199))).isFalse();
+        assertThat(job.pastDeadline(T1.plusSeconds(7200))).isTrue();
+        job.fail(T1.plusSeconds(7201), "deadline_exceeded", "past it");
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.failureCode()).isEqualTo("deadline_exceeded");
+        job.fail(T1.plusSeconds(7202), "storage_unavailable", "again");
+        assertThat(job.failureCode()).as("the first outcome stays").isEqualTo("deadline_exceeded");
+        assertThat(running().deadline()).as("no deadline asked for").isNull();
+    }
+
+    @Test
+    void aPausedJobIsReleasedAtItsDeadline() throws Exception {
+        Job job =
+                new Job(
+                        "job-3",
+                        spec(java.time.Duration.ofSeconds(1)),
+                        "local:test",
+                        "csv:catalog.csv",
+                        T0);
+        job.start(Instant.now());
+        job.requestPause();
+        CompletableFuture<Boolean> boundary =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return job.checkpoint();
+                            } catch (InterruptedException ex) {
+                                throw new IllegalStateException(ex);
+                            }
+                        });
+        assertThat(boundary.get(30, TimeUnit.SECONDS))
+                .as("released to let the build end it")
+                .isTrue();
+        assertThat(job.pastDeadline(Instant.now())).isTrue();
+    }
+
+    private static boolean awaitTrue(java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
     private static Job running() {
         Job job = job();
         assertThat(job.start(T0)).isTrue();
         return job;
+    }
+
+    private static JobSpec spec(java.time.Duration deadline) {
+        return new JobSpec(
+                EnumSet.of(IndexType.COLOR),
+                new CatalogSpec(CatalogType.CSV, "catalog.csv"),
+                IndexLayout.at(""),
+                4,
+                0,
+                false,
+                new Partition(0, 1),
+                deadline);
     }
 
     private static Job job() {

@@ -31,20 +31,28 @@ class JobTransitionTableTests {
 
     /** How to bring a fresh job into each situation. */
     private static final Map<String, Consumer<Job>> SITUATIONS =
-            Map.of(
-                    "queued", job -> {},
-                    "queued, pause requested", Job::requestPause,
-                    "queued, cancel requested", Job::requestCancel,
-                    "running", job -> job.start(T0),
-                    "paused after start",
+            Map.ofEntries(
+                    Map.entry("queued", job -> {}),
+                    Map.entry("queued, pause requested", Job::requestPause),
+                    Map.entry("queued, cancel requested", Job::requestCancel),
+                    Map.entry("running", job -> job.start(T0)),
+                    Map.entry(
+                            "paused after start",
                             job -> {
                                 job.start(T0);
                                 job.requestPause();
-                            },
-                    "paused before start", Job::pauseQueued,
-                    "succeeded", job -> finished(job, JobState.SUCCEEDED),
-                    "failed", job -> finished(job, JobState.FAILED),
-                    "cancelled", job -> finished(job, JobState.CANCELLED));
+                            }),
+                    Map.entry("paused before start", Job::pauseQueued),
+                    Map.entry("waiting", JobTransitionTableTests::waiting),
+                    Map.entry(
+                            "waiting, pause requested",
+                            job -> {
+                                waiting(job);
+                                job.requestPause();
+                            }),
+                    Map.entry("succeeded", job -> finished(job, JobState.SUCCEEDED)),
+                    Map.entry("failed", job -> finished(job, JobState.FAILED)),
+                    Map.entry("cancelled", job -> finished(job, JobState.CANCELLED)));
 
     private static final Map<String, Consumer<Job>> ACTIONS =
             Map.of(
@@ -147,6 +155,32 @@ class JobTransitionTableTests {
         },
         // Final states: every user action is a conflict; start, shutdown and a second outcome
         // change nothing.
+        // Waiting for storage: pause and cancel act as on a running job, taking effect once the
+        // wait ends (storage answers, or the cancel wakes it).
+        {
+            "waiting",
+            "WAITING",
+            "WAITING",
+            CONFLICT,
+            CONFLICT,
+            CONFLICT,
+            "WAITING",
+            CONFLICT,
+            "WAITING",
+            "SUCCEEDED"
+        },
+        {
+            "waiting, pause requested",
+            "WAITING",
+            CONFLICT,
+            CONFLICT,
+            "WAITING",
+            CONFLICT,
+            "WAITING",
+            CONFLICT,
+            "WAITING",
+            "SUCCEEDED"
+        },
         {
             "succeeded",
             "SUCCEEDED",
@@ -235,7 +269,7 @@ class JobTransitionTableTests {
     @MethodSource("situations")
     void finishRefusesAStateThatIsNotAnOutcome(String situation) {
         for (JobState notAnOutcome :
-                EnumSet.of(JobState.QUEUED, JobState.RUNNING, JobState.PAUSED)) {
+                EnumSet.of(JobState.QUEUED, JobState.RUNNING, JobState.WAITING, JobState.PAUSED)) {
             Job job = in(situation);
             JobState before = job.state();
             assertThatThrownBy(() -> job.finish(notAnOutcome, T1, null))
@@ -249,6 +283,11 @@ class JobTransitionTableTests {
         Job job = fresh.get();
         SITUATIONS.get(situation).accept(job);
         return job;
+    }
+
+    private static void waiting(Job job) {
+        job.start(T0);
+        job.storageUnavailable(T0, T0.plusSeconds(600));
     }
 
     private static void finished(Job job, JobState outcome) {

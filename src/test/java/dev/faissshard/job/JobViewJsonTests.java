@@ -74,6 +74,91 @@ class JobViewJsonTests {
         assertThat(written).extractingJsonPathMapValue("$.indexes").isEmpty();
     }
 
+    @Test
+    void waitingStalledAndDeadlineAreWrittenAsTheContractNamesThem() throws Exception {
+        JobView base = view();
+        JobView waiting =
+                new JobView(
+                        base.id(),
+                        JobState.WAITING,
+                        base.indexTypes(),
+                        base.catalog(),
+                        base.storage(),
+                        base.prefix(),
+                        base.partition(),
+                        base.counts(),
+                        base.indexes(),
+                        base.imagesPerSecond(),
+                        base.total(),
+                        base.etaSeconds(),
+                        base.stageSeconds(),
+                        base.uploadedBytes(),
+                        base.createdAt(),
+                        base.startedAt(),
+                        base.updatedAt(),
+                        null,
+                        null,
+                        new JobView.Waiting(
+                                "storage_unavailable",
+                                Instant.parse("2026-12-01T10:01:00Z"),
+                                Instant.parse("2026-12-01T10:11:00Z")),
+                        new JobView.Stalled(
+                                Instant.parse("2026-12-01T10:05:25Z"),
+                                Instant.parse("2026-12-01T10:00:25Z")),
+                        Instant.parse("2026-12-01T12:00:01.500Z"),
+                        null,
+                        true);
+        var written = json.write(waiting);
+        assertThat(written).extractingJsonPathStringValue("$.state").isEqualTo("WAITING");
+        assertThat(written)
+                .extractingJsonPathMapValue("$.waiting")
+                .containsExactly(
+                        Map.entry("reason", "storage_unavailable"),
+                        Map.entry("since", "2026-12-01T10:01:00Z"),
+                        Map.entry("until", "2026-12-01T10:11:00Z"));
+        assertThat(written)
+                .extractingJsonPathMapValue("$.stalled")
+                .containsExactly(
+                        Map.entry("since", "2026-12-01T10:05:25Z"),
+                        Map.entry("lastProgressAt", "2026-12-01T10:00:25Z"));
+        assertThat(written)
+                .extractingJsonPathStringValue("$.deadline")
+                .isEqualTo("2026-12-01T12:00:01.500Z");
+        assertThat(written).extractingJsonPathBooleanValue("$.pausing").isTrue();
+        assertThat(json.parseObject(written.getJson())).isEqualTo(waiting);
+    }
+
+    @Test
+    void viewOfAJobPastItsDeadlineNamesTheFailureCode() throws Exception {
+        Job job =
+                new Job(
+                        "job-2",
+                        new JobSpec(
+                                java.util.EnumSet.of(dev.faissshard.embedding.IndexType.COLOR),
+                                new dev.faissshard.catalog.CatalogSpec(
+                                        dev.faissshard.catalog.CatalogType.CSV, "catalog.csv"),
+                                dev.faissshard.index.IndexLayout.at(""),
+                                64,
+                                0,
+                                false,
+                                Partition.WHOLE,
+                                java.time.Duration.ofHours(2)),
+                        "local:/data/storage",
+                        "csv:catalog.csv",
+                        Instant.parse("2026-12-01T10:00:00Z"));
+        job.start(Instant.parse("2026-12-01T10:00:01Z"));
+        job.fail(Instant.parse("2026-12-01T12:00:02Z"), "deadline_exceeded", "past it");
+        var written = json.write(JobView.of(job, Instant.parse("2026-12-01T12:00:03Z")));
+        assertThat(written).extractingJsonPathStringValue("$.state").isEqualTo("FAILED");
+        assertThat(written)
+                .extractingJsonPathStringValue("$.failureCode")
+                .isEqualTo("deadline_exceeded");
+        assertThat(written)
+                .extractingJsonPathStringValue("$.deadline")
+                .isEqualTo("2026-12-01T12:00:01Z");
+        assertThat(written.getJson()).contains("\"waiting\":null", "\"stalled\":null");
+    }
+
     /** A job part-way through: every field set, so that every field is pinned. */
     static JobView view() {
         Map<String, Long> failed = new LinkedHashMap<>();
@@ -105,7 +190,12 @@ class JobViewJsonTests {
                 Instant.parse("2026-12-01T10:00:01.500Z"),
                 Instant.parse("2026-12-01T10:00:25Z"),
                 null,
-                null);
+                null,
+                null,
+                null,
+                null,
+                null,
+                false);
     }
 
     private static String fixture() throws IOException {

@@ -31,8 +31,9 @@ import tools.jackson.databind.json.JsonMapper;
  * One build runs fault-free; a second, on its own prefix, runs while 10% of all Storage calls fail
  * transiently (5xx, 429 with Retry-After, resets before and after the server acted, slow answers,
  * TUS PATCHes cut mid-body). The faulty build must store exactly the same vectors, every id exactly
- * once. A build whose retries run out fails with Supabase's own message, leaving storage consistent
- * for the next job.
+ * once. A build whose storage stays down past {@code fsb.storage.outage-timeout} waits for it
+ * ({@code WAITING}), then fails with Supabase's own status, leaving storage consistent for the next
+ * job.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SupabaseBuildTests {
@@ -54,6 +55,11 @@ class SupabaseBuildTests {
         registry.add("fsb.supabase.retry.max-attempts", () -> "10");
         registry.add("fsb.supabase.retry.initial-backoff", () -> "5ms");
         registry.add("fsb.supabase.retry.max-backoff", () -> "100ms");
+        // An outage outlasting the calls' own retries is waited out this long (shortened for the
+        // test).
+        registry.add("fsb.storage.outage-timeout", () -> "3s");
+        registry.add("fsb.storage.outage-initial-backoff", () -> "100ms");
+        registry.add("fsb.storage.outage-max-backoff", () -> "500ms");
         registry.add("fsb.storage.type", () -> "supabase");
         registry.add("fsb.storage.supabase.bucket", () -> "faiss-shards");
         registry.add("fsb.storage.supabase.create-bucket", () -> "true");
@@ -146,7 +152,7 @@ class SupabaseBuildTests {
 
     @Test
     @SuppressWarnings("unchecked")
-    void exhaustedRetriesFailTheJobWithSupabasesMessageAndTheNextJobCompletesTheIndex()
+    void anOutageLongerThanTheOutageTimeoutFailsTheJobCleanlyAndTheNextJobCompletesTheIndex()
             throws Exception {
         // Storage starts failing for good in the middle of the build: after 25 writes of this
         // index.
@@ -157,12 +163,25 @@ class SupabaseBuildTests {
                 25,
                 Fault.INTERNAL_ERROR);
         Map<String, Object> failed;
+        Map<String, Object> waiting;
         try {
-            failed = awaitFinished(post("{\"prefix\":\"broken\",\"indexTypes\":[\"color\"]}"));
+            String location = post("{\"prefix\":\"broken\",\"indexTypes\":[\"color\"]}");
+            waiting =
+                    awaitView(
+                            location,
+                            view ->
+                                    "WAITING".equals(view.get("state"))
+                                            || "FAILED".equals(view.get("state")));
+            failed = awaitFinished(location);
         } finally {
             EMULATOR.stopFaults();
         }
+        assertThat(waiting.get("state")).as("job %s", waiting).isEqualTo("WAITING");
+        assertThat(waiting.get("waiting")).asString().contains("reason=storage_unavailable");
         assertThat(failed.get("state")).as("job %s", failed).isEqualTo("FAILED");
+        assertThat(failed.get("failureCode")).isEqualTo("storage_unavailable");
+        assertThat(failed.get("waiting")).isNull();
+        assertThat(String.valueOf(failed.get("lastError"))).contains("fsb.storage.outage-timeout");
         // Supabase's status and error code, not its message: a job's last error never quotes a
         // remote body.
         assertThat(String.valueOf(failed.get("lastError")))
@@ -186,6 +205,24 @@ class SupabaseBuildTests {
         BucketIndex.Contents complete =
                 BucketIndex.read(EMULATOR.objects("faiss-shards"), "broken", "color");
         assertThat(complete.catalogIds()).hasSize(IMAGES - 2).doesNotHaveDuplicates();
+        assertThat(((Map<String, Object>) next.get("counts")).get("embedded"))
+                .as(
+                        "the next job resumes exactly: it embeds only what the failed one did not commit")
+                .isEqualTo(IMAGES - 2 - partial.catalogIds().size());
+        // The same vectors as a fault-free build of the same catalogue.
+        Map<String, Object> reference =
+                awaitFinished(post("{\"prefix\":\"reference\",\"indexTypes\":[\"color\"]}"));
+        assertThat(reference.get("state")).isEqualTo("SUCCEEDED");
+        BucketIndex.Contents expected =
+                BucketIndex.read(EMULATOR.objects("faiss-shards"), "reference", "color");
+        assertThat(complete.vectors().keySet())
+                .containsExactlyElementsOf(expected.vectors().keySet());
+        expected.vectors()
+                .forEach(
+                        (id, vector) ->
+                                assertThat(complete.vectors().get(id))
+                                        .as("color vector of %s", id)
+                                        .containsExactly(vector));
     }
 
     @Test

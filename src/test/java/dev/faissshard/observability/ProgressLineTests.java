@@ -25,6 +25,41 @@ class ProgressLineTests {
     }
 
     @Test
+    void aStalledOrWaitingJobSaysSo() {
+        ProgressLine stalled =
+                new ProgressLine(
+                        "job-5",
+                        40,
+                        100L,
+                        2.0,
+                        30L,
+                        0,
+                        Map.of(),
+                        java.time.Instant.parse("2026-12-01T10:00:00Z"),
+                        java.time.Instant.parse("2026-12-01T10:05:00Z"),
+                        null);
+        assertThat(stalled.text())
+                .endsWith(
+                        ", STALLED: no image finished and no batch committed since 2026-12-01T10:00:00Z");
+        ProgressLine waiting =
+                new ProgressLine(
+                        "job-6",
+                        40,
+                        null,
+                        2.0,
+                        null,
+                        0,
+                        Map.of(),
+                        null,
+                        null,
+                        java.time.Instant.parse("2026-12-01T10:10:00Z"));
+        assertThat(waiting.text())
+                .isEqualTo(
+                        "Job job-6: 40, 2.0 images/s, 0 failed, WAITING for storage to answer again"
+                                + " (the job fails at 2026-12-01T10:10:00Z)");
+    }
+
+    @Test
     void longEtasAreInHoursAndMinutes() {
         assertThat(ProgressLine.duration(3 * 3600 + 25 * 60 + 9)).isEqualTo("3 h 25 min");
         assertThat(ProgressLine.duration(59)).isEqualTo("59 s");

@@ -1,0 +1,252 @@
+package dev.faissshard.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faissshard.testimages.ImageServer;
+import dev.faissshard.testimages.ProductImageGenerator;
+import dev.faissshard.testimages.StoredIndex;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Jobs that cannot hang: an image host on loopback that stops answering holds a batch; the job
+ * shows {@code stalled} (view, {@code jobs} health, {@code fsb_job_stalled}) after the (shortened)
+ * stall timeout, and its deadline ends it as FAILED {@code deadline_exceeded}, keeping every batch
+ * it committed. The next job resumes exactly (embeds only what is missing) and the index then holds
+ * the same vectors as a build that never met the stalled host.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class DeadlineAndStallTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int IMAGES = 24;
+    private static final int BATCH = 4;
+
+    /** Images of the fourth batch: the host holds them without answering. */
+    private static final List<Integer> STALLED = List.of(13, 14);
+
+    private static final Map<Integer, byte[]> JPEGS = new HashMap<>();
+    private static ImageServer images;
+    private static Path storage;
+
+    @LocalServerPort int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void serveImages() throws IOException {
+        images = new ImageServer();
+        for (int i = 0; i < IMAGES; i++) {
+            JPEGS.put(
+                    i,
+                    ProductImageGenerator.jpeg(
+                            ProductImageGenerator.render(
+                                    ProductImageGenerator.catalogueSpec(i), 96),
+                            0.85f));
+            images.image("/" + i + ".jpg", JPEGS.get(i));
+        }
+    }
+
+    @AfterAll
+    static void stopImages() {
+        images.close();
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws IOException {
+        Path root = Files.createTempDirectory("deadline-stall");
+        storage = root.resolve("storage");
+        StringBuilder csv = new StringBuilder("id,image_url\n");
+        for (int i = 0; i < IMAGES; i++) {
+            csv.append(500 + i).append(',').append(images.url("/" + i + ".jpg")).append('\n');
+        }
+        Path catalogue = Files.writeString(root.resolve("catalog.csv"), csv);
+        registry.add("fsb.storage.local.root", storage::toString);
+        registry.add("fsb.catalog.location", catalogue::toString);
+        registry.add("fsb.job.batch-size", () -> Integer.toString(BATCH));
+        registry.add("fsb.job.stall-timeout", () -> "2s");
+        registry.add("fsb.fetch.egress.allow", () -> "127.0.0.1/32");
+        registry.add("fsb.fetch.retries", () -> "0");
+        // Longer than the test: only the deadline can end the wait for the stalled host.
+        registry.add("fsb.fetch.read-timeout", () -> "5m");
+        registry.add("fsb.fetch.total-timeout", () -> "5m");
+        registry.add("fsb.observability.job-gauges-refresh", () -> "100ms");
+        registry.add("management.endpoint.health.show-details", () -> "always");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aStalledHostIsShownStalledAndTheDeadlineEndsTheJobWhichTheNextJobResumesExactly()
+            throws Exception {
+        Map<String, Object> clean = awaitFinished(post("{\"prefix\":\"clean\"}"));
+        assertThat(clean.get("state")).as("job %s", clean).isEqualTo("SUCCEEDED");
+
+        for (int i : STALLED) {
+            images.put(
+                    "/" + i + ".jpg",
+                    new ImageServer.Resource(200, "image/jpeg", JPEGS.get(i), 600_000));
+        }
+        String location = post("{\"prefix\":\"late\",\"deadline\":\"PT15S\"}");
+        Map<String, Object> stalled = awaitView(location, view -> view.get("stalled") != null);
+        String health = get("/actuator/health").body();
+        String scrape = awaitGauge("fsb_job_stalled", id(location), 1.0);
+        Map<String, Object> failed = awaitFinished(location);
+        for (int i : STALLED) {
+            images.image("/" + i + ".jpg", JPEGS.get(i));
+        }
+
+        assertThat(stalled.get("state")).isEqualTo("RUNNING");
+        Map<String, Object> stall = (Map<String, Object>) stalled.get("stalled");
+        assertThat(Instant.parse((String) stall.get("since")))
+                .isEqualTo(Instant.parse((String) stall.get("lastProgressAt")).plusSeconds(2));
+        assertThat(health).contains("\"stalled\":true");
+        assertThat(scrape).isNotNull();
+        assertThat(stalled.get("deadline")).isNotNull();
+        assertThat(Instant.parse((String) stalled.get("deadline")))
+                .isEqualTo(Instant.parse((String) stalled.get("startedAt")).plusSeconds(15));
+
+        assertThat(failed.get("state")).as("job %s", failed).isEqualTo("FAILED");
+        assertThat(failed.get("failureCode")).isEqualTo("deadline_exceeded");
+        assertThat(String.valueOf(failed.get("lastError"))).contains("deadline");
+        assertThat(failed.get("stalled")).as("a finished job is not stalled").isNull();
+        // Everything committed before the stalled batch stays: three whole batches.
+        StoredIndex.Contents committed = StoredIndex.read(storage.resolve("late"), "color");
+        assertThat(committed.catalogIds())
+                .doesNotHaveDuplicates()
+                .hasSizeGreaterThanOrEqualTo(3 * BATCH)
+                .doesNotContain(
+                        STALLED.stream()
+                                .map(i -> Integer.toString(500 + i))
+                                .toArray(String[]::new));
+        assertThat(
+                        ((Map<String, Object>)
+                                StoredIndex.progress(storage.resolve("late")).get("failures")))
+                .as("the abandoned batch records no failure")
+                .isEmpty();
+
+        Map<String, Object> next = awaitFinished(post("{\"prefix\":\"late\"}"));
+        assertThat(next.get("state")).as("job %s", next).isEqualTo("SUCCEEDED");
+        assertThat(((Map<String, Object>) next.get("counts")).get("embedded"))
+                .as("the next job embeds only what the first did not commit")
+                .isEqualTo(IMAGES - committed.catalogIds().size());
+        for (String type : List.of("color", "structure", "combined")) {
+            StoredIndex.Vectors expected = StoredIndex.vectors(storage.resolve("clean"), type);
+            StoredIndex.Vectors actual = StoredIndex.vectors(storage.resolve("late"), type);
+            assertThat(actual.catalogIds()).hasSize(IMAGES).doesNotHaveDuplicates();
+            assertThat(actual.catalogIds())
+                    .containsExactlyInAnyOrderElementsOf(expected.catalogIds());
+            Map<String, float[]> byId = new HashMap<>();
+            for (int i = 0; i < expected.catalogIds().size(); i++) {
+                byId.put(expected.catalogIds().get(i), expected.row(i));
+            }
+            for (int i = 0; i < actual.catalogIds().size(); i++) {
+                assertThat(actual.row(i))
+                        .as("%s vector of %s", type, actual.catalogIds().get(i))
+                        .containsExactly(byId.get(actual.catalogIds().get(i)));
+            }
+        }
+    }
+
+    @Test
+    void aDeadlineOutsideItsBoundsIsRefused() throws Exception {
+        for (String deadline : List.of("PT0.5S", "P31D", "\"soon\"")) {
+            String body =
+                    "{\"prefix\":\"refused\",\"deadline\":"
+                            + (deadline.startsWith("\"") ? deadline : "\"" + deadline + "\"")
+                            + "}";
+            HttpResponse<String> response = postRaw(body);
+            assertThat(response.statusCode())
+                    .as("%s: %s", deadline, response.body())
+                    .isEqualTo(400);
+            assertThat(response.body()).doesNotContain("soon");
+        }
+    }
+
+    private String awaitGauge(String gauge, String jobId, double expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Pattern row =
+                Pattern.compile(
+                        "^"
+                                + gauge
+                                + "\\{[^}]*job_id=\""
+                                + Pattern.quote(jobId)
+                                + "\"[^}]*} (\\S+)$",
+                        Pattern.MULTILINE);
+        while (System.nanoTime() < deadline) {
+            String scraped = get("/actuator/prometheus").body();
+            Matcher matcher = row.matcher(scraped);
+            if (matcher.find() && Double.parseDouble(matcher.group(1)) == expected) {
+                return scraped;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(gauge + " of " + jobId + " never " + expected);
+    }
+
+    private static String id(String location) {
+        return location.substring(location.lastIndexOf('/') + 1);
+    }
+
+    private HttpResponse<String> postRaw(String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String post(String body) throws Exception {
+        HttpResponse<String> response = postRaw(body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return response.headers().firstValue("Location").orElseThrow();
+    }
+
+    private Map<String, Object> awaitFinished(String location) throws Exception {
+        return awaitView(
+                location,
+                view -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(view.get("state")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        Map<String, Object> view = Map.of();
+        while (System.nanoTime() < deadline) {
+            view = JSON.readValue(get(location).body(), Map.class);
+            if (condition.test(view)) {
+                return view;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("condition not reached in time; last view " + view);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
