@@ -1,0 +1,34 @@
+package dev.faissshard.fetch;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * The {@code Retry-After} header (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. Anything else
+ * is ignored (the host then gets the adaptive backoff), and a date in the past means now.
+ */
+final class RetryAfter {
+
+    private RetryAfter() {}
+
+    static Optional<Duration> parse(String value, Clock clock) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        String text = value.strip();
+        if (!text.isEmpty() && text.length() <= 19 && text.chars().allMatch(Character::isDigit)) {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(text)));
+        }
+        try {
+            ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
+            Duration left = Duration.between(clock.instant(), at.toInstant());
+            return Optional.of(left.isNegative() ? Duration.ZERO : left);
+        } catch (DateTimeParseException ex) {
+            return Optional.empty();
+        }
+    }
+}
