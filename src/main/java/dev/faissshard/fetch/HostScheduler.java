@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Downloads wait here in a queue per host, not on a download thread: while one host backs off,
  * the global concurrency goes to the others. A throttled download is put back at the head of its
  * host's queue and tried again after the backoff, within the image's re-queue budget; past it the
- * image fails as {@link FailureReason#THROTTLED}. After a throttled answer a host gets one request
- * at a time until one succeeds, so that the end of a backoff is probed, not stormed.
+ * image fails as {@link FailureReason#THROTTLED}, as it does after {@value #MAX_TRIES} throttled
+ * answers whatever the time. After a throttled answer a host gets one request at a time until one
+ * succeeds, so that the end of a backoff is probed, not stormed.
  *
  * <p>Thread-safe: all state is guarded by this object's lock; downloads run outside it, and futures
  * are completed outside it.
@@ -41,6 +42,12 @@ final class HostScheduler {
     }
 
     private static final int FORGET_ABOVE = 1024;
+
+    /** Throttled answers one image may get before it is given up whatever its budget. */
+    static final int MAX_TRIES = 10;
+
+    /** Shortest pause after a throttled answer, even for {@code Retry-After: 0}. */
+    private static final long MIN_PAUSE = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final int globalLimit;
     private final HostRules rules;
@@ -219,7 +226,10 @@ final class HostScheduler {
         metrics.throttled(host.limits.hostClass());
         long pause;
         if (throttled.retryAfter().isPresent()) {
-            pause = Math.min(saturatedNanos(throttled.retryAfter().get()), maxBackoff);
+            pause =
+                    Math.max(
+                            MIN_PAUSE,
+                            Math.min(saturatedNanos(throttled.retryAfter().get()), maxBackoff));
         } else if (task.startedAt - host.lastThrottleAt > 0) {
             long delay = firstBackoff;
             for (int i = 0; i < host.level && delay < maxBackoff; i++) {
@@ -251,7 +261,18 @@ final class HostScheduler {
         if (task.waitingSince == Task.NOT_WAITING) {
             task.waitingSince = now;
         }
-        if (host.backoffUntil - task.waitingSince > budget) {
+        task.throttled++;
+        if (task.throttled >= MAX_TRIES) {
+            completions.add(
+                    () ->
+                            task.result.completeExceptionally(
+                                    new ImageRejectedException(
+                                            FailureReason.THROTTLED,
+                                            throttled.detail()
+                                                    + ", "
+                                                    + MAX_TRIES
+                                                    + " times in a row")));
+        } else if (host.backoffUntil - task.waitingSince > budget) {
             completions.add(() -> task.result.completeExceptionally(overBudget(host, task)));
         } else {
             host.queue.addFirst(task);
@@ -378,6 +399,7 @@ final class HostScheduler {
         HostState host;
         long startedAt;
         long waitingSince = NOT_WAITING;
+        int throttled;
 
         Task(URI url, Attempt attempt) {
             this.url = url;

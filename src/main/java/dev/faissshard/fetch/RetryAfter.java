@@ -20,8 +20,10 @@ final class RetryAfter {
             return Optional.empty();
         }
         String text = value.strip();
-        if (!text.isEmpty() && text.length() <= 19 && text.chars().allMatch(Character::isDigit)) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(text)));
+        if (!text.isEmpty() && text.length() <= 64 && text.chars().allMatch(RetryAfter::digit)) {
+            // More seconds than a long holds is still "a very long time"; the cap applies.
+            return Optional.of(
+                    Duration.ofSeconds(text.length() > 18 ? Long.MAX_VALUE : Long.parseLong(text)));
         }
         try {
             ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
@@ -30,5 +32,9 @@ final class RetryAfter {
         } catch (DateTimeParseException ex) {
             return Optional.empty();
         }
+    }
+
+    private static boolean digit(int c) {
+        return c >= '0' && c <= '9';
     }
 }

@@ -209,6 +209,23 @@ class HostPolitenessTests {
     }
 
     @Test
+    void aHostThatAsksForNoPauseIsAskedAtMostTenTimesPerImageAndNeverInATightLoop()
+            throws Exception {
+        server.host(
+                "eager.test", (path, attempt) -> Answer.status(429, Map.of("Retry-After", "0")));
+        TestImageFetcher fetcher = fetcher(Map.of());
+        ImageRejectedException failure =
+                rejection(fetcher.fetch(server.url("eager.test", "/a.jpg")));
+        assertThat(failure.reason()).isEqualTo(FailureReason.THROTTLED);
+        List<Hit> hits = server.hits("eager.test");
+        assertThat(hits).hasSize(HostScheduler.MAX_TRIES);
+        for (int i = 1; i < hits.size(); i++) {
+            assertThat(hits.get(i).arrivedNanos() - hits.get(i - 1).answeredNanos())
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    @Test
     void aBackoffLongerThanTheBudgetFailsTheHostsImagesAtOnceWithoutAskingAgain() throws Exception {
         server.host(
                 "later.test", (path, attempt) -> Answer.status(429, Map.of("Retry-After", "3600")));
