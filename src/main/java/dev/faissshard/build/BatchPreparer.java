@@ -4,14 +4,18 @@ import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.embedding.EmbeddingInput;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
+import dev.faissshard.fetch.FetchProperties;
 import dev.faissshard.fetch.ImageFetcher;
 import dev.faissshard.image.ImageDecoder;
 import java.awt.image.BufferedImage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -21,7 +25,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Fetches a batch concurrently and decodes each body on the decode pool as soon as it arrives, so
- * that network waits, decoding and the embedding of the previous batch overlap.
+ * that network waits, decoding and the embedding of the previous batch overlap. Once all but the
+ * last tenth of the batch is done, the rest has {@code fsb.fetch.tail-timeout} to finish; what is
+ * still out then is abandoned (its download cancelled) and recorded as {@link
+ * FailureReason#TAIL_TIMEOUT}, which the next job retries, so that one slow host cannot hold the
+ * batch and with it the job.
  */
 @Component
 class BatchPreparer {
@@ -31,14 +39,17 @@ class BatchPreparer {
     private final ImageFetcher fetcher;
     private final ImageDecoder decoder;
     private final Executor decodePool;
+    private final Duration tailTimeout;
 
     BatchPreparer(
             ImageFetcher fetcher,
             ImageDecoder decoder,
-            @Qualifier("decodeExecutor") Executor decodePool) {
+            @Qualifier("decodeExecutor") Executor decodePool,
+            FetchProperties fetch) {
         this.fetcher = fetcher;
         this.decoder = decoder;
         this.decodePool = decodePool;
+        this.tailTimeout = fetch.tailTimeout();
     }
 
     /**
@@ -52,27 +63,33 @@ class BatchPreparer {
         long start = System.nanoTime();
         AtomicLong lastFetched = new AtomicLong(start);
         List<CompletableFuture<Object>> outcomes = new ArrayList<>(entries.size());
+        List<CompletableFuture<byte[]>> downloads = new ArrayList<>(entries.size());
+        Tail tail = new Tail(entries, outcomes, downloads);
         for (CatalogEntry entry : entries) {
-            CompletableFuture<Object> outcome =
-                    fetchSafely(entry)
-                            .thenApplyAsync(
-                                    bytes -> {
-                                        lastFetched.accumulateAndGet(System.nanoTime(), Math::max);
-                                        recorder.fetched(bytes.length);
-                                        long decodeStart = System.nanoTime();
-                                        try {
-                                            return (Object) ready.apply(decoder.decode(bytes));
-                                        } catch (ImageRejectedException ex) {
-                                            throw new CompletionException(ex);
-                                        } finally {
-                                            recorder.stage(
-                                                    Stage.DECODE, System.nanoTime() - decodeStart);
-                                        }
-                                    },
-                                    decodePool)
-                            .exceptionally(failure -> rejected(entry, failure));
+            CompletableFuture<byte[]> download = fetchSafely(entry);
+            downloads.add(download);
+            CompletableFuture<Object> outcome = new CompletableFuture<>();
+            download.thenApplyAsync(
+                            bytes -> {
+                                lastFetched.accumulateAndGet(System.nanoTime(), Math::max);
+                                recorder.fetched(bytes.length);
+                                long decodeStart = System.nanoTime();
+                                try {
+                                    return (Object) ready.apply(decoder.decode(bytes));
+                                } catch (ImageRejectedException ex) {
+                                    throw new CompletionException(ex);
+                                } finally {
+                                    recorder.stage(Stage.DECODE, System.nanoTime() - decodeStart);
+                                }
+                            },
+                            decodePool)
+                    // An abandoned straggler's outcome is already recorded; its cancellation is
+                    // not.
+                    .exceptionally(failure -> outcome.isDone() ? null : rejected(entry, failure))
+                    .thenAccept(outcome::complete);
             outcomes.add(outcome);
         }
+        outcomes.forEach(outcome -> outcome.thenRun(tail::finishedOne));
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
                 .thenApply(
                         done -> {
@@ -91,6 +108,63 @@ class BatchPreparer {
                             }
                             return new PreparedBatch(ok, images, rejected);
                         });
+    }
+
+    /**
+     * Starts the tail clock when only the last tenth of the batch (at least one image) is left, and
+     * abandons what is still out when it runs out.
+     */
+    private final class Tail {
+
+        private final List<CatalogEntry> entries;
+        private final List<CompletableFuture<Object>> outcomes;
+        private final List<CompletableFuture<byte[]>> downloads;
+        private final int startsAt;
+        private final AtomicInteger finished = new AtomicInteger();
+
+        Tail(
+                List<CatalogEntry> entries,
+                List<CompletableFuture<Object>> outcomes,
+                List<CompletableFuture<byte[]>> downloads) {
+            this.entries = entries;
+            this.outcomes = outcomes;
+            this.downloads = downloads;
+            this.startsAt = entries.size() - Math.max(1, entries.size() / 10);
+        }
+
+        void finishedOne() {
+            if (finished.incrementAndGet() == startsAt && startsAt > 0 && !tailTimeout.isZero()) {
+                CompletableFuture.delayedExecutor(tailTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                        .execute(this::abandonStragglers);
+            }
+        }
+
+        private void abandonStragglers() {
+            int abandoned = 0;
+            for (int i = 0; i < outcomes.size(); i++) {
+                PreparedBatch.Rejected straggler =
+                        new PreparedBatch.Rejected(
+                                entries.get(i),
+                                FailureReason.TAIL_TIMEOUT,
+                                "still unfinished "
+                                        + tailTimeout.toSeconds()
+                                        + " s after the rest of its batch (fsb.fetch.tail-timeout);"
+                                        + " retried by the next job ("
+                                        + entries.get(i).imageUrl()
+                                        + ")");
+                if (outcomes.get(i).complete(straggler)) {
+                    downloads.get(i).cancel(true);
+                    abandoned++;
+                }
+            }
+            if (abandoned > 0) {
+                log.info(
+                        "Abandoned {} straggler(s) of a batch of {} after the tail timeout of {}",
+                        abandoned,
+                        entries.size(),
+                        tailTimeout);
+            }
+        }
     }
 
     private CompletableFuture<byte[]> fetchSafely(CatalogEntry entry) {

@@ -21,6 +21,17 @@ public enum FailureReason {
     SERVER_UNAVAILABLE(true),
     /** Connect or read timed out. */
     TIMEOUT(true),
+    /**
+     * The host still answered 429 / 503 after the image was re-queued, or its backoff ({@code
+     * Retry-After} or adaptive) outlasted the image's re-queue budget ({@code
+     * fsb.fetch.throttle-budget}): the next job tries again.
+     */
+    THROTTLED(true),
+    /**
+     * A straggler of its batch, abandoned after {@code fsb.fetch.tail-timeout} so that one slow
+     * host does not hold the batch: the next job tries again.
+     */
+    TAIL_TIMEOUT(true),
     /** Connection refused, reset, DNS failure and the like. */
     CONNECTION(true),
     /** The body is larger than the configured maximum. */

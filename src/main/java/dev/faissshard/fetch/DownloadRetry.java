@@ -17,9 +17,9 @@ import org.springframework.retry.support.RetryTemplate;
 
 /**
  * Retries of one image download on Spring Retry, the service's one retry engine: a connection
- * failure or a 5xx / 429 answer is tried again after a jittered, doubling pause, at most {@code
- * fsb.fetch.retries} times, and only while the pause still fits before the download's deadline (its
- * total timeout).
+ * failure or a 5xx answer other than 503 is tried again after a jittered, doubling pause, at most
+ * {@code fsb.fetch.retries} times, and only while the pause still fits before the download's
+ * deadline (its total timeout).
  *
  * <p>Thread-safe: each download has its own retry context.
  */
@@ -61,8 +61,13 @@ final class DownloadRetry {
         }
     }
 
+    /**
+     * Connection failures and 5xx answers; not 429 / 503, after which the host, not the request,
+     * must wait ({@link HostScheduler}).
+     */
     static boolean isRetryable(Throwable failure) {
-        return failure instanceof ImageRejectedException rejected
+        return !(failure instanceof ThrottledException)
+                && failure instanceof ImageRejectedException rejected
                 && (rejected.reason() == FailureReason.SERVER_UNAVAILABLE
                         || rejected.reason() == FailureReason.CONNECTION);
     }

@@ -2,6 +2,8 @@ package dev.faissshard.fetch;
 
 import dev.faissshard.supabase.SupabaseProperties;
 import dev.faissshard.supabase.SupabaseStorageApi;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -30,26 +32,40 @@ class FetchConfiguration implements DisposableBean {
     RoutingImageFetcher imageFetcher(
             FetchProperties properties,
             SupabaseProperties supabase,
-            ObjectProvider<SupabaseStorageApi> supabaseStorage) {
+            ObjectProvider<SupabaseStorageApi> supabaseStorage,
+            ObjectProvider<DnsResolver> resolver,
+            ObjectProvider<MeterRegistry> metrics) {
         return imageFetcher(
                 properties,
                 supabase,
                 supabaseStorage.getIfAvailable(),
-                SystemDefaultDnsResolver.INSTANCE);
+                resolver.getIfAvailable(() -> SystemDefaultDnsResolver.INSTANCE),
+                metrics.getIfAvailable(SimpleMeterRegistry::new));
     }
 
-    /**
-     * @param supabaseStorage the Storage API, or null when no project is configured
-     * @param resolver the name resolver under the egress policy: the system's, or a test's that
-     *     maps its host names to 127.0.0.1
-     */
     synchronized RoutingImageFetcher imageFetcher(
             FetchProperties properties,
             SupabaseProperties supabase,
             SupabaseStorageApi supabaseStorage,
             DnsResolver resolver) {
+        return imageFetcher(
+                properties, supabase, supabaseStorage, resolver, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param supabaseStorage the Storage API, or null when no project is configured
+     * @param resolver the name resolver under the egress policy: the system's, or a test's that
+     *     maps its host names to 127.0.0.1 (a {@link DnsResolver} bean, which only tests define)
+     * @param metrics where the per-host politeness state is published
+     */
+    synchronized RoutingImageFetcher imageFetcher(
+            FetchProperties properties,
+            SupabaseProperties supabase,
+            SupabaseStorageApi supabaseStorage,
+            DnsResolver resolver,
+            MeterRegistry metrics) {
         HttpImageFetcher http =
-                new HttpImageFetcher(properties, policy(properties, supabase), resolver);
+                new HttpImageFetcher(properties, policy(properties, supabase), resolver, metrics);
         transports.add(http);
         FileImageFetcher file =
                 new FileImageFetcher(

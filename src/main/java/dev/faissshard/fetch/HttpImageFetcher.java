@@ -3,6 +3,7 @@ package dev.faissshard.fetch;
 import dev.faissshard.failure.Causes;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -74,13 +75,19 @@ final class HttpImageFetcher {
     private final ExecutorService threads;
     private final ScheduledThreadPoolExecutor deadlines;
     private final DownloadRetry retry;
+    private final HostScheduler hosts;
 
     /**
      * @param policy judged on every address the client connects to, and before each hop on numeric
      *     hosts
      * @param resolver the name resolver under the policy (the system's, or a test's)
+     * @param metrics where the per-host state is published
      */
-    HttpImageFetcher(FetchProperties properties, EgressPolicy policy, DnsResolver resolver) {
+    HttpImageFetcher(
+            FetchProperties properties,
+            EgressPolicy policy,
+            DnsResolver resolver,
+            MeterRegistry metrics) {
         this.properties = properties;
         this.policy = policy;
         this.resolver = resolver;
@@ -107,7 +114,7 @@ final class HttpImageFetcher {
                                         .setResponseTimeout(Timeout.of(properties.readTimeout()))
                                         .build())
                         .setRoutePlanner(new ResolvedProxyRoutePlanner(proxies))
-                        .setUserAgent(properties.userAgent())
+                        .setUserAgent(UserAgent.of(properties))
                         .setDefaultHeaders(
                                 List.<Header>of(
                                         new BasicHeader(HttpHeaders.ACCEPT, "image/*,*/*;q=0.5")))
@@ -126,31 +133,20 @@ final class HttpImageFetcher {
         // a minute's worth of them.
         this.deadlines.setRemoveOnCancelPolicy(true);
         this.retry = new DownloadRetry(properties.retries());
+        HostRules rules = new HostRules(properties);
+        this.hosts =
+                new HostScheduler(
+                        properties, rules, threads, deadlines, new HostMetrics(metrics, rules));
     }
 
+    /**
+     * Queues the download with its host's {@link HostScheduler}, which starts it on a download
+     * thread when the host's limits allow. A runtime exception is never left uncompleted; the
+     * router files it as unexpected (see {@link RoutingImageFetcher}). Cancelling the future
+     * abandons the download.
+     */
     CompletableFuture<byte[]> fetch(URI url) {
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        try {
-            threads.execute(
-                    () -> {
-                        try {
-                            result.complete(download(url));
-                        } catch (ImageRejectedException ex) {
-                            result.completeExceptionally(ex);
-                        } catch (RuntimeException ex) {
-                            // Never left uncompleted; the router files it as unexpected (see
-                            // RoutingImageFetcher).
-                            result.completeExceptionally(ex);
-                        }
-                    });
-        } catch (RejectedExecutionException ex) {
-            result.completeExceptionally(
-                    new ImageRejectedException(
-                            FailureReason.CONNECTION,
-                            "the fetcher is shutting down (" + url + ")",
-                            ex));
-        }
-        return result;
+        return hosts.submit(url, ImageUrl.host(url), abort -> download(url, abort));
     }
 
     void close() {
@@ -160,17 +156,17 @@ final class HttpImageFetcher {
         connections.close(CloseMode.IMMEDIATE);
     }
 
-    private byte[] download(URI url) throws ImageRejectedException {
+    private byte[] download(URI url, Abort abort) throws ImageRejectedException {
         long deadline = System.nanoTime() + properties.totalTimeout().toNanos();
-        return retry.run(deadline, context -> follow(url, deadline));
+        return retry.run(deadline, context -> follow(url, deadline, abort));
     }
 
-    private byte[] follow(URI url, long deadline) throws ImageRejectedException {
+    private byte[] follow(URI url, long deadline, Abort abort) throws ImageRejectedException {
         Set<URI> visited = new HashSet<>();
         URI current = url;
         for (int redirects = 0; ; redirects++) {
             visited.add(current);
-            Response response = hop(current, redirects, deadline);
+            Response response = hop(current, redirects, deadline, abort);
             if (response.body() != null) {
                 return response.body();
             }
@@ -196,9 +192,10 @@ final class HttpImageFetcher {
     }
 
     /** One hop; a refusal after a redirect says so, since the URL recorded is the catalogue's. */
-    private Response hop(URI url, int redirects, long deadline) throws ImageRejectedException {
+    private Response hop(URI url, int redirects, long deadline, Abort abort)
+            throws ImageRejectedException {
         try {
-            return get(admitted(url), deadline);
+            return get(admitted(url), deadline, abort);
         } catch (ImageRejectedException ex) {
             if (redirects == 0 || ex.reason() != FailureReason.EGRESS_REFUSED) {
                 throw ex;
@@ -280,17 +277,18 @@ final class HttpImageFetcher {
     }
 
     /** One request: the body, or where a redirect points. */
-    private Response get(URI url, long deadline) throws ImageRejectedException {
+    private Response get(URI url, long deadline, Abort abort) throws ImageRejectedException {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
             throw totalTimeout(url, null);
         }
         HttpGet request = new HttpGet(url);
+        abort.watch(request);
         // The socket timeout bounds each read, not the whole answer: a server trickling a byte at a
         // time
         // would hold the thread forever. Cancelling the request closes its connection, which ends
         // the read.
-        ScheduledFuture<?> abort = deadlines.schedule(request::cancel, left, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> expiry = deadlines.schedule(request::cancel, left, TimeUnit.NANOSECONDS);
         try (ClassicHttpResponse response = client.executeOpen(null, request, null)) {
             try {
                 Response answer = answer(url, response);
@@ -308,7 +306,7 @@ final class HttpImageFetcher {
             }
             throw translate(url, ex);
         } finally {
-            abort.cancel(false);
+            expiry.cancel(false);
         }
     }
 
@@ -318,6 +316,13 @@ final class HttpImageFetcher {
         Header location = response.getFirstHeader(HttpHeaders.LOCATION);
         if (status >= 300 && status < 400 && location != null) {
             return Response.redirect(location(url, location.getValue()));
+        }
+        if (status == 429 || status == 503) {
+            Header retryAfter = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
+            throw new ThrottledException(
+                    "HTTP " + status + " from " + url,
+                    RetryAfter.parse(
+                            retryAfter == null ? null : retryAfter.getValue(), Clock.systemUTC()));
         }
         if (status < 200 || status >= 300) {
             FailureReason reason =

@@ -54,8 +54,19 @@ public final class RoutingImageFetcher implements ImageFetcher {
         } catch (RuntimeException ex) {
             routed = CompletableFuture.failedFuture(ex);
         }
-        return routed.exceptionallyCompose(
-                failure -> CompletableFuture.failedFuture(rejection(url, failure)));
+        CompletableFuture<byte[]> transport = routed;
+        CompletableFuture<byte[]> result =
+                routed.exceptionallyCompose(
+                        failure -> CompletableFuture.failedFuture(rejection(url, failure)));
+        // Cancelling what the caller holds (a straggler given up) reaches the transport, which
+        // drops the queued download or aborts the running one.
+        result.whenComplete(
+                (body, failure) -> {
+                    if (result.isCancelled()) {
+                        transport.cancel(true);
+                    }
+                });
+        return result;
     }
 
     private CompletableFuture<byte[]> route(URI url, Path catalogueFolder) {

@@ -300,7 +300,14 @@ class EgressFetchTests {
                         0,
                         "fsb-test",
                         new FetchProperties.Egress(allow, List.of()),
-                        new FetchProperties.Files(true, List.of()));
+                        new FetchProperties.Files(true, List.of()),
+                        8,
+                        0,
+                        List.of(),
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(2),
+                        Duration.ZERO);
         return new TestImageFetcher(
                 WebClient.builder(),
                 properties,

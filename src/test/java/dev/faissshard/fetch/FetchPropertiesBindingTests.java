@@ -67,6 +67,59 @@ class FetchPropertiesBindingTests {
                 .hasMessageContaining("images.internal");
     }
 
+    @Test
+    void hostPatternsBindFromTheEnvironmentAndPickTheFirstMatchingEntry() throws IOException {
+        FetchProperties fetch =
+                binder(
+                                Map.of(
+                                        "FSB_FETCH_HOSTS_0_PATTERN", "*.Shopify.com",
+                                        "FSB_FETCH_HOSTS_0_MAX_CONCURRENCY", "2",
+                                        "FSB_FETCH_HOSTS_0_RATE_PER_SECOND", "5",
+                                        "FSB_FETCH_HOSTS_1_PATTERN", "images.shop.example",
+                                        "FSB_FETCH_HOST_CONCURRENCY", "6"))
+                        .bindOrCreate("fsb.fetch", FetchProperties.class);
+        HostRules rules = new HostRules(fetch);
+        assertThat(rules.limits("cdn.shopify.com"))
+                .isEqualTo(new HostRules.Limits("*.shopify.com", 2, 5.0));
+        assertThat(rules.limits("shopify.com").hostClass()).isEqualTo(HostRules.OTHER);
+        assertThat(rules.limits("images.shop.example"))
+                .isEqualTo(new HostRules.Limits("images.shop.example", 6, 0.0));
+        assertThat(rules.limits("x.images.shop.example"))
+                .isEqualTo(new HostRules.Limits(HostRules.OTHER, 6, 0.0));
+        assertThat(rules.classes())
+                .containsExactly("*.shopify.com", "images.shop.example", HostRules.OTHER);
+    }
+
+    @Test
+    void politenessDefaultsAreThoseTheReadmeStates() throws IOException {
+        FetchProperties fetch = binder(Map.of()).bindOrCreate("fsb.fetch", FetchProperties.class);
+        assertThat(fetch.hostConcurrency()).isEqualTo(8);
+        assertThat(fetch.hostRate()).isZero();
+        assertThat(fetch.hosts()).isEmpty();
+        assertThat(fetch.maxRetryAfter()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(fetch.throttleBackoff()).isEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(fetch.throttleBudget()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(fetch.tailTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(UserAgent.of(fetch)).startsWith("faiss-shard-builder/");
+    }
+
+    @Test
+    void malformedHostPatternsAndDurationsAreRefusedAtBinding() {
+        for (Map<String, Object> bad :
+                List.<Map<String, Object>>of(
+                        Map.of("FSB_FETCH_HOSTS_0_PATTERN", "*shop.example"),
+                        Map.of("FSB_FETCH_HOSTS_0_PATTERN", "https://shop.example/"),
+                        Map.of("FSB_FETCH_THROTTLE_BUDGET", "0s"),
+                        Map.of("FSB_FETCH_TAIL_TIMEOUT", "-1s"),
+                        Map.of(
+                                "FSB_FETCH_USER_AGENT",
+                                "bot\r\nX-Injected: 1".translateEscapes()))) {
+            assertThatThrownBy(() -> binder(bad).bindOrCreate("fsb.fetch", FetchProperties.class))
+                    .as("%s", bad)
+                    .isInstanceOf(BindException.class);
+        }
+    }
+
     private static Binder binder(Map<String, Object> environment) throws IOException {
         StandardEnvironment env = new StandardEnvironment();
         env.getPropertySources()

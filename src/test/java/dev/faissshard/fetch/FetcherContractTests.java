@@ -8,6 +8,7 @@ import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.supabase.SupabaseProperties;
 import dev.faissshard.supabase.SupabaseStorageApi;
 import dev.faissshard.testsupabase.SupabaseEmulator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -67,7 +68,14 @@ class FetcherContractTests {
                         0,
                         "test",
                         new FetchProperties.Egress(List.of(), List.of()),
-                        new FetchProperties.Files(true, List.of()));
+                        new FetchProperties.Files(true, List.of()),
+                        8,
+                        0,
+                        List.of(),
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(2),
+                        Duration.ZERO);
         storage =
                 SupabaseStorageApi.create(
                         WebClient.builder(), supabase, JsonMapper.builder().build());
@@ -165,7 +173,8 @@ class FetcherContractTests {
                 new HttpImageFetcher(
                         fetch,
                         new EgressPolicy(List.of(), List.of()),
-                        SystemDefaultDnsResolver.INSTANCE);
+                        SystemDefaultDnsResolver.INSTANCE,
+                        new SimpleMeterRegistry());
         https.add(http);
         return new RoutingImageFetcher(
                 http,

@@ -165,7 +165,14 @@ class FileConfinementTests {
                         0,
                         "fsb-test",
                         new FetchProperties.Egress(List.of(), List.of()),
-                        new FetchProperties.Files(true, roots)),
+                        new FetchProperties.Files(true, roots),
+                        8,
+                        0,
+                        List.of(),
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(2),
+                        Duration.ZERO),
                 noSupabase,
                 JsonMapper.builder().build());
     }

@@ -76,7 +76,14 @@ class RequestEncodingTests {
                                 0,
                                 "fsb-test",
                                 new FetchProperties.Egress(List.of("127.0.0.1/32"), List.of()),
-                                new FetchProperties.Files(true, List.of())),
+                                new FetchProperties.Files(true, List.of()),
+                                8,
+                                0,
+                                List.of(),
+                                Duration.ofMinutes(5),
+                                Duration.ofSeconds(1),
+                                Duration.ofMinutes(2),
+                                Duration.ZERO),
                         noSupabase,
                         JsonMapper.builder().build());
     }

@@ -80,7 +80,14 @@ class RoutingImageFetcherTests {
                                 1,
                                 "fsb-test",
                                 new FetchProperties.Egress(List.of("127.0.0.1/32"), List.of()),
-                                new FetchProperties.Files(true, List.of())),
+                                new FetchProperties.Files(true, List.of()),
+                                8,
+                                0,
+                                List.of(),
+                                Duration.ofMinutes(5),
+                                Duration.ofSeconds(1),
+                                Duration.ofMinutes(2),
+                                Duration.ZERO),
                         noSupabase,
                         JsonMapper.builder().build());
     }
@@ -144,11 +151,11 @@ class RoutingImageFetcherTests {
                 "/down.jpg",
                 exchange -> {
                     calls.incrementAndGet();
-                    send(exchange, 429, new byte[0]);
+                    send(exchange, 502, new byte[0]);
                 });
         ImageRejectedException failure = failure("/down.jpg");
         assertThat(failure.reason()).isEqualTo(FailureReason.SERVER_UNAVAILABLE);
-        assertThat(failure.detail()).startsWith("HTTP 429");
+        assertThat(failure.detail()).startsWith("HTTP 502");
         assertThat(failure.reason().isTransient()).as("retried by the next job").isTrue();
         assertThat(calls).hasValue(2);
     }

@@ -51,7 +51,14 @@ class SupabaseImageFetchTests {
                         1,
                         "test",
                         new FetchProperties.Egress(List.of(), List.of()),
-                        new FetchProperties.Files(true, List.of()));
+                        new FetchProperties.Files(true, List.of()),
+                        8,
+                        0,
+                        List.of(),
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(2),
+                        Duration.ZERO);
         fetcher =
                 new TestImageFetcher(
                         WebClient.builder(), fetch, supabase, JsonMapper.builder().build());

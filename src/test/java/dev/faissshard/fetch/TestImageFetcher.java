@@ -2,6 +2,8 @@ package dev.faissshard.fetch;
 
 import dev.faissshard.supabase.SupabaseProperties;
 import dev.faissshard.supabase.SupabaseStorageApi;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -35,9 +37,19 @@ final class TestImageFetcher implements ImageFetcher {
             SupabaseProperties supabase,
             JsonMapper json,
             DnsResolver resolver) {
+        this(webClient, properties, supabase, json, resolver, new SimpleMeterRegistry());
+    }
+
+    TestImageFetcher(
+            WebClient.Builder webClient,
+            FetchProperties properties,
+            SupabaseProperties supabase,
+            JsonMapper json,
+            DnsResolver resolver,
+            MeterRegistry metrics) {
         this.storage =
                 supabase.configured() ? SupabaseStorageApi.create(webClient, supabase, json) : null;
-        this.fetcher = configuration.imageFetcher(properties, supabase, storage, resolver);
+        this.fetcher = configuration.imageFetcher(properties, supabase, storage, resolver, metrics);
     }
 
     @Override
