@@ -19,6 +19,7 @@ final class LoadedShard {
     private final FaissIndex index;
     private final long[] sortedIds;
     private final String[] catalogIdsBySortedId;
+    private final boolean scansRows;
     private final long accountedBytes;
     private final LongConsumer onFree;
     private final AtomicInteger references = new AtomicInteger(1);
@@ -32,6 +33,7 @@ final class LoadedShard {
             LongConsumer onFree) {
         this.description = description;
         this.index = index;
+        this.scansRows = index.scansRows();
         this.accountedBytes = accountedBytes;
         this.onFree = onFree;
         Integer[] order = new Integer[faissIds.length];
@@ -69,9 +71,29 @@ final class LoadedShard {
         return index.reconstruct(faissId);
     }
 
-    /** The k nearest stored vectors of one query; fewer when the shard holds fewer. */
-    FaissIndex.SearchResult search(float[] query, int k) {
-        return index.search(query, (int) Math.max(1, Math.min(k, sortedIds.length)));
+    /** Stored vectors. */
+    int rows() {
+        return sortedIds.length;
+    }
+
+    /**
+     * Whether {@link #searchRows} applies (a flat shard); else {@link #search} searches it whole.
+     */
+    boolean scansRows() {
+        return scansRows;
+    }
+
+    /**
+     * The k nearest stored vectors of each row-major query, through FAISS's own search (for shards
+     * that {@link #scansRows} cannot scan); k is at most the shard's vectors.
+     */
+    FaissIndex.SearchResult search(float[] queries, int k) {
+        return index.search(queries, Math.max(1, Math.min(k, sortedIds.length)));
+    }
+
+    /** The k nearest of rows [from, to) of each row-major query, on the calling thread. */
+    FaissIndex.SearchResult searchRows(float[] queries, int k, int from, int to) {
+        return index.searchRows(queries, k, from, to);
     }
 
     /** Takes one more reference; false when the shard has already been freed. */

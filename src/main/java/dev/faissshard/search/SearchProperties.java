@@ -24,6 +24,9 @@ import org.springframework.validation.annotation.Validated;
  * @param faissThreads OpenMP threads of one FAISS search; the search threads already run in
  *     parallel
  * @param maxIndexes index prefixes held loaded at once; the least recently used idle one makes room
+ * @param scanThreads threads scanning shards for batches of queries; 0 for one per core
+ * @param maxBatch queries of one index type scanned together at most: the queries that arrived
+ *     while the previous batch ran share one pass over the stored vectors
  */
 @Validated
 @ConfigurationProperties("fsb.search")
@@ -35,7 +38,9 @@ public record SearchProperties(
         @DefaultValue("5s") @NotNull Duration refreshInterval,
         @DefaultValue("30s") @NotNull Duration timeout,
         @DefaultValue("1") @Min(1) @Max(256) int faissThreads,
-        @DefaultValue("16") @Min(1) @Max(4096) int maxIndexes) {
+        @DefaultValue("16") @Min(1) @Max(4096) int maxIndexes,
+        @DefaultValue("0") @Min(0) @Max(256) int scanThreads,
+        @DefaultValue("32") @Min(1) @Max(1024) int maxBatch) {
 
     public SearchProperties {
         if (refreshInterval != null && refreshInterval.toMillis() < 10) {
@@ -48,5 +53,9 @@ public record SearchProperties(
 
     public int effectiveThreads() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    public int effectiveScanThreads() {
+        return scanThreads > 0 ? scanThreads : Runtime.getRuntime().availableProcessors();
     }
 }

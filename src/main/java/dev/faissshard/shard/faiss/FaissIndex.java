@@ -114,6 +114,42 @@ public final class FaissIndex implements VectorIndex {
     }
 
     /**
+     * Whether {@link #searchRows} can scan this index: a flat index ({@code "Flat"} or {@code
+     * "IDMap,Flat"}) with inner-product or L2 metric.
+     */
+    public boolean scansRows() {
+        return FaissNative.index_scans_rows(live());
+    }
+
+    /**
+     * The {@code k} nearest of the stored rows {@code [from, to)} for each row-major query,
+     * exactly, on the calling thread only (no OpenMP): a batch of queries shares each pass over the
+     * stored vectors, so many queries cost little more memory traffic than one. Ids are the index's
+     * own (the {@code IDMap}'s); missing hits have id -1. May run concurrently with other searches.
+     *
+     * @throws UnsupportedOperationException when {@link #scansRows} is false
+     */
+    public SearchResult searchRows(float[] queries, int k, long from, long to) {
+        int rows = rows(queries);
+        if (k <= 0 || from < 0 || from > to || to > count()) {
+            throw new IllegalArgumentException(
+                    "rows [" + from + ", " + to + ") or k " + k + " out of range");
+        }
+        try (FloatPointer x = new FloatPointer(queries);
+                FloatPointer distances = new FloatPointer((long) rows * k);
+                LongPointer labels = new LongPointer((long) rows * k)) {
+            if (!FaissNative.index_search_rows(live(), rows, x, k, from, to, distances, labels)) {
+                throw new UnsupportedOperationException("Only flat indexes can be scanned by rows");
+            }
+            float[] d = new float[rows * k];
+            long[] l = new long[rows * k];
+            distances.get(d);
+            labels.get(l);
+            return new SearchResult(rows, k, d, l);
+        }
+    }
+
+    /**
      * Copies all vectors and ids out of an {@code IDMap} index over a reconstructable index such as
      * {@code Flat}; used to carry flushed batches over into a rebuilt open shard.
      */
