@@ -149,6 +149,31 @@ inline Index* index_deserialize(const uint8_t* data, int64_t size) {
     return faiss::read_index(&reader);
 }
 
+// Reads an index from bytes where they are (no copy of them): a shard streamed into native memory by the
+// query side reaches FAISS without a second copy of its size.
+struct MemoryIOReader : faiss::IOReader {
+    const uint8_t* data;
+    size_t size;
+    size_t position = 0;
+
+    MemoryIOReader(const uint8_t* data, size_t size) : data(data), size(size) {}
+
+    size_t operator()(void* ptr, size_t item, size_t nitems) override {
+        if (item == 0 || nitems == 0) {
+            return nitems;
+        }
+        size_t n = std::min(nitems, (size - position) / item);
+        std::memcpy(ptr, data + position, n * item);
+        position += n * item;
+        return n;
+    }
+};
+
+inline Index* index_read_memory(const uint8_t* data, int64_t size) {
+    MemoryIOReader reader(data, (size_t)size);
+    return faiss::read_index(&reader);
+}
+
 inline void index_write_file(const Index* index, const char* path) { faiss::write_index(index, path); }
 inline Index* index_read_file(const char* path) { return faiss::read_index(path); }
 

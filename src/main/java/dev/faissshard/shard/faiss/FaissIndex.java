@@ -46,6 +46,12 @@ public final class FaissIndex implements VectorIndex {
         }
     }
 
+    /** Reads an index from {@code size} native bytes in place (see {@link SerializedIndex}). */
+    static FaissIndex fromNative(BytePointer data, long size) {
+        FaissLibrary.ensureLoaded();
+        return new FaissIndex(checked(FaissNative.index_read_memory(data, size)));
+    }
+
     public static FaissIndex read(Path file) {
         FaissLibrary.ensureLoaded();
         return new FaissIndex(checked(FaissNative.index_read_file(file.toString())));

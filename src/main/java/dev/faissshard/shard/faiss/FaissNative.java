@@ -74,6 +74,9 @@ class FaissNative {
     static native NativeIndex index_deserialize(
             @Cast("const uint8_t*") BytePointer data, long size);
 
+    static native NativeIndex index_read_memory(
+            @Cast("const uint8_t*") BytePointer data, long size);
+
     static native void index_write_file(@Const NativeIndex index, String path);
 
     static native NativeIndex index_read_file(String path);
