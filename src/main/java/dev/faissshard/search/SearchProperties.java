@@ -27,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param scanThreads threads scanning shards for batches of queries; 0 for one per core
  * @param maxBatch queries of one index type scanned together at most: the queries that arrived
  *     while the previous batch ran share one pass over the stored vectors
+ * @param batchWindow how long a query that finds no batch of its shards running waits for others to
+ *     join it before its scan starts; 0 to start at once
  */
 @Validated
 @ConfigurationProperties("fsb.search")
@@ -40,11 +42,17 @@ public record SearchProperties(
         @DefaultValue("1") @Min(1) @Max(256) int faissThreads,
         @DefaultValue("16") @Min(1) @Max(4096) int maxIndexes,
         @DefaultValue("0") @Min(0) @Max(256) int scanThreads,
-        @DefaultValue("32") @Min(1) @Max(1024) int maxBatch) {
+        @DefaultValue("32") @Min(1) @Max(1024) int maxBatch,
+        @DefaultValue("1ms") @NotNull Duration batchWindow) {
 
     public SearchProperties {
         if (refreshInterval != null && refreshInterval.toMillis() < 10) {
             throw new IllegalArgumentException("fsb.search.refresh-interval must be at least 10ms");
+        }
+        if (batchWindow != null
+                && (batchWindow.isNegative()
+                        || batchWindow.compareTo(Duration.ofMillis(100)) > 0)) {
+            throw new IllegalArgumentException("fsb.search.batch-window must be 0 to 100ms");
         }
         if (timeout != null && timeout.toMillis() < 1) {
             throw new IllegalArgumentException("fsb.search.timeout must be positive");

@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,8 +26,11 @@ import org.springframework.stereotype.Component;
  * traffic: one query reads every stored vector once, and so do 32 queries scanned together. So the
  * queries of one set of shards (one type of one snapshot) are batched naturally: a query that
  * arrives while a batch of the same shards runs waits for that batch to end and goes, with every
- * other query that arrived meanwhile (up to {@code fsb.search.max-batch}), into the next; a query
- * that finds no batch running starts one at once. No query ever waits for a window to fill.
+ * other query that arrived meanwhile (up to {@code fsb.search.max-batch}), into the next. A query
+ * that finds no batch running starts one after {@code fsb.search.batch-window} (default 1 ms, 0 for
+ * at once): clients that all got their answers from one batch send their next queries within about
+ * that time, and one batch of all of them costs one pass over memory where a lone first query
+ * followed by a batch of the rest would cost two.
  *
  * <p>A batch is split into row ranges of its shards, run on {@code fsb.search.scan-threads} threads
  * of their own, so one batch uses every core while it runs. Each range yields the k best of its
@@ -46,6 +51,8 @@ class ShardScans implements DisposableBean {
     private static final int ROWS_PER_TASK = 4096;
 
     private final ExecutorService pool;
+    private final ScheduledExecutorService starter;
+    private final long windowNanos;
     private final int maxBatch;
     private final Map<List<LoadedShard>, Lane> lanes = new ConcurrentHashMap<>();
     private final DistributionSummary batchSizes;
@@ -76,6 +83,14 @@ class ShardScans implements DisposableBean {
                         });
         executor.allowCoreThreadTimeOut(true);
         this.pool = executor;
+        this.windowNanos = properties.batchWindow().toNanos();
+        this.starter =
+                Executors.newSingleThreadScheduledExecutor(
+                        work -> {
+                            Thread thread = new Thread(work, "search-batch-window");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
         this.maxBatch = properties.maxBatch();
         this.batchSizes =
                 DistributionSummary.builder("fsb.search.batch.size")
@@ -90,7 +105,7 @@ class ShardScans implements DisposableBean {
      */
     CompletableFuture<List<Candidate>> submit(List<LoadedShard> shards, float[] query, int k) {
         Pending pending = new Pending(shards, query, k);
-        AtomicReference<List<Pending>> first = new AtomicReference<>();
+        boolean[] idle = new boolean[1];
         lanes.compute(
                 shards,
                 (key, lane) -> {
@@ -98,19 +113,40 @@ class ShardScans implements DisposableBean {
                     current.pending.add(pending);
                     if (!current.running) {
                         current.running = true;
-                        first.set(current.take(maxBatch));
+                        idle[0] = true;
                     }
                     return current;
                 });
-        if (first.get() != null) {
-            run(shards, first.get());
+        if (idle[0]) {
+            if (windowNanos == 0) {
+                start(shards);
+            } else {
+                try {
+                    starter.schedule(() -> start(shards), windowNanos, TimeUnit.NANOSECONDS);
+                } catch (RuntimeException stopping) {
+                    start(shards);
+                }
+            }
         }
         return pending.result;
     }
 
     @Override
     public void destroy() {
+        starter.shutdownNow();
         pool.shutdownNow();
+    }
+
+    /** Runs what waits in the lane, which is marked running and holds at least one query. */
+    private void start(List<LoadedShard> shards) {
+        AtomicReference<List<Pending>> batch = new AtomicReference<>();
+        lanes.compute(
+                shards,
+                (key, lane) -> {
+                    batch.set(lane.take(maxBatch));
+                    return lane;
+                });
+        run(shards, batch.get());
     }
 
     private void run(List<LoadedShard> shards, List<Pending> batch) {

@@ -239,6 +239,7 @@ class ShardCacheTests {
                 1,
                 16,
                 1,
-                32);
+                32,
+                java.time.Duration.ZERO);
     }
 }
