@@ -6,7 +6,8 @@
 # after loading the index against the shards' bytes.
 #   scripts/benchmark-search.sh [N=100000] [SECONDS_PER_LEVEL=20] [--fsb.search.some-setting=value ...]
 # Meaningful only on a quiet machine: check `uptime` first. BENCH_HEAP sets the heap (default 512m);
-# BENCH_SEARCH_PORT the service port (default 18090).
+# BENCH_SEARCH_PORT the service port (default 18090). The synthesised index is kept in
+# bench-out/search-N/storage and reused by the next run with the same N (BENCH_FRESH=1 synthesises anew).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000}"
@@ -16,15 +17,17 @@ PORT="${BENCH_SEARCH_PORT:-18090}"
 HEAP="${BENCH_HEAP:-512m}"
 OUT="$PWD/bench-out/search-$N"
 
-mvn -B -ntp -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+mvn -B -ntp -q -Pbenchmark test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 
-rm -rf "$OUT"
+if [[ -n "${BENCH_FRESH:-}" || ! -f "$OUT/storage/faiss/manifest.json" ]]; then
+  rm -rf "$OUT"
+fi
 mkdir -p "$OUT/storage"
 echo "Load: $(uptime)"
 java -Xms"$HEAP" -Xmx"$HEAP" -cp "$CP" dev.faissshard.FaissShardBuilderApplication \
   --server.port="$PORT" --server.address=127.0.0.1 --fsb.storage.local.root="$OUT/storage" \
-  --fsb.search.cache-max-bytes=4GB "$@" >"$OUT/service.log" 2>&1 &
+  --fsb.search.cache-max-bytes=4GB --fsb.search.timeout=300s "$@" >"$OUT/service.log" 2>&1 &
 SERVICE=$!
 trap 'kill "$SERVICE" 2>/dev/null || true; wait "$SERVICE" 2>/dev/null || true' EXIT
 for _ in $(seq 1 180); do

@@ -10,11 +10,14 @@
 #include <omp.h>
 
 #include <faiss/Index.h>
+#include <faiss/IndexFlat.h>
 #include <faiss/IndexFlatCodes.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 #include <faiss/impl/io.h>
+
+#include "fsb_scan.h"
 
 namespace fsb {
 
@@ -146,9 +149,72 @@ inline Index* index_deserialize(const uint8_t* data, int64_t size) {
     return faiss::read_index(&reader);
 }
 
+// Reads an index from bytes where they are (no copy of them): a shard streamed into native memory by the
+// query side reaches FAISS without a second copy of its size.
+struct MemoryIOReader : faiss::IOReader {
+    const uint8_t* data;
+    size_t size;
+    size_t position = 0;
+
+    MemoryIOReader(const uint8_t* data, size_t size) : data(data), size(size) {}
+
+    size_t operator()(void* ptr, size_t item, size_t nitems) override {
+        if (item == 0 || nitems == 0) {
+            return nitems;
+        }
+        size_t n = std::min(nitems, (size - position) / item);
+        std::memcpy(ptr, data + position, n * item);
+        position += n * item;
+        return n;
+    }
+};
+
+inline Index* index_read_memory(const uint8_t* data, int64_t size) {
+    MemoryIOReader reader(data, (size_t)size);
+    return faiss::read_index(&reader);
+}
+
 inline void index_write_file(const Index* index, const char* path) { faiss::write_index(index, path); }
 inline Index* index_read_file(const char* path) { return faiss::read_index(path); }
 
+// The flat storage of an "IDMap,Flat" or "Flat" index (inner product or L2), as the query side's batched
+// scan reads it: null when the index is of another shape, which is then searched through FAISS itself.
+inline const faiss::IndexFlat* flat_of(const Index* index, const int64_t** ids) {
+    const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index);
+    const faiss::Index* inner = map != nullptr ? map->index : index;
+    const faiss::IndexFlat* flat = dynamic_cast<const faiss::IndexFlat*>(inner);
+    if (flat == nullptr || (flat->metric_type != faiss::METRIC_INNER_PRODUCT && flat->metric_type != faiss::METRIC_L2)) {
+        return nullptr;
+    }
+    if (map != nullptr && map->id_map.size() != (size_t)flat->ntotal) {
+        return nullptr;
+    }
+    *ids = map != nullptr ? reinterpret_cast<const int64_t*>(map->id_map.data()) : nullptr;
+    return flat;
+}
+
+inline bool index_scans_rows(const Index* index) {
+    const int64_t* ids;
+    return flat_of(index, &ids) != nullptr;
+}
+
+// The k best of rows [from, to) for each of n queries, exactly, through fsb_scan.h; only for indexes that
+// index_scans_rows accepts (returns false otherwise, writing nothing). Runs on the calling thread only.
+inline bool index_search_rows(const Index* index, int64_t n, const float* x, int64_t k, int64_t from, int64_t to,
+                              float* distances, int64_t* labels) {
+    const int64_t* ids;
+    const faiss::IndexFlat* flat = flat_of(index, &ids);
+    if (flat == nullptr || from < 0 || to > flat->ntotal || from > to || k <= 0) {
+        return false;
+    }
+    const float* xb = reinterpret_cast<const float*>(flat->codes.data());
+    if (flat->metric_type == faiss::METRIC_INNER_PRODUCT) {
+        scan::search_rows<true>(xb, ids, (int)flat->d, x, n, k, from, to, distances, labels);
+    } else {
+        scan::search_rows<false>(xb, ids, (int)flat->d, x, n, k, from, to, distances, labels);
+    }
+    return true;
+}
 
 inline void set_threads(int n) { omp_set_num_threads(n); }
 inline int max_threads() { return omp_get_max_threads(); }

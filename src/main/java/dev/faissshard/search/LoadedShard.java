@@ -1,6 +1,7 @@
 package dev.faissshard.search;
 
 import dev.faissshard.shard.faiss.FaissIndex;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
@@ -18,7 +19,12 @@ final class LoadedShard {
     private final IndexDescription.Shard description;
     private final FaissIndex index;
     private final long[] sortedIds;
-    private final String[] catalogIdsBySortedId;
+    // The catalogue ids in the order of sortedIds, as UTF-8 one after the other: primitive arrays
+    // instead of a String per vector, so the id map costs ~1/3 of the heap and nothing for the GC
+    // to trace.
+    private final byte[] catalogIdBytes;
+    private final int[] catalogIdEnds;
+    private final boolean scansRows;
     private final long accountedBytes;
     private final LongConsumer onFree;
     private final AtomicInteger references = new AtomicInteger(1);
@@ -32,6 +38,7 @@ final class LoadedShard {
             LongConsumer onFree) {
         this.description = description;
         this.index = index;
+        this.scansRows = index.scansRows();
         this.accountedBytes = accountedBytes;
         this.onFree = onFree;
         Integer[] order = new Integer[faissIds.length];
@@ -40,10 +47,19 @@ final class LoadedShard {
         }
         Arrays.sort(order, (a, b) -> Long.compare(faissIds[a], faissIds[b]));
         this.sortedIds = new long[faissIds.length];
-        this.catalogIdsBySortedId = new String[faissIds.length];
+        this.catalogIdEnds = new int[faissIds.length];
+        byte[][] utf8 = new byte[faissIds.length][];
+        int total = 0;
         for (int i = 0; i < order.length; i++) {
             sortedIds[i] = faissIds[order[i]];
-            catalogIdsBySortedId[i] = catalogIds[order[i]];
+            utf8[i] = catalogIds[order[i]].getBytes(StandardCharsets.UTF_8);
+            total = Math.addExact(total, utf8[i].length);
+            catalogIdEnds[i] = total;
+        }
+        this.catalogIdBytes = new byte[total];
+        for (int i = 0; i < utf8.length; i++) {
+            System.arraycopy(
+                    utf8[i], 0, catalogIdBytes, catalogIdEnds[i] - utf8[i].length, utf8[i].length);
         }
     }
 
@@ -58,7 +74,11 @@ final class LoadedShard {
     /** The catalogue id of a FAISS id of this shard, or null. */
     String catalogId(long faissId) {
         int at = Arrays.binarySearch(sortedIds, faissId);
-        return at >= 0 ? catalogIdsBySortedId[at] : null;
+        if (at < 0) {
+            return null;
+        }
+        int from = at == 0 ? 0 : catalogIdEnds[at - 1];
+        return new String(catalogIdBytes, from, catalogIdEnds[at] - from, StandardCharsets.UTF_8);
     }
 
     /** The stored vector of a catalogue id, or null when this shard does not hold it. */
@@ -69,9 +89,29 @@ final class LoadedShard {
         return index.reconstruct(faissId);
     }
 
-    /** The k nearest stored vectors of one query; fewer when the shard holds fewer. */
-    FaissIndex.SearchResult search(float[] query, int k) {
-        return index.search(query, (int) Math.max(1, Math.min(k, sortedIds.length)));
+    /** Stored vectors. */
+    int rows() {
+        return sortedIds.length;
+    }
+
+    /**
+     * Whether {@link #searchRows} applies (a flat shard); else {@link #search} searches it whole.
+     */
+    boolean scansRows() {
+        return scansRows;
+    }
+
+    /**
+     * The k nearest stored vectors of each row-major query, through FAISS's own search (for shards
+     * that {@link #scansRows} cannot scan); k is at most the shard's vectors.
+     */
+    FaissIndex.SearchResult search(float[] queries, int k) {
+        return index.search(queries, Math.max(1, Math.min(k, sortedIds.length)));
+    }
+
+    /** The k nearest of rows [from, to) of each row-major query, on the calling thread. */
+    FaissIndex.SearchResult searchRows(float[] queries, int k, int from, int to) {
+        return index.searchRows(queries, k, from, to);
     }
 
     /** Takes one more reference; false when the shard has already been freed. */

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,6 +73,30 @@ class SearchExecutor implements DisposableBean {
             throw new SearchTimeoutException("the search did not finish within fsb.search.timeout");
         } catch (InterruptedException ex) {
             future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new SearchTimeoutException("interrupted while waiting for the search");
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (ex.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("search failed", ex.getCause());
+        }
+    }
+
+    /**
+     * Waits for work running elsewhere (a batched scan) until {@code fsb.search.timeout} after
+     * {@code startNanos}, the search's start.
+     */
+    <T> T await(CompletableFuture<T> future, long startNanos) {
+        long left = timeoutMillis * 1_000_000 - (System.nanoTime() - startNanos);
+        try {
+            return future.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            throw new SearchTimeoutException("the search did not finish within fsb.search.timeout");
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new SearchTimeoutException("interrupted while waiting for the search");
         } catch (ExecutionException ex) {

@@ -24,6 +24,11 @@ import org.springframework.validation.annotation.Validated;
  * @param faissThreads OpenMP threads of one FAISS search; the search threads already run in
  *     parallel
  * @param maxIndexes index prefixes held loaded at once; the least recently used idle one makes room
+ * @param scanThreads threads scanning shards for batches of queries; 0 for one per core
+ * @param maxBatch queries of one index type scanned together at most: the queries that arrived
+ *     while the previous batch ran share one pass over the stored vectors
+ * @param batchWindow how long a query that finds no batch of its shards running waits for others to
+ *     join it before its scan starts; 0 to start at once
  */
 @Validated
 @ConfigurationProperties("fsb.search")
@@ -35,11 +40,19 @@ public record SearchProperties(
         @DefaultValue("5s") @NotNull Duration refreshInterval,
         @DefaultValue("30s") @NotNull Duration timeout,
         @DefaultValue("1") @Min(1) @Max(256) int faissThreads,
-        @DefaultValue("16") @Min(1) @Max(4096) int maxIndexes) {
+        @DefaultValue("16") @Min(1) @Max(4096) int maxIndexes,
+        @DefaultValue("0") @Min(0) @Max(256) int scanThreads,
+        @DefaultValue("32") @Min(1) @Max(1024) int maxBatch,
+        @DefaultValue("1ms") @NotNull Duration batchWindow) {
 
     public SearchProperties {
         if (refreshInterval != null && refreshInterval.toMillis() < 10) {
             throw new IllegalArgumentException("fsb.search.refresh-interval must be at least 10ms");
+        }
+        if (batchWindow != null
+                && (batchWindow.isNegative()
+                        || batchWindow.compareTo(Duration.ofMillis(100)) > 0)) {
+            throw new IllegalArgumentException("fsb.search.batch-window must be 0 to 100ms");
         }
         if (timeout != null && timeout.toMillis() < 1) {
             throw new IllegalArgumentException("fsb.search.timeout must be positive");
@@ -48,5 +61,9 @@ public record SearchProperties(
 
     public int effectiveThreads() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    public int effectiveScanThreads() {
+        return scanThreads > 0 ? scanThreads : Runtime.getRuntime().availableProcessors();
     }
 }

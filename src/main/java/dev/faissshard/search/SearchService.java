@@ -3,7 +3,6 @@ package dev.faissshard.search;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
 import dev.faissshard.index.FaissIds;
-import dev.faissshard.shard.faiss.FaissIndex;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
@@ -14,13 +13,15 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.stereotype.Service;
 
 /**
  * Answers searches exactly: every shard and open segment of every partition is searched for the k
  * best (k + 1 when the query's own id is left out), and the union is merged, so the answer is the
  * top k of an exhaustive search over all stored vectors (for flat shards; approximate factories
- * stay as approximate as each shard is).
+ * stay as approximate as each shard is). Only the requested types are searched; the scans of
+ * concurrent searches are batched by {@link ShardScans}.
  */
 @Service
 class SearchService {
@@ -28,16 +29,19 @@ class SearchService {
     private final ServedIndexes indexes;
     private final QueryImages images;
     private final SearchExecutor executor;
+    private final ShardScans scans;
     private final MeterRegistry meters;
 
     SearchService(
             ServedIndexes indexes,
             QueryImages images,
             SearchExecutor executor,
+            ShardScans scans,
             MeterRegistry meters) {
         this.indexes = indexes;
         this.images = images;
         this.executor = executor;
+        this.scans = scans;
         this.meters = meters;
     }
 
@@ -54,7 +58,15 @@ class SearchService {
                                 command.excludeSelf(),
                                 new SearchCommand.ByImage(images.fetch(byUrl.url())))
                         : command;
-        SearchResponse response = executor.run(() -> searchNow(resolved));
+        // Loading, embedding and the lookup of a stored vector run on the search threads; the
+        // scans run batched on the scan threads while this request's thread waits.
+        Prepared prepared = executor.run(() -> prepare(resolved));
+        SearchResponse response;
+        try {
+            response = scan(resolved, prepared, start);
+        } finally {
+            prepared.snapshot().release();
+        }
         Timer.builder("fsb.search.requests")
                 .description("Searches answered, from request to answer")
                 .tag(
@@ -69,32 +81,65 @@ class SearchService {
         return response;
     }
 
-    private SearchResponse searchNow(SearchCommand command) {
+    /** The snapshot a search holds (one reference taken) and its checked query vectors. */
+    private record Prepared(IndexSnapshot snapshot, Map<IndexType, float[]> queries) {}
+
+    private Prepared prepare(SearchCommand command) {
         IndexSnapshot snapshot = indexes.open(command.prefix());
         try {
             Map<IndexType, float[]> queries = queryVectors(command, snapshot);
-            String self =
-                    command.excludeSelf() && command.source() instanceof SearchCommand.ById byId
-                            ? byId.id()
-                            : null;
-            Map<String, List<SearchResponse.Hit>> results = new LinkedHashMap<>();
             for (IndexType type : command.types()) {
-                results.put(
-                        type.key(),
-                        search(snapshot.shards(type), queries.get(type), command.k(), self, type));
+                check(snapshot.shards(type), queries.get(type), type);
             }
-            IndexDescription description = snapshot.description();
-            Instant published = description.publishedAt();
-            return new SearchResponse(
-                    command.prefix(),
-                    new SearchResponse.ManifestView(
-                            published == null ? null : published.toString(),
-                            description.complete(),
-                            description.partitions().size()),
-                    results);
-        } finally {
+            return new Prepared(snapshot, queries);
+        } catch (RuntimeException ex) {
             snapshot.release();
+            throw ex;
         }
+    }
+
+    private SearchResponse scan(SearchCommand command, Prepared prepared, long start) {
+        IndexSnapshot snapshot = prepared.snapshot();
+        String self =
+                command.excludeSelf() && command.source() instanceof SearchCommand.ById byId
+                        ? byId.id()
+                        : null;
+        int wanted = self == null ? command.k() : command.k() + 1;
+        Map<IndexType, CompletableFuture<List<ShardScans.Candidate>>> running =
+                new EnumMap<>(IndexType.class);
+        for (IndexType type : command.types()) {
+            List<LoadedShard> shards = snapshot.shards(type);
+            if (!shards.isEmpty()) {
+                running.put(type, scans.submit(shards, prepared.queries().get(type), wanted));
+            }
+        }
+        Map<String, List<SearchResponse.Hit>> results = new LinkedHashMap<>();
+        for (IndexType type : command.types()) {
+            CompletableFuture<List<ShardScans.Candidate>> scan = running.get(type);
+            results.put(
+                    type.key(),
+                    scan == null
+                            ? List.of()
+                            : merge(
+                                    executor.await(scan, start),
+                                    command.k(),
+                                    self,
+                                    !"L2"
+                                            .equals(
+                                                    snapshot.shards(type)
+                                                            .get(0)
+                                                            .description()
+                                                            .metric())));
+        }
+        IndexDescription description = snapshot.description();
+        Instant published = description.publishedAt();
+        return new SearchResponse(
+                command.prefix(),
+                new SearchResponse.ManifestView(
+                        published == null ? null : published.toString(),
+                        description.complete(),
+                        description.partitions().size()),
+                results);
     }
 
     private Map<IndexType, float[]> queryVectors(SearchCommand command, IndexSnapshot snapshot) {
@@ -147,10 +192,9 @@ class SearchService {
         }
     }
 
-    private static List<SearchResponse.Hit> search(
-            List<LoadedShard> shards, float[] query, int k, String self, IndexType type) {
+    private static void check(List<LoadedShard> shards, float[] query, IndexType type) {
         if (shards.isEmpty()) {
-            return List.of();
+            return;
         }
         IndexDescription.Shard first = shards.get(0).description();
         for (LoadedShard shard : shards) {
@@ -165,27 +209,23 @@ class SearchService {
                     "query.vector." + type.key(),
                     "must have " + first.dimension() + " numbers, the index's dimension");
         }
-        boolean higherIsCloser = !"L2".equals(first.metric());
-        int wanted = self == null ? k : k + 1;
-        List<Candidate> candidates = new ArrayList<>();
-        for (LoadedShard shard : shards) {
-            FaissIndex.SearchResult result = shard.search(query, wanted);
-            for (int rank = 0; rank < result.k(); rank++) {
-                long id = result.id(0, rank);
-                if (id < 0) {
-                    continue;
-                }
-                String catalogId = shard.catalogId(id);
-                if (catalogId == null || catalogId.equals(self)) {
-                    continue;
-                }
-                candidates.add(
-                        new Candidate(
-                                catalogId,
-                                id,
-                                result.distance(0, rank),
-                                shard.description().file()));
+    }
+
+    /** The k best of every shard's candidates, mapped back to catalogue ids, best first. */
+    private static List<SearchResponse.Hit> merge(
+            List<ShardScans.Candidate> found, int k, String self, boolean higherIsCloser) {
+        List<Candidate> candidates = new ArrayList<>(found.size());
+        for (ShardScans.Candidate hit : found) {
+            String catalogId = hit.shard().catalogId(hit.faissId());
+            if (catalogId == null || catalogId.equals(self)) {
+                continue;
             }
+            candidates.add(
+                    new Candidate(
+                            catalogId,
+                            hit.faissId(),
+                            hit.score(),
+                            hit.shard().description().file()));
         }
         Comparator<Candidate> byScore = Comparator.comparingDouble(Candidate::score);
         candidates.sort(

@@ -1,8 +1,12 @@
 package dev.faissshard.search;
 
 import dev.faissshard.shard.faiss.FaissIndex;
+import dev.faissshard.shard.faiss.SerializedIndex;
+import dev.faissshard.storage.StorageException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -98,20 +102,13 @@ class ShardCache {
         long reserved = estimate(shard);
         reserve(reserved);
         try {
-            byte[] data = reader.shardBytes(shard);
-            if (data.length != shard.bytes() || !sha256(data).equals(shard.sha256())) {
-                log.error(
-                        "Refusing {}: its bytes do not match the sha256 and size its manifest records",
-                        shard.key());
-                throw new ShardIntegrityException(
-                        "a stored shard does not match the sha256 its manifest records");
-            }
-            StoredIndexReader.IdColumns ids = reader.ids(shard);
-            FaissIndex index;
+            FaissIndex index = verifiedIndex(shard);
+            StoredIndexReader.IdColumns ids;
             try {
-                index = FaissIndex.fromBytes(data);
+                ids = reader.ids(shard);
             } catch (RuntimeException ex) {
-                throw new ShardIntegrityException("a stored shard cannot be read by FAISS", ex);
+                index.close();
+                throw ex;
             }
             if (index.count() != shard.vectors()
                     || ids.faissIds().length != shard.vectors()
@@ -140,6 +137,32 @@ class ShardCache {
         }
     }
 
+    /**
+     * Streams the shard into native memory (never the heap: its pages would stay resident after the
+     * copy is garbage), checks its size and sha256, and only then lets FAISS parse it in place.
+     */
+    private FaissIndex verifiedIndex(IndexDescription.Shard shard) {
+        MessageDigest digest = sha256();
+        try (InputStream in = reader.shard(shard);
+                SerializedIndex data = SerializedIndex.read(in, shard.bytes(), digest)) {
+            if (!data.exact()
+                    || !HexFormat.of().formatHex(digest.digest()).equals(shard.sha256())) {
+                log.error(
+                        "Refusing {}: its bytes do not match the sha256 and size its manifest records",
+                        shard.key());
+                throw new ShardIntegrityException(
+                        "a stored shard does not match the sha256 its manifest records");
+            }
+            try {
+                return data.open();
+            } catch (RuntimeException ex) {
+                throw new ShardIntegrityException("a stored shard cannot be read by FAISS", ex);
+            }
+        } catch (IOException ex) {
+            throw new StorageException("reading a stored shard failed: " + ex.getMessage(), ex);
+        }
+    }
+
     private void reserve(long bytes) {
         for (; ; ) {
             long used = usedBytes.get();
@@ -165,9 +188,9 @@ class ShardCache {
         return shard.key() + "#" + shard.sha256();
     }
 
-    private static String sha256(byte[] data) {
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException("SHA-256 is required by every Java runtime", ex);
         }

@@ -7,6 +7,7 @@ import dev.faissshard.index.Manifest;
 import dev.faissshard.index.ManifestPublisher;
 import dev.faissshard.index.PartitionsFile;
 import dev.faissshard.storage.StorageClient;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -79,8 +80,9 @@ class StoredIndexReader {
         return prefixes;
     }
 
-    byte[] shardBytes(IndexDescription.Shard shard) {
-        return storage.get(shard.key());
+    /** The shard's bytes as a stream: a shard is read into native memory, not onto the heap. */
+    InputStream shard(IndexDescription.Shard shard) {
+        return storage.open(shard.key());
     }
 
     /** The id file of a shard as parallel arrays in index order. */

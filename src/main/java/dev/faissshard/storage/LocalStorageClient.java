@@ -1,6 +1,7 @@
 package dev.faissshard.storage;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -96,6 +97,17 @@ public final class LocalStorageClient implements StorageClient {
     @Override
     public byte[] get(String key) {
         return find(key).orElseThrow(() -> new ObjectNotFoundException("Object not found: " + key));
+    }
+
+    @Override
+    public InputStream open(String key) {
+        try {
+            return Files.newInputStream(resolve(key));
+        } catch (NoSuchFileException ex) {
+            throw new ObjectNotFoundException("Object not found: " + key);
+        } catch (IOException ex) {
+            throw new StorageException("Cannot read " + key + ": " + ex.getMessage(), ex);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.faissshard.storage;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -26,6 +28,15 @@ public interface StorageClient {
 
     /** The object's bytes; {@link ObjectNotFoundException} if absent. */
     byte[] get(String key);
+
+    /**
+     * The object's bytes as a stream, for objects too large to hold on the heap in passing (the
+     * query side's shards); {@link ObjectNotFoundException} if absent. Stores that can stream
+     * override this default, which reads the object whole.
+     */
+    default InputStream open(String key) {
+        return new ByteArrayInputStream(get(key));
+    }
 
     /** The object's bytes, or empty if absent. */
     Optional<byte[]> find(String key);

@@ -237,6 +237,9 @@ class ShardCacheTests {
                 java.time.Duration.ofHours(1),
                 java.time.Duration.ofSeconds(30),
                 1,
-                16);
+                16,
+                1,
+                32,
+                java.time.Duration.ZERO);
     }
 }

@@ -46,6 +46,12 @@ public final class FaissIndex implements VectorIndex {
         }
     }
 
+    /** Reads an index from {@code size} native bytes in place (see {@link SerializedIndex}). */
+    static FaissIndex fromNative(BytePointer data, long size) {
+        FaissLibrary.ensureLoaded();
+        return new FaissIndex(checked(FaissNative.index_read_memory(data, size)));
+    }
+
     public static FaissIndex read(Path file) {
         FaissLibrary.ensureLoaded();
         return new FaissIndex(checked(FaissNative.index_read_file(file.toString())));
@@ -105,6 +111,42 @@ public final class FaissIndex implements VectorIndex {
                 FloatPointer distances = new FloatPointer((long) rows * k);
                 LongPointer labels = new LongPointer((long) rows * k)) {
             FaissNative.index_search(live(), rows, x, k, distances, labels);
+            float[] d = new float[rows * k];
+            long[] l = new long[rows * k];
+            distances.get(d);
+            labels.get(l);
+            return new SearchResult(rows, k, d, l);
+        }
+    }
+
+    /**
+     * Whether {@link #searchRows} can scan this index: a flat index ({@code "Flat"} or {@code
+     * "IDMap,Flat"}) with inner-product or L2 metric.
+     */
+    public boolean scansRows() {
+        return FaissNative.index_scans_rows(live());
+    }
+
+    /**
+     * The {@code k} nearest of the stored rows {@code [from, to)} for each row-major query,
+     * exactly, on the calling thread only (no OpenMP): a batch of queries shares each pass over the
+     * stored vectors, so many queries cost little more memory traffic than one. Ids are the index's
+     * own (the {@code IDMap}'s); missing hits have id -1. May run concurrently with other searches.
+     *
+     * @throws UnsupportedOperationException when {@link #scansRows} is false
+     */
+    public SearchResult searchRows(float[] queries, int k, long from, long to) {
+        int rows = rows(queries);
+        if (k <= 0 || from < 0 || from > to || to > count()) {
+            throw new IllegalArgumentException(
+                    "rows [" + from + ", " + to + ") or k " + k + " out of range");
+        }
+        try (FloatPointer x = new FloatPointer(queries);
+                FloatPointer distances = new FloatPointer((long) rows * k);
+                LongPointer labels = new LongPointer((long) rows * k)) {
+            if (!FaissNative.index_search_rows(live(), rows, x, k, from, to, distances, labels)) {
+                throw new UnsupportedOperationException("Only flat indexes can be scanned by rows");
+            }
             float[] d = new float[rows * k];
             long[] l = new long[rows * k];
             distances.get(d);

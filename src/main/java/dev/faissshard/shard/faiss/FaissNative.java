@@ -74,9 +74,24 @@ class FaissNative {
     static native NativeIndex index_deserialize(
             @Cast("const uint8_t*") BytePointer data, long size);
 
+    static native NativeIndex index_read_memory(
+            @Cast("const uint8_t*") BytePointer data, long size);
+
     static native void index_write_file(@Const NativeIndex index, String path);
 
     static native NativeIndex index_read_file(String path);
+
+    static native @Cast("bool") boolean index_scans_rows(@Const NativeIndex index);
+
+    static native @Cast("bool") boolean index_search_rows(
+            @Const NativeIndex index,
+            long n,
+            @Const FloatPointer x,
+            long k,
+            long from,
+            long to,
+            FloatPointer distances,
+            @Cast("int64_t*") LongPointer labels);
 
     static native void set_threads(int n);
 
