@@ -1,4 +1,4 @@
-package dev.faissshard.failures;
+package dev.faissshard.failurereport;
 
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.Progress;
