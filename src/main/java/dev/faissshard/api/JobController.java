@@ -2,7 +2,6 @@ package dev.faissshard.api;
 
 import dev.faissshard.job.Job;
 import dev.faissshard.job.JobLauncher;
-import dev.faissshard.job.JobRegistry;
 import dev.faissshard.job.JobRequest;
 import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobView;
@@ -23,12 +22,10 @@ import org.springframework.web.bind.annotation.RestController;
 class JobController {
 
     private final JobService jobs;
-    private final JobRegistry registry;
     private final JobLauncher launcher;
 
-    JobController(JobService jobs, JobRegistry registry, JobLauncher launcher) {
+    JobController(JobService jobs, JobLauncher launcher) {
         this.jobs = jobs;
-        this.registry = registry;
         this.launcher = launcher;
     }
 
@@ -42,12 +39,12 @@ class JobController {
 
     @GetMapping
     List<JobView> list() {
-        return registry.list().stream().map(jobs::view).toList();
+        return jobs.views();
     }
 
     @GetMapping("/{id}")
     JobView get(@PathVariable String id) {
-        return jobs.view(registry.get(id));
+        return jobs.describe(id);
     }
 
     @PostMapping("/{id}/pause")

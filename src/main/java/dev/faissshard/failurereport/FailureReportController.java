@@ -3,7 +3,6 @@ package dev.faissshard.failurereport;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.Progress;
 import dev.faissshard.index.ProgressStore;
-import dev.faissshard.job.Job;
 import dev.faissshard.job.JobService;
 import dev.faissshard.storage.StorageClient;
 import java.util.Comparator;
@@ -80,8 +79,7 @@ class FailureReportController {
                                 .map(FailureReportController::reasonKey)
                                 .collect(Collectors.toSet());
 
-        Job job = jobs.get(id);
-        Progress stored = progress.load(job.spec().layout(), storage).orElse(Progress.empty());
+        Progress stored = progress.load(jobs.layoutOf(id), storage).orElse(Progress.empty());
         List<FailureRow> matching =
                 stored.failures().entrySet().stream()
                         .map(FailureRow::of)

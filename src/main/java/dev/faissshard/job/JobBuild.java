@@ -21,7 +21,8 @@ final class JobBuild {
                 spec.limit(),
                 spec.retryFailures(),
                 partition::contains,
-                partition.count());
+                partition.count(),
+                spec.retryReasons());
     }
 
     static BuildControl control(Job job) {

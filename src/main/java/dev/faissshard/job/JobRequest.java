@@ -2,6 +2,7 @@ package dev.faissshard.job;
 
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.ValidPrefix;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -22,6 +23,10 @@ import java.util.Set;
  * @param retryFailures also retry images that failed for permanent reasons (404, not an image, …)
  * @param partition build only this share of the catalogue, under its own sub-prefix (default: the
  *     configured {@code fsb.job.partition-index} of {@code fsb.job.partition-count})
+ * @param dryRun answer at once with what the job would do ({@code DryRunReport}) instead of
+ *     queueing it; nothing is written
+ * @param retryReasons retry only images that failed with these reasons (their lower-case codes);
+ *     implies {@code retryFailures} for them and leaves failures of other reasons as they are
  */
 public record JobRequest(
         @Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
@@ -30,11 +35,14 @@ public record JobRequest(
         @Min(1) @Max(4096) Integer batchSize,
         @Min(1) Long limit,
         Boolean retryFailures,
-        Partition partition) {
+        Partition partition,
+        Boolean dryRun,
+        @Size(min = 1, message = "must name at least one failure reason")
+                Set<FailureReason> retryReasons) {
 
     /** The request of an empty body: everything from the configuration. */
     public static JobRequest defaults() {
-        return new JobRequest(null, null, null, null, null, null, null);
+        return new JobRequest(null, null, null, null, null, null, null, null, null);
     }
 
     /**

@@ -2,10 +2,15 @@ package dev.faissshard.job;
 
 import dev.faissshard.build.BuildRunner;
 import dev.faissshard.catalog.Catalog;
+import dev.faissshard.index.IndexLayout;
 import dev.faissshard.index.IndexLocation;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -68,7 +73,6 @@ public class JobService {
         return job;
     }
 
-    /** What the API and Actuator show of a job, now. */
     /**
      * The jobs this process knows, for readers outside the control plane (gauges, progress lines).
      */
@@ -81,7 +85,40 @@ public class JobService {
         return registry.get(id);
     }
 
+    /** What the API and Actuator show of a job, now. */
     public JobView view(Job job) {
         return JobView.of(job, clock.instant());
+    }
+
+    /**
+     * {@code GET /jobs}: the jobs of this process, then the finished ones of the stored histories
+     * that it does not know (marked {@code fromHistory}), newest first.
+     */
+    public List<JobView> views() {
+        List<JobView> views = new ArrayList<>(registry.list().stream().map(this::view).toList());
+        Set<String> live = views.stream().map(JobView::id).collect(Collectors.toSet());
+        registry.history().all().stream()
+                .filter(ended -> !live.contains(ended.id()))
+                .forEach(views::add);
+        views.sort(Comparator.comparing(JobView::createdAt).reversed());
+        return views;
+    }
+
+    /** {@code GET /jobs/{id}}: a job of this process, or one of the stored histories. */
+    public JobView describe(String id) {
+        return registry.live(id)
+                .map(this::view)
+                .orElseGet(
+                        () ->
+                                registry.history()
+                                        .find(id)
+                                        .orElseThrow(() -> new JobNotFoundException(id)));
+    }
+
+    /** Where the index of a job (of this process or of the histories) lives. */
+    public IndexLayout layoutOf(String id) {
+        return registry.live(id)
+                .map(job -> job.spec().layout())
+                .orElseGet(() -> IndexLayout.at(describe(id).prefix()));
     }
 }

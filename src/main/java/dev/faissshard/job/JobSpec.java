@@ -2,6 +2,7 @@ package dev.faissshard.job;
 
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexLayout;
 import java.util.Set;
 
@@ -15,6 +16,8 @@ import java.util.Set;
  * @param limit images to attempt at most; 0 for the whole catalogue
  * @param retryFailures whether permanently failed images are tried again
  * @param partition the share of the catalogue this job builds
+ * @param retryReasons when not empty, only images that failed with these reasons are tried again
+ *     (and every other failed image is left as it is)
  */
 public record JobSpec(
         Set<IndexType> indexTypes,
@@ -23,4 +26,22 @@ public record JobSpec(
         int batchSize,
         long limit,
         boolean retryFailures,
-        Partition partition) {}
+        Partition partition,
+        Set<FailureReason> retryReasons) {
+
+    public JobSpec {
+        retryReasons = retryReasons == null ? Set.of() : Set.copyOf(retryReasons);
+    }
+
+    /** A spec that retries failures by their reason's transient / permanent rule alone. */
+    public JobSpec(
+            Set<IndexType> indexTypes,
+            CatalogSpec catalog,
+            IndexLayout layout,
+            int batchSize,
+            long limit,
+            boolean retryFailures,
+            Partition partition) {
+        this(indexTypes, catalog, layout, batchSize, limit, retryFailures, partition, Set.of());
+    }
+}

@@ -53,7 +53,8 @@ class JobSpecResolver {
                 batchSize,
                 limit,
                 Boolean.TRUE.equals(request.retryFailures()),
-                partition);
+                partition,
+                request.retryReasons());
     }
 
     /**

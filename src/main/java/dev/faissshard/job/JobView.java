@@ -1,5 +1,6 @@
 package dev.faissshard.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexProgress;
 import java.time.Duration;
@@ -31,6 +32,8 @@ import java.util.TreeMap;
  * @param updatedAt when its last batch was recorded
  * @param finishedAt when it ended
  * @param lastError the error that failed the job, if any
+ * @param fromHistory true when the job ended before this process started (or was dropped from its
+ *     memory) and is read from the index's stored job history; absent for jobs of this process
  */
 public record JobView(
         String id,
@@ -51,7 +54,33 @@ public record JobView(
         Instant startedAt,
         Instant updatedAt,
         Instant finishedAt,
-        String lastError) {
+        String lastError,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean fromHistory) {
+
+    /** The same view, marked as read from the stored job history. */
+    JobView asFromHistory() {
+        return new JobView(
+                id,
+                state,
+                indexTypes,
+                catalog,
+                storage,
+                prefix,
+                partition,
+                counts,
+                indexes,
+                imagesPerSecond,
+                total,
+                etaSeconds,
+                stageSeconds,
+                uploadedBytes,
+                createdAt,
+                startedAt,
+                updatedAt,
+                finishedAt,
+                lastError,
+                true);
+    }
 
     /**
      * Image counts of this job.
@@ -125,7 +154,8 @@ public record JobView(
                 job.startedAt(),
                 stats.updatedAt(),
                 job.finishedAt(),
-                job.lastError());
+                job.lastError(),
+                null);
     }
 
     private static IndexView indexView(IndexProgress progress, long openVectors) {

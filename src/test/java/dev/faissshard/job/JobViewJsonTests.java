@@ -105,6 +105,7 @@ class JobViewJsonTests {
                 Instant.parse("2026-12-01T10:00:01.500Z"),
                 Instant.parse("2026-12-01T10:00:25Z"),
                 null,
+                null,
                 null);
     }
 
