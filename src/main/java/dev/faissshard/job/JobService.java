@@ -1,13 +1,19 @@
 package dev.faissshard.job;
 
+import dev.faissshard.build.BuildPlan;
 import dev.faissshard.build.BuildRunner;
 import dev.faissshard.catalog.Catalog;
+import dev.faissshard.dryrun.DryRunPlanner;
+import dev.faissshard.dryrun.DryRunReport;
+import dev.faissshard.dryrun.MeasuredRate;
 import dev.faissshard.index.IndexLayout;
 import dev.faissshard.index.IndexLocation;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -26,18 +32,24 @@ public class JobService {
 
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
 
+    /** A dry run's rate comes from this many of the newest finished jobs. */
+    static final int RATE_SAMPLE_JOBS = 5;
+
     private final JobSpecResolver specs;
     private final BuildRunner builds;
     private final JobRegistry registry;
     private final JobLauncher launcher;
     private final Clock clock;
+    private final DryRunPlanner planner;
 
     JobService(
             JobSpecResolver specs,
             BuildRunner builds,
             JobRegistry registry,
             JobLauncher launcher,
-            Clock clock) {
+            Clock clock,
+            DryRunPlanner planner) {
+        this.planner = planner;
         this.specs = specs;
         this.builds = builds;
         this.registry = registry;
@@ -83,6 +95,74 @@ public class JobService {
     /** One job, or {@link JobNotFoundException}. */
     public Job get(String id) {
         return registry.get(id);
+    }
+
+    /**
+     * What the request would do, answered at once: validated and checked as {@link #submit} does
+     * (fields, catalogue, index compatibility), then worked out by the {@link DryRunPlanner} from
+     * storage, which it only reads. Nothing is queued or claimed, so it may run beside a job on the
+     * same index.
+     */
+    public DryRunReport dryRun(JobRequest request) {
+        registry.requireAccepting();
+        JobSpec spec = specs.resolve(request);
+        Catalog catalog = specs.open(request, spec);
+        builds.check(spec.indexTypes(), spec.layout());
+        IndexLocation location = builds.locate(spec.layout());
+        Partition partition = spec.partition();
+        BuildPlan plan =
+                new BuildPlan(
+                        "dry run",
+                        spec.indexTypes(),
+                        spec.layout(),
+                        spec.batchSize(),
+                        spec.limit(),
+                        spec.retryFailures(),
+                        partition::contains,
+                        partition.count(),
+                        spec.retryReasons());
+        return planner.plan(
+                plan, catalog, location, location.description(), measuredRate(spec.layout()));
+    }
+
+    /**
+     * The rate of the newest finished jobs of this index, else of any index in this storage (from
+     * the stored histories, which hold this process's finished jobs too), else none.
+     */
+    MeasuredRate measuredRate(IndexLayout layout) {
+        MeasuredRate own = rateOf(registry.history().of(layout), "index-history");
+        return own != null
+                ? own
+                : Objects.requireNonNullElse(
+                        rateOf(registry.history().all(), "service-history"), MeasuredRate.NONE);
+    }
+
+    private static MeasuredRate rateOf(List<JobView> finished, String source) {
+        List<JobView> measured =
+                finished.stream()
+                        .filter(
+                                view ->
+                                        view.startedAt() != null
+                                                && view.finishedAt() != null
+                                                && view.counts().embedded() + view.counts().failed()
+                                                        > 0)
+                        .sorted(Comparator.comparing(JobView::finishedAt).reversed())
+                        .limit(RATE_SAMPLE_JOBS)
+                        .toList();
+        if (measured.isEmpty()) {
+            return null;
+        }
+        long images = 0;
+        double seconds = 0;
+        for (JobView view : measured) {
+            images += view.counts().embedded() + view.counts().failed();
+            seconds +=
+                    Math.max(
+                            1e-3,
+                            Duration.between(view.startedAt(), view.finishedAt()).toMillis()
+                                    / 1000.0);
+        }
+        return new MeasuredRate(Math.round(images / seconds * 10) / 10.0, source, measured.size());
     }
 
     /** What the API and Actuator show of a job, now. */
