@@ -45,12 +45,13 @@ class OpenApiDescriptionTests {
 
     /**
      * Where the code names a problem slug: the advice's problem(...), the error pages' table, the
-     * security layer.
+     * security layer (whose arguments the formatter may put on lines of their own).
      */
     private static final Pattern SLUG_IN_CODE =
             Pattern.compile(
                     "problem\\(HttpStatus\\.[A-Z_]+,\\s*\"([a-z0-9-]+)\"|ProblemTypes\\.of\\(\"([a-z0-9-]+)\"\\)"
-                            + "|\\(\\d{3}, \"([a-z0-9-]+)\", \"|HttpStatus\\.[A-Z_]+, \"([a-z0-9-]+)\", \"");
+                            + "|\\(\\d{3},\\s*\"([a-z0-9-]+)\",\\s*\""
+                            + "|HttpStatus\\.[A-Z_]+,\\s*\"([a-z0-9-]+)\",\\s*\"");
 
     @LocalServerPort int port;
 
@@ -68,8 +69,7 @@ class OpenApiDescriptionTests {
         registry.add("fsb.catalog.location", catalogue::toString);
         registry.add("server.address", () -> "127.0.0.1");
         registry.add(
-                "fsb.security.api-tokens",
-                () -> "read:" + READ_TOKEN + ",write:" + WRITE_TOKEN);
+                "fsb.security.api-tokens", () -> "read:" + READ_TOKEN + ",write:" + WRITE_TOKEN);
     }
 
     @Test
@@ -191,8 +191,8 @@ class OpenApiDescriptionTests {
 
     /**
      * The success statuses the description documents are the ones the service answers with: each
-     * call below is made for real, and its status must be documented for its operation, and
-     * {@code POST /jobs} documents exactly its two (202 for a job, 200 for a dry run).
+     * call below is made for real, and its status must be documented for its operation, and {@code
+     * POST /jobs} documents exactly its two (202 for a job, 200 for a dry run).
      */
     @Test
     void everyDocumentedSuccessStatusIsTheRealOne() throws Exception {

@@ -215,7 +215,27 @@ class DryRunTests {
             Thread.sleep(50);
             view = JSON.readValue(get("/jobs/" + id).body(), Map.class);
         }
+        // The job's tail (its history entry, then its lease let go) comes just after its state.
+        while (!historyThenLeaseWritten()) {
+            assertThat(System.nanoTime())
+                    .as("job's lease still held: " + WRITES)
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
         return view;
+    }
+
+    private static boolean historyThenLeaseWritten() {
+        List<String> writes = List.copyOf(WRITES);
+        int history = -1;
+        for (int i = 0; i < writes.size(); i++) {
+            if (writes.get(i).endsWith("faiss/job-history.json")) {
+                history = i;
+            }
+        }
+        return history >= 0
+                && writes.subList(history + 1, writes.size()).stream()
+                        .anyMatch(write -> write.contains("/faiss/lease/"));
     }
 
     private static Map<String, Long> tree() throws IOException {
