@@ -1,11 +1,16 @@
 package dev.faissshard.api;
 
+import dev.faissshard.dryrun.DryRunReport;
 import dev.faissshard.job.Job;
 import dev.faissshard.job.JobLauncher;
-import dev.faissshard.job.JobRegistry;
 import dev.faissshard.job.JobRequest;
 import dev.faissshard.job.JobService;
 import dev.faissshard.job.JobView;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
@@ -23,18 +28,40 @@ import org.springframework.web.bind.annotation.RestController;
 class JobController {
 
     private final JobService jobs;
-    private final JobRegistry registry;
     private final JobLauncher launcher;
 
-    JobController(JobService jobs, JobRegistry registry, JobLauncher launcher) {
+    JobController(JobService jobs, JobLauncher launcher) {
         this.jobs = jobs;
-        this.registry = registry;
         this.launcher = launcher;
     }
 
     @PostMapping
-    ResponseEntity<JobView> start(@Valid @RequestBody(required = false) JobRequest request) {
-        Job job = jobs.submit(request == null ? JobRequest.defaults() : request);
+    @Operation(
+            summary = "Start a build, or with \"dryRun\": true say what it would do",
+            responses = {
+                @ApiResponse(
+                        responseCode = "202",
+                        description = "Accepted: queued or started; Location names the job",
+                        headers = @Header(name = "Location", description = "/jobs/{id}"),
+                        content =
+                                @Content(
+                                        mediaType = "application/json",
+                                        schema = @Schema(implementation = JobView.class))),
+                @ApiResponse(
+                        responseCode = "200",
+                        description =
+                                "A dry run: what the job would do; nothing was queued or written",
+                        content =
+                                @Content(
+                                        mediaType = "application/json",
+                                        schema = @Schema(implementation = DryRunReport.class)))
+            })
+    ResponseEntity<?> start(@Valid @RequestBody(required = false) JobRequest request) {
+        JobRequest given = request == null ? JobRequest.defaults() : request;
+        if (Boolean.TRUE.equals(given.dryRun())) {
+            return ResponseEntity.ok(jobs.dryRun(given));
+        }
+        Job job = jobs.submit(given);
         return ResponseEntity.accepted()
                 .location(URI.create("/jobs/" + job.id()))
                 .body(jobs.view(job));
@@ -42,12 +69,12 @@ class JobController {
 
     @GetMapping
     List<JobView> list() {
-        return registry.list().stream().map(jobs::view).toList();
+        return jobs.views();
     }
 
     @GetMapping("/{id}")
     JobView get(@PathVariable String id) {
-        return jobs.view(registry.get(id));
+        return jobs.describe(id);
     }
 
     @PostMapping("/{id}/pause")

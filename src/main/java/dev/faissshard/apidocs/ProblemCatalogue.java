@@ -30,6 +30,7 @@ final class ProblemCatalogue {
                     new Entry("non-local-request", 403, "Not a local request"),
                     new Entry("not-found", 404, "Not found"),
                     new Entry("job-not-found", 404, "Job not found"),
+                    new Entry("index-not-found", 404, "No index at this prefix"),
                     new Entry("method-not-allowed", 405, "Method not allowed"),
                     new Entry("not-acceptable", 406, "Not acceptable"),
                     new Entry("job-state-conflict", 409, "Job state does not allow this"),

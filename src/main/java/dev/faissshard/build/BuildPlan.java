@@ -1,6 +1,7 @@
 package dev.faissshard.build;
 
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexLayout;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -16,6 +17,7 @@ import java.util.function.Predicate;
  * @param retryFailures whether permanently failed images are tried again
  * @param owns which catalogue ids are this build's (its partition)
  * @param shares how many partitions share the catalogue, for the expected total
+ * @param retryReasons when not empty, only images that failed with these reasons are tried again
  */
 public record BuildPlan(
         String name,
@@ -25,4 +27,18 @@ public record BuildPlan(
         long limit,
         boolean retryFailures,
         Predicate<String> owns,
-        int shares) {}
+        int shares,
+        Set<FailureReason> retryReasons) {
+
+    public BuildPlan {
+        retryReasons = retryReasons == null ? Set.of() : Set.copyOf(retryReasons);
+    }
+
+    /** Whether an image that failed for this reason is tried again. */
+    public boolean retries(FailureReason reason) {
+        if (!retryReasons.isEmpty()) {
+            return retryReasons.contains(reason);
+        }
+        return reason.isTransient() || retryFailures;
+    }
+}

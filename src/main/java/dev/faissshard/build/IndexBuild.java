@@ -241,7 +241,7 @@ final class IndexBuild {
 
     private boolean isDone(CatalogEntry entry) {
         FailureRecord failure = index.failure(entry.id()).orElse(null);
-        if (failure != null && !failure.reason().isTransient() && !plan.retryFailures()) {
+        if (failure != null && !plan.retries(failure.reason())) {
             return true;
         }
         return index.holds(entry.id());

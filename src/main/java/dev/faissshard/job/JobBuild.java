@@ -25,7 +25,8 @@ final class JobBuild {
                 spec.limit(),
                 spec.retryFailures(),
                 partition::contains,
-                partition.count());
+                partition.count(),
+                spec.retryReasons());
     }
 
     static BuildControl control(Job job) {

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
  * more ({@link JobQueue}), the finished jobs kept for {@code GET /jobs}, and whether jobs are
  * accepted at all. A location is claimed twice over: in this process (one job per location, {@code
  * 409 index-location-busy}) and across processes through a lease ({@code 409 index-lease-held});
- * both are let go when the job ends.
+ * both are let go when the job ends. A job that ends is recorded in its index's {@link JobHistory}
+ * first, so that it is still listed after a restart; steering such a job is a conflict.
  */
 @Component
 public class JobRegistry {
@@ -24,6 +26,7 @@ public class JobRegistry {
     private final JobProperties properties;
     private final IndexLeases leases;
     private final JobQueue queue;
+    private final JobHistory history;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     // Guarded by claims, the lock that stopAccepting() also takes, so that no job slips in after
     // it.
@@ -32,25 +35,42 @@ public class JobRegistry {
     private final Map<String, Catalog> catalogsByJob = new HashMap<>();
     private volatile boolean stopping;
 
-    JobRegistry(JobProperties properties, IndexLeases leases) {
+    JobRegistry(JobProperties properties, IndexLeases leases, JobHistory history) {
         this.properties = properties;
         this.leases = leases;
+        this.history = history;
         this.queue = new JobQueue(properties.maxRunning(), properties.maxQueued());
     }
 
+    /**
+     * A job of this process; one that only the stored history knows (it ended before this process
+     * started) cannot be steered: {@link JobStateConflictException}.
+     */
     public Job get(String id) {
         Job job = jobs.get(id);
         if (job == null) {
-            throw new JobNotFoundException(id);
+            JobView ended = history.find(id).orElseThrow(() -> new JobNotFoundException(id));
+            throw new JobStateConflictException(
+                    id, "change: it ended before this process started", ended.state());
         }
         return job;
     }
 
-    /** Every job kept, newest first. */
+    /** Every job of this process kept, newest first. */
     public List<Job> list() {
         return jobs.values().stream()
                 .sorted(Comparator.comparing(Job::createdAt).reversed())
                 .toList();
+    }
+
+    /** A job of this process, if it still knows it. */
+    Optional<Job> live(String id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    /** The stored history of finished jobs. */
+    JobHistory history() {
+        return history;
     }
 
     /** Refuses with {@link ServiceStoppingException} once the service is shutting down. */
@@ -118,6 +138,10 @@ public class JobRegistry {
 
     /** A job ended: its index location is free again and its catalogue is no longer needed. */
     void ended(Job job) {
+        // Still under the lease: one writer for the index's history, as for the index.
+        if (job.state().isFinished() && jobs.containsKey(job.id())) {
+            history.record(job);
+        }
         synchronized (claims) {
             jobByLocation.values().remove(job.id());
             catalogsByJob.remove(job.id());

@@ -2,6 +2,7 @@ package dev.faissshard.job;
 
 import dev.faissshard.catalog.CatalogType;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.ValidPrefix;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -28,6 +29,10 @@ import org.hibernate.validator.constraints.time.DurationMin;
  * @param deadline longest running time (ISO-8601, e.g. {@code PT2H}; 1 s to 30 days): past it the
  *     job stops at its next batch boundary as FAILED {@code deadline_exceeded}, keeping what it
  *     committed (default: {@code fsb.job.deadline}, none when unset)
+ * @param dryRun answer at once with what the job would do ({@code DryRunReport}) instead of
+ *     queueing it; nothing is written
+ * @param retryReasons retry only images that failed with these reasons (their lower-case codes);
+ *     implies {@code retryFailures} for them and leaves failures of other reasons as they are
  */
 public record JobRequest(
         @Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
@@ -37,11 +42,14 @@ public record JobRequest(
         @Min(1) Long limit,
         Boolean retryFailures,
         Partition partition,
-        @DurationMin(seconds = 1) @DurationMax(days = 30) Duration deadline) {
+        @DurationMin(seconds = 1) @DurationMax(days = 30) Duration deadline,
+        Boolean dryRun,
+        @Size(min = 1, message = "must name at least one failure reason")
+                Set<FailureReason> retryReasons) {
 
     /** The request of an empty body: everything from the configuration. */
     public static JobRequest defaults() {
-        return new JobRequest(null, null, null, null, null, null, null, null);
+        return new JobRequest(null, null, null, null, null, null, null, null, null, null);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.faissshard.job;
 
 import dev.faissshard.catalog.CatalogSpec;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexLayout;
 import java.time.Duration;
 import java.util.Set;
@@ -17,6 +18,8 @@ import java.util.Set;
  * @param retryFailures whether permanently failed images are tried again
  * @param partition the share of the catalogue this job builds
  * @param deadline longest running time, counted from the start; null for none
+ * @param retryReasons when not empty, only images that failed with these reasons are tried again
+ *     (and every other failed image is left as it is)
  */
 public record JobSpec(
         Set<IndexType> indexTypes,
@@ -26,9 +29,17 @@ public record JobSpec(
         long limit,
         boolean retryFailures,
         Partition partition,
-        Duration deadline) {
+        Duration deadline,
+        Set<FailureReason> retryReasons) {
 
-    /** A spec without a deadline. */
+    public JobSpec {
+        retryReasons = retryReasons == null ? Set.of() : Set.copyOf(retryReasons);
+    }
+
+    /**
+     * A spec without a deadline that retries failures by their reason's transient / permanent rule
+     * alone.
+     */
     public JobSpec(
             Set<IndexType> indexTypes,
             CatalogSpec catalog,
@@ -37,6 +48,15 @@ public record JobSpec(
             long limit,
             boolean retryFailures,
             Partition partition) {
-        this(indexTypes, catalog, layout, batchSize, limit, retryFailures, partition, null);
+        this(
+                indexTypes,
+                catalog,
+                layout,
+                batchSize,
+                limit,
+                retryFailures,
+                partition,
+                null,
+                Set.of());
     }
 }

@@ -54,7 +54,8 @@ class JobSpecResolver {
                 limit,
                 Boolean.TRUE.equals(request.retryFailures()),
                 partition,
-                request.deadline() == null ? properties.deadline() : request.deadline());
+                request.deadline() == null ? properties.deadline() : request.deadline(),
+                request.retryReasons());
     }
 
     /**

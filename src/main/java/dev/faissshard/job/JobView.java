@@ -1,5 +1,6 @@
 package dev.faissshard.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexProgress;
 import java.time.Duration;
@@ -39,6 +40,8 @@ import java.util.TreeMap;
  * @param pausing true while a pause is asked for but the batch in flight has not been committed yet
  *     (the state already says {@code PAUSED}, or {@code WAITING}); false once the job rests at the
  *     boundary
+ * @param fromHistory true when the job ended before this process started (or was dropped from its
+ *     memory) and is read from the index's stored job history; absent for jobs of this process
  */
 public record JobView(
         String id,
@@ -64,7 +67,8 @@ public record JobView(
         Stalled stalled,
         Instant deadline,
         String failureCode,
-        boolean pausing) {
+        boolean pausing,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean fromHistory) {
 
     /**
      * Why a running job waits.
@@ -82,6 +86,36 @@ public record JobView(
      * @param lastProgressAt its last progress
      */
     public record Stalled(Instant since, Instant lastProgressAt) {}
+
+    /** The same view, marked as read from the stored job history. */
+    JobView asFromHistory() {
+        return new JobView(
+                id,
+                state,
+                indexTypes,
+                catalog,
+                storage,
+                prefix,
+                partition,
+                counts,
+                indexes,
+                imagesPerSecond,
+                total,
+                etaSeconds,
+                stageSeconds,
+                uploadedBytes,
+                createdAt,
+                startedAt,
+                updatedAt,
+                finishedAt,
+                lastError,
+                waiting,
+                stalled,
+                deadline,
+                failureCode,
+                pausing,
+                true);
+    }
 
     /**
      * Image counts of this job.
@@ -164,7 +198,8 @@ public record JobView(
                         .orElse(null),
                 job.deadline(),
                 job.failureCode(),
-                job.pausing());
+                job.pausing(),
+                null);
     }
 
     private static IndexView indexView(IndexProgress progress, long openVectors) {

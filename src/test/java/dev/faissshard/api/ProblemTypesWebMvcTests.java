@@ -107,7 +107,7 @@ class ProblemTypesWebMvcTests {
 
         @Test
         void jobNotFound() throws Exception {
-            given(registry.get(anyString())).willThrow(create(JobNotFoundException.class, JOB_ID));
+            given(jobs.describe(anyString())).willThrow(create(JobNotFoundException.class, JOB_ID));
             MvcResult result = expect(write(get("/jobs/" + JOB_ID)), 404, "job-not-found");
             assertThat(body(result)).contains("No job");
         }
@@ -329,7 +329,7 @@ class ProblemTypesWebMvcTests {
 
         @Test
         void notAcceptable() throws Exception {
-            given(registry.list()).willReturn(List.of());
+            given(jobs.views()).willReturn(List.of());
             expect(read(get("/jobs")).accept(MediaType.TEXT_PLAIN), 406, "not-acceptable");
         }
 

@@ -41,10 +41,11 @@ class OpenApiDescriptionTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String READ_TOKEN = "read-0a9e8d7c6b5f4321";
+    private static final String WRITE_TOKEN = "write-5d4c3b2a1f0e9d8c";
 
     /**
      * Where the code names a problem slug: the advice's problem(...), the error pages' table, the
-     * security layer.
+     * security layer (whose arguments the formatter may put on lines of their own).
      */
     private static final Pattern SLUG_IN_CODE =
             Pattern.compile(
@@ -68,8 +69,7 @@ class OpenApiDescriptionTests {
         registry.add("fsb.catalog.location", catalogue::toString);
         registry.add("server.address", () -> "127.0.0.1");
         registry.add(
-                "fsb.security.api-tokens",
-                () -> "read:" + READ_TOKEN + ",write:write-5d4c3b2a1f0e9d8c");
+                "fsb.security.api-tokens", () -> "read:" + READ_TOKEN + ",write:" + WRITE_TOKEN);
     }
 
     @Test
@@ -187,6 +187,78 @@ class OpenApiDescriptionTests {
                         inCode.stream()
                                 .map(slug -> "https://faiss-shard-builder.dev/problems/" + slug)
                                 .toList());
+    }
+
+    /**
+     * The success statuses the description documents are the ones the service answers with: each
+     * call below is made for real, and its status must be documented for its operation, and {@code
+     * POST /jobs} documents exactly its two (202 for a job, 200 for a dry run).
+     */
+    @Test
+    void everyDocumentedSuccessStatusIsTheRealOne() throws Exception {
+        Map<?, ?> paths =
+                (Map<?, ?>)
+                        JSON.readValue(get("/v3/api-docs", READ_TOKEN).body(), Map.class)
+                                .get("paths");
+        assertThat(successStatuses(paths, "/jobs", "post")).containsExactlyInAnyOrder("200", "202");
+
+        HttpResponse<String> started = send("POST", "/jobs", "{}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String id = (String) JSON.readValue(started.body(), Map.class).get("id");
+        Map<String, HttpResponse<String>> calls = new java.util.LinkedHashMap<>();
+        calls.put("post /jobs", started);
+        calls.put("post /jobs dry run", send("POST", "/jobs", "{\"dryRun\":true}"));
+        calls.put("get /jobs", get("/jobs", READ_TOKEN));
+        calls.put("get /jobs/{id}", get("/jobs/" + id, READ_TOKEN));
+        calls.put("get /jobs/{id}/failures", get("/jobs/" + id + "/failures", READ_TOKEN));
+        calls.put("get /indexes", get("/indexes", READ_TOKEN));
+        for (Map.Entry<String, HttpResponse<String>> call : calls.entrySet()) {
+            String[] operation = call.getKey().split(" ");
+            assertThat(successStatuses(paths, operation[1], operation[0]))
+                    .as(call.getKey() + " documented")
+                    .contains(String.valueOf(call.getValue().statusCode()));
+        }
+        assertThat(calls.get("post /jobs dry run").statusCode()).isEqualTo(200);
+        // Every other operation documents one success status at most.
+        paths.forEach(
+                (path, operations) ->
+                        ((Map<?, ?>) operations)
+                                .forEach(
+                                        (method, operation) -> {
+                                            if (!("/jobs".equals(path) && "post".equals(method))) {
+                                                assertThat(
+                                                                successStatuses(
+                                                                        paths,
+                                                                        (String) path,
+                                                                        (String) method))
+                                                        .as(method + " " + path)
+                                                        .hasSizeLessThanOrEqualTo(1);
+                                            }
+                                        }));
+    }
+
+    private static Set<String> successStatuses(Map<?, ?> paths, String path, String method) {
+        Map<?, ?> operation = (Map<?, ?>) ((Map<?, ?>) paths.get(path)).get(method);
+        Set<String> statuses = new TreeSet<>();
+        ((Map<?, ?>) operation.get("responses"))
+                .keySet()
+                .forEach(
+                        status -> {
+                            if (String.valueOf(status).startsWith("2")) {
+                                statuses.add(String.valueOf(status));
+                            }
+                        });
+        return statuses;
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Authorization", "Bearer " + WRITE_TOKEN)
+                        .header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {

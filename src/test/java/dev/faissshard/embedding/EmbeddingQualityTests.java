@@ -197,6 +197,8 @@ class EmbeddingQualityTests {
                                 null,
                                 null,
                                 null,
+                                null,
+                                null,
                                 null));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!job.state().isFinished() && System.nanoTime() < deadline) {

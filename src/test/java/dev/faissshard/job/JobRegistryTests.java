@@ -54,7 +54,7 @@ class JobRegistryTests {
     @BeforeEach
     void oneSlotOnePlace() {
         leases = process();
-        registry = new JobRegistry(properties(1, 1, 100), leases);
+        registry = new JobRegistry(properties(1, 1, 100), leases, history());
     }
 
     @AfterEach
@@ -141,7 +141,7 @@ class JobRegistryTests {
 
     @Test
     void onlyTheNewestFinishedJobsAreRetainedAndTheListIsNewestFirst() {
-        registry = new JobRegistry(properties(4, 4, 2), leases);
+        registry = new JobRegistry(properties(4, 4, 2), leases, history());
         List<Job> jobs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Job job = job("p" + i + "/");
@@ -209,6 +209,10 @@ class JobRegistryTests {
                 "local " + prefix,
                 "csv:catalog.csv",
                 T0.plusSeconds(created));
+    }
+
+    private JobHistory history() {
+        return new JobHistory(new LocalStorageClient(root), JsonMapper.builder().build());
     }
 
     private IndexLeases process() {

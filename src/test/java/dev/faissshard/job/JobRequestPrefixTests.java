@@ -54,6 +54,6 @@ class JobRequestPrefixTests {
     }
 
     private static JobRequest request(String prefix) {
-        return new JobRequest(null, null, prefix, null, null, null, null, null);
+        return new JobRequest(null, null, prefix, null, null, null, null, null, null, null);
     }
 }

@@ -349,7 +349,8 @@ class JobStateMachineTests {
                 0,
                 false,
                 new Partition(0, 1),
-                deadline);
+                deadline,
+                java.util.Set.of());
     }
 
     private static Job job() {

@@ -107,7 +107,8 @@ class JobViewJsonTests {
                                 Instant.parse("2026-12-01T10:00:25Z")),
                         Instant.parse("2026-12-01T12:00:01.500Z"),
                         null,
-                        true);
+                        true,
+                        null);
         var written = json.write(waiting);
         assertThat(written).extractingJsonPathStringValue("$.state").isEqualTo("WAITING");
         assertThat(written)
@@ -142,7 +143,8 @@ class JobViewJsonTests {
                                 0,
                                 false,
                                 Partition.WHOLE,
-                                java.time.Duration.ofHours(2)),
+                                java.time.Duration.ofHours(2),
+                                java.util.Set.of()),
                         "local:/data/storage",
                         "csv:catalog.csv",
                         Instant.parse("2026-12-01T10:00:00Z"));
@@ -195,7 +197,8 @@ class JobViewJsonTests {
                 null,
                 null,
                 null,
-                false);
+                false,
+                null);
     }
 
     private static String fixture() throws IOException {

@@ -1,4 +1,4 @@
-package dev.faissshard.failures;
+package dev.faissshard.failurereport;
 
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,4 +1,4 @@
-package dev.faissshard.failures;
+package dev.faissshard.failurereport;
 
 import dev.faissshard.index.FailureRecord;
 import java.time.Instant;

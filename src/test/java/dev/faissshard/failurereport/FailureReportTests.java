@@ -1,4 +1,4 @@
-package dev.faissshard.failures;
+package dev.faissshard.failurereport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
