@@ -146,6 +146,7 @@ function jobCard(id) {
       el('span', { class: 'muted', 'data-field': 'where' }),
       el('span', { class: 'actions' }, pause, resume, cancel)),
     bar,
+    el('p', { class: 'notice', 'data-field': 'notice', hidden: '' }),
     el('div', { class: 'figures' },
       figure('done', 'done'), figure('rate', 'images/s'), figure('eta', 'ETA'), figure('failed', 'failed'),
       figure('uploaded', 'uploaded')),
@@ -198,11 +199,44 @@ function renderJob(card, job) {
   error.textContent = job.lastError || '';
   error.hidden = !job.lastError;
 
+  renderNotice(field(card, 'notice'), job);
+
   const started = job.startedAt !== null;
-  card.querySelector('[data-action="pause"]').disabled = !(job.state === 'RUNNING' || job.state === 'QUEUED');
+  // A WAITING job (storage unavailable, backing off) is paused and cancelled like a running one.
+  card.querySelector('[data-action="pause"]').disabled = !['RUNNING', 'QUEUED', 'WAITING'].includes(job.state);
   card.querySelector('[data-action="resume"]').disabled = job.state !== 'PAUSED';
   card.querySelector('[data-action="cancel"]').disabled = ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.state);
   card.dataset.started = String(started);
+}
+
+/**
+ * What the job is waiting for, whether it stalled and its deadline; views without these fields (older
+ * services) leave the line hidden.
+ */
+function renderNotice(notice, job) {
+  const parts = [];
+  if (job.waiting) {
+    parts.push(`waiting (${job.waiting.reason || 'unknown'}) since ${time(job.waiting.since)}` +
+      (job.waiting.until ? `, at most until ${time(job.waiting.until)}` : ''));
+  }
+  if (job.stalled) {
+    parts.push(`stalled: no progress since ${time(job.stalled.lastProgressAt || job.stalled.since)}`);
+  }
+  if (job.deadline) {
+    parts.push(`deadline ${time(job.deadline)}`);
+  }
+  notice.textContent = parts.join(' · ');
+  notice.hidden = parts.length === 0;
+  notice.dataset.waiting = String(Boolean(job.waiting));
+  notice.dataset.stalled = String(Boolean(job.stalled));
+}
+
+function time(instant) {
+  if (!instant) {
+    return '–';
+  }
+  const date = new Date(instant);
+  return Number.isNaN(date.getTime()) ? '–' : date.toLocaleString();
 }
 
 function renderJobs(jobs) {

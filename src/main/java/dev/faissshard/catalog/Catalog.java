@@ -1,5 +1,6 @@
 package dev.faissshard.catalog;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -17,4 +18,14 @@ public interface Catalog {
 
     /** Where this catalogue reads from, for job views and logs; never contains secrets. */
     String description();
+
+    /**
+     * The entry with this id, if the catalogue has one. Files and folders are read until the id is
+     * found (at most once through); tables override this with a lookup by key.
+     */
+    default Optional<CatalogEntry> find(String id) {
+        try (Stream<CatalogEntry> entries = entries()) {
+            return entries.filter(entry -> entry.id().equals(id)).findFirst();
+        }
+    }
 }

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -86,6 +88,42 @@ final class PostgresCatalog implements Catalog {
     @Override
     public String description() {
         return connection.description() + " table " + table;
+    }
+
+    /**
+     * By key: the id goes as a parameter of unspecified type, so that PostgreSQL casts it to the
+     * column's own type (bigint, uuid, text) and can use the primary key's index. An id that is no
+     * value of that type (22P02) is no row.
+     */
+    @Override
+    public Optional<CatalogEntry> find(String id) {
+        String sql =
+                "SELECT t.\""
+                        + properties.idColumn()
+                        + "\"::text, t.\""
+                        + properties.urlColumn()
+                        + "\"::text FROM "
+                        + TableNames.quoted(table)
+                        + " AS t WHERE t.\""
+                        + properties.idColumn()
+                        + "\" = ?"
+                        + (properties.filter().isBlank()
+                                ? ""
+                                : " AND (" + properties.filter() + ")")
+                        + " LIMIT 1";
+        try (Connection db = connection.open();
+                PreparedStatement statement = db.prepareStatement(sql)) {
+            db.setReadOnly(true);
+            statement.setObject(1, id, Types.OTHER);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(entry(rows, 1)) : Optional.empty();
+            }
+        } catch (SQLException ex) {
+            if ("22P02".equals(ex.getSQLState())) {
+                return Optional.empty();
+            }
+            throw translate("cannot look up an id", ex);
+        }
     }
 
     private String query(boolean probe) {

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -87,10 +88,32 @@ final class PostgrestCatalog implements Catalog {
         return "supabase:" + rest.baseUrl() + "/" + table;
     }
 
+    /** By key: {@code <id column>=eq.<id>}, with the configured filters. */
+    @Override
+    public Optional<CatalogEntry> find(String id) {
+        SupabaseResponse response;
+        try {
+            response = send("eq." + encode(id), 1, false);
+        } catch (SupabaseHttpException ex) {
+            // An id that is no value of the column's type (22P02) is no row.
+            if ("22P02".equals(ex.body().code())) {
+                return Optional.empty();
+            }
+            throw translate(ex);
+        } catch (SupabaseException ex) {
+            throw translate(ex);
+        }
+        return rows(response).stream().filter(entry -> entry.id().equals(id)).findFirst();
+    }
+
     private List<CatalogEntry> page(String afterId, int limit) {
+        return rows(request(afterId == null ? null : "gt." + encode(afterId), limit, false));
+    }
+
+    private List<CatalogEntry> rows(SupabaseResponse response) {
         JsonNode rows;
         try {
-            rows = json.readTree(request(afterId, limit, false).body());
+            rows = json.readTree(response.body());
         } catch (JacksonException ex) {
             // Jackson's message would quote the body; the cause is left out for the same reason.
             throw new CatalogUnavailableException(
@@ -107,7 +130,19 @@ final class PostgrestCatalog implements Catalog {
         return entries;
     }
 
-    private SupabaseResponse request(String afterId, int limit, boolean count) {
+    /**
+     * @param idCondition a PostgREST condition on the id column ({@code gt.<id>}, {@code eq.<id>}),
+     *     already encoded; null for none
+     */
+    private SupabaseResponse request(String idCondition, int limit, boolean count) {
+        try {
+            return send(idCondition, limit, count);
+        } catch (SupabaseException ex) {
+            throw translate(ex);
+        }
+    }
+
+    private SupabaseResponse send(String idCondition, int limit, boolean count) {
         StringBuilder query =
                 new StringBuilder("select=")
                         .append(properties.idColumn())
@@ -117,8 +152,8 @@ final class PostgrestCatalog implements Catalog {
                         .append(properties.idColumn())
                         .append(".asc&limit=")
                         .append(limit);
-        if (afterId != null) {
-            query.append('&').append(properties.idColumn()).append("=gt.").append(encode(afterId));
+        if (idCondition != null) {
+            query.append('&').append(properties.idColumn()).append('=').append(idCondition);
         }
         for (String filter : properties.filter().split("&")) {
             // Encoded here so that a filter value with spaces or quotes still makes a valid URL.
@@ -130,16 +165,10 @@ final class PostgrestCatalog implements Catalog {
                         .append(encode(filter.substring(eq + 1)));
             }
         }
-        try {
-            // Estimated: exact up to the server's row cap, the planner's estimate beyond, so huge
-            // tables stay cheap.
-            return rest.get(
-                    table,
-                    query.toString(),
-                    count ? Map.of("Prefer", "count=estimated") : Map.of());
-        } catch (SupabaseException ex) {
-            throw translate(ex);
-        }
+        // Estimated: exact up to the server's row cap, the planner's estimate beyond, so huge
+        // tables stay cheap.
+        return rest.get(
+                table, query.toString(), count ? Map.of("Prefer", "count=estimated") : Map.of());
     }
 
     /**

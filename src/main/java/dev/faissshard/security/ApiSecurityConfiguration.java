@@ -16,6 +16,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationFilter;
+import org.springframework.security.web.authentication.DelegatingAuthenticationConverter;
 import org.springframework.security.web.savedrequest.NullRequestCache;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * views, Actuator) and {@code POST /search} and {@code /embed} need a read or write token;
  * everything else (starting, pausing, resuming, cancelling jobs, Actuator write operations) a write
  * token. Without tokens every caller is the local operator, and {@link LoopbackBinding} keeps the
- * port on loopback.
+ * port on loopback. Actuator also takes a token as the password of Basic credentials, for Spring
+ * Boot Admin ({@link ActuatorBasicCredentials}).
  *
  * <p>Stateless: no session, no cookie, so no CSRF token either; a browser cannot attach a bearer
  * token to a cross-site request.
@@ -80,8 +82,14 @@ class ApiSecurityConfiguration {
                     new LocalOperatorFilter(SecurityContextHolder.getContextHolderStrategy()),
                     AnonymousAuthenticationFilter.class);
         } else {
+            // Basic credentials on Actuator paths only, for Spring Boot Admin
+            // (ActuatorBasicCredentials).
             AuthenticationFilter bearer =
-                    new AuthenticationFilter(authenticationManager, new BearerTokens(tokens));
+                    new AuthenticationFilter(
+                            authenticationManager,
+                            new DelegatingAuthenticationConverter(
+                                    new BearerTokens(tokens),
+                                    new ActuatorBasicCredentials(endpoints.getBasePath())));
             bearer.setFailureHandler(new AuthenticationEntryPointFailureHandler(problems));
             bearer.setSuccessHandler((request, response, authentication) -> {});
             http.addFilterBefore(bearer, AnonymousAuthenticationFilter.class);

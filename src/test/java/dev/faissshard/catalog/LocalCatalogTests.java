@@ -151,6 +151,32 @@ class LocalCatalogTests {
     }
 
     @Test
+    void findLooksUpOneIdInCsvJsonlAndFolderCatalogues() throws Exception {
+        Path csv = write("lookup.csv", "id,image_url\n1,https://cdn.example/1.jpg\nb,b.png\n");
+        Catalog fromCsv = factory.openRequested(new CatalogSpec(CatalogType.AUTO, csv.toString()));
+        assertThat(fromCsv.find("b").orElseThrow().imageUrl())
+                .isEqualTo(dir.resolve("b.png").toUri());
+        assertThat(fromCsv.find("1").orElseThrow().imageUrl())
+                .isEqualTo(URI.create("https://cdn.example/1.jpg"));
+        assertThat(fromCsv.find("2")).isEmpty();
+        assertThat(fromCsv.find("B")).as("ids are compared exactly").isEmpty();
+        Path jsonl = write("lookup.jsonl", "{\"id\":7,\"url\":\"https://cdn.example/7.jpg\"}\n");
+        Catalog fromJsonl =
+                factory.openRequested(new CatalogSpec(CatalogType.AUTO, jsonl.toString()));
+        assertThat(fromJsonl.find("7").orElseThrow().imageUrl())
+                .isEqualTo(URI.create("https://cdn.example/7.jpg"));
+        assertThat(fromJsonl.find("8")).isEmpty();
+        Files.createDirectories(dir.resolve("pics/shoes"));
+        Files.write(dir.resolve("pics/shoes/42.jpg"), new byte[] {1});
+        Catalog folder =
+                factory.openRequested(
+                        new CatalogSpec(CatalogType.FOLDER, dir.resolve("pics").toString()));
+        assertThat(folder.find("shoes/42").orElseThrow().imageUrl())
+                .isEqualTo(dir.resolve("pics/shoes/42.jpg").toUri());
+        assertThat(folder.find("../lookup")).isEmpty();
+    }
+
+    @Test
     void folderGivesEveryImageFileWithItsRelativePathAsId() throws Exception {
         Files.createDirectories(dir.resolve("shoes/red"));
         Files.write(dir.resolve("shoes/red/42.JPG"), new byte[] {1});

@@ -66,6 +66,29 @@ class PostgresCatalogTests {
     }
 
     @Test
+    void findLooksUpOneIdByKeyWhateverTheColumnsType() {
+        PostgresCatalog images =
+                catalog("images", "id", "image_url", "", jdbcUrl(), "postgres", "");
+        assertThat(images.find("4321").orElseThrow().imageUrl().toString())
+                .isEqualTo("https://cdn.example/4321.jpg");
+        assertThat(images.find("5001")).isEmpty();
+        assertThat(images.find("abc")).as("no bigint: no row").isEmpty();
+        assertThat(images.find("1; DROP TABLE images")).isEmpty();
+        PostgresCatalog unprocessed =
+                catalog("images", "id", "image_url", "processed", jdbcUrl(), "postgres", "");
+        assertThat(unprocessed.find("8")).isPresent();
+        assertThat(unprocessed.find("9")).as("outside the filter").isEmpty();
+        PostgresCatalog photos =
+                catalog("shop.photos", "uid", "url", "", jdbcUrl(), "postgres", "");
+        String uid;
+        try (Stream<CatalogEntry> entries = photos.entries()) {
+            uid = entries.skip(7).findFirst().orElseThrow().id();
+        }
+        assertThat(photos.find(uid).orElseThrow().id()).isEqualTo(uid);
+        assertThat(images.size()).hasValue(5000);
+    }
+
+    @Test
     void readsUuidIdsFromASchemaQualifiedTable() {
         PostgresCatalog catalog =
                 catalog("shop.photos", "uid", "url", "", jdbcUrl(), "postgres", "");

@@ -75,6 +75,29 @@ class PostgrestCatalogTests {
     }
 
     @Test
+    void findLooksUpOneIdWithAnEqFilter() {
+        emulator.table(
+                "images",
+                List.of(
+                        row("id", 1L, "image_url", "https://cdn.example/1.jpg"),
+                        row("id", 2L, "image_url", "https://cdn.example/2.jpg")));
+        PostgrestCatalog catalog =
+                catalog("images", new SupabaseCatalogProperties("id", "image_url", "", 1000));
+        assertThat(catalog.find("2").orElseThrow().imageUrl().toString())
+                .isEqualTo("https://cdn.example/2.jpg");
+        assertThat(catalog.find("3")).isEmpty();
+        emulator.table(
+                "skus",
+                List.of(
+                        row("id", "a", "image_url", "https://cdn.example/a.jpg"),
+                        row("id", "b", "image_url", "https://cdn.example/b.jpg")));
+        PostgrestCatalog skus =
+                catalog("skus", new SupabaseCatalogProperties("id", "image_url", "", 1000));
+        assertThat(skus.find("b").orElseThrow().id()).isEqualTo("b");
+        assertThat(skus.find("a&id=eq.b")).as("an id is one value, never more filters").isEmpty();
+    }
+
+    @Test
     void appliesTheConfiguredFilterAndReadsUuidIds() {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < 30; i++) {

@@ -102,7 +102,10 @@ class ComposeFileTests {
                 published++;
             }
         }
-        assertThat(published).as("service, PostgreSQL and gateway").isEqualTo(3);
+        assertThat(published)
+                .as("service, PostgreSQL, gateway and the admin profile's Spring Boot Admin")
+                .isEqualTo(4);
+        assertThat(service(compose, "admin").get("profiles")).isEqualTo(List.of("admin"));
     }
 
     @Test
