@@ -4,6 +4,7 @@ import dev.faissshard.catalog.Catalog;
 import dev.faissshard.index.IndexLocation;
 import dev.faissshard.index.IndexLocationBusyException;
 import dev.faissshard.lease.IndexLeases;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +28,10 @@ public class JobRegistry {
     private final IndexLeases leases;
     private final JobQueue queue;
     private final JobHistory history;
+
+    /** How long a submit waits for a finished job still holding its location to let go. */
+    private static final Duration ENDING_WAIT = Duration.ofSeconds(30);
+
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     // Guarded by claims, the lock that stopAccepting() also takes, so that no job slips in after
     // it.
@@ -89,7 +94,7 @@ public class JobRegistry {
     void claim(Job job, IndexLocation location) {
         synchronized (claims) {
             requireAccepting();
-            String holder = jobByLocation.get(location);
+            String holder = awaitEnding(jobByLocation.get(location));
             if (holder != null) {
                 throw new IndexLocationBusyException(location.description(), holder);
             }
@@ -101,6 +106,29 @@ public class JobRegistry {
             ended(job);
             throw refused;
         }
+    }
+
+    /**
+     * The holder of a location, or null once it let go. A holder already in a final state is only
+     * writing its history and giving back its lease: a client that saw it finish and submits the
+     * next job at once must not be refused for that, so its end is waited for (briefly).
+     */
+    private String awaitEnding(String holder) {
+        long deadline = System.nanoTime() + ENDING_WAIT.toNanos();
+        while (holder != null && jobByLocation.containsValue(holder)) {
+            Job holding = jobs.get(holder);
+            long left = deadline - System.nanoTime();
+            if (holding == null || !holding.state().isFinished() || left <= 0) {
+                return holder;
+            }
+            try {
+                claims.wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return holder;
+            }
+        }
+        return null;
     }
 
     /**
@@ -139,14 +167,21 @@ public class JobRegistry {
     /** A job ended: its index location is free again and its catalogue is no longer needed. */
     void ended(Job job) {
         // Still under the lease: one writer for the index's history, as for the index.
-        if (job.state().isFinished() && jobs.containsKey(job.id())) {
-            history.record(job);
+        try {
+            if (job.state().isFinished() && jobs.containsKey(job.id())) {
+                history.record(job);
+            }
+            // The lease goes before the claim, so that the next job of this process never finds it
+            // still held.
+            job.lease().close();
+        } finally {
+            // Whatever storage did, the location is this process's to give again.
+            synchronized (claims) {
+                jobByLocation.values().remove(job.id());
+                catalogsByJob.remove(job.id());
+                claims.notifyAll();
+            }
         }
-        synchronized (claims) {
-            jobByLocation.values().remove(job.id());
-            catalogsByJob.remove(job.id());
-        }
-        job.lease().close();
     }
 
     /** A job refused after it was registered: as if it had never been submitted. */
