@@ -20,13 +20,14 @@ final class SessionOptionsFactory {
         try {
             options.setIntraOpNumThreads(properties.effectiveIntraOpThreads());
             // Decoding threads share the cores with inference: a pool that spins while waiting for
-            // work
-            // would burn their CPU between batches.
+            // work would burn their CPU between batches.
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            // The arena keeps the largest batch's tensors reserved for the life of the session (it
-            // grows, never shrinks); without it a batch's buffers go back to malloc, which for
-            // tensors of this size returns them to the system, at no measurable cost per batch.
-            options.setCPUArenaAllocator(false);
+            // The arena stays on: it keeps a slice's intermediate tensors reserved for the life of
+            // the session and reuses them. Without it every run asks malloc for blocks so large
+            // that they come as fresh mmap'ed pages, whose page faults and zeroing doubled the CPU
+            // of a whole build (3,000 mixed images: 25.9 s against 50.8 s, 13 s of it in the
+            // kernel) to save about 27 MB of peak RSS for the three models.
+            options.setCPUArenaAllocator(true);
             options.setOptimizationLevel(
                     switch (properties.optimization()) {
                         case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
