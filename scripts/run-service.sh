@@ -12,7 +12,7 @@
 #                  that --prepare unpacked from target/faiss-shard-builder-*.jar, else that jar itself)
 #   JAVA           the java command (default: $JAVA_HOME/bin/java, else java on the PATH)
 #   JAVA_OPTS      more JVM options, after the shipped ones, so that they win (-Xmx512m, ...)
-#   FSB_HEAP       maximum heap (default 160m: the live set is about 55 MB between batches)
+#   FSB_HEAP       maximum heap (default 128m: the live set is 50-60 MB between batches)
 #   FSB_ARCHIVE    off: no class-data archive; a path: that archive (default next to the jar)
 #
 # Why these options: on the 1-2 cores a pod gets, the serial collector has the smallest footprint and
@@ -99,7 +99,7 @@ fi
 # C1 only (TieredStopAtLevel=1): the hot paths are native (decoders, ONNX Runtime, FAISS), so C2's
 # faster Java code gained the second job nothing measurable, while its compiler threads took half of
 # start-up's CPU and the first job's, on the same two cores (the warm-up cliff).
-JVM=(-XX:+UseSerialGC -Xms32m "-Xmx${FSB_HEAP:-160m}" -XX:MaxMetaspaceSize=128m
+JVM=(-XX:+UseSerialGC -Xms32m "-Xmx${FSB_HEAP:-128m}" -XX:MaxMetaspaceSize=128m
   -XX:ReservedCodeCacheSize=64m -Xss512k -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError
   -XX:TieredStopAtLevel=1)
 if [ "$FEATURE" -ge 22 ]; then

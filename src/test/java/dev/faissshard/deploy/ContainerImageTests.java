@@ -149,7 +149,7 @@ class ContainerImageTests {
                 .startsWith(
                         "-XX:+UseSerialGC",
                         "-Xms32m",
-                        "-Xmx160m",
+                        "-Xmx128m",
                         "-XX:MaxMetaspaceSize=128m",
                         "-XX:ReservedCodeCacheSize=64m",
                         "-Xss512k",
