@@ -30,7 +30,7 @@ public final class Sha256 {
 
     /** {@code data}'s digest as 64 lower-case hex digits. */
     public static String hex(byte[] data) {
-        return hex(digest().digest(data));
+        return HexFormat.of().formatHex(of(data));
     }
 
     /** What {@code digest} has taken in so far, as 64 lower-case hex digits; resets it. */
