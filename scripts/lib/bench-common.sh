@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Sourced, not run: what scripts/benchmark-mixed.sh and scripts/benchmark-job-body.sh share, so that
-# both measure the same catalogue served the same way.
+# Sourced, not run: what the benchmarks that serve pictures on loopback share (benchmark.sh,
+# benchmark-mixed.sh, benchmark-job-body.sh), so that they serve them the same way.
 #   bench_catalog CORPUS IMAGES PORT CSV        writes the catalogue of IMAGES ids over the corpus
 #   bench_serve_corpus NGINX_DIR CORPUS PORT CSV  serves the corpus with nginx on 127.0.0.1:PORT
 #   bench_stop_serving NGINX_DIR                stops that nginx (safe when it is not running)
@@ -19,8 +19,9 @@ with open(out, "w") as f:
 PY
 }
 
-# nginx with its own config, pid and logs under NGINX_DIR (a leftover of an earlier run is stopped
-# first), checked by fetching the catalogue's first picture.
+# nginx with its own config, pid and logs under NGINX_DIR, serving CORPUS (URLs .../images/NAME);
+# a leftover of an earlier run killed before its trap fired is stopped first; checked by fetching the
+# catalogue's first picture.
 bench_serve_corpus() {
   local dir="$1" corpus="$2" port="$3" catalog="$4"
   mkdir -p "$dir/logs"
