@@ -11,6 +11,8 @@
 # from /proc/<pid>/task/*/stat, so they hold on a busy machine better than wall time does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib/bench-common.sh
+. scripts/lib/bench-common.sh
 IMAGES="${1:-3000}"
 JOBS="${2:-2}"
 shift $(( $# < 2 ? $# : 2 ))
@@ -23,41 +25,16 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
 fi
 JAR="${BENCH_JAR:-$(ls target/faiss-shard-builder-*.jar | grep -v plain | head -1)}"
 CATALOG="$OUT/body-catalog-$IMAGES.csv"
-/usr/bin/python3 - "$CORPUS/stats.json" "$IMAGES" "http://127.0.0.1:$PORT" "$CATALOG" <<'PY'
-import json, sys
-names = json.load(open(sys.argv[1]))["names"]
-count, base, out = int(sys.argv[2]), sys.argv[3], sys.argv[4]
-with open(out, "w") as f:
-    f.write("id,url\n")
-    for i in range(count):
-        f.write(f"{i + 1},{base}/images/{names[i % len(names)]}\n")
-PY
+bench_catalog "$CORPUS" "$IMAGES" "$PORT" "$CATALOG"
 
 NGINX_DIR="$OUT/nginx-body"
-mkdir -p "$NGINX_DIR/logs"
-cat >"$NGINX_DIR/nginx.conf" <<CONF
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 100000;
-  types { image/jpeg jpg; image/png png; image/webp webp; }
-  server {
-    listen 127.0.0.1:$PORT;
-    root $CORPUS;
-  }
-}
-CONF
-nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
 SERVICE_PID=""
 cleanup() {
   [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
-  nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || true
+  bench_stop_serving "$NGINX_DIR"
 }
 trap cleanup EXIT
+bench_serve_corpus "$NGINX_DIR" "$CORPUS" "$PORT" "$CATALOG" || exit 1
 
 STORAGE="$OUT/storage-body"
 rm -rf "$STORAGE"
@@ -92,7 +69,7 @@ print(json.dumps(groups))
 PY
 }
 
-echo "Job body on $IMAGES images (nproc $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "Job body on $IMAGES images (nproc $(nproc), load $(bench_load))"
 for job in $(seq 1 "$JOBS"); do
   before="$(snapshot)"
   start=$(date +%s.%N)

@@ -23,6 +23,8 @@
 # BENCH_JOBS=0 leaves out step 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib/bench-common.sh
+. scripts/lib/bench-common.sh
 IMAGES="${1:-3000}"
 RUNS="${2:-5}"
 shift $(( $# < 2 ? $# : 2 ))
@@ -65,39 +67,11 @@ echo "Service launch: $(scripts/run-service.sh --print-java-command | tr '\n' ' 
 echo "Corpus of $DISTINCT distinct pictures in $CORPUS (cached between runs)..."
 /usr/bin/python3 scripts/benchmark-mixed-corpus.py "$CORPUS" "$DISTINCT"
 CATALOG="$OUT/catalog-$IMAGES.csv"
-/usr/bin/python3 - "$CORPUS/stats.json" "$IMAGES" "http://127.0.0.1:$PORT" "$CATALOG" <<'PY'
-import json, sys
-names = json.load(open(sys.argv[1]))["names"]
-count, base, out = int(sys.argv[2]), sys.argv[3], sys.argv[4]
-with open(out, "w") as f:
-    f.write("id,url\n")
-    for i in range(count):
-        f.write(f"{i + 1},{base}/images/{names[i % len(names)]}\n")
-PY
+bench_catalog "$CORPUS" "$IMAGES" "$PORT" "$CATALOG"
 
 NGINX_DIR="$OUT/nginx"
-mkdir -p "$NGINX_DIR/logs"
-cat >"$NGINX_DIR/nginx.conf" <<CONF
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 100000;
-  types { image/jpeg jpg; image/png png; image/webp webp; }
-  server {
-    listen 127.0.0.1:$PORT;
-    root $CORPUS;
-  }
-}
-CONF
-nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null && sleep 1 || true
-nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
-trap 'nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || true' EXIT
-curl -sf -o /dev/null "http://127.0.0.1:$PORT/images/$(head -2 "$CATALOG" | tail -1 | sed 's|.*/images/||')" \
-  || { echo "nginx does not serve the corpus" >&2; exit 1; }
+trap 'bench_stop_serving "$NGINX_DIR"' EXIT
+bench_serve_corpus "$NGINX_DIR" "$CORPUS" "$PORT" "$CATALOG" || exit 1
 
 RESULTS="$OUT/results-$IMAGES.tsv"
 : >"$RESULTS"
@@ -129,10 +103,8 @@ run_service() {
   counts="$(grep -o '[0-9]* embedded, [0-9]* failed' "$log" | tail -1)"
   # A run that embedded nothing measured nothing (an egress refusal, a missing library): stop here.
   case "$counts" in "0 embedded"*|"") echo "service run $run embedded nothing ($counts), see $log" >&2; exit 1 ;; esac
-  printf 'service\t%s\t%s\t%s, load %s\n' "$run" "$(measure "$OUT/time.txt")" "$counts" "$(load)" | tee -a "$RESULTS"
+  printf 'service\t%s\t%s\t%s, load %s\n' "$run" "$(measure "$OUT/time.txt")" "$counts" "$(bench_load)" | tee -a "$RESULTS"
 }
-
-load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 JOBS_RESULTS="$OUT/jobs-$IMAGES.tsv"
 : >"$JOBS_RESULTS"
@@ -146,7 +118,7 @@ run_jobs() {
     --fsb.catalog.location="$CATALOG" --fsb.storage.local.root="$storage" \
     --server.address=127.0.0.1 --fsb.fetch.egress.allow=127.0.0.1/32 "$@")" \
     || { echo "jobs run $run failed, see $OUT/jobs-$IMAGES-$run.log" >&2; exit 1; }
-  printf 'jobs\t%s\t%s\tload %s\n' "$run" "$line" "$(load)" | tee -a "$JOBS_RESULTS"
+  printf 'jobs\t%s\t%s\tload %s\n' "$run" "$line" "$(bench_load)" | tee -a "$JOBS_RESULTS"
 }
 
 run_baseline() {
@@ -160,10 +132,10 @@ run_baseline() {
   summary="$(tail -1 "$log" | /usr/bin/python3 -c 'import json, sys
 r = json.load(sys.stdin)
 print("%d embedded, %d failed, all processes %.0f MB" % (r["images"], r["failed"], r["peak_rss_mb"] + r["peak_rss_children_mb"]))')"
-  printf 'baseline\t%s\t%s\t%s, load %s\n' "$run" "$(measure "$OUT/time.txt")" "$summary" "$(load)" | tee -a "$RESULTS"
+  printf 'baseline\t%s\t%s\t%s, load %s\n' "$run" "$(measure "$OUT/time.txt")" "$summary" "$(bench_load)" | tee -a "$RESULTS"
 }
 
-echo "Alternating $RUNS runs each on $IMAGES images (nproc $(nproc), load $(load))"
+echo "Alternating $RUNS runs each on $IMAGES images (nproc $(nproc), load $(bench_load))"
 printf 'who\trun\twall_s\tcpu_s\tpeak_rss_mb\tresult\n'
 printf '(jobs\trun\tready_s\tcpu_at_ready_s\trss_at_ready_mb\tfirst_job_img_s\tsecond_job_img_s\tpeak_rss_mb\tthreads)\n'
 for run in $(seq 1 "$RUNS"); do

@@ -7,6 +7,8 @@
 # build allocates outside the heap across runs; BENCH_PORT the nginx port (default 18080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/lib/bench-common.sh
+. scripts/lib/bench-common.sh
 N="${1:-2000}"
 SIZE="${2:-512}"
 shift $(( $# < 2 ? $# : 2 ))
@@ -28,26 +30,8 @@ echo "Generating $N images of ${SIZE}px in $IMAGES (cached between runs)..."
 java -cp "$CP" dev.faissshard.testimages.SampleCatalogueWriter "$IMAGES" "$N" "$SIZE" "http://127.0.0.1:$PORT"
 
 NGINX_DIR="$OUT/nginx"
-mkdir -p "$NGINX_DIR/logs"
-cat >"$NGINX_DIR/nginx.conf" <<CONF
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 100000;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $IMAGES;
-  }
-}
-CONF
-# A previous run killed before its trap fired may have left its nginx up.
-nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null && sleep 1 || true
-nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
-trap 'nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || true' EXIT
+trap 'bench_stop_serving "$NGINX_DIR"' EXIT
+bench_serve_corpus "$NGINX_DIR" "$IMAGES" "$PORT" "$IMAGES/catalog.csv" || exit 1
 
 STORAGE="$OUT/storage-$N-$SIZE"
 rm -rf "$STORAGE"

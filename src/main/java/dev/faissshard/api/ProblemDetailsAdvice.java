@@ -1,9 +1,12 @@
 package dev.faissshard.api;
 
+import static dev.faissshard.api.ProblemTypes.problem;
+
 import dev.faissshard.catalog.CatalogFormatException;
 import dev.faissshard.catalog.CatalogLocationRefusedException;
 import dev.faissshard.catalog.CatalogNotFoundException;
 import dev.faissshard.catalog.CatalogUnavailableException;
+import dev.faissshard.failure.Causes;
 import dev.faissshard.index.CorruptProgressException;
 import dev.faissshard.index.IndexIncompatibleException;
 import dev.faissshard.index.IndexLocationBusyException;
@@ -199,10 +202,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             HttpHeaders headers,
             HttpStatusCode status,
             WebRequest request) {
-        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RequestBodyTooLargeException) {
-                return ResponseEntity.status(413).body(ErrorPages.bodyTooLarge());
-            }
+        if (Causes.contains(ex, RequestBodyTooLargeException.class)) {
+            return ResponseEntity.status(413).body(ErrorPages.bodyTooLarge());
         }
         JsonBodyError error =
                 ex.getCause() instanceof JacksonException jackson
@@ -271,13 +272,5 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     private static Map<String, Object> fieldError(FieldError error) {
         return Map.of(
                 "field", error.getField(), "message", String.valueOf(error.getDefaultMessage()));
-    }
-
-    private static ProblemDetail problem(
-            HttpStatus status, String type, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(ProblemTypes.of(type));
-        problem.setTitle(title);
-        return problem;
     }
 }

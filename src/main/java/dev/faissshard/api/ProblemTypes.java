@@ -1,6 +1,8 @@
 package dev.faissshard.api;
 
 import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 
 /**
  * The stable {@code type} URIs of every problem the service answers with, so that the security
@@ -16,5 +18,14 @@ public final class ProblemTypes {
     /** The type URI of a problem slug such as {@code invalid-request}. */
     public static URI of(String slug) {
         return URI.create(BASE + slug);
+    }
+
+    /** A problem of the slug's type with its title and detail, as every handler answers one. */
+    public static ProblemDetail problem(
+            HttpStatus status, String slug, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(of(slug));
+        problem.setTitle(title);
+        return problem;
     }
 }

@@ -2,6 +2,7 @@ package dev.faissshard.build;
 
 import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.embedding.EmbeddingInput;
+import dev.faissshard.failure.Causes;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
 import dev.faissshard.fetch.FetchProperties;
@@ -195,12 +196,7 @@ class BatchPreparer {
     }
 
     private static PreparedBatch.Rejected rejected(CatalogEntry entry, Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException
-                        || cause instanceof java.util.concurrent.ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = Causes.unwrapped(failure);
         if (cause instanceof ImageRejectedException rejected) {
             return new PreparedBatch.Rejected(entry, rejected.reason(), rejected.detail());
         }

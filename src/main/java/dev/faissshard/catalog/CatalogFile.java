@@ -5,12 +5,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
 import java.util.OptionalLong;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * A catalogue file opened for reading within bounds: at most {@code maxBytes} are read (a larger
@@ -50,6 +56,35 @@ final class CatalogFile {
                             + ex.getClass().getSimpleName()
                             + ")");
         }
+    }
+
+    /**
+     * The entries {@code rows} reads from {@code reader} (one {@link #open()} returned), as a
+     * stream that closes the reader when it is closed.
+     */
+    Stream<CatalogEntry> stream(Reader reader, Iterator<CatalogEntry> rows) {
+        return StreamSupport.stream(
+                        Spliterators.spliteratorUnknownSize(
+                                rows, Spliterator.ORDERED | Spliterator.NONNULL),
+                        false)
+                .onClose(
+                        () -> {
+                            try {
+                                reader.close();
+                            } catch (IOException ex) {
+                                throw new UncheckedIOException(ex);
+                            }
+                        });
+    }
+
+    /** A read of the open file failed: named by its type only, as every catalogue error is. */
+    CatalogNotFoundException unreadable(IOException failure) {
+        return new CatalogNotFoundException(
+                "Catalogue "
+                        + file
+                        + " could not be read ("
+                        + failure.getClass().getSimpleName()
+                        + ")");
     }
 
     /**

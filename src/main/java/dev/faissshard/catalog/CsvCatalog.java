@@ -2,17 +2,13 @@ package dev.faissshard.catalog;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A CSV manifest with a header row; streamed, so its size is not limited by memory, and read within
@@ -38,18 +34,7 @@ final class CsvCatalog implements Catalog {
         Reader reader = file.open();
         Iterator<CatalogEntry> rows =
                 new Rows(new CsvRecordReader(reader, file.path().toString(), maxLineChars));
-        return StreamSupport.stream(
-                        Spliterators.spliteratorUnknownSize(
-                                rows, Spliterator.ORDERED | Spliterator.NONNULL),
-                        false)
-                .onClose(
-                        () -> {
-                            try {
-                                reader.close();
-                            } catch (IOException ex) {
-                                throw new UncheckedIOException(ex);
-                            }
-                        });
+        return file.stream(reader, rows);
     }
 
     @Override
@@ -120,12 +105,7 @@ final class CsvCatalog implements Catalog {
                 return new CatalogEntry(
                         id, imageUrl(fields.get(urlIndex), line), ImageUrls.folder(file.path()));
             } catch (IOException ex) {
-                throw new CatalogNotFoundException(
-                        "Catalogue "
-                                + file.path()
-                                + " could not be read ("
-                                + ex.getClass().getSimpleName()
-                                + ")");
+                throw file.unreadable(ex);
             }
         }
 

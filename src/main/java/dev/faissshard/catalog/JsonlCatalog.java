@@ -2,16 +2,12 @@ package dev.faissshard.catalog;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -74,18 +70,7 @@ final class JsonlCatalog implements Catalog {
                         return entry;
                     }
                 };
-        return StreamSupport.stream(
-                        Spliterators.spliteratorUnknownSize(
-                                rows, Spliterator.ORDERED | Spliterator.NONNULL),
-                        false)
-                .onClose(
-                        () -> {
-                            try {
-                                reader.close();
-                            } catch (IOException ex) {
-                                throw new UncheckedIOException(ex);
-                            }
-                        });
+        return file.stream(reader, rows);
     }
 
     @Override
@@ -104,12 +89,7 @@ final class JsonlCatalog implements Catalog {
         } catch (CatalogFormatException ex) {
             throw new CatalogFormatException(file.path() + " " + ex.getMessage());
         } catch (IOException ex) {
-            throw new CatalogNotFoundException(
-                    "Catalogue "
-                            + file.path()
-                            + " could not be read ("
-                            + ex.getClass().getSimpleName()
-                            + ")");
+            throw file.unreadable(ex);
         }
     }
 

@@ -3,16 +3,14 @@ package dev.faissshard.embedding;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.faissshard.checksum.Sha256;
 import dev.faissshard.embedding.UserModelProperties.Pooling;
 import dev.faissshard.embedding.UserModelProperties.ResizeMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 
@@ -83,7 +81,7 @@ final class ModelLoader {
                             Pooling.NONE,
                             false);
             models.put(type, model);
-            infos.put(type, new ModelInfo(id, sha256(bytes), model.dimension()));
+            infos.put(type, new ModelInfo(id, Sha256.hex(bytes), model.dimension()));
         } catch (OrtException | RuntimeException ex) {
             closeQuietly(session);
             throw ex instanceof ModelConfigurationException config
@@ -131,7 +129,7 @@ final class ModelLoader {
                             user.pooling(),
                             user.normalize());
             models.put(type, model);
-            infos.put(type, new ModelInfo(user.id(), sha256(bytes), model.dimension()));
+            infos.put(type, new ModelInfo(user.id(), Sha256.hex(bytes), model.dimension()));
         } catch (OrtException | RuntimeException ex) {
             closeQuietly(session);
             throw ex instanceof ModelConfigurationException config
@@ -175,14 +173,6 @@ final class ModelLoader {
             return in.readAllBytes();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
-        }
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
         }
     }
 }

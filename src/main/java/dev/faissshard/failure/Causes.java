@@ -72,6 +72,22 @@ public final class Causes {
         return cause;
     }
 
+    /**
+     * What to throw for a task that failed on another thread: its own unchecked failure as it was,
+     * so that callers catch the types they mean; anything checked wrapped with {@code whatFailed}.
+     * An {@link Error} is thrown from here.
+     */
+    public static RuntimeException unchecked(ExecutionException failure, String whatFailed) {
+        Throwable cause = next(failure);
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(whatFailed, cause == null ? failure : cause);
+    }
+
     private static Throwable next(Throwable failure) {
         Throwable cause = failure.getCause();
         return cause == failure ? null : cause;

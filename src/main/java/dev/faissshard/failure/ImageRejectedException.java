@@ -15,6 +15,22 @@ public class ImageRejectedException extends Exception {
         this.reason = reason;
     }
 
+    /**
+     * A header declaring more than {@code maxPixels} pixels, refused before any decoding: the same
+     * detail whichever decoder read the header.
+     */
+    public static ImageRejectedException tooManyPixels(int width, int height, long maxPixels) {
+        return new ImageRejectedException(
+                FailureReason.TOO_MANY_PIXELS,
+                width
+                        + "x"
+                        + height
+                        + " = "
+                        + (long) width * height
+                        + " pixels, over the limit of "
+                        + maxPixels);
+    }
+
     public FailureReason reason() {
         return reason;
     }

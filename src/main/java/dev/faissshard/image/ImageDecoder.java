@@ -223,17 +223,8 @@ public class ImageDecoder {
             throw new ImageRejectedException(
                     FailureReason.CORRUPT, "header declares " + width + "x" + height + " pixels");
         }
-        long pixels = (long) width * height;
-        if (pixels > properties.maxPixels()) {
-            throw new ImageRejectedException(
-                    FailureReason.TOO_MANY_PIXELS,
-                    width
-                            + "x"
-                            + height
-                            + " = "
-                            + pixels
-                            + " pixels, over the limit of "
-                            + properties.maxPixels());
+        if ((long) width * height > properties.maxPixels()) {
+            throw ImageRejectedException.tooManyPixels(width, height, properties.maxPixels());
         }
         ImageReadParam param = reader.getDefaultReadParam();
         int step = Math.max(1, Math.min(width, height) / properties.decodeSize());

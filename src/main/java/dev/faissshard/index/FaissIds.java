@@ -1,8 +1,7 @@
 package dev.faissshard.index;
 
+import dev.faissshard.checksum.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Maps catalogue ids to FAISS's int64 ids. A non-negative integer id is used as it is, so a search
@@ -46,17 +45,11 @@ public final class FaissIds {
     }
 
     private static long hash63(String id) {
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256")
-                            .digest(id.getBytes(StandardCharsets.UTF_8));
-            long value = 0;
-            for (int i = 0; i < 8; i++) {
-                value = (value << 8) | (digest[i] & 0xFF);
-            }
-            return value & Long.MAX_VALUE;
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is required by every Java runtime", ex);
+        byte[] digest = Sha256.of(id.getBytes(StandardCharsets.UTF_8));
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = (value << 8) | (digest[i] & 0xFF);
         }
+        return value & Long.MAX_VALUE;
     }
 }

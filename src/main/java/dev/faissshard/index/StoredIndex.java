@@ -1,7 +1,9 @@
 package dev.faissshard.index;
 
+import dev.faissshard.checksum.Sha256;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
+import dev.faissshard.failure.Causes;
 import dev.faissshard.shard.ShardSettings;
 import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
@@ -220,13 +222,7 @@ public class StoredIndex {
         try {
             return future.get();
         } catch (ExecutionException ex) {
-            if (ex.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (ex.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(ex.getCause());
+            throw Causes.unchecked(ex, "opening the index failed");
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while opening the index", ex);

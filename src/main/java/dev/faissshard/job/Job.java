@@ -1,5 +1,6 @@
 package dev.faissshard.job;
 
+import dev.faissshard.build.BuildCounters;
 import dev.faissshard.lease.Lease;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,7 @@ public final class Job {
     private final String storageDescription;
     private final String catalogDescription;
     private final Instant createdAt;
-    private final JobStats stats = new JobStats();
+    private final BuildCounters stats = new BuildCounters();
     private final Duration stallTimeout;
     private volatile Lease lease = Lease.none();
     private final ReentrantLock lock = new ReentrantLock();
@@ -138,7 +139,7 @@ public final class Job {
         return lastError;
     }
 
-    JobStats stats() {
+    BuildCounters stats() {
         return stats;
     }
 

@@ -15,10 +15,14 @@ final class JobBuild {
     private JobBuild() {}
 
     static BuildPlan plan(Job job) {
-        JobSpec spec = job.spec();
+        return plan(job.id(), job.spec());
+    }
+
+    /** The plan of {@code spec}, for a job or for a dry run of it. */
+    static BuildPlan plan(String jobId, JobSpec spec) {
         Partition partition = spec.partition();
         return new BuildPlan(
-                job.id(),
+                jobId,
                 spec.indexTypes(),
                 spec.layout(),
                 spec.batchSize(),

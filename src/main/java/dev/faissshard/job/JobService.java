@@ -113,18 +113,7 @@ public class JobService {
         Catalog catalog = specs.open(request, spec);
         builds.check(spec.indexTypes(), spec.layout());
         IndexLocation location = builds.locate(spec.layout());
-        Partition partition = spec.partition();
-        BuildPlan plan =
-                new BuildPlan(
-                        "dry run",
-                        spec.indexTypes(),
-                        spec.layout(),
-                        spec.batchSize(),
-                        spec.limit(),
-                        spec.retryFailures(),
-                        partition::contains,
-                        partition.count(),
-                        spec.retryReasons());
+        BuildPlan plan = JobBuild.plan("dry run", spec);
         return planner.plan(
                 plan, catalog, location, location.description(), measuredRate(spec.layout()));
     }

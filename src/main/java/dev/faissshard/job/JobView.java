@@ -1,6 +1,7 @@
 package dev.faissshard.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.faissshard.build.BuildCounters;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.index.IndexProgress;
 import java.time.Duration;
@@ -144,7 +145,7 @@ public record JobView(
     public record IndexView(int sealedShards, long vectors, long bytes, long openShardVectors) {}
 
     static JobView of(Job job, Instant now) {
-        JobStats stats = job.stats();
+        BuildCounters stats = job.stats();
         Map<String, IndexView> indexes = new TreeMap<>();
         stats.indexes()
                 .forEach(

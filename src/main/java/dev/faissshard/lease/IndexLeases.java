@@ -146,18 +146,7 @@ public class IndexLeases implements DisposableBean {
             }
         }
         long generation = newest.map(g -> g.record().generation() + 1).orElse(1L);
-        LeaseRecord record =
-                new LeaseRecord(
-                        LeaseRecord.FORMAT_VERSION,
-                        generation,
-                        ownerId,
-                        host,
-                        processSpace,
-                        pid,
-                        jobId,
-                        now,
-                        now.plus(properties.ttl()),
-                        false);
+        LeaseRecord record = ours(generation, jobId, now, now.plus(properties.ttl()), false);
         try {
             storage.create(
                     key(folder, generation), json.writeValueAsBytes(record), "application/json");
@@ -206,17 +195,7 @@ public class IndexLeases implements DisposableBean {
         }
         Instant now = clock.instant();
         LeaseRecord renewed =
-                new LeaseRecord(
-                        LeaseRecord.FORMAT_VERSION,
-                        current.generation(),
-                        ownerId,
-                        host,
-                        processSpace,
-                        pid,
-                        current.jobId(),
-                        now,
-                        now.plus(properties.ttl()),
-                        false);
+                ours(current.generation(), current.jobId(), now, now.plus(properties.ttl()), false);
         storage.replace(
                 key(folder, current.generation()),
                 json.writeValueAsBytes(renewed),
@@ -234,18 +213,7 @@ public class IndexLeases implements DisposableBean {
                 && newest.get().record().generation() == current.generation()
                 && newest.get().record().ownerId().equals(ownerId)) {
             Instant now = clock.instant();
-            LeaseRecord released =
-                    new LeaseRecord(
-                            LeaseRecord.FORMAT_VERSION,
-                            current.generation(),
-                            ownerId,
-                            host,
-                            processSpace,
-                            pid,
-                            current.jobId(),
-                            now,
-                            now,
-                            true);
+            LeaseRecord released = ours(current.generation(), current.jobId(), now, now, true);
             storage.replace(
                     key(folder, current.generation()),
                     json.writeValueAsBytes(released),
@@ -390,4 +358,20 @@ public class IndexLeases implements DisposableBean {
     }
 
     private record Generation(long number, String key, LeaseRecord record) {}
+
+    /** A record of this process holding {@code generation} for {@code jobId}. */
+    private LeaseRecord ours(
+            long generation, String jobId, Instant now, Instant expiresAt, boolean released) {
+        return new LeaseRecord(
+                LeaseRecord.FORMAT_VERSION,
+                generation,
+                ownerId,
+                host,
+                processSpace,
+                pid,
+                jobId,
+                now,
+                expiresAt,
+                released);
+    }
 }

@@ -3,7 +3,6 @@ package dev.faissshard.search;
 import dev.faissshard.embedding.IndexType;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One manifest's worth of an index, every shard loaded: what a search sees from its start to its
@@ -16,7 +15,7 @@ final class IndexSnapshot {
     private final IndexDescription description;
     private final Map<IndexType, List<LoadedShard>> shards;
     private final long version;
-    private final AtomicInteger references = new AtomicInteger(1);
+    private final References references = new References();
 
     IndexSnapshot(
             IndexDescription description, Map<IndexType, List<LoadedShard>> shards, long version) {
@@ -42,19 +41,11 @@ final class IndexSnapshot {
     }
 
     boolean retain() {
-        for (; ; ) {
-            int count = references.get();
-            if (count <= 0) {
-                return false;
-            }
-            if (references.compareAndSet(count, count + 1)) {
-                return true;
-            }
-        }
+        return references.retain();
     }
 
     void release() {
-        if (references.decrementAndGet() == 0) {
+        if (references.release()) {
             shards.values().forEach(list -> list.forEach(LoadedShard::release));
         }
     }

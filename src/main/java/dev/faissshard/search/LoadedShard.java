@@ -3,7 +3,6 @@ package dev.faissshard.search;
 import dev.faissshard.shard.faiss.FaissIndex;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 /**
@@ -27,7 +26,7 @@ final class LoadedShard {
     private final boolean scansRows;
     private final long accountedBytes;
     private final LongConsumer onFree;
-    private final AtomicInteger references = new AtomicInteger(1);
+    private final References references = new References();
 
     LoadedShard(
             IndexDescription.Shard description,
@@ -116,19 +115,11 @@ final class LoadedShard {
 
     /** Takes one more reference; false when the shard has already been freed. */
     boolean retain() {
-        for (; ; ) {
-            int count = references.get();
-            if (count <= 0) {
-                return false;
-            }
-            if (references.compareAndSet(count, count + 1)) {
-                return true;
-            }
-        }
+        return references.retain();
     }
 
     void release() {
-        if (references.decrementAndGet() == 0) {
+        if (references.release()) {
             index.close();
             onFree.accept(accountedBytes);
         }

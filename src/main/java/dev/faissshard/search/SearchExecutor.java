@@ -1,5 +1,6 @@
 package dev.faissshard.search;
 
+import dev.faissshard.failure.Causes;
 import dev.faissshard.shard.faiss.FaissLibrary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,13 +77,7 @@ class SearchExecutor implements DisposableBean {
             Thread.currentThread().interrupt();
             throw new SearchTimeoutException("interrupted while waiting for the search");
         } catch (ExecutionException ex) {
-            if (ex.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (ex.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException("search failed", ex.getCause());
+            throw Causes.unchecked(ex, "search failed");
         }
     }
 
@@ -100,13 +95,7 @@ class SearchExecutor implements DisposableBean {
             Thread.currentThread().interrupt();
             throw new SearchTimeoutException("interrupted while waiting for the search");
         } catch (ExecutionException ex) {
-            if (ex.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (ex.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException("search failed", ex.getCause());
+            throw Causes.unchecked(ex, "search failed");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.faissshard.search;
 
-import dev.faissshard.api.ProblemTypes;
+import static dev.faissshard.api.ProblemTypes.problem;
+
 import java.util.List;
 import java.util.Map;
 import org.springframework.core.Ordered;
@@ -42,13 +43,5 @@ class SearchProblems {
         problem.setProperty(
                 "errors", List.of(Map.of("field", ex.field(), "message", ex.getMessage())));
         return ResponseEntity.badRequest().body(problem);
-    }
-
-    private static ProblemDetail problem(
-            HttpStatus status, String type, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(ProblemTypes.of(type));
-        problem.setTitle(title);
-        return problem;
     }
 }

@@ -1,5 +1,6 @@
 package dev.faissshard.search;
 
+import dev.faissshard.checksum.Sha256;
 import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.shard.faiss.SerializedIndex;
 import dev.faissshard.storage.StorageException;
@@ -8,8 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -142,11 +141,10 @@ class ShardCache {
      * copy is garbage), checks its size and sha256, and only then lets FAISS parse it in place.
      */
     private FaissIndex verifiedIndex(IndexDescription.Shard shard) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         try (InputStream in = reader.shard(shard);
                 SerializedIndex data = SerializedIndex.read(in, shard.bytes(), digest)) {
-            if (!data.exact()
-                    || !HexFormat.of().formatHex(digest.digest()).equals(shard.sha256())) {
+            if (!data.exact() || !Sha256.hex(digest).equals(shard.sha256())) {
                 log.error(
                         "Refusing {}: its bytes do not match the sha256 and size its manifest records",
                         shard.key());
@@ -186,13 +184,5 @@ class ShardCache {
 
     private static String cacheKey(IndexDescription.Shard shard) {
         return shard.key() + "#" + shard.sha256();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is required by every Java runtime", ex);
-        }
     }
 }

@@ -1,8 +1,8 @@
 package dev.faissshard.security;
 
+import dev.faissshard.checksum.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -135,12 +135,7 @@ public final class ApiTokens {
     }
 
     private static byte[] sha256(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("every Java runtime has SHA-256", ex);
-        }
+        return Sha256.of(token.getBytes(StandardCharsets.UTF_8));
     }
 
     private record Entry(int position, ApiRole role, byte[] hash) {}

@@ -133,7 +133,7 @@ public final class LocalStorageClient implements StorageClient {
         try {
             Files.walkFileTree(
                     start,
-                    new SimpleFileVisitor<>() {
+                    new PassingVanishedFiles() {
                         @Override
                         public FileVisitResult visitFile(
                                 Path file, BasicFileAttributes attributes) {
@@ -144,17 +144,6 @@ public final class LocalStorageClient implements StorageClient {
                                 objects.add(new StoredObject(key, attributes.size()));
                             }
                             return FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public FileVisitResult visitFileFailed(Path file, IOException failure)
-                                throws IOException {
-                            // Another writer's temporary file, renamed or deleted between the
-                            // listing and the look.
-                            if (failure instanceof NoSuchFileException) {
-                                return FileVisitResult.CONTINUE;
-                            }
-                            throw failure;
                         }
                     });
         } catch (IOException | UncheckedIOException ex) {
@@ -270,7 +259,7 @@ public final class LocalStorageClient implements StorageClient {
         try {
             Files.walkFileTree(
                     root,
-                    new SimpleFileVisitor<>() {
+                    new PassingVanishedFiles() {
                         @Override
                         public FileVisitResult visitFile(
                                 Path file, BasicFileAttributes attributes) {
@@ -280,16 +269,6 @@ public final class LocalStorageClient implements StorageClient {
                                 deleteQuietly(file);
                             }
                             return FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public FileVisitResult visitFileFailed(Path file, IOException failure)
-                                throws IOException {
-                            // Another writer's temp file, published or removed meanwhile.
-                            if (failure instanceof NoSuchFileException) {
-                                return FileVisitResult.CONTINUE;
-                            }
-                            throw failure;
                         }
                     });
         } catch (IOException | UncheckedIOException ex) {
@@ -311,6 +290,21 @@ public final class LocalStorageClient implements StorageClient {
             Files.deleteIfExists(file);
         } catch (IOException ex) {
             log.warn("Could not delete temp file {}: {}", file, ex.getMessage());
+        }
+    }
+
+    /**
+     * Walks on past a file that went away between the listing and the look: another writer's
+     * temporary file, published (renamed) or removed meanwhile.
+     */
+    private abstract static class PassingVanishedFiles extends SimpleFileVisitor<Path> {
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+            if (failure instanceof NoSuchFileException) {
+                return FileVisitResult.CONTINUE;
+            }
+            throw failure;
         }
     }
 }

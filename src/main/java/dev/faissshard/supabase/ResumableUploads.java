@@ -1,12 +1,10 @@
 package dev.faissshard.supabase;
 
+import dev.faissshard.checksum.Sha256;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -114,7 +112,7 @@ public final class ResumableUploads {
             boolean upsert,
             Bookmark bookmark) {
         String name = bucket + "/" + key;
-        String sha256 = sha256(data);
+        String sha256 = Sha256.hex(data);
         AtomicReference<URI> location = new AtomicReference<>();
         long offset = 0;
         Optional<Resumed> resumed = resume(name, bookmark, data.length, sha256, upsert);
@@ -291,14 +289,6 @@ public final class ResumableUploads {
             }
         }
         return true;
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 
     /**

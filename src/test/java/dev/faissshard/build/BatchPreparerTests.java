@@ -58,7 +58,7 @@ class BatchPreparerTests {
                         new ImageDecoder(new ImageProperties(50_000_000, 128)),
                         Runnable::run,
                         FETCH);
-        Stats stats = new Stats();
+        BuildCounters stats = new BuildCounters();
         PreparedBatch batch =
                 preparer.prepare(
                                 List.of(
@@ -90,7 +90,7 @@ class BatchPreparerTests {
         assertThat(FailureReason.UNEXPECTED_ERROR.isTransient()).isTrue();
         assertThat(batch.rejected())
                 .allSatisfy(rejected -> assertThat(rejected.detail()).doesNotContain("<bytes>"));
-        assertThat(stats.stages).containsKeys(Stage.FETCH, Stage.DECODE);
+        assertThat(stats.stageSeconds()).containsKeys("fetch", "decode");
     }
 
     @Test
@@ -119,7 +119,8 @@ class BatchPreparerTests {
                 preparer.prepare(
                                 entries,
                                 new BuildRecorder(
-                                        new Stats(), new BuildMetrics(new SimpleMeterRegistry())),
+                                        new BuildCounters(),
+                                        new BuildMetrics(new SimpleMeterRegistry())),
                                 EmbeddingInput::of)
                         .get(60, TimeUnit.SECONDS);
         long waited = System.nanoTime() - start;
@@ -160,7 +161,8 @@ class BatchPreparerTests {
         CompletableFuture<PreparedBatch> prepared =
                 preparer.prepare(
                         List.of(entry("a"), entry("late"), entry("b")),
-                        new BuildRecorder(new Stats(), new BuildMetrics(new SimpleMeterRegistry())),
+                        new BuildRecorder(
+                                new BuildCounters(), new BuildMetrics(new SimpleMeterRegistry())),
                         EmbeddingInput::of);
         Thread.sleep(1500);
         assertThat(prepared).isNotDone();

@@ -3,6 +3,7 @@ package dev.faissshard.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faissshard.checksum.Sha256;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.embedding.ModelInfo;
 import dev.faissshard.failure.FailureReason;

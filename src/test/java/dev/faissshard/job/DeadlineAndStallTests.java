@@ -6,28 +6,22 @@ import dev.faissshard.testimages.ImageServer;
 import dev.faissshard.testimages.ProductImageGenerator;
 import dev.faissshard.testimages.StoredIndex;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Jobs that cannot hang: an image host on loopback that stops answering holds a batch; the job
@@ -39,7 +33,6 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DeadlineAndStallTests {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int IMAGES = 24;
     private static final int BATCH = 4;
 
@@ -52,7 +45,12 @@ class DeadlineAndStallTests {
 
     @LocalServerPort int port;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private JobsClient jobs;
+
+    @BeforeEach
+    void connect() {
+        jobs = new JobsClient(port, Duration.ofSeconds(120));
+    }
 
     @BeforeAll
     static void serveImages() throws IOException {
@@ -99,7 +97,7 @@ class DeadlineAndStallTests {
     @SuppressWarnings("unchecked")
     void aStalledHostIsShownStalledAndTheDeadlineEndsTheJobWhichTheNextJobResumesExactly()
             throws Exception {
-        Map<String, Object> clean = awaitFinished(post("{\"prefix\":\"clean\"}"));
+        Map<String, Object> clean = jobs.awaitFinished(jobs.post("{\"prefix\":\"clean\"}"));
         assertThat(clean.get("state")).as("job %s", clean).isEqualTo("SUCCEEDED");
 
         for (int i : STALLED) {
@@ -107,11 +105,11 @@ class DeadlineAndStallTests {
                     "/" + i + ".jpg",
                     new ImageServer.Resource(200, "image/jpeg", JPEGS.get(i), 600_000));
         }
-        String location = post("{\"prefix\":\"late\",\"deadline\":\"PT15S\"}");
-        Map<String, Object> stalled = awaitView(location, view -> view.get("stalled") != null);
-        String health = get("/actuator/health").body();
-        String scrape = awaitGauge("fsb_job_stalled", id(location), 1.0);
-        Map<String, Object> failed = awaitFinished(location);
+        String location = jobs.post("{\"prefix\":\"late\",\"deadline\":\"PT15S\"}");
+        Map<String, Object> stalled = jobs.awaitView(location, view -> view.get("stalled") != null);
+        String health = jobs.get("/actuator/health").body();
+        String scrape = jobs.awaitGauge("fsb_job_stalled", JobsClient.id(location), 1.0);
+        Map<String, Object> failed = jobs.awaitFinished(location);
         for (int i : STALLED) {
             images.image("/" + i + ".jpg", JPEGS.get(i));
         }
@@ -145,7 +143,7 @@ class DeadlineAndStallTests {
                 .as("the abandoned batch records no failure")
                 .isEmpty();
 
-        Map<String, Object> next = awaitFinished(post("{\"prefix\":\"late\"}"));
+        Map<String, Object> next = jobs.awaitFinished(jobs.post("{\"prefix\":\"late\"}"));
         assertThat(next.get("state")).as("job %s", next).isEqualTo("SUCCEEDED");
         assertThat(((Map<String, Object>) next.get("counts")).get("embedded"))
                 .as("the next job embeds only what the first did not commit")
@@ -175,78 +173,11 @@ class DeadlineAndStallTests {
                     "{\"prefix\":\"refused\",\"deadline\":"
                             + (deadline.startsWith("\"") ? deadline : "\"" + deadline + "\"")
                             + "}";
-            HttpResponse<String> response = postRaw(body);
+            HttpResponse<String> response = jobs.submit(body);
             assertThat(response.statusCode())
                     .as("%s: %s", deadline, response.body())
                     .isEqualTo(400);
             assertThat(response.body()).doesNotContain("soon");
         }
-    }
-
-    private String awaitGauge(String gauge, String jobId, double expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Pattern row =
-                Pattern.compile(
-                        "^"
-                                + gauge
-                                + "\\{[^}]*job_id=\""
-                                + Pattern.quote(jobId)
-                                + "\"[^}]*} (\\S+)$",
-                        Pattern.MULTILINE);
-        while (System.nanoTime() < deadline) {
-            String scraped = get("/actuator/prometheus").body();
-            Matcher matcher = row.matcher(scraped);
-            if (matcher.find() && Double.parseDouble(matcher.group(1)) == expected) {
-                return scraped;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(gauge + " of " + jobId + " never " + expected);
-    }
-
-    private static String id(String location) {
-        return location.substring(location.lastIndexOf('/') + 1);
-    }
-
-    private HttpResponse<String> postRaw(String body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private String post(String body) throws Exception {
-        HttpResponse<String> response = postRaw(body);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        return response.headers().firstValue("Location").orElseThrow();
-    }
-
-    private Map<String, Object> awaitFinished(String location) throws Exception {
-        return awaitView(
-                location,
-                view -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(view.get("state")));
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> awaitView(String location, Predicate<Map<String, Object>> condition)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        Map<String, Object> view = Map.of();
-        while (System.nanoTime() < deadline) {
-            view = JSON.readValue(get(location).body(), Map.class);
-            if (condition.test(view)) {
-                return view;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("condition not reached in time; last view " + view);
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -41,7 +41,13 @@ final class ServiceProcess implements AutoCloseable {
         Process process = launch(log, port, storage, catalog, List.of(arguments));
         ServiceProcess service =
                 new ServiceProcess(process, URI.create("http://127.0.0.1:" + port), log);
-        service.awaitReady(log);
+        try {
+            service.awaitReady(log);
+        } catch (Exception | AssertionError ex) {
+            // A service that never got ready must not outlive the test that gave up on it.
+            service.close();
+            throw ex;
+        }
         return service;
     }
 

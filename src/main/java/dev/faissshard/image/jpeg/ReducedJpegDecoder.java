@@ -2,10 +2,10 @@ package dev.faissshard.image.jpeg;
 
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
+import dev.faissshard.jni.NativeLibrary;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.Optional;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -20,22 +20,15 @@ import org.bytedeco.javacpp.Pointer;
 public final class ReducedJpegDecoder {
 
     private static final int[] SCALES = {8, 4, 2, 1};
-    private static volatile Throwable loadFailure;
-    private static volatile boolean loaded;
+    // Without the library every JPEG goes to the general decoder, which needs no word of warning.
+    private static final NativeLibrary LIBRARY =
+            new NativeLibrary(TurboJpegNative.class, failure -> {});
 
     private ReducedJpegDecoder() {}
 
     /** Whether the native decoder loaded; the general decoder takes every JPEG when it did not. */
-    public static synchronized boolean isAvailable() {
-        if (!loaded && loadFailure == null) {
-            try {
-                Loader.load(TurboJpegNative.class);
-                loaded = true;
-            } catch (Throwable ex) {
-                loadFailure = ex;
-            }
-        }
-        return loaded;
+    public static boolean isAvailable() {
+        return LIBRARY.isLoaded();
     }
 
     /**
@@ -64,17 +57,8 @@ public final class ReducedJpegDecoder {
                         FailureReason.CORRUPT,
                         "header declares " + width + "x" + height + " pixels");
             }
-            long pixels = (long) width * height;
-            if (pixels > maxPixels) {
-                throw new ImageRejectedException(
-                        FailureReason.TOO_MANY_PIXELS,
-                        width
-                                + "x"
-                                + height
-                                + " = "
-                                + pixels
-                                + " pixels, over the limit of "
-                                + maxPixels);
+            if ((long) width * height > maxPixels) {
+                throw ImageRejectedException.tooManyPixels(width, height, maxPixels);
             }
             if (colorspace != TurboJpegNative.colorspace_ycbcr()
                     && colorspace != TurboJpegNative.colorspace_gray()

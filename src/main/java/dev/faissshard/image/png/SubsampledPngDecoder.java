@@ -1,11 +1,10 @@
 package dev.faissshard.image.png;
 
-import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
+import dev.faissshard.jni.NativeLibrary;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.Optional;
-import org.bytedeco.javacpp.Loader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,26 +25,20 @@ import org.slf4j.LoggerFactory;
 public final class SubsampledPngDecoder {
 
     private static final Logger log = LoggerFactory.getLogger(SubsampledPngDecoder.class);
-    private static volatile boolean loaded;
-    private static volatile boolean failed;
+    private static final NativeLibrary LIBRARY =
+            new NativeLibrary(
+                    PngNative.class,
+                    failure ->
+                            log.warn(
+                                    "Native PNG decoding unavailable ({}); PNGs are decoded by the slower JDK reader. "
+                                            + "Install libspng0 to enable it.",
+                                    failure.toString()));
 
     private SubsampledPngDecoder() {}
 
     /** Whether libspng and the binding loaded; PNGs go to the JDK's reader when not. */
-    public static synchronized boolean isAvailable() {
-        if (!loaded && !failed) {
-            try {
-                Loader.load(PngNative.class);
-                loaded = true;
-            } catch (Throwable ex) {
-                failed = true;
-                log.warn(
-                        "Native PNG decoding unavailable ({}); PNGs are decoded by the slower JDK reader. "
-                                + "Install libspng0 to enable it.",
-                        ex.toString());
-            }
-        }
-        return loaded;
+    public static boolean isAvailable() {
+        return LIBRARY.isLoaded();
     }
 
     /**
@@ -64,17 +57,8 @@ public final class SubsampledPngDecoder {
         // IHDR holds unsigned 31-bit sizes; libspng has validated them, so they are positive here.
         int width = info[0];
         int height = info[1];
-        long pixels = (long) width * height;
-        if (pixels > maxPixels) {
-            throw new ImageRejectedException(
-                    FailureReason.TOO_MANY_PIXELS,
-                    width
-                            + "x"
-                            + height
-                            + " = "
-                            + pixels
-                            + " pixels, over the limit of "
-                            + maxPixels);
+        if ((long) width * height > maxPixels) {
+            throw ImageRejectedException.tooManyPixels(width, height, maxPixels);
         }
         int step = Math.max(1, Math.min(width, height) / decodeSize);
         int outWidth = (width + step - 1) / step;

@@ -1,11 +1,10 @@
 package dev.faissshard.image.webp;
 
-import dev.faissshard.failure.FailureReason;
 import dev.faissshard.failure.ImageRejectedException;
+import dev.faissshard.jni.NativeLibrary;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.Optional;
-import org.bytedeco.javacpp.Loader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,26 +23,20 @@ import org.slf4j.LoggerFactory;
 public final class ScaledWebPDecoder {
 
     private static final Logger log = LoggerFactory.getLogger(ScaledWebPDecoder.class);
-    private static volatile boolean loaded;
-    private static volatile boolean failed;
+    private static final NativeLibrary LIBRARY =
+            new NativeLibrary(
+                    WebPNative.class,
+                    failure ->
+                            log.warn(
+                                    "Native WebP decoding unavailable ({}); WebP images are decoded by the slower Java reader. "
+                                            + "Install libwebp7 to enable it.",
+                                    failure.toString()));
 
     private ScaledWebPDecoder() {}
 
     /** Whether libwebp and the binding loaded; WebP images go to TwelveMonkeys' reader when not. */
-    public static synchronized boolean isAvailable() {
-        if (!loaded && !failed) {
-            try {
-                Loader.load(WebPNative.class);
-                loaded = true;
-            } catch (Throwable ex) {
-                failed = true;
-                log.warn(
-                        "Native WebP decoding unavailable ({}); WebP images are decoded by the slower Java reader. "
-                                + "Install libwebp7 to enable it.",
-                        ex.toString());
-            }
-        }
-        return loaded;
+    public static boolean isAvailable() {
+        return LIBRARY.isLoaded();
     }
 
     /**
@@ -62,17 +55,8 @@ public final class ScaledWebPDecoder {
         int width = info[0];
         int height = info[1];
         boolean animated = info[3] != 0;
-        long pixels = (long) width * height;
-        if (pixels > maxPixels) {
-            throw new ImageRejectedException(
-                    FailureReason.TOO_MANY_PIXELS,
-                    width
-                            + "x"
-                            + height
-                            + " = "
-                            + pixels
-                            + " pixels, over the limit of "
-                            + maxPixels);
+        if ((long) width * height > maxPixels) {
+            throw ImageRejectedException.tooManyPixels(width, height, maxPixels);
         }
         if (animated || width <= 0 || height <= 0) {
             return Optional.empty();

@@ -1,7 +1,7 @@
 package dev.faissshard.shard.faiss;
 
 import dev.faissshard.failure.Causes;
-import org.bytedeco.javacpp.Loader;
+import dev.faissshard.jni.NativeLibrary;
 
 /**
  * Loads the JNI binding once and turns the usual failure (a missing BLAS, LAPACK or OpenMP runtime)
@@ -12,27 +12,18 @@ public final class FaissLibrary {
 
     private static final String RUNTIME_PACKAGES = "libgomp1 libblas3 liblapack3";
 
-    private static volatile Throwable loadFailure;
-    private static volatile boolean loaded;
+    // The failure is not logged here: every caller gets it as a FaissUnavailableException.
+    private static final NativeLibrary LIBRARY =
+            new NativeLibrary(FaissNative.class, failure -> {});
 
     private FaissLibrary() {}
 
     /**
      * Loads the native library, or throws {@link FaissUnavailableException} naming what is missing.
      */
-    public static synchronized void ensureLoaded() {
-        if (loaded) {
-            return;
-        }
-        if (loadFailure != null) {
-            throw unavailable(loadFailure);
-        }
-        try {
-            Loader.load(FaissNative.class);
-            loaded = true;
-        } catch (Throwable ex) {
-            loadFailure = ex;
-            throw unavailable(ex);
+    public static void ensureLoaded() {
+        if (!LIBRARY.isLoaded()) {
+            throw unavailable(LIBRARY.failure().orElseThrow());
         }
     }
 
@@ -48,8 +39,7 @@ public final class FaissLibrary {
 
     /** The root cause of a failed load, or null. */
     public static String failureReason() {
-        Throwable failure = loadFailure;
-        return failure == null ? null : rootMessage(failure);
+        return LIBRARY.failure().map(FaissLibrary::rootMessage).orElse(null);
     }
 
     /**

@@ -1,7 +1,5 @@
-package dev.faissshard.job;
+package dev.faissshard.build;
 
-import dev.faissshard.build.BuildStatistics;
-import dev.faissshard.build.Stage;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexProgress;
@@ -14,8 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Live counters of one job; written by the job's threads, read by the API at any time. */
-final class JobStats implements BuildStatistics {
+/**
+ * The live counters of one build, as its {@link BuildStatistics} events leave them: written by the
+ * build's threads, read at any time (the job view shows them; tests read them back).
+ */
+public final class BuildCounters implements BuildStatistics {
 
     private final LongAdder seen = new LongAdder();
     private final LongAdder embedded = new LongAdder();
@@ -80,33 +81,33 @@ final class JobStats implements BuildStatistics {
         lastProgressAt = at;
     }
 
-    Instant lastProgressAt() {
+    public Instant lastProgressAt() {
         return lastProgressAt;
     }
 
-    long seen() {
+    public long seen() {
         return seen.sum();
     }
 
-    long embedded() {
+    public long embedded() {
         return embedded.sum();
     }
 
-    long skipped() {
+    public long skipped() {
         return skipped.sum();
     }
 
-    long failedTotal() {
+    public long failedTotal() {
         return failed.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    Map<String, Long> failedByReason() {
+    public Map<String, Long> failedByReason() {
         Map<String, Long> out = new TreeMap<>();
         failed.forEach((reason, count) -> out.put(reason.key(), count.sum()));
         return out;
     }
 
-    Map<String, Double> stageSeconds() {
+    public Map<String, Double> stageSeconds() {
         Map<String, Double> out = new TreeMap<>();
         stageNanos.forEach(
                 (stage, nanos) ->
@@ -116,25 +117,25 @@ final class JobStats implements BuildStatistics {
         return out;
     }
 
-    long uploadedBytes() {
+    public long uploadedBytes() {
         return uploadedBytes.get();
     }
 
-    Map<IndexType, IndexProgress> indexes() {
+    public Map<IndexType, IndexProgress> indexes() {
         Map<IndexType, IndexProgress> copy = new EnumMap<>(IndexType.class);
         copy.putAll(indexes);
         return copy;
     }
 
-    long openVectors(IndexType type) {
+    public long openVectors(IndexType type) {
         return openVectors.getOrDefault(type, 0L);
     }
 
-    OptionalLong total() {
+    public OptionalLong total() {
         return total;
     }
 
-    Instant updatedAt() {
+    public Instant updatedAt() {
         return updatedAt;
     }
 }
