@@ -1,5 +1,6 @@
 package dev.faissshard.thumbnail;
 
+import dev.faissshard.catalog.Catalog;
 import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.catalog.CatalogFactory;
 import dev.faissshard.failure.ImageRejectedException;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -47,6 +49,7 @@ class ThumbnailService {
     private final Clock clock;
     private final Semaphore slots;
     private final AtomicInteger waiting = new AtomicInteger();
+    private volatile Catalog configured;
     private final Counter hits;
     private final Counter made;
     private final Map<Kind, Counter> failures = new EnumMap<>(Kind.class);
@@ -105,10 +108,7 @@ class ThumbnailService {
         if (kept.isPresent()) {
             return kept.get();
         }
-        CatalogEntry entry =
-                catalogs.openConfigured()
-                        .find(id)
-                        .orElseThrow(() -> new ThumbnailFailure(Kind.UNKNOWN_ID));
+        CatalogEntry entry = find(id).orElseThrow(() -> new ThumbnailFailure(Kind.UNKNOWN_ID));
         byte[] image = download(entry);
         byte[] encoded;
         try {
@@ -117,6 +117,25 @@ class ThumbnailService {
             throw new ThumbnailFailure(kindOf(ex));
         }
         return new Thumbnail(encoded, MediaType.IMAGE_JPEG, etag(encoded), clock.instant());
+    }
+
+    /**
+     * Looks the id up in the configured catalogue, opened once (opening a table checks it with a
+     * query) and opened again after a failure, so that a catalogue that was down or missing is
+     * found once it is back. Lookups themselves are stateless: file catalogues read the file anew.
+     */
+    private Optional<CatalogEntry> find(String id) {
+        Catalog catalog = configured;
+        try {
+            if (catalog == null) {
+                catalog = catalogs.openConfigured();
+                configured = catalog;
+            }
+            return catalog.find(id);
+        } catch (RuntimeException ex) {
+            configured = null;
+            throw ex;
+        }
     }
 
     private byte[] download(CatalogEntry entry) {
