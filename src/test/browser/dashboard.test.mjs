@@ -1,9 +1,11 @@
 // Drives Debian's chromium through the dashboard of a running service: token, start a build, watch the
-// bar advance, pause (the bar stands still), resume, wait for the end. Started by DashboardBrowserTests,
+// bar advance, pause (the bar stands still), resume, wait for the end, then search the index by id and
+// by an uploaded image and wait for the results' thumbnails to render. Started by DashboardBrowserTests,
 // which runs the real service on loopback and checks what this script reports against the API.
 //
 // Environment: FSB_BASE_URL (http://127.0.0.1:PORT), FSB_TOKEN (a write token), FSB_ARTIFACTS (folder
-// for screenshots), CHROMIUM (default /usr/bin/chromium). Prints one line "RESULT {json}" on success.
+// for screenshots), FSB_SEARCH_ID (a catalogue id to search by), FSB_SEARCH_IMAGE (an image file to
+// upload), CHROMIUM (default /usr/bin/chromium). Prints one line "RESULT {json}" on success.
 // Waits are on DOM conditions with generous bounds, never fixed sleeps.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +14,10 @@ import { chromium } from 'playwright-core';
 const base = process.env.FSB_BASE_URL;
 const token = process.env.FSB_TOKEN;
 const artifacts = process.env.FSB_ARTIFACTS;
-if (!base || !token || !artifacts) {
-  throw new Error('FSB_BASE_URL, FSB_TOKEN and FSB_ARTIFACTS must be set');
+const searchId = process.env.FSB_SEARCH_ID;
+const searchImage = process.env.FSB_SEARCH_IMAGE;
+if (!base || !token || !artifacts || !searchId || !searchImage) {
+  throw new Error('FSB_BASE_URL, FSB_TOKEN, FSB_ARTIFACTS, FSB_SEARCH_ID and FSB_SEARCH_IMAGE must be set');
 }
 mkdirSync(artifacts, { recursive: true });
 
@@ -138,10 +142,44 @@ try {
   const buttonsAfterEnd = await job.locator('.actions button:enabled').count();
   await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
 
+  // Search the finished index from the page, by id and by an uploaded image: the nearest products
+  // appear with their thumbnails, each fetched with the token and shown through a blob: URL.
+  await page.locator('#search-section').waitFor({ state: 'visible', timeout: LONG });
+  const searchShows = async () => {
+    await page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('#search-results li')];
+      return items.length > 0 && items.every((li) => {
+        const img = li.querySelector('img');
+        return img && img.dataset.thumbnail && (img.dataset.thumbnail === 'missing' || (img.complete && img.naturalWidth > 0));
+      });
+    }, undefined, { timeout: LONG, polling: 100 });
+    return page.locator('#search-results li').evaluateAll((items) => items.map((li) => {
+      const img = li.querySelector('img');
+      return {
+        id: li.dataset.id, shownId: li.querySelector('.hit-id').textContent,
+        score: li.querySelector('.hit-score').textContent, thumbnail: img.dataset.thumbnail,
+        naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight, scheme: new URL(img.src).protocol,
+      };
+    }));
+  };
+  await page.selectOption('#search-form select[name="mode"]', 'id');
+  await page.fill('#search-form input[name="text"]', searchId);
+  await page.selectOption('#search-form select[name="type"]', 'combined');
+  await page.fill('#search-form input[name="k"]', '5');
+  await page.click('#search');
+  const byId = await searchShows();
+  await page.screenshot({ path: join(artifacts, 'dashboard-search.png'), fullPage: true });
+  await page.selectOption('#search-form select[name="mode"]', 'file');
+  await page.setInputFiles('#search-form input[name="file"]', searchImage);
+  // The results of the search by id are replaced: wait for the list to change before reading it.
+  await page.evaluate(() => { document.getElementById('search-results').replaceChildren(); });
+  await page.click('#search');
+  const byImage = await searchShows();
+
   const result = {
     landed, storage, tokenInInput, indexesSectionHidden, jobId, total, firstDone, firstBar, laterBar, rateText,
     etaText, pausedDone, pausedDoneLater, resumeEnabled, pauseEnabledWhilePaused, finalBar, finalDone, typeRows,
-    buttonsAfterEnd, urlsSeen: [landed, page.url()], problems,
+    buttonsAfterEnd, search: { byId, byImage }, urlsSeen: [landed, page.url()], problems,
   };
   console.log('RESULT ' + JSON.stringify(result));
 } catch (error) {

@@ -345,6 +345,70 @@ async function refreshIndexes() {
   }
 }
 
+// Result thumbnails are fetched with the token (an <img src> cannot send it) and shown through blob:
+// URLs, which the page's Content-Security-Policy allows as images and nothing else. A few at a time:
+// the service makes a bounded number at once and answers the rest 503.
+const THUMBNAILS_AT_ONCE = 4;
+let searchGeneration = 0;
+let thumbnailUrls = [];
+
+function forgetThumbnails() {
+  for (const url of thumbnailUrls) {
+    URL.revokeObjectURL(url);
+  }
+  thumbnailUrls = [];
+}
+
+async function thumbnailBlob(id) {
+  const headers = { Accept: 'image/jpeg, image/png, image/webp, application/problem+json' };
+  const bearer = token();
+  if (bearer) {
+    headers.Authorization = 'Bearer ' + bearer;
+  }
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(new URL('thumbnails/' + encodeURIComponent(id), api), {
+      headers, credentials: 'omit', redirect: 'error',
+    });
+    if (response.status === 503 && attempt < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+      continue;
+    }
+    const type = response.headers.get('Content-Type') || '';
+    if (!response.ok || !/^image\/(jpeg|png|webp)$/.test(type)) {
+      return null;
+    }
+    return response.blob();
+  }
+}
+
+async function loadThumbnails(pictures, generation) {
+  const queue = pictures.slice();
+  const worker = async () => {
+    while (queue.length && generation === searchGeneration) {
+      const [picture, id] = queue.shift();
+      let blob = null;
+      try {
+        blob = await thumbnailBlob(id);
+      } catch (ignored) {
+        blob = null;
+      }
+      if (generation !== searchGeneration) {
+        return;
+      }
+      if (blob) {
+        const url = URL.createObjectURL(blob);
+        thumbnailUrls.push(url);
+        picture.src = url;
+        picture.dataset.thumbnail = 'loaded';
+      } else {
+        picture.dataset.thumbnail = 'missing';
+        picture.alt = 'no thumbnail';
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: THUMBNAILS_AT_ONCE }, worker));
+}
+
 function searchModeChanged() {
   const form = document.getElementById('search-form');
   const file = form.mode.value === 'file';
@@ -382,14 +446,21 @@ async function search(event) {
   try {
     const answer = await call('POST', 'search', body);
     const items = [];
+    const pictures = [];
     for (const [type, hits] of Object.entries(answer.results || {})) {
       for (const hit of hits) {
-        items.push(el('li', { 'data-id': hit.id },
-          `${hit.id}  ${Number(hit.score).toFixed(4)}  (${type}, ${hit.shard})`));
+        const picture = el('img', { alt: 'thumbnail of ' + hit.id, width: '64', height: '64' });
+        pictures.push([picture, hit.id]);
+        items.push(el('li', { 'data-id': hit.id }, picture,
+          el('span', { class: 'hit-id' }, hit.id),
+          el('span', { class: 'hit-score' }, Number(hit.score).toFixed(4)),
+          el('span', { class: 'muted' }, `${type}, ${hit.shard}`)));
       }
     }
+    forgetThumbnails();
     document.getElementById('search-results').replaceChildren(...items);
     showStatus(items.length ? '' : 'No results.', !items.length);
+    loadThumbnails(pictures, ++searchGeneration);
   } catch (error) {
     if (error instanceof ApiError && error.isMissingEndpoint) {
       document.getElementById('search-section').hidden = true;

@@ -22,7 +22,8 @@ final class DashboardHeadersFilter extends OncePerRequestFilter {
                     "script-src 'self'",
                     "style-src 'self'",
                     "connect-src 'self'",
-                    // Query images picked from disk are previewed through blob: URLs.
+                    // Query images picked from disk and the results' thumbnails (fetched with the
+                    // token) are shown through blob: URLs; no other image source.
                     "img-src 'self' blob:",
                     "form-action 'none'",
                     "frame-ancestors 'none'",

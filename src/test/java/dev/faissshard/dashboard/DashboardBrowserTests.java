@@ -1,6 +1,7 @@
 package dev.faissshard.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.net.URI;
@@ -25,8 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
  * src/test/browser/dashboard.test.mjs}), against the real service on loopback with API tokens,
  * building a real index of the bundled sample images (repeated under distinct ids, so the build
  * lasts long enough to be paused). The script enters the token, starts a build, watches the bar
- * advance, pauses, sees the bar stand still, resumes and waits for the end; this test then checks
- * what it saw against the API. Screenshots stay in {@code target/browser-artifacts/}.
+ * advance, pauses, sees the bar stand still, resumes and waits for the end, then searches the index
+ * from the search box by id and by an uploaded image and waits for the results' thumbnails to
+ * render; this test then checks what it saw against the API. Screenshots stay in {@code
+ * target/browser-artifacts/}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DashboardBrowserTests {
@@ -36,6 +39,10 @@ class DashboardBrowserTests {
     private static final Path BROWSER_TESTS = Path.of("src/test/browser");
     private static final Path ARTIFACTS = Path.of("target/browser-artifacts");
     private static final int ROWS = 1200;
+    private static final String SEARCH_ID = "sku-3";
+    private static final Path SEARCH_IMAGE = Path.of("samples/images/000002-red-square.jpg");
+
+    private static int sampleCount;
 
     @LocalServerPort int port;
 
@@ -48,6 +55,7 @@ class DashboardBrowserTests {
             samples = files.filter(file -> file.toString().endsWith(".jpg")).sorted().toList();
         }
         assertThat(samples).as("sample images").isNotEmpty();
+        sampleCount = samples.size();
         List<String> lines = new ArrayList<>(List.of("id,image_url"));
         for (int i = 0; i < ROWS; i++) {
             lines.add("sku-" + i + "," + samples.get(i % samples.size()).toUri());
@@ -79,6 +87,8 @@ class DashboardBrowserTests {
         node.environment().put("FSB_BASE_URL", "http://127.0.0.1:" + port);
         node.environment().put("FSB_TOKEN", WRITE_TOKEN);
         node.environment().put("FSB_ARTIFACTS", ARTIFACTS.toAbsolutePath().toString());
+        node.environment().put("FSB_SEARCH_ID", SEARCH_ID);
+        node.environment().put("FSB_SEARCH_IMAGE", SEARCH_IMAGE.toAbsolutePath().toString());
         Process process = node.start();
         if (!process.waitFor(15, TimeUnit.MINUTES)) {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -144,8 +154,81 @@ class DashboardBrowserTests {
                     .isEqualTo(((Number) index.get("vectors")).longValue())
                     .isEqualTo(ROWS);
         }
+
+        // The search box: the page lists what the search API answers for the same query, in its
+        // order, with each result's thumbnail rendered from a blob: URL.
+        Map<?, ?> search = (Map<?, ?>) seen.get("search");
+        String byId =
+                post(
+                        "/search",
+                        "{\"query\":{\"id\":\""
+                                + SEARCH_ID
+                                + "\"},\"types\":[\"combined\"],\"k\":5}");
+        assertShownAsAnswered((List<?>) search.get("byId"), byId);
+        assertShownAsAnswered((List<?>) search.get("byImage"), searchByImage());
+        assertThat(ARTIFACTS.resolve("dashboard-search.png")).isNotEmptyFile();
+
         assertThat(ARTIFACTS.resolve("dashboard.png")).isNotEmptyFile();
         assertThat(ARTIFACTS.resolve("dashboard-paused.png")).isNotEmptyFile();
+    }
+
+    private static void assertShownAsAnswered(List<?> shown, String answer) {
+        List<?> hits =
+                (List<?>)
+                        ((Map<?, ?>) JSON.readValue(answer, Map.class).get("results"))
+                                .get("combined");
+        assertThat(hits).isNotEmpty();
+        assertThat(shown).hasSameSizeAs(hits);
+        for (int i = 0; i < hits.size(); i++) {
+            Map<?, ?> hit = (Map<?, ?>) hits.get(i);
+            Map<?, ?> item = (Map<?, ?>) shown.get(i);
+            // The catalogue repeats each sample under several ids with equal scores, and ties may
+            // come in any order: each rank must show the same sample image as the API's answer.
+            assertThat(sampleOf((String) item.get("id")))
+                    .as("rank %d: %s against %s", i, item.get("id"), hit.get("id"))
+                    .isEqualTo(sampleOf((String) hit.get("id")));
+            assertThat(item.get("shownId")).isEqualTo(item.get("id"));
+            assertThat(Double.parseDouble((String) item.get("score")))
+                    .isCloseTo(((Number) hit.get("score")).doubleValue(), within(0.00006));
+            assertThat(item.get("thumbnail"))
+                    .as("thumbnail of %s", hit.get("id"))
+                    .isEqualTo("loaded");
+            assertThat(item.get("scheme")).isEqualTo("blob:");
+            // The 256-pixel samples fit the 128-pixel box.
+            assertThat(((Number) item.get("naturalWidth")).intValue()).isEqualTo(128);
+            assertThat(((Number) item.get("naturalHeight")).intValue()).isEqualTo(128);
+        }
+    }
+
+    private static int sampleOf(String id) {
+        assertThat(id).matches("sku-\\d+");
+        return Integer.parseInt(id.substring("sku-".length())) % sampleCount;
+    }
+
+    private String post(String path, String json) throws Exception {
+        return send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private String searchByImage() throws Exception {
+        return send(
+                HttpRequest.newBuilder(
+                                URI.create(
+                                        "http://127.0.0.1:" + port + "/search?types=combined&k=5"))
+                        .header("Content-Type", "image/jpeg")
+                        .POST(HttpRequest.BodyPublishers.ofFile(SEARCH_IMAGE)));
+    }
+
+    private String send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                request.header("Authorization", "Bearer " + WRITE_TOKEN).build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
     }
 
     private static long number(Map<?, ?> seen, String key) {

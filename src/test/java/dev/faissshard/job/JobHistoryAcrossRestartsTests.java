@@ -86,6 +86,16 @@ class JobHistoryAcrossRestartsTests {
                     JSON.readValue(send(base, "GET", "/jobs/" + id, null).body(), Map.class);
             assertThat(one).isEqualTo(listedJob);
 
+            // Actuator's jobs endpoint lists it too, from the history.
+            List<?> actuator =
+                    JSON.readValue(send(base, "GET", "/actuator/jobs", null).body(), List.class);
+            assertThat(actuator).isEqualTo(List.of(listedJob));
+            assertThat(
+                            JSON.readValue(
+                                    send(base, "GET", "/actuator/jobs/" + id, null).body(),
+                                    Map.class))
+                    .isEqualTo(listedJob);
+
             for (String action : List.of("pause", "resume", "cancel")) {
                 HttpResponse<String> steered =
                         send(base, "POST", "/jobs/" + id + "/" + action, null);
