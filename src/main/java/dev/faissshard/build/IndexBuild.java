@@ -106,7 +106,7 @@ final class IndexBuild {
             }
             recorder.batch(Duration.ofNanos(System.nanoTime() - start));
         }
-        index.sealOpenShards();
+        index.finish();
         // Complete: the catalogue was read to its end (not cut short by a limit) and no failure is
         // one a later job would retry.
         return commit(batchNumber, !entries.hasNext() && !index.hasTransientFailures());
