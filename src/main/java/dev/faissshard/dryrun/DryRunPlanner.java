@@ -150,14 +150,16 @@ public class DryRunPlanner {
         long vectorsNow = now == null ? 0 : now.vectors();
         long vectorsAfter = vectorsNow + newVectors;
         // Everything past the sealed shards (the open shard's vectors and the new ones) fills new
-        // shards of the writer's capacity; the last is sealed when the job ends.
+        // shards of the writer's capacity; the remainder stays open, stored as segments, for the
+        // next job to fill further.
         long rest = vectorsAfter - sealedVectors;
         long fullShards = rest / capacity;
         long remainder = rest % capacity;
         long newShardBytes =
                 fullShards * shards.estimate(capacity)
                         + (remainder > 0 ? shards.estimate(remainder) : 0);
-        long newShards = fullShards + (remainder > 0 ? 1 : 0);
+        long newShards = fullShards;
+        long sealedShardBytes = fullShards * shards.estimate(capacity);
         long idFileBytes = rows.idBytes(rest);
         // Each batch makes its vectors durable as a segment of the open shard (at most all of
         // them).
@@ -169,7 +171,7 @@ public class DryRunPlanner {
         long uploaded =
                 newVectors == 0
                         ? 0
-                        : newShardBytes + segmentBytes + 2 * rows.newIdBytes + idFileBytes;
+                        : sealedShardBytes + segmentBytes + 2 * rows.newIdBytes + idFileBytes;
         return new DryRunReport.TypeEstimate(
                 vectorsNow,
                 vectorsAfter,

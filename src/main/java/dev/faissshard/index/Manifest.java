@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 
@@ -25,7 +26,7 @@ public record Manifest(
         List<Entry> shards,
         List<Entry> openSegments,
         Boolean complete,
-        List<TombstoneEntry> tombstones) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneEntry> tombstones) {
 
     public static final int FORMAT_VERSION = 1;
 

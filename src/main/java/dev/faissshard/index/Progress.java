@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public record Progress(
         long nextBatch,
         Map<String, IndexProgress> indexes,
         Map<String, FailureRecord> failures,
-        List<TombstoneRecord> tombstones) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneRecord> tombstones) {
 
     public static final int FORMAT_VERSION = 1;
 
