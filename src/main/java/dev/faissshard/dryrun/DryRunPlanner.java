@@ -159,7 +159,6 @@ public class DryRunPlanner {
                 fullShards * shards.estimate(capacity)
                         + (remainder > 0 ? shards.estimate(remainder) : 0);
         long newShards = fullShards;
-        long sealedShardBytes = fullShards * shards.estimate(capacity);
         long idFileBytes = rows.idBytes(rest);
         // Each batch makes its vectors durable as a segment of the open shard (at most all of
         // them).
@@ -171,7 +170,10 @@ public class DryRunPlanner {
         long uploaded =
                 newVectors == 0
                         ? 0
-                        : sealedShardBytes + segmentBytes + 2 * rows.newIdBytes + idFileBytes;
+                        // A bound: the open remainder counts as if sealed (a later job or a
+                        // compaction uploads it as a shard), which also covers this job's
+                        // progress and manifest writes.
+                        : newShardBytes + segmentBytes + 2 * rows.newIdBytes + idFileBytes;
         return new DryRunReport.TypeEstimate(
                 vectorsNow,
                 vectorsAfter,

@@ -166,6 +166,57 @@ public final class OpenIndex implements AutoCloseable {
         types.values().forEach(index -> collect(index.sealOpenShard(events), index.type()));
     }
 
+    /** FAISS ids of the catalogue rows this run read, for {@link #retireUnseen}. */
+    private long[] seen = new long[1024];
+
+    private int seenCount;
+
+    /** Notes that the run read this catalogue row (whether or not it needs work). */
+    public void seen(String catalogId) {
+        if (seenCount == seen.length) {
+            seen = Arrays.copyOf(seen, seen.length * 2);
+        }
+        seen[seenCount++] = FaissIds.of(catalogId);
+    }
+
+    /**
+     * For a run that read its whole catalogue: records every stored vector whose row it did not
+     * read (the row is gone from the catalogue) as a tombstone, as a delete would. Reads the id
+     * files of every shard and open segment; returns the vectors retired.
+     */
+    public int retireUnseen(Instant at) {
+        long[] read = Arrays.copyOf(seen, seenCount);
+        Arrays.sort(read);
+        IndexLayout layout = location.layout();
+        StorageClient storage = location.storage();
+        int retired = 0;
+        for (Map.Entry<IndexType, OpenTypeIndex> entry : types.entrySet()) {
+            IndexProgress state = entry.getValue().state();
+            List<String[]> files = new ArrayList<>();
+            state.sealedShards()
+                    .forEach(shard -> files.add(new String[] {shard.file(), shard.idsFile()}));
+            state.openSegments()
+                    .forEach(
+                            segment -> files.add(new String[] {segment.file(), segment.idsFile()}));
+            for (String[] file : files) {
+                for (IdFile.Entry row : IdFile.read(storage.get(layout.absolute(file[1])))) {
+                    if (Arrays.binarySearch(read, row.faissId()) < 0
+                            && tombstone(
+                                    entry.getKey(), file[0], row.faissId(), row.catalogId(), at)) {
+                        retired++;
+                    }
+                }
+            }
+        }
+        if (retired > 0) {
+            log.info(
+                    "{} stored vector(s) of rows gone from the catalogue are now tombstones in {}",
+                    retired,
+                    location.description());
+        }
+        return retired;
+    }
+
     /** Deleted vectors still stored, as the next commit records them. */
     public List<TombstoneRecord> tombstones() {
         return List.copyOf(tombstones);

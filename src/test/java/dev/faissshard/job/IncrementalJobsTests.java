@@ -83,6 +83,8 @@ class IncrementalJobsTests {
         registry.add("fsb.fetch.egress.allow", () -> "127.0.0.1/32");
         registry.add("fsb.shard.max-vectors", () -> String.valueOf(CAPACITY));
         registry.add("fsb.search.refresh-interval", () -> "200ms");
+        // 10,000 ids of a delete are more than the default 64 KB body.
+        registry.add("fsb.api.max-request-body", () -> "1MB");
     }
 
     @Test
@@ -133,7 +135,7 @@ class IncrementalJobsTests {
             assertThat(liveIds(type)).containsExactlyInAnyOrderElementsOf(live);
         }
         awaitSearchServes(manifest);
-        assertSearchSkips(Set.of(sealedId, openId));
+        assertSearchSkips(Set.of(sealedId, openId), 19);
         assertThat(post("/search", "{\"query\":{\"id\":\"" + sealedId + "\"}}").statusCode())
                 .as("a search by a deleted id")
                 .isEqualTo(404);
@@ -156,7 +158,7 @@ class IncrementalJobsTests {
                 .as("shard objects are exactly the manifest's")
                 .containsExactlyInAnyOrderElementsOf(namedFiles(manifest));
         awaitSearchServes(manifest);
-        assertSearchSkips(Set.of(sealedId, openId));
+        assertSearchSkips(Set.of(sealedId, openId), 19);
 
         // A compaction with nothing small to merge changes nothing.
         runJob("{\"operation\":\"compact\"}");
@@ -173,6 +175,25 @@ class IncrementalJobsTests {
             assertThat(contents.shards()).isEqualTo((live.size() + CAPACITY - 1) / CAPACITY);
             assertThat(contents.catalogIds()).containsExactlyInAnyOrderElementsOf(after);
         }
+
+        // A row gone from the catalogue: the next build, reading the whole catalogue, retires it.
+        String gone = id(5);
+        List<String> kept = new ArrayList<>(ids(24));
+        kept.remove(gone);
+        StringBuilder csv = new StringBuilder("id,image_url\n");
+        for (int i = 0; i < 24; i++) {
+            if (i != 5) {
+                csv.append(id(i)).append(',').append(images.url("/" + i + ".jpg")).append('\n');
+            }
+        }
+        Files.writeString(catalogue, csv);
+        runJob("{}");
+        for (String type : TYPES) {
+            assertThat(liveIds(type)).containsExactlyInAnyOrderElementsOf(kept);
+        }
+        manifest = StoredIndex.manifest(storage);
+        awaitSearchServes(manifest);
+        assertSearchSkips(Set.of(gone), 23);
     }
 
     @Test
@@ -228,7 +249,7 @@ class IncrementalJobsTests {
 
     /** Searches by the stored vector of every live id: no deleted id is ever among the hits. */
     @SuppressWarnings("unchecked")
-    private void assertSearchSkips(Set<String> deleted) throws Exception {
+    private void assertSearchSkips(Set<String> deleted, int live) throws Exception {
         for (String query : List.of(id(1), id(3), id(19), id(21 - 1 - 1))) {
             if (deleted.contains(query)) {
                 continue;
@@ -251,7 +272,7 @@ class IncrementalJobsTests {
                         .doesNotContainAnyElementsOf(deleted);
                 assertThat(hits)
                         .as("k hits although deleted vectors were among the nearest")
-                        .hasSize(Math.min(30, 19));
+                        .hasSize(Math.min(30, live));
             }
         }
     }
