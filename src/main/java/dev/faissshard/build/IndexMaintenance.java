@@ -103,6 +103,20 @@ public class IndexMaintenance {
             throws InterruptedException {
         BuildRecorder recorder = new BuildRecorder(stats, metrics, clock);
         IndexLocation location = stored.locate(layout);
+        // Read before the open, which republishes a manifest lagging behind progress (a kill
+        // between the two writes) without its complete flag.
+        Boolean complete =
+                outages.run(
+                        "reading the manifest",
+                        control,
+                        () ->
+                                manifests
+                                        .read(layout, location.storage())
+                                        .map(Manifest::complete)
+                                        .orElse(false));
+        if (complete == null) {
+            return false;
+        }
         OpenIndex opened =
                 outages.run(
                         "opening the index",
@@ -115,11 +129,6 @@ public class IndexMaintenance {
             if (!control.checkpoint()) {
                 return false;
             }
-            boolean complete =
-                    manifests
-                            .read(layout, location.storage())
-                            .map(Manifest::complete)
-                            .orElse(false);
             control.checkMayWrite();
             String outcome = work.apply(index);
             Object done =
