@@ -41,7 +41,13 @@ final class ServiceProcess implements AutoCloseable {
         Process process = launch(log, port, storage, catalog, List.of(arguments));
         ServiceProcess service =
                 new ServiceProcess(process, URI.create("http://127.0.0.1:" + port), log);
-        service.awaitReady(log);
+        try {
+            service.awaitReady(log);
+        } catch (Exception | Error ex) {
+            // Never leave a service that did not get ready running behind the failed test.
+            process.destroyForcibly();
+            throw ex;
+        }
         return service;
     }
 
