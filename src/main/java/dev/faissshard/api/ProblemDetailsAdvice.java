@@ -10,6 +10,7 @@ import dev.faissshard.failure.Causes;
 import dev.faissshard.index.CorruptProgressException;
 import dev.faissshard.index.IndexIncompatibleException;
 import dev.faissshard.index.IndexLocationBusyException;
+import dev.faissshard.job.InvalidOperationException;
 import dev.faissshard.job.JobCapacityException;
 import dev.faissshard.job.JobNotFoundException;
 import dev.faissshard.job.JobStateConflictException;
@@ -166,6 +167,15 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "catalog-unavailable",
                 "Catalogue unavailable",
+                ex.getMessage());
+    }
+
+    @ExceptionHandler(InvalidOperationException.class)
+    ProblemDetail invalidOperation(InvalidOperationException ex) {
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "invalid-operation",
+                "Request does not fit its operation",
                 ex.getMessage());
     }
 

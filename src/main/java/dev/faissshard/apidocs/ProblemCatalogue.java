@@ -22,6 +22,7 @@ final class ProblemCatalogue {
             List.of(
                     new Entry("invalid-request", 400, "Invalid request"),
                     new Entry("catalog-unusable", 400, "Catalogue cannot be read"),
+                    new Entry("invalid-operation", 400, "Request does not fit its operation"),
                     new Entry("catalog-location-refused", 400, "Catalogue location not allowed"),
                     new Entry("authentication-required", 401, "Authentication required"),
                     new Entry("invalid-token", 401, "Invalid bearer token"),

@@ -54,6 +54,11 @@ class BuildMetrics {
                                 "Seconds builds spent waiting for unavailable storage (summed over"
                                         + " jobs)")
                         .register(registry);
+        // Registered at zero: a finished job keeps its tail open, so many builds seal no shard,
+        // and a counter that appears only at the first seal cannot be graphed or alerted on.
+        for (IndexType type : IndexType.values()) {
+            sealedCounter(type);
+        }
     }
 
     void outage(long nanos) {
@@ -108,10 +113,13 @@ class BuildMetrics {
     }
 
     void sealed(IndexType type) {
-        Counter.builder("fsb.shards.sealed")
+        sealedCounter(type).increment();
+    }
+
+    private Counter sealedCounter(IndexType type) {
+        return Counter.builder("fsb.shards.sealed")
                 .description("Shards sealed and uploaded")
                 .tag("type", type.key())
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 }

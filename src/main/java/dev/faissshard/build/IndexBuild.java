@@ -106,7 +106,11 @@ final class IndexBuild {
             }
             recorder.batch(Duration.ofNanos(System.nanoTime() - start));
         }
-        index.sealOpenShards();
+        index.finish();
+        if (!entries.hasNext()) {
+            // The whole catalogue was read: a stored row it no longer has was deleted from it.
+            index.retireUnseen(clock.instant());
+        }
         // Complete: the catalogue was read to its end (not cut short by a limit) and no failure is
         // one a later job would retry.
         return commit(batchNumber, !entries.hasNext() && !index.hasTransientFailures());
@@ -221,6 +225,7 @@ final class IndexBuild {
                 continue; // another worker's
             }
             recorder.seen(1);
+            index.seen(entry.id());
             if (isDone(entry)) {
                 skippedNow++;
                 continue;

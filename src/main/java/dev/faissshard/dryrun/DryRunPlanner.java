@@ -150,14 +150,15 @@ public class DryRunPlanner {
         long vectorsNow = now == null ? 0 : now.vectors();
         long vectorsAfter = vectorsNow + newVectors;
         // Everything past the sealed shards (the open shard's vectors and the new ones) fills new
-        // shards of the writer's capacity; the last is sealed when the job ends.
+        // shards of the writer's capacity; the remainder stays open, stored as segments, for the
+        // next job to fill further.
         long rest = vectorsAfter - sealedVectors;
         long fullShards = rest / capacity;
         long remainder = rest % capacity;
         long newShardBytes =
                 fullShards * shards.estimate(capacity)
                         + (remainder > 0 ? shards.estimate(remainder) : 0);
-        long newShards = fullShards + (remainder > 0 ? 1 : 0);
+        long newShards = fullShards;
         long idFileBytes = rows.idBytes(rest);
         // Each batch makes its vectors durable as a segment of the open shard (at most all of
         // them).
@@ -169,6 +170,9 @@ public class DryRunPlanner {
         long uploaded =
                 newVectors == 0
                         ? 0
+                        // A bound: the open remainder counts as if sealed (a later job or a
+                        // compaction uploads it as a shard), which also covers this job's
+                        // progress and manifest writes.
                         : newShardBytes + segmentBytes + 2 * rows.newIdBytes + idFileBytes;
         return new DryRunReport.TypeEstimate(
                 vectorsNow,

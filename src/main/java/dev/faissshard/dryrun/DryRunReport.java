@@ -54,7 +54,8 @@ public record DryRunReport(
      * @param vectorsNow vectors stored now (sealed shards and open segments)
      * @param vectorsAfter vectors when the job is done
      * @param sealedShardsNow sealed shards now
-     * @param shardsAfter sealed shards when the job is done (the open shard is sealed at the end)
+     * @param shardsAfter sealed shards when the job is done (the open shard's remainder stays open,
+     *     as segments, across jobs)
      * @param vectorsPerShard most vectors a shard holds under {@code fsb.shard.max-bytes} and
      *     {@code max-vectors}, from the size model
      * @param storedBytesAfter bytes of this type's sealed shards when the job is done (as the job

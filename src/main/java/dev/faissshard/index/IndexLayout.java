@@ -116,6 +116,35 @@ public final class IndexLayout {
         return false;
     }
 
+    /**
+     * Whether {@code key} is a sealed shard or shard id file of this index by its exact name,
+     * directly under {@code faiss/}.
+     */
+    public boolean isShardKey(String key) {
+        String folder = prefix + "faiss/";
+        if (!key.startsWith(folder)) {
+            return false;
+        }
+        String name = key.substring(folder.length());
+        String base =
+                name.endsWith(".ids.tsv")
+                        ? name.substring(0, name.length() - ".ids.tsv".length())
+                        : name.endsWith(".faiss")
+                                ? name.substring(0, name.length() - ".faiss".length())
+                                : null;
+        if (base == null) {
+            return false;
+        }
+        for (IndexType type : IndexType.values()) {
+            String head = type.key() + "_shard_";
+            if (base.startsWith(head)) {
+                return base.length() - head.length() >= 3
+                        && digits(base, head.length(), base.length());
+            }
+        }
+        return false;
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof IndexLayout layout && layout.prefix.equals(prefix);

@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,14 +15,18 @@ import java.util.List;
  *     a sealed shard later
  * @param complete whether a job that processed every catalogue row of this index (or partition) to
  *     the end, done or failed permanently, published it with no open segments; absent (false) in
- *     older manifests
+ *     older manifests. An incremental index stays complete with its tail open: the open segments
+ *     are then part of the complete index, and a reader must read them as well as the shards
+ * @param tombstones vectors that were deleted but are still stored in a shard or segment: a reader
+ *     skips the vector of {@code id} in {@code file}; absent (empty) in older manifests
  */
 public record Manifest(
         int formatVersion,
         Instant publishedAt,
         List<Entry> shards,
         List<Entry> openSegments,
-        Boolean complete) {
+        Boolean complete,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneEntry> tombstones) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -30,7 +35,27 @@ public record Manifest(
         // refuses a
         // missing primitive); absent means false.
         complete = Boolean.TRUE.equals(complete);
+        tombstones = tombstones == null ? List.of() : List.copyOf(tombstones);
     }
+
+    /** A manifest without tombstones. */
+    public Manifest(
+            int formatVersion,
+            Instant publishedAt,
+            List<Entry> shards,
+            List<Entry> openSegments,
+            Boolean complete) {
+        this(formatVersion, publishedAt, shards, openSegments, complete, List.of());
+    }
+
+    /**
+     * A deleted vector still stored in a shard or open segment of this manifest.
+     *
+     * @param type index type
+     * @param file the shard or segment ({@link Entry#file()}) holding it
+     * @param id its FAISS id
+     */
+    public record TombstoneEntry(String type, String file, long id) {}
 
     /**
      * One FAISS file.

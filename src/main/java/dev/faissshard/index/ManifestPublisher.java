@@ -42,8 +42,19 @@ public class ManifestPublisher {
         return manifest(indexes, false);
     }
 
-    /** The manifest of {@code indexes}; {@code complete} only with no open segments. */
     public Manifest manifest(Map<String, IndexProgress> indexes, boolean complete) {
+        return manifest(indexes, complete, List.of());
+    }
+
+    /**
+     * The manifest of {@code indexes}. {@code complete} no longer requires the open segments to be
+     * gone: a finished job keeps its tail open across jobs, and the segments are part of the index.
+     * Only tombstones of files the manifest names are listed.
+     */
+    public Manifest manifest(
+            Map<String, IndexProgress> indexes,
+            boolean complete,
+            List<TombstoneRecord> tombstones) {
         List<Manifest.Entry> shards = new ArrayList<>();
         List<Manifest.Entry> segments = new ArrayList<>();
         indexes.forEach(
@@ -84,12 +95,19 @@ public class ManifestPublisher {
                                         segment.idsFile()));
                     }
                 });
+        Set<String> named = new HashSet<>();
+        shards.forEach(entry -> named.add(entry.type() + "\t" + entry.file()));
+        segments.forEach(entry -> named.add(entry.type() + "\t" + entry.file()));
+        List<Manifest.TombstoneEntry> dead = new ArrayList<>();
+        for (TombstoneRecord tombstone : tombstones) {
+            if (named.contains(tombstone.type() + "\t" + tombstone.file())) {
+                dead.add(
+                        new Manifest.TombstoneEntry(
+                                tombstone.type(), tombstone.file(), tombstone.faissId()));
+            }
+        }
         return new Manifest(
-                Manifest.FORMAT_VERSION,
-                clock.instant(),
-                shards,
-                segments,
-                complete && segments.isEmpty());
+                Manifest.FORMAT_VERSION, clock.instant(), shards, segments, complete, dead);
     }
 
     /** Writes the manifest; returns its size in bytes. */
@@ -107,7 +125,17 @@ public class ManifestPublisher {
             Map<String, IndexProgress> indexes,
             StorageClient storage,
             boolean complete) {
-        byte[] data = json.writeValueAsBytes(manifest(indexes, complete));
+        return publish(layout, indexes, storage, complete, List.of());
+    }
+
+    /** Writes the manifest with the tombstones of its files; returns its size in bytes. */
+    public long publish(
+            IndexLayout layout,
+            Map<String, IndexProgress> indexes,
+            StorageClient storage,
+            boolean complete,
+            List<TombstoneRecord> tombstones) {
+        byte[] data = json.writeValueAsBytes(manifest(indexes, complete, tombstones));
         storage.replace(layout.manifestKey(), data, "application/json");
         return data.length;
     }
@@ -131,15 +159,25 @@ public class ManifestPublisher {
      */
     public boolean republishIfStale(
             IndexLayout layout, Map<String, IndexProgress> indexes, StorageClient storage) {
-        Manifest expected = manifest(indexes);
+        return republishIfStale(layout, indexes, List.of(), storage);
+    }
+
+    /** {@link #republishIfStale(IndexLayout, Map, StorageClient)}, comparing the tombstones too. */
+    public boolean republishIfStale(
+            IndexLayout layout,
+            Map<String, IndexProgress> indexes,
+            List<TombstoneRecord> tombstones,
+            StorageClient storage) {
+        Manifest expected = manifest(indexes, false, tombstones);
         Optional<Manifest> published = read(layout, storage);
         if (published.isPresent()
                 && published.get().formatVersion() == expected.formatVersion()
                 && expected.shards().equals(published.get().shards())
-                && expected.openSegments().equals(published.get().openSegments())) {
+                && expected.openSegments().equals(published.get().openSegments())
+                && expected.tombstones().equals(published.get().tombstones())) {
             return false;
         }
-        publish(layout, indexes, storage);
+        publish(layout, indexes, storage, false, tombstones);
         return true;
     }
 

@@ -55,6 +55,8 @@ public final class OpenIndex implements AutoCloseable {
     private final List<PendingObject> pending = new ArrayList<>();
 
     private final List<String> obsolete = new ArrayList<>();
+    private final List<TombstoneRecord> tombstones;
+    private final Set<String> tombstoneKeys = new java.util.HashSet<>();
     private Progress committed;
 
     OpenIndex(
@@ -68,6 +70,12 @@ public final class OpenIndex implements AutoCloseable {
         this.committed = progress;
         this.types = Collections.unmodifiableMap(new EnumMap<>(types));
         this.failures = new TreeMap<>(progress.failures());
+        this.tombstones = new ArrayList<>(progress.tombstones());
+        this.tombstones.forEach(
+                tombstone ->
+                        tombstoneKeys.add(
+                                tombstoneKey(
+                                        tombstone.type(), tombstone.file(), tombstone.faissId())));
         this.progressStore = progressStore;
         this.manifests = manifests;
         this.events = events;
@@ -135,14 +143,127 @@ public final class OpenIndex implements AutoCloseable {
         }
         types.forEach(
                 (type, index) ->
-                        collect(index.append(batch, vectors.get(type), ids, catalogIds, events)));
+                        collect(
+                                index.append(batch, vectors.get(type), ids, catalogIds, events),
+                                type));
     }
 
     /**
-     * Seals every open shard that holds anything; used when a job reaches the end of its catalogue.
+     * Ends a job that reached the end of its catalogue. The open shards stay open: their batches
+     * are stored as segments already, the manifest names them, and the next job restores and fills
+     * them further, so an incremental job that adds a few rows does not leave a tiny sealed shard
+     * behind. A shard is sealed only when full (or by a compaction).
+     */
+    public void finish() {
+        // Nothing to write beyond the final commit: that is the point.
+    }
+
+    /**
+     * Seals every open shard that holds anything (what a job did at its end before tails stayed
+     * open).
      */
     public void sealOpenShards() {
-        types.values().forEach(index -> collect(index.sealOpenShard(events)));
+        types.values().forEach(index -> collect(index.sealOpenShard(events), index.type()));
+    }
+
+    /** FAISS ids of the catalogue rows this run read, for {@link #retireUnseen}. */
+    private long[] seen = new long[1024];
+
+    private int seenCount;
+
+    /** Notes that the run read this catalogue row (whether or not it needs work). */
+    public void seen(String catalogId) {
+        if (seenCount == seen.length) {
+            seen = Arrays.copyOf(seen, seen.length * 2);
+        }
+        seen[seenCount++] = FaissIds.of(catalogId);
+    }
+
+    /**
+     * For a run that read its whole catalogue: records every stored vector whose row it did not
+     * read (the row is gone from the catalogue) as a tombstone, as a delete would. Reads the id
+     * files of every shard and open segment; returns the vectors retired.
+     */
+    public int retireUnseen(Instant at) {
+        long[] read = Arrays.copyOf(seen, seenCount);
+        Arrays.sort(read);
+        IndexLayout layout = location.layout();
+        StorageClient storage = location.storage();
+        int retired = 0;
+        for (Map.Entry<IndexType, OpenTypeIndex> entry : types.entrySet()) {
+            IndexProgress state = entry.getValue().state();
+            List<String[]> files = new ArrayList<>();
+            state.sealedShards()
+                    .forEach(shard -> files.add(new String[] {shard.file(), shard.idsFile()}));
+            state.openSegments()
+                    .forEach(
+                            segment -> files.add(new String[] {segment.file(), segment.idsFile()}));
+            for (String[] file : files) {
+                for (IdFile.Entry row : IdFile.read(storage.get(layout.absolute(file[1])))) {
+                    if (Arrays.binarySearch(read, row.faissId()) < 0
+                            && tombstone(
+                                    entry.getKey(), file[0], row.faissId(), row.catalogId(), at)) {
+                        retired++;
+                    }
+                }
+            }
+        }
+        if (retired > 0) {
+            log.info(
+                    "{} stored vector(s) of rows gone from the catalogue are now tombstones in {}",
+                    retired,
+                    location.description());
+        }
+        return retired;
+    }
+
+    /** Deleted vectors still stored, as the next commit records them. */
+    public List<TombstoneRecord> tombstones() {
+        return List.copyOf(tombstones);
+    }
+
+    /**
+     * Records the vector of {@code faissId} in {@code file} (a shard or segment of the type) as
+     * dead; the id is no longer held by that type unless a later batch stores it again. Returns
+     * false when it was dead already.
+     */
+    boolean tombstone(IndexType type, String file, long faissId, String catalogId, Instant at) {
+        if (!tombstoneKeys.add(tombstoneKey(type.key(), file, faissId))) {
+            return false;
+        }
+        tombstones.add(new TombstoneRecord(type.key(), file, faissId, catalogId, at, false));
+        types.get(type).deleted(faissId);
+        return true;
+    }
+
+    /** The open index of one type, for the maintenance operations of this package. */
+    OpenTypeIndex typeIndex(IndexType type) {
+        return types.get(type);
+    }
+
+    /**
+     * Uploads an immutable object now, ahead of the commit that names it: a compaction writes shard
+     * after shard this way, holding one in memory. Until progress names it, it is an orphan that
+     * the next open removes.
+     */
+    void storeNow(PendingObject object) {
+        upload(location.storage(), object);
+    }
+
+    /**
+     * Takes a compaction's result for one type: the new state, the keys it made obsolete (deleted
+     * after the manifest that no longer names them is published), and the files whose tombstones it
+     * applied.
+     */
+    void compacted(
+            IndexType type,
+            IndexProgress state,
+            dev.faissshard.shard.ShardWriter writer,
+            List<String> obsoleteKeys,
+            List<String> clearedFiles) {
+        types.get(type).compacted(state, writer);
+        obsolete.addAll(obsoleteKeys);
+        clear(type, clearedFiles);
     }
 
     /**
@@ -171,19 +292,20 @@ public final class OpenIndex implements AutoCloseable {
         }
         Map<String, IndexProgress> indexes = new TreeMap<>(committed.indexes());
         types.forEach((type, index) -> indexes.put(type.key(), index.state()));
-        Progress next = new Progress(Progress.FORMAT_VERSION, now, nextBatch, indexes, failures);
+        Progress next =
+                new Progress(
+                        Progress.FORMAT_VERSION, now, nextBatch, indexes, failures, tombstones);
         long start = System.nanoTime();
         long progressBytes = progressStore.save(layout, storage, next);
         events.uploaded("progress", progressBytes, System.nanoTime() - start);
         committed = next;
         start = System.nanoTime();
-        long manifestBytes = manifests.publish(layout, indexes, storage, complete);
+        long manifestBytes = manifests.publish(layout, indexes, storage, complete, tombstones);
         events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
         for (String key : List.copyOf(obsolete)) {
-            // Keys come from progress.json; only this index's own segment names are ever deleted,
-            // even
-            // if the stored progress was edited to name something else.
-            if (layout.isSegmentKey(key)) {
+            // Keys come from progress.json; only this index's own segment and shard names are ever
+            // deleted, even if the stored progress was edited to name something else.
+            if (layout.isSegmentKey(key) || layout.isShardKey(key)) {
                 storage.delete(key);
             } else {
                 log.warn(
@@ -201,9 +323,49 @@ public final class OpenIndex implements AutoCloseable {
         types.values().forEach(OpenTypeIndex::close);
     }
 
-    private void collect(OpenTypeIndex.Changes changes) {
+    private void collect(OpenTypeIndex.Changes changes, IndexType type) {
         pending.addAll(changes.uploads);
         obsolete.addAll(changes.obsoleteKeys);
+        clear(type, changes.clearedFiles);
+        if (!changes.readded.isEmpty()) {
+            Set<Long> again = new java.util.HashSet<>(changes.readded);
+            tombstones.replaceAll(
+                    tombstone ->
+                            tombstone.type().equals(type.key())
+                                            && !tombstone.readded()
+                                            && again.contains(tombstone.faissId())
+                                    ? new TombstoneRecord(
+                                            tombstone.type(),
+                                            tombstone.file(),
+                                            tombstone.faissId(),
+                                            tombstone.catalogId(),
+                                            tombstone.at(),
+                                            true)
+                                    : tombstone);
+        }
+    }
+
+    private void clear(IndexType type, List<String> files) {
+        if (!files.isEmpty()) {
+            Set<String> gone = new java.util.HashSet<>(files);
+            tombstones.removeIf(
+                    tombstone -> {
+                        if (tombstone.type().equals(type.key())
+                                && gone.contains(tombstone.file())) {
+                            tombstoneKeys.remove(
+                                    tombstoneKey(
+                                            tombstone.type(),
+                                            tombstone.file(),
+                                            tombstone.faissId()));
+                            return true;
+                        }
+                        return false;
+                    });
+        }
+    }
+
+    private static String tombstoneKey(String type, String file, long faissId) {
+        return type + "\t" + file + "\t" + faissId;
     }
 
     private void upload(StorageClient storage, PendingObject object) {

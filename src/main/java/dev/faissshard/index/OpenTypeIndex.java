@@ -7,7 +7,9 @@ import dev.faissshard.shard.VectorIndex;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One index type of an {@link OpenIndex}: its shard writer, the ids it already holds, the catalogue
@@ -21,13 +23,22 @@ final class OpenTypeIndex implements AutoCloseable {
 
     private final IndexType type;
     private final IndexLayout layout;
-    private final ShardWriter writer;
     private final IdSet indexedIds;
     private final Clock clock;
+
+    /** Dead vectors of the open shard's segments, left out when they are restored. */
+    private final Tombstones segmentTombstones;
+
+    /**
+     * Ids whose every stored vector is dead (deleted, not stored again since): not held, so a build
+     * that meets the row again adds it again.
+     */
+    private final Set<Long> deleted;
 
     /** Rows of the open shard in index order: the id file of the shard once sealed. */
     private final List<IdFile.Entry> openEntries = new ArrayList<>();
 
+    private ShardWriter writer;
     private IndexProgress state;
 
     OpenTypeIndex(
@@ -37,12 +48,26 @@ final class OpenTypeIndex implements AutoCloseable {
             IdSet indexedIds,
             IndexProgress state,
             Clock clock) {
+        this(type, layout, writer, indexedIds, state, clock, Tombstones.NONE, Set.of());
+    }
+
+    OpenTypeIndex(
+            IndexType type,
+            IndexLayout layout,
+            ShardWriter writer,
+            IdSet indexedIds,
+            IndexProgress state,
+            Clock clock,
+            Tombstones segmentTombstones,
+            Set<Long> deleted) {
         this.type = type;
         this.layout = layout;
         this.writer = writer;
         this.indexedIds = indexedIds;
         this.state = state;
         this.clock = clock;
+        this.segmentTombstones = segmentTombstones;
+        this.deleted = new HashSet<>(deleted);
     }
 
     IndexType type() {
@@ -61,15 +86,88 @@ final class OpenTypeIndex implements AutoCloseable {
      * Whether this index already holds the id (in a sealed shard, a flushed segment or this batch).
      */
     boolean contains(long faissId) {
-        return indexedIds.contains(faissId);
+        return indexedIds.contains(faissId) && !deleted.contains(faissId);
     }
 
-    void restoreSegment(VectorIndex.Exported segment, List<IdFile.Entry> entries) {
-        writer.restore(segment);
+    /**
+     * Carries a flushed segment back into the open shard, leaving out its dead vectors, so that the
+     * shard sealed from it no longer holds them.
+     */
+    void restoreSegment(String file, VectorIndex.Exported segment, List<IdFile.Entry> entries) {
+        if (segmentTombstones.count(file) > 0) {
+            Live live = live(file, segment, entries, segmentTombstones);
+            segment = live.rows();
+            entries = live.entries();
+        }
+        if (segment.count() > 0) {
+            writer.restore(segment);
+        }
         openEntries.addAll(entries);
         for (long id : segment.ids()) {
             indexedIds.add(id);
         }
+    }
+
+    /** Records that the id's vectors are all dead (a delete): no longer held. */
+    void deleted(long faissId) {
+        deleted.add(faissId);
+    }
+
+    /** The rows of an exported file that are not dead in it. */
+    static Live live(
+            String file,
+            VectorIndex.Exported rows,
+            List<IdFile.Entry> entries,
+            Tombstones tombstones) {
+        int dimension = rows.dimension();
+        long[] ids = rows.ids();
+        float[] vectors = rows.vectors();
+        if (entries.size() != ids.length) {
+            throw new IllegalStateException(
+                    file + " holds " + ids.length + " vectors but its id file " + entries.size());
+        }
+        int kept = 0;
+        long[] keptIds = new long[ids.length];
+        float[] keptVectors = new float[vectors.length];
+        List<IdFile.Entry> keptEntries = new ArrayList<>(ids.length);
+        for (int row = 0; row < ids.length; row++) {
+            if (entries.get(row).faissId() != ids[row]) {
+                throw new IllegalStateException(file + " and its id file disagree at row " + row);
+            }
+            if (tombstones.isDead(file, ids[row])) {
+                continue;
+            }
+            keptIds[kept] = ids[row];
+            System.arraycopy(vectors, row * dimension, keptVectors, kept * dimension, dimension);
+            keptEntries.add(entries.get(row));
+            kept++;
+        }
+        return new Live(
+                new Rows(
+                        dimension,
+                        Arrays.copyOf(keptVectors, kept * dimension),
+                        Arrays.copyOf(keptIds, kept)),
+                keptEntries);
+    }
+
+    /** What is left of a file without its dead vectors. */
+    record Live(VectorIndex.Exported rows, List<IdFile.Entry> entries) {}
+
+    /** Vectors and ids, row-major. */
+    record Rows(int dimension, float[] vectors, long[] ids) implements VectorIndex.Exported {}
+
+    /**
+     * Takes the state a compaction produced: its shards are stored; when it rewrote the open tail
+     * too, the open shard is empty and starts afresh in {@code next}, a new writer (null: the open
+     * shard was left as it is).
+     */
+    void compacted(IndexProgress compacted, ShardWriter next) {
+        if (next != null) {
+            writer.close();
+            writer = next;
+            openEntries.clear();
+        }
+        state = compacted;
     }
 
     /**
@@ -81,13 +179,17 @@ final class OpenTypeIndex implements AutoCloseable {
         int dimension = state.model().dimension();
         List<IdFile.Entry> rows = new ArrayList<>(ids.length);
         int[] keep = new int[ids.length];
+        Changes changes = new Changes();
         for (int row = 0; row < ids.length; row++) {
-            if (indexedIds.add(ids[row])) {
+            boolean again = deleted.remove(ids[row]);
+            if (again) {
+                changes.readded.add(ids[row]);
+            }
+            if (indexedIds.add(ids[row]) || again) {
                 keep[rows.size()] = row;
                 rows.add(new IdFile.Entry(ids[row], catalogIds.get(row)));
             }
         }
-        Changes changes = new Changes();
         if (rows.isEmpty()) {
             return changes;
         }
@@ -152,6 +254,9 @@ final class OpenTypeIndex implements AutoCloseable {
         for (SegmentRecord segment : state.openSegments()) {
             changes.obsoleteKeys.add(layout.absolute(segment.file()));
             changes.obsoleteKeys.add(layout.absolute(segment.idsFile()));
+            // The sealed shard was filled from the live rows alone: its segments' dead vectors
+            // are gone with them.
+            changes.clearedFiles.add(segment.file());
         }
         List<ShardRecord> shards = new ArrayList<>(state.sealedShards());
         shards.add(record);
@@ -222,5 +327,11 @@ final class OpenTypeIndex implements AutoCloseable {
 
         final List<PendingObject> uploads = new ArrayList<>();
         final List<String> obsoleteKeys = new ArrayList<>();
+
+        /** Files (relative) whose tombstones no longer apply: the files are gone. */
+        final List<String> clearedFiles = new ArrayList<>();
+
+        /** Ids stored again after they were deleted. */
+        final List<Long> readded = new ArrayList<>();
     }
 }

@@ -99,7 +99,8 @@ public class StoredIndex {
         Optional<Progress> stored = progressStore.load(layout, store);
         stored.ifPresent(
                 progress -> {
-                    if (manifests.republishIfStale(layout, progress.indexes(), store)) {
+                    if (manifests.republishIfStale(
+                            layout, progress.indexes(), progress.tombstones(), store)) {
                         log.info(
                                 "Republished {} from {}: an interrupted run wrote progress but not the manifest",
                                 layout.manifestKey(),
@@ -123,7 +124,15 @@ public class StoredIndex {
                                     IndexProgress.empty(
                                             model, settings.metric().name(), settings.factory());
                         }
-                        open.put(type, openType(location, type, model, state, loaders));
+                        open.put(
+                                type,
+                                openType(
+                                        location,
+                                        type,
+                                        model,
+                                        state,
+                                        progress.tombstones(),
+                                        loaders));
                     });
         } catch (RuntimeException ex) {
             open.values().forEach(OpenTypeIndex::close);
@@ -150,6 +159,7 @@ public class StoredIndex {
             IndexType type,
             ModelInfo model,
             IndexProgress state,
+            List<TombstoneRecord> tombstones,
             ExecutorService loaders) {
         IndexLayout layout = location.layout();
         StorageClient store = location.storage();
@@ -167,19 +177,36 @@ public class StoredIndex {
         }
         long idsLoaded = System.nanoTime();
         ShardWriter writer = writers.open(model.dimension());
-        OpenTypeIndex index = new OpenTypeIndex(type, layout, writer, ids, state, clock);
+        Set<Long> deleted = new HashSet<>();
+        for (TombstoneRecord tombstone : tombstones) {
+            if (tombstone.type().equals(type.key()) && !tombstone.readded()) {
+                deleted.add(tombstone.faissId());
+            }
+        }
+        OpenTypeIndex index =
+                new OpenTypeIndex(
+                        type,
+                        layout,
+                        writer,
+                        ids,
+                        state,
+                        clock,
+                        Tombstones.ofRecords(tombstones, type.key()),
+                        deleted);
         long restoreNanos = 0;
         Deque<Future<LoadedSegment>> ahead = new ArrayDeque<>();
+        Deque<String> files = new ArrayDeque<>();
         try {
             Iterator<SegmentRecord> segments = state.openSegments().iterator();
             while (segments.hasNext() || !ahead.isEmpty()) {
                 while (segments.hasNext() && ahead.size() < LOAD_AHEAD) {
                     SegmentRecord segment = segments.next();
                     ahead.add(loaders.submit(() -> loadSegment(store, layout, segment)));
+                    files.add(segment.file());
                 }
                 LoadedSegment loaded = await(ahead.poll());
                 long restoring = System.nanoTime();
-                index.restoreSegment(loaded.vectors(), loaded.entries());
+                index.restoreSegment(files.poll(), loaded.vectors(), loaded.entries());
                 restoreNanos += System.nanoTime() - restoring;
             }
         } catch (RuntimeException ex) {
@@ -241,11 +268,13 @@ public class StoredIndex {
     }
 
     /**
-     * Deletes open-shard segments that a killed run uploaded but never recorded. Only names of this
-     * index's own segment scheme directly under its {@code faiss/open/} are candidates: anything
-     * else there (another index, made at a prefix inside this one before such prefixes were
-     * refused, or an operator's file) is not this index's to delete, and neither is whatever the
-     * manifest names.
+     * Deletes open-shard segments that a killed run uploaded but never recorded, and sealed shards
+     * that neither progress nor the manifest names (a compaction killed after its progress but
+     * before it deleted the shards it replaced, or a shard uploaded by a run killed before its
+     * progress). Only names of this index's own segment and shard schemes directly under its {@code
+     * faiss/open/} and {@code faiss/} are candidates: anything else there (another index, made at a
+     * prefix inside this one before such prefixes were refused, or an operator's file) is not this
+     * index's to delete, and neither is whatever the manifest names.
      */
     private void removeOrphans(IndexLocation location, Progress progress) {
         IndexLayout layout = location.layout();
@@ -255,6 +284,21 @@ public class StoredIndex {
             for (SegmentRecord segment : index.openSegments()) {
                 referenced.add(layout.absolute(segment.file()));
                 referenced.add(layout.absolute(segment.idsFile()));
+            }
+            for (ShardRecord shard : index.sealedShards()) {
+                referenced.add(layout.absolute(shard.file()));
+                referenced.add(layout.absolute(shard.idsFile()));
+            }
+        }
+        String shardFolder = layout.absolute("faiss/");
+        for (StoredObject object : store.list(shardFolder)) {
+            String name =
+                    object.key().substring(Math.min(object.key().length(), shardFolder.length()));
+            if (!name.contains("/")
+                    && layout.isShardKey(object.key())
+                    && !referenced.contains(object.key())) {
+                log.info("Removing {}, a shard no longer named by the index", object.key());
+                store.delete(object.key());
             }
         }
         for (StoredObject object : store.list(layout.openPrefix())) {

@@ -2,6 +2,7 @@ package dev.faissshard.job;
 
 import dev.faissshard.build.BuildRunner;
 import dev.faissshard.build.DeadlineExceededException;
+import dev.faissshard.build.IndexMaintenance;
 import dev.faissshard.build.StorageOutageException;
 import dev.faissshard.catalog.CancellableCatalog;
 import dev.faissshard.catalog.Catalog;
@@ -32,6 +33,7 @@ public class JobLauncher implements SmartLifecycle {
 
     private final JobRegistry registry;
     private final BuildRunner builds;
+    private final IndexMaintenance maintenance;
     private final TaskExecutor executor;
     private final JobProperties properties;
     private final Clock clock;
@@ -40,11 +42,13 @@ public class JobLauncher implements SmartLifecycle {
     JobLauncher(
             JobRegistry registry,
             BuildRunner builds,
+            IndexMaintenance maintenance,
             @Qualifier("jobExecutor") TaskExecutor executor,
             JobProperties properties,
             Clock clock) {
         this.registry = registry;
         this.builds = builds;
+        this.maintenance = maintenance;
         this.executor = executor;
         this.properties = properties;
         this.clock = clock;
@@ -121,14 +125,34 @@ public class JobLauncher implements SmartLifecycle {
             log.info("Job {} started", job.id());
             // Read on a thread of its own, so a cancel or shutdown never waits for a catalogue read
             // to end.
+            JobSpec spec = job.spec();
             boolean completed =
-                    builds.run(
-                            JobBuild.plan(job),
-                            new CancellableCatalog(
-                                    catalog,
-                                    () -> job.stopRequested() || job.pastDeadline(clock.instant())),
-                            JobBuild.control(job),
-                            job.stats());
+                    switch (spec.operation()) {
+                        case BUILD ->
+                                builds.run(
+                                        JobBuild.plan(job),
+                                        new CancellableCatalog(
+                                                catalog,
+                                                () ->
+                                                        job.stopRequested()
+                                                                || job.pastDeadline(
+                                                                        clock.instant())),
+                                        JobBuild.control(job),
+                                        job.stats());
+                        case COMPACT ->
+                                maintenance.compact(
+                                        spec.layout(),
+                                        spec.indexTypes(),
+                                        JobBuild.control(job),
+                                        job.stats());
+                        case DELETE ->
+                                maintenance.delete(
+                                        spec.layout(),
+                                        spec.indexTypes(),
+                                        spec.deleteIds(),
+                                        JobBuild.control(job),
+                                        job.stats());
+                    };
             job.finish(
                     completed ? JobState.SUCCEEDED : JobState.CANCELLED,
                     clock.instant(),

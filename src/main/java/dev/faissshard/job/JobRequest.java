@@ -7,8 +7,10 @@ import dev.faissshard.index.ValidPrefix;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
@@ -33,6 +35,10 @@ import org.hibernate.validator.constraints.time.DurationMin;
  *     queueing it; nothing is written
  * @param retryReasons retry only images that failed with these reasons (their lower-case codes);
  *     implies {@code retryFailures} for them and leaves failures of other reasons as they are
+ * @param operation {@code build} (default), {@code compact} or {@code delete}
+ * @param deleteIds for {@code delete} only: 1 to {@value #MAX_DELETE_IDS} catalogue ids (each
+ *     non-blank, at most {@value #MAX_ID_LENGTH} characters, as the catalogues accept them) whose
+ *     vectors become tombstones
  */
 public record JobRequest(
         @Size(min = 1, message = "must name at least one index type") Set<IndexType> indexTypes,
@@ -45,7 +51,53 @@ public record JobRequest(
         @DurationMin(seconds = 1) @DurationMax(days = 30) Duration deadline,
         Boolean dryRun,
         @Size(min = 1, message = "must name at least one failure reason")
-                Set<FailureReason> retryReasons) {
+                Set<FailureReason> retryReasons,
+        JobOperation operation,
+        @Size(
+                        min = 1,
+                        max = MAX_DELETE_IDS,
+                        message = "must hold 1 to " + MAX_DELETE_IDS + " catalogue ids")
+                List<
+                                @NotBlank(message = "must be a non-blank catalogue id")
+                                @Size(
+                                        max = MAX_ID_LENGTH,
+                                        message =
+                                                "must be at most " + MAX_ID_LENGTH + " characters")
+                                String>
+                        deleteIds) {
+
+    /** Most ids one delete request names. */
+    public static final int MAX_DELETE_IDS = 10_000;
+
+    /** Longest catalogue id a delete request names (as long as a search by id accepts). */
+    public static final int MAX_ID_LENGTH = 1024;
+
+    /** A build request (the fields before operations existed). */
+    public JobRequest(
+            Set<IndexType> indexTypes,
+            CatalogOverride catalog,
+            String prefix,
+            Integer batchSize,
+            Long limit,
+            Boolean retryFailures,
+            Partition partition,
+            Duration deadline,
+            Boolean dryRun,
+            Set<FailureReason> retryReasons) {
+        this(
+                indexTypes,
+                catalog,
+                prefix,
+                batchSize,
+                limit,
+                retryFailures,
+                partition,
+                deadline,
+                dryRun,
+                retryReasons,
+                null,
+                null);
+    }
 
     /** The request of an empty body: everything from the configuration. */
     public static JobRequest defaults() {

@@ -5,6 +5,7 @@ import dev.faissshard.embedding.IndexType;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.index.IndexLayout;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,6 +21,8 @@ import java.util.Set;
  * @param deadline longest running time, counted from the start; null for none
  * @param retryReasons when not empty, only images that failed with these reasons are tried again
  *     (and every other failed image is left as it is)
+ * @param operation what the job does (build, compact, delete)
+ * @param deleteIds the catalogue ids a delete job records as deleted; empty otherwise
  */
 public record JobSpec(
         Set<IndexType> indexTypes,
@@ -30,10 +33,39 @@ public record JobSpec(
         boolean retryFailures,
         Partition partition,
         Duration deadline,
-        Set<FailureReason> retryReasons) {
+        Set<FailureReason> retryReasons,
+        JobOperation operation,
+        List<String> deleteIds) {
 
     public JobSpec {
         retryReasons = retryReasons == null ? Set.of() : Set.copyOf(retryReasons);
+        operation = operation == null ? JobOperation.BUILD : operation;
+        deleteIds = deleteIds == null ? List.of() : List.copyOf(deleteIds);
+    }
+
+    /** A build spec. */
+    public JobSpec(
+            Set<IndexType> indexTypes,
+            CatalogSpec catalog,
+            IndexLayout layout,
+            int batchSize,
+            long limit,
+            boolean retryFailures,
+            Partition partition,
+            Duration deadline,
+            Set<FailureReason> retryReasons) {
+        this(
+                indexTypes,
+                catalog,
+                layout,
+                batchSize,
+                limit,
+                retryFailures,
+                partition,
+                deadline,
+                retryReasons,
+                JobOperation.BUILD,
+                List.of());
     }
 
     /**

@@ -26,6 +26,17 @@ class JobSpecResolver {
     }
 
     JobSpec resolve(JobRequest request) {
+        JobOperation operation =
+                request.operation() == null ? JobOperation.BUILD : request.operation();
+        if (operation == JobOperation.DELETE && request.deleteIds() == null) {
+            throw new InvalidOperationException("deleteIds is required for operation delete");
+        }
+        if (operation != JobOperation.DELETE && request.deleteIds() != null) {
+            throw new InvalidOperationException("deleteIds is only allowed for operation delete");
+        }
+        if (operation != JobOperation.BUILD && Boolean.TRUE.equals(request.dryRun())) {
+            throw new InvalidOperationException("dryRun is only allowed for operation build");
+        }
         Set<IndexType> types =
                 request.indexTypes() == null
                         ? EnumSet.allOf(IndexType.class)
@@ -55,7 +66,9 @@ class JobSpecResolver {
                 Boolean.TRUE.equals(request.retryFailures()),
                 partition,
                 request.deadline() == null ? properties.deadline() : request.deadline(),
-                request.retryReasons());
+                request.retryReasons(),
+                operation,
+                request.deleteIds());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.faissshard.search;
 
+import dev.faissshard.index.Tombstones;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -33,6 +34,15 @@ record IndexDescription(String prefix, boolean partitioned, List<Partition> part
         return partitions.stream().flatMap(partition -> partition.shards().stream()).toList();
     }
 
+    /** The dead vectors of every partition, by {@link Shard#file()}. */
+    Tombstones tombstones() {
+        Tombstones all = Tombstones.NONE;
+        for (Partition partition : partitions) {
+            all = all.with(partition.tombstones());
+        }
+        return all;
+    }
+
     /**
      * One partition.
      *
@@ -41,13 +51,29 @@ record IndexDescription(String prefix, boolean partitioned, List<Partition> part
      * @param complete what its manifest says
      * @param publishedAt when its manifest was written
      * @param shards its sealed shards and open segments
+     * @param tombstones its deleted vectors, by {@link Shard#file()}
      */
     record Partition(
             int index,
             boolean present,
             boolean complete,
             Instant publishedAt,
-            List<Shard> shards) {}
+            List<Shard> shards,
+            Tombstones tombstones) {
+
+        Partition {
+            tombstones = tombstones == null ? Tombstones.NONE : tombstones;
+        }
+
+        Partition(
+                int index,
+                boolean present,
+                boolean complete,
+                Instant publishedAt,
+                List<Shard> shards) {
+            this(index, present, complete, publishedAt, shards, Tombstones.NONE);
+        }
+    }
 
     /**
      * One FAISS file of a partition.

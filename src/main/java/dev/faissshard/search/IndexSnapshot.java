@@ -1,6 +1,7 @@
 package dev.faissshard.search;
 
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.index.Tombstones;
 import java.util.List;
 import java.util.Map;
 
@@ -16,12 +17,14 @@ final class IndexSnapshot {
     private final Map<IndexType, List<LoadedShard>> shards;
     private final long version;
     private final References references = new References();
+    private final Tombstones tombstones;
 
     IndexSnapshot(
             IndexDescription description, Map<IndexType, List<LoadedShard>> shards, long version) {
         this.description = description;
         this.shards = shards;
         this.version = version;
+        this.tombstones = description.tombstones();
     }
 
     IndexDescription description() {
@@ -33,6 +36,23 @@ final class IndexSnapshot {
      */
     List<LoadedShard> shards(IndexType type) {
         return shards.getOrDefault(type, List.of());
+    }
+
+    /**
+     * Whether the hit of {@code faissId} in the shard or segment {@code file} is a deleted vector,
+     * which a search never returns.
+     */
+    boolean isDead(String file, long faissId) {
+        return tombstones.isDead(file, faissId);
+    }
+
+    /** Most dead vectors of one shard of the type: how many more hits a shard must give. */
+    int mostDeadPerShard(IndexType type) {
+        int most = 0;
+        for (LoadedShard shard : shards(type)) {
+            most = Math.max(most, tombstones.count(shard.description().file()));
+        }
+        return most;
     }
 
     /** Counts the snapshots of one prefix, so a test (and the health view) can see swaps. */

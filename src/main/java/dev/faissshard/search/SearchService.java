@@ -110,7 +110,13 @@ class SearchService {
         for (IndexType type : command.types()) {
             List<LoadedShard> shards = snapshot.shards(type);
             if (!shards.isEmpty()) {
-                running.put(type, scans.submit(shards, prepared.queries().get(type), wanted));
+                // A shard's deleted vectors may fill its best places: ask each for that many more.
+                running.put(
+                        type,
+                        scans.submit(
+                                shards,
+                                prepared.queries().get(type),
+                                wanted + snapshot.mostDeadPerShard(type)));
             }
         }
         Map<String, List<SearchResponse.Hit>> results = new LinkedHashMap<>();
@@ -122,6 +128,7 @@ class SearchService {
                             ? List.of()
                             : merge(
                                     executor.await(scan, start),
+                                    snapshot,
                                     command.k(),
                                     self,
                                     !"L2"
@@ -165,6 +172,9 @@ class SearchService {
         for (IndexType type : types) {
             float[] vector = null;
             for (LoadedShard shard : snapshot.shards(type)) {
+                if (snapshot.isDead(shard.description().file(), faissId)) {
+                    continue; // deleted, or replaced by a re-embedded vector in another shard
+                }
                 vector = shard.vector(faissId, id);
                 if (vector != null) {
                     break;
@@ -213,9 +223,16 @@ class SearchService {
 
     /** The k best of every shard's candidates, mapped back to catalogue ids, best first. */
     private static List<SearchResponse.Hit> merge(
-            List<ShardScans.Candidate> found, int k, String self, boolean higherIsCloser) {
+            List<ShardScans.Candidate> found,
+            IndexSnapshot snapshot,
+            int k,
+            String self,
+            boolean higherIsCloser) {
         List<Candidate> candidates = new ArrayList<>(found.size());
         for (ShardScans.Candidate hit : found) {
+            if (snapshot.isDead(hit.shard().description().file(), hit.faissId())) {
+                continue;
+            }
             String catalogId = hit.shard().catalogId(hit.faissId());
             if (catalogId == null || catalogId.equals(self)) {
                 continue;

@@ -6,6 +6,7 @@ import dev.faissshard.index.IndexLayout;
 import dev.faissshard.index.Manifest;
 import dev.faissshard.index.ManifestPublisher;
 import dev.faissshard.index.PartitionsFile;
+import dev.faissshard.index.Tombstones;
 import dev.faissshard.storage.StorageClient;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -113,7 +114,8 @@ class StoredIndexReader {
                 true,
                 Boolean.TRUE.equals(manifest.get().complete()),
                 manifest.get().publishedAt(),
-                List.copyOf(shards));
+                List.copyOf(shards),
+                Tombstones.ofManifest(manifest.get().tombstones(), subPrefix));
     }
 
     private static void add(

@@ -119,6 +119,38 @@ public final class ShardWriter implements AutoCloseable {
     }
 
     /**
+     * Adds vectors (row-major, one id per row) into the open shard, sealing shards as they fill,
+     * without flushing the rest as a segment: for a compaction, which seals its remainder at its
+     * end.
+     */
+    public List<Sealed> fill(float[] vectors, long[] ids) {
+        if (vectors.length != ids.length * dimension) {
+            throw new IllegalArgumentException(
+                    ids.length
+                            + " ids for "
+                            + vectors.length
+                            + " floats of dimension "
+                            + dimension);
+        }
+        List<Sealed> sealed = new ArrayList<>();
+        int offset = 0;
+        while (offset < ids.length) {
+            long room = capacity - open.count();
+            if (room <= 0) {
+                sealed.add(seal());
+                continue;
+            }
+            int take = (int) Math.min(room, ids.length - offset);
+            open.addWithIds(
+                    Arrays.copyOfRange(vectors, offset * dimension, (offset + take) * dimension),
+                    Arrays.copyOfRange(ids, offset, offset + take));
+            remember(ids, offset, take);
+            offset += take;
+        }
+        return sealed;
+    }
+
+    /**
      * Seals the open shard if it holds anything; used when a job reaches the end of its catalogue.
      */
     public Optional<Sealed> sealOpenShard() {

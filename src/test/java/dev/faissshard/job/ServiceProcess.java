@@ -43,7 +43,7 @@ final class ServiceProcess implements AutoCloseable {
                 new ServiceProcess(process, URI.create("http://127.0.0.1:" + port), log);
         try {
             service.awaitReady(log);
-        } catch (Exception | AssertionError ex) {
+        } catch (Exception | Error ex) {
             // A service that never got ready must not outlive the test that gave up on it.
             service.close();
             throw ex;
@@ -131,10 +131,22 @@ final class ServiceProcess implements AutoCloseable {
 
     /** {@code POST /jobs {}}, whatever it answers. */
     HttpResponse<String> submit() throws Exception {
+        return submit("{}");
+    }
+
+    /** {@code POST /jobs} with this body; the job's location. */
+    String postJob(String body) throws Exception {
+        HttpResponse<String> response = submit(body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return response.headers().firstValue("Location").orElseThrow();
+    }
+
+    /** {@code POST /jobs} with this body, whatever it answers. */
+    HttpResponse<String> submit(String body) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(base.resolve("/jobs"))
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }

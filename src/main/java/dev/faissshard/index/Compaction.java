@@ -1,0 +1,217 @@
+package dev.faissshard.index;
+
+import dev.faissshard.embedding.IndexType;
+import dev.faissshard.shard.ShardWriter;
+import dev.faissshard.shard.ShardWriterFactory;
+import dev.faissshard.shard.VectorIndex;
+import dev.faissshard.storage.StorageClient;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Merges an open index's small sealed shards and its open tail into shards filled to capacity,
+ * leaving dead vectors out (so it applies the tombstones of what it rewrites). What to merge comes
+ * from the {@link CompactionPlanner}.
+ *
+ * <p>The write order keeps every reader and every kill safe: the new shards get new numbers and are
+ * uploaded one by one as immutable objects nobody names yet; then {@link OpenIndex#commit} writes
+ * {@code progress.json} naming them instead of the old ones, then the manifest, and only then
+ * deletes the old objects. A kill before progress leaves unnamed new shards, which the next open
+ * removes before a rerun does the same compaction again; a kill after it leaves unnamed old ones,
+ * removed the same way. At every instant the manifest names objects that exist and holds every live
+ * vector once.
+ */
+@Component
+public class Compaction {
+
+    private static final Logger log = LoggerFactory.getLogger(Compaction.class);
+
+    private static final String FAISS_TYPE = "application/octet-stream";
+    private static final String TSV_TYPE = "text/tab-separated-values";
+
+    private final ShardWriterFactory writers;
+    private final Clock clock;
+
+    public Compaction(ShardWriterFactory writers, Clock clock) {
+        this.writers = writers;
+        this.clock = clock;
+    }
+
+    /** What a compaction did to one type. */
+    public record Result(int shardsBefore, int shardsAfter, int merged, long vectors) {}
+
+    /**
+     * Compacts every type of the open index in memory and storage; the caller commits. Returns what
+     * it did per type (types with nothing to merge are left out).
+     */
+    public Map<IndexType, Result> compact(OpenIndex index) {
+        Map<IndexType, Result> results = new EnumMap<>(IndexType.class);
+        for (IndexType type : index.types()) {
+            OpenTypeIndex open = index.typeIndex(type);
+            IndexProgress state = open.state();
+            Tombstones dead = Tombstones.ofRecords(index.tombstones(), type.key());
+            ShardWriter writer = writers.open(state.model().dimension());
+            CompactionPlanner.Plan plan;
+            try {
+                plan =
+                        CompactionPlanner.plan(
+                                state.sealedShards(),
+                                state.openSegments(),
+                                dead::count,
+                                writer.capacity());
+                if (plan.isEmpty()) {
+                    writer.close();
+                    continue;
+                }
+                results.put(type, rewrite(index, type, state, plan, dead, writer));
+            } catch (RuntimeException ex) {
+                writer.close();
+                throw ex;
+            }
+        }
+        return results;
+    }
+
+    private Result rewrite(
+            OpenIndex index,
+            IndexType type,
+            IndexProgress state,
+            CompactionPlanner.Plan plan,
+            Tombstones dead,
+            ShardWriter writer) {
+        IndexLayout layout = index.location().layout();
+        StorageClient store = index.location().storage();
+        List<Input> inputs = new ArrayList<>();
+        plan.merge()
+                .forEach(
+                        shard ->
+                                inputs.add(
+                                        new Input(shard.file(), shard.idsFile(), shard.sha256())));
+        if (plan.includeTail()) {
+            state.openSegments()
+                    .forEach(
+                            segment ->
+                                    inputs.add(
+                                            new Input(
+                                                    segment.file(),
+                                                    segment.idsFile(),
+                                                    segment.sha256())));
+        }
+        Output output = new Output(index, type, layout, state.openShard());
+        for (Input input : inputs) {
+            byte[] data = store.get(layout.absolute(input.file()));
+            if (!Sha256.hex(data).equals(input.sha256())) {
+                throw new IllegalStateException(
+                        input.file()
+                                + " does not match the checksum recorded in progress.json; storage was modified");
+            }
+            List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(input.idsFile())));
+            OpenTypeIndex.Live live;
+            try (VectorIndex stored = writers.indexes().fromBytes(data)) {
+                live = OpenTypeIndex.live(input.file(), stored.export(), entries, dead);
+            }
+            output.entries.addAll(live.entries());
+            for (ShardWriter.Sealed sealed :
+                    writer.fill(live.rows().vectors(), live.rows().ids())) {
+                output.store(sealed);
+            }
+        }
+        writer.sealOpenShard().ifPresent(output::store);
+        List<ShardRecord> shards = new ArrayList<>(plan.keep());
+        shards.addAll(output.records);
+        shards.sort(Comparator.comparingInt(ShardRecord::shard));
+        List<String> obsolete = new ArrayList<>();
+        List<String> cleared = new ArrayList<>();
+        for (Input input : inputs) {
+            obsolete.add(layout.absolute(input.file()));
+            obsolete.add(layout.absolute(input.idsFile()));
+            cleared.add(input.file());
+        }
+        IndexProgress compacted =
+                new IndexProgress(
+                        state.model(),
+                        state.metric(),
+                        state.factory(),
+                        shards,
+                        output.next,
+                        plan.includeTail() ? List.of() : state.openSegments());
+        // The writer is empty after its last seal: with the tail rewritten, the next job's open
+        // shard starts in it; otherwise the open shard stays where it is.
+        if (!plan.includeTail()) {
+            writer.close();
+        }
+        index.compacted(type, compacted, plan.includeTail() ? writer : null, obsolete, cleared);
+        log.info(
+                "Compacted {} of {}: {} shard(s) and {} open segment(s) into {} shard(s), {} vectors",
+                type.key(),
+                index.location().description(),
+                plan.merge().size(),
+                plan.includeTail() ? state.openSegments().size() : 0,
+                output.records.size(),
+                plan.liveVectors());
+        return new Result(
+                state.sealedShards().size(),
+                shards.size(),
+                plan.merge().size(),
+                output.records.stream().mapToLong(ShardRecord::vectors).sum());
+    }
+
+    /** A shard or segment being rewritten. */
+    private record Input(String file, String idsFile, String sha256) {}
+
+    /** The new shards, numbered on from the open shard's number, uploaded as they seal. */
+    private final class Output {
+
+        final OpenIndex index;
+        final IndexType type;
+        final IndexLayout layout;
+        final Deque<IdFile.Entry> entries = new ArrayDeque<>();
+        final List<ShardRecord> records = new ArrayList<>();
+        int next;
+
+        Output(OpenIndex index, IndexType type, IndexLayout layout, int first) {
+            this.index = index;
+            this.type = type;
+            this.layout = layout;
+            this.next = first;
+        }
+
+        void store(ShardWriter.Sealed sealed) {
+            int count = Math.toIntExact(sealed.vectors());
+            List<IdFile.Entry> rows = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                IdFile.Entry entry = entries.poll();
+                if (entry == null || entry.faissId() != sealed.ids()[i]) {
+                    throw new IllegalStateException("shard writer reordered ids in a compaction");
+                }
+                rows.add(entry);
+            }
+            int shard = next++;
+            String key = layout.shardKey(type, shard);
+            String idsKey = layout.shardIdsKey(type, shard);
+            index.storeNow(new PendingObject("ids", idsKey, IdFile.write(rows), TSV_TYPE, true));
+            index.storeNow(new PendingObject("shard", key, sealed.data(), FAISS_TYPE, true));
+            records.add(
+                    new ShardRecord(
+                            shard,
+                            layout.relative(key),
+                            layout.relative(idsKey),
+                            count,
+                            sealed.data().length,
+                            Sha256.hex(sealed.data()),
+                            Arrays.stream(sealed.ids()).min().orElse(0),
+                            Arrays.stream(sealed.ids()).max().orElse(0),
+                            clock.instant()));
+        }
+    }
+}
