@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import dev.faissshard.checksum.Sha256;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
