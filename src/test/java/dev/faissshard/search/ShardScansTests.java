@@ -26,8 +26,8 @@ import org.springframework.util.unit.DataSize;
  * The batched scans on real FAISS shards: concurrent queries with different k, over a flat shard
  * large enough to be split into row ranges, a tiny flat one and an approximate one (searched by
  * FAISS itself), each get at least every flat shard's own top k, as FAISS's own search of that
- * shard finds it, and k hits of the approximate one; every query is scanned exactly once; and each
- * query's references on its shards are given back when its batch ends.
+ * shard finds it, and k hits of the approximate one; every query meets each row range of the ring
+ * exactly once; and each query's references on its shards are given back once it has met them all.
  */
 class ShardScansTests {
 
