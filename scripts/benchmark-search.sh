@@ -5,20 +5,38 @@
 # and 32 concurrent clients (p50 / p99 latency, queries/s, failures) and the service's resident memory
 # after loading the index against the shards' bytes.
 #   scripts/benchmark-search.sh [N=100000] [SECONDS_PER_LEVEL=20] [--fsb.search.some-setting=value ...]
+#   scripts/benchmark-search.sh --kernel [VECTORS=100000] [DIMENSION=1164] [PASSES=5] [KERNELS] [BATCHES]
+# The second form times the flat-scan kernel alone (ScanKernelBenchmark: every kernel this CPU runs and
+# FAISS's own search, 1 and 2 threads, batches of 1-32 queries; GB/s scanned, CPU ms per query), no
+# service. BENCH_QUERIES (id,upload) and BENCH_CLIENTS (1,8,32) choose the service levels measured;
+# BENCH_WARMUP_SECONDS (default 10) the unmeasured load before each level.
 # Meaningful only on a quiet machine: check `uptime` first. BENCH_HEAP sets the heap (default 512m);
 # BENCH_SEARCH_PORT the service port (default 18090). The synthesised index is kept in
 # bench-out/search-N/storage and reused by the next run with the same N (BENCH_FRESH=1 synthesises anew).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N="${1:-100000}"
-SECONDS_PER_LEVEL="${2:-20}"
-shift $(( $# < 2 ? $# : 2 ))
+KERNEL_ONLY=""
+if [[ "${1:-}" == "--kernel" ]]; then
+  KERNEL_ONLY=1
+  N=0
+  SECONDS_PER_LEVEL=0
+else
+  N="${1:-100000}"
+  SECONDS_PER_LEVEL="${2:-20}"
+  shift $(( $# < 2 ? $# : 2 ))
+fi
 PORT="${BENCH_SEARCH_PORT:-18090}"
 HEAP="${BENCH_HEAP:-512m}"
 OUT="$PWD/bench-out/search-$N"
 
 mvn -B -ntp -q -Pbenchmark test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+
+if [[ -n "$KERNEL_ONLY" ]]; then
+  shift
+  echo "Load: $(uptime)"
+  exec java -Xmx1g -cp "$CP" dev.faissshard.search.ScanKernelBenchmark "$@"
+fi
 
 if [[ -n "${BENCH_FRESH:-}" || ! -f "$OUT/storage/faiss/manifest.json" ]]; then
   rm -rf "$OUT"

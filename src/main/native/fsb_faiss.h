@@ -198,23 +198,26 @@ inline bool index_scans_rows(const Index* index) {
     return flat_of(index, &ids) != nullptr;
 }
 
-// The k best of rows [from, to) for each of n queries, exactly, through fsb_scan.h; only for indexes that
-// index_scans_rows accepts (returns false otherwise, writing nothing). Runs on the calling thread only.
+// The k best of rows [from, to) for each of n queries, exactly, through fsb_scan.h with the given kernel
+// (scan::Kernel); only for indexes that index_scans_rows accepts and kernels scan_kernel_supported accepts
+// (returns false otherwise, writing nothing). Runs on the calling thread only.
 inline bool index_search_rows(const Index* index, int64_t n, const float* x, int64_t k, int64_t from, int64_t to,
-                              float* distances, int64_t* labels) {
+                              float* distances, int64_t* labels, int kernel) {
     const int64_t* ids;
     const faiss::IndexFlat* flat = flat_of(index, &ids);
-    if (flat == nullptr || from < 0 || to > flat->ntotal || from > to || k <= 0) {
+    if (flat == nullptr || from < 0 || to > flat->ntotal || from > to || k <= 0 || !scan::kernel_supported(kernel)) {
         return false;
     }
     const float* xb = reinterpret_cast<const float*>(flat->codes.data());
     if (flat->metric_type == faiss::METRIC_INNER_PRODUCT) {
-        scan::search_rows<true>(xb, ids, (int)flat->d, x, n, k, from, to, distances, labels);
+        scan::search_rows<true>(xb, ids, (int)flat->d, x, n, k, from, to, distances, labels, kernel);
     } else {
-        scan::search_rows<false>(xb, ids, (int)flat->d, x, n, k, from, to, distances, labels);
+        scan::search_rows<false>(xb, ids, (int)flat->d, x, n, k, from, to, distances, labels, kernel);
     }
     return true;
 }
+
+inline bool scan_kernel_supported(int kernel) { return scan::kernel_supported(kernel); }
 
 inline void set_threads(int n) { omp_set_num_threads(n); }
 inline int max_threads() { return omp_get_max_threads(); }

@@ -25,7 +25,10 @@ namespace scan {
 
 // Rows of one block: with d = 1164 floats, 64 rows are 298 KB, which stays in L2 while every query of
 // the batch passes over it.
-constexpr int64_t BLOCK_ROWS = 64;
+#ifndef FSB_SCAN_BLOCK_ROWS
+#define FSB_SCAN_BLOCK_ROWS 48
+#endif
+constexpr int64_t BLOCK_ROWS = FSB_SCAN_BLOCK_ROWS;
 
 // Inner products (ip) or squared L2 distances of queries q[0..nq) with rows x[0..nr), row-major, both of
 // dimension d, into out[qi * nr + r].
@@ -199,6 +202,122 @@ __attribute__((target("avx2,fma"))) inline void block_avx2(const float* q, int n
     }
 }
 
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_ps(), which -Wall reports as uninitialized
+// in every function they are inlined into; the values are fully written before use.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+// AVX-512 (Zen 4/5, Xeon since Skylake-SP): 32 registers allow tiles of 4 queries x 6 rows, 24
+// accumulators fed by 4 query and 1 row register, so each 64-byte row load feeds 4 FMAs and each query
+// load 6; the last d % 16 floats go through masked loads (zeros beyond d, which add nothing), so no
+// scalar tail is left.
+template <bool IP, int NQ, int NR>
+__attribute__((target("avx512f"))) inline void tile_avx512(const float* q, const float* x, int d, float* out,
+                                                         int64_t out_stride) {
+    __m512 acc[NQ][NR];
+#pragma GCC unroll 8
+    for (int a = 0; a < NQ; a++) {
+#pragma GCC unroll 8
+        for (int r = 0; r < NR; r++) {
+            acc[a][r] = _mm512_setzero_ps();
+        }
+    }
+    int j = 0;
+    for (; j + 16 <= d; j += 16) {
+        __m512 qv[NQ];
+#pragma GCC unroll 8
+        for (int a = 0; a < NQ; a++) {
+            qv[a] = _mm512_loadu_ps(q + (int64_t)a * d + j);
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < NR; r++) {
+            __m512 xv = _mm512_loadu_ps(x + (int64_t)r * d + j);
+#pragma GCC unroll 8
+            for (int a = 0; a < NQ; a++) {
+                if (IP) {
+                    acc[a][r] = _mm512_fmadd_ps(qv[a], xv, acc[a][r]);
+                } else {
+                    __m512 diff = _mm512_sub_ps(qv[a], xv);
+                    acc[a][r] = _mm512_fmadd_ps(diff, diff, acc[a][r]);
+                }
+            }
+        }
+    }
+    if (j < d) {
+        const __mmask16 mask = (__mmask16)((1u << (d - j)) - 1);
+        __m512 qv[NQ];
+#pragma GCC unroll 8
+        for (int a = 0; a < NQ; a++) {
+            qv[a] = _mm512_maskz_loadu_ps(mask, q + (int64_t)a * d + j);
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < NR; r++) {
+            __m512 xv = _mm512_maskz_loadu_ps(mask, x + (int64_t)r * d + j);
+#pragma GCC unroll 8
+            for (int a = 0; a < NQ; a++) {
+                if (IP) {
+                    acc[a][r] = _mm512_fmadd_ps(qv[a], xv, acc[a][r]);
+                } else {
+                    __m512 diff = _mm512_sub_ps(qv[a], xv);
+                    acc[a][r] = _mm512_fmadd_ps(diff, diff, acc[a][r]);
+                }
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int a = 0; a < NQ; a++) {
+#pragma GCC unroll 8
+        for (int r = 0; r < NR; r++) {
+            out[a * out_stride + r] = _mm512_reduce_add_ps(acc[a][r]);
+        }
+    }
+}
+
+template <bool IP, int NQ>
+__attribute__((target("avx512f"))) inline void rows_avx512(const float* q, const float* x, int nr, int d,
+                                                         float* out, int64_t out_stride) {
+    constexpr int NR = 6;
+    int r = 0;
+    for (; r + NR <= nr; r += NR) {
+        tile_avx512<IP, NQ, NR>(q, x + (int64_t)r * d, d, out + r, out_stride);
+    }
+    const float* xr = x + (int64_t)r * d;
+    switch (nr - r) {
+        case 5: tile_avx512<IP, NQ, 5>(q, xr, d, out + r, out_stride); break;
+        case 4: tile_avx512<IP, NQ, 4>(q, xr, d, out + r, out_stride); break;
+        case 3: tile_avx512<IP, NQ, 3>(q, xr, d, out + r, out_stride); break;
+        case 2: tile_avx512<IP, NQ, 2>(q, xr, d, out + r, out_stride); break;
+        case 1: tile_avx512<IP, NQ, 1>(q, xr, d, out + r, out_stride); break;
+        default: break;
+    }
+}
+
+// One block of rows for every query, into out[qi * nr + r]: the block stays in L2 while the batch's
+// query tiles pass over it, each tile in L1.
+template <bool IP>
+__attribute__((target("avx512f"))) inline void block_avx512(const float* q, int nq, const float* x, int nr, int d,
+                                                          float* out) {
+    constexpr int NQ = 4;
+    for (int qi = 0; qi < nq; qi += NQ) {
+        const float* qt = q + (int64_t)qi * d;
+        float* o = out + (int64_t)qi * nr;
+        switch (std::min(NQ, nq - qi)) {
+            case 4: rows_avx512<IP, 4>(qt, x, nr, d, o, nr); break;
+            case 3: rows_avx512<IP, 3>(qt, x, nr, d, o, nr); break;
+            case 2: rows_avx512<IP, 2>(qt, x, nr, d, o, nr); break;
+            default: rows_avx512<IP, 1>(qt, x, nr, d, o, nr); break;
+        }
+    }
+}
+
+#pragma GCC diagnostic pop
+
+inline bool has_avx512() {
+    static const bool supported = __builtin_cpu_supports("avx512f");
+    return supported;
+}
+
 inline bool has_avx2() {
     static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     return supported;
@@ -285,11 +404,48 @@ struct TopK {
     }
 };
 
+// The distance loops search_rows can use: the best this CPU has, or one named (tests and benchmarks check
+// and time each on the same machine). The values are FaissIndex.ScanKernel's ordinals.
+enum Kernel { KERNEL_BEST = 0, KERNEL_AVX512 = 1, KERNEL_AVX2 = 2, KERNEL_PORTABLE = 3 };
+
+inline bool kernel_supported(int kernel) {
+    switch (kernel) {
+        case KERNEL_BEST:
+        case KERNEL_PORTABLE:
+            return true;
+#if defined(__x86_64__)
+        case KERNEL_AVX512:
+            return has_avx512();
+        case KERNEL_AVX2:
+            return has_avx2();
+#endif
+        default:
+            return false;
+    }
+}
+
+inline int resolve_kernel(int kernel) {
+    if (kernel != KERNEL_BEST) {
+        return kernel;
+    }
+#if defined(__x86_64__)
+    if (has_avx512()) {
+        return KERNEL_AVX512;
+    }
+    if (has_avx2()) {
+        return KERNEL_AVX2;
+    }
+#endif
+    return KERNEL_PORTABLE;
+}
+
 // The k best rows of [from, to) of xb for each of the nq queries; labels are ids[row] (or the row when ids
-// is null). Results are written best first to distances/labels[qi * k ...].
+// is null). Results are written best first to distances/labels[qi * k ...]. The kernel must be one that
+// kernel_supported accepts.
 template <bool IP>
 inline void search_rows(const float* xb, const int64_t* ids, int d, const float* q, int64_t nq, int64_t k,
-                        int64_t from, int64_t to, float* distances, int64_t* labels) {
+                        int64_t from, int64_t to, float* distances, int64_t* labels, int kernel = KERNEL_BEST) {
+    const int chosen = resolve_kernel(kernel);
     std::vector<TopK<IP>> heaps;
     heaps.reserve(nq);
     for (int64_t i = 0; i < nq; i++) {
@@ -300,7 +456,9 @@ inline void search_rows(const float* xb, const int64_t* ids, int d, const float*
         int nr = (int)std::min<int64_t>(BLOCK_ROWS, to - start);
         const float* x = xb + start * (int64_t)d;
 #if defined(__x86_64__)
-        if (has_avx2()) {
+        if (chosen == KERNEL_AVX512) {
+            block_avx512<IP>(q, (int)nq, x, nr, d, block.data());
+        } else if (chosen == KERNEL_AVX2) {
             block_avx2<IP>(q, (int)nq, x, nr, d, block.data());
         } else {
             block_portable<IP>(q, (int)nq, x, nr, d, block.data());

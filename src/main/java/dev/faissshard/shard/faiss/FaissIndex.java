@@ -136,15 +136,31 @@ public final class FaissIndex implements VectorIndex {
      * @throws UnsupportedOperationException when {@link #scansRows} is false
      */
     public SearchResult searchRows(float[] queries, int k, long from, long to) {
+        return searchRows(queries, k, from, to, ScanKernel.BEST);
+    }
+
+    /**
+     * {@link #searchRows(float[], int, long, long)} through a given distance loop, so that tests
+     * and benchmarks can check and time each one this CPU has; all give the same answer within
+     * float rounding.
+     *
+     * @throws UnsupportedOperationException when {@link #scansRows} is false or the CPU lacks the
+     *     kernel's instructions
+     */
+    public SearchResult searchRows(float[] queries, int k, long from, long to, ScanKernel kernel) {
         int rows = rows(queries);
         if (k <= 0 || from < 0 || from > to || to > count()) {
             throw new IllegalArgumentException(
                     "rows [" + from + ", " + to + ") or k " + k + " out of range");
         }
+        if (!kernel.supported()) {
+            throw new UnsupportedOperationException(kernel + " is not supported by this CPU");
+        }
         try (FloatPointer x = new FloatPointer(queries);
                 FloatPointer distances = new FloatPointer((long) rows * k);
                 LongPointer labels = new LongPointer((long) rows * k)) {
-            if (!FaissNative.index_search_rows(live(), rows, x, k, from, to, distances, labels)) {
+            if (!FaissNative.index_search_rows(
+                    live(), rows, x, k, from, to, distances, labels, kernel.ordinal())) {
                 throw new UnsupportedOperationException("Only flat indexes can be scanned by rows");
             }
             float[] d = new float[rows * k];
@@ -294,6 +310,23 @@ public final class FaissIndex implements VectorIndex {
     }
 
     /** Row-major search output: {@code ids[q * k + j]} is the j-th hit of query q. */
+    /**
+     * The distance loops of {@link #searchRows}: the best this CPU has (AVX-512, else AVX2 with
+     * FMA, else a portable loop), or one of them named. The order is the native side's numbering.
+     */
+    public enum ScanKernel {
+        BEST,
+        AVX512,
+        AVX2,
+        PORTABLE;
+
+        /** Whether this CPU runs the kernel. */
+        public boolean supported() {
+            FaissLibrary.ensureLoaded();
+            return FaissNative.scan_kernel_supported(ordinal());
+        }
+    }
+
     public record SearchResult(int queries, int k, float[] distances, long[] ids) {
 
         public long id(int query, int rank) {

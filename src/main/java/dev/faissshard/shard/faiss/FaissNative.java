@@ -91,7 +91,10 @@ class FaissNative {
             long from,
             long to,
             FloatPointer distances,
-            @Cast("int64_t*") LongPointer labels);
+            @Cast("int64_t*") LongPointer labels,
+            int kernel);
+
+    static native @Cast("bool") boolean scan_kernel_supported(int kernel);
 
     static native void set_threads(int n);
 

@@ -4,16 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.shard.Metric;
+import dev.faissshard.shard.faiss.FaissIndex.ScanKernel;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The batched row scan of flat indexes ({@link FaissIndex#searchRows}) against a brute force in
  * double precision and against FAISS's own search: dimensions that are not multiples of the SIMD
- * width, batches that are not multiples of the kernel's tiles, ranges, and ranges shorter than k.
+ * width, batches that are not multiples of the kernel's tiles, ranges, and ranges shorter than k;
+ * and every kernel this CPU runs (AVX-512, AVX2, portable) against FAISS, ties included.
  */
 class FaissRowScanTests {
 
@@ -106,6 +114,149 @@ class FaissRowScanTests {
             assertThatThrownBy(() -> index.searchRows(query, 0, 0, 10))
                     .isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    static Stream<Arguments> kernelsAndMetrics() {
+        List<Arguments> cases = new ArrayList<>();
+        for (ScanKernel kernel : ScanKernel.values()) {
+            for (Metric metric : Metric.values()) {
+                cases.add(Arguments.of(kernel, metric));
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * Each kernel against FAISS's own exhaustive search of the same index: dimensions below, at and
+     * above the SIMD widths (1164 is the combined type's), batches of 1 to 9 queries (every tile
+     * shape and remainder), 301 rows (blocks and row tiles with remainders), and exact ties: every
+     * vector is stored three times, under ids rising with the row as FAISS breaks ties by row. The
+     * ids must be FAISS's exactly, the scores within float rounding, and a range shorter than k
+     * pads with -1.
+     */
+    @ParameterizedTest
+    @MethodSource("kernelsAndMetrics")
+    void everyKernelFindsWhatFaissFindsTiesIncluded(ScanKernel kernel, Metric metric) {
+        if (!runsHere(kernel)) {
+            return;
+        }
+        for (int dimension : new int[] {5, 16, 37, 1164}) {
+            int distinct = dimension == 1164 ? 40 : 101;
+            float[] once = FaissIndexTests.unitVectors(distinct, dimension, 20 + dimension);
+            int rows = distinct * 3;
+            float[] vectors = new float[rows * dimension];
+            long[] ids = new long[rows];
+            for (int row = 0; row < rows; row++) {
+                System.arraycopy(
+                        once, (row % distinct) * dimension, vectors, row * dimension, dimension);
+                ids[row] = 1_000 + 3L * row;
+            }
+            try (FaissIndex index = FaissIndex.create(dimension, "IDMap,Flat", metric)) {
+                index.addWithIds(vectors, ids);
+                for (int batch = 1; batch <= 9; batch++) {
+                    // Stored vectors as queries: each has a three-way tie for the best score.
+                    float[] queries = new float[batch * dimension];
+                    for (int q = 0; q < batch; q++) {
+                        System.arraycopy(
+                                once,
+                                (q * 7 % distinct) * dimension,
+                                queries,
+                                q * dimension,
+                                dimension);
+                    }
+                    int k = 8;
+                    FaissIndex.SearchResult faiss = index.search(queries, k);
+                    FaissIndex.SearchResult scanned = index.searchRows(queries, k, 0, rows, kernel);
+                    // The same stored vector at every rank. Of tied copies FAISS 1.7.3 keeps the
+                    // later rows for inner product and the earlier for L2; the scan keeps the
+                    // smaller id for both (the next test), so copies are compared, not ids.
+                    for (int i = 0; i < faiss.ids().length; i++) {
+                        assertThat(copyOf(scanned.ids()[i], distinct))
+                                .as("rank %d of d=%d, %d queries", i % k, dimension, batch)
+                                .isEqualTo(copyOf(faiss.ids()[i], distinct));
+                    }
+                    if (metric == Metric.L2) {
+                        assertThat(scanned.ids()).containsExactly(faiss.ids());
+                    }
+                    for (int i = 0; i < faiss.distances().length; i++) {
+                        assertThat(scanned.distances()[i])
+                                .isCloseTo(faiss.distances()[i], Offset.offset(1e-5f));
+                    }
+                    FaissIndex.SearchResult shortRange =
+                            index.searchRows(queries, k, rows - 5, rows, kernel);
+                    for (int q = 0; q < batch; q++) {
+                        for (int rank = 5; rank < k; rank++) {
+                            assertThat(shortRange.id(q, rank)).isEqualTo(-1L);
+                        }
+                        assertThat(shortRange.id(q, 4)).isNotEqualTo(-1L);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The scan breaks ties by the smaller id, whatever the rows' order (the service's merge does
+     * the same across shards), with every kernel alike.
+     */
+    @ParameterizedTest
+    @MethodSource("kernelsAndMetrics")
+    void everyKernelBreaksTiesBySmallerId(ScanKernel kernel, Metric metric) {
+        if (!runsHere(kernel)) {
+            return;
+        }
+        int dimension = 37;
+        float[] once = FaissIndexTests.unitVectors(50, dimension, 31);
+        int rows = 150;
+        float[] vectors = new float[rows * dimension];
+        long[] ids = new long[rows];
+        for (int row = 0; row < rows; row++) {
+            System.arraycopy(once, (row % 50) * dimension, vectors, row * dimension, dimension);
+            // Falling with the row: copies stored later get smaller ids.
+            ids[row] = 10_000L - row;
+        }
+        try (FaissIndex index = FaissIndex.create(dimension, "IDMap,Flat", metric)) {
+            index.addWithIds(vectors, ids);
+            float[] queries = new float[5 * dimension];
+            for (int q = 0; q < 5; q++) {
+                System.arraycopy(once, q * 9 * dimension, queries, q * dimension, dimension);
+            }
+            FaissIndex.SearchResult scanned = index.searchRows(queries, 3, 0, rows, kernel);
+            for (int q = 0; q < 5; q++) {
+                int copy = q * 9;
+                assertThat(new long[] {scanned.id(q, 0), scanned.id(q, 1), scanned.id(q, 2)})
+                        .containsExactly(
+                                10_000L - (copy + 100), 10_000L - (copy + 50), 10_000L - copy);
+            }
+        }
+    }
+
+    @Test
+    void bestKernelIsAlwaysThereAndPortableToo() {
+        assertThat(ScanKernel.BEST.supported()).isTrue();
+        assertThat(ScanKernel.PORTABLE.supported()).isTrue();
+    }
+
+    /** Which of the distinct vectors an id of the tie tests holds (ids are 1000 + 3 × row). */
+    private static long copyOf(long id, int distinct) {
+        return ((id - 1000) / 3) % distinct;
+    }
+
+    /**
+     * Whether the CPU runs the kernel; when it does not, proves that a search asking for it is
+     * refused rather than run with another kernel.
+     */
+    private static boolean runsHere(ScanKernel kernel) {
+        if (kernel.supported()) {
+            return true;
+        }
+        try (FaissIndex index = FaissIndex.create(8, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            index.addWithIds(FaissIndexTests.unitVectors(4, 8, 1), new long[4]);
+            float[] query = FaissIndexTests.unitVectors(1, 8, 2);
+            assertThatThrownBy(() -> index.searchRows(query, 1, 0, 4, kernel))
+                    .isInstanceOf(UnsupportedOperationException.class);
+        }
+        return false;
     }
 
     private static Integer[] bruteForce(
