@@ -86,12 +86,22 @@ manifest = json.load(open(f"{root}/faiss/manifest.json"))
 query_id = "1"
 print(f"Nearest products to {names[query_id]}, opened with upstream FAISS {faiss.__version__}:")
 for kind in ("color", "structure", "combined"):
-    shard = next(s for s in manifest["shards"] if s["type"] == kind)
-    index = faiss.read_index(f"{root}/{shard['file']}")
-    ids = [line.split("\t")[1].strip() for line in open(f"{root}/{shard['idsFile']}")]
+    # An index is its sealed shards plus the open segments of the shard still being filled (a
+    # finished job keeps that tail open for the next one); both are plain FAISS files.
+    files = [s for s in manifest["shards"] + manifest["openSegments"] if s["type"] == kind]
+    opened = []
+    for entry in files:
+        index = faiss.read_index(f"{root}/{entry['file']}")
+        ids = [line.split("\t")[1].strip() for line in open(f"{root}/{entry['idsFile']}")]
+        opened.append((index, ids))
+    index, ids = next((i, ids) for i, ids in opened if query_id in ids)
     query = faiss.downcast_index(index.index).reconstruct(ids.index(query_id)).reshape(1, -1)
-    scores, hits = index.search(query, 4)
-    found = ", ".join(f"{names[str(h)]} ({d:.2f})" for d, h in zip(scores[0][1:], hits[0][1:]))
+    hits = []
+    for index, _ in opened:
+        scores, labels = index.search(query, 4)
+        hits += [(d, str(h)) for d, h in zip(scores[0], labels[0]) if h >= 0]
+    hits = sorted((h for h in hits if h[1] != query_id), key=lambda h: -h[0])[:3]
+    found = ", ".join(f"{names[h]} ({d:.2f})" for d, h in hits)
     print(f"  {kind:9s} d={index.d:<4d} {found}")
 PY
 if [ "$KEEP_RUNNING" = true ]; then
