@@ -13,6 +13,13 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexFlatCodes.h>
 #include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexPQ.h>
+#include <faiss/IndexPreTransform.h>
+#include <faiss/IVFlib.h>
+#include <faiss/AutoTune.h>
+#include <faiss/VectorTransform.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 #include <faiss/impl/io.h>
@@ -212,6 +219,115 @@ inline bool index_search_rows(const Index* index, int64_t n, const float* x, int
         scan::search_rows<true>(xb, ids, (int)flat->d, x, n, k, from, to, distances, labels);
     } else {
         scan::search_rows<false>(xb, ids, (int)flat->d, x, n, k, from, to, distances, labels);
+    }
+    return true;
+}
+
+// Trained kinds (IVF, PQ, OPQ, ...). The structure under the wrappers the factory puts around them: an
+// IndexPreTransform (OPQ, PCA) and an IDMap hold the quantizing index as their `index`.
+inline const faiss::Index* core_of(const Index* index) {
+    for (;;) {
+        if (const faiss::IndexPreTransform* pre = dynamic_cast<const faiss::IndexPreTransform*>(index)) {
+            index = pre->index;
+        } else if (const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index)) {
+            index = map->index;
+        } else {
+            return index;
+        }
+    }
+}
+
+// Bytes one more vector adds to the serialized index: its code plus its 8-byte id (an IVF's inverted
+// lists or an IDMap hold one id per vector). -1 for kinds whose size per vector is not fixed (HNSW graphs),
+// which the size model calibrates by sampling instead; -2 for codes without ids.
+inline int64_t index_bytes_per_vector(const Index* index) {
+    const faiss::Index* core = core_of(index);
+    bool has_ids = dynamic_cast<const faiss::IndexIDMap*>(index) != nullptr;
+    if (const faiss::IndexPreTransform* pre = dynamic_cast<const faiss::IndexPreTransform*>(index)) {
+        has_ids = dynamic_cast<const faiss::IndexIDMap*>(pre->index) != nullptr;
+    }
+    if (const faiss::IndexIVF* ivf = dynamic_cast<const faiss::IndexIVF*>(core)) {
+        return (int64_t)ivf->code_size + 8;
+    }
+    if (const faiss::IndexFlatCodes* codes = dynamic_cast<const faiss::IndexFlatCodes*>(core)) {
+        // An index of codes without an IDMap cannot store ids (-2): it must be wrapped.
+        return has_ids ? (int64_t)codes->code_size + 8 : -2;
+    }
+    return -1;
+}
+
+// Inverted lists of an IVF index (0 for other kinds): write_index writes one 8-byte size per list once
+// half of them hold anything, which the size model adds to the empty trained index's bytes.
+inline int64_t index_nlist(const Index* index) {
+    const faiss::IndexIVF* ivf = dynamic_cast<const faiss::IndexIVF*>(core_of(index));
+    return ivf == nullptr ? 0 : (int64_t)ivf->nlist;
+}
+
+// FAISS's guidance for k-means (it warns below 39 points per centroid): the training points the index
+// needs, the most of its coarse quantizer's (39 per list), its product quantizer's (39 per code of one
+// sub-quantizer) and an OPQ rotation's (trained through a PQ of its own).
+inline int64_t index_min_training_points(const Index* index) {
+    int64_t points = 0;
+    if (const faiss::IndexPreTransform* pre = dynamic_cast<const faiss::IndexPreTransform*>(index)) {
+        for (const faiss::VectorTransform* transform : pre->chain) {
+            if (const faiss::OPQMatrix* opq = dynamic_cast<const faiss::OPQMatrix*>(transform)) {
+                (void)opq;
+                points = std::max(points, (int64_t)39 * 256);
+            }
+        }
+    }
+    const faiss::Index* core = core_of(index);
+    if (const faiss::IndexIVF* ivf = dynamic_cast<const faiss::IndexIVF*>(core)) {
+        points = std::max(points, (int64_t)39 * (int64_t)ivf->nlist);
+    }
+    if (const faiss::IndexIVFPQ* ivfpq = dynamic_cast<const faiss::IndexIVFPQ*>(core)) {
+        points = std::max(points, (int64_t)39 * (int64_t)ivfpq->pq.ksub);
+    }
+    if (const faiss::IndexPQ* pq = dynamic_cast<const faiss::IndexPQ*>(core)) {
+        points = std::max(points, (int64_t)39 * (int64_t)pq->pq.ksub);
+    }
+    return points;
+}
+
+// Sets a search-time parameter ("nprobe", "efSearch", "quantizer_efSearch") through FAISS's own
+// ParameterSpace, which finds the right index under IDMap and pre-transform wrappers. Returns false when
+// the index has no such parameter.
+inline bool index_set_search_parameter(Index* index, const char* name, double value) {
+    try {
+        faiss::ParameterSpace().set_index_parameter(index, name, value);
+        return true;
+    } catch (const faiss::FaissException&) {
+        return false;
+    }
+}
+
+// Moves every vector of `from` into `into`: both IVF indexes trained alike (same quantizer and codes, as
+// all shards of one type are, copies of one trained index). Ids are kept. Throws when they differ.
+inline void index_merge_into(Index* into, Index* from) { faiss::ivflib::merge_into(into, from, false); }
+
+// Trains `index` on the first n vectors of a flat buffer ("IDMap,Flat"), where they are: a training sample
+// of 100,000 vectors of 712 floats is 285 MB, which should not pass through the Java heap.
+inline bool index_train_from(Index* index, const Index* buffer, int64_t n) {
+    const int64_t* ids;
+    const faiss::IndexFlat* flat = flat_of(buffer, &ids);
+    if (flat == nullptr || n < 0 || n > flat->ntotal || flat->d != index->d) {
+        return false;
+    }
+    index->train(n, reinterpret_cast<const float*>(flat->codes.data()));
+    return true;
+}
+
+// Adds rows [from, to) of a flat buffer ("IDMap,Flat") to `index`, with their ids.
+inline bool index_add_range_from(Index* index, const Index* buffer, int64_t from, int64_t to) {
+    const int64_t* ids;
+    const faiss::IndexFlat* flat = flat_of(buffer, &ids);
+    if (flat == nullptr || ids == nullptr || from < 0 || from > to || to > flat->ntotal || flat->d != index->d) {
+        return false;
+    }
+    if (to > from) {
+        const float* xb = reinterpret_cast<const float*>(flat->codes.data());
+        index->add_with_ids(to - from, xb + from * flat->d,
+                            reinterpret_cast<const faiss::Index::idx_t*>(ids + from));
     }
     return true;
 }

@@ -2,6 +2,7 @@ package dev.faissshard.index;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code faiss/manifest.json}: how readers find shards. Published after every object it names, so a
@@ -15,13 +16,17 @@ import java.util.List;
  * @param complete whether a job that processed every catalogue row of this index (or partition) to
  *     the end, done or failed permanently, published it with no open segments; absent (false) in
  *     older manifests
+ * @param trained the trained index of each type built with a trained factory (empty otherwise)
+ * @param quality recall@10 of each trained type, measured at the end of its last build
  */
 public record Manifest(
         int formatVersion,
         Instant publishedAt,
         List<Entry> shards,
         List<Entry> openSegments,
-        Boolean complete) {
+        Boolean complete,
+        List<TrainedEntry> trained,
+        Map<String, IndexQuality> quality) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -30,6 +35,18 @@ public record Manifest(
         // refuses a
         // missing primitive); absent means false.
         complete = Boolean.TRUE.equals(complete);
+        trained = trained == null ? List.of() : List.copyOf(trained);
+        quality = quality == null ? Map.of() : Map.copyOf(quality);
+    }
+
+    /** A manifest without trained indexes. */
+    public Manifest(
+            int formatVersion,
+            Instant publishedAt,
+            List<Entry> shards,
+            List<Entry> openSegments,
+            Boolean complete) {
+        this(formatVersion, publishedAt, shards, openSegments, complete, List.of(), Map.of());
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -46,9 +47,25 @@ public class ManifestPublisher {
     public Manifest manifest(Map<String, IndexProgress> indexes, boolean complete) {
         List<Manifest.Entry> shards = new ArrayList<>();
         List<Manifest.Entry> segments = new ArrayList<>();
+        List<TrainedEntry> trained = new ArrayList<>();
+        Map<String, IndexQuality> quality = new TreeMap<>();
         indexes.forEach(
                 (type, index) -> {
                     ModelInfo model = index.model();
+                    TrainedRecord training = index.trained();
+                    if (training != null) {
+                        trained.add(
+                                new TrainedEntry(
+                                        type,
+                                        training.file(),
+                                        training.sha256(),
+                                        training.bytes(),
+                                        training.factory(),
+                                        training.sampleVectors()));
+                        if (training.quality() != null) {
+                            quality.put(type, training.quality());
+                        }
+                    }
                     for (ShardRecord shard : index.sealedShards()) {
                         shards.add(
                                 new Manifest.Entry(
@@ -89,7 +106,9 @@ public class ManifestPublisher {
                 clock.instant(),
                 shards,
                 segments,
-                complete && segments.isEmpty());
+                complete && segments.isEmpty(),
+                trained,
+                quality);
     }
 
     /** Writes the manifest; returns its size in bytes. */
@@ -136,7 +155,8 @@ public class ManifestPublisher {
         if (published.isPresent()
                 && published.get().formatVersion() == expected.formatVersion()
                 && expected.shards().equals(published.get().shards())
-                && expected.openSegments().equals(published.get().openSegments())) {
+                && expected.openSegments().equals(published.get().openSegments())
+                && expected.trained().equals(published.get().trained())) {
             return false;
         }
         publish(layout, indexes, storage);
