@@ -73,7 +73,18 @@ inline bool index_export(const Index* index, float* vectors, int64_t* ids) {
 inline int index_reconstruct_id(const Index* index, int64_t id, float* out) {
     const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index);
     if (map == nullptr) {
-        return -1;
+        // A trained IVF index reconstructs (its decoded code) through the id map that
+        // index_enable_reconstruct made; an OPQ or PCA wrapper turns it back into the input space.
+        const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(index);
+        if (ivf == nullptr || ivf->direct_map.type != faiss::DirectMap::Hashtable) {
+            return -1;
+        }
+        try {
+            index->reconstruct((faiss::Index::idx_t)id, out);
+            return 1;
+        } catch (const faiss::FaissException&) {
+            return 0;
+        }
     }
     const int64_t* ids = reinterpret_cast<const int64_t*>(map->id_map.data());
     for (size_t i = 0; i < map->id_map.size(); i++) {
@@ -83,6 +94,44 @@ inline int index_reconstruct_id(const Index* index, int64_t id, float* out) {
         }
     }
     return 0;
+}
+
+// Lets a trained IVF index reconstruct vectors by id (a search by id needs the stored vector): FAISS keeps
+// no id-to-list map unless asked, and a hash map costs far less than the IDMap2 a flat shard would need.
+// Returns whether the index is of that kind.
+inline bool index_enable_reconstruct(Index* index) {
+    faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(index);
+    if (ivf == nullptr) {
+        return false;
+    }
+    if (ivf->direct_map.type == faiss::DirectMap::NoMap) {
+        ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+    }
+    return true;
+}
+
+// The ids an index holds: an IDMap's in index order, an IVF's list after list. False for other kinds.
+inline bool index_ids(const Index* index, int64_t* out) {
+    const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index);
+    if (map != nullptr) {
+        std::memcpy(out, map->id_map.data(), sizeof(int64_t) * map->id_map.size());
+        return true;
+    }
+    const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(index);
+    if (ivf == nullptr) {
+        return false;
+    }
+    size_t at = 0;
+    for (size_t list = 0; list < ivf->nlist; list++) {
+        size_t n = ivf->invlists->list_size(list);
+        if (n > 0) {
+            const faiss::Index::idx_t* ids = ivf->invlists->get_ids(list);
+            std::memcpy(out + at, ids, sizeof(int64_t) * n);
+            ivf->invlists->release_ids(list, ids);
+            at += n;
+        }
+    }
+    return true;
 }
 
 // Counts what write_index would write.

@@ -267,6 +267,28 @@ public final class FaissIndex implements VectorIndex {
      * quantizer_efSearch} (an IVF's HNSW quantizer); returns false when this index has none of that
      * name. Must not overlap a search.
      */
+    /**
+     * Lets a trained IVF index {@link #reconstruct} vectors by id (through a hash map of its ids);
+     * returns whether this index is of that kind. Must not overlap another call.
+     */
+    public boolean enableReconstruct() {
+        return FaissNative.index_enable_reconstruct(live());
+    }
+
+    /** The ids this index holds: an IDMap's in index order, an IVF's list after list. */
+    public long[] ids() {
+        long n = count();
+        try (LongPointer out = new LongPointer(Math.max(1, n))) {
+            if (!FaissNative.index_ids(live(), out)) {
+                throw new UnsupportedOperationException(
+                        "Only IDMap and IVF indexes list their ids");
+            }
+            long[] ids = new long[Math.toIntExact(n)];
+            out.get(ids);
+            return ids;
+        }
+    }
+
     @Override
     public boolean setSearchParameter(String name, double value) {
         Objects.requireNonNull(name, "name");

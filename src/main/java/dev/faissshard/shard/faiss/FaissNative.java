@@ -110,6 +110,11 @@ class FaissNative {
     static native @Cast("bool") boolean index_add_range_from(
             NativeIndex index, @Const NativeIndex buffer, long from, long to);
 
+    static native @Cast("bool") boolean index_enable_reconstruct(NativeIndex index);
+
+    static native @Cast("bool") boolean index_ids(
+            @Const NativeIndex index, @Cast("int64_t*") LongPointer out);
+
     static native void set_threads(int n);
 
     static native int max_threads();
