@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -81,6 +82,7 @@ public record SearchProperties(
                 64);
     }
 
+    @ConstructorBinding
     public SearchProperties {
         if (refreshInterval != null && refreshInterval.toMillis() < 10) {
             throw new IllegalArgumentException("fsb.search.refresh-interval must be at least 10ms");

@@ -1,11 +1,10 @@
 package dev.faissshard.shard;
 
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -19,16 +18,12 @@ import org.springframework.validation.annotation.Validated;
  * @param factory FAISS index factory string: untrained kinds wrapped in {@code IDMap} ({@code
  *     IDMap,Flat}, {@code IDMap,HNSW32}), trained kinds with ids of their own ({@code
  *     IVF1024,PQ89}, {@code OPQ64_512,IVF4096_HNSW32,PQ64}) or in {@code IDMap} ({@code
- *     IDMap,PQ89}), or {@code auto} to choose one from {@code memoryBudget} and {@code recallFloor}
+ *     IDMap,PQ89})
  * @param metric distance between vectors; the built-in models produce unit vectors meant for inner
  *     product
  * @param faissThreads OpenMP threads FAISS may use; the job already keeps every core busy
  * @param trainingSample vectors a trained factory is trained on, the first of the catalogue; FAISS
  *     asks for at least 39 per k-means centroid, which is checked
- * @param memoryBudget memory the searched index of one type may take, for {@code factory: auto}
- * @param recallFloor recall@10 against exact search {@code factory: auto} must keep
- * @param expectedVectors vectors per type {@code factory: auto} plans for; 0 to plan for the
- *     catalogue's size when it is known, else for 10 million
  * @param qualityNprobe inverted lists searched when the build measures a trained index's recall;
  *     keep it equal to {@code fsb.search.nprobe}
  */
@@ -41,11 +36,9 @@ public record ShardProperties(
         @DefaultValue("inner-product") @NotNull Metric metric,
         @DefaultValue("1") @Min(1) int faissThreads,
         @DefaultValue("100000") @Min(1) long trainingSample,
-        @DefaultValue("4GB") @NotNull DataSize memoryBudget,
-        @DefaultValue("0.9") @DecimalMin("0") @DecimalMax("1") double recallFloor,
-        @DefaultValue("0") @Min(0) long expectedVectors,
         @DefaultValue("16") @Min(1) int qualityNprobe) {
 
+    @ConstructorBinding
     public ShardProperties {
         if (maxBytes != null && maxBytes.toBytes() < 64 * 1024) {
             throw new IllegalArgumentException(
@@ -61,17 +54,7 @@ public record ShardProperties(
     /** Untrained-factory properties with the shipped defaults for the rest. */
     public ShardProperties(
             DataSize maxBytes, long maxVectors, String factory, Metric metric, int faissThreads) {
-        this(
-                maxBytes,
-                maxVectors,
-                factory,
-                metric,
-                faissThreads,
-                100_000,
-                DataSize.ofGigabytes(4),
-                0.9,
-                0,
-                16);
+        this(maxBytes, maxVectors, factory, metric, faissThreads, 100_000, 16);
     }
 
     public ShardSettings settings() {

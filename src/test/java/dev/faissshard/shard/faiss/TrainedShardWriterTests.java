@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.shard.Metric;
+import dev.faissshard.shard.RecallSample;
 import dev.faissshard.shard.ShardProperties;
 import dev.faissshard.shard.ShardSizeModel;
 import dev.faissshard.shard.ShardWriter;
@@ -35,16 +36,7 @@ class TrainedShardWriterTests {
     static ShardWriterFactory factory(String factory, long maxBytes, long maxVectors, long sample) {
         return new ShardWriterFactory(
                 new ShardProperties(
-                        DataSize.ofBytes(maxBytes),
-                        maxVectors,
-                        factory,
-                        Metric.L2,
-                        1,
-                        sample,
-                        DataSize.ofGigabytes(1),
-                        0.9,
-                        0,
-                        8),
+                        DataSize.ofBytes(maxBytes), maxVectors, factory, Metric.L2, 1, sample, 8),
                 INDEXES);
     }
 
@@ -278,6 +270,28 @@ class TrainedShardWriterTests {
                     ShardSizeModel.calibrate(INDEXES, "IDMap,Flat", DIMENSION, Metric.L2);
             flat.addWithIds(vectors, ids(0, 3000));
             assertThat(model.estimate(3000)).isEqualTo(flat.toBytes().length);
+        }
+    }
+
+    @Test
+    void recallIsOneWhenEveryListIsProbedOverExactCodesAndLowerOverCompressedOnes() {
+        float[] vectors = clustered(8000, DIMENSION, 9);
+        RecallSample sample = new RecallSample(DIMENSION);
+        sample.offer(vectors, ids(0, 8000));
+        assertThat(sample.size()).isBetween(1500, 2500);
+        try (FaissIndex exactLists = FaissIndex.create(DIMENSION, "IVF8,Flat", Metric.L2);
+                FaissIndex compressed = FaissIndex.create(DIMENSION, FACTORY, Metric.L2)) {
+            exactLists.train(rows(vectors, 0, 1000));
+            compressed.train(rows(vectors, 0, 1000));
+            RecallSample.Measured all = sample.measure(INDEXES, exactLists.toBytes(), Metric.L2, 8);
+            assertThat(all.recallAt10()).isEqualTo(1.0);
+            assertThat(all.nprobe()).isEqualTo(8);
+            RecallSample.Measured one = sample.measure(INDEXES, exactLists.toBytes(), Metric.L2, 1);
+            assertThat(one.recallAt10()).isLessThan(1.0);
+            RecallSample.Measured coded =
+                    sample.measure(INDEXES, compressed.toBytes(), Metric.L2, 8);
+            assertThat(coded.recallAt10()).isGreaterThan(0.1).isLessThan(1.0);
+            assertThat(coded.queries()).isEqualTo(200);
         }
     }
 
