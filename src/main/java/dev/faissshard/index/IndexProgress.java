@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.faissshard.embedding.ModelInfo;
 import java.util.List;
 
@@ -22,7 +23,7 @@ public record IndexProgress(
         List<ShardRecord> sealedShards,
         int openShard,
         List<SegmentRecord> openSegments,
-        TrainedRecord trained) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) TrainedRecord trained) {
 
     public IndexProgress {
         sealedShards = List.copyOf(sealedShards);

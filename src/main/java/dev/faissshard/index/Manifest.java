@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,8 @@ public record Manifest(
         List<Entry> shards,
         List<Entry> openSegments,
         Boolean complete,
-        List<TrainedEntry> trained,
-        Map<String, IndexQuality> quality) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TrainedEntry> trained,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, IndexQuality> quality) {
 
     public static final int FORMAT_VERSION = 1;
 

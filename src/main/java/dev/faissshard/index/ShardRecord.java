@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
@@ -28,7 +29,7 @@ public record ShardRecord(
         long minId,
         long maxId,
         Instant sealedAt,
-        String trainedSha256) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String trainedSha256) {
 
     /** A shard of an untrained factory. */
     public ShardRecord(

@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
@@ -22,7 +23,7 @@ public record TrainedRecord(
         String factory,
         long sampleVectors,
         Instant trainedAt,
-        IndexQuality quality) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) IndexQuality quality) {
 
     public TrainedRecord withQuality(IndexQuality measured) {
         return new TrainedRecord(file, sha256, bytes, factory, sampleVectors, trainedAt, measured);
