@@ -13,6 +13,13 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexFlatCodes.h>
 #include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexPQ.h>
+#include <faiss/IndexPreTransform.h>
+#include <faiss/IVFlib.h>
+#include <faiss/AutoTune.h>
+#include <faiss/VectorTransform.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 #include <faiss/impl/io.h>
@@ -66,7 +73,18 @@ inline bool index_export(const Index* index, float* vectors, int64_t* ids) {
 inline int index_reconstruct_id(const Index* index, int64_t id, float* out) {
     const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index);
     if (map == nullptr) {
-        return -1;
+        // A trained IVF index reconstructs (its decoded code) through the id map that
+        // index_enable_reconstruct made; an OPQ or PCA wrapper turns it back into the input space.
+        const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(index);
+        if (ivf == nullptr || ivf->direct_map.type != faiss::DirectMap::Hashtable) {
+            return -1;
+        }
+        try {
+            index->reconstruct((faiss::Index::idx_t)id, out);
+            return 1;
+        } catch (const faiss::FaissException&) {
+            return 0;
+        }
     }
     const int64_t* ids = reinterpret_cast<const int64_t*>(map->id_map.data());
     for (size_t i = 0; i < map->id_map.size(); i++) {
@@ -76,6 +94,44 @@ inline int index_reconstruct_id(const Index* index, int64_t id, float* out) {
         }
     }
     return 0;
+}
+
+// Lets a trained IVF index reconstruct vectors by id (a search by id needs the stored vector): FAISS keeps
+// no id-to-list map unless asked, and a hash map costs far less than the IDMap2 a flat shard would need.
+// Returns whether the index is of that kind.
+inline bool index_enable_reconstruct(Index* index) {
+    faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(index);
+    if (ivf == nullptr) {
+        return false;
+    }
+    if (ivf->direct_map.type == faiss::DirectMap::NoMap) {
+        ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+    }
+    return true;
+}
+
+// The ids an index holds: an IDMap's in index order, an IVF's list after list. False for other kinds.
+inline bool index_ids(const Index* index, int64_t* out) {
+    const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index);
+    if (map != nullptr) {
+        std::memcpy(out, map->id_map.data(), sizeof(int64_t) * map->id_map.size());
+        return true;
+    }
+    const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(index);
+    if (ivf == nullptr) {
+        return false;
+    }
+    size_t at = 0;
+    for (size_t list = 0; list < ivf->nlist; list++) {
+        size_t n = ivf->invlists->list_size(list);
+        if (n > 0) {
+            const faiss::Index::idx_t* ids = ivf->invlists->get_ids(list);
+            std::memcpy(out + at, ids, sizeof(int64_t) * n);
+            ivf->invlists->release_ids(list, ids);
+            at += n;
+        }
+    }
+    return true;
 }
 
 // Counts what write_index would write.
@@ -218,6 +274,115 @@ inline bool index_search_rows(const Index* index, int64_t n, const float* x, int
 }
 
 inline bool scan_kernel_supported(int kernel) { return scan::kernel_supported(kernel); }
+
+// Trained kinds (IVF, PQ, OPQ, ...). The structure under the wrappers the factory puts around them: an
+// IndexPreTransform (OPQ, PCA) and an IDMap hold the quantizing index as their `index`.
+inline const faiss::Index* core_of(const Index* index) {
+    for (;;) {
+        if (const faiss::IndexPreTransform* pre = dynamic_cast<const faiss::IndexPreTransform*>(index)) {
+            index = pre->index;
+        } else if (const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index)) {
+            index = map->index;
+        } else {
+            return index;
+        }
+    }
+}
+
+// Bytes one more vector adds to the serialized index: its code plus its 8-byte id (an IVF's inverted
+// lists or an IDMap hold one id per vector). -1 for kinds whose size per vector is not fixed (HNSW graphs),
+// which the size model calibrates by sampling instead; -2 for codes without ids.
+inline int64_t index_bytes_per_vector(const Index* index) {
+    const faiss::Index* core = core_of(index);
+    bool has_ids = dynamic_cast<const faiss::IndexIDMap*>(index) != nullptr;
+    if (const faiss::IndexPreTransform* pre = dynamic_cast<const faiss::IndexPreTransform*>(index)) {
+        has_ids = dynamic_cast<const faiss::IndexIDMap*>(pre->index) != nullptr;
+    }
+    if (const faiss::IndexIVF* ivf = dynamic_cast<const faiss::IndexIVF*>(core)) {
+        return (int64_t)ivf->code_size + 8;
+    }
+    if (const faiss::IndexFlatCodes* codes = dynamic_cast<const faiss::IndexFlatCodes*>(core)) {
+        // An index of codes without an IDMap cannot store ids (-2): it must be wrapped.
+        return has_ids ? (int64_t)codes->code_size + 8 : -2;
+    }
+    return -1;
+}
+
+// Inverted lists of an IVF index (0 for other kinds): write_index writes one 8-byte size per list once
+// half of them hold anything, which the size model adds to the empty trained index's bytes.
+inline int64_t index_nlist(const Index* index) {
+    const faiss::IndexIVF* ivf = dynamic_cast<const faiss::IndexIVF*>(core_of(index));
+    return ivf == nullptr ? 0 : (int64_t)ivf->nlist;
+}
+
+// FAISS's guidance for k-means (it warns below 39 points per centroid): the training points the index
+// needs, the most of its coarse quantizer's (39 per list), its product quantizer's (39 per code of one
+// sub-quantizer) and an OPQ rotation's (trained through a PQ of its own).
+inline int64_t index_min_training_points(const Index* index) {
+    int64_t points = 0;
+    if (const faiss::IndexPreTransform* pre = dynamic_cast<const faiss::IndexPreTransform*>(index)) {
+        for (const faiss::VectorTransform* transform : pre->chain) {
+            if (const faiss::OPQMatrix* opq = dynamic_cast<const faiss::OPQMatrix*>(transform)) {
+                (void)opq;
+                points = std::max(points, (int64_t)39 * 256);
+            }
+        }
+    }
+    const faiss::Index* core = core_of(index);
+    if (const faiss::IndexIVF* ivf = dynamic_cast<const faiss::IndexIVF*>(core)) {
+        points = std::max(points, (int64_t)39 * (int64_t)ivf->nlist);
+    }
+    if (const faiss::IndexIVFPQ* ivfpq = dynamic_cast<const faiss::IndexIVFPQ*>(core)) {
+        points = std::max(points, (int64_t)39 * (int64_t)ivfpq->pq.ksub);
+    }
+    if (const faiss::IndexPQ* pq = dynamic_cast<const faiss::IndexPQ*>(core)) {
+        points = std::max(points, (int64_t)39 * (int64_t)pq->pq.ksub);
+    }
+    return points;
+}
+
+// Sets a search-time parameter ("nprobe", "efSearch", "quantizer_efSearch") through FAISS's own
+// ParameterSpace, which finds the right index under IDMap and pre-transform wrappers. Returns false when
+// the index has no such parameter.
+inline bool index_set_search_parameter(Index* index, const char* name, double value) {
+    try {
+        faiss::ParameterSpace().set_index_parameter(index, name, value);
+        return true;
+    } catch (const faiss::FaissException&) {
+        return false;
+    }
+}
+
+// Moves every vector of `from` into `into`: both IVF indexes trained alike (same quantizer and codes, as
+// all shards of one type are, copies of one trained index). Ids are kept. Throws when they differ.
+inline void index_merge_into(Index* into, Index* from) { faiss::ivflib::merge_into(into, from, false); }
+
+// Trains `index` on the first n vectors of a flat buffer ("IDMap,Flat"), where they are: a training sample
+// of 100,000 vectors of 712 floats is 285 MB, which should not pass through the Java heap.
+inline bool index_train_from(Index* index, const Index* buffer, int64_t n) {
+    const int64_t* ids;
+    const faiss::IndexFlat* flat = flat_of(buffer, &ids);
+    if (flat == nullptr || n < 0 || n > flat->ntotal || flat->d != index->d) {
+        return false;
+    }
+    index->train(n, reinterpret_cast<const float*>(flat->codes.data()));
+    return true;
+}
+
+// Adds rows [from, to) of a flat buffer ("IDMap,Flat") to `index`, with their ids.
+inline bool index_add_range_from(Index* index, const Index* buffer, int64_t from, int64_t to) {
+    const int64_t* ids;
+    const faiss::IndexFlat* flat = flat_of(buffer, &ids);
+    if (flat == nullptr || ids == nullptr || from < 0 || from > to || to > flat->ntotal || flat->d != index->d) {
+        return false;
+    }
+    if (to > from) {
+        const float* xb = reinterpret_cast<const float*>(flat->codes.data());
+        index->add_with_ids(to - from, xb + from * flat->d,
+                            reinterpret_cast<const faiss::Index::idx_t*>(ids + from));
+    }
+    return true;
+}
 
 inline void set_threads(int n) { omp_set_num_threads(n); }
 inline int max_threads() { return omp_get_max_threads(); }

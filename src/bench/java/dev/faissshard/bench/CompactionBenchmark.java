@@ -87,7 +87,7 @@ public final class CompactionBenchmark {
                     if (sealAtEnd) {
                         index.sealOpenShards();
                     } else {
-                        index.finish();
+                        index.finish(true);
                     }
                     index.commit(index.committed().nextBatch(), clock.instant(), true);
                 }

@@ -106,7 +106,7 @@ final class IndexBuild {
             }
             recorder.batch(Duration.ofNanos(System.nanoTime() - start));
         }
-        index.finish();
+        index.finish(!entries.hasNext());
         if (!entries.hasNext()) {
             // The whole catalogue was read: a stored row it no longer has was deleted from it.
             index.retireUnseen(clock.instant());

@@ -61,7 +61,12 @@ public class Compaction {
             OpenTypeIndex open = index.typeIndex(type);
             IndexProgress state = open.state();
             Tombstones dead = Tombstones.ofRecords(index.tombstones(), type.key());
-            ShardWriter writer = writers.open(state.model().dimension());
+            // A trained factory's shards all start from the recorded training, merged ones too.
+            ShardWriter writer =
+                    writers.open(
+                            state.model().dimension(),
+                            StoredIndex.trainedIndex(
+                                    index.location().storage(), index.location().layout(), state));
             CompactionPlanner.Plan plan;
             try {
                 plan =

@@ -59,6 +59,11 @@ public final class IndexLayout {
         return prefix + "faiss/" + shardName(type, shard) + ".ids.tsv";
     }
 
+    /** The trained, empty index every shard of a trained factory's type starts from. */
+    public String trainedKey(IndexType type) {
+        return prefix + "faiss/" + type.key() + "_trained.faiss";
+    }
+
     public String openPrefix() {
         return prefix + "faiss/open/";
     }

@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.faissshard.embedding.ModelInfo;
 import java.util.List;
 
@@ -12,6 +13,8 @@ import java.util.List;
  * @param sealedShards immutable shards, in order
  * @param openShard number of the shard being filled
  * @param openSegments flushed batches of the open shard, in order
+ * @param trained the trained index every shard starts from; null for untrained factories and before
+ *     training
  */
 public record IndexProgress(
         ModelInfo model,
@@ -19,11 +22,23 @@ public record IndexProgress(
         String factory,
         List<ShardRecord> sealedShards,
         int openShard,
-        List<SegmentRecord> openSegments) {
+        List<SegmentRecord> openSegments,
+        @JsonInclude(JsonInclude.Include.NON_NULL) TrainedRecord trained) {
 
     public IndexProgress {
         sealedShards = List.copyOf(sealedShards);
         openSegments = List.copyOf(openSegments);
+    }
+
+    /** Progress of an untrained factory (or before training). */
+    public IndexProgress(
+            ModelInfo model,
+            String metric,
+            String factory,
+            List<ShardRecord> sealedShards,
+            int openShard,
+            List<SegmentRecord> openSegments) {
+        this(model, metric, factory, sealedShards, openShard, openSegments, null);
     }
 
     public static IndexProgress empty(ModelInfo model, String metric, String factory) {

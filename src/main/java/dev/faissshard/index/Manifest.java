@@ -3,6 +3,7 @@ package dev.faissshard.index;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code faiss/manifest.json}: how readers find shards. Published after every object it names, so a
@@ -19,6 +20,8 @@ import java.util.List;
  *     are then part of the complete index, and a reader must read them as well as the shards
  * @param tombstones vectors that were deleted but are still stored in a shard or segment: a reader
  *     skips the vector of {@code id} in {@code file}; absent (empty) in older manifests
+ * @param trained the trained index of each type built with a trained factory (empty otherwise)
+ * @param quality recall@10 of each trained type, measured at the end of its last build
  */
 public record Manifest(
         int formatVersion,
@@ -26,6 +29,8 @@ public record Manifest(
         List<Entry> shards,
         List<Entry> openSegments,
         Boolean complete,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TrainedEntry> trained,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, IndexQuality> quality,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneEntry> tombstones) {
 
     public static final int FORMAT_VERSION = 1;
@@ -35,17 +40,27 @@ public record Manifest(
         // refuses a
         // missing primitive); absent means false.
         complete = Boolean.TRUE.equals(complete);
+        trained = trained == null ? List.of() : List.copyOf(trained);
+        quality = quality == null ? Map.of() : Map.copyOf(quality);
         tombstones = tombstones == null ? List.of() : List.copyOf(tombstones);
     }
 
-    /** A manifest without tombstones. */
+    /** A manifest without trained indexes or tombstones. */
     public Manifest(
             int formatVersion,
             Instant publishedAt,
             List<Entry> shards,
             List<Entry> openSegments,
             Boolean complete) {
-        this(formatVersion, publishedAt, shards, openSegments, complete, List.of());
+        this(
+                formatVersion,
+                publishedAt,
+                shards,
+                openSegments,
+                complete,
+                List.of(),
+                Map.of(),
+                List.of());
     }
 
     /**

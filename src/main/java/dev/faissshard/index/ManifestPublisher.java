@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -57,9 +58,25 @@ public class ManifestPublisher {
             List<TombstoneRecord> tombstones) {
         List<Manifest.Entry> shards = new ArrayList<>();
         List<Manifest.Entry> segments = new ArrayList<>();
+        List<TrainedEntry> trained = new ArrayList<>();
+        Map<String, IndexQuality> quality = new TreeMap<>();
         indexes.forEach(
                 (type, index) -> {
                     ModelInfo model = index.model();
+                    TrainedRecord training = index.trained();
+                    if (training != null) {
+                        trained.add(
+                                new TrainedEntry(
+                                        type,
+                                        training.file(),
+                                        training.sha256(),
+                                        training.bytes(),
+                                        training.factory(),
+                                        training.sampleVectors()));
+                        if (training.quality() != null) {
+                            quality.put(type, training.quality());
+                        }
+                    }
                     for (ShardRecord shard : index.sealedShards()) {
                         shards.add(
                                 new Manifest.Entry(
@@ -107,7 +124,14 @@ public class ManifestPublisher {
             }
         }
         return new Manifest(
-                Manifest.FORMAT_VERSION, clock.instant(), shards, segments, complete, dead);
+                Manifest.FORMAT_VERSION,
+                clock.instant(),
+                shards,
+                segments,
+                complete,
+                trained,
+                quality,
+                dead);
     }
 
     /** Writes the manifest; returns its size in bytes. */
@@ -174,6 +198,7 @@ public class ManifestPublisher {
                 && published.get().formatVersion() == expected.formatVersion()
                 && expected.shards().equals(published.get().shards())
                 && expected.openSegments().equals(published.get().openSegments())
+                && expected.trained().equals(published.get().trained())
                 && expected.tombstones().equals(published.get().tombstones())) {
             return false;
         }

@@ -149,13 +149,16 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     /**
-     * Ends a job that reached the end of its catalogue. The open shards stay open: their batches
-     * are stored as segments already, the manifest names them, and the next job restores and fills
-     * them further, so an incremental job that adds a few rows does not leave a tiny sealed shard
-     * behind. A shard is sealed only when full (or by a compaction).
+     * Ends a job. The open shards stay open: their batches are stored as segments already, the
+     * manifest names them, and the next job restores and fills them further, so an incremental job
+     * that adds a few rows does not leave a tiny sealed shard behind. A shard is sealed only when
+     * full (or by a compaction), or when a trained factory reaches the end of the catalogue before
+     * its training sample and trains on what there is.
+     *
+     * @param catalogueEnded whether the job read its catalogue to the end (not cut by a limit)
      */
-    public void finish() {
-        // Nothing to write beyond the final commit: that is the point.
+    public void finish(boolean catalogueEnded) {
+        types.values().forEach(index -> collect(index.finish(catalogueEnded, events), index.type()));
     }
 
     /**

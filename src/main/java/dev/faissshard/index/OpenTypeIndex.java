@@ -2,7 +2,9 @@ package dev.faissshard.index;
 
 import dev.faissshard.checksum.Sha256;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.shard.RecallSample;
 import dev.faissshard.shard.ShardWriter;
+import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.VectorIndex;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,6 +20,9 @@ import java.util.Set;
  */
 final class OpenTypeIndex implements AutoCloseable {
 
+    private static final org.slf4j.Logger log =
+            org.slf4j.LoggerFactory.getLogger(OpenTypeIndex.class);
+
     private static final String FAISS_TYPE = "application/octet-stream";
     private static final String TSV_TYPE = "text/tab-separated-values";
 
@@ -25,6 +30,10 @@ final class OpenTypeIndex implements AutoCloseable {
     private final IndexLayout layout;
     private final IdSet indexedIds;
     private final Clock clock;
+    private final ShardWriterFactory writers;
+
+    /** Exact vectors of this run, to measure a trained index's recall at the end. */
+    private final RecallSample recallSample;
 
     /** Dead vectors of the open shard's segments, left out when they are restored. */
     private final Tombstones segmentTombstones;
@@ -47,19 +56,12 @@ final class OpenTypeIndex implements AutoCloseable {
             ShardWriter writer,
             IdSet indexedIds,
             IndexProgress state,
-            Clock clock) {
-        this(type, layout, writer, indexedIds, state, clock, Tombstones.NONE, Set.of());
-    }
-
-    OpenTypeIndex(
-            IndexType type,
-            IndexLayout layout,
-            ShardWriter writer,
-            IdSet indexedIds,
-            IndexProgress state,
             Clock clock,
+            ShardWriterFactory writers,
             Tombstones segmentTombstones,
             Set<Long> deleted) {
+        this.writers = writers;
+        this.recallSample = new RecallSample(state.model().dimension());
         this.type = type;
         this.layout = layout;
         this.writer = writer;
@@ -102,6 +104,7 @@ final class OpenTypeIndex implements AutoCloseable {
         if (segment.count() > 0) {
             writer.restore(segment);
         }
+        recallSample.offer(segment.vectors(), segment.ids());
         openEntries.addAll(entries);
         for (long id : segment.ids()) {
             indexedIds.add(id);
@@ -204,9 +207,11 @@ final class OpenTypeIndex implements AutoCloseable {
                 keptIds[i] = ids[keep[i]];
             }
         }
+        recallSample.offer(keptVectors, keptIds);
         ShardWriter.Appended appended = writer.append(keptVectors, keptIds);
         appended.adds().forEach(add -> events.added(type, add.vectors(), add.nanos()));
         openEntries.addAll(rows);
+        appended.trained().ifPresent(trained -> trained(trained, changes));
         for (ShardWriter.Sealed sealed : appended.sealed()) {
             sealed(sealed, events, changes);
         }
@@ -214,11 +219,93 @@ final class OpenTypeIndex implements AutoCloseable {
         return changes;
     }
 
-    /** Seals the open shard if it holds anything. */
+    /**
+     * Ends a job. The open shard stays open (its batches are segments already) unless a trained
+     * factory is still buffering for its sample at the end of the catalogue: it then trains on
+     * what the catalogue gave and seals, so that the index is trained from now on. Then measures
+     * a trained index's recall on this run's vectors.
+     */
+    Changes finish(boolean catalogueEnded, IndexEvents events) {
+        if (catalogueEnded && !writer.isTrained() && writer.openVectors() > 0) {
+            return sealOpenShard(events);
+        }
+        measureQuality();
+        return new Changes();
+    }
+
+    /**
+     * Seals the open shard if it holds anything, training first if the catalogue ended before the
+     * training sample was reached; then measures a trained index's recall on this run's vectors.
+     */
     Changes sealOpenShard(IndexEvents events) {
         Changes changes = new Changes();
-        writer.sealOpenShard().ifPresent(shard -> sealed(shard, events, changes));
+        ShardWriter.Finished finished = writer.finish();
+        finished.trained().ifPresent(trained -> trained(trained, changes));
+        finished.sealed().forEach(shard -> sealed(shard, events, changes));
+        measureQuality();
         return changes;
+    }
+
+    /**
+     * Records the trained index: uploaded before any shard made from it, and named by progress in
+     * the same commit as those shards, so a kill leaves either no recorded training (the next run
+     * trains again, on the same first vectors, to the same bytes) or a complete one.
+     */
+    private void trained(ShardWriter.Trained trained, Changes changes) {
+        String key = layout.trainedKey(type);
+        changes.uploads.add(new PendingObject("trained", key, trained.data(), FAISS_TYPE, true));
+        TrainedRecord record =
+                new TrainedRecord(
+                        layout.relative(key),
+                        Sha256.hex(trained.data()),
+                        trained.data().length,
+                        state.factory(),
+                        trained.sampleVectors(),
+                        clock.instant(),
+                        null);
+        state = withTrained(state, record);
+        log.info(
+                "Trained {} ({}) on {} vectors in {} ms: {} bytes",
+                type.key(),
+                state.factory(),
+                trained.sampleVectors(),
+                trained.nanos() / 1_000_000,
+                trained.data().length);
+    }
+
+    private void measureQuality() {
+        TrainedRecord training = state.trained();
+        if (training == null || recallSample.size() < RecallSample.MIN_VECTORS) {
+            return;
+        }
+        byte[] trainedIndex = writer.trainedIndex().orElseThrow();
+        RecallSample.Measured measured = writers.measure(recallSample, trainedIndex);
+        IndexQuality quality =
+                new IndexQuality(
+                        measured.recallAt10(),
+                        measured.sampleSize(),
+                        measured.queries(),
+                        measured.nprobe(),
+                        clock.instant());
+        state = withTrained(state, training.withQuality(quality));
+        log.info(
+                "Recall@10 of {} against exact search: {} (sample {}, {} queries, nprobe {})",
+                type.key(),
+                String.format(java.util.Locale.ROOT, "%.3f", measured.recallAt10()),
+                measured.sampleSize(),
+                measured.queries(),
+                measured.nprobe());
+    }
+
+    private static IndexProgress withTrained(IndexProgress state, TrainedRecord trained) {
+        return new IndexProgress(
+                state.model(),
+                state.metric(),
+                state.factory(),
+                state.sealedShards(),
+                state.openShard(),
+                state.openSegments(),
+                trained);
     }
 
     @Override
@@ -250,7 +337,8 @@ final class OpenTypeIndex implements AutoCloseable {
                         Sha256.hex(sealed.data()),
                         min,
                         max,
-                        clock.instant());
+                        clock.instant(),
+                        state.trained() == null ? null : state.trained().sha256());
         for (SegmentRecord segment : state.openSegments()) {
             changes.obsoleteKeys.add(layout.absolute(segment.file()));
             changes.obsoleteKeys.add(layout.absolute(segment.idsFile()));
@@ -267,7 +355,8 @@ final class OpenTypeIndex implements AutoCloseable {
                         state.factory(),
                         shards,
                         shard + 1,
-                        List.of());
+                        List.of(),
+                        state.trained());
         events.sealed(type, record);
     }
 
@@ -303,7 +392,8 @@ final class OpenTypeIndex implements AutoCloseable {
                         state.factory(),
                         state.sealedShards(),
                         shard,
-                        segments);
+                        segments,
+                        state.trained());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
@@ -15,6 +16,8 @@ import java.time.Instant;
  * @param minId smallest FAISS id in the shard
  * @param maxId largest FAISS id in the shard
  * @param sealedAt when it was uploaded
+ * @param trainedSha256 sha256 of the trained index the shard was built from; null for untrained
+ *     factories
  */
 public record ShardRecord(
         int shard,
@@ -25,4 +28,20 @@ public record ShardRecord(
         String sha256,
         long minId,
         long maxId,
-        Instant sealedAt) {}
+        Instant sealedAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String trainedSha256) {
+
+    /** A shard of an untrained factory. */
+    public ShardRecord(
+            int shard,
+            String file,
+            String idsFile,
+            long vectors,
+            long bytes,
+            String sha256,
+            long minId,
+            long maxId,
+            Instant sealedAt) {
+        this(shard, file, idsFile, vectors, bytes, sha256, minId, maxId, sealedAt, null);
+    }
+}

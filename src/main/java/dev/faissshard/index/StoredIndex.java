@@ -176,7 +176,7 @@ public class StoredIndex {
             }
         }
         long idsLoaded = System.nanoTime();
-        ShardWriter writer = writers.open(model.dimension());
+        ShardWriter writer = writers.open(model.dimension(), trainedIndex(store, layout, state));
         Set<Long> deleted = new HashSet<>();
         for (TombstoneRecord tombstone : tombstones) {
             if (tombstone.type().equals(type.key()) && !tombstone.readded()) {
@@ -191,6 +191,7 @@ public class StoredIndex {
                         ids,
                         state,
                         clock,
+                        writers,
                         Tombstones.ofRecords(tombstones, type.key()),
                         deleted);
         long restoreNanos = 0;
@@ -225,6 +226,27 @@ public class StoredIndex {
                 (System.nanoTime() - idsLoaded) / 1_000_000,
                 restoreNanos / 1_000_000);
         return index;
+    }
+
+    /**
+     * The recorded trained index of a trained factory, checked against its sha256, so a resumed run
+     * adds to exactly the training its shards were made from; null when none is recorded (the
+     * writer then trains, on the same first vectors, as the interrupted run did).
+     */
+    static byte[] trainedIndex(
+            StorageClient store, IndexLayout layout, IndexProgress state) {
+        TrainedRecord trained = state.trained();
+        if (trained == null) {
+            return null;
+        }
+        byte[] data = store.get(layout.absolute(trained.file()));
+        if (!Sha256.hex(data).equals(trained.sha256())) {
+            throw new IllegalStateException(
+                    "Trained index "
+                            + trained.file()
+                            + " does not match the checksum recorded in progress.json; storage was modified");
+        }
+        return data;
     }
 
     /** One flushed segment, fetched, checked against progress.json and decoded. */

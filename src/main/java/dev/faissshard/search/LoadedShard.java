@@ -35,9 +35,34 @@ final class LoadedShard {
             String[] catalogIds,
             long accountedBytes,
             LongConsumer onFree) {
+        this(description, index, faissIds, catalogIds, accountedBytes, 16, 64, onFree);
+    }
+
+    /**
+     * A shard searched with {@code nprobe} inverted lists (trained IVF shards) and {@code efSearch}
+     * graph candidates (HNSW); flat shards ignore both.
+     */
+    LoadedShard(
+            IndexDescription.Shard description,
+            FaissIndex index,
+            long[] faissIds,
+            String[] catalogIds,
+            long accountedBytes,
+            int nprobe,
+            int efSearch,
+            LongConsumer onFree) {
         this.description = description;
         this.index = index;
         this.scansRows = index.scansRows();
+        if (!scansRows) {
+            // Set once, before any search: FAISS reads these per search, and a shard is shared
+            // by every search of its snapshot.
+            index.setSearchParameter("nprobe", nprobe);
+            index.setSearchParameter("efSearch", efSearch);
+            index.setSearchParameter("quantizer_efSearch", efSearch);
+            // A search by id of a trained shard needs its (decoded) stored vector.
+            index.enableReconstruct();
+        }
         this.accountedBytes = accountedBytes;
         this.onFree = onFree;
         Integer[] order = new Integer[faissIds.length];

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -29,6 +30,11 @@ import org.springframework.validation.annotation.Validated;
  *     while the previous batch ran share one pass over the stored vectors
  * @param batchWindow how long a query that finds no batch of its shards running waits for others to
  *     join it before its scan starts; 0 to start at once
+ * @param nprobe inverted lists searched per query in shards of a trained IVF factory: more finds
+ *     more of the exact neighbours, at a cost linear in it; the manifest's {@code quality} records
+ *     the recall the build measured with {@code fsb.shard.quality-nprobe}
+ * @param efSearch candidates an HNSW graph (an {@code IDMap,HNSW32} shard or an IVF's HNSW
+ *     quantizer) keeps while searching
  */
 @Validated
 @ConfigurationProperties("fsb.search")
@@ -43,8 +49,40 @@ public record SearchProperties(
         @DefaultValue("16") @Min(1) @Max(4096) int maxIndexes,
         @DefaultValue("0") @Min(0) @Max(256) int scanThreads,
         @DefaultValue("32") @Min(1) @Max(1024) int maxBatch,
-        @DefaultValue("1ms") @NotNull Duration batchWindow) {
+        @DefaultValue("1ms") @NotNull Duration batchWindow,
+        @DefaultValue("16") @Min(1) @Max(65536) int nprobe,
+        @DefaultValue("64") @Min(1) @Max(65536) int efSearch) {
 
+    /** Properties with the shipped nprobe and efSearch. */
+    public SearchProperties(
+            DataSize cacheMaxBytes,
+            int threads,
+            int queueCapacity,
+            int maxK,
+            Duration refreshInterval,
+            Duration timeout,
+            int faissThreads,
+            int maxIndexes,
+            int scanThreads,
+            int maxBatch,
+            Duration batchWindow) {
+        this(
+                cacheMaxBytes,
+                threads,
+                queueCapacity,
+                maxK,
+                refreshInterval,
+                timeout,
+                faissThreads,
+                maxIndexes,
+                scanThreads,
+                maxBatch,
+                batchWindow,
+                16,
+                64);
+    }
+
+    @ConstructorBinding
     public SearchProperties {
         if (refreshInterval != null && refreshInterval.toMillis() < 10) {
             throw new IllegalArgumentException("fsb.search.refresh-interval must be at least 10ms");

@@ -36,12 +36,14 @@ class ShardCache {
 
     private final StoredIndexReader reader;
     private final long maxBytes;
+    private final SearchProperties properties;
     private final AtomicLong usedBytes = new AtomicLong();
     private final Map<String, LoadedShard> live = new ConcurrentHashMap<>();
 
     ShardCache(StoredIndexReader reader, SearchProperties properties, MeterRegistry meters) {
         this.reader = reader;
         this.maxBytes = properties.cacheMaxBytes().toBytes();
+        this.properties = properties;
         Gauge.builder("fsb.search.cache.bytes", usedBytes, AtomicLong::get)
                 .description("Bytes of loaded shards (FAISS data and id maps) held for searches")
                 .baseUnit("bytes")
@@ -125,6 +127,8 @@ class ShardCache {
                             ids.faissIds(),
                             ids.catalogIds(),
                             reserved,
+                            properties.nprobe(),
+                            properties.efSearch(),
                             bytes -> {
                                 live.remove(cacheKey, self[0]);
                                 usedBytes.addAndGet(-bytes);

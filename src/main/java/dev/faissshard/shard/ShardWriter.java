@@ -11,6 +11,14 @@ import java.util.Optional;
  * bytes of the shards it sealed and of the segment that makes the rest of the batch durable), and
  * the stored index uploads them in its commit, in the order that makes a killed run harmless.
  *
+ * <p>A trained factory (IVF, PQ, OPQ) starts untrained: the open shard then buffers its vectors
+ * flat, exactly as the segments store them, and seals nothing. Once it holds the training sample
+ * (or the catalogue ends), the writer trains a fresh index on the first {@code trainingSample}
+ * buffered vectors, in catalogue order, so the same catalogue gives the same trained bytes. Every
+ * shard from then on starts as a copy of that trained index, so all shards share quantizer and
+ * codebooks; the buffered vectors are added to it and sealed as they fill shards. A resumed writer
+ * is given the recorded trained index and never trains again.
+ *
  * <p>Not thread-safe: one writer per index type, driven by the job's thread.
  */
 public final class ShardWriter implements AutoCloseable {
@@ -23,8 +31,15 @@ public final class ShardWriter implements AutoCloseable {
 
     private final int dimension;
     private final ShardSettings settings;
-    private final long capacity;
     private final VectorIndexes indexes;
+
+    /** The trained empty index every shard starts as; null for untrained factories. */
+    private byte[] trained;
+
+    /** Whether the open shard is a flat buffer waiting for training. */
+    private boolean buffering;
+
+    private long capacity;
 
     private VectorIndex open;
 
@@ -37,19 +52,41 @@ public final class ShardWriter implements AutoCloseable {
             int dimension,
             ShardSettings settings,
             ShardSizeModel sizeModel,
-            VectorIndexes indexes) {
+            VectorIndexes indexes,
+            byte[] trained,
+            boolean needsTraining) {
         this.dimension = dimension;
         this.settings = settings;
-        long byBytes = sizeModel.capacity(settings.maxBytes());
-        this.capacity =
-                settings.maxVectors() > 0 ? Math.min(byBytes, settings.maxVectors()) : byBytes;
         this.indexes = indexes;
+        this.trained = trained;
+        if (needsTraining && trained == null) {
+            buffering = true;
+            capacity = Long.MAX_VALUE;
+            open = indexes.create(dimension, SEGMENT_FACTORY, settings.metric());
+            return;
+        }
+        if (trained != null) {
+            try (VectorIndex template = indexes.fromBytes(trained)) {
+                sizeModel = ShardSizeModel.ofTrained(indexes, template);
+            }
+        }
+        this.capacity = capacityOf(sizeModel);
         this.open = newIndex();
     }
 
-    /** Most vectors a shard holds. */
+    /** Most vectors a shard holds; unbounded while a trained factory still buffers for training. */
     public long capacity() {
         return capacity;
+    }
+
+    /** Whether the shards start from a trained index that is already there. */
+    public boolean isTrained() {
+        return !buffering;
+    }
+
+    /** The trained, empty index every shard starts from; empty for untrained factories. */
+    public Optional<byte[]> trainedIndex() {
+        return Optional.ofNullable(trained);
     }
 
     /** Vectors in the open shard. */
@@ -76,46 +113,97 @@ public final class ShardWriter implements AutoCloseable {
                             + " floats of dimension "
                             + dimension);
         }
+        if (!buffering) {
+            return fill(new ArrayRows(vectors, ids), 0, true, Optional.empty());
+        }
+        long start = System.nanoTime();
+        open.addWithIds(vectors, ids);
+        remember(ids, 0, ids.length);
+        List<Add> adds = List.of(new Add(ids.length, System.nanoTime() - start));
+        if (open.count() < settings.trainingSample()) {
+            return new Appended(
+                    List.of(),
+                    Optional.of(new ArrayRows(vectors, ids).flush(0, ids.length)),
+                    adds,
+                    Optional.empty());
+        }
+        Trained training = train();
+        try (BufferRows buffered = takeBuffer()) {
+            Appended filled =
+                    fill(buffered, buffered.count() - ids.length, true, Optional.of(training));
+            return new Appended(filled.sealed(), filled.segment(), adds, filled.trained());
+        }
+    }
+
+    /**
+     * Seals the open shard if it holds anything; used when a job reaches the end of its catalogue.
+     * A trained factory still buffering is trained first on what the catalogue gave, if that meets
+     * FAISS's guidance ({@link TrainingSampleTooSmallException} otherwise).
+     */
+    public Finished finish() {
+        if (open.count() == 0) {
+            return new Finished(List.of(), Optional.empty());
+        }
+        if (!buffering) {
+            return new Finished(List.of(seal()), Optional.empty());
+        }
+        Trained training = train();
+        List<Sealed> sealed = new ArrayList<>();
+        try (BufferRows buffered = takeBuffer()) {
+            sealed.addAll(fill(buffered, buffered.count(), false, Optional.empty()).sealed());
+        }
+        if (open.count() > 0) {
+            sealed.add(seal());
+        }
+        return new Finished(sealed, Optional.of(training));
+    }
+
+    /**
+     * Seals the open shard if it holds anything, for writers that need no training at the end
+     * (untrained factories, or trained ones already trained).
+     */
+    public Optional<Sealed> sealOpenShard() {
+        if (buffering && open.count() > 0) {
+            throw new IllegalStateException("use finish() for a writer that still has to train");
+        }
+        return finish().sealed().stream().findFirst();
+    }
+
+    @Override
+    public void close() {
+        open.close();
+    }
+
+    /**
+     * Adds rows to the open shard, sealing as shards fill. Rows before {@code durable} are already
+     * in segments: unless a seal makes those segments obsolete, only the rows from {@code durable}
+     * on are flushed as this batch's segment.
+     */
+    private Appended fill(Rows rows, int durable, boolean flushRest, Optional<Trained> training) {
         List<Sealed> sealed = new ArrayList<>();
         List<Add> adds = new ArrayList<>();
+        int count = rows.count();
         int offset = 0;
-        int segmentStart = 0;
-        while (offset < ids.length) {
+        int segmentStart = durable;
+        while (offset < count) {
             long room = capacity - open.count();
             if (room <= 0) {
                 sealed.add(seal());
                 segmentStart = offset;
                 continue;
             }
-            int take = (int) Math.min(room, ids.length - offset);
+            int take = (int) Math.min(room, count - offset);
             long start = System.nanoTime();
-            if (take == ids.length) {
-                open.addWithIds(vectors, ids);
-            } else {
-                open.addWithIds(
-                        Arrays.copyOfRange(
-                                vectors, offset * dimension, (offset + take) * dimension),
-                        Arrays.copyOfRange(ids, offset, offset + take));
-            }
+            rows.addTo(open, offset, offset + take);
             adds.add(new Add(take, System.nanoTime() - start));
-            remember(ids, offset, take);
+            remember(rows.ids(), offset, take);
             offset += take;
         }
         Optional<Flushed> segment = Optional.empty();
-        if (segmentStart < ids.length) {
-            long[] segmentIds = Arrays.copyOfRange(ids, segmentStart, ids.length);
-            try (VectorIndex flushed =
-                    indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
-                flushed.addWithIds(
-                        Arrays.copyOfRange(
-                                vectors, segmentStart * dimension, ids.length * dimension),
-                        segmentIds);
-                long start = System.nanoTime();
-                byte[] data = flushed.toBytes();
-                segment = Optional.of(new Flushed(data, segmentIds, System.nanoTime() - start));
-            }
+        if (flushRest && segmentStart < count) {
+            segment = Optional.of(rows.flush(segmentStart, count));
         }
-        return new Appended(sealed, segment, adds);
+        return new Appended(sealed, segment, adds, training);
     }
 
     /**
@@ -132,34 +220,44 @@ public final class ShardWriter implements AutoCloseable {
                             + " floats of dimension "
                             + dimension);
         }
-        List<Sealed> sealed = new ArrayList<>();
-        int offset = 0;
-        while (offset < ids.length) {
-            long room = capacity - open.count();
-            if (room <= 0) {
-                sealed.add(seal());
-                continue;
-            }
-            int take = (int) Math.min(room, ids.length - offset);
-            open.addWithIds(
-                    Arrays.copyOfRange(vectors, offset * dimension, (offset + take) * dimension),
-                    Arrays.copyOfRange(ids, offset, offset + take));
-            remember(ids, offset, take);
-            offset += take;
+        if (buffering) {
+            throw new IllegalStateException(
+                    "a compaction needs the index trained: its shards must share one training");
         }
-        return sealed;
+        return fill(new ArrayRows(vectors, ids), ids.length, false, Optional.empty()).sealed();
     }
 
     /**
-     * Seals the open shard if it holds anything; used when a job reaches the end of its catalogue.
+     * Trains a fresh index of the factory on the first {@code trainingSample} buffered vectors,
+     * where they are, and makes it the template of every shard.
      */
-    public Optional<Sealed> sealOpenShard() {
-        return open.count() > 0 ? Optional.of(seal()) : Optional.empty();
+    private Trained train() {
+        long start = System.nanoTime();
+        int rows = (int) Math.min(open.count(), settings.trainingSample());
+        try (VectorIndex fresh = indexes.create(dimension, settings.factory(), settings.metric())) {
+            if (rows < fresh.minTrainingVectors()) {
+                throw new TrainingSampleTooSmallException(
+                        settings.factory(), rows, fresh.minTrainingVectors());
+            }
+            fresh.trainFrom(open, rows);
+            trained = fresh.toBytes();
+            capacity = capacityOf(ShardSizeModel.ofTrained(indexes, fresh));
+        }
+        return new Trained(trained, rows, System.nanoTime() - start);
     }
 
-    @Override
-    public void close() {
-        open.close();
+    /** Hands the flat buffer over and makes the open shard a copy of the trained index. */
+    private BufferRows takeBuffer() {
+        BufferRows buffered = new BufferRows(open, Arrays.copyOf(openIds, openCount));
+        buffering = false;
+        openCount = 0;
+        open = newIndex();
+        return buffered;
+    }
+
+    private long capacityOf(ShardSizeModel sizeModel) {
+        long byBytes = sizeModel.capacity(settings.maxBytes());
+        return settings.maxVectors() > 0 ? Math.min(byBytes, settings.maxVectors()) : byBytes;
     }
 
     private Sealed seal() {
@@ -182,12 +280,114 @@ public final class ShardWriter implements AutoCloseable {
     }
 
     private VectorIndex newIndex() {
+        if (trained != null) {
+            return indexes.fromBytes(trained);
+        }
         VectorIndex index = indexes.create(dimension, settings.factory(), settings.metric());
         // The shard never holds more than its capacity, so room for all of it up front spares the
-        // copy
-        // (and the moment of double memory) each time FAISS would otherwise grow its arrays.
+        // copy (and the moment of double memory) each time FAISS would otherwise grow its arrays.
         index.reserve(capacity);
         return index;
+    }
+
+    /** Rows to add to the open shard, from a batch or from the training buffer. */
+    private interface Rows {
+
+        int count();
+
+        long[] ids();
+
+        void addTo(VectorIndex index, int from, int to);
+
+        Flushed flush(int from, int to);
+    }
+
+    private final class ArrayRows implements Rows {
+
+        private final float[] vectors;
+        private final long[] ids;
+
+        ArrayRows(float[] vectors, long[] ids) {
+            this.vectors = vectors;
+            this.ids = ids;
+        }
+
+        @Override
+        public int count() {
+            return ids.length;
+        }
+
+        @Override
+        public long[] ids() {
+            return ids;
+        }
+
+        @Override
+        public void addTo(VectorIndex index, int from, int to) {
+            if (from == 0 && to == ids.length) {
+                index.addWithIds(vectors, ids);
+            } else {
+                index.addWithIds(
+                        Arrays.copyOfRange(vectors, from * dimension, to * dimension),
+                        Arrays.copyOfRange(ids, from, to));
+            }
+        }
+
+        @Override
+        public Flushed flush(int from, int to) {
+            try (VectorIndex flushed =
+                    indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
+                addTo(flushed, from, to);
+                return serialized(flushed, Arrays.copyOfRange(ids, from, to));
+            }
+        }
+    }
+
+    /** The flat training buffer, read in place; closed once its rows are in shards. */
+    private final class BufferRows implements Rows, AutoCloseable {
+
+        private final VectorIndex buffer;
+        private final long[] ids;
+
+        BufferRows(VectorIndex buffer, long[] ids) {
+            this.buffer = buffer;
+            this.ids = ids;
+        }
+
+        @Override
+        public int count() {
+            return ids.length;
+        }
+
+        @Override
+        public long[] ids() {
+            return ids;
+        }
+
+        @Override
+        public void addTo(VectorIndex index, int from, int to) {
+            index.addRangeFrom(buffer, from, to);
+        }
+
+        @Override
+        public Flushed flush(int from, int to) {
+            try (VectorIndex flushed =
+                    indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
+                addTo(flushed, from, to);
+                return serialized(flushed, Arrays.copyOfRange(ids, from, to));
+            }
+        }
+
+        @Override
+        public void close() {
+            buffer.close();
+        }
+    }
+
+    private static Flushed serialized(VectorIndex flushed, long[] ids) {
+        long start = System.nanoTime();
+        byte[] data = flushed.toBytes();
+        return new Flushed(data, ids, System.nanoTime() - start);
     }
 
     /**
@@ -196,11 +396,38 @@ public final class ShardWriter implements AutoCloseable {
      * @param sealed shards filled by this batch, in order
      * @param segment the rows of this batch that stay in the open shard, if any
      * @param adds each add into the open shard
+     * @param trained the index this batch trained, which every shard from now on starts from
      */
-    public record Appended(List<Sealed> sealed, Optional<Flushed> segment, List<Add> adds) {}
+    public record Appended(
+            List<Sealed> sealed,
+            Optional<Flushed> segment,
+            List<Add> adds,
+            Optional<Trained> trained) {
+
+        public Appended(List<Sealed> sealed, Optional<Flushed> segment, List<Add> adds) {
+            this(sealed, segment, adds, Optional.empty());
+        }
+    }
+
+    /**
+     * What {@link #finish} produced: the last shards, and the training it did first, if any.
+     *
+     * @param sealed shards, in order
+     * @param trained the index trained at the catalogue's end
+     */
+    public record Finished(List<Sealed> sealed, Optional<Trained> trained) {}
 
     /** One add into the open shard: how many vectors, how long. */
     public record Add(int vectors, long nanos) {}
+
+    /**
+     * A trained, empty index of the shards' factory.
+     *
+     * @param data its serialized bytes
+     * @param sampleVectors vectors it was trained on
+     * @param nanos how long training took
+     */
+    public record Trained(byte[] data, int sampleVectors, long nanos) {}
 
     /**
      * A full shard: its serialized bytes, its ids in index order, and how long serializing took.

@@ -14,6 +14,7 @@ public class ShardWriterFactory {
     private final ShardProperties properties;
     private final VectorIndexes indexes;
     private final Map<String, ShardSizeModel> sizeModels = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> needsTraining = new ConcurrentHashMap<>();
 
     public ShardWriterFactory(ShardProperties properties, VectorIndexes indexes) {
         this.properties = properties;
@@ -29,14 +30,51 @@ public class ShardWriterFactory {
         return indexes;
     }
 
-    /** Fails fast with a clear message if the configured factory cannot build shards. */
+    /**
+     * Fails fast with a clear message if the configured factory cannot build shards: no ids, or a
+     * training sample under FAISS's guidance of 39 vectors per centroid. For a trained factory this
+     * is an estimate until the index is trained (the writer then seals by the trained index's exact
+     * model).
+     */
     public ShardSizeModel sizeModel(int dimension) {
         ShardSettings settings = properties.settings();
         return sizeModels.computeIfAbsent(
                 settings.factory() + "|" + dimension + "|" + settings.metric(),
-                key ->
-                        ShardSizeModel.calibrate(
-                                indexes, settings.factory(), dimension, settings.metric()));
+                key -> {
+                    checkTrainingSample(settings, dimension);
+                    return ShardSizeModel.calibrate(
+                            indexes, settings.factory(), dimension, settings.metric());
+                });
+    }
+
+    /** Whether the configured factory must be trained before it takes vectors. */
+    public boolean needsTraining(int dimension) {
+        ShardSettings settings = properties.settings();
+        return needsTraining.computeIfAbsent(
+                settings.factory() + "|" + dimension + "|" + settings.metric(),
+                key -> {
+                    try (VectorIndex index =
+                            indexes.create(dimension, settings.factory(), settings.metric())) {
+                        return !index.isTrained();
+                    }
+                });
+    }
+
+    private void checkTrainingSample(ShardSettings settings, int dimension) {
+        try (VectorIndex index = indexes.create(dimension, settings.factory(), settings.metric())) {
+            long required = index.minTrainingVectors();
+            if (!index.isTrained() && settings.trainingSample() < required) {
+                throw new IllegalArgumentException(
+                        "fsb.shard.training-sample is "
+                                + settings.trainingSample()
+                                + " but FAISS factory '"
+                                + settings.factory()
+                                + "' needs at least "
+                                + required
+                                + " training vectors (39 per centroid); raise"
+                                + " fsb.shard.training-sample or use fewer inverted lists");
+            }
+        }
     }
 
     /**
@@ -62,8 +100,31 @@ public class ShardWriterFactory {
                         });
     }
 
+    /**
+     * Recall@10 of shards made from {@code trained} on the vectors of {@code sample}, searched with
+     * the configured {@code fsb.shard.quality-nprobe}.
+     */
+    public RecallSample.Measured measure(RecallSample sample, byte[] trained) {
+        ShardSettings settings = properties.settings();
+        return sample.measure(indexes, trained, settings.metric(), settings.qualityNprobe());
+    }
+
     /** An empty writer for vectors of {@code dimension}. */
     public ShardWriter open(int dimension) {
-        return new ShardWriter(dimension, properties.settings(), sizeModel(dimension), indexes);
+        return open(dimension, null);
+    }
+
+    /**
+     * An empty writer for vectors of {@code dimension} whose shards start from {@code trained} (the
+     * recorded trained index of a trained factory), or that trains one itself when null.
+     */
+    public ShardWriter open(int dimension, byte[] trained) {
+        return new ShardWriter(
+                dimension,
+                properties.settings(),
+                sizeModel(dimension),
+                indexes,
+                trained,
+                needsTraining(dimension));
     }
 }

@@ -17,6 +17,72 @@ public interface VectorIndex extends AutoCloseable {
     /** Whether the index can take vectors as it is (some kinds need training first). */
     boolean isTrained();
 
+    /**
+     * Trains an index that is not {@link #isTrained} on row-major {@code vectors}; deterministic
+     * for the same vectors in the same order.
+     */
+    default void train(float[] vectors) {
+        throw new UnsupportedOperationException("this kind of index needs no training");
+    }
+
+    /**
+     * Trains an index that is not {@link #isTrained} on the first {@code rows} vectors of {@code
+     * buffer} (an exact index of the same library and dimension), without copying them out.
+     */
+    default void trainFrom(VectorIndex buffer, long rows) {
+        Exported all = buffer.export();
+        train(java.util.Arrays.copyOf(all.vectors(), Math.toIntExact(rows * dimension())));
+    }
+
+    /**
+     * Adds the rows {@code [from, to)} of {@code buffer} (an exact index of the same library and
+     * dimension) with their ids, without copying them out.
+     */
+    default void addRangeFrom(VectorIndex buffer, long from, long to) {
+        Exported all = buffer.export();
+        int d = dimension();
+        addWithIds(
+                java.util.Arrays.copyOfRange(all.vectors(), (int) from * d, (int) to * d),
+                java.util.Arrays.copyOfRange(all.ids(), (int) from, (int) to));
+    }
+
+    /**
+     * Bytes each further vector adds to {@link #toBytes()} (code plus id), or -1 when that is not
+     * fixed for this kind (graph indexes).
+     */
+    default long bytesPerVector() {
+        return -1;
+    }
+
+    /** Inverted lists of an IVF index, 0 for other kinds. */
+    default long invertedLists() {
+        return 0;
+    }
+
+    /**
+     * Training vectors FAISS's guidance asks for (39 per k-means centroid), 0 when no training is
+     * needed.
+     */
+    default long minTrainingVectors() {
+        return 0;
+    }
+
+    /**
+     * The ids of the {@code k} nearest stored vectors of each row-major query, row after row (-1
+     * where fewer are found).
+     */
+    default long[] searchIds(float[] queries, int k) {
+        throw new UnsupportedOperationException("this index cannot search");
+    }
+
+    /**
+     * Sets a search-time parameter ({@code nprobe}, {@code efSearch}); false when this kind has
+     * none of that name.
+     */
+    default boolean setSearchParameter(String name, double value) {
+        return false;
+    }
+
     /** Adds row-major {@code vectors} with one id per row. */
     void addWithIds(float[] vectors, long[] ids);
 

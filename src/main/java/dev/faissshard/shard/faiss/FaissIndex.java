@@ -79,6 +79,7 @@ public final class FaissIndex implements VectorIndex {
     /**
      * Trains on {@code vectors}, a row-major array of {@code vectors.length / dimension()} rows.
      */
+    @Override
     public void train(float[] vectors) {
         int rows = rows(vectors);
         try (FloatPointer x = new FloatPointer(vectors)) {
@@ -117,6 +118,11 @@ public final class FaissIndex implements VectorIndex {
             labels.get(l);
             return new SearchResult(rows, k, d, l);
         }
+    }
+
+    @Override
+    public long[] searchIds(float[] queries, int k) {
+        return search(queries, k).ids();
     }
 
     /**
@@ -227,6 +233,90 @@ public final class FaissIndex implements VectorIndex {
             throw new IllegalArgumentException("negative capacity " + vectors);
         }
         return FaissNative.index_reserve(live(), vectors);
+    }
+
+    @Override
+    public void trainFrom(VectorIndex buffer, long rows) {
+        if (!FaissNative.index_train_from(live(), faiss(buffer).live(), rows)) {
+            throw new UnsupportedOperationException(
+                    "only the first rows of a flat index of the same dimension can train an index");
+        }
+    }
+
+    @Override
+    public void addRangeFrom(VectorIndex buffer, long from, long to) {
+        if (!FaissNative.index_add_range_from(live(), faiss(buffer).live(), from, to)) {
+            throw new UnsupportedOperationException(
+                    "rows ["
+                            + from
+                            + ", "
+                            + to
+                            + ") cannot be copied: only an IDMap,Flat index of the same dimension"
+                            + " holding them can be copied from");
+        }
+    }
+
+    private static FaissIndex faiss(VectorIndex index) {
+        if (index instanceof FaissIndex faiss) {
+            return faiss;
+        }
+        throw new IllegalArgumentException("not a FAISS index: " + index.getClass().getName());
+    }
+
+    @Override
+    public long bytesPerVector() {
+        return FaissNative.index_bytes_per_vector(live());
+    }
+
+    @Override
+    public long invertedLists() {
+        return FaissNative.index_nlist(live());
+    }
+
+    @Override
+    public long minTrainingVectors() {
+        return FaissNative.index_min_training_points(live());
+    }
+
+    /**
+     * Sets a search-time parameter such as {@code nprobe} (IVF), {@code efSearch} (HNSW) or {@code
+     * quantizer_efSearch} (an IVF's HNSW quantizer); returns false when this index has none of that
+     * name. Must not overlap a search.
+     */
+    /**
+     * Lets a trained IVF index {@link #reconstruct} vectors by id (through a hash map of its ids);
+     * returns whether this index is of that kind. Must not overlap another call.
+     */
+    public boolean enableReconstruct() {
+        return FaissNative.index_enable_reconstruct(live());
+    }
+
+    /** The ids this index holds: an IDMap's in index order, an IVF's list after list. */
+    public long[] ids() {
+        long n = count();
+        try (LongPointer out = new LongPointer(Math.max(1, n))) {
+            if (!FaissNative.index_ids(live(), out)) {
+                throw new UnsupportedOperationException(
+                        "Only IDMap and IVF indexes list their ids");
+            }
+            long[] ids = new long[Math.toIntExact(n)];
+            out.get(ids);
+            return ids;
+        }
+    }
+
+    @Override
+    public boolean setSearchParameter(String name, double value) {
+        Objects.requireNonNull(name, "name");
+        return FaissNative.index_set_search_parameter(live(), name, value);
+    }
+
+    /**
+     * Moves every vector of {@code other} into this index, keeping their ids; both must be IVF
+     * indexes trained alike (copies of one trained index). {@code other} is left empty.
+     */
+    public void mergeFrom(FaissIndex other) {
+        FaissNative.index_merge_into(live(), other.live());
     }
 
     /** The index in FAISS's own serialization format, as {@code faiss.read_index} reads it. */

@@ -96,6 +96,28 @@ class FaissNative {
 
     static native @Cast("bool") boolean scan_kernel_supported(int kernel);
 
+    static native long index_bytes_per_vector(@Const NativeIndex index);
+
+    static native long index_nlist(@Const NativeIndex index);
+
+    static native long index_min_training_points(@Const NativeIndex index);
+
+    static native @Cast("bool") boolean index_set_search_parameter(
+            NativeIndex index, String name, double value);
+
+    static native void index_merge_into(NativeIndex into, NativeIndex from);
+
+    static native @Cast("bool") boolean index_train_from(
+            NativeIndex index, @Const NativeIndex buffer, long n);
+
+    static native @Cast("bool") boolean index_add_range_from(
+            NativeIndex index, @Const NativeIndex buffer, long from, long to);
+
+    static native @Cast("bool") boolean index_enable_reconstruct(NativeIndex index);
+
+    static native @Cast("bool") boolean index_ids(
+            @Const NativeIndex index, @Cast("int64_t*") LongPointer out);
+
     static native void set_threads(int n);
 
     static native int max_threads();
