@@ -158,7 +158,8 @@ public final class OpenIndex implements AutoCloseable {
      * @param catalogueEnded whether the job read its catalogue to the end (not cut by a limit)
      */
     public void finish(boolean catalogueEnded) {
-        types.values().forEach(index -> collect(index.finish(catalogueEnded, events), index.type()));
+        types.values()
+                .forEach(index -> collect(index.finish(catalogueEnded, events), index.type()));
     }
 
     /**

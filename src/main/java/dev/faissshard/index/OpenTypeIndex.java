@@ -221,9 +221,9 @@ final class OpenTypeIndex implements AutoCloseable {
 
     /**
      * Ends a job. The open shard stays open (its batches are segments already) unless a trained
-     * factory is still buffering for its sample at the end of the catalogue: it then trains on
-     * what the catalogue gave and seals, so that the index is trained from now on. Then measures
-     * a trained index's recall on this run's vectors.
+     * factory is still buffering for its sample at the end of the catalogue: it then trains on what
+     * the catalogue gave and seals, so that the index is trained from now on. Then measures a
+     * trained index's recall on this run's vectors.
      */
     Changes finish(boolean catalogueEnded, IndexEvents events) {
         if (catalogueEnded && !writer.isTrained() && writer.openVectors() > 0) {

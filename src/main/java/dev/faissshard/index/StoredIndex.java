@@ -233,8 +233,7 @@ public class StoredIndex {
      * adds to exactly the training its shards were made from; null when none is recorded (the
      * writer then trains, on the same first vectors, as the interrupted run did).
      */
-    static byte[] trainedIndex(
-            StorageClient store, IndexLayout layout, IndexProgress state) {
+    static byte[] trainedIndex(StorageClient store, IndexLayout layout, IndexProgress state) {
         TrainedRecord trained = state.trained();
         if (trained == null) {
             return null;
