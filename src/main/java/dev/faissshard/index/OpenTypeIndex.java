@@ -21,7 +21,7 @@ final class OpenTypeIndex implements AutoCloseable {
     private final IndexType type;
     private final IndexLayout layout;
     private final ShardWriter writer;
-    private final IdSet indexedIds;
+    private final DoneIds indexedIds;
     private final Clock clock;
 
     /** Rows of the open shard in index order: the id file of the shard once sealed. */
@@ -33,7 +33,7 @@ final class OpenTypeIndex implements AutoCloseable {
             IndexType type,
             IndexLayout layout,
             ShardWriter writer,
-            IdSet indexedIds,
+            DoneIds indexedIds,
             IndexProgress state,
             Clock clock) {
         this.type = type;
@@ -67,7 +67,7 @@ final class OpenTypeIndex implements AutoCloseable {
         writer.restore(segment);
         openEntries.addAll(entries);
         for (long id : segment.ids()) {
-            indexedIds.add(id);
+            indexedIds.restore(id);
         }
     }
 
@@ -129,6 +129,7 @@ final class OpenTypeIndex implements AutoCloseable {
         List<IdFile.Entry> entries = List.copyOf(openEntries.subList(0, count));
         openEntries.subList(0, count).clear();
         requireSameIds(entries, sealed.ids());
+        indexedIds.sealed(sealed.ids(), openEntries);
         int shard = state.openShard();
         String key = layout.shardKey(type, shard);
         String idsKey = layout.shardIdsKey(type, shard);

@@ -2,6 +2,7 @@ package dev.faissshard.index;
 
 import dev.faissshard.storage.StorageClient;
 import java.util.Optional;
+import java.util.SortedMap;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -26,6 +27,39 @@ public class ProgressStore {
 
     public Optional<Progress> load(IndexLayout layout, StorageClient storage) {
         return storage.find(layout.progressKey()).map(data -> parse(layout.progressKey(), data));
+    }
+
+    /**
+     * The failures recorded for the index at this layout (empty without progress), read through
+     * {@link FailureLog}. A job compacting the log meanwhile may delete an object the progress just
+     * read names: then the progress is read again, since it names the compacted object by now.
+     */
+    public Optional<SortedMap<String, FailureRecord>> failures(
+            IndexLayout layout, StorageClient storage) {
+        for (int attempt = 1; ; attempt++) {
+            Optional<Progress> progress = load(layout, storage);
+            if (progress.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(failures(layout, storage, progress.get()));
+            } catch (FailureLogUnavailableException ex) {
+                if (attempt >= 3) {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    /** The failures {@code progress} records (see {@link FailureLog#read}). */
+    public SortedMap<String, FailureRecord> failures(
+            IndexLayout layout, StorageClient storage, Progress progress) {
+        return FailureLog.read(layout, storage, progress, json);
+    }
+
+    /** The failure log of an index opened for a run. */
+    FailureLog openFailureLog(IndexLayout layout, StorageClient storage, Progress progress) {
+        return FailureLog.open(layout, storage, progress, json);
     }
 
     /** Writes the progress; returns its size in bytes. */

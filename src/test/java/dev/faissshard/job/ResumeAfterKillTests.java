@@ -82,9 +82,7 @@ class ResumeAfterKillTests {
                 assertThat(contents.shards()).as("%s shards", type).isGreaterThan(1);
             }
             @SuppressWarnings("unchecked")
-            Map<String, Map<String, Object>> failures =
-                    (Map<String, Map<String, Object>>)
-                            StoredIndex.progress(storage).get("failures");
+            Map<String, Map<String, Object>> failures = StoredIndex.failures(storage);
             Map<String, String> recorded = new HashMap<>();
             failures.forEach((id, failure) -> recorded.put(id, (String) failure.get("reason")));
             assertThat(recorded).isEqualTo(expectedFailures);
