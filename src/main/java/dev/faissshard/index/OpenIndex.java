@@ -183,11 +183,15 @@ public final class OpenIndex implements AutoCloseable {
                         nextBatch,
                         indexes,
                         Map.of(),
-                        written.records());
+                        written.records(),
+                        committed.shardChunks());
         long start = System.nanoTime();
-        long progressBytes = progressStore.save(layout, storage, next);
-        events.uploaded("progress", progressBytes, System.nanoTime() - start);
-        committed = next;
+        ProgressStore.Saved saved = progressStore.save(layout, storage, next, committed);
+        if (saved.chunkBytes() > 0) {
+            events.uploaded("shard-records", saved.chunkBytes(), 0);
+        }
+        events.uploaded("progress", saved.progressBytes(), System.nanoTime() - start);
+        committed = saved.progress();
         start = System.nanoTime();
         long manifestBytes = manifests.publish(layout, indexes, storage, complete);
         events.uploaded("manifest", manifestBytes, System.nanoTime() - start);

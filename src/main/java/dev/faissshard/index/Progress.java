@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * The content of {@code progress.json}: everything a job needs to continue where the last one
  * stopped. Written atomically after each batch; a reader sees either the previous or the next
  * version. It stays small whatever the catalogue's size: failures live in append-only objects it
- * only names ({@link FailureLog}), and the ids already indexed are read from the shards' id files.
+ * only names ({@link FailureLog}), so do sealed-shard records in full chunks ({@link
+ * ShardChunkRecord}), and the ids already indexed are read from the shards' id files.
  *
  * @param formatVersion {@link #FORMAT_VERSION}; older versions are read, newer ones refused
  * @param updatedAt when it was written
@@ -18,6 +19,9 @@ import java.util.TreeMap;
  * @param failures per catalogue id: only in version 1 files; version 2 writes it empty and keeps
  *     failures in the objects {@code failureLog} names (read them through {@link FailureLog})
  * @param failureLog the failure-log objects, oldest first; absent in version 1 files
+ * @param shardChunks per index type, the objects holding its first sealed-shard records in full
+ *     chunks ({@link ProgressStore}); in the file, {@code indexes} then lists only the sealed
+ *     shards after them, while a loaded progress lists every sealed shard
  */
 public record Progress(
         int formatVersion,
@@ -25,7 +29,8 @@ public record Progress(
         long nextBatch,
         Map<String, IndexProgress> indexes,
         Map<String, FailureRecord> failures,
-        List<FailureLogRecord> failureLog) {
+        List<FailureLogRecord> failureLog,
+        Map<String, List<ShardChunkRecord>> shardChunks) {
 
     /** 2: failures moved out of this file into {@code faiss/failures/} objects. */
     public static final int FORMAT_VERSION = 2;
@@ -35,9 +40,11 @@ public record Progress(
         indexes = new TreeMap<>(indexes);
         failures = failures == null ? new TreeMap<>() : new TreeMap<>(failures);
         failureLog = failureLog == null ? List.of() : List.copyOf(failureLog);
+        shardChunks = shardChunks == null ? new TreeMap<>() : new TreeMap<>(shardChunks);
     }
 
     public static Progress empty() {
-        return new Progress(FORMAT_VERSION, Instant.EPOCH, 1, Map.of(), Map.of(), List.of());
+        return new Progress(
+                FORMAT_VERSION, Instant.EPOCH, 1, Map.of(), Map.of(), List.of(), Map.of());
     }
 }

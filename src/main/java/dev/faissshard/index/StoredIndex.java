@@ -296,6 +296,15 @@ public class StoredIndex {
         }
         Set<String> logs = new HashSet<>();
         progress.failureLog().forEach(record -> logs.add(layout.absolute(record.file())));
+        progress.shardChunks().values().stream()
+                .flatMap(List::stream)
+                .forEach(chunk -> logs.add(layout.absolute(chunk.file())));
+        for (StoredObject object : store.list(layout.absolute(ProgressStore.CHUNK_FOLDER))) {
+            if (ProgressStore.isChunkKey(layout, object.key()) && !logs.contains(object.key())) {
+                log.info("Removing {}, left over by an interrupted run", object.key());
+                store.delete(object.key());
+            }
+        }
         for (StoredObject object : store.list(layout.absolute(FailureLog.FOLDER))) {
             if (FailureLog.isLogKey(layout, object.key()) && !logs.contains(object.key())) {
                 log.info("Removing {}, left over by an interrupted run", object.key());
