@@ -196,7 +196,8 @@ public class StoredIndex {
      * #LOADERS} threads when there are several: an index of hashed ids reads every shard's at its
      * first question.
      */
-    static List<long[]> readIds(StorageClient store, IndexLayout layout, List<ShardRecord> shards) {
+    public static List<long[]> readIds(
+            StorageClient store, IndexLayout layout, List<ShardRecord> shards) {
         if (shards.size() == 1) {
             return List.of(ids(store, layout, shards.get(0)));
         }
