@@ -26,13 +26,18 @@ public final class CompactIds {
     private final List<long[]> runs = new ArrayList<>();
     private long size;
 
+    /** The chunk last used: ids come in runs, so most calls skip the map (and boxing its key). */
+    private long lastKey = -1;
+
+    private Chunk lastChunk;
+
     public long size() {
         return size;
     }
 
     public boolean contains(long id) {
         if (id >= 0 && id < CHUNKED_LIMIT) {
-            Chunk chunk = chunks.get(id >>> 16);
+            Chunk chunk = chunk(id >>> 16, false);
             return chunk != null && chunk.contains((int) (id & 0xFFFF));
         }
         for (long[] run : runs) {
@@ -46,7 +51,7 @@ public final class CompactIds {
     /** Adds the id; returns false if it was already present. */
     public boolean add(long id) {
         if (id >= 0 && id < CHUNKED_LIMIT) {
-            boolean added = chunks.computeIfAbsent(id >>> 16, key -> new Chunk()).add(id);
+            boolean added = chunk(id >>> 16, true).add(id);
             if (added) {
                 size++;
             }
@@ -62,17 +67,23 @@ public final class CompactIds {
 
     /** Adds every id of {@code ids} (in any order, duplicates allowed). */
     public void addAll(long[] ids) {
-        long[] large = new long[ids.length];
         int count = 0;
         for (long id : ids) {
             if (id >= 0 && id < CHUNKED_LIMIT) {
                 add(id);
             } else {
-                large[count++] = id;
+                count++;
             }
         }
         if (count == 0) {
             return;
+        }
+        long[] large = new long[count];
+        count = 0;
+        for (long id : ids) {
+            if (id < 0 || id >= CHUNKED_LIMIT) {
+                large[count++] = id;
+            }
         }
         Arrays.sort(large, 0, count);
         long[] fresh = new long[count];
@@ -98,7 +109,7 @@ public final class CompactIds {
                 continue;
             }
             long chunkEnd = Math.min(last, (id | 0xFFFF));
-            Chunk chunk = chunks.computeIfAbsent(id >>> 16, key -> new Chunk());
+            Chunk chunk = chunk(id >>> 16, true);
             size += chunk.addRange((int) (id & 0xFFFF), (int) (chunkEnd & 0xFFFF));
             if (chunkEnd == Long.MAX_VALUE) {
                 break;
@@ -120,6 +131,18 @@ public final class CompactIds {
             bytes += 16 + 8L * run.length + 8;
         }
         return bytes;
+    }
+
+    private Chunk chunk(long key, boolean create) {
+        if (key == lastKey) {
+            return lastChunk;
+        }
+        Chunk chunk = create ? chunks.computeIfAbsent(key, k -> new Chunk()) : chunks.get(key);
+        if (chunk != null) {
+            lastKey = key;
+            lastChunk = chunk;
+        }
+        return chunk;
     }
 
     private void pushRun(long[] run) {
