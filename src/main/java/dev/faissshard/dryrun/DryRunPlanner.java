@@ -5,10 +5,10 @@ import dev.faissshard.catalog.Catalog;
 import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.embedding.EmbeddingService;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.index.DoneIds;
 import dev.faissshard.index.FailureRecord;
 import dev.faissshard.index.FaissIds;
 import dev.faissshard.index.IdFile;
-import dev.faissshard.index.IdSet;
 import dev.faissshard.index.IndexLayout;
 import dev.faissshard.index.IndexLocation;
 import dev.faissshard.index.IndexProgress;
@@ -21,8 +21,10 @@ import dev.faissshard.shard.ShardSizeModel;
 import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.storage.StorageClient;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -39,8 +41,11 @@ public class DryRunPlanner {
     /** Bytes of an id file line beyond the catalogue id: a FAISS id, a tab, a newline. */
     private static final int ID_LINE_OVERHEAD = 21;
 
-    /** {@code IdSet}'s cost of an id held in memory. */
-    private static final int ID_SET_BYTES = 16;
+    /**
+     * {@code DoneIds}' cost of an id held in memory, at most: 8 bytes for a hashed id (dense
+     * integer ids cost a sixteenth of that, and those of the open shard 16).
+     */
+    private static final int ID_SET_BYTES = 8;
 
     private final ProgressStore progressStore;
     private final ShardWriterFactory writers;
@@ -63,7 +68,8 @@ public class DryRunPlanner {
         IndexLayout layout = location.layout();
         StorageClient storage = location.storage();
         Progress progress = progressStore.load(layout, storage).orElseGet(Progress::empty);
-        Map<IndexType, IdSet> held = new EnumMap<>(IndexType.class);
+        Map<String, FailureRecord> failures = progressStore.failures(layout, storage, progress);
+        Map<IndexType, DoneIds> held = new EnumMap<>(IndexType.class);
         for (IndexType type : plan.indexTypes()) {
             held.put(type, heldIds(progress.indexes().get(type.key()), layout, storage));
         }
@@ -71,7 +77,7 @@ public class DryRunPlanner {
         Rows rows = new Rows(plan.indexTypes());
         try (Stream<CatalogEntry> entries = catalog.entries()) {
             for (Iterator<CatalogEntry> it = entries.iterator(); it.hasNext(); ) {
-                rows.read(it.next(), plan, progress, held);
+                rows.read(it.next(), plan, failures, held);
             }
         }
 
@@ -184,16 +190,29 @@ public class DryRunPlanner {
                 uploaded);
     }
 
-    /** The FAISS ids one type holds: its sealed shards' and open segments' id files. */
-    private static IdSet heldIds(IndexProgress state, IndexLayout layout, StorageClient storage) {
-        IdSet ids = new IdSet();
+    /**
+     * The FAISS ids one type holds: its sealed shards' (read lazily, as a job reads them) and its
+     * open segments' id files.
+     */
+    private static DoneIds heldIds(IndexProgress state, IndexLayout layout, StorageClient storage) {
         if (state == null) {
-            return ids;
+            return new DoneIds(List.of(), shards -> List.of());
         }
-        for (ShardRecord shard : state.sealedShards()) {
-            IdFile.read(storage.get(layout.absolute(shard.idsFile())))
-                    .forEach(entry -> ids.add(entry.faissId()));
-        }
+        DoneIds ids =
+                new DoneIds(
+                        state.sealedShards(),
+                        shards -> {
+                            List<long[]> read = new ArrayList<>(shards.size());
+                            for (ShardRecord shard : shards) {
+                                List<IdFile.Entry> entries =
+                                        IdFile.read(storage.get(layout.absolute(shard.idsFile())));
+                                read.add(
+                                        entries.stream()
+                                                .mapToLong(IdFile.Entry::faissId)
+                                                .toArray());
+                            }
+                            return read;
+                        });
         for (SegmentRecord segment : state.openSegments()) {
             IdFile.read(storage.get(layout.absolute(segment.idsFile())))
                     .forEach(entry -> ids.add(entry.faissId()));
@@ -220,7 +239,10 @@ public class DryRunPlanner {
         }
 
         void read(
-                CatalogEntry entry, BuildPlan plan, Progress progress, Map<IndexType, IdSet> held) {
+                CatalogEntry entry,
+                BuildPlan plan,
+                Map<String, FailureRecord> failures,
+                Map<IndexType, DoneIds> held) {
             batchSize = plan.batchSize();
             all++;
             if (!plan.owns().test(entry.id())) {
@@ -229,7 +251,7 @@ public class DryRunPlanner {
             owned++;
             long faissId = FaissIds.of(entry.id());
             boolean everywhere = held.values().stream().allMatch(ids -> ids.contains(faissId));
-            FailureRecord failure = progress.failures().get(entry.id());
+            FailureRecord failure = failures.get(entry.id());
             if (failure != null && !plan.retries(failure.reason())) {
                 skippedFailures++;
                 return;

@@ -1,20 +1,21 @@
 package dev.faissshard.failurereport;
 
+import dev.faissshard.index.FailureRecord;
 import dev.faissshard.index.IndexLayout;
 import dev.faissshard.index.PartitionsFile;
-import dev.faissshard.index.Progress;
 import dev.faissshard.index.ProgressStore;
 import dev.faissshard.storage.StorageClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * The failure records an index keeps in storage: its {@code progress.json}, or for a partitioned
- * build the {@code progress.json} of each partition named by its {@code faiss/partitions.json}.
- * Read from storage only, so an index built by another process, or before this one started, is
- * reported as well.
+ * The failure records an index keeps in storage (read through the failure log its {@code
+ * progress.json} names), or for a partitioned build those of each partition named by its {@code
+ * faiss/partitions.json}. Read from storage only, so an index built by another process, or before
+ * this one started, is reported as well.
  */
 @Component
 class IndexFailures {
@@ -29,7 +30,7 @@ class IndexFailures {
 
     /** The rows of the index at this layout; none when it has no progress yet. */
     List<FailureRow> of(IndexLayout layout) {
-        return rows(progress.load(layout, storage).orElse(Progress.empty()));
+        return progress.failures(layout, storage).map(IndexFailures::rows).orElse(List.of());
     }
 
     /**
@@ -46,14 +47,14 @@ class IndexFailures {
                                 prefix.isEmpty()
                                         ? partition.prefix()
                                         : prefix + "/" + partition.prefix());
-                progress.load(layout, storage).ifPresent(stored -> rows.addAll(rows(stored)));
+                progress.failures(layout, storage).ifPresent(stored -> rows.addAll(rows(stored)));
             }
             return Optional.of(rows);
         }
-        return progress.load(IndexLayout.at(prefix), storage).map(IndexFailures::rows);
+        return progress.failures(IndexLayout.at(prefix), storage).map(IndexFailures::rows);
     }
 
-    private static List<FailureRow> rows(Progress stored) {
-        return stored.failures().entrySet().stream().map(FailureRow::of).toList();
+    private static List<FailureRow> rows(Map<String, FailureRecord> failures) {
+        return failures.entrySet().stream().map(FailureRow::of).toList();
     }
 }

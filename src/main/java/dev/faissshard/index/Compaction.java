@@ -150,7 +150,8 @@ public class Compaction {
                         state.factory(),
                         shards,
                         output.next,
-                        plan.includeTail() ? List.of() : state.openSegments());
+                        plan.includeTail() ? List.of() : state.openSegments(),
+                        state.trained());
         // The writer is empty after its last seal: with the tail rewritten, the next job's open
         // shard starts in it; otherwise the open shard stays where it is.
         if (!plan.includeTail()) {

@@ -30,19 +30,8 @@ public record IndexProgress(
         openSegments = List.copyOf(openSegments);
     }
 
-    /** Progress of an untrained factory (or before training). */
-    public IndexProgress(
-            ModelInfo model,
-            String metric,
-            String factory,
-            List<ShardRecord> sealedShards,
-            int openShard,
-            List<SegmentRecord> openSegments) {
-        this(model, metric, factory, sealedShards, openShard, openSegments, null);
-    }
-
     public static IndexProgress empty(ModelInfo model, String metric, String factory) {
-        return new IndexProgress(model, metric, factory, List.of(), 1, List.of());
+        return new IndexProgress(model, metric, factory, List.of(), 1, List.of(), null);
     }
 
     /** Vectors stored across sealed shards and open segments. */

@@ -45,7 +45,10 @@ public final class OpenIndex implements AutoCloseable {
     private final ManifestPublisher manifests;
     private final IndexEvents events;
     private final Map<IndexType, OpenTypeIndex> types;
-    private final Map<String, FailureRecord> failures;
+    private final FailureLog failures;
+
+    /** Whether a shard was sealed since the last commit: the failure log is compacted then. */
+    private boolean sealedSinceCommit;
 
     /**
      * Uploads wait here until the commit that ends their batch. A sealed shard waits as its
@@ -69,7 +72,8 @@ public final class OpenIndex implements AutoCloseable {
         this.location = location;
         this.committed = progress;
         this.types = Collections.unmodifiableMap(new EnumMap<>(types));
-        this.failures = new TreeMap<>(progress.failures());
+        this.failures =
+                progressStore.openFailureLog(location.layout(), location.storage(), progress);
         this.tombstones = new ArrayList<>(progress.tombstones());
         this.tombstones.forEach(
                 tombstone ->
@@ -120,15 +124,13 @@ public final class OpenIndex implements AutoCloseable {
 
     /** The failure recorded for this catalogue id, by this run or an earlier one. */
     public Optional<FailureRecord> failure(String catalogId) {
-        return Optional.ofNullable(failures.get(catalogId));
+        return failures.get(catalogId);
     }
 
     /** Records that an image failed, counting the attempts across runs. */
     public void fail(
             String catalogId, String url, FailureReason reason, String detail, Instant at) {
-        FailureRecord previous = failures.get(catalogId);
-        int attempts = previous == null ? 1 : previous.attempts() + 1;
-        failures.put(catalogId, new FailureRecord(url, reason, detail, attempts, at));
+        failures.fail(catalogId, url, reason, detail, at);
     }
 
     /**
@@ -139,7 +141,7 @@ public final class OpenIndex implements AutoCloseable {
         long[] ids = new long[catalogIds.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = FaissIds.of(catalogIds.get(i));
-            failures.remove(catalogIds.get(i));
+            failures.clear(catalogIds.get(i));
         }
         types.forEach(
                 (type, index) ->
@@ -280,7 +282,7 @@ public final class OpenIndex implements AutoCloseable {
 
     /** Whether a failure recorded in this index is one a later job would retry. */
     public boolean hasTransientFailures() {
-        return failures.values().stream().anyMatch(failure -> failure.reason().isTransient());
+        return failures.hasTransient();
     }
 
     /**
@@ -296,16 +298,35 @@ public final class OpenIndex implements AutoCloseable {
         }
         Map<String, IndexProgress> indexes = new TreeMap<>(committed.indexes());
         types.forEach((type, index) -> indexes.put(type.key(), index.state()));
+        FailureLog.Written written =
+                failures.commit(storage, sealedSinceCommit || complete, events);
+        sealedSinceCommit = false;
         Progress next =
                 new Progress(
-                        Progress.FORMAT_VERSION, now, nextBatch, indexes, failures, tombstones);
+                        Progress.FORMAT_VERSION,
+                        now,
+                        nextBatch,
+                        indexes,
+                        Map.of(),
+                        written.records(),
+                        committed.shardChunks(),
+                        tombstones);
         long start = System.nanoTime();
-        long progressBytes = progressStore.save(layout, storage, next);
-        events.uploaded("progress", progressBytes, System.nanoTime() - start);
-        committed = next;
+        ProgressStore.Saved saved = progressStore.save(layout, storage, next, committed);
+        if (saved.chunkBytes() > 0) {
+            events.uploaded("shard-records", saved.chunkBytes(), 0);
+        }
+        events.uploaded("progress", saved.progressBytes(), System.nanoTime() - start);
+        committed = saved.progress();
         start = System.nanoTime();
         long manifestBytes = manifests.publish(layout, indexes, storage, complete, tombstones);
         events.uploaded("manifest", manifestBytes, System.nanoTime() - start);
+        for (String key : written.obsoleteKeys()) {
+            // Superseded by the compacted object progress.json now names instead.
+            if (FailureLog.isLogKey(layout, key)) {
+                storage.delete(key);
+            }
+        }
         for (String key : List.copyOf(obsolete)) {
             // Keys come from progress.json; only this index's own segment and shard names are ever
             // deleted, even if the stored progress was edited to name something else.
@@ -328,6 +349,9 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     private void collect(OpenTypeIndex.Changes changes, IndexType type) {
+        if (changes.uploads.stream().anyMatch(object -> object.kind().equals("shard"))) {
+            sealedSinceCommit = true;
+        }
         pending.addAll(changes.uploads);
         obsolete.addAll(changes.obsoleteKeys);
         clear(type, changes.clearedFiles);

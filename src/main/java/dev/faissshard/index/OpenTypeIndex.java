@@ -28,7 +28,7 @@ final class OpenTypeIndex implements AutoCloseable {
 
     private final IndexType type;
     private final IndexLayout layout;
-    private final IdSet indexedIds;
+    private final DoneIds indexedIds;
     private final Clock clock;
     private final ShardWriterFactory writers;
 
@@ -54,7 +54,7 @@ final class OpenTypeIndex implements AutoCloseable {
             IndexType type,
             IndexLayout layout,
             ShardWriter writer,
-            IdSet indexedIds,
+            DoneIds indexedIds,
             IndexProgress state,
             Clock clock,
             ShardWriterFactory writers,
@@ -107,7 +107,7 @@ final class OpenTypeIndex implements AutoCloseable {
         recallSample.offer(segment.vectors(), segment.ids());
         openEntries.addAll(entries);
         for (long id : segment.ids()) {
-            indexedIds.add(id);
+            indexedIds.restore(id);
         }
     }
 
@@ -319,6 +319,7 @@ final class OpenTypeIndex implements AutoCloseable {
         List<IdFile.Entry> entries = List.copyOf(openEntries.subList(0, count));
         openEntries.subList(0, count).clear();
         requireSameIds(entries, sealed.ids());
+        indexedIds.sealed(sealed.ids(), openEntries);
         int shard = state.openShard();
         String key = layout.shardKey(type, shard);
         String idsKey = layout.shardIdsKey(type, shard);

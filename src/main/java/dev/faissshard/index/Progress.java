@@ -9,13 +9,20 @@ import java.util.TreeMap;
 /**
  * The content of {@code progress.json}: everything a job needs to continue where the last one
  * stopped. Written atomically after each batch; a reader sees either the previous or the next
- * version.
+ * version. It stays small whatever the catalogue's size: failures live in append-only objects it
+ * only names ({@link FailureLog}), so do sealed-shard records in full chunks ({@link
+ * ShardChunkRecord}), and the ids already indexed are read from the shards' id files.
  *
  * @param formatVersion {@link #FORMAT_VERSION}; older versions are read, newer ones refused
  * @param updatedAt when it was written
  * @param nextBatch number of the next batch to write (batch numbers name segment objects)
  * @param indexes per index type key ({@code color}, …)
- * @param failures per catalogue id
+ * @param failures per catalogue id: only in version 1 files; version 2 writes it empty and keeps
+ *     failures in the objects {@code failureLog} names (read them through {@link FailureLog})
+ * @param failureLog the failure-log objects, oldest first; absent in version 1 files
+ * @param shardChunks per index type, the objects holding its first sealed-shard records in full
+ *     chunks ({@link ProgressStore}); in the file, {@code indexes} then lists only the sealed
+ *     shards after them, while a loaded progress lists every sealed shard
  * @param tombstones deleted vectors still stored in a shard or segment; absent (empty) in older
  *     files
  */
@@ -25,28 +32,49 @@ public record Progress(
         long nextBatch,
         Map<String, IndexProgress> indexes,
         Map<String, FailureRecord> failures,
+        List<FailureLogRecord> failureLog,
+        Map<String, List<ShardChunkRecord>> shardChunks,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneRecord> tombstones) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** 2: failures moved out of this file into {@code faiss/failures/} objects. */
+    public static final int FORMAT_VERSION = 2;
 
     public Progress {
         // Sorted so that the file diffs well and is stable for the same state.
         indexes = new TreeMap<>(indexes);
-        failures = new TreeMap<>(failures);
+        failures = failures == null ? new TreeMap<>() : new TreeMap<>(failures);
+        failureLog = failureLog == null ? List.of() : List.copyOf(failureLog);
+        shardChunks = shardChunks == null ? new TreeMap<>() : new TreeMap<>(shardChunks);
         tombstones = tombstones == null ? List.of() : List.copyOf(tombstones);
     }
 
-    /** Progress without tombstones. */
+    /** Progress as version 1 wrote it: failures inline, no log, no chunks, no tombstones. */
     public Progress(
             int formatVersion,
             Instant updatedAt,
             long nextBatch,
             Map<String, IndexProgress> indexes,
             Map<String, FailureRecord> failures) {
-        this(formatVersion, updatedAt, nextBatch, indexes, failures, List.of());
+        this(
+                formatVersion,
+                updatedAt,
+                nextBatch,
+                indexes,
+                failures,
+                List.of(),
+                Map.of(),
+                List.of());
     }
 
     public static Progress empty() {
-        return new Progress(FORMAT_VERSION, Instant.EPOCH, 1, Map.of(), Map.of());
+        return new Progress(
+                FORMAT_VERSION,
+                Instant.EPOCH,
+                1,
+                Map.of(),
+                Map.of(),
+                List.of(),
+                Map.of(),
+                List.of());
     }
 }

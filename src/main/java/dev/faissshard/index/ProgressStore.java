@@ -1,18 +1,44 @@
 package dev.faissshard.index;
 
+import dev.faissshard.checksum.Sha256;
 import dev.faissshard.storage.StorageClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads and atomically replaces {@code progress.json}. */
+/**
+ * Reads and atomically replaces {@code progress.json}. The file is written after every batch, so
+ * what grows with the index is kept out of it: failures ({@link FailureLog}) and the records of
+ * sealed shards, which go, {@value #SHARDS_PER_CHUNK} at a time once that many are sealed, into
+ * immutable {@code faiss/state/<type>_shards_<first>_<last>_<sha>.json} objects it names. A loaded
+ * progress lists every sealed shard again, so readers see no difference.
+ */
 @Component
 public class ProgressStore {
 
+    /** Sealed-shard records per chunk object. */
+    public static final int SHARDS_PER_CHUNK = 32;
+
+    /** Where chunk objects live, relative to the index prefix. */
+    public static final String CHUNK_FOLDER = "faiss/state/";
+
+    private static final TypeReference<List<ShardRecord>> SHARD_LIST = new TypeReference<>() {};
+
     private final JsonMapper json;
+
+    /** Chunks and the file itself without indentation: a third smaller, written every batch. */
+    private final ObjectWriter compact;
 
     public ProgressStore(JsonMapper json) {
         // Unknown fields are tolerated so that a newer minor writer does not break an older reader;
@@ -22,17 +48,206 @@ public class ProgressStore {
                         .enable(SerializationFeature.INDENT_OUTPUT)
                         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                         .build();
+        this.compact = this.json.writer().without(SerializationFeature.INDENT_OUTPUT);
     }
 
     public Optional<Progress> load(IndexLayout layout, StorageClient storage) {
-        return storage.find(layout.progressKey()).map(data -> parse(layout.progressKey(), data));
+        return storage.find(layout.progressKey())
+                .map(data -> inflate(layout, storage, parse(layout.progressKey(), data)));
     }
 
-    /** Writes the progress; returns its size in bytes. */
-    public long save(IndexLayout layout, StorageClient storage, Progress progress) {
-        byte[] data = json.writeValueAsBytes(progress);
+    /** Whether {@code key} is a sealed-shard chunk object of this index by its name. */
+    public static boolean isChunkKey(IndexLayout layout, String key) {
+        String folder = layout.absolute(CHUNK_FOLDER);
+        return key.startsWith(folder)
+                && key.substring(folder.length())
+                        .matches("[a-z]+_shards_[0-9]{5}_[0-9]{5}_[0-9a-f]{12}\\.json");
+    }
+
+    /** What a save wrote. */
+    public record Saved(Progress progress, long progressBytes, long chunkBytes) {}
+
+    /**
+     * Writes the progress (first any chunk object it names that {@code previous}, the progress in
+     * storage, does not): returns it as stored, with its chunks named, and the bytes written.
+     */
+    public Saved save(
+            IndexLayout layout, StorageClient storage, Progress progress, Progress previous) {
+        Map<String, IndexProgress> inline = new TreeMap<>();
+        Map<String, List<ShardChunkRecord>> chunks = new TreeMap<>();
+        long chunkBytes = 0;
+        for (Map.Entry<String, IndexProgress> entry : progress.indexes().entrySet()) {
+            String type = entry.getKey();
+            IndexProgress index = entry.getValue();
+            List<ShardRecord> sealed = index.sealedShards();
+            IndexProgress before = previous.indexes().get(type);
+            List<ShardChunkRecord> known = previous.shardChunks().getOrDefault(type, List.of());
+            int full = sealed.size() / SHARDS_PER_CHUNK * SHARDS_PER_CHUNK;
+            List<ShardChunkRecord> refs = new ArrayList<>();
+            for (int from = 0; from < full; from += SHARDS_PER_CHUNK) {
+                List<ShardRecord> part = sealed.subList(from, from + SHARDS_PER_CHUNK);
+                int chunk = from / SHARDS_PER_CHUNK;
+                if (chunk < known.size()
+                        && before != null
+                        && before.sealedShards().size() >= from + SHARDS_PER_CHUNK
+                        && before.sealedShards()
+                                .subList(from, from + SHARDS_PER_CHUNK)
+                                .equals(part)) {
+                    refs.add(known.get(chunk));
+                    continue;
+                }
+                byte[] data = compact.writeValueAsBytes(part);
+                String sha = Sha256.hex(data);
+                String file =
+                        String.format(
+                                Locale.ROOT,
+                                "%s%s_shards_%05d_%05d_%s.json",
+                                CHUNK_FOLDER,
+                                type,
+                                part.get(0).shard(),
+                                part.get(part.size() - 1).shard(),
+                                sha.substring(0, 12));
+                storage.replace(layout.absolute(file), data, "application/json");
+                chunkBytes += data.length;
+                refs.add(
+                        new ShardChunkRecord(
+                                file,
+                                part.get(0).shard(),
+                                part.get(part.size() - 1).shard(),
+                                data.length,
+                                sha));
+            }
+            if (!refs.isEmpty()) {
+                chunks.put(type, refs);
+            }
+            inline.put(type, withSealed(index, sealed.subList(full, sealed.size())));
+        }
+        Progress stored =
+                new Progress(
+                        progress.formatVersion(),
+                        progress.updatedAt(),
+                        progress.nextBatch(),
+                        inline,
+                        progress.failures(),
+                        progress.failureLog(),
+                        chunks,
+                        progress.tombstones());
+        byte[] data = compact.writeValueAsBytes(stored);
         storage.replace(layout.progressKey(), data, "application/json");
-        return data.length;
+        Progress loaded =
+                new Progress(
+                        progress.formatVersion(),
+                        progress.updatedAt(),
+                        progress.nextBatch(),
+                        progress.indexes(),
+                        progress.failures(),
+                        progress.failureLog(),
+                        chunks,
+                        progress.tombstones());
+        return new Saved(loaded, data.length, chunkBytes);
+    }
+
+    /** The progress as stored, with the sealed shards its chunk objects hold put back in front. */
+    private Progress inflate(IndexLayout layout, StorageClient storage, Progress stored) {
+        if (stored.shardChunks().isEmpty()) {
+            return stored;
+        }
+        Map<String, IndexProgress> indexes = new TreeMap<>(stored.indexes());
+        stored.shardChunks()
+                .forEach(
+                        (type, refs) -> {
+                            IndexProgress index = indexes.get(type);
+                            if (index == null) {
+                                throw new CorruptProgressException(
+                                        layout.progressKey()
+                                                + " names shard chunks of an index type it does"
+                                                + " not hold");
+                            }
+                            List<ShardRecord> sealed = new ArrayList<>();
+                            for (ShardChunkRecord ref : refs) {
+                                sealed.addAll(readChunk(layout, storage, ref));
+                            }
+                            sealed.addAll(index.sealedShards());
+                            indexes.put(type, withSealed(index, sealed));
+                        });
+        return new Progress(
+                stored.formatVersion(),
+                stored.updatedAt(),
+                stored.nextBatch(),
+                indexes,
+                stored.failures(),
+                stored.failureLog(),
+                stored.shardChunks(),
+                stored.tombstones());
+    }
+
+    private List<ShardRecord> readChunk(
+            IndexLayout layout, StorageClient storage, ShardChunkRecord ref) {
+        String key = layout.absolute(ref.file());
+        if (!isChunkKey(layout, key)) {
+            throw new CorruptProgressException(
+                    ref.file() + " named by progress.json is not a shard chunk object");
+        }
+        byte[] data =
+                storage.find(key)
+                        .orElseThrow(
+                                () ->
+                                        new CorruptProgressException(
+                                                key + " named by progress.json is missing"));
+        if (!Sha256.hex(data).equals(ref.sha256())) {
+            throw new CorruptProgressException(
+                    key + " does not match the checksum recorded in progress.json");
+        }
+        try {
+            return json.readValue(data, SHARD_LIST);
+        } catch (JacksonException ex) {
+            throw new CorruptProgressException(
+                    key + " is not valid shard-chunk JSON: " + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    private static IndexProgress withSealed(IndexProgress index, List<ShardRecord> sealed) {
+        return new IndexProgress(
+                index.model(),
+                index.metric(),
+                index.factory(),
+                sealed,
+                index.openShard(),
+                index.openSegments(),
+                index.trained());
+    }
+
+    /**
+     * The failures recorded for the index at this layout (empty without progress), read through
+     * {@link FailureLog}. A job compacting the log meanwhile may delete an object the progress just
+     * read names: then the progress is read again, since it names the compacted object by now.
+     */
+    public Optional<SortedMap<String, FailureRecord>> failures(
+            IndexLayout layout, StorageClient storage) {
+        for (int attempt = 1; ; attempt++) {
+            Optional<Progress> progress = load(layout, storage);
+            if (progress.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(failures(layout, storage, progress.get()));
+            } catch (FailureLogUnavailableException ex) {
+                if (attempt >= 3) {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    /** The failures {@code progress} records (see {@link FailureLog#read}). */
+    public SortedMap<String, FailureRecord> failures(
+            IndexLayout layout, StorageClient storage, Progress progress) {
+        return FailureLog.read(layout, storage, progress, json);
+    }
+
+    /** The failure log of an index opened for a run. */
+    FailureLog openFailureLog(IndexLayout layout, StorageClient storage, Progress progress) {
+        return FailureLog.open(layout, storage, progress, json);
     }
 
     Progress parse(String key, byte[] data) {
@@ -56,6 +271,6 @@ public class ProgressStore {
     }
 
     byte[] serialize(Progress progress) {
-        return json.writeValueAsBytes(progress);
+        return compact.writeValueAsBytes(progress);
     }
 }

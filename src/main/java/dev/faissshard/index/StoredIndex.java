@@ -12,6 +12,7 @@ import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StoredObject;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -144,9 +145,9 @@ public class StoredIndex {
     }
 
     /**
-     * Opens one index type where the last run left it: loads the ids of sealed shards (from their
-     * id files, not the shards) and rebuilds the open shard from its flushed segments, checking
-     * each segment's checksum.
+     * Opens one index type where the last run left it: indexes its sealed shards' id ranges (their
+     * ids are read lazily, see {@link DoneIds}) and rebuilds the open shard from its flushed
+     * segments, checking each segment's checksum.
      *
      * <p>An open shard of a long build is hundreds of segments, each two objects: fetched one after
      * the other, a resume spent its time waiting on storage round trips (two minutes against
@@ -164,17 +165,7 @@ public class StoredIndex {
         IndexLayout layout = location.layout();
         StorageClient store = location.storage();
         long start = System.nanoTime();
-        IdSet ids = new IdSet();
-        Deque<Future<List<IdFile.Entry>>> idFiles = new ArrayDeque<>();
-        for (ShardRecord shard : state.sealedShards()) {
-            idFiles.add(
-                    loaders.submit(() -> IdFile.read(store.get(layout.absolute(shard.idsFile())))));
-        }
-        while (!idFiles.isEmpty()) {
-            for (IdFile.Entry entry : await(idFiles.poll())) {
-                ids.add(entry.faissId());
-            }
-        }
+        DoneIds ids = new DoneIds(state.sealedShards(), shards -> readIds(store, layout, shards));
         long idsLoaded = System.nanoTime();
         ShardWriter writer = writers.open(model.dimension(), trainedIndex(store, layout, state));
         Set<Long> deleted = new HashSet<>();
@@ -216,11 +207,13 @@ public class StoredIndex {
             throw ex;
         }
         log.info(
-                "Opened {} of {}: ids of {} sealed shard(s) in {} ms, {} open segment(s) in {} ms"
+                "Opened {} of {}: {} sealed shard(s), {} of them taken as id ranges and the rest"
+                        + " left to read when asked, in {} ms; {} open segment(s) in {} ms"
                         + " ({} ms restoring)",
                 type.key(),
                 location.description(),
                 state.sealedShards().size(),
+                state.sealedShards().size() - ids.shardsUnread(),
                 (idsLoaded - start) / 1_000_000,
                 state.openSegments().size(),
                 (System.nanoTime() - idsLoaded) / 1_000_000,
@@ -246,6 +239,41 @@ public class StoredIndex {
                             + " does not match the checksum recorded in progress.json; storage was modified");
         }
         return data;
+    }
+
+    /**
+     * The FAISS ids of sealed shards, from their id files (not the shards), fetched by {@link
+     * #LOADERS} threads when there are several: an index of hashed ids reads every shard's at its
+     * first question.
+     */
+    public static List<long[]> readIds(
+            StorageClient store, IndexLayout layout, List<ShardRecord> shards) {
+        if (shards.size() == 1) {
+            return List.of(ids(store, layout, shards.get(0)));
+        }
+        ExecutorService loaders = loaders();
+        try {
+            List<Future<long[]>> files = new ArrayList<>();
+            for (ShardRecord shard : shards) {
+                files.add(loaders.submit(() -> ids(store, layout, shard)));
+            }
+            List<long[]> ids = new ArrayList<>(files.size());
+            for (Future<long[]> file : files) {
+                ids.add(await(file));
+            }
+            return ids;
+        } finally {
+            loaders.shutdownNow();
+        }
+    }
+
+    private static long[] ids(StorageClient store, IndexLayout layout, ShardRecord shard) {
+        List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(shard.idsFile())));
+        long[] ids = new long[entries.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = entries.get(i).faissId();
+        }
+        return ids;
     }
 
     /** One flushed segment, fetched, checked against progress.json and decoded. */
@@ -324,6 +352,23 @@ public class StoredIndex {
         }
         for (StoredObject object : store.list(layout.openPrefix())) {
             if (layout.isSegmentKey(object.key()) && !referenced.contains(object.key())) {
+                log.info("Removing {}, left over by an interrupted run", object.key());
+                store.delete(object.key());
+            }
+        }
+        Set<String> logs = new HashSet<>();
+        progress.failureLog().forEach(record -> logs.add(layout.absolute(record.file())));
+        progress.shardChunks().values().stream()
+                .flatMap(List::stream)
+                .forEach(chunk -> logs.add(layout.absolute(chunk.file())));
+        for (StoredObject object : store.list(layout.absolute(ProgressStore.CHUNK_FOLDER))) {
+            if (ProgressStore.isChunkKey(layout, object.key()) && !logs.contains(object.key())) {
+                log.info("Removing {}, left over by an interrupted run", object.key());
+                store.delete(object.key());
+            }
+        }
+        for (StoredObject object : store.list(layout.absolute(FailureLog.FOLDER))) {
+            if (FailureLog.isLogKey(layout, object.key()) && !logs.contains(object.key())) {
                 log.info("Removing {}, left over by an interrupted run", object.key());
                 store.delete(object.key());
             }

@@ -133,8 +133,7 @@ class HostileImageUrlsBuildTests {
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(jobs.view(job).counts().embedded()).isEqualTo(4);
 
-        Map<String, Map<String, Object>> failures =
-                (Map<String, Map<String, Object>>) StoredIndex.progress(storage).get("failures");
+        Map<String, Map<String, Object>> failures = StoredIndex.failures(storage);
         assertThat(failures.keySet()).containsExactlyInAnyOrderElementsOf(REFUSED.keySet());
         REFUSED.forEach(
                 (id, reason) ->

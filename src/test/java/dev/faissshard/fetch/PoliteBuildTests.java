@@ -120,8 +120,7 @@ class PoliteBuildTests {
         long took = System.nanoTime() - start;
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(jobs.view(job).counts().embedded()).isEqualTo(3 * PER_HOST);
-        assertThat(StoredIndex.progress(storage.resolve("throttled")).get("failures"))
-                .isEqualTo(Map.of());
+        assertThat(StoredIndex.failures(storage.resolve("throttled"))).isEqualTo(Map.of());
         List<Hit> hits = server.hits("throttle.test");
         assertThat(hits).filteredOn(hit -> hit.status() == 429).hasSize(PER_HOST);
         assertThat(hits).filteredOn(hit -> hit.status() == 200).hasSize(PER_HOST);
@@ -173,9 +172,7 @@ class PoliteBuildTests {
         Job first = run("edges", csv);
         long took = System.nanoTime() - start;
         assertThat(first.state()).isEqualTo(JobState.SUCCEEDED);
-        Map<String, Map<String, Object>> failures =
-                (Map<String, Map<String, Object>>)
-                        StoredIndex.progress(storage.resolve("edges")).get("failures");
+        Map<String, Map<String, Object>> failures = StoredIndex.failures(storage.resolve("edges"));
         assertThat(failures.keySet()).containsExactlyInAnyOrder("slow", "closed-0", "closed-1");
         assertThat(failures.get("slow").get("reason")).isEqualTo("tail_timeout");
         assertThat(failures.get("closed-0").get("reason")).isEqualTo("throttled");
@@ -192,8 +189,7 @@ class PoliteBuildTests {
         Job second = run("edges", csv);
         assertThat(second.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(jobs.view(second).counts().embedded()).isEqualTo(3);
-        assertThat(StoredIndex.progress(storage.resolve("edges")).get("failures"))
-                .isEqualTo(Map.of());
+        assertThat(StoredIndex.failures(storage.resolve("edges"))).isEqualTo(Map.of());
         assertThat(StoredIndex.vectors(storage.resolve("edges"), "structure").catalogIds())
                 .hasSize(20)
                 .contains("slow", "closed-0", "closed-1");

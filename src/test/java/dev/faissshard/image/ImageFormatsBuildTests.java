@@ -138,8 +138,7 @@ class ImageFormatsBuildTests {
         assertThat(jobs.view(job).counts().embedded()).isEqualTo(GOOD.size());
         assertThat(jobs.view(job).counts().failed()).isEqualTo(BAD.size());
 
-        Map<String, Map<String, Object>> failures =
-                (Map<String, Map<String, Object>>) StoredIndex.progress(storage).get("failures");
+        Map<String, Map<String, Object>> failures = StoredIndex.failures(storage);
         assertThat(failures.keySet()).containsExactlyInAnyOrderElementsOf(BAD.keySet());
         BAD.forEach(
                 (id, refused) -> {

@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Kills the service (SIGKILL, a separate JVM) in the middle of a build at several points, restarts
  * it and resumes, then checks the outcome against the catalogue: every image that can be embedded
- * is in every index type exactly once, and every failure is recorded with its reason.
+ * is in every index type exactly once, and every failure is recorded with its reason, exactly once,
+ * in the compact state (failure log, no leftover objects).
  */
 class ResumeAfterKillTests {
 
@@ -86,12 +87,14 @@ class ResumeAfterKillTests {
                         .isLessThan(70);
             }
             @SuppressWarnings("unchecked")
-            Map<String, Map<String, Object>> failures =
-                    (Map<String, Map<String, Object>>)
-                            StoredIndex.progress(storage).get("failures");
+            Map<String, Map<String, Object>> failures = StoredIndex.failures(storage);
             Map<String, String> recorded = new HashMap<>();
             failures.forEach((id, failure) -> recorded.put(id, (String) failure.get("reason")));
             assertThat(recorded).isEqualTo(expectedFailures);
+            assertThat(failures.values())
+                    .as("each permanent failure recorded exactly once across the kills")
+                    .allSatisfy(failure -> assertThat(failure.get("attempts")).isEqualTo(1));
+            assertCompactState(storage);
             Set<String> named = new HashSet<>();
             @SuppressWarnings("unchecked")
             var segments =
@@ -109,6 +112,36 @@ class ResumeAfterKillTests {
                 assertThat(open.map(path -> storage.relativize(path).toString()).toList())
                         .as("no leftovers of killed runs: only the manifest's open segments")
                         .containsExactlyInAnyOrderElementsOf(named);
+            }
+        }
+    }
+
+    /**
+     * The compact state survives the kills: progress.json (format 2) holds no failure itself, the
+     * finished job left its failure log compacted, and every failure-log or shard-record object in
+     * storage is one progress.json names (no leftover of a killed run).
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertCompactState(Path storage) throws IOException {
+        Map<String, Object> progress = StoredIndex.progress(storage);
+        assertThat(progress.get("formatVersion")).isEqualTo(2);
+        assertThat((Map<String, Object>) progress.get("failures")).isEmpty();
+        Set<String> named = new HashSet<>();
+        for (Map<String, Object> record :
+                (java.util.List<Map<String, Object>>) progress.get("failureLog")) {
+            named.add((String) record.get("file"));
+            assertThat((String) record.get("file")).startsWith("faiss/failures/compacted_");
+        }
+        ((Map<String, java.util.List<Map<String, Object>>>) progress.get("shardChunks"))
+                .values()
+                .forEach(chunks -> chunks.forEach(chunk -> named.add((String) chunk.get("file"))));
+        for (String folder : new String[] {"faiss/failures", "faiss/state"}) {
+            if (Files.exists(storage.resolve(folder))) {
+                try (var files = Files.list(storage.resolve(folder))) {
+                    assertThat(files.map(file -> folder + "/" + file.getFileName()).toList())
+                            .as("objects under %s", folder)
+                            .allSatisfy(key -> assertThat(named).contains(key));
+                }
             }
         }
     }

@@ -50,6 +50,56 @@ public final class StoredIndex {
         return JSON.readValue(root.resolve("progress.json").toFile(), Map.class);
     }
 
+    /**
+     * The failures an index records, as its stored format defines them, read independently of the
+     * service's reader: the inline {@code failures} map of a version-1 {@code progress.json}, then
+     * each failure-log object it names, in order, one JSON object per line, later lines winning and
+     * a {@code cleared} line removing the id.
+     */
+    public static Map<String, Map<String, Object>> failures(Path root) throws IOException {
+        return failures(
+                key -> {
+                    try {
+                        return Files.readAllBytes(root.resolve(key));
+                    } catch (IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                });
+    }
+
+    /** {@link #failures(Path)} over any store: {@code get} reads a key relative to the index. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Map<String, Object>> failures(
+            java.util.function.Function<String, byte[]> get) {
+        Map<String, Object> progress = JSON.readValue(get.apply("progress.json"), Map.class);
+        Map<String, Map<String, Object>> failures = new java.util.TreeMap<>();
+        Object inline = progress.get("failures");
+        if (inline != null) {
+            failures.putAll((Map<String, Map<String, Object>>) inline);
+        }
+        Object log = progress.get("failureLog");
+        for (Map<String, Object> record :
+                log == null ? List.<Map<String, Object>>of() : (List<Map<String, Object>>) log) {
+            String text =
+                    new String(
+                            get.apply((String) record.get("file")),
+                            java.nio.charset.StandardCharsets.UTF_8);
+            for (String line : text.split("\n")) {
+                if (line.isEmpty()) {
+                    continue;
+                }
+                Map<String, Object> entry = JSON.readValue(line, Map.class);
+                String id = (String) entry.remove("id");
+                if (Boolean.TRUE.equals(entry.remove("cleared"))) {
+                    failures.remove(id);
+                } else {
+                    failures.put(id, entry);
+                }
+            }
+        }
+        return failures;
+    }
+
     @SuppressWarnings("unchecked")
     public static Contents read(Path root, String type) throws IOException {
         Map<String, Object> manifest = manifest(root);
