@@ -70,7 +70,13 @@ class UserModelBuildTests {
 
         Map<String, Object> manifest = StoredIndex.manifest(storage);
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> entries = (List<Map<String, Object>>) manifest.get("shards");
+        List<Map<String, Object>> entries =
+                new java.util.ArrayList<>((List<Map<String, Object>>) manifest.get("shards"));
+        // A finished job keeps its tail open: the vectors may all be in open segments.
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> segments =
+                (List<Map<String, Object>>) manifest.get("openSegments");
+        entries.addAll(segments);
         Map<String, Object> colorShard =
                 entries.stream()
                         .filter(e -> "color".equals(e.get("type")))

@@ -99,9 +99,14 @@ class TrainedResumeAfterKillTests {
                     shards++;
                 }
                 assertThat(shards).as("%s shards", type).isGreaterThan(1);
+                // The finished job keeps its tail open: flat segments the next job carries into
+                // a shard of the same training.
+                for (Map<String, Object> segment :
+                        (List<Map<String, Object>>) indexes.get(type).get("openSegments")) {
+                    ids.addAll(shardIds(storage, segment));
+                }
                 assertThat(ids).as("%s ids", type).doesNotHaveDuplicates();
                 assertThat(new HashSet<>(ids)).as("%s ids", type).isEqualTo(expected);
-                assertThat((List<?>) indexes.get(type).get("openSegments")).isEmpty();
             }
         }
     }
