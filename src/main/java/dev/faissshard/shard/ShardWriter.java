@@ -290,40 +290,48 @@ public final class ShardWriter implements AutoCloseable {
         return index;
     }
 
-    /** Rows to add to the open shard, from a batch or from the training buffer. */
-    private interface Rows {
+    /**
+     * Rows to add to the open shard, from a batch or from the training buffer; a range of them
+     * becomes a segment the same way whatever holds them.
+     */
+    private abstract class Rows {
 
-        int count();
+        final long[] ids;
 
-        long[] ids();
-
-        void addTo(VectorIndex index, int from, int to);
-
-        Flushed flush(int from, int to);
-    }
-
-    private final class ArrayRows implements Rows {
-
-        private final float[] vectors;
-        private final long[] ids;
-
-        ArrayRows(float[] vectors, long[] ids) {
-            this.vectors = vectors;
+        Rows(long[] ids) {
             this.ids = ids;
         }
 
-        @Override
-        public int count() {
+        final int count() {
             return ids.length;
         }
 
-        @Override
-        public long[] ids() {
+        final long[] ids() {
             return ids;
         }
 
+        abstract void addTo(VectorIndex index, int from, int to);
+
+        final Flushed flush(int from, int to) {
+            try (VectorIndex flushed =
+                    indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
+                addTo(flushed, from, to);
+                return serialized(flushed, Arrays.copyOfRange(ids, from, to));
+            }
+        }
+    }
+
+    private final class ArrayRows extends Rows {
+
+        private final float[] vectors;
+
+        ArrayRows(float[] vectors, long[] ids) {
+            super(ids);
+            this.vectors = vectors;
+        }
+
         @Override
-        public void addTo(VectorIndex index, int from, int to) {
+        void addTo(VectorIndex index, int from, int to) {
             if (from == 0 && to == ids.length) {
                 index.addWithIds(vectors, ids);
             } else {
@@ -332,50 +340,21 @@ public final class ShardWriter implements AutoCloseable {
                         Arrays.copyOfRange(ids, from, to));
             }
         }
-
-        @Override
-        public Flushed flush(int from, int to) {
-            try (VectorIndex flushed =
-                    indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
-                addTo(flushed, from, to);
-                return serialized(flushed, Arrays.copyOfRange(ids, from, to));
-            }
-        }
     }
 
     /** The flat training buffer, read in place; closed once its rows are in shards. */
-    private final class BufferRows implements Rows, AutoCloseable {
+    private final class BufferRows extends Rows implements AutoCloseable {
 
         private final VectorIndex buffer;
-        private final long[] ids;
 
         BufferRows(VectorIndex buffer, long[] ids) {
+            super(ids);
             this.buffer = buffer;
-            this.ids = ids;
         }
 
         @Override
-        public int count() {
-            return ids.length;
-        }
-
-        @Override
-        public long[] ids() {
-            return ids;
-        }
-
-        @Override
-        public void addTo(VectorIndex index, int from, int to) {
+        void addTo(VectorIndex index, int from, int to) {
             index.addRangeFrom(buffer, from, to);
-        }
-
-        @Override
-        public Flushed flush(int from, int to) {
-            try (VectorIndex flushed =
-                    indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
-                addTo(flushed, from, to);
-                return serialized(flushed, Arrays.copyOfRange(ids, from, to));
-            }
         }
 
         @Override
