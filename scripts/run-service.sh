@@ -10,7 +10,8 @@
 # Environment:
 #   FSB_JAR        the jar (default: /app/faiss-shard-builder.jar in the image; in a checkout, the jar
 #                  that --prepare unpacked from target/faiss-shard-builder-*.jar, else that jar itself)
-#   JAVA           the java command (default: $JAVA_HOME/bin/java, else java on the PATH)
+#   JAVA           the java command (default: $JAVA_HOME/bin/java, else java on the PATH, or the newest
+#                  Java 25+ in FSB_JVM_ROOT (/usr/lib/jvm) when the PATH's is older)
 #   JAVA_OPTS      more JVM options, after the shipped ones, so that they win (-Xmx512m, ...)
 #   FSB_HEAP       maximum heap (default 128m: the live set is 50-60 MB between batches)
 #   FSB_ARCHIVE    off: no class-data archive; a path: that archive (default next to the jar)
@@ -36,29 +37,49 @@ case "${1:-}" in
   --print-java-command) MODE=print; shift ;;
 esac
 
-if [ -n "${JAVA:-}" ]; then
-  :
-elif [ -n "${JAVA_HOME:-}" ]; then
-  JAVA="$JAVA_HOME/bin/java"
-else
-  JAVA=java
-fi
-
-# The Java feature version from the runtime's release file (reading it costs nothing; asking
-# `java -version` would start a JVM).
+# The Java feature version of a java command, from the runtime's release file (reading it costs
+# nothing; asking `java -version` would start a JVM).
 java_feature_version() {
-  java_path=$(command -v "$JAVA" 2>/dev/null || true)
+  java_path=$(command -v "$1" 2>/dev/null || true)
   [ -n "$java_path" ] || { echo 0; return; }
   java_path=$(readlink -f "$java_path" 2>/dev/null || printf '%s' "$java_path")
   release="$(dirname "$(dirname "$java_path")")/release"
   version=""
   [ -r "$release" ] && version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
   if [ -z "$version" ]; then
-    version=$("$JAVA" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')
+    version=$("$1" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')
   fi
   echo "${version:-0}"
 }
-FEATURE=$(java_feature_version)
+
+# Java 25's AOT cache starts the service with less CPU than Java 17's AppCDS archive, so when
+# nothing names the runtime (JAVA, JAVA_HOME) and the java on the PATH is older, the newest Java 25+
+# installed beside it (/usr/lib/jvm, where Debian's and Adoptium's packages put them; FSB_JVM_ROOT)
+# runs the service. --prepare and the start pick the same one, so the archive matches the runtime.
+newest_java_25() {
+  best="" best_version=0
+  for candidate in "${FSB_JVM_ROOT:-/usr/lib/jvm}"/*/bin/java; do
+    [ -x "$candidate" ] || continue
+    version=$(java_feature_version "$candidate")
+    if [ "$version" -ge 25 ] && [ "$version" -gt "$best_version" ]; then
+      best=$candidate best_version=$version
+    fi
+  done
+  printf '%s' "$best"
+}
+
+if [ -n "${JAVA:-}" ]; then
+  :
+elif [ -n "${JAVA_HOME:-}" ]; then
+  JAVA="$JAVA_HOME/bin/java"
+else
+  JAVA=java
+  if [ "$(java_feature_version java)" -lt 25 ]; then
+    newer=$(newest_java_25)
+    [ -n "$newer" ] && JAVA=$newer
+  fi
+fi
+FEATURE=$(java_feature_version "$JAVA")
 
 # The fat jar of a checkout is unpacked (java -Djarmode=tools extract) into target/run: a class-data
 # archive needs plain jars on the class path, and the JVM opens plain jars faster than nested ones.

@@ -11,6 +11,8 @@ public class FaissShardBuilderApplication {
 
     public static void main(String[] args) {
         NativeMemoryLimits.applyDefaults();
-        SpringApplication.run(FaissShardBuilderApplication.class, args);
+        SpringApplication application = new SpringApplication(FaissShardBuilderApplication.class);
+        application.addListeners(new NativeLibrariesPreload());
+        application.run(args);
     }
 }

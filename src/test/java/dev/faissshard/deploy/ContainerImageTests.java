@@ -224,6 +224,45 @@ class ContainerImageTests {
     }
 
     @Test
+    void launcherPrefersTheNewestInstalledJava25OverAnOlderJavaOnThePath() throws Exception {
+        Path jar = Files.writeString(temp.resolve("faiss-shard-builder.jar"), "jar");
+        Path onPath = fakeJdk("17.0.15", temp.resolve("unused"), 0);
+        fakeJdk("21.0.7", temp.resolve("unused"), 0);
+        fakeJdk("25.0.3", temp.resolve("unused"), 0);
+        Path newest = fakeJdk("26.0.1", temp.resolve("unused"), 0);
+        Map<String, String> env = launcherEnvironment(onPath, null);
+        env.put("JAVA", null);
+        env.put("PATH", onPath.getParent() + ":/usr/bin:/bin");
+        env.put("FSB_JVM_ROOT", temp.toString());
+        env.put("FSB_JAR", jar.toString());
+
+        List<String> command = printCommand(env).output().lines().toList();
+        assertThat(command.get(0)).isEqualTo(newest.toString());
+        assertThat(command).contains("--enable-native-access=ALL-UNNAMED");
+
+        // A runtime someone named is the one that runs, whatever else is installed.
+        env.put("JAVA_HOME", onPath.getParent().getParent().toString());
+        assertThat(printCommand(env).output().lines().findFirst()).contains(onPath.toString());
+        env.put("JAVA_HOME", null);
+        env.put("JAVA", onPath.toString());
+        assertThat(printCommand(env).output().lines().findFirst()).contains(onPath.toString());
+    }
+
+    @Test
+    void launcherKeepsTheJavaOnThePathWhenItIsJava25OrNewer() throws Exception {
+        Path jar = Files.writeString(temp.resolve("faiss-shard-builder.jar"), "jar");
+        Path onPath = fakeJdk("25.0.3", temp.resolve("unused"), 0);
+        fakeJdk("26.0.1", temp.resolve("unused"), 0);
+        Map<String, String> env = launcherEnvironment(onPath, null);
+        env.put("JAVA", null);
+        env.put("PATH", onPath.getParent() + ":/usr/bin:/bin");
+        env.put("FSB_JVM_ROOT", temp.toString());
+        env.put("FSB_JAR", jar.toString());
+        // "java": the one on the PATH, not the newer one installed beside it.
+        assertThat(printCommand(env).output().lines().findFirst()).contains("java");
+    }
+
+    @Test
     void prepareTrainsOnTheBundledSamplesIntoAScratchFolderAndKeepsTheArchive() throws Exception {
         Path jar = Files.writeString(temp.resolve("faiss-shard-builder.jar"), "jar");
         Path log = temp.resolve("java-args");
@@ -280,6 +319,7 @@ class ContainerImageTests {
         env.put("MALLOC_ARENA_MAX", null);
         env.put("FSB_ARCHIVE", null);
         env.put("FSB_HEAP", null);
+        env.put("FSB_JVM_ROOT", null);
         env.put("FSB_JAR", "/app/faiss-shard-builder.jar");
         env.put("JAVA_OPTS", javaOpts);
         return env;
