@@ -8,8 +8,10 @@
 #   scripts/benchmark-search.sh --kernel [VECTORS=100000] [DIMENSION=1164] [PASSES=5] [KERNELS] [BATCHES]
 # The second form times the flat-scan kernel alone (ScanKernelBenchmark: every kernel this CPU runs and
 # FAISS's own search, 1 and 2 threads, batches of 1-32 queries; GB/s scanned, CPU ms per query), no
-# service. BENCH_QUERIES (id,upload) and BENCH_CLIENTS (1,8,32) choose the service levels measured;
-# BENCH_WARMUP_SECONDS (default 10) the unmeasured load before each level.
+# service. BENCH_QUERIES (id,upload,publish) and BENCH_CLIENTS (1,8,32) choose the service levels
+# measured; BENCH_WARMUP_SECONDS (default 10) the unmeasured load before each level. "publish" searches
+# by id at 8 clients while new manifests (open segments, sealed ones deleted) are published into the
+# served prefix every 2 s, and reports failed queries; the synthesised manifest is put back after it.
 # Meaningful only on a quiet machine: check `uptime` first. BENCH_HEAP sets the heap (default 512m);
 # BENCH_SEARCH_PORT the service port (default 18090). The synthesised index is kept in
 # bench-out/search-N/storage and reused by the next run with the same N (BENCH_FRESH=1 synthesises anew).

@@ -40,9 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * memory after loading the index against the shards' bytes.
  *
  * <p>Arguments: base URL, storage folder, service pid, vectors per type, seconds per level.
- * Environment: {@code BENCH_QUERIES} (default {@code id,upload}) and {@code BENCH_CLIENTS} (default
- * {@code 1,8,32}) choose the levels, {@code BENCH_WARMUP_SECONDS} (default 10) the unmeasured load
- * before each.
+ * Environment: {@code BENCH_QUERIES} (default {@code id,upload,publish}; {@code publish}: by id at
+ * 8 clients while a build publishes) and {@code BENCH_CLIENTS} (default {@code 1,8,32}) choose the
+ * levels, {@code BENCH_WARMUP_SECONDS} (default 10) the unmeasured load before each.
  */
 public final class SearchBenchmark {
 
@@ -78,6 +78,7 @@ public final class SearchBenchmark {
             ids.add("sku-" + Long.toHexString(new Random(i).nextLong()));
         }
         Path manifestFile = storage.resolve("faiss/manifest.json");
+        restoreAfterPublishing(storage);
         if (Files.exists(manifestFile)) {
             // Kept from an earlier run with the same N (see the script): synthesising takes longer
             // than measuring.
@@ -131,17 +132,218 @@ public final class SearchBenchmark {
                         + " load |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         List<String> modes =
-                List.of(System.getenv().getOrDefault("BENCH_QUERIES", "id,upload").split(","));
+                List.of(
+                        System.getenv()
+                                .getOrDefault("BENCH_QUERIES", "id,upload,publish")
+                                .split(","));
         int[] levels =
                 Arrays.stream(System.getenv().getOrDefault("BENCH_CLIENTS", "1,8,32").split(","))
                         .mapToInt(Integer::parseInt)
                         .toArray();
         for (String mode : modes) {
+            if (mode.equals("publish")) {
+                publishing(http, base, pid, seconds, ids, jpeg, storage, models);
+                continue;
+            }
             for (int clients : levels) {
-                run(http, base, pid, mode, clients, seconds, ids, jpeg);
+                run(http, base, pid, mode, mode, clients, seconds, ids, jpeg, null);
             }
         }
         System.out.printf(Locale.ROOT, "RSS at the end: %,d bytes%n", rss(pid));
+    }
+
+    /**
+     * Searches by id at 8 clients while a build publishes into the served prefix: every {@link
+     * #PUBLISH_EVERY} a new open segment of 1,000 vectors per type is published with the manifest
+     * (complete false), and the previous round's segment is sealed, as a build seals it: copied
+     * into a shard, named by the next manifest, and deleted right after that manifest is published,
+     * so the service's refreshes meet segments deleted under them. Prints the level's row (failures
+     * are what counts) and how many manifests were published and served; then publishes the
+     * synthesised index's own manifest again and deletes what the phase added.
+     */
+    private static void publishing(
+            HttpClient http,
+            String base,
+            long pid,
+            int seconds,
+            List<String> ids,
+            byte[] jpeg,
+            Path storage,
+            Map<String, Map<String, Object>> models)
+            throws Exception {
+        Path manifestFile = storage.resolve("faiss/manifest.json");
+        byte[] original = Files.readAllBytes(manifestFile);
+        // Kept until the phase has cleaned up, so a run killed during it restores the index.
+        Files.write(storage.resolve(SYNTHESISED_MANIFEST), original);
+        Manifest sealed = JSON.readValue(original, Manifest.class);
+        Path live = storage.resolve("faiss/live");
+        Files.createDirectories(live);
+        java.util.Set<String> served = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicLong published = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        Thread publisher =
+                new Thread(
+                        () -> {
+                            try {
+                                publish(storage, models, sealed, stop, published);
+                            } catch (Exception ex) {
+                                throw new IllegalStateException("publishing failed", ex);
+                            }
+                        },
+                        "bench-publisher");
+        java.util.concurrent.atomic.AtomicReference<Throwable> publishFailure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        publisher.setUncaughtExceptionHandler((thread, ex) -> publishFailure.set(ex));
+        publisher.start();
+        try {
+            run(http, base, pid, "id", "id, build publishing", 8, seconds, ids, jpeg, served);
+        } finally {
+            stop.set(true);
+            publisher.join();
+            atomicWrite(manifestFile, original);
+        }
+        if (publishFailure.get() != null) {
+            throw new IllegalStateException("publishing failed", publishFailure.get());
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "While searching: %d manifests published, %d of them served (distinct"
+                        + " publishedAt in the answers)%n",
+                published.get(),
+                served.size());
+        // The service drops the phase's shards at its next refresh; files it still reads are
+        // retried from the restored manifest.
+        Thread.sleep(6000);
+        restoreAfterPublishing(storage);
+    }
+
+    private static final String SYNTHESISED_MANIFEST = "faiss/manifest.synthesised.json";
+
+    /**
+     * Puts the synthesised index's manifest back and deletes the publish phase's files, if a phase
+     * ran (or was killed) since.
+     */
+    private static void restoreAfterPublishing(Path storage) throws Exception {
+        Path saved = storage.resolve(SYNTHESISED_MANIFEST);
+        if (!Files.exists(saved)) {
+            return;
+        }
+        atomicWrite(storage.resolve("faiss/manifest.json"), Files.readAllBytes(saved));
+        Path live = storage.resolve("faiss/live");
+        if (Files.isDirectory(live)) {
+            try (var files = Files.list(live)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(live);
+        }
+        Files.delete(saved);
+    }
+
+    private static final Duration PUBLISH_EVERY = Duration.ofSeconds(2);
+
+    /** Vectors of one flat shard under the default size limit, by dimension. */
+    private static final Map<Integer, Long> CAPACITY =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static long capacity(int dimension) {
+        return ShardSizeModel.calibrate(
+                        new FaissVectorIndexes(
+                                new ShardProperties(
+                                        DataSize.ofMegabytes(45),
+                                        0,
+                                        "IDMap,Flat",
+                                        Metric.INNER_PRODUCT,
+                                        1)),
+                        "IDMap,Flat",
+                        dimension,
+                        Metric.INNER_PRODUCT)
+                .capacity(MAX_SHARD_BYTES);
+    }
+
+    private static void publish(
+            Path storage,
+            Map<String, Map<String, Object>> models,
+            Manifest sealed,
+            java.util.concurrent.atomic.AtomicBoolean stop,
+            AtomicLong published)
+            throws Exception {
+        List<Manifest.Entry> liveShards = new ArrayList<>();
+        List<Manifest.Entry> previousSegments = List.of();
+        for (int round = 1; !stop.get(); round++) {
+            long next = System.nanoTime() + PUBLISH_EVERY.toNanos();
+            List<String> roundIds = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                roundIds.add("live-" + round + "-" + i);
+            }
+            List<Manifest.Entry> segments = new ArrayList<>();
+            for (Map.Entry<String, Map<String, Object>> model : models.entrySet()) {
+                segments.addAll(
+                        synthesise(
+                                storage,
+                                model.getKey(),
+                                model.getValue(),
+                                roundIds,
+                                "faiss/live/" + model.getKey() + "_segment_" + round + "_",
+                                round * 31L + model.getKey().hashCode()));
+            }
+            // Seals the previous round's segments: a shard with their bytes under another name.
+            for (Manifest.Entry segment : previousSegments) {
+                String file = segment.file().replace("_segment_", "_shard_");
+                String idsFile = segment.idsFile().replace("_segment_", "_shard_");
+                Files.copy(storage.resolve(segment.file()), storage.resolve(file));
+                Files.copy(storage.resolve(segment.idsFile()), storage.resolve(idsFile));
+                liveShards.add(
+                        new Manifest.Entry(
+                                segment.type(),
+                                file,
+                                segment.vectors(),
+                                segment.bytes(),
+                                segment.sha256(),
+                                segment.dimension(),
+                                segment.metric(),
+                                segment.factory(),
+                                segment.modelId(),
+                                segment.modelSha256(),
+                                segment.minId(),
+                                segment.maxId(),
+                                idsFile));
+            }
+            List<Manifest.Entry> shards = new ArrayList<>(sealed.shards());
+            shards.addAll(liveShards);
+            atomicWrite(
+                    storage.resolve("faiss/manifest.json"),
+                    JSON.writeValueAsBytes(
+                            new Manifest(
+                                    Manifest.FORMAT_VERSION,
+                                    Instant.now(),
+                                    shards,
+                                    segments,
+                                    false)));
+            published.incrementAndGet();
+            for (Manifest.Entry segment : previousSegments) {
+                Files.delete(storage.resolve(segment.file()));
+                Files.delete(storage.resolve(segment.idsFile()));
+            }
+            previousSegments = segments;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000);
+            }
+        }
+    }
+
+    /** As storage writes objects: the new bytes replace the old in one step. */
+    private static void atomicWrite(Path file, byte[] bytes) throws Exception {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(temp, bytes);
+        Files.move(
+                temp,
+                file,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     @SuppressWarnings("unchecked")
@@ -165,21 +367,24 @@ public final class SearchBenchmark {
     private static List<Manifest.Entry> synthesise(
             Path storage, String type, Map<String, Object> model, List<String> ids)
             throws Exception {
+        return synthesise(storage, type, model, ids, "faiss/" + type + "_shard_", type.hashCode());
+    }
+
+    /**
+     * Unit vectors for {@code ids} in flat shards of the default size limit named {@code
+     * namePrefix} + a three-digit number, with their id files; their manifest entries.
+     */
+    private static List<Manifest.Entry> synthesise(
+            Path storage,
+            String type,
+            Map<String, Object> model,
+            List<String> ids,
+            String namePrefix,
+            long seed)
+            throws Exception {
         int dimension = ((Number) model.get("dimension")).intValue();
-        long capacity =
-                ShardSizeModel.calibrate(
-                                new FaissVectorIndexes(
-                                        new ShardProperties(
-                                                DataSize.ofMegabytes(45),
-                                                0,
-                                                "IDMap,Flat",
-                                                Metric.INNER_PRODUCT,
-                                                1)),
-                                "IDMap,Flat",
-                                dimension,
-                                Metric.INNER_PRODUCT)
-                        .capacity(MAX_SHARD_BYTES);
-        Random random = new Random(type.hashCode());
+        long capacity = CAPACITY.computeIfAbsent(dimension, SearchBenchmark::capacity);
+        Random random = new Random(seed);
         List<Manifest.Entry> entries = new ArrayList<>();
         Files.createDirectories(storage.resolve("faiss"));
         for (int from = 0, shard = 1; from < ids.size(); from += capacity, shard++) {
@@ -207,7 +412,7 @@ public final class SearchBenchmark {
                 index.addWithIds(vectors, faissIds);
                 data = index.toBytes();
             }
-            String name = String.format(Locale.ROOT, "faiss/%s_shard_%03d", type, shard);
+            String name = String.format(Locale.ROOT, "%s%03d", namePrefix, shard);
             Files.write(storage.resolve(name + ".faiss"), data);
             Files.write(storage.resolve(name + ".ids.tsv"), IdFile.write(idEntries));
             entries.add(
@@ -229,15 +434,21 @@ public final class SearchBenchmark {
         return entries;
     }
 
+    /**
+     * One level: {@code clients} clients searching for the warm-up and then {@code seconds}; with
+     * {@code served} non-null, each answer's manifest time is collected there.
+     */
     private static void run(
             HttpClient http,
             String base,
             long pid,
             String mode,
+            String label,
             int clients,
             int seconds,
             List<String> ids,
-            byte[] jpeg)
+            byte[] jpeg,
+            java.util.Set<String> served)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicLong failed = new AtomicLong();
@@ -268,12 +479,28 @@ public final class SearchBenchmark {
                                     long t0 = System.nanoTime();
                                     int status;
                                     try {
-                                        status =
-                                                http.send(
-                                                                request,
-                                                                HttpResponse.BodyHandlers
-                                                                        .discarding())
-                                                        .statusCode();
+                                        if (served == null) {
+                                            status =
+                                                    http.send(
+                                                                    request,
+                                                                    HttpResponse.BodyHandlers
+                                                                            .discarding())
+                                                            .statusCode();
+                                        } else {
+                                            HttpResponse<String> answer =
+                                                    http.send(
+                                                            request,
+                                                            HttpResponse.BodyHandlers.ofString());
+                                            status = answer.statusCode();
+                                            if (status == 200) {
+                                                served.add(
+                                                        String.valueOf(
+                                                                JSON.readTree(answer.body())
+                                                                        .path("manifest")
+                                                                        .path("publishedAt")
+                                                                        .asString()));
+                                            }
+                                        }
                                     } catch (Exception ex) {
                                         status = -1;
                                     }
@@ -307,7 +534,7 @@ public final class SearchBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "| %s | %d | %.0f | %.1f | %.1f | %d | %.1f | %s |%n",
-                mode,
+                label,
                 clients,
                 all.size() / (double) seconds,
                 p50,

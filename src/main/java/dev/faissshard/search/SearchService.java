@@ -31,6 +31,7 @@ class SearchService {
     private final SearchExecutor executor;
     private final ShardScans scans;
     private final MeterRegistry meters;
+    private final Map<Class<?>, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     SearchService(
             ServedIndexes indexes,
@@ -58,34 +59,58 @@ class SearchService {
                                 command.excludeSelf(),
                                 new SearchCommand.ByImage(images.fetch(byUrl.url())))
                         : command;
-        // Loading, embedding and the lookup of a stored vector run on the search threads; the
-        // scans run batched on the scan threads while this request's thread waits.
-        Prepared prepared = executor.run(() -> prepare(resolved));
+        // Loading and embedding run on the search threads; the scans run batched on the scan
+        // threads while this request's thread waits. A query by id or vector of an index already
+        // loaded needs neither: its lookup (a binary search and one vector copied) runs here, which
+        // spares two thread hand-offs per search, each a wait for a core while scans keep them
+        // busy.
+        Prepared prepared = preparedHere(resolved);
+        if (prepared == null) {
+            prepared = executor.run(() -> prepare(resolved));
+        }
         SearchResponse response;
         try {
             response = scan(resolved, prepared, start);
         } finally {
             prepared.snapshot().release();
         }
-        Timer.builder("fsb.search.requests")
+        timers.computeIfAbsent(command.source().getClass(), this::timer)
+                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return response;
+    }
+
+    private Timer timer(Class<?> source) {
+        return Timer.builder("fsb.search.requests")
                 .description("Searches answered, from request to answer")
                 .tag(
                         "query",
-                        command.source()
-                                .getClass()
-                                .getSimpleName()
-                                .substring(2)
-                                .toLowerCase(java.util.Locale.ROOT))
-                .register(meters)
-                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return response;
+                        source.getSimpleName().substring(2).toLowerCase(java.util.Locale.ROOT))
+                .register(meters);
+    }
+
+    /**
+     * A query by id or vector prepared on the calling thread when its index is loaded already; null
+     * when it must go to the search threads (an image to embed, an index to load).
+     */
+    private Prepared preparedHere(SearchCommand command) {
+        if (!(command.source() instanceof SearchCommand.ById)
+                && !(command.source() instanceof SearchCommand.ByVectors)) {
+            return null;
+        }
+        return indexes.openLoaded(command.prefix())
+                .map(snapshot -> prepare(command, snapshot))
+                .orElse(null);
     }
 
     /** The snapshot a search holds (one reference taken) and its checked query vectors. */
     private record Prepared(IndexSnapshot snapshot, Map<IndexType, float[]> queries) {}
 
     private Prepared prepare(SearchCommand command) {
-        IndexSnapshot snapshot = indexes.open(command.prefix());
+        return prepare(command, indexes.open(command.prefix()));
+    }
+
+    /** Checks the query against the snapshot, which it releases when that fails. */
+    private Prepared prepare(SearchCommand command, IndexSnapshot snapshot) {
         try {
             Map<IndexType, float[]> queries = queryVectors(command, snapshot);
             for (IndexType type : command.types()) {
@@ -221,38 +246,38 @@ class SearchService {
         }
     }
 
-    /** The k best of every shard's candidates, mapped back to catalogue ids, best first. */
+    /**
+     * The k best of every shard's candidates, mapped back to catalogue ids, best first. Only the
+     * candidates an answer can hold are mapped: the ranges yield about k per range, most of which
+     * fall behind the k best.
+     */
     private static List<SearchResponse.Hit> merge(
             List<ShardScans.Candidate> found,
             IndexSnapshot snapshot,
             int k,
             String self,
             boolean higherIsCloser) {
-        List<Candidate> candidates = new ArrayList<>(found.size());
-        for (ShardScans.Candidate hit : found) {
-            if (snapshot.isDead(hit.shard().description().file(), hit.faissId())) {
+        List<ShardScans.Candidate> sorted = new ArrayList<>(found);
+        Comparator<ShardScans.Candidate> byScore =
+                Comparator.comparingDouble(ShardScans.Candidate::score);
+        sorted.sort(
+                (higherIsCloser ? byScore.reversed() : byScore)
+                        .thenComparingLong(ShardScans.Candidate::faissId));
+        List<SearchResponse.Hit> hits = new ArrayList<>(k);
+        for (ShardScans.Candidate hit : sorted) {
+            if (hits.size() == k) {
+                break;
+            }
+            String shard = hit.shard().description().file();
+            if (snapshot.isDead(shard, hit.faissId())) {
                 continue;
             }
             String catalogId = hit.shard().catalogId(hit.faissId());
             if (catalogId == null || catalogId.equals(self)) {
                 continue;
             }
-            candidates.add(
-                    new Candidate(
-                            catalogId,
-                            hit.faissId(),
-                            hit.score(),
-                            hit.shard().description().file()));
+            hits.add(new SearchResponse.Hit(catalogId, hit.score(), shard));
         }
-        Comparator<Candidate> byScore = Comparator.comparingDouble(Candidate::score);
-        candidates.sort(
-                (higherIsCloser ? byScore.reversed() : byScore)
-                        .thenComparingLong(Candidate::faissId));
-        return candidates.stream()
-                .limit(k)
-                .map(c -> new SearchResponse.Hit(c.catalogId(), c.score(), c.shard()))
-                .toList();
+        return List.copyOf(hits);
     }
-
-    private record Candidate(String catalogId, long faissId, float score, String shard) {}
 }

@@ -94,6 +94,23 @@ class ServedIndexes implements DisposableBean {
         }
     }
 
+    /**
+     * The current snapshot of the index at {@code prefix} with a reference taken, if it is loaded
+     * already; never loads (nor waits for a load).
+     */
+    Optional<IndexSnapshot> openLoaded(String prefix) {
+        Served entry = served.get(prefix);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        IndexSnapshot current = entry.current;
+        if (current == null || !current.retain()) {
+            return Optional.empty();
+        }
+        entry.lastUsed = System.nanoTime();
+        return Optional.of(current);
+    }
+
     /** Reads the manifests of every loaded index again and swaps in what changed. */
     void refreshAll() {
         for (Served entry : List.copyOf(served.values())) {

@@ -217,6 +217,29 @@ class ShardCacheTests {
         assertThat(cache.shards()).isEqualTo(5);
     }
 
+    @Test
+    void openLoadedServesAnIndexAlreadyLoadedAndNeverLoadsOne() {
+        HandBuiltIndex index = new HandBuiltIndex(storage, "shop");
+        index.shard("a", 20);
+        index.publish();
+        ShardCache cache = cache(DataSize.ofMegabytes(10));
+        ServedIndexes indexes = indexes(cache);
+
+        assertThat(indexes.openLoaded("shop")).as("not loaded: nothing, and no load").isEmpty();
+        assertThat(cache.shards()).isZero();
+
+        IndexSnapshot opened = indexes.open("shop");
+        IndexSnapshot loaded = indexes.openLoaded("shop").orElseThrow();
+        assertThat(loaded).isSameAs(opened);
+        opened.release();
+        // The reference openLoaded took keeps the shard loaded when the index is unloaded.
+        indexes.destroy();
+        assertThat(cache.shards()).isEqualTo(1);
+        loaded.release();
+        assertThat(cache.shards()).isZero();
+        assertThat(indexes.openLoaded("shop")).isEmpty();
+    }
+
     private ShardCache cache(DataSize max) {
         return new ShardCache(reader, properties(max), meters);
     }
