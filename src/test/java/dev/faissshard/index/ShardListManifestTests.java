@@ -78,6 +78,31 @@ class ShardListManifestTests {
                 .isEqualTo(storage.written.get(LAYOUT.manifestKey()))
                 .isLessThan(100_000);
 
+        // The figures docs/scale.md quotes: 1M, 10M and 100M ids of three types.
+        for (int perType : List.of(72, 1_000, 6_700)) {
+            CountingStorage figures =
+                    new CountingStorage(new LocalStorageClient(dir.resolve("f" + perType)));
+            publisher.publish(LAYOUT, indexes(perType, 1), figures);
+            System.out.printf(
+                    "manifest at %,d sealed shards per type: %,d bytes per batch (format 1: %,d)%n",
+                    perType,
+                    publisher.publish(LAYOUT, indexes(perType + 1, 1), figures),
+                    json.writerWithDefaultPrettyPrinter()
+                            .writeValueAsBytes(
+                                    new Manifest(
+                                            1,
+                                            PUBLISHED,
+                                            publisher.sealedShards(
+                                                    publisher.read(LAYOUT, figures).orElseThrow(),
+                                                    LAYOUT,
+                                                    figures),
+                                            publisher
+                                                    .manifest(indexes(perType + 1, 1))
+                                                    .openSegments(),
+                                            false))
+                            .length);
+        }
+
         // The seal that fills a list writes that list, once per type, and the manifest.
         storage.written.clear();
         int full = (sealed / PER_LIST + 1) * PER_LIST;
