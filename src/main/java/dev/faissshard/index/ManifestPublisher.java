@@ -54,7 +54,7 @@ public class ManifestPublisher {
 
     private final JsonMapper json;
 
-    /** List objects without indentation: a third smaller. */
+    /** The manifest and its list objects without indentation: a third smaller. */
     private final ObjectWriter compact;
 
     private final Clock clock;
@@ -257,7 +257,8 @@ public class ManifestPublisher {
                 written += data.length;
             }
         }
-        byte[] data = json.writeValueAsBytes(plan.manifest());
+        // Without indentation, like progress.json: a third smaller, written every batch.
+        byte[] data = compact.writeValueAsBytes(plan.manifest());
         storage.replace(layout.manifestKey(), data, "application/json");
         written += data.length;
         for (String old : before) {
