@@ -78,17 +78,25 @@ echo "Manifest: ${DATA_DIR}/faiss/manifest.json"
 echo "Progress: ${DATA_DIR}/progress.json"
 /usr/bin/python3 - "$DATA_DIR" samples/catalog.csv <<'PY'
 # What a consumer does: follow the manifest, open shards with upstream FAISS, search, map ids back.
-import csv, json, os, sys
+import csv, hashlib, json, os, sys
 import faiss
 root, catalog = sys.argv[1], sys.argv[2]
 names = {row["id"]: os.path.basename(row["image_url"]) for row in csv.DictReader(open(catalog))}
 manifest = json.load(open(f"{root}/faiss/manifest.json"))
+# Format 2 keeps the older sealed shards of a type in shard lists it names with their sha256: the
+# sealed shards are the entries of those lists, in order, then the manifest's own "shards".
+sealed = []
+for ref in manifest.get("shardLists", []):
+    data = open(f"{root}/{ref['file']}", "rb").read()
+    assert hashlib.sha256(data).hexdigest() == ref["sha256"], f"{ref['file']} differs from the manifest"
+    sealed += json.loads(data)
+sealed += manifest["shards"]
 query_id = "1"
 print(f"Nearest products to {names[query_id]}, opened with upstream FAISS {faiss.__version__}:")
 for kind in ("color", "structure", "combined"):
     # An index is its sealed shards plus the open segments of the shard still being filled (a
     # finished job keeps that tail open for the next one); both are plain FAISS files.
-    files = [s for s in manifest["shards"] + manifest["openSegments"] if s["type"] == kind]
+    files = [s for s in sealed + manifest["openSegments"] if s["type"] == kind]
     opened = []
     for entry in files:
         index = faiss.read_index(f"{root}/{entry['file']}")

@@ -1,18 +1,26 @@
 """How an index is found in storage: ``faiss/manifest.json`` of an unpartitioned build, or
 ``faiss/partitions.json`` naming each partition's manifest (contract §1), or, for builds older than
-partitions.json, the ``part-<i>-of-<N>/`` folders themselves (then completeness is unknown at best)."""
+partitions.json, the ``part-<i>-of-<N>/`` folders themselves (then completeness is unknown at best).
 
+A format 2 manifest keeps its older sealed shards in immutable ``faiss/manifest/*.json`` shard lists that
+it names with their sha256 (``shardLists``); a type's sealed shards are the entries of its lists, in
+order, then its ``shards``. Format 1 manifests list every shard inline."""
+
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from .errors import IndexNotFound, InvalidIndex, ObjectNotFound
+from .errors import ChecksumMismatch, IndexNotFound, InvalidIndex, ObjectNotFound
 from .storage import checked_key, join
 
 MANIFEST = "faiss/manifest.json"
 PARTITIONS = "faiss/partitions.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # of partitions.json
+MANIFEST_FORMATS = (1, 2)
+SHARD_LIST = re.compile(r"^faiss/manifest/[a-z]+_shards_[0-9]{5,}_[0-9]{5,}_[0-9a-f]{12}\.json$")
+LIST_ATTEMPTS = 3
 PART_FOLDER = re.compile(r"^part-(0|[1-9][0-9]{0,3})-of-([1-9][0-9]{0,3})$")
 ENTRY_FIELDS = {"type": str, "file": str, "vectors": int, "sha256": str, "dimension": int, "metric": str}
 
@@ -63,8 +71,21 @@ class Completeness:
     reasons: List[str]
 
 
+class _ListGone(Exception):
+    """A shard list the manifest just read names is gone: a newer manifest replaced it."""
+
+
 def load(storage, prefix):
     """``(partitions, completeness)`` of the index at ``prefix``."""
+    for attempt in range(1, LIST_ATTEMPTS + 1):
+        try:
+            return _load(storage, prefix)
+        except _ListGone as gone:
+            if attempt == LIST_ATTEMPTS:
+                raise InvalidIndex(f"{gone.args[0]} named by the manifest is missing") from None
+
+
+def _load(storage, prefix):
     prefix = (prefix or "").strip("/")
     if prefix:
         checked_key(prefix)
@@ -73,7 +94,7 @@ def load(storage, prefix):
         return _from_partitions_json(storage, prefix, listed)
     manifest = _read_json(storage, join(prefix, MANIFEST))
     if manifest is not None:
-        partition = _partition(0, "", manifest)
+        partition = _partition(storage, prefix, 0, "", manifest)
         reasons = [] if partition.complete else [_incomplete_reason(partition)]
         return [partition], Completeness(partition.complete, 1, [0], "manifest", reasons)
     return _from_listing(storage, prefix)
@@ -100,7 +121,7 @@ def _from_partitions_json(storage, prefix, listed):
             partitions.append(Partition(position, folder, False, False))
             reasons.append(f"partition {position} has no manifest yet")
             continue
-        partition = _partition(position, folder, manifest)
+        partition = _partition(storage, prefix, position, folder, manifest)
         partitions.append(partition)
         if not partition.complete:
             reasons.append(_incomplete_reason(partition))
@@ -130,7 +151,7 @@ def _from_listing(storage, prefix):
             reasons.append(f"partition {position} of {count} has no manifest")
             missing = True
             continue
-        partition = _partition(position, found[position], manifest)
+        partition = _partition(storage, prefix, position, found[position], manifest)
         partitions.append(partition)
         if partition.complete is False:
             reasons.append(_incomplete_reason(partition))
@@ -157,18 +178,56 @@ def _read_json(storage, key):
         raise InvalidIndex(f"{key} is not JSON") from None
 
 
-def _partition(position, folder, manifest):
-    if not isinstance(manifest, dict) or manifest.get("formatVersion") != FORMAT_VERSION:
-        raise InvalidIndex(f"{join(folder, MANIFEST)}: unsupported formatVersion")
+def _partition(storage, prefix, position, folder, manifest):
+    where = join(folder, MANIFEST)
+    if not isinstance(manifest, dict) or manifest.get("formatVersion") not in MANIFEST_FORMATS:
+        raise InvalidIndex(f"{where}: unsupported formatVersion")
+    sealed_by_type = {}
+    lists = manifest.get("shardLists", [])
+    if not isinstance(lists, list):
+        raise InvalidIndex(f"{where}: shardLists is not a list")
+    for ref in lists:
+        kind, items = _shard_list(storage, prefix, folder, ref)
+        sealed_by_type.setdefault(kind, []).extend(_entry(folder, item, True) for item in items)
     entries = []
     for section, sealed in (("shards", True), ("openSegments", False)):
         items = manifest.get(section, [])
         if not isinstance(items, list):
-            raise InvalidIndex(f"{join(folder, MANIFEST)}: {section} is not a list")
-        entries += [_entry(folder, item, sealed) for item in items]
+            raise InvalidIndex(f"{where}: {section} is not a list")
+        if sealed:
+            for item in items:
+                entry = _entry(folder, item, True)
+                sealed_by_type.setdefault(entry.type, []).append(entry)
+            entries += [entry for kind in sealed_by_type.values() for entry in kind]
+        else:
+            entries += [_entry(folder, item, sealed) for item in items]
     complete = manifest.get("complete")
     return Partition(position, folder, True, complete if isinstance(complete, bool) else None,
                      manifest.get("publishedAt"), entries)
+
+
+def _shard_list(storage, prefix, folder, ref):
+    """``(type, entries)`` of one shard list, its bytes checked against the sha256 the manifest records."""
+    if not isinstance(ref, dict) or not isinstance(ref.get("type"), str) or not isinstance(ref.get("sha256"), str) \
+            or not isinstance(ref.get("shards"), int) or not SHARD_LIST.match(str(ref.get("file"))):
+        raise InvalidIndex(f"{join(folder, MANIFEST)}: a shard list reference is not valid")
+    key = join(folder, ref["file"])
+    try:
+        data = storage.read(join(prefix, key))
+    except ObjectNotFound:
+        raise _ListGone(key) from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != ref["sha256"].lower():
+        raise ChecksumMismatch(key, ref["sha256"], actual)
+    try:
+        items = json.loads(data)
+    except ValueError:
+        raise InvalidIndex(f"{key} is not JSON") from None
+    if not isinstance(items, list) or len(items) != ref["shards"]:
+        raise InvalidIndex(f"{key}: not the {ref['shards']} shards the manifest records")
+    if any(not isinstance(item, dict) or item.get("type") != ref["type"] for item in items):
+        raise InvalidIndex(f"{key}: holds a shard of another type")
+    return ref["type"], items
 
 
 def _entry(folder, item, sealed):

@@ -22,6 +22,12 @@ import java.util.Map;
  *     skips the vector of {@code id} in {@code file}; absent (empty) in older manifests
  * @param trained the trained index of each type built with a trained factory (empty otherwise)
  * @param quality recall@10 of each trained type, measured at the end of its last build
+ * @param shardLists immutable objects holding the older sealed shards, {@value
+ *     ManifestPublisher#SHARDS_PER_LIST} per object, in order; {@code shards} then lists only the
+ *     newest sealed shards of each type (fewer than one list's worth), so the file rewritten after
+ *     every batch does not grow by a sealed-shard entry per shard. A reader reads the sealed shards
+ *     of a type as the entries of its lists, in order, then its {@code shards}. Absent (empty) in
+ *     format 1 manifests
  */
 public record Manifest(
         int formatVersion,
@@ -31,9 +37,11 @@ public record Manifest(
         Boolean complete,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TrainedEntry> trained,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, IndexQuality> quality,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneEntry> tombstones) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneEntry> tombstones,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ShardList> shardLists) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** 2: older sealed shards moved into {@link #shardLists} objects. */
+    public static final int FORMAT_VERSION = 2;
 
     public Manifest {
         // A wrapper, so that a manifest written before the field existed still reads (Jackson
@@ -43,6 +51,29 @@ public record Manifest(
         trained = trained == null ? List.of() : List.copyOf(trained);
         quality = quality == null ? Map.of() : Map.copyOf(quality);
         tombstones = tombstones == null ? List.of() : List.copyOf(tombstones);
+        shardLists = shardLists == null ? List.of() : List.copyOf(shardLists);
+    }
+
+    /** A manifest with every sealed shard inline (no shard lists). */
+    public Manifest(
+            int formatVersion,
+            Instant publishedAt,
+            List<Entry> shards,
+            List<Entry> openSegments,
+            Boolean complete,
+            List<TrainedEntry> trained,
+            Map<String, IndexQuality> quality,
+            List<TombstoneEntry> tombstones) {
+        this(
+                formatVersion,
+                publishedAt,
+                shards,
+                openSegments,
+                complete,
+                trained,
+                quality,
+                tombstones,
+                List.of());
     }
 
     /** A manifest without trained indexes or tombstones. */
@@ -60,8 +91,21 @@ public record Manifest(
                 complete,
                 List.of(),
                 Map.of(),
+                List.of(),
                 List.of());
     }
+
+    /**
+     * An immutable, content-addressed object holding consecutive sealed-shard entries of one type
+     * (a JSON array of {@link Entry}).
+     *
+     * @param type index type
+     * @param file the {@code faiss/manifest/…json} object, relative to the index prefix
+     * @param shards how many entries it holds
+     * @param bytes object size
+     * @param sha256 hex sha256 of the object; a reader refuses an object that does not match
+     */
+    public record ShardList(String type, String file, int shards, long bytes, String sha256) {}
 
     /**
      * A deleted vector still stored in a shard or open segment of this manifest.

@@ -367,6 +367,15 @@ public class StoredIndex {
                 store.delete(object.key());
             }
         }
+        for (StoredObject object : store.list(layout.absolute(ManifestPublisher.LIST_FOLDER))) {
+            // Shard lists a publish wrote before a kill stopped it publishing the manifest naming
+            // them, or superseded ones it had not deleted yet.
+            if (ManifestPublisher.isListKey(layout, object.key())
+                    && !referenced.contains(object.key())) {
+                log.info("Removing {}, a shard list no longer named by the manifest", object.key());
+                store.delete(object.key());
+            }
+        }
         for (StoredObject object : store.list(layout.absolute(FailureLog.FOLDER))) {
             if (FailureLog.isLogKey(layout, object.key()) && !logs.contains(object.key())) {
                 log.info("Removing {}, left over by an interrupted run", object.key());

@@ -7,6 +7,7 @@ import dev.faissshard.index.Manifest;
 import dev.faissshard.index.ManifestPublisher;
 import dev.faissshard.index.PartitionsFile;
 import dev.faissshard.index.Tombstones;
+import dev.faissshard.storage.ObjectNotFoundException;
 import dev.faissshard.storage.StorageClient;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -17,12 +18,15 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads an index as stored: {@code faiss/partitions.json} when the build was partitioned, each
- * manifest, the id files and the shard bytes. The one class of the search package that knows the
- * stored formats, so that a change of them (or of the classes that write them) touches only this
- * file.
+ * manifest with the shard lists it names (checked against their sha256), the id files and the shard
+ * bytes. The one class of the search package that knows the stored formats, so that a change of
+ * them (or of the classes that write them) touches only this file.
  */
 @Component
 class StoredIndexReader {
+
+    /** Reads of a manifest whose shard list a newer manifest replaced meanwhile. */
+    private static final int LIST_ATTEMPTS = 3;
 
     private final StorageClient storage;
     private final ManifestPublisher manifests;
@@ -102,20 +106,42 @@ class StoredIndexReader {
     record IdColumns(long[] faissIds, String[] catalogIds) {}
 
     private IndexDescription.Partition partition(int index, IndexLayout layout, String subPrefix) {
-        Optional<Manifest> manifest = manifests.read(layout, storage);
-        if (manifest.isEmpty()) {
-            return new IndexDescription.Partition(index, false, false, null, List.of());
+        for (int attempt = 1; ; attempt++) {
+            Optional<Manifest> manifest = manifests.read(layout, storage);
+            if (manifest.isEmpty()) {
+                return new IndexDescription.Partition(index, false, false, null, List.of());
+            }
+            List<Manifest.Entry> sealedShards;
+            try {
+                sealedShards = manifests.sealedShards(manifest.get(), layout, storage);
+            } catch (ObjectNotFoundException ex) {
+                // A newer manifest replaced a shard list this one names (a compaction) and the
+                // build deleted it: read the manifest again.
+                if (attempt >= LIST_ATTEMPTS) {
+                    throw ex;
+                }
+                continue;
+            }
+            return described(index, layout, subPrefix, manifest.get(), sealedShards);
         }
+    }
+
+    private static IndexDescription.Partition described(
+            int index,
+            IndexLayout layout,
+            String subPrefix,
+            Manifest manifest,
+            List<Manifest.Entry> sealedShards) {
         List<IndexDescription.Shard> shards = new ArrayList<>();
-        add(shards, manifest.get().shards(), layout, subPrefix, true);
-        add(shards, manifest.get().openSegments(), layout, subPrefix, false);
+        add(shards, sealedShards, layout, subPrefix, true);
+        add(shards, manifest.openSegments(), layout, subPrefix, false);
         return new IndexDescription.Partition(
                 index,
                 true,
-                Boolean.TRUE.equals(manifest.get().complete()),
-                manifest.get().publishedAt(),
+                Boolean.TRUE.equals(manifest.complete()),
+                manifest.publishedAt(),
                 List.copyOf(shards),
-                Tombstones.ofManifest(manifest.get().tombstones(), subPrefix));
+                Tombstones.ofManifest(manifest.tombstones(), subPrefix));
     }
 
     private static void add(

@@ -148,8 +148,23 @@ final class ManifestAuditingStorage implements StorageClient {
         audits++;
         Map<String, Object> manifest = JSON.readValue(data.get(), Map.class);
         Map<String, Long> vectors = new HashMap<>();
-        for (String section : List.of("shards", "openSegments")) {
-            for (Map<String, Object> entry : (List<Map<String, Object>>) manifest.get(section)) {
+        List<Map<String, Object>> sealed = new ArrayList<>();
+        // A format 2 manifest names its older sealed shards through shard lists: a reader follows
+        // them first, each checked against its recorded sha256.
+        for (Map<String, Object> list :
+                (List<Map<String, Object>>) manifest.getOrDefault("shardLists", List.of())) {
+            Optional<byte[]> bytes = delegate.find((String) list.get("file"));
+            if (bytes.isEmpty() || !sha256(bytes.get()).equals(list.get("sha256"))) {
+                violations.add(
+                        "after " + after + ": manifest names missing or other " + list.get("file"));
+                continue;
+            }
+            sealed.addAll(JSON.readValue(bytes.get(), List.class));
+        }
+        sealed.addAll((List<Map<String, Object>>) manifest.get("shards"));
+        for (List<Map<String, Object>> section :
+                List.of(sealed, (List<Map<String, Object>>) manifest.get("openSegments"))) {
+            for (Map<String, Object> entry : section) {
                 String file = (String) entry.get("file");
                 long count = ((Number) entry.get("vectors")).longValue();
                 Optional<byte[]> shard = delegate.find(file);

@@ -40,9 +40,32 @@ public final class StoredIndex {
         }
     }
 
+    /**
+     * The manifest as a consumer reads it: with a format 2 manifest's shard lists followed (each
+     * checked against its recorded sha256), so {@code shards} holds every sealed shard, the older
+     * ones first.
+     */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> manifest(Path root) throws IOException {
-        return JSON.readValue(root.resolve("faiss/manifest.json").toFile(), Map.class);
+        Map<String, Object> manifest =
+                JSON.readValue(root.resolve("faiss/manifest.json").toFile(), Map.class);
+        List<Map<String, Object>> lists =
+                (List<Map<String, Object>>) manifest.getOrDefault("shardLists", List.of());
+        if (lists.isEmpty()) {
+            return manifest;
+        }
+        List<Map<String, Object>> sealed = new ArrayList<>();
+        for (Map<String, Object> list : lists) {
+            byte[] data = Files.readAllBytes(root.resolve((String) list.get("file")));
+            if (!sha256(data).equals(list.get("sha256"))) {
+                throw new IllegalStateException(list.get("file") + " differs from the manifest");
+            }
+            sealed.addAll(JSON.readValue(data, List.class));
+        }
+        sealed.addAll((List<Map<String, Object>>) manifest.get("shards"));
+        Map<String, Object> followed = new java.util.LinkedHashMap<>(manifest);
+        followed.put("shards", sealed);
+        return followed;
     }
 
     @SuppressWarnings("unchecked")
