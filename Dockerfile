@@ -5,7 +5,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jdk-headless maven g++ libfaiss-dev libblas-dev liblapack-dev libturbojpeg0-dev libwebp-dev libspng-dev ca-certificates \
+      openjdk-17-jdk-headless maven g++ libfaiss-dev libblas-dev liblapack-dev libturbojpeg0-dev libwebp-dev libspng-dev libdeflate-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml application.yml ./
@@ -22,7 +22,7 @@ RUN mvn -B -ntp -q package -DskipTests -Dfaiss.lib="/usr/lib/$(gcc -print-multia
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless libgomp1 libblas3 liblapack3 libturbojpeg0 libwebp7 libspng0 ca-certificates \
+      openjdk-17-jre-headless libgomp1 libblas3 liblapack3 libturbojpeg0 libwebp7 libspng0 libdeflate0 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 # /app/data is owned by uid 10001: a named volume mounted there starts with that ownership, so the
 # service can write local storage; a bind mount must be writable by uid 10001 (or run with --user).
