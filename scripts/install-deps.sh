@@ -11,8 +11,8 @@ fi
 PACKAGES=(
   # Build: JDK (JavaCPP needs jni.h), Maven, a C++ compiler, FAISS headers + static library, BLAS/LAPACK
   openjdk-17-jdk-headless maven g++ libfaiss-dev libblas-dev liblapack-dev libgomp1
-  # Reduced-size JPEG decoding (libjpeg-turbo's TurboJPEG API), scaled WebP (libwebp), subsampled PNG (libspng)
-  libturbojpeg0-dev libwebp-dev libspng-dev
+  # Reduced-size JPEG decoding (libjpeg-turbo's TurboJPEG API), scaled WebP (libwebp), subsampled PNG (libspng, libdeflate)
+  libturbojpeg0-dev libwebp-dev libspng-dev libdeflate-dev
   # Tests: upstream FAISS and ONNX in Python prove shards and models work outside Java
   python3 python3-faiss python3-onnx python3-numpy
   # Decoder tests: cwebp/dwebp make and check WebP files; real PNG and WebP pictures to decode

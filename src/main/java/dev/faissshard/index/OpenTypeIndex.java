@@ -35,6 +35,13 @@ final class OpenTypeIndex implements AutoCloseable {
     /** Exact vectors of this run, to measure a trained index's recall at the end. */
     private final RecallSample recallSample;
 
+    /**
+     * Whether this index can have a trained index to measure. A flat one never has, and its sample
+     * (up to 16 MB of heap per type) only filled the 128 MB heap: a 30,000-image build of the three
+     * flat types ran out of it at 10,000 images.
+     */
+    private final boolean sampling;
+
     /** Dead vectors of the open shard's segments, left out when they are restored. */
     private final Tombstones segmentTombstones;
 
@@ -62,6 +69,7 @@ final class OpenTypeIndex implements AutoCloseable {
             Set<Long> deleted) {
         this.writers = writers;
         this.recallSample = new RecallSample(state.model().dimension());
+        this.sampling = state.trained() != null || writers.needsTraining(state.model().dimension());
         this.type = type;
         this.layout = layout;
         this.writer = writer;
@@ -104,7 +112,9 @@ final class OpenTypeIndex implements AutoCloseable {
         if (segment.count() > 0) {
             writer.restore(segment);
         }
-        recallSample.offer(segment.vectors(), segment.ids());
+        if (sampling) {
+            recallSample.offer(segment.vectors(), segment.ids());
+        }
         openEntries.addAll(entries);
         for (long id : segment.ids()) {
             indexedIds.restore(id);
@@ -207,7 +217,9 @@ final class OpenTypeIndex implements AutoCloseable {
                 keptIds[i] = ids[keep[i]];
             }
         }
-        recallSample.offer(keptVectors, keptIds);
+        if (sampling) {
+            recallSample.offer(keptVectors, keptIds);
+        }
         ShardWriter.Appended appended = writer.append(keptVectors, keptIds);
         appended.adds().forEach(add -> events.added(type, add.vectors(), add.nanos()));
         openEntries.addAll(rows);
