@@ -19,10 +19,13 @@ RUN mvn -B -ntp -q package -DskipTests -Dfaiss.lib="/usr/lib/$(gcc -print-multia
  && java -Djarmode=tools -jar /faiss-shard-builder.jar extract --layers --destination /layers
 
 # Runtime stage: a JRE and the shared libraries FAISS and the JPEG decoder need at run time, nothing else.
+# libopenblas0-openmp replaces the reference BLAS/LAPACK behind libblas.so.3 (Debian alternatives):
+# k-means training of trained factories takes ~11x less CPU, and its OpenMP build uses the thread count
+# FAISS sets per thread (fsb.shard.faiss-threads) rather than a pool of its own.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless libgomp1 libblas3 liblapack3 libturbojpeg0 libwebp7 libspng0 ca-certificates \
+      openjdk-17-jre-headless libgomp1 libblas3 liblapack3 libopenblas0-openmp libturbojpeg0 libwebp7 libspng0 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 # /app/data is owned by uid 10001: a named volume mounted there starts with that ownership, so the
 # service can write local storage; a bind mount must be writable by uid 10001 (or run with --user).
