@@ -54,6 +54,11 @@ public class ShardWriterFactory {
         return properties.settings(dimension);
     }
 
+    /** The recall@10 {@code factory: auto} must reach, checked against the build's measure. */
+    public double recallFloor() {
+        return properties.auto().recallFloor();
+    }
+
     /** Why {@code factory: auto} chose the factory of {@code dimension}; empty otherwise. */
     public java.util.Optional<AutoFactory.Choice> autoChoice(int dimension) {
         if (!properties.autoFactory()) {
