@@ -7,7 +7,13 @@ import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.shard.faiss.FaissLibrary;
 import dev.faissshard.shard.faiss.FaissVectorIndexes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,11 +34,11 @@ import org.springframework.util.unit.DataSize;
  * trivial (identical copies) nor meaningless (pure noise).
  *
  * <p>Usage: {@code TrainedIndexBenchmark [N=1000000] [FACTORY=IVF256,PQ89] [TRAINING_SAMPLE=20000]
- * [NPROBE=16] [QUERIES=100]}
+ * [NPROBE=16] [QUERIES=100] [DATA=synthetic|real:FILE]}: {@code real:} replays the vectors of
+ * {@link RealVectorsExport} to N ({@link Replayed}).
  */
 public final class TrainedIndexBenchmark {
 
-    private static final int DIMENSION = 712;
     private static final int BATCH = 10_000;
     private static final int K = 10;
 
@@ -42,9 +48,14 @@ public final class TrainedIndexBenchmark {
         long sample = args.length > 2 ? Long.parseLong(args[2]) : 20_000;
         int nprobe = args.length > 3 ? Integer.parseInt(args[3]) : 16;
         int queryCount = args.length > 4 ? Integer.parseInt(args[4]) : 100;
+        String kind = args.length > 5 ? args[5] : "synthetic";
         FaissLibrary.ensureLoaded();
         FaissLibrary.setDefaultThreads(1);
-        Vectors data = new Vectors(DIMENSION, 7);
+        Catalogue data =
+                kind.startsWith("real:")
+                        ? Replayed.of(Path.of(kind.substring("real:".length())))
+                        : new Vectors(712, 7);
+        int dimension = data.dimension();
 
         long cpu0 = cpuNanos();
         long wall0 = System.nanoTime();
@@ -62,15 +73,15 @@ public final class TrainedIndexBenchmark {
         long trainedBytes = trained.stream().mapToLong(index -> index.toBytes().length).sum();
 
         // Queries: catalogue vectors seen again with a little noise, as a search by image is.
-        float[] queries = new float[queryCount * DIMENSION];
+        float[] queries = new float[queryCount * dimension];
         SplittableRandom pick = new SplittableRandom(99);
         for (int q = 0; q < queryCount; q++) {
             float[] v = data.vector(pick.nextInt(n));
-            for (int j = 0; j < DIMENSION; j++) {
+            for (int j = 0; j < dimension; j++) {
                 v[j] += 0.01f * (float) pick.nextGaussian();
             }
             normalize(v);
-            System.arraycopy(v, 0, queries, q * DIMENSION, DIMENSION);
+            System.arraycopy(v, 0, queries, q * dimension, dimension);
         }
         // Alternate the two searches (A, B, A, B): the machine is shared.
         long[][] exact = null;
@@ -82,12 +93,12 @@ public final class TrainedIndexBenchmark {
         for (int round = 0; round < 2; round++) {
             long c = cpuNanos();
             long t = System.nanoTime();
-            exact = searchAll(flat, queries, true);
+            exact = searchAll(flat, queries, true, dimension);
             flatTimes[round] = System.nanoTime() - t;
             flatCpus[round] = cpuNanos() - c;
             c = cpuNanos();
             t = System.nanoTime();
-            approx = searchAll(trained, queries, false);
+            approx = searchAll(trained, queries, false, dimension);
             trainedTimes[round] = System.nanoTime() - t;
             trainedCpus[round] = cpuNanos() - c;
         }
@@ -107,9 +118,10 @@ public final class TrainedIndexBenchmark {
         long trainedBest = Math.min(trainedTimes[0], trainedTimes[1]);
         System.out.printf(
                 Locale.ROOT,
-                "N=%d dimension=%d factory=%s training-sample=%d nprobe=%d queries=%d load=%.1f%n",
+                "data=%s N=%d dimension=%d factory=%s training-sample=%d nprobe=%d queries=%d load=%.1f%n",
+                kind,
                 n,
-                DIMENSION,
+                dimension,
                 factory,
                 sample,
                 nprobe,
@@ -152,20 +164,21 @@ public final class TrainedIndexBenchmark {
     }
 
     /** Every shard of one factory, built through the service's writer and read back. */
-    private static List<FaissIndex> build(String factory, long sample, int n, Vectors data) {
+    private static List<FaissIndex> build(String factory, long sample, int n, Catalogue data) {
+        int dimension = data.dimension();
         ShardProperties properties =
                 new ShardProperties(
                         DataSize.ofMegabytes(45), 0, factory, Metric.INNER_PRODUCT, 1, sample, 16);
         ShardWriterFactory writers =
                 new ShardWriterFactory(properties, new FaissVectorIndexes(properties));
         List<FaissIndex> shards = new ArrayList<>();
-        try (ShardWriter writer = writers.open(DIMENSION)) {
+        try (ShardWriter writer = writers.open(dimension)) {
             for (int from = 0; from < n; from += BATCH) {
                 int count = Math.min(BATCH, n - from);
-                float[] vectors = new float[count * DIMENSION];
+                float[] vectors = new float[count * dimension];
                 long[] ids = new long[count];
                 for (int i = 0; i < count; i++) {
-                    System.arraycopy(data.vector(from + i), 0, vectors, i * DIMENSION, DIMENSION);
+                    System.arraycopy(data.vector(from + i), 0, vectors, i * dimension, dimension);
                     ids[i] = from + i;
                 }
                 ShardWriter.Appended appended = writer.append(vectors, ids);
@@ -188,11 +201,12 @@ public final class TrainedIndexBenchmark {
     }
 
     /** The exact or approximate top 10 of each query over every shard, merged. */
-    private static long[][] searchAll(List<FaissIndex> shards, float[] queries, boolean exact) {
-        int count = queries.length / DIMENSION;
+    private static long[][] searchAll(
+            List<FaissIndex> shards, float[] queries, boolean exact, int dimension) {
+        int count = queries.length / dimension;
         long[][] out = new long[count][];
         for (int q = 0; q < count; q++) {
-            float[] query = Arrays.copyOfRange(queries, q * DIMENSION, (q + 1) * DIMENSION);
+            float[] query = Arrays.copyOfRange(queries, q * dimension, (q + 1) * dimension);
             float[] best = new float[K];
             long[] bestIds = new long[K];
             Arrays.fill(best, Float.NEGATIVE_INFINITY);
@@ -244,7 +258,7 @@ public final class TrainedIndexBenchmark {
      * Vector {@code i} of the synthetic catalogue, computed from {@code i} alone, so both builds
      * and the queries see the same vectors without holding a million of them.
      */
-    private static final class Vectors {
+    private static final class Vectors implements Catalogue {
 
         private static final int LATENT = 64;
         private static final int CLUSTERS = 2000;
@@ -266,7 +280,13 @@ public final class TrainedIndexBenchmark {
             }
         }
 
-        float[] vector(int i) {
+        @Override
+        public int dimension() {
+            return dimension;
+        }
+
+        @Override
+        public float[] vector(int i) {
             SplittableRandom random = new SplittableRandom(0x5DEECE66DL * (i + 1));
             int cluster = random.nextInt(CLUSTERS);
             float[] latent = new float[LATENT];
@@ -283,6 +303,92 @@ public final class TrainedIndexBenchmark {
             }
             for (int j = 0; j < dimension; j++) {
                 v[j] += 0.05f * (float) random.nextGaussian();
+            }
+            normalize(v);
+            return v;
+        }
+    }
+
+    /** Vector {@code i} of the catalogue, a function of {@code i} alone. */
+    private interface Catalogue {
+        int dimension();
+
+        float[] vector(int i);
+    }
+
+    /**
+     * The real vectors of a small build ({@link RealVectorsExport}) replayed to N with noise:
+     * vector {@code i} is real vector {@code i mod m} (the first m exactly) moved along the
+     * difference of two other real vectors, by a uniform share of its distance to its nearest real
+     * neighbour. The perturbation has the real vectors' spectrum (differences of real vectors, not
+     * isotropic noise), and replayed copies of one picture stay nearer to it than any other real
+     * picture is, as variants of one product photographed again would.
+     */
+    private static final class Replayed implements Catalogue {
+
+        private final int dimension;
+        private final int count;
+        private final float[] real;
+        private final float[] nearest;
+
+        private Replayed(int dimension, int count, float[] real) {
+            this.dimension = dimension;
+            this.count = count;
+            this.real = real;
+            this.nearest = new float[count];
+            for (int a = 0; a < count; a++) {
+                double best = -2;
+                for (int b = 0; b < count; b++) {
+                    if (b != a) {
+                        double dot = 0;
+                        for (int j = 0; j < dimension; j++) {
+                            dot += real[a * dimension + j] * real[b * dimension + j];
+                        }
+                        best = Math.max(best, dot);
+                    }
+                }
+                nearest[a] = (float) Math.sqrt(Math.max(0, 2 - 2 * best));
+            }
+        }
+
+        static Replayed of(Path file) {
+            try {
+                ByteBuffer buffer =
+                        ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+                int count = buffer.getInt();
+                int dimension = buffer.getInt();
+                float[] real = new float[count * dimension];
+                buffer.asFloatBuffer().get(real);
+                return new Replayed(dimension, count, real);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        @Override
+        public int dimension() {
+            return dimension;
+        }
+
+        @Override
+        public float[] vector(int i) {
+            int a = i % count;
+            float[] v = Arrays.copyOfRange(real, a * dimension, (a + 1) * dimension);
+            if (i < count) {
+                return v;
+            }
+            SplittableRandom random = new SplittableRandom(0x9E3779B97F4A7C15L * (i + 1));
+            int b = random.nextInt(count);
+            int c = random.nextInt(count);
+            float[] diff = new float[dimension];
+            double norm = 0;
+            for (int j = 0; j < dimension; j++) {
+                diff[j] = real[b * dimension + j] - real[c * dimension + j];
+                norm += diff[j] * diff[j];
+            }
+            double step = nearest[a] * random.nextDouble() / Math.max(1e-6, Math.sqrt(norm));
+            for (int j = 0; j < dimension; j++) {
+                v[j] += (float) (step * diff[j]);
             }
             normalize(v);
             return v;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /** Refuses to mix vectors of another model, dimension, metric or factory into an existing index. */
 final class IndexCompatibility {
@@ -17,10 +18,12 @@ final class IndexCompatibility {
             String location,
             Progress progress,
             Map<IndexType, ModelInfo> models,
-            ShardSettings settings) {
+            IntFunction<ShardSettings> settingsByDimension) {
         List<String> differences = new ArrayList<>();
         models.forEach(
                 (type, model) -> {
+                    // factory: auto resolves per dimension, and progress records the resolved one.
+                    ShardSettings settings = settingsByDimension.apply(model.dimension());
                     IndexProgress existing = progress.indexes().get(type.key());
                     if (existing == null || existing.vectors() == 0) {
                         return;

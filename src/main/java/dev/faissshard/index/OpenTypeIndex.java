@@ -307,6 +307,17 @@ final class OpenTypeIndex implements AutoCloseable {
                 measured.sampleSize(),
                 measured.queries(),
                 measured.nprobe());
+        writers.autoChoice(state.model().dimension())
+                .filter(choice -> measured.recallAt10() < writers.recallFloor())
+                .ifPresent(
+                        choice ->
+                                log.warn(
+                                        "Recall@10 of {} ({}) is under fsb.shard.auto.recall-floor"
+                                                + " {}: raise fsb.shard.auto.memory-budget or"
+                                                + " fsb.search.nprobe",
+                                        type.key(),
+                                        choice.factory(),
+                                        writers.recallFloor()));
     }
 
     private static IndexProgress withTrained(IndexProgress state, TrainedRecord trained) {

@@ -81,7 +81,7 @@ public class StoredIndex {
                 progressStore
                         .load(location.layout(), location.storage())
                         .orElseGet(Progress::empty);
-        IndexCompatibility.check(location.description(), progress, models, writers.settings());
+        IndexCompatibility.check(location.description(), progress, models, writers::settings);
         writers.checkFits(location.storage());
         models.values().forEach(model -> writers.sizeModel(model.dimension()));
     }
@@ -111,7 +111,7 @@ public class StoredIndex {
         Progress progress = stored.orElseGet(Progress::empty);
         removeOrphans(location, progress);
         ShardSettings settings = writers.settings();
-        IndexCompatibility.check(location.description(), progress, models, settings);
+        IndexCompatibility.check(location.description(), progress, models, writers::settings);
         writers.checkFits(store);
         Map<IndexType, OpenTypeIndex> open = new EnumMap<>(IndexType.class);
         ExecutorService loaders = loaders();
@@ -123,7 +123,9 @@ public class StoredIndex {
                                 || state.vectors() == 0 && state.sealedShards().isEmpty()) {
                             state =
                                     IndexProgress.empty(
-                                            model, settings.metric().name(), settings.factory());
+                                            model,
+                                            settings.metric().name(),
+                                            writers.settings(model.dimension()).factory());
                         }
                         open.put(
                                 type,

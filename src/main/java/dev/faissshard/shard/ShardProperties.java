@@ -1,5 +1,8 @@
 package dev.faissshard.shard;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -26,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  *     asks for at least 39 per k-means centroid, which is checked
  * @param qualityNprobe inverted lists searched when the build measures a trained index's recall;
  *     keep it equal to {@code fsb.search.nprobe}
+ * @param auto how {@code factory: auto} chooses ({@link AutoFactory})
  */
 @Validated
 @ConfigurationProperties("fsb.shard")
@@ -36,7 +40,26 @@ public record ShardProperties(
         @DefaultValue("inner-product") @NotNull Metric metric,
         @DefaultValue("1") @Min(1) int faissThreads,
         @DefaultValue("100000") @Min(1) long trainingSample,
-        @DefaultValue("16") @Min(1) int qualityNprobe) {
+        @DefaultValue("16") @Min(1) int qualityNprobe,
+        @DefaultValue @NotNull @Valid Auto auto) {
+
+    /** The factory value that lets {@link AutoFactory} choose. */
+    public static final String AUTO = "auto";
+
+    /**
+     * What {@code factory: auto} chooses from. A trained index is trained once, on the first
+     * vectors, for the whole index: its size must be chosen for the vectors it will finally hold,
+     * which the operator knows and the first batches do not.
+     *
+     * @param expectedVectors vectors one index type is expected to hold in the end
+     * @param memoryBudget bytes the whole index of one type may take (all its shards)
+     * @param recallFloor the least recall@10 against exact search the choice must be expected to
+     *     reach
+     */
+    public record Auto(
+            @DefaultValue("1000000") @Min(1) long expectedVectors,
+            @DefaultValue("1GB") @NotNull DataSize memoryBudget,
+            @DefaultValue("0.9") @DecimalMin("0") @DecimalMax("1") double recallFloor) {}
 
     @ConstructorBinding
     public ShardProperties {
@@ -57,8 +80,54 @@ public record ShardProperties(
         this(maxBytes, maxVectors, factory, metric, faissThreads, 100_000, 16);
     }
 
+    /** Properties with the shipped choice rules of {@code factory: auto}. */
+    public ShardProperties(
+            DataSize maxBytes,
+            long maxVectors,
+            String factory,
+            Metric metric,
+            int faissThreads,
+            long trainingSample,
+            int qualityNprobe) {
+        this(
+                maxBytes,
+                maxVectors,
+                factory,
+                metric,
+                faissThreads,
+                trainingSample,
+                qualityNprobe,
+                new Auto(1_000_000, DataSize.ofGigabytes(1), 0.9));
+    }
+
+    /** Whether the factory is chosen by {@link AutoFactory} per dimension. */
+    public boolean autoFactory() {
+        return AUTO.equalsIgnoreCase(factory.strip());
+    }
+
+    /** The choice of {@code factory: auto} for vectors of {@code dimension}. */
+    public AutoFactory.Choice autoChoice(int dimension) {
+        return AutoFactory.choose(
+                auto.expectedVectors(),
+                dimension,
+                auto.memoryBudget().toBytes(),
+                auto.recallFloor(),
+                trainingSample);
+    }
+
+    /**
+     * The settings as configured; with {@code factory: auto} the factory is {@code auto}: use
+     * {@link #settings(int)} for what shards are built with.
+     */
     public ShardSettings settings() {
         return new ShardSettings(
                 factory, metric, maxBytes.toBytes(), maxVectors, trainingSample, qualityNprobe);
+    }
+
+    /** The settings shards of {@code dimension} are built with: {@code auto} resolved. */
+    public ShardSettings settings(int dimension) {
+        String resolved = autoFactory() ? autoChoice(dimension).factory() : factory;
+        return new ShardSettings(
+                resolved, metric, maxBytes.toBytes(), maxVectors, trainingSample, qualityNprobe);
     }
 }

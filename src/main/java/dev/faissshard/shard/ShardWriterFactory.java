@@ -3,6 +3,8 @@ package dev.faissshard.shard;
 import dev.faissshard.storage.StorageClient;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,14 +17,55 @@ public class ShardWriterFactory {
     private final VectorIndexes indexes;
     private final Map<String, ShardSizeModel> sizeModels = new ConcurrentHashMap<>();
     private final Map<String, Boolean> needsTraining = new ConcurrentHashMap<>();
+    private final Map<Integer, AutoFactory.Choice> choices = new ConcurrentHashMap<>();
+    private static final Logger log = LoggerFactory.getLogger(ShardWriterFactory.class);
 
     public ShardWriterFactory(ShardProperties properties, VectorIndexes indexes) {
         this.properties = properties;
         this.indexes = indexes;
     }
 
+    /**
+     * The configured settings; with {@code factory: auto} their factory is {@code auto}, see {@link
+     * #settings(int)}.
+     */
     public ShardSettings settings() {
         return properties.settings();
+    }
+
+    /**
+     * The settings shards of {@code dimension} are built with: with {@code factory: auto}, the
+     * factory {@link AutoFactory} chooses, logged once per dimension with why.
+     */
+    public ShardSettings settings(int dimension) {
+        if (properties.autoFactory()) {
+            choices.computeIfAbsent(
+                    dimension,
+                    d -> {
+                        AutoFactory.Choice choice = properties.autoChoice(d);
+                        log.info(
+                                "factory auto chose {} for {}-dimensional vectors: {}",
+                                choice.factory(),
+                                d,
+                                choice.reason());
+                        return choice;
+                    });
+        }
+        return properties.settings(dimension);
+    }
+
+    /** The recall@10 {@code factory: auto} must reach, checked against the build's measure. */
+    public double recallFloor() {
+        return properties.auto().recallFloor();
+    }
+
+    /** Why {@code factory: auto} chose the factory of {@code dimension}; empty otherwise. */
+    public java.util.Optional<AutoFactory.Choice> autoChoice(int dimension) {
+        if (!properties.autoFactory()) {
+            return java.util.Optional.empty();
+        }
+        settings(dimension);
+        return java.util.Optional.of(choices.get(dimension));
     }
 
     /** The library the shards are made with, for reading back what the writers produced. */
@@ -37,7 +80,7 @@ public class ShardWriterFactory {
      * model).
      */
     public ShardSizeModel sizeModel(int dimension) {
-        ShardSettings settings = properties.settings();
+        ShardSettings settings = settings(dimension);
         return sizeModels.computeIfAbsent(
                 settings.factory() + "|" + dimension + "|" + settings.metric(),
                 key -> {
@@ -49,7 +92,7 @@ public class ShardWriterFactory {
 
     /** Whether the configured factory must be trained before it takes vectors. */
     public boolean needsTraining(int dimension) {
-        ShardSettings settings = properties.settings();
+        ShardSettings settings = settings(dimension);
         return needsTraining.computeIfAbsent(
                 settings.factory() + "|" + dimension + "|" + settings.metric(),
                 key -> {
@@ -121,7 +164,7 @@ public class ShardWriterFactory {
     public ShardWriter open(int dimension, byte[] trained) {
         return new ShardWriter(
                 dimension,
-                properties.settings(),
+                settings(dimension),
                 sizeModel(dimension),
                 indexes,
                 trained,

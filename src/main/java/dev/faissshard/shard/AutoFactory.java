@@ -1,0 +1,147 @@
+package dev.faissshard.shard;
+
+import java.util.Locale;
+
+/**
+ * {@code fsb.shard.factory: auto}: picks a FAISS factory from the vectors an index is expected to
+ * hold, their dimension, a memory budget for the whole index of one type and a recall floor, as
+ * autofaiss does, and says why.
+ *
+ * <p>The rules, in order:
+ *
+ * <ol>
+ *   <li>Exact vectors ({@code IDMap,Flat}: {@code 4 x dimension + 8} bytes per vector) when they
+ *       fit the budget: exact search, recall 1, and nothing to train.
+ *   <li>Otherwise an IVF index of PCA-rotated 8-bit scalar codes, {@code PCAR<k>,IVF<lists>,SQ8},
+ *       with {@code k} the most dimensions whose codes (one byte each, plus the 8-byte id and the
+ *       vector's share of the PCA matrix and centroids) fit the budget per vector, in steps of 16
+ *       and at most the dimension. PCA first because the models' vectors keep most of their
+ *       variance in a few hundred directions, so that k bytes of scalar codes in the rotated space
+ *       lose less than k bytes of product-quantizer codes over all dimensions (measured on real
+ *       vectors, docs/scale.md "Trained indexes").
+ *   <li>Inverted lists: the power of two nearest {@code 4 x sqrt(vectors)} (autofaiss' rule), fewer
+ *       when the training sample cannot give FAISS's 39 vectors per centroid.
+ *   <li>The recall floor: exact search is the only choice that guarantees a floor above 0.99, so
+ *       such a floor with a budget too small for exact vectors fails with what would fit. Under it,
+ *       how much recall a code keeps depends on the vectors (docs/scale.md: the same codes reach
+ *       0.94 on synthetic vectors and 0.55 on the models' real ones), so it is not predicted here:
+ *       the build measures it ({@link RecallSample}), records it in the manifest and logs a warning
+ *       when it is under the floor.
+ * </ol>
+ */
+public final class AutoFactory {
+
+    /** A choice: the factory, the nprobe it was judged at, and why. */
+    public record Choice(String factory, int nprobe, String reason) {}
+
+    /** Bytes FAISS stores per vector besides its code: its 64-bit id in an inverted list. */
+    private static final int ID_BYTES = 8;
+
+    private static final int MIN_LISTS = 16;
+    private static final int MAX_LISTS = 1 << 16;
+    private static final int STEP = 16;
+
+    /** Above this recall floor only exact vectors qualify. */
+    static final double EXACT_ONLY_FLOOR = 0.99;
+
+    private AutoFactory() {}
+
+    public static Choice choose(
+            long vectors,
+            int dimension,
+            long budgetBytes,
+            double recallFloor,
+            long trainingSample) {
+        if (vectors < 1 || dimension < 1 || budgetBytes < 1) {
+            throw new IllegalArgumentException(
+                    "factory auto needs positive expected vectors, dimension and memory budget");
+        }
+        long flatBytes = vectors * (4L * dimension + ID_BYTES);
+        if (flatBytes <= budgetBytes) {
+            return new Choice(
+                    "IDMap,Flat",
+                    0,
+                    String.format(
+                            Locale.ROOT,
+                            "exact vectors fit: %d vectors x %d bytes = %d bytes <= budget %d bytes;"
+                                    + " exact search, recall 1",
+                            vectors,
+                            4L * dimension + ID_BYTES,
+                            flatBytes,
+                            budgetBytes));
+        }
+        int lists = lists(vectors, trainingSample);
+        int best = 0;
+        for (int k = STEP; k <= dimension; k += STEP) {
+            if (bytes(vectors, dimension, k, lists) <= budgetBytes) {
+                best = k;
+            }
+        }
+        if (best == 0) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            Locale.ROOT,
+                            "factory auto: a memory budget of %d bytes cannot hold %d vectors of"
+                                    + " %d dimensions even as %d-byte codes (%d bytes needed);"
+                                    + " raise fsb.shard.auto.memory-budget",
+                            budgetBytes,
+                            vectors,
+                            dimension,
+                            STEP,
+                            bytes(vectors, dimension, STEP, lists)));
+        }
+        int nprobe = Math.max(1, lists / 16);
+        if (recallFloor > EXACT_ONLY_FLOOR) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            Locale.ROOT,
+                            "factory auto: a recall floor of %.3f needs exact search, whose %d bytes"
+                                    + " exceed the memory budget of %d bytes; raise"
+                                    + " fsb.shard.auto.memory-budget or lower"
+                                    + " fsb.shard.auto.recall-floor",
+                            recallFloor,
+                            flatBytes,
+                            budgetBytes));
+        }
+        String factory = "PCAR" + best + ",IVF" + lists + ",SQ8";
+        return new Choice(
+                factory,
+                nprobe,
+                String.format(
+                        Locale.ROOT,
+                        "exact vectors (%d bytes) exceed the budget %d bytes; %d bytes of codes per"
+                                + " vector fit (%d PCA dimensions of %d, 8 bits each, + 8-byte id):"
+                                + " %d bytes in all; %d lists (4 x sqrt(%d), at most training"
+                                + " sample / 39), nprobe %d suggested; recall floor %.2f is checked"
+                                + " against the build's measured recall",
+                        flatBytes,
+                        budgetBytes,
+                        best,
+                        best,
+                        dimension,
+                        bytes(vectors, dimension, best, lists),
+                        lists,
+                        vectors,
+                        nprobe,
+                        recallFloor));
+    }
+
+    /** The power of two nearest 4 x sqrt(vectors), within what the sample can train. */
+    static int lists(long vectors, long trainingSample) {
+        double target = 4 * Math.sqrt(vectors);
+        int lists = MIN_LISTS;
+        while (lists < MAX_LISTS && Math.abs(lists * 2 - target) < Math.abs(lists - target)) {
+            lists *= 2;
+        }
+        while (lists > 1 && 39L * lists > Math.min(trainingSample, vectors)) {
+            lists /= 2;
+        }
+        return lists;
+    }
+
+    /** Serialized bytes of the whole index: codes and ids, PCA matrix and centroids. */
+    static long bytes(long vectors, int dimension, int kept, int lists) {
+        long trained = 4L * dimension * dimension + 4L * dimension + 4L * kept * lists;
+        return vectors * (kept + ID_BYTES) + trained + 8L * lists;
+    }
+}
