@@ -133,6 +133,9 @@ public final class ScaleBenchmark {
         long measuredFrom = Math.max(0, ids - (long) MEASURED_BATCHES * BATCH);
         List<Long> perBatchState = new ArrayList<>();
         List<Long> perBatchManifest = new ArrayList<>();
+        long maxSingleBatchState = 0;
+        long maxCommitState = 0;
+        long commits = 0;
         try (OpenIndex index = stored.open(location, models, bytes)) {
             long next = 0;
             long batchNumber = index.committed().nextBatch();
@@ -147,13 +150,19 @@ public final class ScaleBenchmark {
                 if (!stateScale || measured || sinceCommit == COMMIT_EVERY || next == ids) {
                     Map<String, Long> before = bytes.snapshot();
                     index.commit(batchNumber, clock.instant());
+                    Map<String, Long> delta = bytes.since(before);
+                    long state =
+                            delta.getOrDefault("progress", 0L)
+                                    + delta.getOrDefault("failures", 0L)
+                                    + delta.getOrDefault("shard-records", 0L);
+                    if (sinceCommit == 1) {
+                        maxSingleBatchState = Math.max(maxSingleBatchState, state);
+                    }
+                    maxCommitState = Math.max(maxCommitState, state);
+                    commits++;
                     sinceCommit = 0;
                     if (measured) {
-                        Map<String, Long> delta = bytes.since(before);
-                        perBatchState.add(
-                                delta.getOrDefault("progress", 0L)
-                                        + delta.getOrDefault("failures", 0L)
-                                        + delta.getOrDefault("shard-records", 0L));
+                        perBatchState.add(state);
                         perBatchManifest.add(delta.getOrDefault("manifest", 0L));
                     }
                 }
@@ -211,6 +220,16 @@ public final class ScaleBenchmark {
                 perBatchState.stream().mapToLong(Long::longValue).max().orElse(0),
                 median(perBatchManifest),
                 perBatchManifest.stream().mapToLong(Long::longValue).max().orElse(0));
+        System.out.printf(
+                Locale.ROOT,
+                "  state written per commit over the whole build (%,d commits, of 1 to %d"
+                        + " batches): max %,d bytes; max of single-batch commits %,d bytes;"
+                        + " failure-log chunks %d%n",
+                commits,
+                COMMIT_EVERY,
+                maxCommitState,
+                maxSingleBatchState,
+                progress.failureChunks().size());
         System.out.printf(
                 Locale.ROOT,
                 "  heap after GC while building: %s%n  peak heap %,.0f MB, peak RSS %,.0f MB%n",

@@ -6,11 +6,18 @@ import dev.faissshard.storage.StorageClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.SerializationFeature;
@@ -20,19 +27,32 @@ import tools.jackson.databind.json.JsonMapper;
  * The failures of an index, kept out of {@code progress.json} so that the file rewritten after
  * every batch does not grow with them: each commit that changed failures appends one small object
  * {@code faiss/failures/log_<seq>.jsonl} holding only that batch's changes (an image failed, or a
- * failed image was since embedded), and {@code progress.json} names the objects. A compaction (when
- * a shard is sealed, at a job's end, or after {@value #COMPACT_AFTER} commit logs) merges the
- * commit logs into one {@code compacted_<first>_<last>.jsonl}, and merges compacted objects of
- * similar size with each other, so the number of objects stays logarithmic in the number of
- * failures and each failure is rewritten a logarithmic number of times.
+ * failed image was since embedded), and {@code progress.json} names the objects.
  *
- * <p>The one reader of failures: the job's retry logic ({@link OpenIndex#failure}), the failure
- * report and the dry run all read through {@link #read}, which also reads a version-1 {@code
- * progress.json}'s inline {@code failures} map (migrated into the log by the first commit).
+ * <p><b>Compaction with bounded writes.</b> A commit does at most one compaction step, and no step
+ * writes more than {@value #MERGE_LIMIT_BYTES} bytes: merging the oldest run of commit logs (when a
+ * shard was sealed, at a job's end, or after {@value #COMPACT_AFTER} logs), or else merging two
+ * adjacent compacted objects of similar size (like a binary counter), or else writing one chunk
+ * ({@link FailureChunkRecord}). An object of at least half the limit, and everything before it, is
+ * settled: never merged again, and named {@value #RECORDS_PER_CHUNK} at a time by immutable chunk
+ * objects, so {@code progress.json} names one chunk per that many settled objects plus a
+ * logarithmic tail.
+ *
+ * <p><b>Failures are read lazily.</b> Every object's lines are sorted by catalogue id and its
+ * record holds its id range, so {@link #get} reads only the objects whose range holds the id
+ * (newest first, through a small cache): a job scanning a catalogue in order holds a few objects in
+ * memory, not every failure. When the ranges overlap too much to help (ids in no particular order,
+ * such as UUIDs), the log falls back to holding every failure in a map, as before.
+ *
+ * <p>The other readers of failures (the failure report and the dry run) read everything through
+ * {@link #read}, which also reads a version-1 {@code progress.json}'s inline {@code failures} map
+ * (migrated into the log by the first commit).
  *
  * <p>Not thread-safe: driven by the job's thread.
  */
 public final class FailureLog {
+
+    private static final Logger log = LoggerFactory.getLogger(FailureLog.class);
 
     /** Where the objects live, relative to the index prefix. */
     public static final String FOLDER = "faiss/failures/";
@@ -40,46 +60,112 @@ public final class FailureLog {
     /** Commit logs after which they are compacted even without a sealed shard. */
     static final int COMPACT_AFTER = 32;
 
+    /** The most one compaction step writes; objects of half of it are settled. */
+    static final long MERGE_LIMIT_BYTES = 40 * 1024;
+
+    /** Settled records per chunk object. */
+    static final int RECORDS_PER_CHUNK = 32;
+
+    /** Sorted neighbours a record's range may reach into and still be looked up by position. */
+    private static final int NARROW_WINDOW = 8;
+
+    /** Records with wider ranges asked on every lookup before the log holds failures in a map. */
+    private static final int MAX_WIDE = 48;
+
+    /** Lines of objects kept in memory by the lazy lookup (about 30 MB). */
+    static final int CACHE_LINES = 1 << 16;
+
     private static final String JSONL = "application/x-ndjson";
 
     private final IndexLayout layout;
+    private final StorageClient storage;
     private final JsonMapper json;
 
     /** One line per entry, whatever indentation the given mapper writes. */
     private final ObjectWriter lineWriter;
 
-    private final SortedMap<String, FailureRecord> failures;
-
     /** Changes since the last commit: a record, or null for a failure since cleared. */
     private final SortedMap<String, FailureRecord> changes = new TreeMap<>();
 
-    private List<FailureLogRecord> records;
+    /** Every record, oldest first; the first {@link #chunked} are named by {@link #chunks}. */
+    private final List<FailureLogRecord> records;
+
+    private final List<FailureChunkRecord> chunks;
+    private int chunked;
+    private long transientFailures;
     private boolean compactNext;
+
+    /** Every failure, when the lazy lookup does not help (null while it does). */
+    private SortedMap<String, FailureRecord> all;
+
+    /** Objects read by the lazy lookup, least recently used first. */
+    private final LinkedHashMap<String, Map<String, Line>> cache =
+            new LinkedHashMap<>(16, 0.75f, true);
+
+    private long cachedLines;
+    private final int cacheLines;
+
+    /** Lookup index over {@link #records}, rebuilt after they change (null until then). */
+    private RangeIndex ranges;
 
     private FailureLog(
             IndexLayout layout,
+            StorageClient storage,
             JsonMapper json,
-            SortedMap<String, FailureRecord> failures,
-            List<FailureLogRecord> records) {
+            Progress progress,
+            int cacheLines) {
         this.layout = layout;
+        this.cacheLines = cacheLines;
+        this.storage = storage;
         this.json = json;
         this.lineWriter = json.writer().without(SerializationFeature.INDENT_OUTPUT);
-        this.failures = failures;
-        this.records = new ArrayList<>(records);
+        this.records = new ArrayList<>(progress.failureLog());
+        this.chunks = new ArrayList<>(progress.failureChunks());
+        this.chunked = chunks.stream().mapToInt(FailureChunkRecord::records).sum();
     }
 
     /**
      * Opens the log of an index for a run. A version-1 progress's inline failures are written to
      * the log (and compacted) by the first commit, after which {@code progress.json} carries none.
+     * Records of objects written before ranges were recorded get theirs by reading the object once.
      */
     static FailureLog open(
             IndexLayout layout, StorageClient storage, Progress progress, JsonMapper json) {
-        FailureLog log =
-                new FailureLog(
-                        layout, json, read(layout, storage, progress, json), progress.failureLog());
-        if (!progress.failures().isEmpty()) {
-            log.changes.putAll(log.failures);
-            log.compactNext = true;
+        return open(layout, storage, progress, json, CACHE_LINES);
+    }
+
+    /** {@link #open}, holding at most about {@code cacheLines} lines of objects read lazily. */
+    static FailureLog open(
+            IndexLayout layout,
+            StorageClient storage,
+            Progress progress,
+            JsonMapper json,
+            int cacheLines) {
+        FailureLog log = new FailureLog(layout, storage, json, progress, cacheLines);
+        if (!progress.failures().isEmpty() || progress.transientFailures() == null) {
+            // No count stored (an older file): count once from everything recorded.
+            SortedMap<String, FailureRecord> every = read(layout, storage, progress, json);
+            log.transientFailures =
+                    every.values().stream().filter(f -> f.reason().isTransient()).count();
+            if (!progress.failures().isEmpty()) {
+                log.changes.putAll(every);
+                log.compactNext = true;
+            }
+        } else {
+            log.transientFailures = progress.transientFailures();
+        }
+        for (int i = 0; i < log.records.size(); i++) {
+            FailureLogRecord record = log.records.get(i);
+            if (!record.hasRange()) {
+                List<Line> lines = lines(layout, storage, record, json);
+                if (!lines.isEmpty()) {
+                    log.records.set(
+                            i,
+                            record.withRange(
+                                    lines.stream().map(Line::id).min(String::compareTo).get(),
+                                    lines.stream().map(Line::id).max(String::compareTo).get()));
+                }
+            }
         }
         return log;
     }
@@ -110,44 +196,109 @@ public final class FailureLog {
         return name.matches("log_[0-9]{10}") || name.matches("compacted_[0-9]{10}_[0-9]{10}");
     }
 
+    /** Whether {@code key} is a failure-log chunk object of this index by its exact name. */
+    public static boolean isChunkKey(IndexLayout layout, String key) {
+        String folder = layout.absolute(FOLDER);
+        return key.startsWith(folder)
+                && key.substring(folder.length())
+                        .matches("chunk_[0-9]{10}_[0-9]{10}_[0-9a-f]{12}\\.json");
+    }
+
     Optional<FailureRecord> get(String catalogId) {
-        return Optional.ofNullable(failures.get(catalogId));
+        if (changes.containsKey(catalogId)) {
+            return Optional.ofNullable(changes.get(catalogId));
+        }
+        if (all != null) {
+            return Optional.ofNullable(all.get(catalogId));
+        }
+        if (ranges == null) {
+            ranges = new RangeIndex(records);
+        }
+        int[] candidates = ranges.candidates(catalogId);
+        if (ranges.wide() > MAX_WIDE) {
+            log.info(
+                    "Failure-log objects of {} overlap too much to be read by id range ({} span"
+                            + " the others); holding every failure in memory",
+                    layout.absolute(FOLDER),
+                    ranges.wide());
+            all = new TreeMap<>();
+            for (FailureLogRecord record : records) {
+                apply(all, List.copyOf(load(record).values()));
+            }
+            cache.clear();
+            cachedLines = 0;
+            return Optional.ofNullable(all.get(catalogId));
+        }
+        for (int i = candidates.length - 1; i >= 0; i--) {
+            Line line = load(records.get(candidates[i])).get(catalogId);
+            if (line != null) {
+                return line.cleared() ? Optional.empty() : Optional.of(line.record());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Records that an image failed, counting the attempts across runs. */
     void fail(String catalogId, String url, FailureReason reason, String detail, Instant at) {
-        FailureRecord previous = failures.get(catalogId);
+        FailureRecord previous = get(catalogId).orElse(null);
         int attempts = previous == null ? 1 : previous.attempts() + 1;
         FailureRecord record = new FailureRecord(url, reason, detail, attempts, at);
-        failures.put(catalogId, record);
+        count(previous, -1);
+        count(record, 1);
         changes.put(catalogId, record);
+        if (all != null) {
+            all.put(catalogId, record);
+        }
     }
 
     /** Forgets an earlier failure of an image now embedded. */
     void clear(String catalogId) {
-        if (failures.remove(catalogId) != null) {
+        FailureRecord previous = get(catalogId).orElse(null);
+        if (previous != null) {
+            count(previous, -1);
             changes.put(catalogId, null);
+            if (all != null) {
+                all.remove(catalogId);
+            }
         }
     }
 
     boolean hasTransient() {
-        return failures.values().stream().anyMatch(failure -> failure.reason().isTransient());
+        return transientFailures > 0;
     }
 
-    /** Failures currently recorded. */
-    int size() {
-        return failures.size();
+    /** Failures currently recorded that a later job would retry. */
+    long transientFailures() {
+        return transientFailures;
     }
 
-    /** What a commit wrote: the records progress.json now names and the objects it superseded. */
-    record Written(List<FailureLogRecord> records, List<String> obsoleteKeys) {}
+    /** Lines of failure-log objects held in memory now (for the scale benchmark). */
+    long linesInMemory() {
+        return all != null ? all.size() : cachedLines;
+    }
+
+    private void count(FailureRecord record, int delta) {
+        if (record != null && record.reason().isTransient()) {
+            transientFailures += delta;
+        }
+    }
 
     /**
-     * Writes this commit's changes as one object and, when {@code compact} (a shard was sealed or
-     * the job ends) or the commit logs pile up, compacts; returns what {@code progress.json} must
-     * name from now on, and the keys to delete once it does. Objects are written under names no
-     * stored progress names yet (sequence numbers only grow), so a leftover of a killed run under
-     * the same name is replaced.
+     * What a commit wrote: every record (progress.json names those after the chunks), the chunk
+     * objects naming the first of them, the transient-failure count, and the objects superseded.
+     */
+    record Written(
+            List<FailureLogRecord> records,
+            List<FailureChunkRecord> chunks,
+            long transientFailures,
+            List<String> obsoleteKeys) {}
+
+    /**
+     * Writes this commit's changes as one object and then at most one compaction step (see the
+     * class comment); {@code compact} (a shard was sealed or the job ends) asks for the commit logs
+     * to be merged. Objects are written under names no stored progress names yet (sequence numbers
+     * only grow, chunks are named by their content), so a leftover of a killed run under the same
+     * name is replaced.
      */
     Written commit(StorageClient storage, boolean compact, IndexEvents events) {
         List<String> obsolete = new ArrayList<>();
@@ -157,56 +308,112 @@ public final class FailureLog {
             changes.forEach((id, record) -> lines.add(Line.of(id, record)));
             records.add(write(storage, name("log_%010d", seq), seq, seq, lines, events));
             changes.clear();
+            ranges = null;
         }
-        long uncompacted = records.stream().filter(record -> !isCompacted(record)).count();
-        if ((compact || compactNext || uncompacted >= COMPACT_AFTER) && uncompacted > 0) {
-            compactTail(storage, obsolete, events);
-            compactNext = false;
+        if (compactStep(storage, compact || compactNext, obsolete, events)) {
+            ranges = null;
         }
-        return new Written(List.copyOf(records), obsolete);
+        return new Written(List.copyOf(records), List.copyOf(chunks), transientFailures, obsolete);
     }
 
-    /** Merges the commit logs after the last compacted object, then compacted objects by size. */
-    private void compactTail(StorageClient storage, List<String> obsolete, IndexEvents events) {
-        int from = records.size();
-        while (from > 0 && !isCompacted(records.get(from - 1))) {
-            from--;
+    /** Does the first compaction step there is to do; false when there was none. */
+    private boolean compactStep(
+            StorageClient storage, boolean compact, List<String> obsolete, IndexEvents events) {
+        int settled = settled();
+        if (settled - chunked >= RECORDS_PER_CHUNK) {
+            writeChunk(storage, events);
+            return true;
         }
-        merge(storage, from, obsolete, events);
-        // Like a binary counter: a compacted object is merged into the one before it while it is
-        // at least half that one's size, so sizes halve along the list.
-        while (records.size() >= 2
-                && records.get(records.size() - 1).entries() * 2
-                        >= records.get(records.size() - 2).entries()) {
-            merge(storage, records.size() - 2, obsolete, events);
-        }
-    }
-
-    /** Replaces records {@code from..end} by one compacted object. */
-    private void merge(StorageClient storage, int from, List<String> obsolete, IndexEvents events) {
-        List<FailureLogRecord> inputs = List.copyOf(records.subList(from, records.size()));
-        SortedMap<String, FailureRecord> merged = new TreeMap<>();
-        SortedMap<String, Boolean> cleared = new TreeMap<>();
-        for (FailureLogRecord input : inputs) {
-            for (Line line : lines(layout, storage, input, json)) {
-                if (line.cleared()) {
-                    merged.remove(line.id());
-                    cleared.put(line.id(), true);
-                } else {
-                    merged.put(line.id(), line.record());
-                    cleared.remove(line.id());
-                }
+        int logs = 0;
+        int firstLog = -1;
+        for (int i = settled; i < records.size(); i++) {
+            if (!isCompacted(records.get(i))) {
+                logs++;
+                firstLog = firstLog < 0 ? i : firstLog;
             }
         }
-        // A clear only matters while an older object may still hold the failure.
-        boolean oldest = from == 0;
-        List<Line> lines = new ArrayList<>(merged.size() + (oldest ? 0 : cleared.size()));
-        SortedMap<String, Line> ordered = new TreeMap<>();
-        merged.forEach((id, record) -> ordered.put(id, Line.of(id, record)));
-        if (!oldest) {
-            cleared.keySet().forEach(id -> ordered.put(id, Line.of(id, null)));
+        if (logs > 0 && (compact || logs >= COMPACT_AFTER)) {
+            // The oldest commit logs, as many as fit the limit (at least one), into one object.
+            int to = firstLog + 1;
+            long bytes = records.get(firstLog).bytes();
+            while (to < records.size()
+                    && !isCompacted(records.get(to))
+                    && bytes + records.get(to).bytes() <= MERGE_LIMIT_BYTES) {
+                bytes += records.get(to).bytes();
+                to++;
+            }
+            merge(storage, firstLog, to, obsolete, events);
+            compactNext = false;
+            return true;
         }
-        lines.addAll(ordered.values());
+        // Like a binary counter: the newest pair of adjacent compacted objects where the later is
+        // at least half the earlier, so sizes halve along the tail.
+        for (int i = records.size() - 2; i >= settled; i--) {
+            FailureLogRecord earlier = records.get(i);
+            FailureLogRecord later = records.get(i + 1);
+            if (isCompacted(earlier)
+                    && isCompacted(later)
+                    && later.bytes() * 2 >= earlier.bytes()
+                    && earlier.bytes() + later.bytes() <= MERGE_LIMIT_BYTES) {
+                merge(storage, i, i + 2, obsolete, events);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records before the end of the last one of at least half the merge limit: never merged. */
+    private int settled() {
+        for (int i = records.size() - 1; i >= chunked; i--) {
+            if (records.get(i).bytes() * 2 >= MERGE_LIMIT_BYTES) {
+                return i + 1;
+            }
+        }
+        return chunked;
+    }
+
+    private void writeChunk(StorageClient storage, IndexEvents events) {
+        List<FailureLogRecord> part =
+                List.copyOf(records.subList(chunked, chunked + RECORDS_PER_CHUNK));
+        byte[] data = lineWriter.writeValueAsBytes(part);
+        String sha = Sha256.hex(data);
+        String file =
+                FOLDER
+                        + String.format(
+                                Locale.ROOT,
+                                "chunk_%010d_%010d_%s.json",
+                                part.get(0).firstSeq(),
+                                part.get(part.size() - 1).lastSeq(),
+                                sha.substring(0, 12));
+        long start = System.nanoTime();
+        storage.replace(layout.absolute(file), data, "application/json");
+        events.uploaded("failures", data.length, System.nanoTime() - start);
+        chunks.add(
+                new FailureChunkRecord(
+                        file,
+                        part.get(0).firstSeq(),
+                        part.get(part.size() - 1).lastSeq(),
+                        part.size(),
+                        data.length,
+                        sha));
+        chunked += part.size();
+    }
+
+    /** Replaces records {@code from..to} (exclusive) by one compacted object. */
+    private void merge(
+            StorageClient storage, int from, int to, List<String> obsolete, IndexEvents events) {
+        List<FailureLogRecord> inputs = List.copyOf(records.subList(from, to));
+        SortedMap<String, Line> merged = new TreeMap<>();
+        for (FailureLogRecord input : inputs) {
+            for (Line line : load(input).values()) {
+                merged.put(line.id(), line);
+            }
+        }
+        inputs.forEach(input -> uncache(input.file()));
+        // A clear only matters while an older object may still hold the failure.
+        if (from == 0) {
+            merged.values().removeIf(Line::cleared);
+        }
         long first = inputs.get(0).firstSeq();
         long last = inputs.get(inputs.size() - 1).lastSeq();
         FailureLogRecord written =
@@ -215,10 +422,10 @@ public final class FailureLog {
                         name("compacted_%010d_%010d", first, last),
                         first,
                         last,
-                        lines,
+                        List.copyOf(merged.values()),
                         events);
-        records.subList(from, records.size()).clear();
-        records.add(written);
+        records.subList(from, to).clear();
+        records.add(from, written);
         for (FailureLogRecord input : inputs) {
             String key = layout.absolute(input.file());
             if (!key.equals(layout.absolute(written.file()))) {
@@ -227,6 +434,7 @@ public final class FailureLog {
         }
     }
 
+    /** Writes lines sorted by id (callers pass them so) and caches them: they are the newest. */
     private FailureLogRecord write(
             StorageClient storage,
             String file,
@@ -242,7 +450,53 @@ public final class FailureLog {
         long start = System.nanoTime();
         storage.replace(layout.absolute(file), data, JSONL);
         events.uploaded("failures", data.length, System.nanoTime() - start);
-        return new FailureLogRecord(file, first, last, lines.size(), data.length, Sha256.hex(data));
+        FailureLogRecord record =
+                new FailureLogRecord(
+                        file,
+                        first,
+                        last,
+                        lines.size(),
+                        data.length,
+                        Sha256.hex(data),
+                        lines.isEmpty() ? null : lines.get(0).id(),
+                        lines.isEmpty() ? null : lines.get(lines.size() - 1).id());
+        if (all == null) {
+            uncache(file);
+            cache(file, lines);
+        }
+        return record;
+    }
+
+    /** An object's lines by id, from the cache or storage. */
+    private Map<String, Line> load(FailureLogRecord record) {
+        Map<String, Line> cached = cache.get(record.file());
+        if (cached != null) {
+            return cached;
+        }
+        return cache(record.file(), lines(layout, storage, record, json));
+    }
+
+    private Map<String, Line> cache(String file, List<Line> lines) {
+        Map<String, Line> byId = new HashMap<>(lines.size() * 2);
+        for (Line line : lines) {
+            byId.put(line.id(), line);
+        }
+        cache.put(file, byId);
+        cachedLines += byId.size();
+        var eldest = cache.entrySet().iterator();
+        while (cachedLines > cacheLines && cache.size() > 1) {
+            Map<String, Line> evicted = eldest.next().getValue();
+            eldest.remove();
+            cachedLines -= evicted.size();
+        }
+        return byId;
+    }
+
+    private void uncache(String file) {
+        Map<String, Line> evicted = cache.remove(file);
+        if (evicted != null) {
+            cachedLines -= evicted.size();
+        }
     }
 
     private long lastSeq() {
@@ -255,6 +509,88 @@ public final class FailureLog {
 
     private static String name(String pattern, Object... seqs) {
         return FOLDER + String.format(Locale.ROOT, pattern, seqs) + ".jsonl";
+    }
+
+    /**
+     * Which records may hold an id. Records sorted by first id; one whose range ends before the
+     * first id of its {@value #NARROW_WINDOW}th sorted successor is narrow, so only the window
+     * before an id's sorted position can hold it; the others (wide) are asked every time.
+     */
+    private static final class RangeIndex {
+
+        private final String[] firstIds;
+        private final int[] narrow;
+        private final int[] wide;
+        private final List<FailureLogRecord> records;
+
+        RangeIndex(List<FailureLogRecord> records) {
+            this.records = records;
+            Integer[] order = new Integer[records.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, Comparator.comparing(i -> sortKey(records.get(i))));
+            List<Integer> narrowList = new ArrayList<>();
+            List<Integer> wideList = new ArrayList<>();
+            for (int k = 0; k < order.length; k++) {
+                FailureLogRecord record = records.get(order[k]);
+                boolean isNarrow =
+                        record.hasRange()
+                                && (k + NARROW_WINDOW >= order.length
+                                        || record.lastId()
+                                                        .compareTo(
+                                                                sortKey(
+                                                                        records.get(
+                                                                                order[
+                                                                                        k
+                                                                                                + NARROW_WINDOW])))
+                                                < 0);
+                (isNarrow ? narrowList : wideList).add(order[k]);
+            }
+            narrow = narrowList.stream().mapToInt(Integer::intValue).toArray();
+            wide = wideList.stream().mapToInt(Integer::intValue).sorted().toArray();
+            firstIds = new String[narrow.length];
+            for (int k = 0; k < narrow.length; k++) {
+                firstIds[k] = sortKey(records.get(narrow[k]));
+            }
+        }
+
+        int wide() {
+            return wide.length;
+        }
+
+        /** Positions of the records whose range holds the id, oldest first. */
+        int[] candidates(String id) {
+            int low = 0;
+            int high = firstIds.length;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (firstIds[mid].compareTo(id) <= 0) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            int[] out = new int[wide.length + NARROW_WINDOW];
+            int count = 0;
+            for (int k = Math.max(0, low - NARROW_WINDOW); k < low; k++) {
+                if (records.get(narrow[k]).mayHold(id)) {
+                    out[count++] = narrow[k];
+                }
+            }
+            for (int position : wide) {
+                if (records.get(position).mayHold(id)) {
+                    out[count++] = position;
+                }
+            }
+            int[] found = Arrays.copyOf(out, count);
+            Arrays.sort(found);
+            return found;
+        }
+
+        private static String sortKey(FailureLogRecord record) {
+            return record.hasRange() ? record.firstId() : "";
+        }
     }
 
     private static void apply(SortedMap<String, FailureRecord> failures, List<Line> lines) {

@@ -59,6 +59,11 @@ public final class IndexLayout {
         return prefix + "faiss/" + shardName(type, shard) + ".ids.tsv";
     }
 
+    /** The shard's ids in compact form ({@link DoneBitmap}), beside its id file. */
+    public String shardDoneKey(IndexType type, int shard) {
+        return prefix + "faiss/" + shardName(type, shard) + ".done.bin";
+    }
+
     /** The trained, empty index every shard of a trained factory's type starts from. */
     public String trainedKey(IndexType type) {
         return prefix + "faiss/" + type.key() + "_trained.faiss";
@@ -102,9 +107,11 @@ public final class IndexLayout {
         String base =
                 name.endsWith(".ids.tsv")
                         ? name.substring(0, name.length() - ".ids.tsv".length())
-                        : name.endsWith(".faiss")
-                                ? name.substring(0, name.length() - ".faiss".length())
-                                : null;
+                        : name.endsWith(".done.bin")
+                                ? name.substring(0, name.length() - ".done.bin".length())
+                                : name.endsWith(".faiss")
+                                        ? name.substring(0, name.length() - ".faiss".length())
+                                        : null;
         if (base == null) {
             return false;
         }
@@ -122,8 +129,8 @@ public final class IndexLayout {
     }
 
     /**
-     * Whether {@code key} is a sealed shard or shard id file of this index by its exact name,
-     * directly under {@code faiss/}.
+     * Whether {@code key} is a sealed shard, shard id file or done bitmap of this index by its
+     * exact name, directly under {@code faiss/}.
      */
     public boolean isShardKey(String key) {
         String folder = prefix + "faiss/";
@@ -134,9 +141,11 @@ public final class IndexLayout {
         String base =
                 name.endsWith(".ids.tsv")
                         ? name.substring(0, name.length() - ".ids.tsv".length())
-                        : name.endsWith(".faiss")
-                                ? name.substring(0, name.length() - ".faiss".length())
-                                : null;
+                        : name.endsWith(".done.bin")
+                                ? name.substring(0, name.length() - ".done.bin".length())
+                                : name.endsWith(".faiss")
+                                        ? name.substring(0, name.length() - ".faiss".length())
+                                        : null;
         if (base == null) {
             return false;
         }

@@ -310,7 +310,9 @@ public final class OpenIndex implements AutoCloseable {
                         Map.of(),
                         written.records(),
                         committed.shardChunks(),
-                        tombstones);
+                        tombstones,
+                        written.chunks(),
+                        written.transientFailures());
         long start = System.nanoTime();
         ProgressStore.Saved saved = progressStore.save(layout, storage, next, committed);
         if (saved.chunkBytes() > 0) {

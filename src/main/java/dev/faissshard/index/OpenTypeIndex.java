@@ -348,6 +348,14 @@ final class OpenTypeIndex implements AutoCloseable {
         String idsKey = layout.shardIdsKey(type, shard);
         changes.uploads.add(
                 new PendingObject("ids", idsKey, IdFile.write(entries), TSV_TYPE, true));
+        String doneKey = layout.shardDoneKey(type, shard);
+        changes.uploads.add(
+                new PendingObject(
+                        "ids",
+                        doneKey,
+                        DoneBitmap.encode(sealed.ids()),
+                        DoneBitmap.CONTENT_TYPE,
+                        true));
         changes.uploads.add(new PendingObject("shard", key, sealed.data(), FAISS_TYPE, true));
         long min = Arrays.stream(sealed.ids()).min().orElse(0);
         long max = Arrays.stream(sealed.ids()).max().orElse(0);
@@ -362,7 +370,8 @@ final class OpenTypeIndex implements AutoCloseable {
                         min,
                         max,
                         clock.instant(),
-                        state.trained() == null ? null : state.trained().sha256());
+                        state.trained() == null ? null : state.trained().sha256(),
+                        layout.relative(doneKey));
         for (SegmentRecord segment : state.openSegments()) {
             changes.obsoleteKeys.add(layout.absolute(segment.file()));
             changes.obsoleteKeys.add(layout.absolute(segment.idsFile()));

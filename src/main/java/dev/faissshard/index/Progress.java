@@ -25,6 +25,11 @@ import java.util.TreeMap;
  *     shards after them, while a loaded progress lists every sealed shard
  * @param tombstones deleted vectors still stored in a shard or segment; absent (empty) in older
  *     files
+ * @param failureChunks the objects holding the first records of {@code failureLog} in full chunks
+ *     ({@link FailureChunkRecord}); in the file, {@code failureLog} then lists only the records
+ *     after them, while a loaded progress lists every record
+ * @param transientFailures how many recorded failures a later job would retry, so a job knows
+ *     without reading the log; null in older files (counted from the log when it is opened)
  */
 public record Progress(
         int formatVersion,
@@ -34,7 +39,9 @@ public record Progress(
         Map<String, FailureRecord> failures,
         List<FailureLogRecord> failureLog,
         Map<String, List<ShardChunkRecord>> shardChunks,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneRecord> tombstones) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneRecord> tombstones,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FailureChunkRecord> failureChunks,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long transientFailures) {
 
     /** 2: failures moved out of this file into {@code faiss/failures/} objects. */
     public static final int FORMAT_VERSION = 2;
@@ -46,6 +53,30 @@ public record Progress(
         failureLog = failureLog == null ? List.of() : List.copyOf(failureLog);
         shardChunks = shardChunks == null ? new TreeMap<>() : new TreeMap<>(shardChunks);
         tombstones = tombstones == null ? List.of() : List.copyOf(tombstones);
+        failureChunks = failureChunks == null ? List.of() : List.copyOf(failureChunks);
+    }
+
+    /** Progress without failure chunks or a transient-failure count (as before either existed). */
+    public Progress(
+            int formatVersion,
+            Instant updatedAt,
+            long nextBatch,
+            Map<String, IndexProgress> indexes,
+            Map<String, FailureRecord> failures,
+            List<FailureLogRecord> failureLog,
+            Map<String, List<ShardChunkRecord>> shardChunks,
+            List<TombstoneRecord> tombstones) {
+        this(
+                formatVersion,
+                updatedAt,
+                nextBatch,
+                indexes,
+                failures,
+                failureLog,
+                shardChunks,
+                tombstones,
+                List.of(),
+                null);
     }
 
     /** Progress as version 1 wrote it: failures inline, no log, no chunks, no tombstones. */
@@ -75,6 +106,8 @@ public record Progress(
                 Map.of(),
                 List.of(),
                 Map.of(),
-                List.of());
+                List.of(),
+                List.of(),
+                0L);
     }
 }

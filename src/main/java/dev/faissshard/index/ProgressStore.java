@@ -34,6 +34,8 @@ public class ProgressStore {
     public static final String CHUNK_FOLDER = "faiss/state/";
 
     private static final TypeReference<List<ShardRecord>> SHARD_LIST = new TypeReference<>() {};
+    private static final TypeReference<List<FailureLogRecord>> FAILURE_RECORDS =
+            new TypeReference<>() {};
 
     private final JsonMapper json;
 
@@ -122,6 +124,11 @@ public class ProgressStore {
             }
             inline.put(type, withSealed(index, sealed.subList(full, sealed.size())));
         }
+        int chunkedFailures =
+                progress.failureChunks().stream().mapToInt(FailureChunkRecord::records).sum();
+        if (chunkedFailures > progress.failureLog().size()) {
+            throw new IllegalArgumentException("failure chunks name more records than the log has");
+        }
         Progress stored =
                 new Progress(
                         progress.formatVersion(),
@@ -129,9 +136,12 @@ public class ProgressStore {
                         progress.nextBatch(),
                         inline,
                         progress.failures(),
-                        progress.failureLog(),
+                        progress.failureLog()
+                                .subList(chunkedFailures, progress.failureLog().size()),
                         chunks,
-                        progress.tombstones());
+                        progress.tombstones(),
+                        progress.failureChunks(),
+                        progress.transientFailures());
         byte[] data = compact.writeValueAsBytes(stored);
         storage.replace(layout.progressKey(), data, "application/json");
         Progress loaded =
@@ -143,12 +153,33 @@ public class ProgressStore {
                         progress.failures(),
                         progress.failureLog(),
                         chunks,
-                        progress.tombstones());
+                        progress.tombstones(),
+                        progress.failureChunks(),
+                        progress.transientFailures());
         return new Saved(loaded, data.length, chunkBytes);
     }
 
     /** The progress as stored, with the sealed shards its chunk objects hold put back in front. */
     private Progress inflate(IndexLayout layout, StorageClient storage, Progress stored) {
+        if (!stored.failureChunks().isEmpty()) {
+            List<FailureLogRecord> log = new ArrayList<>();
+            for (FailureChunkRecord ref : stored.failureChunks()) {
+                log.addAll(readFailureChunk(layout, storage, ref));
+            }
+            log.addAll(stored.failureLog());
+            stored =
+                    new Progress(
+                            stored.formatVersion(),
+                            stored.updatedAt(),
+                            stored.nextBatch(),
+                            stored.indexes(),
+                            stored.failures(),
+                            log,
+                            stored.shardChunks(),
+                            stored.tombstones(),
+                            stored.failureChunks(),
+                            stored.transientFailures());
+        }
         if (stored.shardChunks().isEmpty()) {
             return stored;
         }
@@ -178,7 +209,44 @@ public class ProgressStore {
                 stored.failures(),
                 stored.failureLog(),
                 stored.shardChunks(),
-                stored.tombstones());
+                stored.tombstones(),
+                stored.failureChunks(),
+                stored.transientFailures());
+    }
+
+    private List<FailureLogRecord> readFailureChunk(
+            IndexLayout layout, StorageClient storage, FailureChunkRecord ref) {
+        String key = layout.absolute(ref.file());
+        if (!FailureLog.isChunkKey(layout, key)) {
+            throw new CorruptProgressException(
+                    ref.file() + " named by progress.json is not a failure-log chunk");
+        }
+        byte[] data =
+                storage.find(key)
+                        .orElseThrow(
+                                () ->
+                                        new CorruptProgressException(
+                                                key + " named by progress.json is missing"));
+        if (!Sha256.hex(data).equals(ref.sha256())) {
+            throw new CorruptProgressException(
+                    key + " does not match the checksum recorded in progress.json");
+        }
+        try {
+            List<FailureLogRecord> records = json.readValue(data, FAILURE_RECORDS);
+            if (records.size() != ref.records()) {
+                throw new CorruptProgressException(
+                        key + " holds " + records.size() + " records, not " + ref.records());
+            }
+            return records;
+        } catch (JacksonException ex) {
+            throw new CorruptProgressException(
+                    key + " is not valid failure-chunk JSON: " + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    /** Serialized as {@code progress.json} is: without indentation. */
+    byte[] compactJson(Object value) {
+        return compact.writeValueAsBytes(value);
     }
 
     private List<ShardRecord> readChunk(

@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param sealedAt when it was uploaded
  * @param trainedSha256 sha256 of the trained index the shard was built from; null for untrained
  *     factories
+ * @param doneBitmap the shard's ids in compact form ({@link DoneBitmap}), read by a resume instead
+ *     of the id file; null for shards sealed before it was written
  */
 public record ShardRecord(
         int shard,
@@ -29,7 +31,34 @@ public record ShardRecord(
         long minId,
         long maxId,
         Instant sealedAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String trainedSha256) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String trainedSha256,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String doneBitmap) {
+
+    /** A shard without a done bitmap (sealed before it existed, or by a compaction). */
+    public ShardRecord(
+            int shard,
+            String file,
+            String idsFile,
+            long vectors,
+            long bytes,
+            String sha256,
+            long minId,
+            long maxId,
+            Instant sealedAt,
+            String trainedSha256) {
+        this(
+                shard,
+                file,
+                idsFile,
+                vectors,
+                bytes,
+                sha256,
+                minId,
+                maxId,
+                sealedAt,
+                trainedSha256,
+                null);
+    }
 
     /** A shard of an untrained factory. */
     public ShardRecord(

@@ -269,7 +269,22 @@ public class StoredIndex {
         }
     }
 
+    /**
+     * A sealed shard's ids: from its done bitmap when it has a sound one (1/8 byte per dense id to
+     * fetch), else from its id file.
+     */
     private static long[] ids(StorageClient store, IndexLayout layout, ShardRecord shard) {
+        if (shard.doneBitmap() != null) {
+            String key = layout.absolute(shard.doneBitmap());
+            Optional<long[]> ids =
+                    layout.isShardKey(key)
+                            ? store.find(key).flatMap(DoneBitmap::decode)
+                            : Optional.empty();
+            if (ids.isPresent() && ids.get().length == shard.vectors()) {
+                return ids.get();
+            }
+            log.warn("{} is missing or damaged; reading the shard's id file instead", key);
+        }
         List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(shard.idsFile())));
         long[] ids = new long[entries.size()];
         for (int i = 0; i < ids.length; i++) {
@@ -339,6 +354,9 @@ public class StoredIndex {
             for (ShardRecord shard : index.sealedShards()) {
                 referenced.add(layout.absolute(shard.file()));
                 referenced.add(layout.absolute(shard.idsFile()));
+                if (shard.doneBitmap() != null) {
+                    referenced.add(layout.absolute(shard.doneBitmap()));
+                }
             }
         }
         String shardFolder = layout.absolute("faiss/");
@@ -360,6 +378,7 @@ public class StoredIndex {
         }
         Set<String> logs = new HashSet<>();
         progress.failureLog().forEach(record -> logs.add(layout.absolute(record.file())));
+        progress.failureChunks().forEach(chunk -> logs.add(layout.absolute(chunk.file())));
         progress.shardChunks().values().stream()
                 .flatMap(List::stream)
                 .forEach(chunk -> logs.add(layout.absolute(chunk.file())));
@@ -379,7 +398,9 @@ public class StoredIndex {
             }
         }
         for (StoredObject object : store.list(layout.absolute(FailureLog.FOLDER))) {
-            if (FailureLog.isLogKey(layout, object.key()) && !logs.contains(object.key())) {
+            if ((FailureLog.isLogKey(layout, object.key())
+                            || FailureLog.isChunkKey(layout, object.key()))
+                    && !logs.contains(object.key())) {
                 log.info("Removing {}, left over by an interrupted run", object.key());
                 store.delete(object.key());
             }

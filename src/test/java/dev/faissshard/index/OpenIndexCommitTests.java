@@ -79,6 +79,7 @@ class OpenIndexCommitTests {
             assertThat(storage.writes())
                     .containsExactly(
                             "create shop/faiss/color_shard_001.ids.tsv",
+                            "create shop/faiss/color_shard_001.done.bin",
                             "create shop/faiss/color_shard_001.faiss",
                             "replace shop/faiss/open/color_shard_002_batch_000002.ids.tsv",
                             "replace shop/faiss/open/color_shard_002_batch_000002.faiss",
@@ -86,6 +87,62 @@ class OpenIndexCommitTests {
                             "replace shop/faiss/manifest.json",
                             "delete shop/faiss/open/color_shard_001_batch_000001.faiss",
                             "delete shop/faiss/open/color_shard_001_batch_000001.ids.tsv");
+        }
+    }
+
+    @Test
+    void aResumeReadsSealedShardsDoneBitmapsInsteadOfTheirIdFiles() {
+        Path reference = root.resolve("reference");
+        build(new RecordingStorage(new LocalStorageClient(reference)), -1);
+        RecordingStorage storage = new RecordingStorage(new LocalStorageClient(reference));
+        StoredIndex stored = storedIndex(storage);
+        try (OpenIndex index = stored.open(stored.locate(LAYOUT), MODELS, IndexEvents.NONE)) {
+            List<ShardRecord> shards =
+                    index.committed().indexes().values().stream()
+                            .flatMap(state -> state.sealedShards().stream())
+                            .toList();
+            assertThat(shards)
+                    .isNotEmpty()
+                    .allSatisfy(shard -> assertThat(shard.doneBitmap()).isNotNull());
+            storage.clear();
+            // Hashed ids: the first question reads every sealed shard's ids.
+            for (long id = 1; id <= BATCHES * BATCH_SIZE; id++) {
+                assertThat(index.holds("sku-" + id)).as("sku-%d", id).isTrue();
+            }
+            assertThat(index.holds("sku-" + (BATCHES * BATCH_SIZE + 1))).isFalse();
+            // A shard of one id is its own range and needs no read at all.
+            long withGaps =
+                    index.committed().indexes().values().stream()
+                            .flatMap(state -> state.sealedShards().stream())
+                            .filter(shard -> shard.maxId() - shard.minId() + 1 != shard.vectors())
+                            .count();
+            assertThat(withGaps).isGreaterThan(0);
+            assertThat(storage.reads())
+                    .filteredOn(key -> key.endsWith(".done.bin"))
+                    .hasSize((int) withGaps);
+            assertThat(storage.reads()).noneMatch(key -> key.endsWith(".ids.tsv"));
+        }
+    }
+
+    @Test
+    void aShardSealedWithoutADoneBitmapIsReadFromItsIdFile() throws IOException {
+        Path reference = root.resolve("reference");
+        build(new RecordingStorage(new LocalStorageClient(reference)), -1);
+        // As a shard sealed before done bitmaps existed: the object is gone (the record still
+        // names it) and a resume falls back to the id file.
+        try (Stream<Path> files = Files.walk(reference)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".done.bin")).toList()) {
+                Files.delete(file);
+            }
+        }
+        RecordingStorage storage = new RecordingStorage(new LocalStorageClient(reference));
+        StoredIndex stored = storedIndex(storage);
+        try (OpenIndex index = stored.open(stored.locate(LAYOUT), MODELS, IndexEvents.NONE)) {
+            storage.clear();
+            for (long id = 1; id <= BATCHES * BATCH_SIZE; id++) {
+                assertThat(index.holds("sku-" + id)).as("sku-%d", id).isTrue();
+            }
+            assertThat(storage.reads()).anyMatch(key -> key.endsWith(".ids.tsv"));
         }
     }
 
