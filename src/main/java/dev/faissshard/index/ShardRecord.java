@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param sealedAt when it was uploaded
  * @param trainedSha256 sha256 of the trained index the shard was built from; null for untrained
  *     factories
+ * @param urlsFile the fingerprints of the shard's rows ({@link FingerprintFile}), in id-file order;
+ *     null for shards sealed before fingerprints were kept (their rows count as unchanged)
  */
 public record ShardRecord(
         int shard,
@@ -29,7 +31,34 @@ public record ShardRecord(
         long minId,
         long maxId,
         Instant sealedAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String trainedSha256) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String trainedSha256,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String urlsFile) {
+
+    /** A shard without fingerprints (sealed before they were kept). */
+    public ShardRecord(
+            int shard,
+            String file,
+            String idsFile,
+            long vectors,
+            long bytes,
+            String sha256,
+            long minId,
+            long maxId,
+            Instant sealedAt,
+            String trainedSha256) {
+        this(
+                shard,
+                file,
+                idsFile,
+                vectors,
+                bytes,
+                sha256,
+                minId,
+                maxId,
+                sealedAt,
+                trainedSha256,
+                null);
+    }
 
     /** A shard of an untrained factory. */
     public ShardRecord(
@@ -42,6 +71,6 @@ public record ShardRecord(
             long minId,
             long maxId,
             Instant sealedAt) {
-        this(shard, file, idsFile, vectors, bytes, sha256, minId, maxId, sealedAt, null);
+        this(shard, file, idsFile, vectors, bytes, sha256, minId, maxId, sealedAt, null, null);
     }
 }
