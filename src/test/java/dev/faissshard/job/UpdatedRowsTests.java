@@ -2,7 +2,6 @@ package dev.faissshard.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.testimages.ImageServer;
 import dev.faissshard.testimages.ProductImageGenerator;
 import dev.faissshard.testimages.StoredIndex;
@@ -175,53 +174,10 @@ class UpdatedRowsTests {
                 StoredIndex.manifest(storage).getOrDefault("tombstones", List.of());
     }
 
-    /**
-     * Per type, the vector of each catalogue id that no tombstone names, read from the FAISS files
-     * the manifest names; fails on an id live twice.
-     */
-    @SuppressWarnings("unchecked")
     private static Map<String, Map<String, float[]>> liveVectors() throws IOException {
-        Map<String, Object> manifest = StoredIndex.manifest(storage);
-        Set<String> dead = new HashSet<>();
-        for (Map<String, Object> tombstone : tombstones()) {
-            dead.add(
-                    tombstone.get("type")
-                            + "#"
-                            + tombstone.get("file")
-                            + "#"
-                            + tombstone.get("id"));
-        }
         Map<String, Map<String, float[]>> live = new HashMap<>();
         for (String type : TYPES) {
-            StoredIndex.read(storage, type); // every named object exists with its checksum
-            Map<String, float[]> vectors = new HashMap<>();
-            for (String section : List.of("shards", "openSegments")) {
-                for (Map<String, Object> entry :
-                        (List<Map<String, Object>>) manifest.get(section)) {
-                    if (!type.equals(entry.get("type"))) {
-                        continue;
-                    }
-                    List<String> lines =
-                            Files.readAllLines(storage.resolve((String) entry.get("idsFile")));
-                    try (FaissIndex index =
-                            FaissIndex.read(storage.resolve((String) entry.get("file")))) {
-                        var exported = index.export();
-                        int d = exported.dimension();
-                        for (int row = 0; row < lines.size(); row++) {
-                            String[] columns = lines.get(row).split("\t");
-                            if (dead.contains(type + "#" + entry.get("file") + "#" + columns[0])) {
-                                continue;
-                            }
-                            float[] vector = new float[d];
-                            System.arraycopy(exported.vectors(), row * d, vector, 0, d);
-                            assertThat(vectors.put(columns[1], vector))
-                                    .as("%s: %s live once", type, columns[1])
-                                    .isNull();
-                        }
-                    }
-                }
-            }
-            live.put(type, vectors);
+            live.put(type, StoredIndex.live(storage, type));
         }
         return live;
     }
