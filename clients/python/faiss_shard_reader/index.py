@@ -8,7 +8,7 @@ from typing import List, Optional
 import faiss
 import numpy as np
 
-from . import layout
+from . import layout, tombstones
 from .errors import (ChecksumMismatch, IdFileMismatch, IncompatibleShards, IncompleteIndex, IntegrityError,
                      ModelMismatch, UnknownType, VectorNotFound)
 from .ids import faiss_id, parse_id_file
@@ -71,6 +71,7 @@ class ShardIndex:
         for kind, entries in self._entries.items():
             _check_compatible(kind, entries)
         self._shards = {}
+        self._dead = tombstones.load(storage, self.prefix, self.partitions)
 
     @property
     def types(self):
@@ -114,12 +115,13 @@ class ShardIndex:
         want = k + len(exclude)
         candidates = []
         for shard in self._loaded(type):
-            n = min(want, shard.index.ntotal)
+            # Deleted vectors come back from FAISS too: ask for as many more as the shard holds.
+            n = min(want + len(self._dead.get(type, {}).get(shard.entry.key, ())), shard.index.ntotal)
             if n == 0:
                 continue
             scores, ids = shard.index.search(vector, n)
             for score, fid in zip(scores[0].tolist(), ids[0].tolist()):
-                if fid >= 0:
+                if fid >= 0 and not tombstones.is_dead(self._dead, type, shard.entry.key, fid):
                     candidates.append((score, shard.by_faiss_id[fid], shard.entry.key))
         # An id is in one shard only, but if a crash window ever left it in two, keep its best score.
         best = {}
@@ -138,7 +140,8 @@ class ShardIndex:
         wanted = faiss_id(catalog_id)
         for shard in self._loaded(type):
             positions = np.nonzero(shard.faiss_ids == wanted)[0]
-            if len(positions) and shard.catalog_ids[positions[0]] == catalog_id:
+            if len(positions) and shard.catalog_ids[positions[0]] == catalog_id \
+                    and not tombstones.is_dead(self._dead, type, shard.entry.key, wanted):
                 inner = faiss.downcast_index(shard.index.index) if hasattr(shard.index, "id_map") else shard.index
                 return inner.reconstruct(int(positions[0]))
         raise VectorNotFound(f"{type} holds no vector for that id")

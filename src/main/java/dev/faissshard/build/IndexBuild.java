@@ -4,6 +4,7 @@ import dev.faissshard.catalog.Catalog;
 import dev.faissshard.catalog.CatalogEntry;
 import dev.faissshard.index.FailureRecord;
 import dev.faissshard.index.OpenIndex;
+import dev.faissshard.index.RowFingerprint;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -171,7 +172,10 @@ final class IndexBuild {
             if (!embedded.entries().isEmpty()) {
                 List<String> catalogIds =
                         embedded.entries().stream().map(CatalogEntry::id).toList();
-                index.append(batchNumber, embedded.vectors(), catalogIds);
+                long[] fingerprints =
+                        embedded.entries().stream().mapToLong(IndexBuild::fingerprint).toArray();
+                index.append(
+                        batchNumber, embedded.vectors(), catalogIds, fingerprints, clock.instant());
                 recorder.embedded(catalogIds.size());
             }
         }
@@ -246,10 +250,18 @@ final class IndexBuild {
 
     private boolean isDone(CatalogEntry entry) {
         FailureRecord failure = index.failure(entry.id()).orElse(null);
-        if (failure != null && !plan.retries(failure.reason())) {
+        // A failure of the row's old URL says nothing about its new one.
+        if (failure != null
+                && !plan.retries(failure.reason())
+                && (failure.url() == null || failure.url().equals(entry.imageUrl().toString()))) {
             return true;
         }
-        return index.holds(entry.id());
+        return index.holds(entry.id(), fingerprint(entry));
+    }
+
+    /** What the row's vector is made from: a row whose fingerprint changed is embedded again. */
+    private static long fingerprint(CatalogEntry entry) {
+        return RowFingerprint.of(entry.imageUrl().toString(), entry.revision());
     }
 
     private void publishStats() {

@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param imageUrl where to fetch the image: {@code http(s):}, {@code supabase:} or {@code file:}
  * @param folder the folder of the catalogue file (or image folder) that named the image, where its
  *     local files may be read from; null for catalogues that are no file (database tables)
+ * @param revision what says the row's image changed when its URL did not: the catalogue's {@code
+ *     updated_at} or content hash, as text; null when the catalogue gives none
  */
-public record CatalogEntry(String id, URI imageUrl, Path folder) {
+public record CatalogEntry(String id, URI imageUrl, Path folder, String revision) {
 
     public CatalogEntry {
         Objects.requireNonNull(id, "id");
@@ -22,11 +24,16 @@ public record CatalogEntry(String id, URI imageUrl, Path folder) {
         }
     }
 
+    /** An entry without a revision. */
+    public CatalogEntry(String id, URI imageUrl, Path folder) {
+        this(id, imageUrl, folder, null);
+    }
+
     /**
      * An entry of a catalogue that is no file: its {@code file:} URLs may only read the configured
      * roots.
      */
     public CatalogEntry(String id, URI imageUrl) {
-        this(id, imageUrl, null);
+        this(id, imageUrl, null, null);
     }
 }

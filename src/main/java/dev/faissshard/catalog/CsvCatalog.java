@@ -54,6 +54,10 @@ final class CsvCatalog implements Catalog {
         private final CsvRecordReader reader;
         private int idIndex = -1;
         private int urlIndex = -1;
+
+        /** Positions of {@link Revision#COLUMNS} in the header, -1 where absent. */
+        private final int[] revisionIndexes = new int[Revision.COLUMNS.size()];
+
         private String urlColumn;
         private CatalogEntry next;
 
@@ -103,7 +107,10 @@ final class CsvCatalog implements Catalog {
                             where(line) + ", column " + idColumn + ": empty id");
                 }
                 return new CatalogEntry(
-                        id, imageUrl(fields.get(urlIndex), line), ImageUrls.folder(file.path()));
+                        id,
+                        imageUrl(fields.get(urlIndex), line),
+                        ImageUrls.folder(file.path()),
+                        revision(fields));
             } catch (IOException ex) {
                 throw file.unreadable(ex);
             }
@@ -115,6 +122,14 @@ final class CsvCatalog implements Catalog {
             return ImageUrls.resolve(text, file.path(), line);
         }
 
+        private String revision(List<String> fields) {
+            java.util.List<String> values = new java.util.ArrayList<>(revisionIndexes.length);
+            for (int index : revisionIndexes) {
+                values.add(index >= 0 && index < fields.size() ? fields.get(index) : null);
+            }
+            return Revision.of(values);
+        }
+
         private void readHeader() throws IOException {
             List<String> header = reader.next();
             if (header == null) {
@@ -124,6 +139,9 @@ final class CsvCatalog implements Catalog {
             List<String> names =
                     header.stream().map(name -> name.strip().toLowerCase(Locale.ROOT)).toList();
             idIndex = names.indexOf(idColumn.toLowerCase(Locale.ROOT));
+            for (int i = 0; i < revisionIndexes.length; i++) {
+                revisionIndexes[i] = names.indexOf(Revision.COLUMNS.get(i));
+            }
             for (String candidate : urlColumns) {
                 if (urlIndex < 0) {
                     urlIndex = names.indexOf(candidate.toLowerCase(Locale.ROOT));

@@ -130,11 +130,28 @@ final class JsonlCatalog implements Catalog {
             JsonNode url = node.get(field);
             if (url != null && url.isString()) {
                 return new CatalogEntry(
-                        idText, imageUrl(url.stringValue(), line), ImageUrls.folder(file.path()));
+                        idText,
+                        imageUrl(url.stringValue(), line),
+                        ImageUrls.folder(file.path()),
+                        revision(node));
             }
         }
         throw new CatalogFormatException(
                 file.path() + " line " + line + ": missing image URL field, one of " + urlFields);
+    }
+
+    private static String revision(JsonNode node) {
+        java.util.List<String> values = new java.util.ArrayList<>(Revision.COLUMNS.size());
+        for (String field : Revision.COLUMNS) {
+            JsonNode value = node.get(field);
+            values.add(
+                    value == null
+                            ? null
+                            : value.isString()
+                                    ? value.stringValue()
+                                    : value.isNumber() ? value.numberValue().toString() : null);
+        }
+        return Revision.of(values);
     }
 
     // Never fails the catalogue: a URL that is empty or malformed fails its own row as invalid_url.

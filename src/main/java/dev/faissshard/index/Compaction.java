@@ -102,7 +102,11 @@ public class Compaction {
                 .forEach(
                         shard ->
                                 inputs.add(
-                                        new Input(shard.file(), shard.idsFile(), shard.sha256())));
+                                        new Input(
+                                                shard.file(),
+                                                shard.idsFile(),
+                                                shard.sha256(),
+                                                shard.urlsFile())));
         if (plan.includeTail()) {
             state.openSegments()
                     .forEach(
@@ -111,9 +115,16 @@ public class Compaction {
                                             new Input(
                                                     segment.file(),
                                                     segment.idsFile(),
-                                                    segment.sha256())));
+                                                    segment.sha256(),
+                                                    segment.urlsFile())));
         }
-        Output output = new Output(index, type, layout, state.openShard());
+        Output output =
+                new Output(
+                        index,
+                        type,
+                        layout,
+                        state.openShard(),
+                        state.trained() == null ? null : state.trained().sha256());
         for (Input input : inputs) {
             byte[] data = store.get(layout.absolute(input.file()));
             if (!Sha256.hex(data).equals(input.sha256())) {
@@ -122,11 +133,22 @@ public class Compaction {
                                 + " does not match the checksum recorded in progress.json; storage was modified");
             }
             List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(input.idsFile())));
+            // Rows stored before fingerprints were kept carry none (UNKNOWN) into the new shard.
+            long[] prints =
+                    input.urlsFile() == null
+                            ? new long[entries.size()]
+                            : FingerprintFile.read(
+                                    store.get(layout.absolute(input.urlsFile())),
+                                    entries.size(),
+                                    input.urlsFile());
             OpenTypeIndex.Live live;
             try (VectorIndex stored = writers.indexes().fromBytes(data)) {
-                live = OpenTypeIndex.live(input.file(), stored.export(), entries, dead);
+                live = OpenTypeIndex.live(input.file(), stored.export(), entries, prints, dead);
             }
             output.entries.addAll(live.entries());
+            for (long print : live.fingerprints()) {
+                output.prints.add(print);
+            }
             for (ShardWriter.Sealed sealed :
                     writer.fill(live.rows().vectors(), live.rows().ids())) {
                 output.store(sealed);
@@ -141,6 +163,9 @@ public class Compaction {
         for (Input input : inputs) {
             obsolete.add(layout.absolute(input.file()));
             obsolete.add(layout.absolute(input.idsFile()));
+            if (input.urlsFile() != null) {
+                obsolete.add(layout.absolute(input.urlsFile()));
+            }
             cleared.add(input.file());
         }
         IndexProgress compacted =
@@ -174,7 +199,7 @@ public class Compaction {
     }
 
     /** A shard or segment being rewritten. */
-    private record Input(String file, String idsFile, String sha256) {}
+    private record Input(String file, String idsFile, String sha256, String urlsFile) {}
 
     /** The new shards, numbered on from the open shard's number, uploaded as they seal. */
     private final class Output {
@@ -183,10 +208,20 @@ public class Compaction {
         final IndexType type;
         final IndexLayout layout;
         final Deque<IdFile.Entry> entries = new ArrayDeque<>();
+        final Deque<Long> prints = new ArrayDeque<>();
         final List<ShardRecord> records = new ArrayList<>();
         int next;
 
-        Output(OpenIndex index, IndexType type, IndexLayout layout, int first) {
+        /** The training the new shards start from, as every shard of a trained type names it. */
+        final String trainedSha256;
+
+        Output(
+                OpenIndex index,
+                IndexType type,
+                IndexLayout layout,
+                int first,
+                String trainedSha256) {
+            this.trainedSha256 = trainedSha256;
             this.index = index;
             this.type = type;
             this.layout = layout;
@@ -196,7 +231,9 @@ public class Compaction {
         void store(ShardWriter.Sealed sealed) {
             int count = Math.toIntExact(sealed.vectors());
             List<IdFile.Entry> rows = new ArrayList<>(count);
+            long[] rowPrints = new long[count];
             for (int i = 0; i < count; i++) {
+                rowPrints[i] = prints.poll();
                 IdFile.Entry entry = entries.poll();
                 if (entry == null || entry.faissId() != sealed.ids()[i]) {
                     throw new IllegalStateException("shard writer reordered ids in a compaction");
@@ -206,7 +243,15 @@ public class Compaction {
             int shard = next++;
             String key = layout.shardKey(type, shard);
             String idsKey = layout.shardIdsKey(type, shard);
+            String urlsKey = layout.shardUrlsKey(type, shard);
             index.storeNow(new PendingObject("ids", idsKey, IdFile.write(rows), TSV_TYPE, true));
+            index.storeNow(
+                    new PendingObject(
+                            "urls",
+                            urlsKey,
+                            FingerprintFile.write(rowPrints, 0, count),
+                            FAISS_TYPE,
+                            true));
             index.storeNow(new PendingObject("shard", key, sealed.data(), FAISS_TYPE, true));
             records.add(
                     new ShardRecord(
@@ -218,7 +263,10 @@ public class Compaction {
                             Sha256.hex(sealed.data()),
                             Arrays.stream(sealed.ids()).min().orElse(0),
                             Arrays.stream(sealed.ids()).max().orElse(0),
-                            clock.instant()));
+                            clock.instant(),
+                            trainedSha256,
+                            null,
+                            layout.relative(urlsKey)));
         }
     }
 }

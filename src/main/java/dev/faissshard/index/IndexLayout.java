@@ -11,6 +11,9 @@ import java.util.Locale;
  */
 public final class IndexLayout {
 
+    /** Suffix of the fingerprint file beside a shard or segment. */
+    private static final String URLS = ".urls.bin";
+
     private final String prefix;
 
     private IndexLayout(String prefix) {
@@ -64,6 +67,11 @@ public final class IndexLayout {
         return prefix + "faiss/" + shardName(type, shard) + ".done.bin";
     }
 
+    /** The fingerprints of a sealed shard's rows ({@link FingerprintFile}). */
+    public String shardUrlsKey(IndexType type, int shard) {
+        return prefix + "faiss/" + shardName(type, shard) + URLS;
+    }
+
     /** The trained, empty index every shard of a trained factory's type starts from. */
     public String trainedKey(IndexType type) {
         return prefix + "faiss/" + type.key() + "_trained.faiss";
@@ -79,6 +87,11 @@ public final class IndexLayout {
 
     public String segmentIdsKey(IndexType type, int shard, long batch) {
         return openPrefix() + segmentName(type, shard, batch) + ".ids.tsv";
+    }
+
+    /** The fingerprints of a segment's rows ({@link FingerprintFile}). */
+    public String segmentUrlsKey(IndexType type, int shard, long batch) {
+        return openPrefix() + segmentName(type, shard, batch) + URLS;
     }
 
     /**
@@ -104,14 +117,7 @@ public final class IndexLayout {
             return false;
         }
         String name = key.substring(openPrefix().length());
-        String base =
-                name.endsWith(".ids.tsv")
-                        ? name.substring(0, name.length() - ".ids.tsv".length())
-                        : name.endsWith(".done.bin")
-                                ? name.substring(0, name.length() - ".done.bin".length())
-                                : name.endsWith(".faiss")
-                                        ? name.substring(0, name.length() - ".faiss".length())
-                                        : null;
+        String base = baseName(name);
         if (base == null) {
             return false;
         }
@@ -138,14 +144,7 @@ public final class IndexLayout {
             return false;
         }
         String name = key.substring(folder.length());
-        String base =
-                name.endsWith(".ids.tsv")
-                        ? name.substring(0, name.length() - ".ids.tsv".length())
-                        : name.endsWith(".done.bin")
-                                ? name.substring(0, name.length() - ".done.bin".length())
-                                : name.endsWith(".faiss")
-                                        ? name.substring(0, name.length() - ".faiss".length())
-                                        : null;
+        String base = baseName(name);
         if (base == null) {
             return false;
         }
@@ -167,6 +166,16 @@ public final class IndexLayout {
     @Override
     public int hashCode() {
         return prefix.hashCode();
+    }
+
+    /** The name without its object suffix, or null when it has none of this index's. */
+    private static String baseName(String name) {
+        for (String suffix : new String[] {".ids.tsv", ".done.bin", URLS, ".faiss"}) {
+            if (name.endsWith(suffix)) {
+                return name.substring(0, name.length() - suffix.length());
+            }
+        }
+        return null;
     }
 
     private static boolean digits(String text, int from, int to) {

@@ -45,6 +45,7 @@ public final class OpenIndex implements AutoCloseable {
     private final ManifestPublisher manifests;
     private final IndexEvents events;
     private final Map<IndexType, OpenTypeIndex> types;
+    private final Reopener reopener;
     private final FailureLog failures;
 
     /** Whether a shard was sealed since the last commit: the failure log is compacted then. */
@@ -68,10 +69,13 @@ public final class OpenIndex implements AutoCloseable {
             Map<IndexType, OpenTypeIndex> types,
             ProgressStore progressStore,
             ManifestPublisher manifests,
-            IndexEvents events) {
+            IndexEvents events,
+            Reopener reopener) {
         this.location = location;
         this.committed = progress;
-        this.types = Collections.unmodifiableMap(new EnumMap<>(types));
+        this.reopener = reopener;
+        // Mutable for an update's reopen of one type's open shard; never changes its key set.
+        this.types = new EnumMap<>(types);
         this.failures =
                 progressStore.openFailureLog(location.layout(), location.storage(), progress);
         this.tombstones = new ArrayList<>(progress.tombstones());
@@ -90,7 +94,7 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     public Set<IndexType> types() {
-        return types.keySet();
+        return Collections.unmodifiableSet(types.keySet());
     }
 
     /**
@@ -113,13 +117,38 @@ public final class OpenIndex implements AutoCloseable {
 
     /** Whether every index type already holds this catalogue id. */
     public boolean holds(String catalogId) {
+        return holds(catalogId, RowFingerprint.UNKNOWN);
+    }
+
+    /**
+     * Whether every index type already holds this catalogue id, made from the row as it is now: a
+     * row whose {@link RowFingerprint} differs from the one stored with its vector (its image URL
+     * or revision changed) is not held, so the build embeds it again. Rows stored without a
+     * fingerprint (before they were kept) count as unchanged; {@link RowFingerprint#UNKNOWN} asks
+     * about the id alone.
+     */
+    public boolean holds(String catalogId, long fingerprint) {
         long faissId = FaissIds.of(catalogId);
-        for (OpenTypeIndex index : types.values()) {
-            if (!index.contains(faissId)) {
+        for (Map.Entry<IndexType, OpenTypeIndex> entry : types.entrySet()) {
+            OpenTypeIndex index = entry.getValue();
+            if (!index.contains(faissId) || changed(entry.getKey(), index, faissId, fingerprint)) {
                 return false;
             }
         }
         return true;
+    }
+
+    private boolean changed(IndexType type, OpenTypeIndex index, long faissId, long fingerprint) {
+        if (fingerprint == RowFingerprint.UNKNOWN) {
+            return false;
+        }
+        long stored = index.fingerprint(faissId, dead(type));
+        return stored != RowFingerprint.UNKNOWN && stored != fingerprint;
+    }
+
+    /** Whether the vector of an id in a file of the type is recorded as deleted. */
+    private java.util.function.BiPredicate<String, Long> dead(IndexType type) {
+        return (file, faissId) -> tombstoneKeys.contains(tombstoneKey(type.key(), file, faissId));
     }
 
     /** The failure recorded for this catalogue id, by this run or an earlier one. */
@@ -138,16 +167,97 @@ public final class OpenIndex implements AutoCloseable {
      * index already holds are skipped; earlier failures of these ids are forgotten.
      */
     public void append(long batch, Map<IndexType, float[]> vectors, List<String> catalogIds) {
+        append(batch, vectors, catalogIds, new long[catalogIds.size()], Instant.now());
+    }
+
+    /**
+     * Adds one batch, each row with its {@link RowFingerprint}. A row an index type already holds
+     * under another fingerprint is an update: its old vector becomes a tombstone and the new one is
+     * added, in the same commit, so a kill leaves either both or neither. When the old vector is in
+     * the open shard, that type's open shard is restored again from its segments without it, so the
+     * shard it seals into never holds the old vector.
+     */
+    public void append(
+            long batch,
+            Map<IndexType, float[]> vectors,
+            List<String> catalogIds,
+            long[] fingerprints,
+            Instant at) {
         long[] ids = new long[catalogIds.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = FaissIds.of(catalogIds.get(i));
             failures.clear(catalogIds.get(i));
         }
+        retireUpdated(ids, catalogIds, fingerprints, at);
         types.forEach(
                 (type, index) ->
                         collect(
-                                index.append(batch, vectors.get(type), ids, catalogIds, events),
+                                index.append(
+                                        batch,
+                                        vectors.get(type),
+                                        ids,
+                                        catalogIds,
+                                        fingerprints,
+                                        events),
                                 type));
+    }
+
+    /** Records the old vectors of the batch's updated rows as tombstones. */
+    private void retireUpdated(
+            long[] ids, List<String> catalogIds, long[] fingerprints, Instant at) {
+        StorageClient storage = location.storage();
+        IndexLayout layout = location.layout();
+        int updated = 0;
+        for (IndexType type : List.copyOf(types.keySet())) {
+            boolean reopen = false;
+            for (int row = 0; row < ids.length; row++) {
+                OpenTypeIndex index = types.get(type);
+                if (!index.contains(ids[row])
+                        || !changed(type, index, ids[row], fingerprints[row])) {
+                    continue;
+                }
+                for (String file :
+                        index.liveFiles(
+                                ids[row],
+                                catalogIds.get(row),
+                                dead(type),
+                                key -> storage.get(layout.absolute(key)))) {
+                    reopen |= index.isOpenSegment(file);
+                    if (tombstone(type, file, ids[row], catalogIds.get(row), at)) {
+                        updated++;
+                    }
+                }
+            }
+            if (reopen) {
+                reopen(type);
+            }
+        }
+        if (updated > 0) {
+            log.info(
+                    "{} stored vector(s) of rows whose image changed are now tombstones in {}",
+                    updated,
+                    location.description());
+        }
+    }
+
+    /**
+     * Restores one type's open shard again from its committed segments, leaving out the vectors now
+     * dead: the writer's copy of an updated row's old vector must not reach a sealed shard.
+     */
+    private void reopen(IndexType type) {
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("an open shard is restored only between commits");
+        }
+        OpenTypeIndex old = types.get(type);
+        OpenTypeIndex fresh = reopener.reopen(type, old.state(), List.copyOf(tombstones));
+        types.put(type, fresh);
+        old.close();
+    }
+
+    /** Opens one type again from its state, as {@link StoredIndex} opened it. */
+    @FunctionalInterface
+    interface Reopener {
+        OpenTypeIndex reopen(IndexType type, IndexProgress state, List<TombstoneRecord> tombstones);
     }
 
     /**

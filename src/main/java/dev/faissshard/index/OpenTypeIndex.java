@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 /**
  * One index type of an {@link OpenIndex}: its shard writer, the ids it already holds, the catalogue
@@ -25,6 +26,7 @@ final class OpenTypeIndex implements AutoCloseable {
 
     private static final String FAISS_TYPE = "application/octet-stream";
     private static final String TSV_TYPE = "text/tab-separated-values";
+    private static final String BINARY_TYPE = "application/octet-stream";
 
     private final IndexType type;
     private final IndexLayout layout;
@@ -54,6 +56,17 @@ final class OpenTypeIndex implements AutoCloseable {
     /** Rows of the open shard in index order: the id file of the shard once sealed. */
     private final List<IdFile.Entry> openEntries = new ArrayList<>();
 
+    /** The fingerprints of {@link #openEntries}, row for row. */
+    private long[] openPrints = new long[64];
+
+    private int openPrintCount;
+
+    /** The fingerprints of the open shard's rows by id, for the check of a changed row. */
+    private final FingerprintTable openPrintById = new FingerprintTable();
+
+    /** The sealed shards' fingerprints, read as asked about; null: not kept (maintenance). */
+    private final SealedFingerprints sealedPrints;
+
     private ShardWriter writer;
     private IndexProgress state;
 
@@ -66,7 +79,9 @@ final class OpenTypeIndex implements AutoCloseable {
             Clock clock,
             ShardWriterFactory writers,
             Tombstones segmentTombstones,
-            Set<Long> deleted) {
+            Set<Long> deleted,
+            SealedFingerprints sealedPrints) {
+        this.sealedPrints = sealedPrints;
         this.writers = writers;
         this.recallSample = new RecallSample(state.model().dimension());
         this.sampling = state.trained() != null || writers.needsTraining(state.model().dimension());
@@ -103,12 +118,21 @@ final class OpenTypeIndex implements AutoCloseable {
      * Carries a flushed segment back into the open shard, leaving out its dead vectors, so that the
      * shard sealed from it no longer holds them.
      */
-    void restoreSegment(String file, VectorIndex.Exported segment, List<IdFile.Entry> entries) {
+    void restoreSegment(
+            String file,
+            VectorIndex.Exported segment,
+            List<IdFile.Entry> entries,
+            long[] fingerprints) {
+        if (fingerprints == null) {
+            fingerprints = new long[entries.size()];
+        }
         if (segmentTombstones.count(file) > 0) {
-            Live live = live(file, segment, entries, segmentTombstones);
+            Live live = live(file, segment, entries, fingerprints, segmentTombstones);
             segment = live.rows();
             entries = live.entries();
+            fingerprints = live.fingerprints();
         }
+        rememberPrints(entries, fingerprints, 0, entries.size());
         if (segment.count() > 0) {
             writer.restore(segment);
         }
@@ -119,6 +143,62 @@ final class OpenTypeIndex implements AutoCloseable {
         for (long id : segment.ids()) {
             indexedIds.restore(id);
         }
+    }
+
+    /**
+     * The fingerprint stored with the live vector of the id: in the open shard, or else in a sealed
+     * shard whose vector of it {@code dead} does not name; {@link RowFingerprint#UNKNOWN} when none
+     * was stored (rows stored before fingerprints were kept).
+     */
+    long fingerprint(long faissId, BiPredicate<String, Long> dead) {
+        long open = openPrintById.get(faissId);
+        if (open != RowFingerprint.UNKNOWN || sealedPrints == null) {
+            return open;
+        }
+        return sealedPrints.fingerprint(state.sealedShards(), faissId, dead);
+    }
+
+    /**
+     * The files (sealed shards and open segments) holding a vector of the id that {@code dead} does
+     * not name, read from their id files: where an update's old vector is.
+     */
+    List<String> liveFiles(
+            long faissId, String catalogId, BiPredicate<String, Long> dead, StorageReader read) {
+        List<String> files = new ArrayList<>();
+        List<String[]> candidates = new ArrayList<>();
+        for (ShardRecord shard : state.sealedShards()) {
+            if (shard.minId() <= faissId && faissId <= shard.maxId()) {
+                candidates.add(new String[] {shard.file(), shard.idsFile()});
+            }
+        }
+        for (SegmentRecord segment : state.openSegments()) {
+            if (segment.minId() <= faissId && faissId <= segment.maxId()) {
+                candidates.add(new String[] {segment.file(), segment.idsFile()});
+            }
+        }
+        for (String[] candidate : candidates) {
+            if (dead.test(candidate[0], faissId)) {
+                continue;
+            }
+            for (IdFile.Entry entry : IdFile.read(read.get(candidate[1]))) {
+                if (entry.faissId() == faissId && entry.catalogId().equals(catalogId)) {
+                    files.add(candidate[0]);
+                    break;
+                }
+            }
+        }
+        return files;
+    }
+
+    /** Whether the file is one of the open shard's segments. */
+    boolean isOpenSegment(String file) {
+        return state.openSegments().stream().anyMatch(segment -> segment.file().equals(file));
+    }
+
+    /** Reads an object by its key relative to the index prefix. */
+    @FunctionalInterface
+    interface StorageReader {
+        byte[] get(String relativeKey);
     }
 
     /** Records that the id's vectors are all dead (a delete): no longer held. */
@@ -132,6 +212,19 @@ final class OpenTypeIndex implements AutoCloseable {
             VectorIndex.Exported rows,
             List<IdFile.Entry> entries,
             Tombstones tombstones) {
+        return live(file, rows, entries, new long[entries.size()], tombstones);
+    }
+
+    /**
+     * The rows of an exported file that are not dead in it, with their fingerprints ({@code
+     * fingerprints} row for row with {@code entries}).
+     */
+    static Live live(
+            String file,
+            VectorIndex.Exported rows,
+            List<IdFile.Entry> entries,
+            long[] fingerprints,
+            Tombstones tombstones) {
         int dimension = rows.dimension();
         long[] ids = rows.ids();
         float[] vectors = rows.vectors();
@@ -143,6 +236,7 @@ final class OpenTypeIndex implements AutoCloseable {
         long[] keptIds = new long[ids.length];
         float[] keptVectors = new float[vectors.length];
         List<IdFile.Entry> keptEntries = new ArrayList<>(ids.length);
+        long[] keptPrints = new long[ids.length];
         for (int row = 0; row < ids.length; row++) {
             if (entries.get(row).faissId() != ids[row]) {
                 throw new IllegalStateException(file + " and its id file disagree at row " + row);
@@ -153,6 +247,7 @@ final class OpenTypeIndex implements AutoCloseable {
             keptIds[kept] = ids[row];
             System.arraycopy(vectors, row * dimension, keptVectors, kept * dimension, dimension);
             keptEntries.add(entries.get(row));
+            keptPrints[kept] = fingerprints[row];
             kept++;
         }
         return new Live(
@@ -160,11 +255,12 @@ final class OpenTypeIndex implements AutoCloseable {
                         dimension,
                         Arrays.copyOf(keptVectors, kept * dimension),
                         Arrays.copyOf(keptIds, kept)),
-                keptEntries);
+                keptEntries,
+                Arrays.copyOf(keptPrints, kept));
     }
 
-    /** What is left of a file without its dead vectors. */
-    record Live(VectorIndex.Exported rows, List<IdFile.Entry> entries) {}
+    /** What is left of a file without its dead vectors, with the fingerprints of its rows. */
+    record Live(VectorIndex.Exported rows, List<IdFile.Entry> entries, long[] fingerprints) {}
 
     /** Vectors and ids, row-major. */
     record Rows(int dimension, float[] vectors, long[] ids) implements VectorIndex.Exported {}
@@ -179,6 +275,8 @@ final class OpenTypeIndex implements AutoCloseable {
             writer.close();
             writer = next;
             openEntries.clear();
+            openPrintCount = 0;
+            openPrintById.clear();
         }
         state = compacted;
     }
@@ -188,7 +286,12 @@ final class OpenTypeIndex implements AutoCloseable {
      * objects to upload and the keys the change makes obsolete.
      */
     Changes append(
-            long batch, float[] vectors, long[] ids, List<String> catalogIds, IndexEvents events) {
+            long batch,
+            float[] vectors,
+            long[] ids,
+            List<String> catalogIds,
+            long[] fingerprints,
+            IndexEvents events) {
         int dimension = state.model().dimension();
         List<IdFile.Entry> rows = new ArrayList<>(ids.length);
         int[] keep = new int[ids.length];
@@ -202,6 +305,10 @@ final class OpenTypeIndex implements AutoCloseable {
                 keep[rows.size()] = row;
                 rows.add(new IdFile.Entry(ids[row], catalogIds.get(row)));
             }
+        }
+        long[] keptPrints = new long[rows.size()];
+        for (int i = 0; i < keptPrints.length; i++) {
+            keptPrints[i] = fingerprints[keep[i]];
         }
         if (rows.isEmpty()) {
             return changes;
@@ -223,6 +330,7 @@ final class OpenTypeIndex implements AutoCloseable {
         ShardWriter.Appended appended = writer.append(keptVectors, keptIds);
         appended.adds().forEach(add -> events.added(type, add.vectors(), add.nanos()));
         openEntries.addAll(rows);
+        rememberPrints(rows, keptPrints, 0, rows.size());
         appended.trained().ifPresent(trained -> trained(trained, changes));
         for (ShardWriter.Sealed sealed : appended.sealed()) {
             sealed(sealed, events, changes);
@@ -341,11 +449,19 @@ final class OpenTypeIndex implements AutoCloseable {
         int count = Math.toIntExact(sealed.vectors());
         List<IdFile.Entry> entries = List.copyOf(openEntries.subList(0, count));
         openEntries.subList(0, count).clear();
+        byte[] prints = FingerprintFile.write(openPrints, 0, count);
+        System.arraycopy(openPrints, count, openPrints, 0, openPrintCount - count);
+        openPrintCount -= count;
+        openPrintById.clear();
+        for (int i = 0; i < openPrintCount; i++) {
+            openPrintById.put(openEntries.get(i).faissId(), openPrints[i]);
+        }
         requireSameIds(entries, sealed.ids());
         indexedIds.sealed(sealed.ids(), openEntries);
         int shard = state.openShard();
         String key = layout.shardKey(type, shard);
         String idsKey = layout.shardIdsKey(type, shard);
+        String urlsKey = layout.shardUrlsKey(type, shard);
         changes.uploads.add(
                 new PendingObject("ids", idsKey, IdFile.write(entries), TSV_TYPE, true));
         String doneKey = layout.shardDoneKey(type, shard);
@@ -356,6 +472,7 @@ final class OpenTypeIndex implements AutoCloseable {
                         DoneBitmap.encode(sealed.ids()),
                         DoneBitmap.CONTENT_TYPE,
                         true));
+        changes.uploads.add(new PendingObject("urls", urlsKey, prints, BINARY_TYPE, true));
         changes.uploads.add(new PendingObject("shard", key, sealed.data(), FAISS_TYPE, true));
         long min = Arrays.stream(sealed.ids()).min().orElse(0);
         long max = Arrays.stream(sealed.ids()).max().orElse(0);
@@ -371,10 +488,14 @@ final class OpenTypeIndex implements AutoCloseable {
                         max,
                         clock.instant(),
                         state.trained() == null ? null : state.trained().sha256(),
-                        layout.relative(doneKey));
+                        layout.relative(doneKey),
+                        layout.relative(urlsKey));
         for (SegmentRecord segment : state.openSegments()) {
             changes.obsoleteKeys.add(layout.absolute(segment.file()));
             changes.obsoleteKeys.add(layout.absolute(segment.idsFile()));
+            if (segment.urlsFile() != null) {
+                changes.obsoleteKeys.add(layout.absolute(segment.urlsFile()));
+            }
             // The sealed shard was filled from the live rows alone: its segments' dead vectors
             // are gone with them.
             changes.clearedFiles.add(segment.file());
@@ -404,8 +525,17 @@ final class OpenTypeIndex implements AutoCloseable {
         int shard = state.openShard();
         String key = layout.segmentKey(type, shard, batch);
         String idsKey = layout.segmentIdsKey(type, shard, batch);
+        String urlsKey = layout.segmentUrlsKey(type, shard, batch);
         changes.uploads.add(
                 new PendingObject("ids", idsKey, IdFile.write(entries), TSV_TYPE, false));
+        changes.uploads.add(
+                new PendingObject(
+                        "urls",
+                        urlsKey,
+                        FingerprintFile.write(
+                                openPrints, openPrintCount - entries.size(), entries.size()),
+                        BINARY_TYPE,
+                        false));
         changes.uploads.add(new PendingObject("segment", key, segment.data(), FAISS_TYPE, false));
         List<SegmentRecord> segments = new ArrayList<>(state.openSegments());
         segments.add(
@@ -417,7 +547,8 @@ final class OpenTypeIndex implements AutoCloseable {
                         segment.data().length,
                         Sha256.hex(segment.data()),
                         Arrays.stream(segment.ids()).min().orElseThrow(),
-                        Arrays.stream(segment.ids()).max().orElseThrow()));
+                        Arrays.stream(segment.ids()).max().orElseThrow(),
+                        layout.relative(urlsKey)));
         state =
                 new IndexProgress(
                         state.model(),
@@ -427,6 +558,19 @@ final class OpenTypeIndex implements AutoCloseable {
                         shard,
                         segments,
                         state.trained());
+    }
+
+    private void rememberPrints(List<IdFile.Entry> rows, long[] prints, int from, int count) {
+        if (openPrintCount + count > openPrints.length) {
+            openPrints =
+                    Arrays.copyOf(
+                            openPrints, Math.max(openPrints.length * 2, openPrintCount + count));
+        }
+        System.arraycopy(prints, from, openPrints, openPrintCount, count);
+        openPrintCount += count;
+        for (int i = 0; i < count; i++) {
+            openPrintById.put(rows.get(i).faissId(), prints[from + i]);
+        }
     }
 
     /**

@@ -20,6 +20,8 @@ import java.time.Instant;
  *     factories
  * @param doneBitmap the shard's ids in compact form ({@link DoneBitmap}), read by a resume instead
  *     of the id file; null for shards sealed before it was written
+ * @param urlsFile the fingerprints of the shard's rows ({@link FingerprintFile}), in id-file order;
+ *     null for shards sealed before fingerprints were kept (their rows count as unchanged)
  */
 public record ShardRecord(
         int shard,
@@ -32,9 +34,10 @@ public record ShardRecord(
         long maxId,
         Instant sealedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) String trainedSha256,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String doneBitmap) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String doneBitmap,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String urlsFile) {
 
-    /** A shard without a done bitmap (sealed before it existed, or by a compaction). */
+    /** A shard without a done bitmap or fingerprints (sealed before they were written). */
     public ShardRecord(
             int shard,
             String file,
@@ -57,6 +60,7 @@ public record ShardRecord(
                 maxId,
                 sealedAt,
                 trainedSha256,
+                null,
                 null);
     }
 
@@ -71,6 +75,8 @@ public record ShardRecord(
             long minId,
             long maxId,
             Instant sealedAt) {
-        this(shard, file, idsFile, vectors, bytes, sha256, minId, maxId, sealedAt, null);
+        this(
+                shard, file, idsFile, vectors, bytes, sha256, minId, maxId, sealedAt, null, null,
+                null);
     }
 }

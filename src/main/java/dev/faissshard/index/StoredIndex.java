@@ -143,7 +143,28 @@ public class StoredIndex {
         } finally {
             loaders.shutdownNow();
         }
-        return new OpenIndex(location, progress, open, progressStore, manifests, events);
+        return new OpenIndex(
+                location,
+                progress,
+                open,
+                progressStore,
+                manifests,
+                events,
+                (type, state, tombstones) -> reopen(location, type, state, tombstones));
+    }
+
+    /** One type opened again from its current state (an update's restore of the open shard). */
+    private OpenTypeIndex reopen(
+            IndexLocation location,
+            IndexType type,
+            IndexProgress state,
+            List<TombstoneRecord> tombstones) {
+        ExecutorService loaders = loaders();
+        try {
+            return openType(location, type, state.model(), state, tombstones, loaders);
+        } finally {
+            loaders.shutdownNow();
+        }
     }
 
     /**
@@ -186,7 +207,8 @@ public class StoredIndex {
                         clock,
                         writers,
                         Tombstones.ofRecords(tombstones, type.key()),
-                        deleted);
+                        deleted,
+                        new SealedFingerprints(store, layout));
         long restoreNanos = 0;
         Deque<Future<LoadedSegment>> ahead = new ArrayDeque<>();
         Deque<String> files = new ArrayDeque<>();
@@ -200,7 +222,8 @@ public class StoredIndex {
                 }
                 LoadedSegment loaded = await(ahead.poll());
                 long restoring = System.nanoTime();
-                index.restoreSegment(files.poll(), loaded.vectors(), loaded.entries());
+                index.restoreSegment(
+                        files.poll(), loaded.vectors(), loaded.entries(), loaded.fingerprints());
                 restoreNanos += System.nanoTime() - restoring;
             }
         } catch (RuntimeException ex) {
@@ -294,7 +317,8 @@ public class StoredIndex {
     }
 
     /** One flushed segment, fetched, checked against progress.json and decoded. */
-    private record LoadedSegment(VectorIndex.Exported vectors, List<IdFile.Entry> entries) {}
+    private record LoadedSegment(
+            VectorIndex.Exported vectors, List<IdFile.Entry> entries, long[] fingerprints) {}
 
     private LoadedSegment loadSegment(
             StorageClient store, IndexLayout layout, SegmentRecord segment) {
@@ -306,8 +330,15 @@ public class StoredIndex {
                             + " does not match the checksum recorded in progress.json; storage was modified");
         }
         List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(segment.idsFile())));
+        long[] fingerprints =
+                segment.urlsFile() == null
+                        ? null
+                        : FingerprintFile.read(
+                                store.get(layout.absolute(segment.urlsFile())),
+                                entries.size(),
+                                segment.urlsFile());
         try (VectorIndex flushed = writers.indexes().fromBytes(data)) {
-            return new LoadedSegment(flushed.export(), entries);
+            return new LoadedSegment(flushed.export(), entries, fingerprints);
         }
     }
 
@@ -350,12 +381,18 @@ public class StoredIndex {
             for (SegmentRecord segment : index.openSegments()) {
                 referenced.add(layout.absolute(segment.file()));
                 referenced.add(layout.absolute(segment.idsFile()));
+                if (segment.urlsFile() != null) {
+                    referenced.add(layout.absolute(segment.urlsFile()));
+                }
             }
             for (ShardRecord shard : index.sealedShards()) {
                 referenced.add(layout.absolute(shard.file()));
                 referenced.add(layout.absolute(shard.idsFile()));
                 if (shard.doneBitmap() != null) {
                     referenced.add(layout.absolute(shard.doneBitmap()));
+                }
+                if (shard.urlsFile() != null) {
+                    referenced.add(layout.absolute(shard.urlsFile()));
                 }
             }
         }

@@ -43,6 +43,8 @@ import java.util.TreeMap;
  *     boundary
  * @param fromHistory true when the job ended before this process started (or was dropped from its
  *     memory) and is read from the index's stored job history; absent for jobs of this process
+ * @param operation what the job does to its index ({@code build}, {@code compact}, {@code delete});
+ *     absent in job history written before jobs had operations
  */
 public record JobView(
         String id,
@@ -69,7 +71,8 @@ public record JobView(
         Instant deadline,
         String failureCode,
         boolean pausing,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean fromHistory) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean fromHistory,
+        @JsonInclude(JsonInclude.Include.NON_NULL) JobOperation operation) {
 
     /**
      * Why a running job waits.
@@ -87,6 +90,62 @@ public record JobView(
      * @param lastProgressAt its last progress
      */
     public record Stalled(Instant since, Instant lastProgressAt) {}
+
+    /** A view without the operation (as written before jobs had operations). */
+    public JobView(
+            String id,
+            JobState state,
+            List<String> indexTypes,
+            String catalog,
+            String storage,
+            String prefix,
+            Partition partition,
+            Counts counts,
+            Map<String, IndexView> indexes,
+            Double imagesPerSecond,
+            Long total,
+            Long etaSeconds,
+            Map<String, Double> stageSeconds,
+            long uploadedBytes,
+            Instant createdAt,
+            Instant startedAt,
+            Instant updatedAt,
+            Instant finishedAt,
+            String lastError,
+            Waiting waiting,
+            Stalled stalled,
+            Instant deadline,
+            String failureCode,
+            boolean pausing,
+            Boolean fromHistory) {
+        this(
+                id,
+                state,
+                indexTypes,
+                catalog,
+                storage,
+                prefix,
+                partition,
+                counts,
+                indexes,
+                imagesPerSecond,
+                total,
+                etaSeconds,
+                stageSeconds,
+                uploadedBytes,
+                createdAt,
+                startedAt,
+                updatedAt,
+                finishedAt,
+                lastError,
+                waiting,
+                stalled,
+                deadline,
+                failureCode,
+                pausing,
+                fromHistory,
+                null);
+    }
 
     /** The same view, marked as read from the stored job history. */
     JobView asFromHistory() {
@@ -115,7 +174,8 @@ public record JobView(
                 deadline,
                 failureCode,
                 pausing,
-                true);
+                true,
+                operation);
     }
 
     /**
@@ -200,7 +260,8 @@ public record JobView(
                 job.deadline(),
                 job.failureCode(),
                 job.pausing(),
-                null);
+                null,
+                job.spec().operation());
     }
 
     private static IndexView indexView(IndexProgress progress, long openVectors) {

@@ -69,6 +69,7 @@ class OpenIndexCommitTests {
             assertThat(storage.writes())
                     .containsExactly(
                             "replace shop/faiss/open/color_shard_001_batch_000001.ids.tsv",
+                            "replace shop/faiss/open/color_shard_001_batch_000001.urls.bin",
                             "replace shop/faiss/open/color_shard_001_batch_000001.faiss",
                             "replace shop/progress.json",
                             "replace shop/faiss/manifest.json");
@@ -80,13 +81,16 @@ class OpenIndexCommitTests {
                     .containsExactly(
                             "create shop/faiss/color_shard_001.ids.tsv",
                             "create shop/faiss/color_shard_001.done.bin",
+                            "create shop/faiss/color_shard_001.urls.bin",
                             "create shop/faiss/color_shard_001.faiss",
                             "replace shop/faiss/open/color_shard_002_batch_000002.ids.tsv",
+                            "replace shop/faiss/open/color_shard_002_batch_000002.urls.bin",
                             "replace shop/faiss/open/color_shard_002_batch_000002.faiss",
                             "replace shop/progress.json",
                             "replace shop/faiss/manifest.json",
                             "delete shop/faiss/open/color_shard_001_batch_000001.faiss",
-                            "delete shop/faiss/open/color_shard_001_batch_000001.ids.tsv");
+                            "delete shop/faiss/open/color_shard_001_batch_000001.ids.tsv",
+                            "delete shop/faiss/open/color_shard_001_batch_000001.urls.bin");
         }
     }
 

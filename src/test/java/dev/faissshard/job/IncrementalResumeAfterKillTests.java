@@ -129,6 +129,107 @@ class IncrementalResumeAfterKillTests {
     }
 
     /**
+     * Rows whose image URL changed, in the open tail and in a sealed shard, with the job that
+     * re-embeds them killed part-way and run again: every row is live exactly once after each step,
+     * a changed row's live vector is at the end that of its new image (equal to a reference row
+     * embedded from it), and a further job has nothing to embed.
+     */
+    @Test
+    void killedUpdateJobReembedsEachChangedRowExactlyOnce() throws Exception {
+        try (ImageServer server = new ImageServer()) {
+            for (int i = 0; i < 200; i++) {
+                server.put(
+                        "/p/" + i + ".jpg",
+                        new ImageServer.Resource(
+                                200,
+                                "image/jpeg",
+                                ProductImageGenerator.jpeg(
+                                        ProductImageGenerator.render(
+                                                ProductImageGenerator.catalogueSpec(i), 96),
+                                        0.85f),
+                                10));
+            }
+            Path storage = dir.resolve("storage");
+            Path catalog = dir.resolve("catalog.csv");
+            Map<String, Integer> rows = new java.util.LinkedHashMap<>();
+            List<String> ids = rows(0, 100);
+            for (int i = 0; i < ids.size(); i++) {
+                rows.put(ids.get(i), i);
+            }
+            // Reference rows: fresh embeddings of images the updates will point to.
+            Map<String, String> references = new java.util.HashMap<>();
+            for (int i : new int[] {0, 3, 96, 99}) {
+                rows.put("ref-" + i, 100 + i);
+                references.put(ids.get(i), "ref-" + i);
+            }
+            writeImages(server, catalog, rows);
+            try (ServiceProcess service = ServiceProcess.start(dir, storage, catalog)) {
+                assertThat(service.awaitFinished(service.postJob()).get("state"))
+                        .isEqualTo("SUCCEEDED");
+            }
+            Set<String> all = assertExactlyOnce(storage, List.copyOf(rows.keySet()));
+            Map<String, float[]> before = StoredIndex.live(storage, "combined");
+
+            // Every third row now points to another image: 34 rows in the sealed shard (70) and
+            // the open tail (35).
+            List<String> changed = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i += 3) {
+                rows.put(ids.get(i), 100 + i);
+                changed.add(ids.get(i));
+            }
+            writeImages(server, catalog, rows);
+            long batches = nextBatch(storage);
+            try (ServiceProcess service = ServiceProcess.start(dir, storage, catalog)) {
+                service.postJob();
+                service.awaitBatches(storage, batches + 2);
+                service.kill();
+            }
+            assertExactlyOnce(storage, List.copyOf(all));
+            try (ServiceProcess service = ServiceProcess.start(dir, storage, catalog)) {
+                assertThat(service.awaitFinished(service.postJob()).get("state"))
+                        .isEqualTo("SUCCEEDED");
+                assertExactlyOnce(storage, List.copyOf(all));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> counts =
+                        (Map<String, Object>)
+                                service.awaitFinished(service.postJob()).get("counts");
+                assertThat(counts.get("embedded")).as("nothing left to re-embed").isEqualTo(0);
+            }
+            for (String type : TYPES) {
+                Map<String, float[]> live = StoredIndex.live(storage, type);
+                assertThat(live.keySet()).containsExactlyInAnyOrderElementsOf(all);
+                references.forEach(
+                        (id, reference) ->
+                                assertThat(live.get(id))
+                                        .as("%s vector of %s", type, id)
+                                        .containsExactly(live.get(reference)));
+            }
+            Map<String, float[]> after = StoredIndex.live(storage, "combined");
+            for (String id : all) {
+                if (changed.contains(id)) {
+                    assertThat(after.get(id)).as("%s re-embedded", id).isNotEqualTo(before.get(id));
+                } else {
+                    assertThat(after.get(id))
+                            .as("%s untouched", id)
+                            .containsExactly(before.get(id));
+                }
+            }
+        }
+    }
+
+    private static void writeImages(ImageServer server, Path catalog, Map<String, Integer> rows)
+            throws IOException {
+        StringBuilder csv = new StringBuilder("id,image_url\n");
+        rows.forEach(
+                (id, image) ->
+                        csv.append(id)
+                                .append(',')
+                                .append(server.url("/p/" + image + ".jpg"))
+                                .append('\n'));
+        Files.writeString(catalog, csv);
+    }
+
+    /**
      * Checks the published index: every object it names exists with its checksum ({@link
      * StoredIndex#read}), and its live ids (without tombstoned vectors) are distinct, the same for
      * every type, and equal to {@code expected} when given. Returns them.

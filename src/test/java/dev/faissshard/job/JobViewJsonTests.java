@@ -161,6 +161,34 @@ class JobViewJsonTests {
         assertThat(written.getJson()).contains("\"waiting\":null", "\"stalled\":null");
     }
 
+    @Test
+    void viewNamesTheJobsOperationAndReadsItBack() throws Exception {
+        Job job =
+                new Job(
+                        "job-3",
+                        new JobSpec(
+                                java.util.EnumSet.of(dev.faissshard.embedding.IndexType.COLOR),
+                                new dev.faissshard.catalog.CatalogSpec(
+                                        dev.faissshard.catalog.CatalogType.CSV, "catalog.csv"),
+                                dev.faissshard.index.IndexLayout.at(""),
+                                64,
+                                0,
+                                false,
+                                Partition.WHOLE,
+                                null,
+                                java.util.Set.of(),
+                                JobOperation.COMPACT,
+                                List.of()),
+                        "local:/data/storage",
+                        "csv:catalog.csv",
+                        Instant.parse("2026-12-01T10:00:00Z"));
+        var written = json.write(JobView.of(job, Instant.parse("2026-12-01T10:00:05Z")));
+        assertThat(written).extractingJsonPathStringValue("$.operation").isEqualTo("compact");
+        assertThat(json.parseObject(written.getJson()).operation()).isEqualTo(JobOperation.COMPACT);
+        // History written before jobs had operations has no such field.
+        assertThat(json.parseObject(fixture()).operation()).isNull();
+    }
+
     /** A job part-way through: every field set, so that every field is pinned. */
     static JobView view() {
         Map<String, Long> failed = new LinkedHashMap<>();
