@@ -144,6 +144,8 @@ class ManifestCrashWindowTests {
         for (String file : files(StoredIndex.manifest(storageRoot), "openSegments")) {
             named.add(file);
             named.add(file.replace(".faiss", ".ids.tsv"));
+            // the segment's row fingerprints (updated rows) sit beside it, named by progress.json
+            named.add(file.replace(".faiss", ".urls.bin"));
         }
         try (Stream<Path> open = Files.list(storageRoot.resolve("faiss/open"))) {
             assertThat(open.map(path -> storageRoot.relativize(path).toString()).toList())

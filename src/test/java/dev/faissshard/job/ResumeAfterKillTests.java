@@ -104,6 +104,8 @@ class ResumeAfterKillTests {
                     segment -> {
                         named.add((String) segment.get("file"));
                         named.add((String) segment.get("idsFile"));
+                        // the segment's row fingerprints sit beside it (named by progress.json)
+                        named.add(((String) segment.get("file")).replace(".faiss", ".urls.bin"));
                     });
             try (var open =
                     Files.exists(storage.resolve("faiss/open"))

@@ -266,7 +266,8 @@ class SupabaseBuildTests {
             for (Map<String, Object> segment :
                     (List<Map<String, Object>>) ((Map<String, Object>) index).get("openSegments")) {
                 if (key.equals("faulty/" + segment.get("file"))
-                        || key.equals("faulty/" + segment.get("idsFile"))) {
+                        || key.equals("faulty/" + segment.get("idsFile"))
+                        || key.equals("faulty/" + segment.get("urlsFile"))) {
                     return true;
                 }
             }
