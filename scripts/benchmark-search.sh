@@ -13,8 +13,10 @@
 # by id at 8 clients while new manifests (open segments, sealed ones deleted) are published into the
 # served prefix every 2 s, and reports failed queries; the synthesised manifest is put back after it.
 # Meaningful only on a quiet machine: check `uptime` first. BENCH_HEAP sets the heap (default 512m);
-# BENCH_SEARCH_PORT the service port (default 18090). The synthesised index is kept in
-# bench-out/search-N/storage and reused by the next run with the same N (BENCH_FRESH=1 synthesises anew).
+# BENCH_SEARCH_PORT the service port (default 18090). The id and upload levels are driven by wrk
+# (installed when missing; its event loops cost the shared cores far less than the JDK's HttpClient,
+# which measured the client as much as the service); BENCH_CLIENT=java uses the JDK client instead.
+# The synthesised index is kept in bench-out/search-N/storage and reused by the next run with the same N (BENCH_FRESH=1 synthesises anew).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KERNEL_ONLY=""
@@ -31,6 +33,11 @@ PORT="${BENCH_SEARCH_PORT:-18090}"
 HEAP="${BENCH_HEAP:-512m}"
 OUT="$PWD/bench-out/search-$N"
 
+if [[ -z "$KERNEL_ONLY" && "${BENCH_CLIENT:-}" != java ]] && ! command -v wrk >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null \
+    || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+fi
 mvn -B -ntp -q -Pbenchmark test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 

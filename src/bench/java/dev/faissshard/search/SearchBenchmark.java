@@ -140,13 +140,27 @@ public final class SearchBenchmark {
                 Arrays.stream(System.getenv().getOrDefault("BENCH_CLIENTS", "1,8,32").split(","))
                         .mapToInt(Integer::parseInt)
                         .toArray();
+        // wrk unless told otherwise: the JDK client costs the shared cores more than the service's
+        // own request handling does (see WrkLevel).
+        WrkLevel wrk =
+                !"java".equals(System.getenv("BENCH_CLIENT")) && WrkLevel.available()
+                        ? WrkLevel.prepare(storage.resolveSibling("wrk"), ids, jpeg)
+                        : null;
+        System.out.println(
+                "Client of the id and upload levels: "
+                        + (wrk == null ? "the JDK's HttpClient" : "wrk")
+                        + " (BENCH_CLIENT=java: the JDK's HttpClient)");
         for (String mode : modes) {
             if (mode.equals("publish")) {
                 publishing(http, base, pid, seconds, ids, jpeg, storage, models);
                 continue;
             }
             for (int clients : levels) {
-                run(http, base, pid, mode, mode, clients, seconds, ids, jpeg, null);
+                if (wrk != null) {
+                    runWrk(wrk, base, pid, mode, clients, seconds);
+                } else {
+                    run(http, base, pid, mode, mode, clients, seconds, ids, jpeg, null);
+                }
             }
         }
         System.out.printf(Locale.ROOT, "RSS at the end: %,d bytes%n", rss(pid));
@@ -540,6 +554,29 @@ public final class SearchBenchmark {
                 p50,
                 p99,
                 failed.get(),
+                cpuPerQuery,
+                Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    }
+
+    /** One level driven by wrk: the warm-up, then the measured run, printed like {@link #run}. */
+    private static void runWrk(
+            WrkLevel wrk, String base, long pid, String mode, int clients, int seconds)
+            throws Exception {
+        if (WARMUP_SECONDS > 0) {
+            wrk.run(base, mode, clients, WARMUP_SECONDS);
+        }
+        long cpuBefore = cpuMillis(pid);
+        WrkLevel.Result result = wrk.run(base, mode, clients, seconds);
+        double cpuPerQuery = (cpuMillis(pid) - cpuBefore) / (double) Math.max(1, result.requests());
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %d | %.0f | %.1f | %.1f | %d | %.1f | %s |%n",
+                mode,
+                clients,
+                result.queriesPerSecond(),
+                result.p50Ms(),
+                result.p99Ms(),
+                result.failed(),
                 cpuPerQuery,
                 Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
