@@ -252,21 +252,22 @@ public class Compaction {
                             FingerprintFile.write(rowPrints, 0, count),
                             FAISS_TYPE,
                             true));
-            index.storeNow(new PendingObject("shard", key, sealed.data(), FAISS_TYPE, true));
+            index.storeNow(new PendingObject("shard", key, sealed.body(), FAISS_TYPE, true));
             records.add(
                     new ShardRecord(
                             shard,
                             layout.relative(key),
                             layout.relative(idsKey),
                             count,
-                            sealed.data().length,
-                            Sha256.hex(sealed.data()),
+                            sealed.body().size(),
+                            sealed.body().sha256(),
                             Arrays.stream(sealed.ids()).min().orElse(0),
                             Arrays.stream(sealed.ids()).max().orElse(0),
                             clock.instant(),
                             trainedSha256,
                             null,
                             layout.relative(urlsKey)));
+            sealed.body().close();
         }
     }
 }

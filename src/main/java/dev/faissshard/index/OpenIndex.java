@@ -1,9 +1,15 @@
 package dev.faissshard.index;
 
+import dev.faissshard.checksum.Sha256;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.failure.FailureReason;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
+import dev.faissshard.storage.ObjectBody;
 import dev.faissshard.storage.StorageClient;
+import dev.faissshard.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -405,6 +411,7 @@ public final class OpenIndex implements AutoCloseable {
         for (PendingObject object : List.copyOf(pending)) {
             upload(storage, object);
             pending.remove(0);
+            object.body().close();
         }
         Map<String, IndexProgress> indexes = new TreeMap<>(committed.indexes());
         types.forEach((type, index) -> indexes.put(type.key(), index.state()));
@@ -521,8 +528,7 @@ public final class OpenIndex implements AutoCloseable {
         try {
             put(storage, object, false);
         } catch (ObjectAlreadyExistsException ex) {
-            byte[] existing = storage.get(object.key());
-            if (Arrays.equals(existing, object.data())) {
+            if (sameContent(storage, object)) {
                 log.info("{} already uploaded by an interrupted run; keeping it", object.key());
                 return;
             }
@@ -535,17 +541,37 @@ public final class OpenIndex implements AutoCloseable {
             put(storage, object, true);
         }
         if (object.kind().equals("shard")) {
-            log.info("Sealed {} ({} bytes)", object.key(), object.data().length);
+            log.info("Sealed {} ({} bytes)", object.key(), object.body().size());
         }
+    }
+
+    /**
+     * Whether the stored object holds the body's bytes; read as a stream and hashed, since a shard
+     * read whole onto the heap is what {@link ObjectBody} avoids.
+     */
+    private static boolean sameContent(StorageClient storage, PendingObject object) {
+        MessageDigest digest = Sha256.digest();
+        long size = 0;
+        try (InputStream in = storage.open(object.key())) {
+            byte[] chunk = new byte[64 * 1024];
+            for (int read = in.read(chunk); read >= 0; read = in.read(chunk)) {
+                digest.update(chunk, 0, read);
+                size += read;
+            }
+        } catch (IOException ex) {
+            throw new StorageException(
+                    "Cannot read " + object.key() + " back: " + ex.getMessage(), ex);
+        }
+        return size == object.body().size() && Sha256.hex(digest).equals(object.body().sha256());
     }
 
     private void put(StorageClient storage, PendingObject object, boolean replace) {
         long start = System.nanoTime();
         if (replace) {
-            storage.replace(object.key(), object.data(), object.contentType());
+            storage.replace(object.key(), object.body(), object.contentType());
         } else {
-            storage.create(object.key(), object.data(), object.contentType());
+            storage.create(object.key(), object.body(), object.contentType());
         }
-        events.uploaded(object.kind(), object.data().length, System.nanoTime() - start);
+        events.uploaded(object.kind(), object.body().size(), System.nanoTime() - start);
     }
 }

@@ -445,7 +445,7 @@ final class OpenTypeIndex implements AutoCloseable {
     }
 
     private void sealed(ShardWriter.Sealed sealed, IndexEvents events, Changes changes) {
-        events.serialized(sealed.data().length, sealed.serializeNanos());
+        events.serialized(sealed.body().size(), sealed.serializeNanos());
         int count = Math.toIntExact(sealed.vectors());
         List<IdFile.Entry> entries = List.copyOf(openEntries.subList(0, count));
         openEntries.subList(0, count).clear();
@@ -473,7 +473,7 @@ final class OpenTypeIndex implements AutoCloseable {
                         DoneBitmap.CONTENT_TYPE,
                         true));
         changes.uploads.add(new PendingObject("urls", urlsKey, prints, BINARY_TYPE, true));
-        changes.uploads.add(new PendingObject("shard", key, sealed.data(), FAISS_TYPE, true));
+        changes.uploads.add(new PendingObject("shard", key, sealed.body(), FAISS_TYPE, true));
         long min = Arrays.stream(sealed.ids()).min().orElse(0);
         long max = Arrays.stream(sealed.ids()).max().orElse(0);
         ShardRecord record =
@@ -482,8 +482,8 @@ final class OpenTypeIndex implements AutoCloseable {
                         layout.relative(key),
                         layout.relative(idsKey),
                         count,
-                        sealed.data().length,
-                        Sha256.hex(sealed.data()),
+                        sealed.body().size(),
+                        sealed.body().sha256(),
                         min,
                         max,
                         clock.instant(),

@@ -1,5 +1,6 @@
 package dev.faissshard.shard;
 
+import dev.faissshard.storage.ObjectBody;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -262,9 +263,9 @@ public final class ShardWriter implements AutoCloseable {
 
     private Sealed seal() {
         long start = System.nanoTime();
-        byte[] data = open.toBytes();
+        ObjectBody body = open.serialized();
         Sealed sealed =
-                new Sealed(data, Arrays.copyOf(openIds, openCount), System.nanoTime() - start);
+                new Sealed(body, Arrays.copyOf(openIds, openCount), System.nanoTime() - start);
         open.close();
         open = newIndex();
         openCount = 0;
@@ -409,9 +410,18 @@ public final class ShardWriter implements AutoCloseable {
     public record Trained(byte[] data, int sampleVectors, long nanos) {}
 
     /**
-     * A full shard: its serialized bytes, its ids in index order, and how long serializing took.
+     * A full shard: its serialized bytes (in native memory for FAISS shards: close the body once
+     * stored), its ids in index order, and how long serializing took.
      */
-    public record Sealed(byte[] data, long[] ids, long serializeNanos) {
+    public record Sealed(ObjectBody body, long[] ids, long serializeNanos) {
+
+        /**
+         * A heap copy of the bytes, for tests and tools; the index layer stores {@link #body()}
+         * slice by slice instead.
+         */
+        public byte[] data() {
+            return body.bytes();
+        }
 
         public long vectors() {
             return ids.length;

@@ -1,5 +1,7 @@
 package dev.faissshard.shard;
 
+import dev.faissshard.storage.ObjectBody;
+
 /**
  * An in-memory vector index with int64 ids: what a shard is made of, whatever library holds it.
  * FAISS is the implementation ({@code shard.faiss}); nothing outside that package sees a native
@@ -100,6 +102,14 @@ public interface VectorIndex extends AutoCloseable {
 
     /** The index in its library's serialization format, as readers of the stored index load it. */
     byte[] toBytes();
+
+    /**
+     * {@link #toBytes()} wherever the index can hold them best; large shards use this one (see
+     * {@link ObjectBody}).
+     */
+    default ObjectBody serialized() {
+        return ObjectBody.of(toBytes());
+    }
 
     @Override
     void close();

@@ -59,6 +59,11 @@ public final class LocalStorageClient implements StorageClient {
 
     @Override
     public void create(String key, byte[] data, String contentType) {
+        create(key, ObjectBody.of(data), contentType);
+    }
+
+    @Override
+    public void create(String key, ObjectBody data, String contentType) {
         Path target = resolve(key);
         Path temp = writeTemp(target, data);
         try {
@@ -75,6 +80,11 @@ public final class LocalStorageClient implements StorageClient {
 
     @Override
     public void replace(String key, byte[] data, String contentType) {
+        replace(key, ObjectBody.of(data), contentType);
+    }
+
+    @Override
+    public void replace(String key, ObjectBody data, String contentType) {
         Path target = resolve(key);
         Path temp = writeTemp(target, data);
         try {
@@ -216,7 +226,7 @@ public final class LocalStorageClient implements StorageClient {
         }
     }
 
-    private Path writeTemp(Path target, byte[] data) {
+    private Path writeTemp(Path target, ObjectBody data) {
         Path temp = null;
         try {
             Files.createDirectories(target.getParent());
@@ -229,9 +239,9 @@ public final class LocalStorageClient implements StorageClient {
                 // same size, which the JDK then keeps cached for the thread, so one write of a 45
                 // MB shard
                 // left 45 MB of native memory behind.
-                for (int offset = 0; offset < data.length; offset += IO_SLICE) {
+                for (long offset = 0; offset < data.size(); offset += IO_SLICE) {
                     ByteBuffer buffer =
-                            ByteBuffer.wrap(data, offset, Math.min(IO_SLICE, data.length - offset));
+                            data.slice(offset, (int) Math.min(IO_SLICE, data.size() - offset));
                     while (buffer.hasRemaining()) {
                         channel.write(buffer);
                     }

@@ -26,6 +26,19 @@ public interface StorageClient {
      */
     void replace(String key, byte[] data, String contentType);
 
+    /**
+     * {@link #create(String, byte[], String)} from a body that may live off the heap; clients that
+     * can write it slice by slice do (a shard is a third of the documented heap).
+     */
+    default void create(String key, ObjectBody body, String contentType) {
+        create(key, body.bytes(), contentType);
+    }
+
+    /** {@link #replace(String, byte[], String)} from a body that may live off the heap. */
+    default void replace(String key, ObjectBody body, String contentType) {
+        replace(key, body.bytes(), contentType);
+    }
+
     /** The object's bytes; {@link ObjectNotFoundException} if absent. */
     byte[] get(String key);
 

@@ -111,22 +111,57 @@ public final class ResumableUploads {
             String contentType,
             boolean upsert,
             Bookmark bookmark) {
+        upload(
+                bucket,
+                key,
+                data.length,
+                Sha256.hex(data),
+                (offset, target, at, length) ->
+                        System.arraycopy(data, Math.toIntExact(offset), target, at, length),
+                contentType,
+                upsert,
+                bookmark);
+    }
+
+    /**
+     * Where the bytes of an upload come from, a chunk at a time: a shard may live off the heap, and
+     * only one chunk of it is copied at once.
+     */
+    @FunctionalInterface
+    public interface Chunks {
+
+        /** Copies {@code length} bytes from {@code offset} into {@code target} at {@code at}. */
+        void copy(long offset, byte[] target, int at, int length);
+    }
+
+    /**
+     * {@link #upload(String, String, byte[], String, boolean, Bookmark)} of {@code size} bytes with
+     * SHA-256 {@code sha256}, read from {@code chunks}.
+     */
+    public void upload(
+            String bucket,
+            String key,
+            long size,
+            String sha256,
+            Chunks chunks,
+            String contentType,
+            boolean upsert,
+            Bookmark bookmark) {
         String name = bucket + "/" + key;
-        String sha256 = Sha256.hex(data);
         AtomicReference<URI> location = new AtomicReference<>();
         long offset = 0;
-        Optional<Resumed> resumed = resume(name, bookmark, data.length, sha256, upsert);
+        Optional<Resumed> resumed = resume(name, bookmark, size, sha256, upsert);
         if (resumed.isPresent()) {
             location.set(resumed.get().location());
             offset = resumed.get().offset();
         } else {
-            location.set(create(name, bucket, key, data.length, contentType, upsert));
-            remember(name, bookmark, location.get(), data.length, sha256, upsert);
+            location.set(create(name, bucket, key, size, contentType, upsert));
+            remember(name, bookmark, location.get(), size, sha256, upsert);
         }
         AtomicBoolean offsetUncertain = new AtomicBoolean(false);
         int conflicts = 0;
         boolean restarted = false;
-        while (offset < data.length) {
+        while (offset < size) {
             long from = offset;
             try {
                 offset =
@@ -139,12 +174,13 @@ public final class ResumableUploads {
                                                     : from;
                                     offsetUncertain.set(true);
                                     long next =
-                                            start >= data.length
+                                            start >= size
                                                     ? start
                                                     : patch(
                                                             name,
                                                             location.get(),
-                                                            data,
+                                                            size,
+                                                            chunks,
                                                             start,
                                                             upsert);
                                     offsetUncertain.set(false);
@@ -167,8 +203,8 @@ public final class ResumableUploads {
                 // once more.
                 log.warn("Resumable upload of {} vanished on the server; starting it again", name);
                 restarted = true;
-                location.set(create(name, bucket, key, data.length, contentType, upsert));
-                remember(name, bookmark, location.get(), data.length, sha256, upsert);
+                location.set(create(name, bucket, key, size, contentType, upsert));
+                remember(name, bookmark, location.get(), size, sha256, upsert);
                 offsetUncertain.set(false);
                 offset = 0;
             }
@@ -298,9 +334,21 @@ public final class ResumableUploads {
      * of the same name finished first.
      */
     long patch(String name, URI location, byte[] data, long offset, boolean upsert) {
-        int length = (int) Math.min(chunkSize, data.length - offset);
+        return patch(
+                name,
+                location,
+                data.length,
+                (from, target, at, length) ->
+                        System.arraycopy(data, Math.toIntExact(from), target, at, length),
+                offset,
+                upsert);
+    }
+
+    private long patch(
+            String name, URI location, long size, Chunks chunks, long offset, boolean upsert) {
+        int length = (int) Math.min(chunkSize, size - offset);
         byte[] chunk = new byte[length];
-        System.arraycopy(data, (int) offset, chunk, 0, length);
+        chunks.copy(offset, chunk, 0, length);
         SupabaseResponse response;
         try {
             response =

@@ -2,6 +2,7 @@ package dev.faissshard.shard.faiss;
 
 import dev.faissshard.shard.Metric;
 import dev.faissshard.shard.VectorIndex;
+import dev.faissshard.storage.ObjectBody;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
@@ -342,6 +343,27 @@ public final class FaissIndex implements VectorIndex {
             }
         }
         return out;
+    }
+
+    /**
+     * The index in FAISS's serialization format, in native memory: a shard reaches storage without
+     * a copy of its size on the heap.
+     */
+    @Override
+    public ObjectBody serialized() {
+        long size = FaissNative.index_serialized_size(live());
+        BytePointer data = new BytePointer(Math.max(1, size));
+        try {
+            long copied = FaissNative.index_serialize_window(live(), 0, data, size);
+            if (copied != size) {
+                throw new IllegalStateException(
+                        "FAISS wrote " + copied + " bytes, expected " + size);
+            }
+            return new NativeObjectBody(data, size);
+        } catch (RuntimeException ex) {
+            data.close();
+            throw ex;
+        }
     }
 
     public void write(Path file) {

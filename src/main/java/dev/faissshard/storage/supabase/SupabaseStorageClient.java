@@ -2,6 +2,7 @@ package dev.faissshard.storage.supabase;
 
 import dev.faissshard.storage.BucketNotFoundException;
 import dev.faissshard.storage.ObjectAlreadyExistsException;
+import dev.faissshard.storage.ObjectBody;
 import dev.faissshard.storage.ObjectNotFoundException;
 import dev.faissshard.storage.ObjectTooLargeException;
 import dev.faissshard.storage.StorageClient;
@@ -84,11 +85,21 @@ public final class SupabaseStorageClient implements StorageClient {
 
     @Override
     public void create(String key, byte[] data, String contentType) {
-        upload(key, data, contentType, false);
+        upload(key, ObjectBody.of(data), contentType, false);
     }
 
     @Override
     public void replace(String key, byte[] data, String contentType) {
+        upload(key, ObjectBody.of(data), contentType, true);
+    }
+
+    @Override
+    public void create(String key, ObjectBody data, String contentType) {
+        upload(key, data, contentType, false);
+    }
+
+    @Override
+    public void replace(String key, ObjectBody data, String contentType) {
         upload(key, data, contentType, true);
     }
 
@@ -162,14 +173,14 @@ public final class SupabaseStorageClient implements StorageClient {
         return description;
     }
 
-    private void upload(String key, byte[] data, String contentType, boolean upsert) {
+    private void upload(String key, ObjectBody data, String contentType, boolean upsert) {
         StorageKeys.check(key);
         OptionalLong limit = bucketInfo == null ? OptionalLong.empty() : bucketInfo.fileSizeLimit();
-        if (limit.isPresent() && data.length > limit.getAsLong()) {
+        if (limit.isPresent() && data.size() > limit.getAsLong()) {
             throw new ObjectTooLargeException(
                     key
                             + " is "
-                            + data.length
+                            + data.size()
                             + " bytes, over the file_size_limit of bucket "
                             + settings.bucket()
                             + " ("
@@ -178,7 +189,7 @@ public final class SupabaseStorageClient implements StorageClient {
         }
         String operation = (upsert ? "upsert " : "upload ") + key;
         if (!upsert
-                && data.length > EXISTENCE_CHECK_BYTES
+                && data.size() > EXISTENCE_CHECK_BYTES
                 && call("check " + key, () -> objects.exists(settings.bucket(), key))) {
             // A rebuild or a resume meets its shards again: one HEAD instead of megabytes the
             // server
@@ -192,11 +203,19 @@ public final class SupabaseStorageClient implements StorageClient {
         call(
                 operation,
                 () -> {
-                    if (data.length > settings.resumableThreshold().toBytes()) {
+                    if (data.size() > settings.resumableThreshold().toBytes()) {
                         resumable.upload(
-                                settings.bucket(), key, data, contentType, upsert, bookmark(key));
+                                settings.bucket(),
+                                key,
+                                data.size(),
+                                data.sha256(),
+                                data::copy,
+                                contentType,
+                                upsert,
+                                bookmark(key));
                     } else {
-                        objects.upload(settings.bucket(), key, data, contentType, upsert);
+                        // Under the resumable threshold (6 MB by default): small enough to copy.
+                        objects.upload(settings.bucket(), key, data.bytes(), contentType, upsert);
                     }
                     return null;
                 });
