@@ -357,6 +357,28 @@ inline bool index_set_search_parameter(Index* index, const char* name, double va
 // all shards of one type are, copies of one trained index). Ids are kept. Throws when they differ.
 inline void index_merge_into(Index* into, Index* from) { faiss::ivflib::merge_into(into, from, false); }
 
+// Whether index_merge_into merges this index's codes exactly: an IVF index, possibly under a pre-transform
+// (OPQ, PCA), whose inverted lists hold the ids. Not through an IDMap, whose own id map merge_into would
+// leave behind.
+inline bool index_merges_codes(const Index* index) {
+    while (const faiss::IndexPreTransform* pre = dynamic_cast<const faiss::IndexPreTransform*>(index)) {
+        index = pre->index;
+    }
+    return dynamic_cast<const faiss::IndexIVF*>(index) != nullptr;
+}
+
+// Removes the vectors of the n given ids (a hash set with a Bloom filter in front, so the cost is one pass
+// over the index whatever n is) and returns how many were removed; -1 when this kind of index cannot remove
+// (HNSW graphs). An IVF's lists and an IDMap's rows keep the rest in their order.
+inline int64_t index_remove_ids(Index* index, const int64_t* ids, int64_t n) {
+    faiss::IDSelectorBatch selector((size_t)n, reinterpret_cast<const faiss::Index::idx_t*>(ids));
+    try {
+        return (int64_t)index->remove_ids(selector);
+    } catch (const faiss::FaissException&) {
+        return -1;
+    }
+}
+
 // Trains `index` on the first n vectors of a flat buffer ("IDMap,Flat"), where they are: a training sample
 // of 100,000 vectors of 712 floats is 285 MB, which should not pass through the Java heap.
 inline bool index_train_from(Index* index, const Index* buffer, int64_t n) {

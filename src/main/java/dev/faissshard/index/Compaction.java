@@ -106,7 +106,8 @@ public class Compaction {
                                                 shard.file(),
                                                 shard.idsFile(),
                                                 shard.sha256(),
-                                                shard.urlsFile())));
+                                                shard.urlsFile(),
+                                                shard.doneBitmap())));
         if (plan.includeTail()) {
             state.openSegments()
                     .forEach(
@@ -116,7 +117,8 @@ public class Compaction {
                                                     segment.file(),
                                                     segment.idsFile(),
                                                     segment.sha256(),
-                                                    segment.urlsFile())));
+                                                    segment.urlsFile(),
+                                                    null)));
         }
         Output output =
                 new Output(
@@ -125,36 +127,12 @@ public class Compaction {
                         layout,
                         state.openShard(),
                         state.trained() == null ? null : state.trained().sha256());
-        for (Input input : inputs) {
-            byte[] data = store.get(layout.absolute(input.file()));
-            if (!Sha256.hex(data).equals(input.sha256())) {
-                throw new IllegalStateException(
-                        input.file()
-                                + " does not match the checksum recorded in progress.json; storage was modified");
-            }
-            List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(input.idsFile())));
-            // Rows stored before fingerprints were kept carry none (UNKNOWN) into the new shard.
-            long[] prints =
-                    input.urlsFile() == null
-                            ? new long[entries.size()]
-                            : FingerprintFile.read(
-                                    store.get(layout.absolute(input.urlsFile())),
-                                    entries.size(),
-                                    input.urlsFile());
-            OpenTypeIndex.Live live;
-            try (VectorIndex stored = writers.indexes().fromBytes(data)) {
-                live = OpenTypeIndex.live(input.file(), stored.export(), entries, prints, dead);
-            }
-            output.entries.addAll(live.entries());
-            for (long print : live.fingerprints()) {
-                output.prints.add(print);
-            }
-            for (ShardWriter.Sealed sealed :
-                    writer.fill(live.rows().vectors(), live.rows().ids())) {
-                output.store(sealed);
-            }
+        byte[] trained = writer.trainedIndex().orElse(null);
+        if (trained != null && mergesCodes(trained)) {
+            new CodeMerge(trained, writer.capacity(), output).run(inputs, store, layout, dead);
+        } else {
+            reAdd(inputs, store, layout, dead, writer, output);
         }
-        writer.sealOpenShard().ifPresent(output::store);
         List<ShardRecord> shards = new ArrayList<>(plan.keep());
         shards.addAll(output.records);
         shards.sort(Comparator.comparingInt(ShardRecord::shard));
@@ -165,6 +143,9 @@ public class Compaction {
             obsolete.add(layout.absolute(input.idsFile()));
             if (input.urlsFile() != null) {
                 obsolete.add(layout.absolute(input.urlsFile()));
+            }
+            if (input.doneBitmap() != null) {
+                obsolete.add(layout.absolute(input.doneBitmap()));
             }
             cleared.add(input.file());
         }
@@ -198,8 +179,219 @@ public class Compaction {
                 output.records.stream().mapToLong(ShardRecord::vectors).sum());
     }
 
+    /**
+     * Untrained factories (flat, HNSW): every live vector is read back and added into the writer,
+     * which seals as shards fill. A flat index reads back the very floats it stores, so nothing
+     * drifts; an HNSW graph cannot remove vectors and is rebuilt anyway.
+     */
+    private void reAdd(
+            List<Input> inputs,
+            StorageClient store,
+            IndexLayout layout,
+            Tombstones dead,
+            ShardWriter writer,
+            Output output) {
+        for (Input input : inputs) {
+            byte[] data = verified(store, layout, input);
+            List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(input.idsFile())));
+            long[] prints = fingerprints(store, layout, input, entries.size());
+            OpenTypeIndex.Live live;
+            try (VectorIndex stored = writers.indexes().fromBytes(data)) {
+                live = OpenTypeIndex.live(input.file(), stored.export(), entries, prints, dead);
+            }
+            output.entries.addAll(live.entries());
+            for (long print : live.fingerprints()) {
+                output.prints.add(print);
+            }
+            for (ShardWriter.Sealed sealed :
+                    writer.fill(live.rows().vectors(), live.rows().ids())) {
+                output.store(sealed);
+            }
+        }
+        writer.sealOpenShard().ifPresent(output::store);
+    }
+
+    private boolean mergesCodes(byte[] trained) {
+        try (VectorIndex template = writers.indexes().fromBytes(trained)) {
+            return template.mergesCodes();
+        }
+    }
+
+    private static byte[] verified(StorageClient store, IndexLayout layout, Input input) {
+        byte[] data = store.get(layout.absolute(input.file()));
+        if (!Sha256.hex(data).equals(input.sha256())) {
+            throw new IllegalStateException(
+                    input.file()
+                            + " does not match the checksum recorded in progress.json; storage was modified");
+        }
+        return data;
+    }
+
+    /** Rows stored before fingerprints were kept carry none (UNKNOWN) into the new shard. */
+    private static long[] fingerprints(
+            StorageClient store, IndexLayout layout, Input input, int rows) {
+        return input.urlsFile() == null
+                ? new long[rows]
+                : FingerprintFile.read(
+                        store.get(layout.absolute(input.urlsFile())), rows, input.urlsFile());
+    }
+
+    /**
+     * Trained IVF factories: the shards share the training's quantizer and codebooks, so their
+     * codes move into the new shards as they are ({@code merge_into}), and the vectors a new shard
+     * must not hold (tombstoned ones, and those that go to the shard before or after when an input
+     * straddles a seal) leave a copy of the input through {@code remove_ids}. Decoding and
+     * re-encoding would drift every vector each compaction and cost far more. Open segments hold
+     * exact vectors, encoded here for the first time as a seal would. A new shard's id file lists
+     * its rows in the order they went in, as a sealed shard's lists its adds.
+     */
+    private final class CodeMerge {
+
+        private final byte[] trained;
+        private final long capacity;
+        private final Output output;
+        private VectorIndex current;
+        private final List<Long> currentIds = new ArrayList<>();
+
+        CodeMerge(byte[] trained, long capacity, Output output) {
+            this.trained = trained;
+            this.capacity = capacity;
+            this.output = output;
+        }
+
+        void run(List<Input> inputs, StorageClient store, IndexLayout layout, Tombstones dead) {
+            try {
+                for (Input input : inputs) {
+                    byte[] data = verified(store, layout, input);
+                    List<IdFile.Entry> entries =
+                            IdFile.read(store.get(layout.absolute(input.idsFile())));
+                    long[] prints = fingerprints(store, layout, input, entries.size());
+                    boolean codes;
+                    try (VectorIndex stored = writers.indexes().fromBytes(data)) {
+                        if (stored.count() != entries.size()) {
+                            throw new IllegalStateException(
+                                    input.file()
+                                            + " holds "
+                                            + stored.count()
+                                            + " vectors but its id file "
+                                            + entries.size());
+                        }
+                        codes = stored.mergesCodes();
+                    }
+                    if (codes) {
+                        mergeShard(input.file(), data, entries, prints, dead);
+                    } else {
+                        addSegment(input.file(), data, entries, prints, dead);
+                    }
+                }
+                if (current != null && current.count() > 0) {
+                    seal();
+                }
+            } finally {
+                if (current != null) {
+                    current.close();
+                }
+            }
+        }
+
+        private void mergeShard(
+                String file,
+                byte[] data,
+                List<IdFile.Entry> entries,
+                long[] prints,
+                Tombstones dead) {
+            List<Integer> live = new ArrayList<>(entries.size());
+            for (int row = 0; row < entries.size(); row++) {
+                if (!dead.isDead(file, entries.get(row).faissId())) {
+                    live.add(row);
+                }
+            }
+            int offset = 0;
+            while (offset < live.size()) {
+                int take = room(live.size() - offset);
+                boolean[] keep = new boolean[entries.size()];
+                for (int i = offset; i < offset + take; i++) {
+                    keep[live.get(i)] = true;
+                }
+                long[] drop = new long[entries.size() - take];
+                int dropped = 0;
+                for (int row = 0; row < entries.size(); row++) {
+                    if (!keep[row]) {
+                        drop[dropped++] = entries.get(row).faissId();
+                    }
+                }
+                try (VectorIndex part = writers.indexes().fromBytes(data)) {
+                    long removed = part.removeIds(drop);
+                    if (removed != drop.length || part.count() != take) {
+                        throw new IllegalStateException(
+                                file + " does not hold the ids its id file lists");
+                    }
+                    current.mergeFrom(part);
+                }
+                for (int i = offset; i < offset + take; i++) {
+                    int row = live.get(i);
+                    taken(entries.get(row), prints[row]);
+                }
+                offset += take;
+            }
+        }
+
+        private void addSegment(
+                String file,
+                byte[] data,
+                List<IdFile.Entry> entries,
+                long[] prints,
+                Tombstones dead) {
+            OpenTypeIndex.Live live;
+            try (VectorIndex stored = writers.indexes().fromBytes(data)) {
+                live = OpenTypeIndex.live(file, stored.export(), entries, prints, dead);
+            }
+            VectorIndex.Exported rows = live.rows();
+            int d = rows.dimension();
+            int offset = 0;
+            while (offset < rows.count()) {
+                int take = room(rows.count() - offset);
+                current.addWithIds(
+                        Arrays.copyOfRange(rows.vectors(), offset * d, (offset + take) * d),
+                        Arrays.copyOfRange(rows.ids(), offset, offset + take));
+                for (int i = offset; i < offset + take; i++) {
+                    taken(live.entries().get(i), live.fingerprints()[i]);
+                }
+                offset += take;
+            }
+        }
+
+        /** Vectors the current shard takes of {@code wanted}, sealing it first when full. */
+        private int room(int wanted) {
+            if (current != null && current.count() >= capacity) {
+                seal();
+            }
+            if (current == null) {
+                current = writers.indexes().fromBytes(trained);
+            }
+            return (int) Math.min(wanted, capacity - current.count());
+        }
+
+        private void taken(IdFile.Entry entry, long print) {
+            output.entries.add(entry);
+            output.prints.add(print);
+            currentIds.add(entry.faissId());
+        }
+
+        private void seal() {
+            long start = System.nanoTime();
+            byte[] data = current.toBytes();
+            long[] ids = currentIds.stream().mapToLong(Long::longValue).toArray();
+            current.close();
+            current = null;
+            currentIds.clear();
+            output.store(new ShardWriter.Sealed(data, ids, System.nanoTime() - start));
+        }
+    }
+
     /** A shard or segment being rewritten. */
-    private record Input(String file, String idsFile, String sha256, String urlsFile) {}
+    private record Input(
+            String file, String idsFile, String sha256, String urlsFile, String doneBitmap) {}
 
     /** The new shards, numbered on from the open shard's number, uploaded as they seal. */
     private final class Output {
@@ -244,7 +436,16 @@ public class Compaction {
             String key = layout.shardKey(type, shard);
             String idsKey = layout.shardIdsKey(type, shard);
             String urlsKey = layout.shardUrlsKey(type, shard);
+            String doneKey = layout.shardDoneKey(type, shard);
             index.storeNow(new PendingObject("ids", idsKey, IdFile.write(rows), TSV_TYPE, true));
+            // A resume reads the done set from this bitmap, as from a sealed shard's.
+            index.storeNow(
+                    new PendingObject(
+                            "ids",
+                            doneKey,
+                            DoneBitmap.encode(sealed.ids()),
+                            DoneBitmap.CONTENT_TYPE,
+                            true));
             index.storeNow(
                     new PendingObject(
                             "urls",
@@ -265,7 +466,7 @@ public class Compaction {
                             Arrays.stream(sealed.ids()).max().orElse(0),
                             clock.instant(),
                             trainedSha256,
-                            null,
+                            layout.relative(doneKey),
                             layout.relative(urlsKey)));
             sealed.body().close();
         }

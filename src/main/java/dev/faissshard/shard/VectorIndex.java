@@ -85,6 +85,27 @@ public interface VectorIndex extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether {@link #mergeFrom} moves this index's stored codes as they are (an IVF index), so
+     * that shards of one training merge without decoding and re-encoding.
+     */
+    default boolean mergesCodes() {
+        return false;
+    }
+
+    /**
+     * Moves every vector of {@code other} (an index of the same training) into this one with its id
+     * and code; {@code other} is left empty. Only where {@link #mergesCodes}.
+     */
+    default void mergeFrom(VectorIndex other) {
+        throw new UnsupportedOperationException("this kind of index cannot merge codes");
+    }
+
+    /** Removes the vectors of {@code ids}, keeping the rest as they are; returns how many. */
+    default long removeIds(long[] ids) {
+        throw new UnsupportedOperationException("this kind of index cannot remove ids");
+    }
+
     /** Adds row-major {@code vectors} with one id per row. */
     void addWithIds(float[] vectors, long[] ids);
 

@@ -2,6 +2,7 @@ package dev.faissshard.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.testimages.ImageServer;
 import dev.faissshard.testimages.ProductImageGenerator;
 import dev.faissshard.testimages.StoredIndex;
@@ -125,6 +126,104 @@ class IncrementalResumeAfterKillTests {
             assertThat(shardObjects(storage))
                     .as("no leftovers of killed runs")
                     .isEqualTo(namedShardFiles(manifest));
+        }
+    }
+
+    /**
+     * A trained factory ({@code IVF4,SQ8}): a compaction that merges shards' codes and removes
+     * tombstoned ids is killed once its first new shard is stored, then run again. After each step
+     * the manifest names only objects that exist and holds every live vector once; at the end every
+     * shard opens in FAISS with as many vectors as its id file lists and names the one training.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void killedTrainedCompactionEndsExactlyOnceOnOneTraining() throws Exception {
+        String[] trained = {"--fsb.shard.factory=IVF4,SQ8", "--fsb.shard.training-sample=160"};
+        try (ImageServer server = new ImageServer()) {
+            for (int i = 0; i < 200; i++) {
+                server.put(
+                        "/p/" + i + ".jpg",
+                        new ImageServer.Resource(
+                                200,
+                                "image/jpeg",
+                                ProductImageGenerator.jpeg(
+                                        ProductImageGenerator.render(
+                                                ProductImageGenerator.catalogueSpec(i), 96),
+                                        0.85f),
+                                10));
+            }
+            Path storage = dir.resolve("storage");
+            Path catalog = dir.resolve("catalog.csv");
+
+            // One job to its end: trained on 160 vectors, two full shards and an open tail of 60.
+            writeCatalogue(server, catalog, rows(0, 200));
+            List<String> deleted = new ArrayList<>();
+            for (int i = 0; i < 200; i += 13) {
+                deleted.add(rows(0, 200).get(i));
+            }
+            String delete =
+                    "{\"operation\":\"delete\",\"deleteIds\":["
+                            + deleted.stream()
+                                    .map(id -> "\"" + id + "\"")
+                                    .collect(Collectors.joining(","))
+                            + "]}";
+            try (ServiceProcess service = ServiceProcess.start(dir, storage, catalog, trained)) {
+                assertThat(service.awaitFinished(service.postJob()).get("state"))
+                        .isEqualTo("SUCCEEDED");
+                assertThat(service.awaitFinished(service.postJob(delete)).get("state"))
+                        .isEqualTo("SUCCEEDED");
+                Set<String> shardsBefore = shardObjects(storage);
+                service.postJob("{\"operation\":\"compact\"}");
+                awaitNewShard(storage, shardsBefore);
+                service.kill();
+            }
+            List<String> remaining = rows(0, 200);
+            remaining.removeAll(deleted);
+            assertExactlyOnce(storage, remaining);
+
+            try (ServiceProcess service = ServiceProcess.start(dir, storage, catalog, trained)) {
+                assertThat(
+                                service.awaitFinished(
+                                                service.postJob("{\"operation\":\"compact\"}"))
+                                        .get("state"))
+                        .isEqualTo("SUCCEEDED");
+            }
+            assertExactlyOnce(storage, remaining);
+            Map<String, Object> manifest = StoredIndex.manifest(storage);
+            Set<String> objects = shardObjects(storage);
+            // The trained indexes stay beside the shards: every shard starts from them.
+            objects.removeIf(name -> name.endsWith("_trained.faiss"));
+            assertThat(objects)
+                    .as("no leftovers of the killed compaction")
+                    .isEqualTo(namedShardFiles(manifest));
+            Map<String, Map<String, Object>> indexes =
+                    (Map<String, Map<String, Object>>) StoredIndex.progress(storage).get("indexes");
+            for (String type : TYPES) {
+                String training =
+                        (String)
+                                ((Map<String, Object>) indexes.get(type).get("trained"))
+                                        .get("sha256");
+                List<Map<String, Object>> shards =
+                        (List<Map<String, Object>>) indexes.get(type).get("sealedShards");
+                assertThat(shards)
+                        .as("%s shards for %d vectors", type, remaining.size())
+                        .hasSize((remaining.size() + CAPACITY - 1) / CAPACITY);
+                for (Map<String, Object> shard : shards) {
+                    assertThat(shard.get("trainedSha256")).isEqualTo(training);
+                    assertThat(shard.get("doneBitmap")).isNotNull();
+                    try (FaissIndex index =
+                            FaissIndex.fromBytes(
+                                    Files.readAllBytes(
+                                            storage.resolve((String) shard.get("file"))))) {
+                        assertThat(index.count())
+                                .isEqualTo(
+                                        Files.readAllLines(
+                                                        storage.resolve(
+                                                                (String) shard.get("idsFile")))
+                                                .size());
+                    }
+                }
+            }
         }
     }
 

@@ -149,7 +149,22 @@ public final class StoredIndex {
                         throw new AssertionError("vector count mismatch for " + entry.get("file"));
                     }
                     dimension = index.dimension();
-                    long[] stored = index.export().ids();
+                    long[] stored;
+                    if (index.mergesCodes()) {
+                        // An IVF shard lists its ids list after list; its id file lists its adds.
+                        long[] held = index.ids();
+                        stored = ids.stream().mapToLong(IdFile.Entry::faissId).toArray();
+                        long[] listed = stored.clone();
+                        java.util.Arrays.sort(held);
+                        java.util.Arrays.sort(listed);
+                        if (!java.util.Arrays.equals(held, listed)) {
+                            throw new AssertionError(
+                                    "id file and shard hold different ids for "
+                                            + entry.get("file"));
+                        }
+                    } else {
+                        stored = index.export().ids();
+                    }
                     for (int i = 0; i < stored.length; i++) {
                         if (stored[i] != ids.get(i).faissId()) {
                             throw new AssertionError(

@@ -320,6 +320,40 @@ public final class FaissIndex implements VectorIndex {
         FaissNative.index_merge_into(live(), other.live());
     }
 
+    @Override
+    public void mergeFrom(VectorIndex other) {
+        mergeFrom(faiss(other));
+    }
+
+    /**
+     * Whether {@link #mergeFrom} moves this index's codes as they are: an IVF index (under an OPQ
+     * or PCA transform or not) that holds its ids in its inverted lists.
+     */
+    @Override
+    public boolean mergesCodes() {
+        return FaissNative.index_merges_codes(live());
+    }
+
+    /**
+     * Removes the vectors of {@code ids} (ids it does not hold are ignored) and returns how many it
+     * removed; the rest keep their codes and order.
+     *
+     * @throws UnsupportedOperationException for kinds FAISS cannot remove from (HNSW)
+     */
+    @Override
+    public long removeIds(long[] ids) {
+        if (ids.length == 0) {
+            return 0;
+        }
+        try (LongPointer selected = new LongPointer(ids)) {
+            long removed = FaissNative.index_remove_ids(live(), selected, ids.length);
+            if (removed < 0) {
+                throw new UnsupportedOperationException("this kind of index cannot remove ids");
+            }
+            return removed;
+        }
+    }
+
     /** The index in FAISS's own serialization format, as {@code faiss.read_index} reads it. */
     @Override
     public byte[] toBytes() {

@@ -107,6 +107,11 @@ class FaissNative {
 
     static native void index_merge_into(NativeIndex into, NativeIndex from);
 
+    static native @Cast("bool") boolean index_merges_codes(@Const NativeIndex index);
+
+    static native long index_remove_ids(
+            NativeIndex index, @Cast("const int64_t*") LongPointer ids, long n);
+
     static native @Cast("bool") boolean index_train_from(
             NativeIndex index, @Const NativeIndex buffer, long n);
 

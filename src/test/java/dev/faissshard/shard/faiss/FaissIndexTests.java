@@ -169,4 +169,59 @@ class FaissIndexTests {
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void removeIdsDropsOnlyThoseIdsAndKeepsTheRestsOrderAndVectors() {
+        SplittableRandom random = new SplittableRandom(3);
+        float[] vectors = new float[6 * 4];
+        for (int i = 0; i < vectors.length; i++) {
+            vectors[i] = (float) random.nextGaussian();
+        }
+        try (FaissIndex index = FaissIndex.create(4, "IDMap,Flat", Metric.L2)) {
+            index.addWithIds(vectors, new long[] {10, 11, 12, 13, 14, 15});
+            assertThat(index.removeIds(new long[] {11, 14, 99})).isEqualTo(2);
+            assertThat(index.export().ids()).containsExactly(10, 12, 13, 15);
+            assertThat(index.reconstruct(13))
+                    .containsExactly(java.util.Arrays.copyOfRange(vectors, 3 * 4, 4 * 4));
+            assertThat(index.mergesCodes()).as("an IDMap merges no codes").isFalse();
+        }
+    }
+
+    @Test
+    void trainedIvfIndexesMergeCodesAndRemoveIds() {
+        SplittableRandom random = new SplittableRandom(5);
+        float[] vectors = new float[400 * 8];
+        for (int i = 0; i < vectors.length; i++) {
+            vectors[i] = (float) random.nextGaussian();
+        }
+        long[] ids = new long[400];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 1000 + i;
+        }
+        try (FaissIndex trained = FaissIndex.create(8, "IVF4,SQ8", Metric.L2)) {
+            trained.train(vectors);
+            byte[] empty = trained.toBytes();
+            try (FaissIndex a = FaissIndex.fromBytes(empty);
+                    FaissIndex b = FaissIndex.fromBytes(empty)) {
+                assertThat(a.mergesCodes()).isTrue();
+                a.addWithIds(
+                        java.util.Arrays.copyOfRange(vectors, 0, 200 * 8),
+                        java.util.Arrays.copyOfRange(ids, 0, 200));
+                b.addWithIds(
+                        java.util.Arrays.copyOfRange(vectors, 200 * 8, 400 * 8),
+                        java.util.Arrays.copyOfRange(ids, 200, 400));
+                assertThat(b.removeIds(new long[] {1200, 1399})).isEqualTo(2);
+                a.mergeFrom(b);
+                assertThat(a.count()).isEqualTo(398);
+                assertThat(b.count()).isZero();
+                assertThat(a.ids()).doesNotContain(1200L, 1399L).contains(1000L, 1201L, 1398L);
+            }
+        }
+        try (FaissIndex hnsw = FaissIndex.create(8, "IDMap,HNSW8", Metric.L2)) {
+            assertThat(hnsw.mergesCodes()).isFalse();
+            hnsw.addWithIds(java.util.Arrays.copyOf(vectors, 8), new long[] {1});
+            assertThatThrownBy(() -> hnsw.removeIds(new long[] {1}))
+                    .isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
 }
