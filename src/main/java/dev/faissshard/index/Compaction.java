@@ -5,6 +5,7 @@ import dev.faissshard.embedding.IndexType;
 import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.VectorIndex;
+import dev.faissshard.storage.ObjectBody;
 import dev.faissshard.storage.StorageClient;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -380,7 +381,7 @@ public class Compaction {
 
         private void seal() {
             long start = System.nanoTime();
-            byte[] data = current.toBytes();
+            ObjectBody data = current.serialized();
             long[] ids = currentIds.stream().mapToLong(Long::longValue).toArray();
             current.close();
             current = null;
