@@ -381,9 +381,8 @@ public class Compaction {
 
         private void seal() {
             long start = System.nanoTime();
-            ObjectBody data = current.serialized();
+            ObjectBody data = current.intoSerialized();
             long[] ids = currentIds.stream().mapToLong(Long::longValue).toArray();
-            current.close();
             current = null;
             currentIds.clear();
             output.store(new ShardWriter.Sealed(data, ids, System.nanoTime() - start));

@@ -465,6 +465,9 @@ public final class OpenIndex implements AutoCloseable {
     @Override
     public void close() {
         types.values().forEach(OpenTypeIndex::close);
+        // Sealed shards a failed or cancelled job never stored hold their native memory until here.
+        pending.forEach(object -> object.body().close());
+        pending.clear();
     }
 
     private void collect(OpenTypeIndex.Changes changes, IndexType type) {

@@ -263,10 +263,10 @@ public final class ShardWriter implements AutoCloseable {
 
     private Sealed seal() {
         long start = System.nanoTime();
-        ObjectBody body = open.serialized();
+        // The body owns the sealed index now: it is freed once stored, not here.
+        ObjectBody body = open.intoSerialized();
         Sealed sealed =
                 new Sealed(body, Arrays.copyOf(openIds, openCount), System.nanoTime() - start);
-        open.close();
         open = newIndex();
         openCount = 0;
         return sealed;

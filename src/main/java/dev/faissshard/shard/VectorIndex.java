@@ -125,11 +125,14 @@ public interface VectorIndex extends AutoCloseable {
     byte[] toBytes();
 
     /**
-     * {@link #toBytes()} wherever the index can hold them best; large shards use this one (see
-     * {@link ObjectBody}).
+     * Turns the index into its serialized bytes, held wherever it holds them best (see {@link
+     * ObjectBody}); the body owns what the index owned, so this index is closed and must not be
+     * used again. Close the body once stored.
      */
-    default ObjectBody serialized() {
-        return ObjectBody.of(toBytes());
+    default ObjectBody intoSerialized() {
+        ObjectBody body = ObjectBody.of(toBytes());
+        close();
+        return body;
     }
 
     @Override

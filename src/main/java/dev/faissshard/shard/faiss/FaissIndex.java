@@ -380,24 +380,15 @@ public final class FaissIndex implements VectorIndex {
     }
 
     /**
-     * The index in FAISS's serialization format, in native memory: a shard reaches storage without
-     * a copy of its size on the heap.
+     * Turns the index into the bytes of its FAISS serialization, made slice by slice from it (a
+     * sealed shard reaches storage without a copy of its size): the body owns the index from now
+     * on, and this object is closed.
      */
     @Override
-    public ObjectBody serialized() {
-        long size = FaissNative.index_serialized_size(live());
-        BytePointer data = new BytePointer(Math.max(1, size));
-        try {
-            long copied = FaissNative.index_serialize_window(live(), 0, data, size);
-            if (copied != size) {
-                throw new IllegalStateException(
-                        "FAISS wrote " + copied + " bytes, expected " + size);
-            }
-            return new NativeObjectBody(data, size);
-        } catch (RuntimeException ex) {
-            data.close();
-            throw ex;
-        }
+    public ObjectBody intoSerialized() {
+        SerializedIndexBody body = new SerializedIndexBody(live());
+        handle = null;
+        return body;
     }
 
     public void write(Path file) {

@@ -13,8 +13,11 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A shard serialized into native memory holds the bytes FAISS's own serialization gives. */
-class NativeObjectBodyTests {
+/**
+ * A sealed index turned into its serialization slice by slice gives the bytes of FAISS's own
+ * serialization, and frees the index with the body.
+ */
+class SerializedIndexBodyTests {
 
     /** Over two storage slices, and not a multiple of one, so slices cross and end unevenly. */
     private static final int ROWS = 2 * ObjectBody.SLICE / (64 * 4) + 37;
@@ -26,7 +29,7 @@ class NativeObjectBodyTests {
             Arrays.setAll(ids, i -> 7L * i + 3);
             index.addWithIds(FaissIndexTests.unitVectors(ROWS, 64, 5), ids);
             byte[] expected = index.toBytes();
-            try (ObjectBody body = index.serialized()) {
+            try (ObjectBody body = index.intoSerialized()) {
                 assertThat(body.size()).isEqualTo(expected.length);
                 assertThat(body.sha256()).isEqualTo(Sha256.hex(expected));
                 assertThat(body.bytes()).isEqualTo(expected);
@@ -36,6 +39,9 @@ class NativeObjectBodyTests {
                         .isEqualTo(
                                 Arrays.copyOfRange(
                                         expected, ObjectBody.SLICE - 500, ObjectBody.SLICE + 500));
+                assertThatThrownBy(() -> index.count())
+                        .as("the body owns the index now")
+                        .isInstanceOf(IllegalStateException.class);
                 ByteBuffer tail = body.slice(expected.length - 10, 10);
                 assertThat(tail.isReadOnly()).isTrue();
                 assertThat(tail.remaining()).isEqualTo(10);
@@ -51,7 +57,7 @@ class NativeObjectBodyTests {
     void refusesSlicesOutsideTheBytesAndAfterClosing() {
         try (FaissIndex index = FaissIndex.create(8, "IDMap,Flat", Metric.L2)) {
             index.addWithIds(FaissIndexTests.unitVectors(3, 8, 1), new long[] {1, 2, 3});
-            ObjectBody body = index.serialized();
+            ObjectBody body = index.intoSerialized();
             assertThatThrownBy(() -> body.slice(body.size() - 1, 2))
                     .isInstanceOf(IndexOutOfBoundsException.class);
             body.close();
