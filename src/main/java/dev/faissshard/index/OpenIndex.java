@@ -46,6 +46,7 @@ public final class OpenIndex implements AutoCloseable {
     private final IndexEvents events;
     private final Map<IndexType, OpenTypeIndex> types;
     private final Reopener reopener;
+    private final TailMerger tailMerger;
     private final FailureLog failures;
 
     /** Whether a shard was sealed since the last commit: the failure log is compacted then. */
@@ -70,10 +71,12 @@ public final class OpenIndex implements AutoCloseable {
             ProgressStore progressStore,
             ManifestPublisher manifests,
             IndexEvents events,
-            Reopener reopener) {
+            Reopener reopener,
+            TailMerger tailMerger) {
         this.location = location;
         this.committed = progress;
         this.reopener = reopener;
+        this.tailMerger = tailMerger;
         // Mutable for an update's reopen of one type's open shard; never changes its key set.
         this.types = new EnumMap<>(types);
         this.failures =
@@ -254,6 +257,22 @@ public final class OpenIndex implements AutoCloseable {
         old.close();
     }
 
+    /**
+     * Merges each type's open segments into few ({@link TailMerge}), for the end of a job: the next
+     * job then restores a handful of objects instead of one per batch. The next commit makes it
+     * durable; nothing is appended after it. Returns the first batch number still free, which that
+     * commit records.
+     */
+    public long mergeOpenSegments(long firstFreeBatch) {
+        return tailMerger.merge(this, firstFreeBatch);
+    }
+
+    /** Merges the open segments of an index; see {@link TailMerge}. */
+    @FunctionalInterface
+    interface TailMerger {
+        long merge(OpenIndex index, long firstFreeBatch);
+    }
+
     /** Opens one type again from its state, as {@link StoredIndex} opened it. */
     @FunctionalInterface
     interface Reopener {
@@ -383,6 +402,28 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     /**
+     * Takes a tail merge's result for one type ({@link TailMerge}): the new segments to upload, the
+     * old segment keys to delete after the manifest, the files whose tombstones it applied, and the
+     * first batch number its segments leave free, which the next commit records at least.
+     */
+    void tailMerged(
+            IndexType type,
+            IndexProgress state,
+            List<PendingObject> uploads,
+            List<String> obsoleteKeys,
+            List<String> clearedFiles,
+            long freeBatch) {
+        types.get(type).compacted(state, null);
+        pending.addAll(uploads);
+        obsolete.addAll(obsoleteKeys);
+        clear(type, clearedFiles);
+        reservedBatch = Math.max(reservedBatch, freeBatch);
+    }
+
+    /** The first batch number a merged segment left free: the next commit records at least it. */
+    private long reservedBatch;
+
+    /**
      * Makes everything since the last commit durable, in the order this class describes; returns
      * the progress now in storage.
      */
@@ -400,6 +441,7 @@ public final class OpenIndex implements AutoCloseable {
      * processed every catalogue row of its index to the end.
      */
     public Progress commit(long nextBatch, Instant now, boolean complete) {
+        nextBatch = Math.max(nextBatch, reservedBatch);
         StorageClient storage = location.storage();
         IndexLayout layout = location.layout();
         for (PendingObject object : List.copyOf(pending)) {
