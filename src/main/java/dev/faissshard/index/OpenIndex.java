@@ -52,6 +52,9 @@ public final class OpenIndex implements AutoCloseable {
     /** Whether a shard was sealed since the last commit: the failure log is compacted then. */
     private boolean sealedSinceCommit;
 
+    /** The first batch number a merged segment left free: the next commit records at least it. */
+    private long reservedBatch;
+
     /**
      * Uploads wait here until the commit that ends their batch. A sealed shard waits as its
      * serialized bytes while its native index is already freed, so memory holds one copy of it
@@ -258,10 +261,11 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     /**
-     * Merges each type's open segments into few ({@link TailMerge}), for the end of a job: the next
-     * job then restores a handful of objects instead of one per batch. The next commit makes it
-     * durable; nothing is appended after it. Returns the first batch number still free, which that
-     * commit records.
+     * Merges the open segments of each type that has more than {@code fsb.shard.merge-tail-above}
+     * ({@link TailMerge}), for the end of a job: the next job then restores a few objects per type
+     * instead of two or three per batch of every job since the shard opened. The next commit makes
+     * it durable; nothing is appended after it. Returns the first batch number still free, which
+     * that commit records.
      */
     public long mergeOpenSegments(long firstFreeBatch) {
         return tailMerger.merge(this, firstFreeBatch);
@@ -402,26 +406,22 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     /**
-     * Takes a tail merge's result for one type ({@link TailMerge}): the new segments to upload, the
-     * old segment keys to delete after the manifest, the files whose tombstones it applied, and the
-     * first batch number its segments leave free, which the next commit records at least.
+     * Takes a tail merge's result for one type ({@link TailMerge}, which stored its new segments
+     * already): the state naming them, the old segment keys to delete after the manifest, the files
+     * whose tombstones it applied, and the first batch number its segments leave free, which the
+     * next commit records at least.
      */
     void tailMerged(
             IndexType type,
             IndexProgress state,
-            List<PendingObject> uploads,
             List<String> obsoleteKeys,
             List<String> clearedFiles,
             long freeBatch) {
         types.get(type).compacted(state, null);
-        pending.addAll(uploads);
         obsolete.addAll(obsoleteKeys);
         clear(type, clearedFiles);
         reservedBatch = Math.max(reservedBatch, freeBatch);
     }
-
-    /** The first batch number a merged segment left free: the next commit records at least it. */
-    private long reservedBatch;
 
     /**
      * Makes everything since the last commit durable, in the order this class describes; returns

@@ -151,9 +151,7 @@ public class StoredIndex {
                 manifests,
                 events,
                 (type, state, tombstones) -> reopen(location, type, state, tombstones),
-                (index, firstFreeBatch) ->
-                        TailMerge.merge(
-                                index, writers.indexes(), settings.metric(), firstFreeBatch));
+                (index, firstFreeBatch) -> TailMerge.merge(index, writers, firstFreeBatch));
     }
 
     /** One type opened again from its current state (an update's restore of the open shard). */
