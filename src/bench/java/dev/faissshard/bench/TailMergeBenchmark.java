@@ -15,6 +15,8 @@ import dev.faissshard.shard.ShardProperties;
 import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.faiss.FaissVectorIndexes;
 import dev.faissshard.storage.LocalStorageClient;
+import dev.faissshard.storage.StorageClient;
+import dev.faissshard.storage.StoredObject;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,7 +40,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Prints, per setting, the jobs' wall and process CPU seconds, the open segments left, and the open
  * (restore) of the next job measured three times, settings alternating.
  *
- * <p>Usage: {@code TailMergeBenchmark [JOBS=100] [ROWS_PER_JOB=300] [MAX_MB=45]}
+ * <p>Usage: {@code TailMergeBenchmark [JOBS=100] [ROWS_PER_JOB=300] [MAX_MB=45]}; then {@code
+ * TailMergeBenchmark restore DIR LATENCY_MS [MAX_MB=45]} measures the restores again on the folder
+ * the first run printed, each read of an object delayed by {@code LATENCY_MS} as a remote store's
+ * round trip would (a local folder has none, so there the object count costs nothing).
  */
 public final class TailMergeBenchmark {
 
@@ -54,10 +60,18 @@ public final class TailMergeBenchmark {
     private TailMergeBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("restore")) {
+            restores(
+                    Path.of(args[1]),
+                    Long.parseLong(args[2]),
+                    args.length > 3 ? Integer.parseInt(args[3]) : 45);
+            return;
+        }
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int rows = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int maxMb = args.length > 2 ? Integer.parseInt(args[2]) : 45;
         Path dir = Files.createTempDirectory("tail-merge-bench");
+        System.out.println("indexes in " + dir);
         System.out.printf(
                 Locale.ROOT,
                 "%d incremental jobs of %d rows (3 types, dimensions 512/652/1164, %d MB shards)%n",
@@ -114,11 +128,93 @@ public final class TailMergeBenchmark {
         }
     }
 
+    private static void restores(Path dir, long latencyMs, int maxMb) {
+        System.out.printf(Locale.ROOT, "restores with %d ms per object read%n", latencyMs);
+        StorageClient slow = new SlowStorage(new LocalStorageClient(dir), latencyMs);
+        for (int round = 0; round < 3; round++) {
+            for (int above : SETTINGS) {
+                StoredIndex stored = stored(slow, maxMb, above);
+                IndexLocation location = stored.locate(IndexLayout.at("above-" + above + "/"));
+                double wall = System.nanoTime();
+                double cpu = processCpu();
+                try (OpenIndex index = stored.open(location, MODELS, IndexEvents.NONE)) {
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  restore of the next job, %s: %.2f s wall, %.2f s process CPU;"
+                                    + " load %s%n",
+                            name(above),
+                            (System.nanoTime() - wall) / 1e9,
+                            processCpu() - cpu,
+                            load());
+                }
+            }
+        }
+    }
+
+    /** A folder store whose every read waits a round trip first. */
+    private record SlowStorage(StorageClient local, long latencyMs) implements StorageClient {
+
+        @Override
+        public byte[] get(String key) {
+            pause();
+            return local.get(key);
+        }
+
+        @Override
+        public Optional<byte[]> find(String key) {
+            pause();
+            return local.find(key);
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(latencyMs);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Override
+        public void create(String key, byte[] data, String contentType) {
+            local.create(key, data, contentType);
+        }
+
+        @Override
+        public void replace(String key, byte[] data, String contentType) {
+            local.replace(key, data, contentType);
+        }
+
+        @Override
+        public List<StoredObject> list(String prefix) {
+            return local.list(prefix);
+        }
+
+        @Override
+        public void delete(String key) {
+            local.delete(key);
+        }
+
+        @Override
+        public void ping() {
+            local.ping();
+        }
+
+        @Override
+        public String description() {
+            return local.description();
+        }
+    }
+
     private static String name(int above) {
         return above == Integer.MAX_VALUE ? "no merge (before)" : "merge-tail-above " + above;
     }
 
     private static StoredIndex stored(Path dir, int maxMb, int above) {
+        return stored(new LocalStorageClient(dir), maxMb, above);
+    }
+
+    private static StoredIndex stored(StorageClient storage, int maxMb, int above) {
         ShardProperties shards =
                 new ShardProperties(
                         DataSize.ofMegabytes(maxMb),
@@ -134,7 +230,7 @@ public final class TailMergeBenchmark {
         JsonMapper json = JsonMapper.builder().build();
         Clock clock = Clock.systemUTC();
         return new StoredIndex(
-                new LocalStorageClient(dir),
+                storage,
                 new ProgressStore(json),
                 new ManifestPublisher(json, clock),
                 writers,
