@@ -112,6 +112,11 @@ final class IndexBuild {
             // The whole catalogue was read: a stored row it no longer has was deleted from it.
             index.retireUnseen(clock.instant());
         }
+        // The next job restores a few merged segments rather than one per batch of every job. Only
+        // while this process still holds the index: the merged segments take batch numbers a
+        // process that took it over would write.
+        control.checkMayWrite();
+        batchNumber = index.mergeOpenSegments(batchNumber);
         // Complete: the catalogue was read to its end (not cut short by a limit) and no failure is
         // one a later job would retry.
         return commit(batchNumber, !entries.hasNext() && !index.hasTransientFailures());

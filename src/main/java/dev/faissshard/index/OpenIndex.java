@@ -52,10 +52,14 @@ public final class OpenIndex implements AutoCloseable {
     private final IndexEvents events;
     private final Map<IndexType, OpenTypeIndex> types;
     private final Reopener reopener;
+    private final TailMerger tailMerger;
     private final FailureLog failures;
 
     /** Whether a shard was sealed since the last commit: the failure log is compacted then. */
     private boolean sealedSinceCommit;
+
+    /** The first batch number a merged segment left free: the next commit records at least it. */
+    private long reservedBatch;
 
     /**
      * Uploads wait here until the commit that ends their batch. A sealed shard waits as its
@@ -76,10 +80,12 @@ public final class OpenIndex implements AutoCloseable {
             ProgressStore progressStore,
             ManifestPublisher manifests,
             IndexEvents events,
-            Reopener reopener) {
+            Reopener reopener,
+            TailMerger tailMerger) {
         this.location = location;
         this.committed = progress;
         this.reopener = reopener;
+        this.tailMerger = tailMerger;
         // Mutable for an update's reopen of one type's open shard; never changes its key set.
         this.types = new EnumMap<>(types);
         this.failures =
@@ -260,6 +266,23 @@ public final class OpenIndex implements AutoCloseable {
         old.close();
     }
 
+    /**
+     * Merges the open segments of each type that has more than {@code fsb.shard.merge-tail-above}
+     * ({@link TailMerge}), for the end of a job: the next job then restores a few objects per type
+     * instead of two or three per batch of every job since the shard opened. The next commit makes
+     * it durable; nothing is appended after it. Returns the first batch number still free, which
+     * that commit records.
+     */
+    public long mergeOpenSegments(long firstFreeBatch) {
+        return tailMerger.merge(this, firstFreeBatch);
+    }
+
+    /** Merges the open segments of an index; see {@link TailMerge}. */
+    @FunctionalInterface
+    interface TailMerger {
+        long merge(OpenIndex index, long firstFreeBatch);
+    }
+
     /** Opens one type again from its state, as {@link StoredIndex} opened it. */
     @FunctionalInterface
     interface Reopener {
@@ -389,6 +412,24 @@ public final class OpenIndex implements AutoCloseable {
     }
 
     /**
+     * Takes a tail merge's result for one type ({@link TailMerge}, which stored its new segments
+     * already): the state naming them, the old segment keys to delete after the manifest, the files
+     * whose tombstones it applied, and the first batch number its segments leave free, which the
+     * next commit records at least.
+     */
+    void tailMerged(
+            IndexType type,
+            IndexProgress state,
+            List<String> obsoleteKeys,
+            List<String> clearedFiles,
+            long freeBatch) {
+        types.get(type).compacted(state, null);
+        obsolete.addAll(obsoleteKeys);
+        clear(type, clearedFiles);
+        reservedBatch = Math.max(reservedBatch, freeBatch);
+    }
+
+    /**
      * Makes everything since the last commit durable, in the order this class describes; returns
      * the progress now in storage.
      */
@@ -406,6 +447,7 @@ public final class OpenIndex implements AutoCloseable {
      * processed every catalogue row of its index to the end.
      */
     public Progress commit(long nextBatch, Instant now, boolean complete) {
+        nextBatch = Math.max(nextBatch, reservedBatch);
         StorageClient storage = location.storage();
         IndexLayout layout = location.layout();
         for (PendingObject object : List.copyOf(pending)) {

@@ -150,7 +150,8 @@ public class StoredIndex {
                 progressStore,
                 manifests,
                 events,
-                (type, state, tombstones) -> reopen(location, type, state, tombstones));
+                (type, state, tombstones) -> reopen(location, type, state, tombstones),
+                (index, firstFreeBatch) -> TailMerge.merge(index, writers, firstFreeBatch));
     }
 
     /** One type opened again from its current state (an update's restore of the open shard). */

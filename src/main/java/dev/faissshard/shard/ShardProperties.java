@@ -30,6 +30,11 @@ import org.springframework.validation.annotation.Validated;
  * @param qualityNprobe inverted lists searched when the build measures a trained index's recall;
  *     keep it equal to {@code fsb.search.nprobe}
  * @param auto how {@code factory: auto} chooses ({@link AutoFactory})
+ * @param mergeTailAbove a finished job merges its open shard's segments (one per batch of every job
+ *     since the shard opened) into few when there are more than this: the next job then restores a
+ *     few objects per type instead of hundreds. 8 keeps a restore to at most 24 objects per type
+ *     (three rounds of the 8 threads that fetch them) while a stream of tiny jobs rewrites the tail
+ *     only every eighth job, not at every one
  */
 @Validated
 @ConfigurationProperties("fsb.shard")
@@ -41,7 +46,8 @@ public record ShardProperties(
         @DefaultValue("1") @Min(1) int faissThreads,
         @DefaultValue("100000") @Min(1) long trainingSample,
         @DefaultValue("16") @Min(1) int qualityNprobe,
-        @DefaultValue @NotNull @Valid Auto auto) {
+        @DefaultValue @NotNull @Valid Auto auto,
+        @DefaultValue("8") @Min(1) int mergeTailAbove) {
 
     /** The factory value that lets {@link AutoFactory} choose. */
     public static final String AUTO = "auto";
@@ -98,6 +104,28 @@ public record ShardProperties(
                 trainingSample,
                 qualityNprobe,
                 new Auto(1_000_000, DataSize.ofGigabytes(1), 0.9));
+    }
+
+    /** Properties with the shipped merge of a finished job's open segments. */
+    public ShardProperties(
+            DataSize maxBytes,
+            long maxVectors,
+            String factory,
+            Metric metric,
+            int faissThreads,
+            long trainingSample,
+            int qualityNprobe,
+            Auto auto) {
+        this(
+                maxBytes,
+                maxVectors,
+                factory,
+                metric,
+                faissThreads,
+                trainingSample,
+                qualityNprobe,
+                auto,
+                8);
     }
 
     /** Whether the factory is chosen by {@link AutoFactory} per dimension. */

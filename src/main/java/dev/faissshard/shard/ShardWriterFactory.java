@@ -68,6 +68,18 @@ public class ShardWriterFactory {
         return java.util.Optional.of(choices.get(dimension));
     }
 
+    /**
+     * Open segments of one type above which a finished job merges them ({@code merge-tail-above}).
+     */
+    public int mergeTailAbove() {
+        return properties.mergeTailAbove();
+    }
+
+    /** The largest object a shard (and so a merged open segment) may be, in bytes. */
+    public long maxObjectBytes() {
+        return properties.maxBytes().toBytes();
+    }
+
     /** The library the shards are made with, for reading back what the writers produced. */
     public VectorIndexes indexes() {
         return indexes;
