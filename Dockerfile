@@ -27,7 +27,7 @@ FROM eclipse-temurin:25-jre AS jre
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgomp1 libblas3 liblapack3 libturbojpeg0 libwebp7 libspng0 libdeflate0 ca-certificates \
+      libgomp1 libblas3 liblapack3 libopenblas0-openmp libturbojpeg0 libwebp7 libspng0 libdeflate0 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=jre /opt/java/openjdk /opt/java/openjdk
 ENV JAVA_HOME=/opt/java/openjdk

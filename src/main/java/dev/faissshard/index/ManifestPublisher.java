@@ -121,7 +121,8 @@ public class ManifestPublisher {
                                         training.sha256(),
                                         training.bytes(),
                                         training.factory(),
-                                        training.sampleVectors()));
+                                        training.sampleVectors(),
+                                        training.choice()));
                         if (training.quality() != null) {
                             quality.put(type, training.quality());
                         }

@@ -2,6 +2,7 @@ package dev.faissshard.index;
 
 import dev.faissshard.checksum.Sha256;
 import dev.faissshard.embedding.IndexType;
+import dev.faissshard.shard.AutoFactory;
 import dev.faissshard.shard.RecallSample;
 import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
@@ -382,7 +383,10 @@ final class OpenTypeIndex implements AutoCloseable {
                         state.factory(),
                         trained.sampleVectors(),
                         clock.instant(),
-                        null);
+                        null,
+                        writers.autoChoice(state.model().dimension())
+                                .map(AutoFactory.Choice::reason)
+                                .orElse(null));
         state = withTrained(state, record);
         log.info(
                 "Trained {} ({}) on {} vectors in {} ms: {} bytes",

@@ -1,5 +1,7 @@
 package dev.faissshard.index;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * A trained index in the manifest: readers that merge shards ({@code merge_ondisk}) need its empty,
  * trained index, and every shard of the type names its sha256.
@@ -10,6 +12,25 @@ package dev.faissshard.index;
  * @param bytes its size
  * @param factory FAISS factory string
  * @param sampleVectors vectors it was trained on
+ * @param choice why {@code factory: auto} chose the factory, or null when it was configured
  */
 public record TrainedEntry(
-        String type, String file, String sha256, long bytes, String factory, long sampleVectors) {}
+        String type,
+        String file,
+        String sha256,
+        long bytes,
+        String factory,
+        long sampleVectors,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String choice) {
+
+    /** The entry of a configured factory's training. */
+    public TrainedEntry(
+            String type,
+            String file,
+            String sha256,
+            long bytes,
+            String factory,
+            long sampleVectors) {
+        this(type, file, sha256, bytes, factory, sampleVectors, null);
+    }
+}

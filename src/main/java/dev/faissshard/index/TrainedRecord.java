@@ -15,6 +15,7 @@ import java.time.Instant;
  * @param sampleVectors vectors it was trained on (the first of the catalogue)
  * @param trainedAt when it was trained
  * @param quality recall measured at the end of the last build, or null before
+ * @param choice why {@code factory: auto} chose the factory, or null when it was configured
  */
 public record TrainedRecord(
         String file,
@@ -23,9 +24,23 @@ public record TrainedRecord(
         String factory,
         long sampleVectors,
         Instant trainedAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) IndexQuality quality) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) IndexQuality quality,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String choice) {
+
+    /** A training of a configured factory. */
+    public TrainedRecord(
+            String file,
+            String sha256,
+            long bytes,
+            String factory,
+            long sampleVectors,
+            Instant trainedAt,
+            IndexQuality quality) {
+        this(file, sha256, bytes, factory, sampleVectors, trainedAt, quality, null);
+    }
 
     public TrainedRecord withQuality(IndexQuality measured) {
-        return new TrainedRecord(file, sha256, bytes, factory, sampleVectors, trainedAt, measured);
+        return new TrainedRecord(
+                file, sha256, bytes, factory, sampleVectors, trainedAt, measured, choice);
     }
 }

@@ -23,10 +23,11 @@ import java.util.Locale;
  *       when the training sample cannot give FAISS's 39 vectors per centroid.
  *   <li>The recall floor: exact search is the only choice that guarantees a floor above 0.99, so
  *       such a floor with a budget too small for exact vectors fails with what would fit. Under it,
- *       how much recall a code keeps depends on the vectors (docs/scale.md: the same codes reach
- *       0.94 on synthetic vectors and 0.55 on the models' real ones), so it is not predicted here:
- *       the build measures it ({@link RecallSample}), records it in the manifest and logs a warning
- *       when it is under the floor.
+ *       how much recall a code keeps depends on the vectors (docs/scale.md: 232 bytes per vector,
+ *       20x smaller than exact, keep 0.955 of the models' real combined vectors' top 10 once the
+ *       PCA keeps inner products, see {@link ShardWriter}), so it is not predicted here: the build
+ *       measures it ({@link RecallSample}), records it in the manifest and logs a warning when it
+ *       is under the floor.
  * </ol>
  */
 public final class AutoFactory {

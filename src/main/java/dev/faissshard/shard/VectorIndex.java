@@ -121,6 +121,18 @@ public interface VectorIndex extends AutoCloseable {
      */
     Exported export();
 
+    /** The stored vector of one id, or null when the index holds no such id. */
+    default float[] reconstruct(long id) {
+        Exported all = export();
+        int d = dimension();
+        for (int row = 0; row < all.ids().length; row++) {
+            if (all.ids()[row] == id) {
+                return java.util.Arrays.copyOfRange(all.vectors(), row * d, (row + 1) * d);
+            }
+        }
+        return null;
+    }
+
     /** The index in its library's serialization format, as readers of the stored index load it. */
     byte[] toBytes();
 

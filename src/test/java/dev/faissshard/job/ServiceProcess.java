@@ -173,7 +173,12 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     Map<String, Object> awaitFinished(String location) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        return awaitFinished(location, 180);
+    }
+
+    /** The job's view once it ended, waiting at most {@code seconds}. */
+    Map<String, Object> awaitFinished(String location, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             HttpResponse<String> response =
                     http.send(
@@ -187,7 +192,7 @@ final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("job did not finish within 180 s");
+        throw new AssertionError("job did not finish within " + seconds + " s");
     }
 
     /** SIGTERM, as Kubernetes sends before evicting a pod; returns the exit code. */
