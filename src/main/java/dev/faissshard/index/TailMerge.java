@@ -7,6 +7,7 @@ import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.VectorIndex;
 import dev.faissshard.shard.VectorIndexes;
+import dev.faissshard.storage.ObjectBody;
 import dev.faissshard.storage.StorageClient;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -201,7 +202,7 @@ final class TailMerge {
         int dimension = index.state(type).model().dimension();
         List<IdFile.Entry> entries = new ArrayList<>();
         long[] prints = new long[0];
-        byte[] data;
+        ObjectBody data;
         try (VectorIndex into = indexes.create(dimension, ShardWriter.SEGMENT_FACTORY, metric)) {
             for (SegmentRecord part : run) {
                 OpenTypeIndex.Live live = read(store, layout, indexes, part, dead);
@@ -217,7 +218,8 @@ final class TailMerge {
             if (entries.isEmpty()) {
                 return null;
             }
-            data = into.toBytes();
+            // Up to a shard's size: stored from the index itself, never copied (see ObjectBody).
+            data = into.intoSerialized();
         }
         String key = layout.segmentKey(type, shard, batch);
         String idsKey = layout.segmentIdsKey(type, shard, batch);
@@ -230,19 +232,21 @@ final class TailMerge {
                         FingerprintFile.write(prints, 0, prints.length),
                         FAISS_TYPE,
                         false));
-        index.storeNow(new PendingObject("segment", key, data, FAISS_TYPE, false));
-        long min = entries.stream().mapToLong(IdFile.Entry::faissId).min().orElseThrow();
-        long max = entries.stream().mapToLong(IdFile.Entry::faissId).max().orElseThrow();
-        return new SegmentRecord(
-                batch,
-                layout.relative(key),
-                layout.relative(idsKey),
-                entries.size(),
-                data.length,
-                Sha256.hex(data),
-                min,
-                max,
-                layout.relative(urlsKey));
+        try (data) {
+            index.storeNow(new PendingObject("segment", key, data, FAISS_TYPE, false));
+            long min = entries.stream().mapToLong(IdFile.Entry::faissId).min().orElseThrow();
+            long max = entries.stream().mapToLong(IdFile.Entry::faissId).max().orElseThrow();
+            return new SegmentRecord(
+                    batch,
+                    layout.relative(key),
+                    layout.relative(idsKey),
+                    entries.size(),
+                    data.size(),
+                    data.sha256(),
+                    min,
+                    max,
+                    layout.relative(urlsKey));
+        }
     }
 
     /** A segment's live rows, checked against the checksum progress.json records for it. */
