@@ -46,6 +46,13 @@ public class StoredIndex {
     /** Segments fetched ahead of the one being restored; each is at most one batch of vectors. */
     private static final int LOAD_AHEAD = 16;
 
+    /**
+     * Bytes of segments fetched ahead at most (one segment always). A merged tail segment is
+     * several batches' worth, and each one in flight costs its bytes and its vectors on the heap:
+     * sixteen of them ran the documented 128 MB heap out of memory.
+     */
+    private static final long LOAD_AHEAD_BYTES = 16L << 20;
+
     private final StorageClient storage;
     private final ProgressStore progressStore;
     private final ManifestPublisher manifests;
@@ -215,13 +222,22 @@ public class StoredIndex {
         Deque<String> files = new ArrayDeque<>();
         try {
             Iterator<SegmentRecord> segments = state.openSegments().iterator();
-            while (segments.hasNext() || !ahead.isEmpty()) {
-                while (segments.hasNext() && ahead.size() < LOAD_AHEAD) {
-                    SegmentRecord segment = segments.next();
+            Deque<Long> sizes = new ArrayDeque<>();
+            long aheadBytes = 0;
+            SegmentRecord next = segments.hasNext() ? segments.next() : null;
+            while (next != null || !ahead.isEmpty()) {
+                while (next != null
+                        && ahead.size() < LOAD_AHEAD
+                        && (ahead.isEmpty() || aheadBytes + next.bytes() <= LOAD_AHEAD_BYTES)) {
+                    SegmentRecord segment = next;
                     ahead.add(loaders.submit(() -> loadSegment(store, layout, segment)));
                     files.add(segment.file());
+                    sizes.add(segment.bytes());
+                    aheadBytes += segment.bytes();
+                    next = segments.hasNext() ? segments.next() : null;
                 }
                 LoadedSegment loaded = await(ahead.poll());
+                aheadBytes -= sizes.poll();
                 long restoring = System.nanoTime();
                 index.restoreSegment(
                         files.poll(), loaded.vectors(), loaded.entries(), loaded.fingerprints());

@@ -48,6 +48,14 @@ final class TailMerge {
     /** Room for the {@code IDMap,Flat} header within the object size bound. */
     private static final long HEADER_BYTES = 4096;
 
+    /**
+     * Merged segments are at most this large (or the shard object size, if smaller): the next job
+     * restores each on the heap, bytes and vectors both, and a merged segment of a whole shard (45
+     * MB) ran the documented 128 MB heap out of memory there. A full tail is then about six merged
+     * segments per type, still far fewer than its batches.
+     */
+    static final long MERGED_SEGMENT_BYTES = 8L << 20;
+
     private TailMerge() {}
 
     /**
@@ -126,7 +134,9 @@ final class TailMerge {
                 runs(
                         state.openSegments(),
                         writers.mergeTailAbove(),
-                        maxVectors(writers.maxObjectBytes(), dimension));
+                        maxVectors(
+                                Math.min(writers.maxObjectBytes(), MERGED_SEGMENT_BYTES),
+                                dimension));
         if (runs.isEmpty()) {
             return firstBatch;
         }
