@@ -8,6 +8,7 @@ import dev.faissshard.shard.ShardSettings;
 import dev.faissshard.shard.ShardWriter;
 import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.VectorIndex;
+import dev.faissshard.shard.VectorIndexes;
 import dev.faissshard.storage.StorageClient;
 import dev.faissshard.storage.StoredObject;
 import java.time.Clock;
@@ -334,11 +335,18 @@ public class StoredIndex {
     }
 
     /** One flushed segment, fetched, checked against progress.json and decoded. */
-    private record LoadedSegment(
+    /** A segment read back: its vectors, id file and fingerprints (null when it has none). */
+    record LoadedSegment(
             VectorIndex.Exported vectors, List<IdFile.Entry> entries, long[] fingerprints) {}
 
     private LoadedSegment loadSegment(
             StorageClient store, IndexLayout layout, SegmentRecord segment) {
+        return loadSegment(store, layout, writers.indexes(), segment);
+    }
+
+    /** Reads a segment back, checked against the checksum progress.json records for it. */
+    static LoadedSegment loadSegment(
+            StorageClient store, IndexLayout layout, VectorIndexes indexes, SegmentRecord segment) {
         byte[] data = store.get(layout.absolute(segment.file()));
         if (!Sha256.hex(data).equals(segment.sha256())) {
             throw new IllegalStateException(
@@ -354,7 +362,7 @@ public class StoredIndex {
                                 store.get(layout.absolute(segment.urlsFile())),
                                 entries.size(),
                                 segment.urlsFile());
-        try (VectorIndex flushed = writers.indexes().fromBytes(data)) {
+        try (VectorIndex flushed = indexes.fromBytes(data)) {
             return new LoadedSegment(flushed.export(), entries, fingerprints);
         }
     }

@@ -1,6 +1,5 @@
 package dev.faissshard.index;
 
-import dev.faissshard.checksum.Sha256;
 import dev.faissshard.embedding.IndexType;
 import dev.faissshard.shard.Metric;
 import dev.faissshard.shard.ShardWriter;
@@ -266,24 +265,12 @@ final class TailMerge {
             VectorIndexes indexes,
             SegmentRecord segment,
             Tombstones dead) {
-        byte[] data = store.get(layout.absolute(segment.file()));
-        if (!Sha256.hex(data).equals(segment.sha256())) {
-            throw new IllegalStateException(
-                    "Segment "
-                            + segment.file()
-                            + " does not match the checksum recorded in progress.json; storage was"
-                            + " modified");
-        }
-        List<IdFile.Entry> entries = IdFile.read(store.get(layout.absolute(segment.idsFile())));
+        StoredIndex.LoadedSegment loaded = StoredIndex.loadSegment(store, layout, indexes, segment);
+        // Rows stored before fingerprints were kept carry none (UNKNOWN) into the merged segment.
         long[] prints =
-                segment.urlsFile() == null
-                        ? new long[entries.size()]
-                        : FingerprintFile.read(
-                                store.get(layout.absolute(segment.urlsFile())),
-                                entries.size(),
-                                segment.urlsFile());
-        try (VectorIndex stored = indexes.fromBytes(data)) {
-            return OpenTypeIndex.live(segment.file(), stored.export(), entries, prints, dead);
-        }
+                loaded.fingerprints() == null
+                        ? new long[loaded.entries().size()]
+                        : loaded.fingerprints();
+        return OpenTypeIndex.live(segment.file(), loaded.vectors(), loaded.entries(), prints, dead);
     }
 }
