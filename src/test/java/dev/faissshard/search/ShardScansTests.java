@@ -19,7 +19,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -47,9 +48,15 @@ class ShardScansTests {
         }
     }
 
-    @Test
-    void concurrentQueriesGetEveryShardsOwnTopK() throws Exception {
-        scans = new ShardScans(properties(), meters);
+    /**
+     * The policies of {@code spread-max-riders}: one scan thread per type always (0), a second one
+     * only for one or two riders (2, the shipped value: the 48 queries here mostly ride more, so
+     * workers step back mid-scan), and every scan thread always (32).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2, 32})
+    void concurrentQueriesGetEveryShardsOwnTopK(int spreadMaxRiders) throws Exception {
+        scans = new ShardScans(properties(spreadMaxRiders), meters);
         AtomicInteger freed = new AtomicInteger();
         List<LoadedShard> shards =
                 List.of(
@@ -109,7 +116,7 @@ class ShardScansTests {
         assertThat(batches.totalAmount())
                 .as("queries scanned, range by range")
                 .isEqualTo(queries * 5);
-        assertThat(batches.max()).isLessThanOrEqualTo(properties().maxBatch());
+        assertThat(batches.max()).isLessThanOrEqualTo(properties(spreadMaxRiders).maxBatch());
         shards.forEach(LoadedShard::release);
         assertThat(freed.get()).as("shards freed once the last reference went").isEqualTo(3);
     }
@@ -180,7 +187,7 @@ class ShardScansTests {
         return vector;
     }
 
-    private static SearchProperties properties() {
+    private static SearchProperties properties(int spreadMaxRiders) {
         return new SearchProperties(
                 DataSize.ofMegabytes(64),
                 1,
@@ -192,6 +199,9 @@ class ShardScansTests {
                 16,
                 2,
                 8,
-                Duration.ofMillis(1));
+                Duration.ofMillis(1),
+                16,
+                64,
+                spreadMaxRiders);
     }
 }
