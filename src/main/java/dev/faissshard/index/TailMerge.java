@@ -244,6 +244,9 @@ final class TailMerge {
         long[] prints = new long[0];
         ObjectBody data;
         try (VectorIndex into = indexes.create(dimension, ShardWriter.SEGMENT_FACTORY, metric)) {
+            // Room for every row of the run up front: growing by doubling would hold the old
+            // and the new array at once, up to twice the merged segment, next to the open shard.
+            into.reserve(run.stream().mapToLong(SegmentRecord::vectors).sum());
             OpenTypeIndex open = index.typeIndex(type);
             for (SegmentRecord part : run) {
                 Optional<OpenTypeIndex.Copied> held =
