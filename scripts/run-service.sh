@@ -190,6 +190,12 @@ fi
 # glibc's malloc arenas: two instead of eight per core, for ONNX Runtime's and the decoders' threads.
 MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export MALLOC_ARENA_MAX
+# glibc's mmap threshold fixed at 4 MiB: by default it rises to the size of each large block freed (up
+# to 32 MiB), after which the build's blocks of a few MiB (segments, FAISS arrays, model tensors) come
+# from the arenas, which keep their pages once freed. Measured on a 3,000-image build: 8 MB less peak
+# RSS, the same CPU. Smaller blocks stay in the arenas: mapping each one cost 20% more CPU.
+MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4194304}"
+export MALLOC_MMAP_THRESHOLD_
 
 COMMAND=("$JAVA" "${JVM[@]}" "${EXTRA[@]}" -jar "$FSB_JAR" "$@")
 if [ "$MODE" = print ]; then

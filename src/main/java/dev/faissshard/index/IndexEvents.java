@@ -17,6 +17,12 @@ public interface IndexEvents {
     /** A shard was sealed; it is uploaded by the next commit. */
     void sealed(IndexType type, ShardRecord shard);
 
+    /**
+     * An open segment was restored into its type's open shard: fetched, checked, decoded and added,
+     * after which nothing holds its bytes any more.
+     */
+    default void restored(IndexType type, SegmentRecord segment, long nanos) {}
+
     IndexEvents NONE =
             new IndexEvents() {
                 @Override

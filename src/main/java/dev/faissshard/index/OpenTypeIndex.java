@@ -10,8 +10,11 @@ import dev.faissshard.shard.VectorIndex;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiPredicate;
 
@@ -64,6 +67,13 @@ final class OpenTypeIndex implements AutoCloseable {
 
     /** The fingerprints of the open shard's rows by id, for the check of a changed row. */
     private final FingerprintTable openPrintById = new FingerprintTable();
+
+    /**
+     * Where the rows of each open segment this process restored or wrote are in the open shard (by
+     * segment file): a tail merge copies them from there instead of reading the segment back.
+     * Segments of a tail merge are not here: the open shard still holds their parts' dead rows.
+     */
+    private final Map<String, HeldRows> heldRows = new HashMap<>();
 
     /** The sealed shards' fingerprints, read as asked about; null: not kept (maintenance). */
     private final SealedFingerprints sealedPrints;
@@ -133,6 +143,7 @@ final class OpenTypeIndex implements AutoCloseable {
             entries = live.entries();
             fingerprints = live.fingerprints();
         }
+        heldRows.put(file, new HeldRows(openEntries.size(), entries.size()));
         rememberPrints(entries, fingerprints, 0, entries.size());
         if (segment.count() > 0) {
             writer.restore(segment);
@@ -260,6 +271,47 @@ final class OpenTypeIndex implements AutoCloseable {
                 Arrays.copyOf(keptPrints, kept));
     }
 
+    /**
+     * Adds the rows of an open segment that {@code dead} does not name, in their order, to {@code
+     * into} (an exact index), copied from the open shard where this process holds them as they were
+     * stored; returns their id file entries and fingerprints, or empty (nothing added) when the
+     * open shard does not hold the segment's rows exactly: a segment this process neither restored
+     * nor wrote, or a trained or graph index in the open shard.
+     *
+     * <p>The open shard holds a restored segment's rows without the ones dead when it was restored;
+     * tombstones are only ever added to a file that stays, so those are dead in {@code dead} too,
+     * and the rows copied are the ones a read of the stored segment would keep.
+     */
+    Optional<Copied> copyLiveRows(String file, Tombstones dead, VectorIndex into) {
+        HeldRows held = heldRows.get(file);
+        if (held == null || !writer.holdsExactRows()) {
+            return Optional.empty();
+        }
+        List<IdFile.Entry> entries = new ArrayList<>(held.count());
+        long[] prints = new long[held.count()];
+        int from = held.start();
+        int end = held.start() + held.count();
+        int runStart = from;
+        for (int row = from; row < end; row++) {
+            IdFile.Entry entry = openEntries.get(row);
+            if (dead.isDead(file, entry.faissId())) {
+                writer.copyOpenRows(into, runStart, row);
+                runStart = row + 1;
+                continue;
+            }
+            prints[entries.size()] = openPrints[row];
+            entries.add(entry);
+        }
+        writer.copyOpenRows(into, runStart, end);
+        return Optional.of(new Copied(entries, Arrays.copyOf(prints, entries.size())));
+    }
+
+    /** The id file entries and fingerprints of rows {@link #copyLiveRows} copied, in order. */
+    record Copied(List<IdFile.Entry> entries, long[] fingerprints) {}
+
+    /** Rows {@code [start, start + count)} of the open shard. */
+    private record HeldRows(int start, int count) {}
+
     /** What is left of a file without its dead vectors, with the fingerprints of its rows. */
     record Live(VectorIndex.Exported rows, List<IdFile.Entry> entries, long[] fingerprints) {}
 
@@ -275,11 +327,19 @@ final class OpenTypeIndex implements AutoCloseable {
         if (next != null) {
             writer.close();
             writer = next;
+            heldRows.clear();
             openEntries.clear();
             openPrintCount = 0;
             openPrintById.clear();
         }
         state = compacted;
+        heldRows.keySet().retainAll(openFiles(compacted));
+    }
+
+    private static Set<String> openFiles(IndexProgress state) {
+        Set<String> files = new HashSet<>();
+        state.openSegments().forEach(segment -> files.add(segment.file()));
+        return files;
     }
 
     /**
@@ -457,6 +517,8 @@ final class OpenTypeIndex implements AutoCloseable {
         System.arraycopy(openPrints, count, openPrints, 0, openPrintCount - count);
         openPrintCount -= count;
         openPrintById.clear();
+        // The rows before the seal are gone from the open shard, and with them every segment.
+        heldRows.clear();
         for (int i = 0; i < openPrintCount; i++) {
             openPrintById.put(openEntries.get(i).faissId(), openPrints[i]);
         }
@@ -541,6 +603,9 @@ final class OpenTypeIndex implements AutoCloseable {
                         BINARY_TYPE,
                         false));
         changes.uploads.add(new PendingObject("segment", key, segment.data(), FAISS_TYPE, false));
+        heldRows.put(
+                layout.relative(key),
+                new HeldRows(openEntries.size() - entries.size(), entries.size()));
         List<SegmentRecord> segments = new ArrayList<>(state.openSegments());
         segments.add(
                 new SegmentRecord(

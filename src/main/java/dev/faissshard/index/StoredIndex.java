@@ -52,7 +52,7 @@ public class StoredIndex {
      * several batches' worth, and each one in flight costs its bytes and its vectors on the heap:
      * sixteen of them ran the documented 128 MB heap out of memory.
      */
-    private static final long LOAD_AHEAD_BYTES = 16L << 20;
+    static final long LOAD_AHEAD_BYTES = 16L << 20;
 
     private final StorageClient storage;
     private final ProgressStore progressStore;
@@ -143,7 +143,8 @@ public class StoredIndex {
                                         model,
                                         state,
                                         progress.tombstones(),
-                                        loaders));
+                                        loaders,
+                                        events));
                     });
         } catch (RuntimeException ex) {
             open.values().forEach(OpenTypeIndex::close);
@@ -158,7 +159,7 @@ public class StoredIndex {
                 progressStore,
                 manifests,
                 events,
-                (type, state, tombstones) -> reopen(location, type, state, tombstones),
+                (type, state, tombstones) -> reopen(location, type, state, tombstones, events),
                 (index, firstFreeBatch) -> TailMerge.merge(index, writers, firstFreeBatch));
     }
 
@@ -167,10 +168,11 @@ public class StoredIndex {
             IndexLocation location,
             IndexType type,
             IndexProgress state,
-            List<TombstoneRecord> tombstones) {
+            List<TombstoneRecord> tombstones,
+            IndexEvents events) {
         ExecutorService loaders = loaders();
         try {
-            return openType(location, type, state.model(), state, tombstones, loaders);
+            return openType(location, type, state.model(), state, tombstones, loaders, events);
         } finally {
             loaders.shutdownNow();
         }
@@ -193,7 +195,8 @@ public class StoredIndex {
             ModelInfo model,
             IndexProgress state,
             List<TombstoneRecord> tombstones,
-            ExecutorService loaders) {
+            ExecutorService loaders,
+            IndexEvents events) {
         IndexLayout layout = location.layout();
         StorageClient store = location.storage();
         long start = System.nanoTime();
@@ -220,10 +223,9 @@ public class StoredIndex {
                         new SealedFingerprints(store, layout));
         long restoreNanos = 0;
         Deque<Future<LoadedSegment>> ahead = new ArrayDeque<>();
-        Deque<String> files = new ArrayDeque<>();
+        Deque<SegmentRecord> fetching = new ArrayDeque<>();
         try {
             Iterator<SegmentRecord> segments = state.openSegments().iterator();
-            Deque<Long> sizes = new ArrayDeque<>();
             long aheadBytes = 0;
             SegmentRecord next = segments.hasNext() ? segments.next() : null;
             while (next != null || !ahead.isEmpty()) {
@@ -232,17 +234,19 @@ public class StoredIndex {
                         && (ahead.isEmpty() || aheadBytes + next.bytes() <= LOAD_AHEAD_BYTES)) {
                     SegmentRecord segment = next;
                     ahead.add(loaders.submit(() -> loadSegment(store, layout, segment)));
-                    files.add(segment.file());
-                    sizes.add(segment.bytes());
+                    fetching.add(segment);
                     aheadBytes += segment.bytes();
                     next = segments.hasNext() ? segments.next() : null;
                 }
                 LoadedSegment loaded = await(ahead.poll());
-                aheadBytes -= sizes.poll();
+                SegmentRecord segment = fetching.poll();
+                aheadBytes -= segment.bytes();
                 long restoring = System.nanoTime();
                 index.restoreSegment(
-                        files.poll(), loaded.vectors(), loaded.entries(), loaded.fingerprints());
-                restoreNanos += System.nanoTime() - restoring;
+                        segment.file(), loaded.vectors(), loaded.entries(), loaded.fingerprints());
+                long restored = System.nanoTime() - restoring;
+                restoreNanos += restored;
+                events.restored(type, segment, restored);
             }
         } catch (RuntimeException ex) {
             ahead.forEach(future -> future.cancel(true));

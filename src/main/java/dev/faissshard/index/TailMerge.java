@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * the old ones), the manifest, and only then deletes the old objects. A kill before the progress
  * write leaves merged objects nobody names, a kill after it old ones; the next open removes either,
  * and every live vector is named exactly once at every instant.
+ *
+ * <p>The rows of a segment this process restored or wrote are still in its open shard: when that
+ * holds them exactly (a flat factory, or a trained one still buffering), they are copied from there
+ * into the merged segment, natively, instead of being read back from storage (a round trip, a
+ * checksum and a decode per segment: most of what a merge cost a first build). Only the segments of
+ * a tail the process did not restore, or an open shard of codes or a graph, are read back. Both
+ * give the same rows in the same order, hence the same bytes.
  */
 final class TailMerge {
 
@@ -62,10 +70,19 @@ final class TailMerge {
      * (the caller commits); returns the first batch number still free.
      */
     static long merge(OpenIndex index, ShardWriterFactory writers, long firstBatch) {
+        return merge(index, writers, firstBatch, true);
+    }
+
+    /**
+     * {@link #merge(OpenIndex, ShardWriterFactory, long)}, copying the rows the open shard holds
+     * from there only with {@code fromHeldRows} (tests compare with reading every segment back).
+     */
+    static long merge(
+            OpenIndex index, ShardWriterFactory writers, long firstBatch, boolean fromHeldRows) {
         long free = firstBatch;
         for (IndexType type : index.types()) {
             try {
-                free = Math.max(free, merge(index, type, writers, firstBatch));
+                free = Math.max(free, merge(index, type, writers, firstBatch, fromHeldRows));
             } catch (RuntimeException ex) {
                 // The merge only spares the next job round trips. Until its state is taken (the
                 // last step), the type keeps its segments, and what it stored is named by nothing:
@@ -126,7 +143,11 @@ final class TailMerge {
     }
 
     private static long merge(
-            OpenIndex index, IndexType type, ShardWriterFactory writers, long firstBatch) {
+            OpenIndex index,
+            IndexType type,
+            ShardWriterFactory writers,
+            long firstBatch,
+            boolean fromHeldRows) {
         IndexProgress state = index.state(type);
         int dimension = state.model().dimension();
         List<List<SegmentRecord>> runs =
@@ -162,7 +183,16 @@ final class TailMerge {
                 continue;
             }
             SegmentRecord merged =
-                    write(index, type, state.openShard(), batch, run, dead, indexes, metric);
+                    write(
+                            index,
+                            type,
+                            state.openShard(),
+                            batch,
+                            run,
+                            dead,
+                            indexes,
+                            metric,
+                            fromHeldRows);
             if (merged != null) {
                 kept.add(merged);
                 batch++;
@@ -205,7 +235,8 @@ final class TailMerge {
             List<SegmentRecord> run,
             Tombstones dead,
             VectorIndexes indexes,
-            Metric metric) {
+            Metric metric,
+            boolean fromHeldRows) {
         IndexLayout layout = index.location().layout();
         StorageClient store = index.location().storage();
         int dimension = index.state(type).model().dimension();
@@ -213,16 +244,31 @@ final class TailMerge {
         long[] prints = new long[0];
         ObjectBody data;
         try (VectorIndex into = indexes.create(dimension, ShardWriter.SEGMENT_FACTORY, metric)) {
+            // Room for every row of the run up front: growing by doubling would hold the old
+            // and the new array at once, up to twice the merged segment, next to the open shard.
+            into.reserve(run.stream().mapToLong(SegmentRecord::vectors).sum());
+            OpenTypeIndex open = index.typeIndex(type);
             for (SegmentRecord part : run) {
-                OpenTypeIndex.Live live = read(store, layout, indexes, part, dead);
-                if (live.entries().isEmpty()) {
-                    continue;
+                Optional<OpenTypeIndex.Copied> held =
+                        fromHeldRows
+                                ? open.copyLiveRows(part.file(), dead, into)
+                                : Optional.empty();
+                long[] partPrints;
+                if (held.isPresent()) {
+                    entries.addAll(held.get().entries());
+                    partPrints = held.get().fingerprints();
+                } else {
+                    OpenTypeIndex.Live live = read(store, layout, indexes, part, dead);
+                    if (live.entries().isEmpty()) {
+                        continue;
+                    }
+                    into.addWithIds(live.rows().vectors(), live.rows().ids());
+                    entries.addAll(live.entries());
+                    partPrints = live.fingerprints();
                 }
-                into.addWithIds(live.rows().vectors(), live.rows().ids());
-                entries.addAll(live.entries());
                 int at = prints.length;
-                prints = Arrays.copyOf(prints, at + live.fingerprints().length);
-                System.arraycopy(live.fingerprints(), 0, prints, at, live.fingerprints().length);
+                prints = Arrays.copyOf(prints, at + partPrints.length);
+                System.arraycopy(partPrints, 0, prints, at, partPrints.length);
             }
             if (entries.isEmpty()) {
                 return null;

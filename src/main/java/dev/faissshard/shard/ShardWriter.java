@@ -95,6 +95,27 @@ public final class ShardWriter implements AutoCloseable {
         return open.count();
     }
 
+    /**
+     * Whether the open shard holds its rows as the exact vectors added, so that {@link
+     * #copyOpenRows} can copy them: a flat factory's shard, or a trained factory's buffer before
+     * training.
+     */
+    public boolean holdsExactRows() {
+        return open.copiesRowRanges();
+    }
+
+    /**
+     * Adds the open shard's rows {@code [from, to)} (in the order they were added since the last
+     * seal) with their ids to {@code into}, an exact index of the same dimension, without copying
+     * them through the heap; only where {@link #holdsExactRows}.
+     */
+    public void copyOpenRows(VectorIndex into, long from, long to) {
+        if (!holdsExactRows()) {
+            throw new IllegalStateException("the open shard does not hold its rows exactly");
+        }
+        into.addRangeFrom(open, from, to);
+    }
+
     /** Carries a flushed segment of the open shard back into it, as a resumed job does. */
     public void restore(VectorIndex.Exported segment) {
         open.addWithIds(segment.vectors(), segment.ids());

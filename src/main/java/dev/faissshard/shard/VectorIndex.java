@@ -49,6 +49,15 @@ public interface VectorIndex extends AutoCloseable {
     }
 
     /**
+     * Whether {@link #addRangeFrom} can copy rows out of this index where they are: an exact {@code
+     * IDMap,Flat} index. False for indexes that keep codes or a graph, whose rows are no longer the
+     * vectors added.
+     */
+    default boolean copiesRowRanges() {
+        return false;
+    }
+
+    /**
      * Bytes each further vector adds to {@link #toBytes()} (code plus id), or -1 when that is not
      * fixed for this kind (graph indexes).
      */

@@ -256,6 +256,107 @@ class TailMergeTests {
     }
 
     /**
+     * The same tail merged twice, in two copies of one store: from the rows the open shard holds
+     * (what a job's end does) and from the segments read back from storage (what it did before).
+     * The tail has segments this process restored (one with a row dead before it was restored) and
+     * segments it wrote, rows deleted during the job in both, and fingerprints on every row. Both
+     * merges write the same objects in the same order with the same bytes, and progress.json is the
+     * same; the merge from the open shard reads no segment back.
+     */
+    @Test
+    void aMergeFromTheOpenShardStoresTheSameBytesAsAMergeFromStorage() throws IOException {
+        Path base = root.resolve("base");
+        runJob(new DyingStorage(base), 100, List.of(ids(0, 4), ids(4, 3), ids(7, 5)), List.of());
+        // Dead in a segment of the first job before the third job restores it.
+        runJob(new DyingStorage(base), 100, List.of(ids(12, 3), ids(15, 4)), List.of(id(5)));
+        Map<String, Map<String, byte[]>> stored = new TreeMap<>();
+        Map<String, List<String>> writes = new TreeMap<>();
+        Map<String, List<String>> segmentReads = new TreeMap<>();
+        for (boolean fromHeldRows : new boolean[] {true, false}) {
+            String name = fromHeldRows ? "held" : "storage";
+            Path dir = root.resolve(name);
+            copy(base, dir);
+            DyingStorage storage = new DyingStorage(dir);
+            ShardWriterFactory writers = writers(1, "IDMap,Flat", 1_000, 100_000);
+            StoredIndex index =
+                    new StoredIndex(
+                            storage,
+                            new ProgressStore(json),
+                            new ManifestPublisher(json, clock),
+                            writers,
+                            clock);
+            try (OpenIndex open = index.open(index.locate(LAYOUT), MODELS, IndexEvents.NONE)) {
+                long batch = open.committed().nextBatch();
+                for (List<String> ids : List.of(ids(19, 3), ids(22, 2), ids(24, 4))) {
+                    open.append(batch, vectors(ids), ids, fingerprints(ids), NOW);
+                    open.commit(++batch, NOW);
+                }
+                // Dead during the job: rows of a restored segment and of one this job wrote.
+                Deletes.delete(open, List.of(id(1), id(13), id(23)), NOW);
+                open.finish(true);
+                int before = storage.writes().size();
+                storage.reads().clear();
+                batch = TailMerge.merge(open, writers, batch, fromHeldRows);
+                open.commit(batch, NOW, true);
+                writes.put(
+                        name,
+                        List.copyOf(storage.writes().subList(before, storage.writes().size())));
+                segmentReads.put(
+                        name,
+                        storage.reads().stream()
+                                .filter(key -> key.startsWith(LAYOUT.openPrefix()))
+                                .toList());
+                assertThat(open.state(IndexType.COLOR).openSegments()).hasSize(1);
+            }
+            Map<String, byte[]> objects = new TreeMap<>();
+            for (StoredObject object : storage.list(LAYOUT.openPrefix())) {
+                objects.put(object.key(), storage.get(object.key()));
+            }
+            objects.put(LAYOUT.progressKey(), storage.get(LAYOUT.progressKey()));
+            stored.put(name, objects);
+        }
+        assertThat(segmentReads.get("held")).as("segments read back by the merge").isEmpty();
+        assertThat(segmentReads.get("storage")).isNotEmpty();
+        assertThat(writes.get("held"))
+                .as("the writes of the merge and its commit, in order")
+                .anyMatch(write -> write.startsWith("replace shop/faiss/open/"))
+                .isEqualTo(writes.get("storage"));
+        Map<String, byte[]> held = stored.get("held");
+        Map<String, byte[]> fromStorage = stored.get("storage");
+        assertThat(held.keySet()).isEqualTo(fromStorage.keySet());
+        held.forEach((key, bytes) -> assertThat(bytes).as(key).isEqualTo(fromStorage.get(key)));
+        Map<String, float[]> live =
+                published(new DyingStorage(root.resolve("held")), IndexType.COLOR);
+        Set<String> expected = new HashSet<>(ids(0, 28));
+        List.of(id(1), id(5), id(13), id(23)).forEach(expected::remove);
+        assertThat(live.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+        live.forEach(
+                (id, vector) -> assertThat(vector).containsExactly(vector(IndexType.COLOR, id)));
+    }
+
+    private static Map<IndexType, float[]> vectors(List<String> ids) {
+        Map<IndexType, float[]> vectors = new EnumMap<>(IndexType.class);
+        for (IndexType type : MODELS.keySet()) {
+            int dimension = MODELS.get(type).dimension();
+            float[] rows = new float[ids.size() * dimension];
+            for (int i = 0; i < ids.size(); i++) {
+                System.arraycopy(vector(type, ids.get(i)), 0, rows, i * dimension, dimension);
+            }
+            vectors.put(type, rows);
+        }
+        return vectors;
+    }
+
+    /** A fingerprint per id, none of them {@link RowFingerprint#UNKNOWN}. */
+    private static long[] fingerprints(List<String> ids) {
+        long[] prints = new long[ids.size()];
+        for (int i = 0; i < prints.length; i++) {
+            prints[i] = 1_000_003L * Integer.parseInt(ids.get(i).substring(4)) + 7;
+        }
+        return prints;
+    }
+
+    /**
      * One job as {@code IndexBuild} runs it: a commit per batch, then finish, merge and the last
      * commit. Rows gone from the catalogue are deleted before the end, as {@code retireUnseen}
      * does. Returns the writes from the end of the last batch on.
@@ -325,6 +426,7 @@ class TailMergeTests {
         }
 
         private final List<String> writes = new ArrayList<>();
+        private final List<String> reads = new ArrayList<>();
         private int dieAt = Integer.MAX_VALUE;
 
         DyingStorage(Path root) {
@@ -337,6 +439,17 @@ class TailMergeTests {
 
         List<String> writes() {
             return writes;
+        }
+
+        /** Keys read whole, in order. */
+        List<String> reads() {
+            return reads;
+        }
+
+        @Override
+        public byte[] get(String key) {
+            reads.add(key);
+            return super.get(key);
         }
 
         private void write(String write) {
@@ -371,6 +484,15 @@ class TailMergeTests {
 
     private StoredIndex storedIndex(
             StorageClient storage, int mergeAbove, String factory, long capacity, long sample) {
+        return new StoredIndex(
+                storage,
+                new ProgressStore(json),
+                new ManifestPublisher(json, clock),
+                writers(mergeAbove, factory, capacity, sample),
+                clock);
+    }
+
+    private ShardWriterFactory writers(int mergeAbove, String factory, long capacity, long sample) {
         ShardProperties properties =
                 new ShardProperties(
                         DataSize.ofMegabytes(1),
@@ -382,12 +504,7 @@ class TailMergeTests {
                         8,
                         new ShardProperties.Auto(1_000_000, DataSize.ofGigabytes(1), 0.9),
                         mergeAbove);
-        return new StoredIndex(
-                storage,
-                new ProgressStore(json),
-                new ManifestPublisher(json, clock),
-                new ShardWriterFactory(properties, faiss),
-                clock);
+        return new ShardWriterFactory(properties, faiss);
     }
 
     /**

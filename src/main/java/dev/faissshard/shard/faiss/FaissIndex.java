@@ -257,6 +257,11 @@ public final class FaissIndex implements VectorIndex {
         }
     }
 
+    @Override
+    public boolean copiesRowRanges() {
+        return scansRows();
+    }
+
     private static FaissIndex faiss(VectorIndex index) {
         if (index instanceof FaissIndex faiss) {
             return faiss;
