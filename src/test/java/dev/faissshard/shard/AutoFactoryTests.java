@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.shard.faiss.FaissIndex;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
 
 /** The choice rules of {@code factory: auto}, each against figures worked out by hand. */
 class AutoFactoryTests {
@@ -30,6 +31,24 @@ class AutoFactoryTests {
         assertThat(AutoFactory.bytes(1_000_000, 712, 128, 4096)).isEqualTo(140_160_544L);
         assertThat(choice.nprobe()).isEqualTo(256);
         assertThat(choice.reason()).contains("128 PCA dimensions of 712").contains("4096 lists");
+    }
+
+    @Test
+    void theShippedRulesChooseATwentiethOfExactVectorsForAMillionCombinedVectors() {
+        // Shipped: 1,000,000 expected vectors, a 200MB (209,715,200-byte) budget, a floor of 0.9
+        // and a training sample of 100,000; the models' combined vectors have 1,164 dimensions.
+        ShardProperties shipped =
+                new ShardProperties(DataSize.ofMegabytes(45), 0, "auto", Metric.INNER_PRODUCT, 1);
+
+        AutoFactory.Choice choice = shipped.autoChoice(1164);
+
+        // 100,000 / 39 = 2,564 -> 2,048 lists. k = 192: 1e6 x 200 + 4 x 1,164^2 + 4 x 1,164
+        // + 4 x 192 x 2,048 + 8 x 2,048 = 207,013,488 bytes; k = 208 needs 216,000,000 of codes.
+        assertThat(choice.factory()).isEqualTo("PCAR192,IVF2048,SQ8");
+        assertThat(AutoFactory.bytes(1_000_000, 1164, 192, 2048)).isEqualTo(207_013_488L);
+        // Exact: 1e6 x (4 x 1,164 + 8) = 4,664,000,000 bytes, 22.5 times as many.
+        assertThat(4_664_000_000L / 207_013_488.0).isGreaterThan(20);
+        assertThat(shipped.auto().recallFloor()).isEqualTo(0.9);
     }
 
     @Test
