@@ -9,7 +9,8 @@
 #   RealVectorsExport from the 3,000-picture mixed corpus (target/bench-mixed/corpus-3000, built here
 #   as scripts/benchmark-mixed.sh builds it when missing, from Debian packages' pictures).
 # The realistic million: scripts/benchmark-trained.sh 1000000 'auto;PCAR224,IVF2048,SQ8' 100000 8,16,32 100 real:target/bench-trained/combined-3000.f32
-# Memory: flat shards of 1M x 1,164-d are 4.7 GB of native memory besides the heap (BENCH_XMX, default 3g).
+# Memory: flat shards of 1M x 1,164-d are 4.7 GB of native memory besides the heap (BENCH_XMX, default 3g;
+#   JavaCPP refuses native allocations past 4 x the heap unless BENCH_JAVA_OPTS=-Dorg.bytedeco.javacpp.maxPhysicalBytes=...).
 # FAISS and OpenBLAS threads: OMP_NUM_THREADS (default 1 here).
 # A quick run: scripts/benchmark-trained.sh 100000
 set -euo pipefail
@@ -43,4 +44,4 @@ if [[ "$DATA" == real:* ]]; then
     java -Xmx2g -cp "$CLASSPATH_ARG" dev.faissshard.bench.RealVectorsExport "$CORPUS/images" "$FILE"
   fi
 fi
-java "-Xmx${BENCH_XMX:-3g}" -cp "$CLASSPATH_ARG" dev.faissshard.bench.TrainedIndexBenchmark "$@"
+java "-Xmx${BENCH_XMX:-3g}" ${BENCH_JAVA_OPTS:-} -cp "$CLASSPATH_ARG" dev.faissshard.bench.TrainedIndexBenchmark "$@"
