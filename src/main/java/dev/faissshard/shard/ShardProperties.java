@@ -71,8 +71,9 @@ public record ShardProperties(
         /**
          * About a twentieth of the exact vectors of the expected million combined (1,164-d)
          * vectors, 4.66 GB: the size autofaiss users expect of a compressed index (issue 15). A
-         * budget of 1GB made auto choose {@code PCAR1040,IVF2048,SQ8}, 4.4x smaller than exact;
-         * 200MB chooses {@code PCAR192,IVF2048,SQ8}, 22.5x (docs/scale.md "Trained indexes").
+         * budget of 1GB made auto choose codes of a thousand PCA dimensions, 4.4x smaller than
+         * exact; 200MB chooses {@code PCAR160,IVF2048,SQ8} in 45 MB shards, 22.7x (docs/scale.md
+         * "Trained indexes").
          */
         static final String SHIPPED_MEMORY_BUDGET = "200MB";
 
@@ -160,7 +161,8 @@ public record ShardProperties(
                 dimension,
                 auto.memoryBudget().toBytes(),
                 auto.recallFloor(),
-                trainingSample);
+                trainingSample,
+                maxBytes.toBytes());
     }
 
     /**
