@@ -35,11 +35,13 @@ import org.springframework.util.unit.DataSize;
  * trivial (identical copies) nor meaningless (pure noise).
  *
  * <p>Usage: {@code TrainedIndexBenchmark [N=1000000] [FACTORIES=IVF256,PQ89]
- * [TRAINING_SAMPLE=20000] [NPROBES=16] [QUERIES=100] [DATA=synthetic|real:FILE]}: FACTORIES is one
- * or more factory strings separated by {@code ;}, {@code auto} for the service's choice ({@link
- * dev.faissshard.shard.AutoFactory}: N expected vectors, the shipped budget and floor); NPROBES is
- * one or more {@code nprobe} values separated by commas, each measured on the same shards; {@code
- * real:} replays the vectors of {@link RealVectorsExport} to N ({@link Replayed}).
+ * [TRAINING_SAMPLE=20000] [NPROBES=16] [QUERIES=100] [DATA=synthetic|real:FILE]
+ * [QUERY_KINDS=noise]}: FACTORIES is one or more factory strings separated by {@code ;}, {@code
+ * auto} for the service's choice ({@link dev.faissshard.shard.AutoFactory}: N expected vectors, the
+ * shipped budget and floor); NPROBES is one or more {@code nprobe} values separated by commas, each
+ * measured on the same shards; {@code real:} replays the vectors of {@link RealVectorsExport} to N
+ * ({@link Replayed}); QUERY_KINDS is {@code noise}, {@code unseen} or both, comma-separated
+ * (QUERIES of each).
  */
 public final class TrainedIndexBenchmark {
 
@@ -60,6 +62,10 @@ public final class TrainedIndexBenchmark {
                         .toArray();
         int queryCount = args.length > 4 ? Integer.parseInt(args[4]) : 100;
         String kind = args.length > 5 ? args[5] : "synthetic";
+        List<String> queryKinds =
+                Arrays.stream((args.length > 6 ? args[6] : "noise").split(","))
+                        .map(String::strip)
+                        .toList();
         FaissLibrary.ensureLoaded();
         FaissLibrary.setDefaultThreads(1);
         Catalogue data =
@@ -70,7 +76,7 @@ public final class TrainedIndexBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "data=%s N=%d dimension=%d factories=%s training-sample=%d nprobe=%s queries=%d"
-                        + " load=%.1f%n",
+                        + " per kind %s load=%.1f%n",
                 kind,
                 n,
                 dimension,
@@ -78,6 +84,7 @@ public final class TrainedIndexBenchmark {
                 sample,
                 Arrays.toString(nprobes),
                 queryCount,
+                queryKinds,
                 load());
 
         // The trained indexes first: training holds a flat copy of the sample and its negation,
@@ -90,17 +97,25 @@ public final class TrainedIndexBenchmark {
         flat.print(flat.bytes);
         trained.forEach(built -> built.print(flat.bytes));
 
-        // Queries: catalogue vectors seen again with a little noise, as a search by image is.
-        float[] queries = new float[queryCount * dimension];
+        // Queries per kind: "noise", catalogue vectors seen again with isotropic noise (0.01 per
+        // dimension); "unseen", vectors of the same generator past N, not in the index (for real
+        // data new variants of real pictures, their difference in the real vectors' spectrum).
+        float[] queries = new float[queryKinds.size() * queryCount * dimension];
         SplittableRandom pick = new SplittableRandom(99);
-        for (int q = 0; q < queryCount; q++) {
-            float[] v = data.vector(pick.nextInt(n));
-            for (int j = 0; j < dimension; j++) {
-                v[j] += 0.01f * (float) pick.nextGaussian();
+        for (int k = 0; k < queryKinds.size(); k++) {
+            boolean unseen = queryKinds.get(k).equals("unseen");
+            for (int q = 0; q < queryCount; q++) {
+                float[] v = data.vector(unseen ? n + q : pick.nextInt(n));
+                if (!unseen) {
+                    for (int j = 0; j < dimension; j++) {
+                        v[j] += 0.01f * (float) pick.nextGaussian();
+                    }
+                    normalize(v);
+                }
+                System.arraycopy(v, 0, queries, (k * queryCount + q) * dimension, dimension);
             }
-            normalize(v);
-            System.arraycopy(v, 0, queries, q * dimension, dimension);
         }
+        int allQueries = queryKinds.size() * queryCount;
         // Alternate the searches (flat, every trained index at every nprobe, flat, ...): the
         // machine is shared, so each kind sees the same load twice.
         long[][] exact = null;
@@ -129,18 +144,32 @@ public final class TrainedIndexBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "search flat, ms per query (rounds A,B): %s%n",
-                flatTiming.describe(queryCount));
+                flatTiming.describe(allQueries));
         for (int f = 0; f < trained.size(); f++) {
             for (int p = 0; p < nprobes.length; p++) {
                 Timing timing = trainedTiming[f][p];
+                StringBuilder recalls = new StringBuilder();
+                for (int k = 0; k < queryKinds.size(); k++) {
+                    recalls.append(k == 0 ? "" : ", ")
+                            .append(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "%.3f (%s queries)",
+                                            recall(
+                                                    exact,
+                                                    approx[f][p],
+                                                    k * queryCount,
+                                                    (k + 1) * queryCount),
+                                            queryKinds.get(k)));
+                }
                 System.out.printf(
                         Locale.ROOT,
-                        "%s nprobe %d: recall@10 against exact %.3f; ms per query %s;"
+                        "%s nprobe %d: recall@10 against exact %s; ms per query %s;"
                                 + " %.1fx faster by wall, %.1fx by CPU%n",
                         trained.get(f).factory,
                         nprobes[p],
-                        recall(exact, approx[f][p]),
-                        timing.describe(queryCount),
+                        recalls,
+                        timing.describe(allQueries),
                         (double) flatTiming.bestWall() / timing.bestWall(),
                         (double) flatTiming.bestCpu() / timing.bestCpu());
             }
@@ -149,9 +178,9 @@ public final class TrainedIndexBenchmark {
         trained.forEach(built -> built.shards.forEach(FaissIndex::close));
     }
 
-    private static double recall(long[][] exact, long[][] approx) {
+    private static double recall(long[][] exact, long[][] approx, int from, int to) {
         long hits = 0;
-        for (int q = 0; q < exact.length; q++) {
+        for (int q = from; q < to; q++) {
             long[] truth = exact[q].clone();
             Arrays.sort(truth);
             for (long id : approx[q]) {
@@ -160,7 +189,7 @@ public final class TrainedIndexBenchmark {
                 }
             }
         }
-        return (double) hits / ((long) exact.length * K);
+        return (double) hits / ((long) (to - from) * K);
     }
 
     private static double load() {
