@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Trained (compressed) against flat shards of the same vectors, both made by the service's shard writer:
 # bytes, recall@10 against exact search, and search time per query on one thread, alternated.
-#   scripts/benchmark-trained.sh [N=1000000] [FACTORIES=IVF256,PQ89] [TRAINING_SAMPLE=20000] [NPROBES=16] [QUERIES=100] [DATA=synthetic|real:FILE]
+#   scripts/benchmark-trained.sh [N=1000000] [FACTORIES=IVF256,PQ89] [TRAINING_SAMPLE=20000] [NPROBES=16] [QUERIES=100] [DATA=synthetic|real:FILE] [QUERY_KINDS=noise]
 # FACTORIES: one or more FAISS factory strings separated by ';' (quote them), or 'auto' for the service's
 #   AutoFactory choice (N expected vectors, shipped memory budget and recall floor), e.g. 'auto;PCAR224,IVF2048,SQ8'.
 # NPROBES: one or more nprobe values separated by commas, each searched on the same shards (e.g. 8,16,32).
+# QUERY_KINDS: noise (indexed vectors plus isotropic noise), unseen (generated vectors past N), or noise,unseen.
 # DATA=real:FILE replays real combined vectors to N with noise. When FILE is missing it is made by
 #   RealVectorsExport from the 3,000-picture mixed corpus (target/bench-mixed/corpus-3000, built here
 #   as scripts/benchmark-mixed.sh builds it when missing, from Debian packages' pictures).
