@@ -7,6 +7,7 @@ import dev.faissshard.shard.ShardWriterFactory;
 import dev.faissshard.shard.faiss.FaissIndex;
 import dev.faissshard.shard.faiss.FaissLibrary;
 import dev.faissshard.shard.faiss.FaissVectorIndexes;
+import dev.faissshard.storage.ObjectBody;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -33,9 +34,14 @@ import org.springframework.util.unit.DataSize;
  * each cluster and isotropic noise in all 712 dimensions, so that nearest neighbours are neither
  * trivial (identical copies) nor meaningless (pure noise).
  *
- * <p>Usage: {@code TrainedIndexBenchmark [N=1000000] [FACTORY=IVF256,PQ89] [TRAINING_SAMPLE=20000]
- * [NPROBE=16] [QUERIES=100] [DATA=synthetic|real:FILE]}: {@code real:} replays the vectors of
- * {@link RealVectorsExport} to N ({@link Replayed}).
+ * <p>Usage: {@code TrainedIndexBenchmark [N=1000000] [FACTORIES=IVF256,PQ89]
+ * [TRAINING_SAMPLE=20000] [NPROBES=16] [QUERIES=100] [DATA=synthetic|real:FILE]
+ * [QUERY_KINDS=noise]}: FACTORIES is one or more factory strings separated by {@code ;}, {@code
+ * auto} for the service's choice ({@link dev.faissshard.shard.AutoFactory}: N expected vectors, the
+ * shipped budget and floor); NPROBES is one or more {@code nprobe} values separated by commas, each
+ * measured on the same shards; {@code real:} replays the vectors of {@link RealVectorsExport} to N
+ * ({@link Replayed}); QUERY_KINDS is {@code noise}, {@code unseen} or both, comma-separated
+ * (QUERIES of each).
  */
 public final class TrainedIndexBenchmark {
 
@@ -44,11 +50,22 @@ public final class TrainedIndexBenchmark {
 
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        String factory = args.length > 1 ? args[1] : "IVF256,PQ89";
+        List<String> factories =
+                Arrays.stream((args.length > 1 ? args[1] : "IVF256,PQ89").split(";"))
+                        .map(String::strip)
+                        .filter(f -> !f.isEmpty())
+                        .toList();
         long sample = args.length > 2 ? Long.parseLong(args[2]) : 20_000;
-        int nprobe = args.length > 3 ? Integer.parseInt(args[3]) : 16;
+        int[] nprobes =
+                Arrays.stream((args.length > 3 ? args[3] : "16").split(","))
+                        .mapToInt(p -> Integer.parseInt(p.strip()))
+                        .toArray();
         int queryCount = args.length > 4 ? Integer.parseInt(args[4]) : 100;
         String kind = args.length > 5 ? args[5] : "synthetic";
+        List<String> queryKinds =
+                Arrays.stream((args.length > 6 ? args[6] : "noise").split(","))
+                        .map(String::strip)
+                        .toList();
         FaissLibrary.ensureLoaded();
         FaissLibrary.setDefaultThreads(1);
         Catalogue data =
@@ -56,54 +73,114 @@ public final class TrainedIndexBenchmark {
                         ? Replayed.of(Path.of(kind.substring("real:".length())))
                         : new Vectors(712, 7);
         int dimension = data.dimension();
+        System.out.printf(
+                Locale.ROOT,
+                "data=%s N=%d dimension=%d factories=%s training-sample=%d nprobe=%s queries=%d"
+                        + " per kind %s load=%.1f%n",
+                kind,
+                n,
+                dimension,
+                factories,
+                sample,
+                Arrays.toString(nprobes),
+                queryCount,
+                queryKinds,
+                load());
 
-        long cpu0 = cpuNanos();
-        long wall0 = System.nanoTime();
-        List<FaissIndex> flat = build("IDMap,Flat", sample, n, data);
-        long flatCpu = cpuNanos() - cpu0;
-        long flatWall = System.nanoTime() - wall0;
-        cpu0 = cpuNanos();
-        wall0 = System.nanoTime();
-        List<FaissIndex> trained = build(factory, sample, n, data);
-        long trainedCpu = cpuNanos() - cpu0;
-        long trainedWall = System.nanoTime() - wall0;
-        trained.forEach(index -> index.setSearchParameter("nprobe", nprobe));
-
-        long flatBytes = flat.stream().mapToLong(index -> index.toBytes().length).sum();
-        long trainedBytes = trained.stream().mapToLong(index -> index.toBytes().length).sum();
-
-        // Queries: catalogue vectors seen again with a little noise, as a search by image is.
-        float[] queries = new float[queryCount * dimension];
-        SplittableRandom pick = new SplittableRandom(99);
-        for (int q = 0; q < queryCount; q++) {
-            float[] v = data.vector(pick.nextInt(n));
-            for (int j = 0; j < dimension; j++) {
-                v[j] += 0.01f * (float) pick.nextGaussian();
-            }
-            normalize(v);
-            System.arraycopy(v, 0, queries, q * dimension, dimension);
+        // The trained indexes first: training holds a flat copy of the sample and its negation,
+        // which then does not add to the flat shards' memory (4.7 GB for 1M x 1,164 floats).
+        List<Built> trained = new ArrayList<>();
+        for (String factory : factories) {
+            trained.add(build(factory, sample, n, data));
         }
-        // Alternate the two searches (A, B, A, B): the machine is shared.
+        Built flat = build("IDMap,Flat", sample, n, data);
+        flat.print(flat.bytes);
+        trained.forEach(built -> built.print(flat.bytes));
+
+        // Queries per kind: "noise", catalogue vectors seen again with isotropic noise (0.01 per
+        // dimension); "unseen", vectors of the same generator past N, not in the index (for real
+        // data new variants of real pictures, their difference in the real vectors' spectrum).
+        float[] queries = new float[queryKinds.size() * queryCount * dimension];
+        SplittableRandom pick = new SplittableRandom(99);
+        for (int k = 0; k < queryKinds.size(); k++) {
+            boolean unseen = queryKinds.get(k).equals("unseen");
+            for (int q = 0; q < queryCount; q++) {
+                float[] v = data.vector(unseen ? n + q : pick.nextInt(n));
+                if (!unseen) {
+                    for (int j = 0; j < dimension; j++) {
+                        v[j] += 0.01f * (float) pick.nextGaussian();
+                    }
+                    normalize(v);
+                }
+                System.arraycopy(v, 0, queries, (k * queryCount + q) * dimension, dimension);
+            }
+        }
+        int allQueries = queryKinds.size() * queryCount;
+        // Alternate the searches (flat, every trained index at every nprobe, flat, ...): the
+        // machine is shared, so each kind sees the same load twice.
         long[][] exact = null;
-        long[][] approx = null;
-        long[] flatTimes = new long[2];
-        long[] trainedTimes = new long[2];
-        long[] flatCpus = new long[2];
-        long[] trainedCpus = new long[2];
+        long[][][][] approx = new long[trained.size()][nprobes.length][][];
+        Timing flatTiming = new Timing();
+        Timing[][] trainedTiming = new Timing[trained.size()][nprobes.length];
         for (int round = 0; round < 2; round++) {
             long c = cpuNanos();
             long t = System.nanoTime();
-            exact = searchAll(flat, queries, true, dimension);
-            flatTimes[round] = System.nanoTime() - t;
-            flatCpus[round] = cpuNanos() - c;
-            c = cpuNanos();
-            t = System.nanoTime();
-            approx = searchAll(trained, queries, false, dimension);
-            trainedTimes[round] = System.nanoTime() - t;
-            trainedCpus[round] = cpuNanos() - c;
+            exact = searchAll(flat.shards, queries, true, dimension);
+            flatTiming.add(System.nanoTime() - t, cpuNanos() - c, load());
+            for (int f = 0; f < trained.size(); f++) {
+                for (int p = 0; p < nprobes.length; p++) {
+                    int nprobe = nprobes[p];
+                    trained.get(f).shards.forEach(i -> i.setSearchParameter("nprobe", nprobe));
+                    c = cpuNanos();
+                    t = System.nanoTime();
+                    approx[f][p] = searchAll(trained.get(f).shards, queries, false, dimension);
+                    if (trainedTiming[f][p] == null) {
+                        trainedTiming[f][p] = new Timing();
+                    }
+                    trainedTiming[f][p].add(System.nanoTime() - t, cpuNanos() - c, load());
+                }
+            }
         }
+        System.out.printf(
+                Locale.ROOT,
+                "search flat, ms per query (rounds A,B): %s%n",
+                flatTiming.describe(allQueries));
+        for (int f = 0; f < trained.size(); f++) {
+            for (int p = 0; p < nprobes.length; p++) {
+                Timing timing = trainedTiming[f][p];
+                StringBuilder recalls = new StringBuilder();
+                for (int k = 0; k < queryKinds.size(); k++) {
+                    recalls.append(k == 0 ? "" : ", ")
+                            .append(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "%.3f (%s queries)",
+                                            recall(
+                                                    exact,
+                                                    approx[f][p],
+                                                    k * queryCount,
+                                                    (k + 1) * queryCount),
+                                            queryKinds.get(k)));
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s nprobe %d: recall@10 against exact %s; ms per query %s;"
+                                + " %.1fx faster by wall, %.1fx by CPU%n",
+                        trained.get(f).factory,
+                        nprobes[p],
+                        recalls,
+                        timing.describe(allQueries),
+                        (double) flatTiming.bestWall() / timing.bestWall(),
+                        (double) flatTiming.bestCpu() / timing.bestCpu());
+            }
+        }
+        flat.shards.forEach(FaissIndex::close);
+        trained.forEach(built -> built.shards.forEach(FaissIndex::close));
+    }
+
+    private static double recall(long[][] exact, long[][] approx, int from, int to) {
         long hits = 0;
-        for (int q = 0; q < queryCount; q++) {
+        for (int q = from; q < to; q++) {
             long[] truth = exact[q].clone();
             Arrays.sort(truth);
             for (long id : approx[q]) {
@@ -112,66 +189,98 @@ public final class TrainedIndexBenchmark {
                 }
             }
         }
-        double recall = (double) hits / ((long) queryCount * K);
-        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        long flatBest = Math.min(flatTimes[0], flatTimes[1]);
-        long trainedBest = Math.min(trainedTimes[0], trainedTimes[1]);
-        System.out.printf(
-                Locale.ROOT,
-                "data=%s N=%d dimension=%d factory=%s training-sample=%d nprobe=%d queries=%d load=%.1f%n",
-                kind,
-                n,
-                dimension,
-                factory,
-                sample,
-                nprobe,
-                queryCount,
-                load);
-        System.out.printf(
-                Locale.ROOT,
-                "build: flat %d shards %.1f s wall %.1f s CPU; %s %d shards %.1f s wall %.1f s CPU%n",
-                flat.size(),
-                flatWall / 1e9,
-                flatCpu / 1e9,
-                factory,
-                trained.size(),
-                trainedWall / 1e9,
-                trainedCpu / 1e9);
-        System.out.printf(
-                Locale.ROOT,
-                "bytes: flat %d, %s %d: %.1fx smaller%n",
-                flatBytes,
-                factory,
-                trainedBytes,
-                (double) flatBytes / trainedBytes);
-        System.out.printf(Locale.ROOT, "recall@10 against exact: %.3f%n", recall);
-        System.out.printf(
-                Locale.ROOT,
-                "search, ms per query (rounds A,B): flat %.2f/%.2f (CPU %.2f/%.2f), %s %.2f/%.2f"
-                        + " (CPU %.2f/%.2f): %.1fx faster%n",
-                flatTimes[0] / 1e6 / queryCount,
-                flatTimes[1] / 1e6 / queryCount,
-                flatCpus[0] / 1e6 / queryCount,
-                flatCpus[1] / 1e6 / queryCount,
-                factory,
-                trainedTimes[0] / 1e6 / queryCount,
-                trainedTimes[1] / 1e6 / queryCount,
-                trainedCpus[0] / 1e6 / queryCount,
-                trainedCpus[1] / 1e6 / queryCount,
-                (double) flatBest / trainedBest);
-        flat.forEach(FaissIndex::close);
-        trained.forEach(FaissIndex::close);
+        return (double) hits / ((long) (to - from) * K);
     }
 
-    /** Every shard of one factory, built through the service's writer and read back. */
-    private static List<FaissIndex> build(String factory, long sample, int n, Catalogue data) {
+    private static double load() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /** Wall and CPU time of each round of one search, and the load average after it. */
+    private static final class Timing {
+        private final List<long[]> rounds = new ArrayList<>();
+        private final List<Double> loads = new ArrayList<>();
+
+        void add(long wall, long cpu, double load) {
+            rounds.add(new long[] {wall, cpu});
+            loads.add(load);
+        }
+
+        long bestWall() {
+            return rounds.stream().mapToLong(r -> r[0]).min().orElseThrow();
+        }
+
+        long bestCpu() {
+            return rounds.stream().mapToLong(r -> r[1]).min().orElseThrow();
+        }
+
+        String describe(int queries) {
+            StringBuilder out = new StringBuilder();
+            for (int r = 0; r < rounds.size(); r++) {
+                out.append(r == 0 ? "" : ", ")
+                        .append(
+                                String.format(
+                                        Locale.ROOT,
+                                        "%.2f wall / %.2f CPU (load %.1f)",
+                                        rounds.get(r)[0] / 1e6 / queries,
+                                        rounds.get(r)[1] / 1e6 / queries,
+                                        loads.get(r)));
+            }
+            return out.toString();
+        }
+    }
+
+    /** The shards of one factory, what they weigh in all and what building them cost. */
+    private record Built(
+            String factory, List<FaissIndex> shards, long bytes, long wallNanos, long cpuNanos) {
+
+        void print(long flatBytes) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "build %s: %d shards, %d bytes (%.1fx smaller than flat), %.1f s wall, %.1f s"
+                            + " CPU, load %.1f%n",
+                    factory,
+                    shards.size(),
+                    bytes,
+                    (double) flatBytes / bytes,
+                    wallNanos / 1e9,
+                    cpuNanos / 1e9,
+                    load());
+        }
+    }
+
+    /**
+     * Every shard of one factory, built through the service's writer and read back; {@code auto} is
+     * chosen by the service's {@link dev.faissshard.shard.AutoFactory} for N expected vectors with
+     * the shipped memory budget and recall floor.
+     */
+    private static Built build(String factory, long sample, int n, Catalogue data) {
+        long cpu0 = cpuNanos();
+        long wall0 = System.nanoTime();
         int dimension = data.dimension();
         ShardProperties properties =
                 new ShardProperties(
-                        DataSize.ofMegabytes(45), 0, factory, Metric.INNER_PRODUCT, 1, sample, 16);
+                        DataSize.ofMegabytes(45),
+                        0,
+                        factory,
+                        Metric.INNER_PRODUCT,
+                        1,
+                        sample,
+                        16,
+                        ShardProperties.Auto.shipped(n));
         ShardWriterFactory writers =
                 new ShardWriterFactory(properties, new FaissVectorIndexes(properties));
+        String name = writers.settings(dimension).factory();
+        writers.autoChoice(dimension)
+                .ifPresent(
+                        choice ->
+                                System.out.printf(
+                                        Locale.ROOT,
+                                        "auto chose %s: %s%n",
+                                        choice.factory(),
+                                        choice.reason()));
         List<FaissIndex> shards = new ArrayList<>();
+        long[] bytes = {0};
         try (ShardWriter writer = writers.open(dimension)) {
             for (int from = 0; from < n; from += BATCH) {
                 int count = Math.min(BATCH, n - from);
@@ -188,16 +297,37 @@ public final class TrainedIndexBenchmark {
                                         System.out.printf(
                                                 Locale.ROOT,
                                                 "trained %s on %d vectors in %.1f s%n",
-                                                factory,
+                                                name,
                                                 t.sampleVectors(),
                                                 t.nanos() / 1e9));
-                appended.sealed().forEach(shard -> shards.add(FaissIndex.fromBytes(shard.data())));
+                appended.sealed().forEach(shard -> bytes[0] += readBack(shard, shards));
             }
-            writer.finish()
-                    .sealed()
-                    .forEach(shard -> shards.add(FaissIndex.fromBytes(shard.data())));
+            writer.finish().sealed().forEach(shard -> bytes[0] += readBack(shard, shards));
         }
-        return shards;
+        System.out.printf(
+                Locale.ROOT,
+                "built %s: %d shards, %d bytes, load %.1f%n",
+                name,
+                shards.size(),
+                bytes[0],
+                load());
+        return new Built(
+                factory.equalsIgnoreCase(ShardProperties.AUTO) ? "auto=" + name : name,
+                shards,
+                bytes[0],
+                System.nanoTime() - wall0,
+                cpuNanos() - cpu0);
+    }
+
+    /**
+     * Opens a sealed shard from its serialized bytes and frees them (the service frees them once
+     * stored): its size in bytes.
+     */
+    private static long readBack(ShardWriter.Sealed shard, List<FaissIndex> shards) {
+        try (ObjectBody body = shard.body()) {
+            shards.add(FaissIndex.fromBytes(body.bytes()));
+            return body.size();
+        }
     }
 
     /** The exact or approximate top 10 of each query over every shard, merged. */

@@ -13,12 +13,17 @@ import java.util.Locale;
  *   <li>Exact vectors ({@code IDMap,Flat}: {@code 4 x dimension + 8} bytes per vector) when they
  *       fit the budget: exact search, recall 1, and nothing to train.
  *   <li>Otherwise an IVF index of PCA-rotated 8-bit scalar codes, {@code PCAR<k>,IVF<lists>,SQ8},
- *       with {@code k} the most dimensions whose codes (one byte each, plus the 8-byte id and the
- *       vector's share of the PCA matrix and centroids) fit the budget per vector, in steps of 16
- *       and at most the dimension. PCA first because the models' vectors keep most of their
- *       variance in a few hundred directions, so that k bytes of scalar codes in the rotated space
- *       lose less than k bytes of product-quantizer codes over all dimensions (measured on real
- *       vectors, docs/scale.md "Trained indexes").
+ *       with {@code k} the most dimensions whose codes (one byte each, plus the 8-byte id) and
+ *       trained parts fit the budget, in steps of 16 and at most the dimension. Every shard is a
+ *       whole FAISS index and carries its own copy of the trained parts (FAISS's PCA stores its
+ *       full {@code dimension x dimension} matrix besides the {@code k} rows it applies, 5.4 MB at
+ *       1,164 dimensions, plus the centroids), so they are counted once per shard of {@code
+ *       fsb.shard.max-bytes}: at a million 1,164-d vectors in 45 MB shards that is 6 x 7.9 MB,
+ *       which counted once made {@code PCAR192} 18.8x smaller than exact instead of 22.5x. PCA
+ *       first because the models' vectors keep most of their variance in a few hundred directions,
+ *       so that k bytes of scalar codes in the rotated space lose less than k bytes of
+ *       product-quantizer codes over all dimensions (measured on real vectors, docs/scale.md
+ *       "Trained indexes").
  *   <li>Inverted lists: the power of two nearest {@code 4 x sqrt(vectors)} (autofaiss' rule), fewer
  *       when the training sample cannot give FAISS's 39 vectors per centroid.
  *   <li>The recall floor: exact search is the only choice that guarantees a floor above 0.99, so
@@ -52,7 +57,8 @@ public final class AutoFactory {
             int dimension,
             long budgetBytes,
             double recallFloor,
-            long trainingSample) {
+            long trainingSample,
+            long shardBytes) {
         if (vectors < 1 || dimension < 1 || budgetBytes < 1) {
             throw new IllegalArgumentException(
                     "factory auto needs positive expected vectors, dimension and memory budget");
@@ -74,7 +80,7 @@ public final class AutoFactory {
         int lists = lists(vectors, trainingSample);
         int best = 0;
         for (int k = STEP; k <= dimension; k += STEP) {
-            if (bytes(vectors, dimension, k, lists) <= budgetBytes) {
+            if (bytes(vectors, dimension, k, lists, shardBytes) <= budgetBytes) {
                 best = k;
             }
         }
@@ -89,7 +95,7 @@ public final class AutoFactory {
                             vectors,
                             dimension,
                             STEP,
-                            bytes(vectors, dimension, STEP, lists)));
+                            bytes(vectors, dimension, STEP, lists, shardBytes)));
         }
         int nprobe = Math.max(1, lists / 16);
         if (recallFloor > EXACT_ONLY_FLOOR) {
@@ -112,7 +118,8 @@ public final class AutoFactory {
                         Locale.ROOT,
                         "exact vectors (%d bytes) exceed the budget %d bytes; %d bytes of codes per"
                                 + " vector fit (%d PCA dimensions of %d, 8 bits each, + 8-byte id):"
-                                + " %d bytes in all; %d lists (4 x sqrt(%d), at most training"
+                                + " %d bytes in all with the trained parts in each of %d shards;"
+                                + " %d lists (4 x sqrt(%d), at most training"
                                 + " sample / 39), nprobe %d suggested; recall floor %.2f is checked"
                                 + " against the build's measured recall",
                         flatBytes,
@@ -120,7 +127,8 @@ public final class AutoFactory {
                         best,
                         best,
                         dimension,
-                        bytes(vectors, dimension, best, lists),
+                        bytes(vectors, dimension, best, lists, shardBytes),
+                        shards(vectors, dimension, best, lists, shardBytes),
                         lists,
                         vectors,
                         nprobe,
@@ -140,9 +148,32 @@ public final class AutoFactory {
         return lists;
     }
 
-    /** Serialized bytes of the whole index: codes and ids, PCA matrix and centroids. */
-    static long bytes(long vectors, int dimension, int kept, int lists) {
-        long trained = 4L * dimension * dimension + 4L * dimension + 4L * kept * lists;
-        return vectors * (kept + ID_BYTES) + trained + 8L * lists;
+    /**
+     * Serialized bytes of the whole index: codes and ids, and in every shard of {@code shardBytes}
+     * the trained parts; {@link Long#MAX_VALUE} when the trained parts alone fill a shard.
+     */
+    static long bytes(long vectors, int dimension, int kept, int lists, long shardBytes) {
+        long shards = shards(vectors, dimension, kept, lists, shardBytes);
+        if (shards == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return vectors * (kept + ID_BYTES) + shards * trainedBytes(dimension, kept, lists);
+    }
+
+    /** Shards of {@code shardBytes} the vectors fill, each with the trained parts. */
+    static long shards(long vectors, int dimension, int kept, int lists, long shardBytes) {
+        long room = shardBytes - trainedBytes(dimension, kept, lists);
+        long perShard = room / (kept + ID_BYTES);
+        return perShard < 1 ? Long.MAX_VALUE : (vectors + perShard - 1) / perShard;
+    }
+
+    /**
+     * The trained parts every shard holds: FAISS's PCA (its full matrix, the {@code kept} rows it
+     * applies, mean, eigenvalues and bias), the scalar quantizer's ranges, the centroids and one
+     * list size per list.
+     */
+    static long trainedBytes(int dimension, int kept, int lists) {
+        long pca = 4L * dimension * dimension + 4L * kept * dimension + 8L * dimension + 4L * kept;
+        return pca + 8L * kept + 4L * kept * lists + 8L * lists;
     }
 }

@@ -64,8 +64,29 @@ public record ShardProperties(
      */
     public record Auto(
             @DefaultValue("1000000") @Min(1) long expectedVectors,
-            @DefaultValue("1GB") @NotNull DataSize memoryBudget,
-            @DefaultValue("0.9") @DecimalMin("0") @DecimalMax("1") double recallFloor) {}
+            @DefaultValue(Auto.SHIPPED_MEMORY_BUDGET) @NotNull DataSize memoryBudget,
+            @DefaultValue(Auto.SHIPPED_RECALL_FLOOR) @DecimalMin("0") @DecimalMax("1")
+                    double recallFloor) {
+
+        /**
+         * About a twentieth of the exact vectors of the expected million combined (1,164-d)
+         * vectors, 4.66 GB: the size autofaiss users expect of a compressed index (issue 15). A
+         * budget of 1GB made auto choose codes of a thousand PCA dimensions, 4.4x smaller than
+         * exact; 200MB chooses {@code PCAR160,IVF2048,SQ8} in 45 MB shards, 22.7x (docs/scale.md
+         * "Trained indexes").
+         */
+        static final String SHIPPED_MEMORY_BUDGET = "200MB";
+
+        static final String SHIPPED_RECALL_FLOOR = "0.9";
+
+        /** The shipped rules for an index expected to hold {@code expectedVectors} per type. */
+        public static Auto shipped(long expectedVectors) {
+            return new Auto(
+                    expectedVectors,
+                    DataSize.parse(SHIPPED_MEMORY_BUDGET),
+                    Double.parseDouble(SHIPPED_RECALL_FLOOR));
+        }
+    }
 
     @ConstructorBinding
     public ShardProperties {
@@ -103,7 +124,7 @@ public record ShardProperties(
                 faissThreads,
                 trainingSample,
                 qualityNprobe,
-                new Auto(1_000_000, DataSize.ofGigabytes(1), 0.9));
+                Auto.shipped(1_000_000));
     }
 
     /** Properties with the shipped merge of a finished job's open segments. */
@@ -140,7 +161,8 @@ public record ShardProperties(
                 dimension,
                 auto.memoryBudget().toBytes(),
                 auto.recallFloor(),
-                trainingSample);
+                trainingSample,
+                maxBytes.toBytes());
     }
 
     /**

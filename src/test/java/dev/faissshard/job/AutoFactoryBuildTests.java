@@ -42,7 +42,7 @@ class AutoFactoryBuildTests {
     private static final double FLOOR = 0.9;
     private static final long TRAINING_SAMPLE = 2_000;
     private static final int NPROBE = 16;
-    private static final String EXPECTED_FACTORY = "PCAR208,IVF32,SQ8";
+    private static final String EXPECTED_FACTORY = "PCAR192,IVF32,SQ8";
     private static final String JOB = "{\"batchSize\":64,\"indexTypes\":[\"combined\"]}";
 
     @TempDir static Path dir;
@@ -92,7 +92,8 @@ class AutoFactoryBuildTests {
     void autoEndsWithTheFactoryItsRulesGiveForTheCatalogueAndSaysWhy() throws IOException {
         assertThat(autoJob.get("state")).as("auto job %s", autoJob).isEqualTo("SUCCEEDED");
         AutoFactory.Choice rules =
-                AutoFactory.choose(EXPECTED_VECTORS, DIMENSION, BUDGET, FLOOR, TRAINING_SAMPLE);
+                AutoFactory.choose(
+                        EXPECTED_VECTORS, DIMENSION, BUDGET, FLOOR, TRAINING_SAMPLE, 45L << 20);
         // Worked by hand from the rules (AutoFactoryTests checks each): 1M exact vectors take
         // 4,664,000,000 bytes, over the budget; 39 x 32 = 1,248 <= 2,000 training vectors < 39 x
         // 64, so 32 lists; under inner product the codes are EXPECTED_FACTORY.

@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faissshard.shard.faiss.FaissIndex;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
 
 /** The choice rules of {@code factory: auto}, each against figures worked out by hand. */
 class AutoFactoryTests {
 
+    /** The shipped {@code fsb.shard.max-bytes}, 45 MB. */
+    private static final long SHARD = 45L * 1024 * 1024;
+
     @Test
     void exactVectorsWhenTheyFitTheBudget() {
         // 1,000 vectors x (4 x 712 + 8) = 2,856,000 bytes.
-        AutoFactory.Choice choice = AutoFactory.choose(1_000, 712, 2_856_000, 0.999, 100_000);
+        AutoFactory.Choice choice =
+                AutoFactory.choose(1_000, 712, 2_856_000, 0.999, 100_000, SHARD);
 
         assertThat(choice.factory()).isEqualTo("IDMap,Flat");
         assertThat(choice.reason()).contains("2856000 bytes <= budget 2856000");
@@ -21,15 +26,45 @@ class AutoFactoryTests {
     @Test
     void pcaScalarCodesThatFillTheBudgetPerVectorWhenExactVectorsDoNot() {
         // 1M vectors of 712 dimensions in 1/20 of their flat 2.856 GB: 142,800,000 bytes.
-        AutoFactory.Choice choice = AutoFactory.choose(1_000_000, 712, 142_800_000, 0.9, 200_000);
+        AutoFactory.Choice choice =
+                AutoFactory.choose(1_000_000, 712, 142_800_000, 0.9, 200_000, SHARD);
 
         // 4 x sqrt(1e6) = 4,000 -> 4,096 lists (39 x 4,096 = 159,744 training vectors fit).
-        // k = 128: 1e6 x 136 + 4 x 712^2 + 4 x 712 + 4 x 128 x 4,096 + 8 x 4,096 = 140,160,544
-        // bytes; k = 144 would need 1e6 x 152 = 152,000,000 bytes of codes alone.
-        assertThat(choice.factory()).isEqualTo("PCAR128,IVF4096,SQ8");
-        assertThat(AutoFactory.bytes(1_000_000, 712, 128, 4096)).isEqualTo(140_160_544L);
+        // Trained parts per shard at k = 112: PCA 4 x 712^2 + 4 x 112 x 712 + 8 x 712 + 4 x 112
+        // = 2,352,896, ranges 8 x 112, centroids 4 x 112 x 4,096, sizes 8 x 4,096: 4,221,568.
+        // A 45 MB shard (47,185,920) holds (47,185,920 - 4,221,568) / 120 = 358,036 vectors: 3
+        // shards, 1e6 x 120 + 3 x 4,221,568 = 132,664,704 bytes.
+        assertThat(choice.factory()).isEqualTo("PCAR112,IVF4096,SQ8");
+        assertThat(AutoFactory.trainedBytes(712, 112, 4096)).isEqualTo(4_221_568L);
+        assertThat(AutoFactory.shards(1_000_000, 712, 112, 4096, SHARD)).isEqualTo(3);
+        assertThat(AutoFactory.bytes(1_000_000, 712, 112, 4096, SHARD)).isEqualTo(132_664_704L);
+        // k = 128 would be 4 shards, 1e6 x 136 + 4 x 4,529,472 = 154,117,888 bytes.
+        assertThat(AutoFactory.bytes(1_000_000, 712, 128, 4096, SHARD)).isEqualTo(154_117_888L);
         assertThat(choice.nprobe()).isEqualTo(256);
-        assertThat(choice.reason()).contains("128 PCA dimensions of 712").contains("4096 lists");
+        assertThat(choice.reason()).contains("112 PCA dimensions of 712").contains("4096 lists");
+    }
+
+    @Test
+    void theShippedRulesChooseATwentiethOfExactVectorsForAMillionCombinedVectors() {
+        // Shipped: 1,000,000 expected vectors, a 200MB (209,715,200-byte) budget, a floor of 0.9
+        // and a training sample of 100,000; the models' combined vectors have 1,164 dimensions.
+        ShardProperties shipped =
+                new ShardProperties(DataSize.ofMegabytes(45), 0, "auto", Metric.INNER_PRODUCT, 1);
+
+        AutoFactory.Choice choice = shipped.autoChoice(1164);
+
+        // 100,000 / 39 = 2,564 -> 2,048 lists. Trained parts per shard at k = 160: PCA 4 x
+        // 1,164^2 + 4 x 160 x 1,164 + 8 x 1,164 + 4 x 160 = 6,174,496, ranges 1,280, centroids
+        // 1,310,720, sizes 16,384: 7,502,880; (47,185,920 - 7,502,880) / 168 = 236,208 vectors
+        // per shard, 5 shards: 1e6 x 168 + 5 x 7,502,880 = 205,514,400 bytes. k = 176: 5 shards
+        // of 7,708,640, 222,543,200 bytes, over the budget.
+        assertThat(choice.factory()).isEqualTo("PCAR160,IVF2048,SQ8");
+        assertThat(AutoFactory.trainedBytes(1164, 160, 2048)).isEqualTo(7_502_880L);
+        assertThat(AutoFactory.bytes(1_000_000, 1164, 160, 2048, SHARD)).isEqualTo(205_514_400L);
+        assertThat(AutoFactory.bytes(1_000_000, 1164, 176, 2048, SHARD)).isEqualTo(222_543_200L);
+        // Exact: 1e6 x (4 x 1,164 + 8) = 4,664,000,000 bytes, 22.7 times as many.
+        assertThat(4_664_000_000L / 205_514_400.0).isGreaterThan(22.6);
+        assertThat(shipped.auto().recallFloor()).isEqualTo(0.9);
     }
 
     @Test
@@ -43,7 +78,10 @@ class AutoFactoryTests {
 
     @Test
     void aFloorOnlyExactSearchGuaranteesFailsWhenExactVectorsDoNotFit() {
-        assertThatThrownBy(() -> AutoFactory.choose(1_000_000, 712, 142_800_000, 0.995, 200_000))
+        assertThatThrownBy(
+                        () ->
+                                AutoFactory.choose(
+                                        1_000_000, 712, 142_800_000, 0.995, 200_000, SHARD))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("needs exact search")
                 .hasMessageContaining("2856000000 bytes");
@@ -51,17 +89,20 @@ class AutoFactoryTests {
 
     @Test
     void aBudgetUnderTheSmallestCodeFailsWithWhatItNeeds() {
-        assertThatThrownBy(() -> AutoFactory.choose(1_000_000, 712, 10_000_000, 0.5, 200_000))
+        assertThatThrownBy(
+                        () -> AutoFactory.choose(1_000_000, 712, 10_000_000, 0.5, 200_000, SHARD))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("raise fsb.shard.auto.memory-budget");
     }
 
     @Test
     void theChosenFactoryIsOneFaissBuildsAndItsSizeIsWhatTheRuleCounted() {
-        AutoFactory.Choice choice = AutoFactory.choose(50_000, 64, 2_000_000, 0.9, 10_000);
+        AutoFactory.Choice choice = AutoFactory.choose(50_000, 64, 2_000_000, 0.9, 10_000, SHARD);
         // 50,000 x 264 = 13.2 MB flat; 4 x sqrt(50,000) = 894 -> 1,024 lists, 39 x 1,024 > 10,000
-        // -> 256 lists; k = 16: 50,000 x 24 + 16,384 + 256 + 16,384 + 2,048 = 1,235,072 bytes.
+        // -> 256 lists; k = 16: one shard, 50,000 x 24 + 16,384 + 4,096 + 512 + 64 + 128 + 16,384
+        // + 2,048 = 1,239,616 bytes; k = 32: 50,000 x 40 alone is 2,000,000.
         assertThat(choice.factory()).isEqualTo("PCAR16,IVF256,SQ8");
+        assertThat(AutoFactory.bytes(50_000, 64, 16, 256, SHARD)).isEqualTo(1_239_616L);
         try (FaissIndex index = FaissIndex.create(64, choice.factory(), Metric.INNER_PRODUCT)) {
             assertThat(index.isTrained()).isFalse();
             assertThat(index.bytesPerVector()).isEqualTo(16 + 8);
