@@ -9,11 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -72,8 +74,8 @@ public final class FailureLog {
     /** Records with wider ranges asked on every lookup before the log holds failures in a map. */
     private static final int MAX_WIDE = 48;
 
-    /** Lines of objects kept in memory by the lazy lookup (about 30 MB). */
-    static final int CACHE_LINES = 1 << 16;
+    /** Lines of objects kept in memory by the lazy lookup (about 4 MB at ~250 bytes a line). */
+    static final int CACHE_LINES = 1 << 14;
 
     private static final String JSONL = "application/x-ndjson";
 
@@ -104,6 +106,15 @@ public final class FailureLog {
 
     private long cachedLines;
     private final int cacheLines;
+
+    /**
+     * The lines of objects this run wrote that a later compaction step may merge (not settled), by
+     * file: held apart from the lookup cache and dropped once settled, so that what a build holds
+     * is the log's short unsettled tail, however many failures it recorded. Caching every object
+     * written instead filled the lookup cache as a build went on (live heap grew ~12 bytes per id
+     * at 5% failures until the cache was full).
+     */
+    private final Map<String, Map<String, Line>> unsettled = new HashMap<>();
 
     /** Lookup index over {@link #records}, rebuilt after they change (null until then). */
     private RangeIndex ranges;
@@ -227,6 +238,7 @@ public final class FailureLog {
             }
             cache.clear();
             cachedLines = 0;
+            unsettled.clear();
             return Optional.ofNullable(all.get(catalogId));
         }
         for (int i = candidates.length - 1; i >= 0; i--) {
@@ -274,7 +286,24 @@ public final class FailureLog {
 
     /** Lines of failure-log objects held in memory now (for the scale benchmark). */
     long linesInMemory() {
-        return all != null ? all.size() : cachedLines;
+        if (all != null) {
+            return all.size();
+        }
+        return cachedLines + linesHeldForMerges();
+    }
+
+    /** Lines held for later compaction steps: of the objects this run wrote and not settled. */
+    long linesHeldForMerges() {
+        return unsettled.values().stream().mapToLong(Map::size).sum();
+    }
+
+    /** Forgets the written objects that no compaction step merges any more. */
+    private void dropSettled() {
+        Set<String> tail = new HashSet<>();
+        for (int i = settled(); i < records.size(); i++) {
+            tail.add(records.get(i).file());
+        }
+        unsettled.keySet().retainAll(tail);
     }
 
     private void count(FailureRecord record, int delta) {
@@ -313,6 +342,7 @@ public final class FailureLog {
         if (compactStep(storage, compact || compactNext, obsolete, events)) {
             ranges = null;
         }
+        dropSettled();
         return new Written(List.copyOf(records), List.copyOf(chunks), transientFailures, obsolete);
     }
 
@@ -409,7 +439,11 @@ public final class FailureLog {
                 merged.put(line.id(), line);
             }
         }
-        inputs.forEach(input -> uncache(input.file()));
+        inputs.forEach(
+                input -> {
+                    uncache(input.file());
+                    unsettled.remove(input.file());
+                });
         // A clear only matters while an older object may still hold the failure.
         if (from == 0) {
             merged.values().removeIf(Line::cleared);
@@ -434,7 +468,10 @@ public final class FailureLog {
         }
     }
 
-    /** Writes lines sorted by id (callers pass them so) and caches them: they are the newest. */
+    /**
+     * Writes lines sorted by id (callers pass them so) and keeps them while a later step may merge
+     * them.
+     */
     private FailureLogRecord write(
             StorageClient storage,
             String file,
@@ -460,15 +497,20 @@ public final class FailureLog {
                         Sha256.hex(data),
                         lines.isEmpty() ? null : lines.get(0).id(),
                         lines.isEmpty() ? null : lines.get(lines.size() - 1).id());
-        if (all == null) {
-            uncache(file);
-            cache(file, lines);
+        uncache(file);
+        unsettled.remove(file);
+        if (all == null && record.bytes() * 2 < MERGE_LIMIT_BYTES) {
+            unsettled.put(file, byId(lines));
         }
         return record;
     }
 
-    /** An object's lines by id, from the cache or storage. */
+    /** An object's lines by id, from memory or storage. */
     private Map<String, Line> load(FailureLogRecord record) {
+        Map<String, Line> written = unsettled.get(record.file());
+        if (written != null) {
+            return written;
+        }
         Map<String, Line> cached = cache.get(record.file());
         if (cached != null) {
             return cached;
@@ -477,10 +519,7 @@ public final class FailureLog {
     }
 
     private Map<String, Line> cache(String file, List<Line> lines) {
-        Map<String, Line> byId = new HashMap<>(lines.size() * 2);
-        for (Line line : lines) {
-            byId.put(line.id(), line);
-        }
+        Map<String, Line> byId = byId(lines);
         cache.put(file, byId);
         cachedLines += byId.size();
         var eldest = cache.entrySet().iterator();
@@ -488,6 +527,14 @@ public final class FailureLog {
             Map<String, Line> evicted = eldest.next().getValue();
             eldest.remove();
             cachedLines -= evicted.size();
+        }
+        return byId;
+    }
+
+    private static Map<String, Line> byId(List<Line> lines) {
+        Map<String, Line> byId = new HashMap<>(lines.size() * 2);
+        for (Line line : lines) {
+            byId.put(line.id(), line);
         }
         return byId;
     }
