@@ -204,6 +204,54 @@ class FailureLogScheduleTests {
     }
 
     @Test
+    void aScanOfIntegerIdsOfTwoLengthsReadsEachObjectOnce() {
+        RecordingStorage storage = new RecordingStorage(new LocalStorageClient(dir));
+        ProgressStore store = new ProgressStore(json);
+        Progress committed = Progress.empty();
+        FailureLog log = store.openFailureLog(layout, storage, committed);
+        Map<String, FailureReason> expected = new TreeMap<>();
+        // A catalogue of the 6-digit ids 100,000 to 199,999 (every 20th failing), then the 7-digit
+        // ones 1,000,000 to 1,999,999 (every 200th). Ranges compare strings, so "1002345" sorts
+        // inside a 6-digit object's ["100007", "105987"].
+        List<long[]> spans =
+                List.of(new long[] {100_000, 200_000, 20}, new long[] {1_000_000, 2_000_000, 200});
+        int commit = 0;
+        for (long[] span : spans) {
+            for (long id = span[0]; id < span[1]; ) {
+                for (int row = 0; row < 2_560 && id < span[1]; row++, id++) {
+                    if (id % span[2] == 7) {
+                        log.fail(Long.toString(id), "u" + id, FailureReason.NOT_FOUND, null, AT);
+                        expected.put(Long.toString(id), FailureReason.NOT_FOUND);
+                    }
+                }
+                commit++;
+                FailureLog.Written result = log.commit(storage, commit % 7 == 0, IndexEvents.NONE);
+                result.obsoleteKeys().forEach(storage::delete);
+                committed = progress(committed, result);
+                store.save(layout, storage, committed, committed);
+            }
+        }
+        Progress loaded = store.load(layout, storage).orElseThrow();
+        storage.clear();
+        FailureLog reopened = FailureLog.open(layout, storage, loaded, json, 2_000);
+        for (long[] span : spans) {
+            for (long each = span[0]; each < span[1]; each++) {
+                String key = Long.toString(each);
+                assertThat(reopened.get(key).map(FailureRecord::reason))
+                        .as(key)
+                        .isEqualTo(Optional.ofNullable(expected.get(key)));
+            }
+        }
+        assertThat(reopened.linesInMemory())
+                .as("read lazily, not every failure held")
+                .isLessThan(expected.size() / 2);
+        assertThat(storage.reads())
+                .as("objects read scanning the catalogue")
+                .hasSizeLessThanOrEqualTo(loaded.failureLog().size())
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
     void idsInNoOrderFallBackToHoldingEveryFailureAndAnswerAlike() {
         LocalStorageClient storage = new LocalStorageClient(dir);
         ProgressStore store = new ProgressStore(json);
