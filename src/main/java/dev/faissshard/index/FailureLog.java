@@ -9,11 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -72,8 +74,8 @@ public final class FailureLog {
     /** Records with wider ranges asked on every lookup before the log holds failures in a map. */
     private static final int MAX_WIDE = 48;
 
-    /** Lines of objects kept in memory by the lazy lookup (about 30 MB). */
-    static final int CACHE_LINES = 1 << 16;
+    /** Lines of objects kept in memory by the lazy lookup (about 4 MB at ~250 bytes a line). */
+    static final int CACHE_LINES = 1 << 14;
 
     private static final String JSONL = "application/x-ndjson";
 
@@ -105,8 +107,26 @@ public final class FailureLog {
     private long cachedLines;
     private final int cacheLines;
 
+    /**
+     * The lines of objects this run wrote that a later compaction step may merge (not settled), by
+     * file: held apart from the lookup cache and dropped once settled, so that what a build holds
+     * is the log's short unsettled tail, however many failures it recorded. Caching every object
+     * written instead filled the lookup cache as a build went on (live heap grew ~12 bytes per id
+     * at 5% failures until the cache was full).
+     */
+    private final Map<String, Map<String, Line>> unsettled = new HashMap<>();
+
+    /**
+     * The one length of every id in an object, by file, for objects this run read whose record does
+     * not say ({@link FailureLogRecord#idLength}, written since). Ranges compare ids as strings, so
+     * "1002345" lies inside an object of ["100007", "104987"]: without the lengths, a scan of
+     * 7-digit ids read every object of 6-digit ones again (1,214 reads of 386 objects to resume
+     * 1.5M ids).
+     */
+    private final Map<String, Integer> idLengths = new HashMap<>();
+
     /** Lookup index over {@link #records}, rebuilt after they change (null until then). */
-    private RangeIndex ranges;
+    private RangeIndexes ranges;
 
     private FailureLog(
             IndexLayout layout,
@@ -212,25 +232,32 @@ public final class FailureLog {
             return Optional.ofNullable(all.get(catalogId));
         }
         if (ranges == null) {
-            ranges = new RangeIndex(records);
+            ranges = new RangeIndexes(records);
         }
         int[] candidates = ranges.candidates(catalogId);
-        if (ranges.wide() > MAX_WIDE) {
+        if (ranges.wide(catalogId) > MAX_WIDE) {
             log.info(
                     "Failure-log objects of {} overlap too much to be read by id range ({} span"
                             + " the others); holding every failure in memory",
                     layout.absolute(FOLDER),
-                    ranges.wide());
+                    ranges.wide(catalogId));
             all = new TreeMap<>();
             for (FailureLogRecord record : records) {
                 apply(all, List.copyOf(load(record).values()));
             }
             cache.clear();
             cachedLines = 0;
+            unsettled.clear();
             return Optional.ofNullable(all.get(catalogId));
         }
         for (int i = candidates.length - 1; i >= 0; i--) {
-            Line line = load(records.get(candidates[i])).get(catalogId);
+            FailureLogRecord record = records.get(candidates[i]);
+            Integer length =
+                    record.idLength() != null ? record.idLength() : idLengths.get(record.file());
+            if (length != null && length != catalogId.length()) {
+                continue;
+            }
+            Line line = load(record).get(catalogId);
             if (line != null) {
                 return line.cleared() ? Optional.empty() : Optional.of(line.record());
             }
@@ -274,7 +301,24 @@ public final class FailureLog {
 
     /** Lines of failure-log objects held in memory now (for the scale benchmark). */
     long linesInMemory() {
-        return all != null ? all.size() : cachedLines;
+        if (all != null) {
+            return all.size();
+        }
+        return cachedLines + linesHeldForMerges();
+    }
+
+    /** Lines held for later compaction steps: of the objects this run wrote and not settled. */
+    long linesHeldForMerges() {
+        return unsettled.values().stream().mapToLong(Map::size).sum();
+    }
+
+    /** Forgets the written objects that no compaction step merges any more. */
+    private void dropSettled() {
+        Set<String> tail = new HashSet<>();
+        for (int i = settled(); i < records.size(); i++) {
+            tail.add(records.get(i).file());
+        }
+        unsettled.keySet().retainAll(tail);
     }
 
     private void count(FailureRecord record, int delta) {
@@ -313,6 +357,7 @@ public final class FailureLog {
         if (compactStep(storage, compact || compactNext, obsolete, events)) {
             ranges = null;
         }
+        dropSettled();
         return new Written(List.copyOf(records), List.copyOf(chunks), transientFailures, obsolete);
     }
 
@@ -409,7 +454,12 @@ public final class FailureLog {
                 merged.put(line.id(), line);
             }
         }
-        inputs.forEach(input -> uncache(input.file()));
+        inputs.forEach(
+                input -> {
+                    uncache(input.file());
+                    unsettled.remove(input.file());
+                    idLengths.remove(input.file());
+                });
         // A clear only matters while an older object may still hold the failure.
         if (from == 0) {
             merged.values().removeIf(Line::cleared);
@@ -434,7 +484,10 @@ public final class FailureLog {
         }
     }
 
-    /** Writes lines sorted by id (callers pass them so) and caches them: they are the newest. */
+    /**
+     * Writes lines sorted by id (callers pass them so) and keeps them while a later step may merge
+     * them.
+     */
     private FailureLogRecord write(
             StorageClient storage,
             String file,
@@ -459,28 +512,49 @@ public final class FailureLog {
                         data.length,
                         Sha256.hex(data),
                         lines.isEmpty() ? null : lines.get(0).id(),
-                        lines.isEmpty() ? null : lines.get(lines.size() - 1).id());
-        if (all == null) {
-            uncache(file);
-            cache(file, lines);
+                        lines.isEmpty() ? null : lines.get(lines.size() - 1).id(),
+                        idLength(lines));
+        uncache(file);
+        unsettled.remove(file);
+        if (all == null && record.bytes() * 2 < MERGE_LIMIT_BYTES) {
+            unsettled.put(file, byId(lines));
         }
         return record;
     }
 
-    /** An object's lines by id, from the cache or storage. */
+    /** An object's lines by id, from memory or storage. */
     private Map<String, Line> load(FailureLogRecord record) {
+        Map<String, Line> written = unsettled.get(record.file());
+        if (written != null) {
+            return written;
+        }
         Map<String, Line> cached = cache.get(record.file());
         if (cached != null) {
             return cached;
         }
-        return cache(record.file(), lines(layout, storage, record, json));
+        List<Line> lines = lines(layout, storage, record, json);
+        noteLengths(record.file(), lines);
+        return cache(record.file(), lines);
+    }
+
+    private void noteLengths(String file, List<Line> lines) {
+        Integer length = idLength(lines);
+        if (length != null) {
+            idLengths.put(file, length);
+        }
+    }
+
+    /** The length of every id of the lines, when they all have one; else null. */
+    private static Integer idLength(List<Line> lines) {
+        if (lines.isEmpty()) {
+            return null;
+        }
+        int length = lines.get(0).id().length();
+        return lines.stream().allMatch(line -> line.id().length() == length) ? length : null;
     }
 
     private Map<String, Line> cache(String file, List<Line> lines) {
-        Map<String, Line> byId = new HashMap<>(lines.size() * 2);
-        for (Line line : lines) {
-            byId.put(line.id(), line);
-        }
+        Map<String, Line> byId = byId(lines);
         cache.put(file, byId);
         cachedLines += byId.size();
         var eldest = cache.entrySet().iterator();
@@ -488,6 +562,14 @@ public final class FailureLog {
             Map<String, Line> evicted = eldest.next().getValue();
             eldest.remove();
             cachedLines -= evicted.size();
+        }
+        return byId;
+    }
+
+    private static Map<String, Line> byId(List<Line> lines) {
+        Map<String, Line> byId = new HashMap<>(lines.size() * 2);
+        for (Line line : lines) {
+            byId.put(line.id(), line);
         }
         return byId;
     }
@@ -512,6 +594,55 @@ public final class FailureLog {
     }
 
     /**
+     * Which records may hold an id: a {@link RangeIndex} per id length over the records whose ids
+     * all have that length (string order is numeric order among integers of one length, so the
+     * ranges of integer ids read in order stay narrow there), and one over the others. Asked for an
+     * id, only its length's and the others'.
+     */
+    private static final class RangeIndexes {
+
+        private final Map<Integer, RangeIndex> byLength = new HashMap<>();
+        private final RangeIndex others;
+
+        RangeIndexes(List<FailureLogRecord> records) {
+            Map<Integer, List<Integer>> groups = new HashMap<>();
+            List<Integer> rest = new ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                Integer length = records.get(i).idLength();
+                (length == null ? rest : groups.computeIfAbsent(length, l -> new ArrayList<>()))
+                        .add(i);
+            }
+            groups.forEach(
+                    (length, positions) ->
+                            byLength.put(length, new RangeIndex(records, positions)));
+            others = new RangeIndex(records, rest);
+        }
+
+        /** Records with wide ranges an id of this length is asked against. */
+        int wide(String id) {
+            RangeIndex own = byLength.get(id.length());
+            return others.wide() + (own == null ? 0 : own.wide());
+        }
+
+        /** Positions of the records whose range holds the id, oldest first. */
+        int[] candidates(String id) {
+            RangeIndex own = byLength.get(id.length());
+            int[] rest = others.candidates(id);
+            if (own == null) {
+                return rest;
+            }
+            int[] mine = own.candidates(id);
+            if (rest.length == 0) {
+                return mine;
+            }
+            int[] both = Arrays.copyOf(mine, mine.length + rest.length);
+            System.arraycopy(rest, 0, both, mine.length, rest.length);
+            Arrays.sort(both);
+            return both;
+        }
+    }
+
+    /**
      * Which records may hold an id. Records sorted by first id; one whose range ends before the
      * first id of its {@value #NARROW_WINDOW}th sorted successor is narrow, so only the window
      * before an id's sorted position can hold it; the others (wide) are asked every time.
@@ -523,12 +654,9 @@ public final class FailureLog {
         private final int[] wide;
         private final List<FailureLogRecord> records;
 
-        RangeIndex(List<FailureLogRecord> records) {
+        RangeIndex(List<FailureLogRecord> records, List<Integer> positions) {
             this.records = records;
-            Integer[] order = new Integer[records.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
+            Integer[] order = positions.toArray(Integer[]::new);
             Arrays.sort(order, Comparator.comparing(i -> sortKey(records.get(i))));
             List<Integer> narrowList = new ArrayList<>();
             List<Integer> wideList = new ArrayList<>();

@@ -17,6 +17,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param firstId smallest catalogue id in it; null in objects written before ranges were recorded
  *     (the range is then read from the object when the log is opened)
  * @param lastId largest catalogue id in it; null as {@code firstId}
+ * @param idLength the length of every catalogue id in it, when they all have one (null: mixed, or
+ *     written before it was recorded): ranges compare ids as strings, so "1002345" lies inside
+ *     ["100007", "105987"], and a lookup skips an object of other-length ids without reading it
  */
 public record FailureLogRecord(
         String file,
@@ -26,12 +29,26 @@ public record FailureLogRecord(
         long bytes,
         String sha256,
         @JsonInclude(JsonInclude.Include.NON_NULL) String firstId,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String lastId) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String lastId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer idLength) {
+
+    /** An object recorded without the length of its ids. */
+    public FailureLogRecord(
+            String file,
+            long firstSeq,
+            long lastSeq,
+            long entries,
+            long bytes,
+            String sha256,
+            String firstId,
+            String lastId) {
+        this(file, firstSeq, lastSeq, entries, bytes, sha256, firstId, lastId, null);
+    }
 
     /** An object recorded without its id range. */
     public FailureLogRecord(
             String file, long firstSeq, long lastSeq, long entries, long bytes, String sha256) {
-        this(file, firstSeq, lastSeq, entries, bytes, sha256, null, null);
+        this(file, firstSeq, lastSeq, entries, bytes, sha256, null, null, null);
     }
 
     boolean hasRange() {
@@ -44,6 +61,7 @@ public record FailureLogRecord(
     }
 
     FailureLogRecord withRange(String first, String last) {
-        return new FailureLogRecord(file, firstSeq, lastSeq, entries, bytes, sha256, first, last);
+        return new FailureLogRecord(
+                file, firstSeq, lastSeq, entries, bytes, sha256, first, last, idLength);
     }
 }

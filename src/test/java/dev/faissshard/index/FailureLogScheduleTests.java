@@ -98,6 +98,56 @@ class FailureLogScheduleTests {
     }
 
     @Test
+    void aBuildHoldsTheLogsUnsettledTailAndABoundedCacheHoweverManyFailuresItRecorded() {
+        LocalStorageClient storage = new LocalStorageClient(dir);
+        int cacheLines = 1_000;
+        FailureLog log = FailureLog.open(layout, storage, Progress.empty(), json, cacheLines);
+        SplittableRandom random = new SplittableRandom(42);
+        long id = 0;
+        long failures = 0;
+        int mostInOneCommit = 0;
+        long mostHeld = 0;
+        long mostForMerges = 0;
+        for (int commit = 1; commit <= 1_500; commit++) {
+            // A batch of 256 ids in catalogue order, about 5% failing; a shard sealed every 70.
+            int changes = 0;
+            for (int row = 0; row < 256; row++, id++) {
+                if (random.nextInt(20) == 0) {
+                    log.fail(
+                            Long.toString(id),
+                            "https://cdn.example.com/p/" + id + ".jpg",
+                            FailureReason.HTTP_STATUS,
+                            "HTTP 404",
+                            AT);
+                    changes++;
+                }
+            }
+            failures += changes;
+            mostInOneCommit = Math.max(mostInOneCommit, changes);
+            log.commit(storage, commit % 70 == 0, IndexEvents.NONE)
+                    .obsoleteKeys()
+                    .forEach(storage::delete);
+            mostHeld = Math.max(mostHeld, log.linesInMemory());
+            mostForMerges = Math.max(mostForMerges, log.linesHeldForMerges());
+        }
+        // Unsettled: fewer than COMPACT_AFTER commit logs, and compacted objects each under half
+        // the merge limit whose sizes at least halve along the tail (under two limits in all); a
+        // line here is at least 100 bytes. The lookup cache (objects whose id range holds an id
+        // asked about: as strings, "1234567" lies inside an old object's ["123400", "123500"])
+        // holds at most its lines plus the one object read last (at most the merge limit).
+        long tail =
+                (long) FailureLog.COMPACT_AFTER * mostInOneCommit
+                        + 2 * FailureLog.MERGE_LIMIT_BYTES / 100;
+        assertThat(failures).isGreaterThan(18_000);
+        assertThat(mostForMerges)
+                .as("lines held for merges in a build that recorded %,d failures", failures)
+                .isLessThanOrEqualTo(tail);
+        assertThat(mostHeld)
+                .as("lines held in all in a build that recorded %,d failures", failures)
+                .isLessThanOrEqualTo(tail + cacheLines + FailureLog.MERGE_LIMIT_BYTES / 100);
+    }
+
+    @Test
     void aReopenedLogReadsOnlyTheObjectsWhoseRangeHoldsTheIdAskedAbout() {
         RecordingStorage storage = new RecordingStorage(new LocalStorageClient(dir));
         ProgressStore store = new ProgressStore(json);
@@ -151,6 +201,54 @@ class FailureLogScheduleTests {
                 .as("lines held while scanning %,d failures", expected.size())
                 .isLessThanOrEqualTo(cacheLines + largest)
                 .isLessThan(expected.size() / 4);
+    }
+
+    @Test
+    void aScanOfIntegerIdsOfTwoLengthsReadsEachObjectOnce() {
+        RecordingStorage storage = new RecordingStorage(new LocalStorageClient(dir));
+        ProgressStore store = new ProgressStore(json);
+        Progress committed = Progress.empty();
+        FailureLog log = store.openFailureLog(layout, storage, committed);
+        Map<String, FailureReason> expected = new TreeMap<>();
+        // A catalogue of the 6-digit ids 100,000 to 199,999 (every 20th failing), then the 7-digit
+        // ones 1,000,000 to 1,999,999 (every 200th). Ranges compare strings, so "1002345" sorts
+        // inside a 6-digit object's ["100007", "105987"].
+        List<long[]> spans =
+                List.of(new long[] {100_000, 200_000, 20}, new long[] {1_000_000, 2_000_000, 200});
+        int commit = 0;
+        for (long[] span : spans) {
+            for (long id = span[0]; id < span[1]; ) {
+                for (int row = 0; row < 2_560 && id < span[1]; row++, id++) {
+                    if (id % span[2] == 7) {
+                        log.fail(Long.toString(id), "u" + id, FailureReason.NOT_FOUND, null, AT);
+                        expected.put(Long.toString(id), FailureReason.NOT_FOUND);
+                    }
+                }
+                commit++;
+                FailureLog.Written result = log.commit(storage, commit % 7 == 0, IndexEvents.NONE);
+                result.obsoleteKeys().forEach(storage::delete);
+                committed = progress(committed, result);
+                store.save(layout, storage, committed, committed);
+            }
+        }
+        Progress loaded = store.load(layout, storage).orElseThrow();
+        storage.clear();
+        FailureLog reopened = FailureLog.open(layout, storage, loaded, json, 2_000);
+        for (long[] span : spans) {
+            for (long each = span[0]; each < span[1]; each++) {
+                String key = Long.toString(each);
+                assertThat(reopened.get(key).map(FailureRecord::reason))
+                        .as(key)
+                        .isEqualTo(Optional.ofNullable(expected.get(key)));
+            }
+        }
+        assertThat(reopened.linesInMemory())
+                .as("read lazily, not every failure held")
+                .isLessThan(expected.size() / 2);
+        assertThat(storage.reads())
+                .as("objects read scanning the catalogue")
+                .hasSizeLessThanOrEqualTo(loaded.failureLog().size())
+                .doesNotHaveDuplicates();
     }
 
     @Test
