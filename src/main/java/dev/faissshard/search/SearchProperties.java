@@ -40,9 +40,7 @@ import org.springframework.validation.annotation.Validated;
  *     per pass, not per query: with more queries riding, one thread's pass serves them all, and a
  *     second thread would only end the pass sooner, leaving fewer queries to share the next one
  *     while taking the core the requests around the scans need. A lone query still gets every scan
- *     thread, and so do half of {@code max-batch} or more riding (a pass is then mostly arithmetic,
- *     which threads split without reading more). 0 keeps one thread per type below that; {@code
- *     max-batch} or more: every scan thread always
+ *     thread. 0 keeps one thread per type; {@code max-batch} or more, every scan thread always
  */
 @Validated
 @ConfigurationProperties("fsb.search")

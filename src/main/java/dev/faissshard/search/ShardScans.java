@@ -176,15 +176,12 @@ class ShardScans implements DisposableBean {
 
     /**
      * Workers a lane should run: every scan thread (at most one per range) for a few riders, one
-     * once more ride than {@code fsb.search.spread-max-riders} (see {@link SearchProperties}), and
-     * every scan thread again from half of {@code max-batch} riding: a pass is then mostly
-     * arithmetic, which the threads split without reading more memory, and the batch has little
-     * left to grow.
+     * once more ride than {@code fsb.search.spread-max-riders} (see {@link SearchProperties}).
      */
     private int wantedWorkers(Lane lane) {
         int riders = lane.active.size() + lane.waiting.size();
         int spread = Math.min(threads, lane.tasks.size());
-        return riders <= spreadMaxRiders || riders >= Math.max(2, maxBatch / 2) ? spread : 1;
+        return riders <= spreadMaxRiders ? spread : 1;
     }
 
     /** Starts workers the lane already counts. */
