@@ -35,12 +35,6 @@ import org.springframework.validation.annotation.Validated;
  *     the recall the build measured with {@code fsb.shard.quality-nprobe}
  * @param efSearch candidates an HNSW graph (an {@code IDMap,HNSW32} shard or an IVF's HNSW
  *     quantizer) keeps while searching
- * @param spreadMaxRiders a type's ranges are spread over more than one scan thread only while at
- *     most this many queries ride its scan. A flat scan is bound by memory traffic, so its cost is
- *     per pass, not per query: with more queries riding, one thread's pass serves them all, and a
- *     second thread would only end the pass sooner, leaving fewer queries to share the next one
- *     while taking the core the requests around the scans need. A lone query still gets every scan
- *     thread. 0 keeps one thread per type; {@code max-batch} or more, every scan thread always
  */
 @Validated
 @ConfigurationProperties("fsb.search")
@@ -57,10 +51,9 @@ public record SearchProperties(
         @DefaultValue("32") @Min(1) @Max(1024) int maxBatch,
         @DefaultValue("1ms") @NotNull Duration batchWindow,
         @DefaultValue("16") @Min(1) @Max(65536) int nprobe,
-        @DefaultValue("64") @Min(1) @Max(65536) int efSearch,
-        @DefaultValue("2") @Min(0) @Max(1024) int spreadMaxRiders) {
+        @DefaultValue("64") @Min(1) @Max(65536) int efSearch) {
 
-    /** Properties with the shipped nprobe, efSearch and spreadMaxRiders. */
+    /** Properties with the shipped nprobe and efSearch. */
     public SearchProperties(
             DataSize cacheMaxBytes,
             int threads,
@@ -86,8 +79,7 @@ public record SearchProperties(
                 maxBatch,
                 batchWindow,
                 16,
-                64,
-                2);
+                64);
     }
 
     @ConstructorBinding

@@ -34,10 +34,7 @@ import org.springframework.stereotype.Component;
  * for at once), time enough for the other clients answered together with it to join from the start.
  *
  * <p>The ranges are scanned by {@code fsb.search.scan-threads} threads of their own, consecutive
- * ranges on different threads, so a single query already uses every core; once more than {@code
- * fsb.search.spread-max-riders} queries ride, one thread scans the type (a pass costs the same
- * memory traffic however many ride it, so a slower pass that more queries share costs less per
- * query than two fast ones, and leaves the other cores to the requests). Each range yields the k
+ * ranges on different threads, so a single query already uses every core. Each range yields the k
  * best of its rows for each of its queries; the caller merges them, so the answer is exact. Shards
  * that cannot be scanned by rows (approximate factories) are one range each, searched through
  * FAISS's own search with {@code fsb.search.faiss-threads} OpenMP threads.
@@ -60,13 +57,11 @@ class ShardScans implements DisposableBean {
     private final long windowNanos;
     private final int maxBatch;
     private final int threads;
-    private final int spreadMaxRiders;
     private final Map<List<LoadedShard>, Lane> lanes = new ConcurrentHashMap<>();
     private final DistributionSummary batchSizes;
 
     ShardScans(SearchProperties properties, MeterRegistry meters) {
         this.threads = properties.effectiveScanThreads();
-        this.spreadMaxRiders = properties.spreadMaxRiders();
         int faissThreads = properties.faissThreads();
         AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor executor =
@@ -122,12 +117,12 @@ class ShardScans implements DisposableBean {
                 (key, lane) -> {
                     Lane current = lane == null ? new Lane(ranges(shards)) : lane;
                     current.waiting.add(pending);
-                    int wanted = wantedWorkers(current);
+                    int wanted = Math.min(threads, current.tasks.size());
                     if (current.workers == 0) {
                         start[1] = 1;
                     }
-                    start[0] = Math.max(0, wanted - current.workers);
-                    current.workers = Math.max(current.workers, wanted);
+                    start[0] = wanted - current.workers;
+                    current.workers = wanted;
                     return current;
                 });
         if (start[0] > 0) {
@@ -172,16 +167,6 @@ class ShardScans implements DisposableBean {
             }
         }
         return List.copyOf(tasks);
-    }
-
-    /**
-     * Workers a lane should run: every scan thread (at most one per range) for a few riders, one
-     * once more ride than {@code fsb.search.spread-max-riders} (see {@link SearchProperties}).
-     */
-    private int wantedWorkers(Lane lane) {
-        int riders = lane.active.size() + lane.waiting.size();
-        int spread = Math.min(threads, lane.tasks.size());
-        return riders <= spreadMaxRiders ? spread : 1;
     }
 
     /** Starts workers the lane already counts. */
@@ -231,12 +216,6 @@ class ShardScans implements DisposableBean {
                         seated.seat(lane.next, lane.tasks);
                         lane.active.add(seated);
                     }
-                    int wanted = wantedWorkers(lane);
-                    if (lane.workers > wanted) {
-                        // Enough queries ride for one pass to serve them: this worker steps back.
-                        lane.workers--;
-                        return lane;
-                    }
                     long turn = lane.next;
                     List<Pending> members = new ArrayList<>(lane.active.size());
                     for (Pending rider : lane.active) {
@@ -252,6 +231,7 @@ class ShardScans implements DisposableBean {
                     int index = (int) (turn % ring);
                     taken.set(new Dispatch(lane.tasks.get(index), index, members));
                     // A worker that found nothing to take ended; queries seated since need it back.
+                    int wanted = Math.min(threads, ring);
                     if (lane.workers < wanted) {
                         extra[0] = wanted - lane.workers;
                         lane.workers = wanted;

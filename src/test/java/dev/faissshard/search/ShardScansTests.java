@@ -19,8 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -48,15 +47,9 @@ class ShardScansTests {
         }
     }
 
-    /**
-     * The policies of {@code spread-max-riders}: one scan thread per type always (0), a second one
-     * only for one or two riders (2, the shipped value: the 48 queries here mostly ride more, so
-     * workers step back mid-scan), and every scan thread always (32).
-     */
-    @ParameterizedTest
-    @ValueSource(ints = {0, 2, 32})
-    void concurrentQueriesGetEveryShardsOwnTopK(int spreadMaxRiders) throws Exception {
-        scans = new ShardScans(properties(spreadMaxRiders), meters);
+    @Test
+    void concurrentQueriesGetEveryShardsOwnTopK() throws Exception {
+        scans = new ShardScans(properties(), meters);
         AtomicInteger freed = new AtomicInteger();
         List<LoadedShard> shards =
                 List.of(
@@ -116,7 +109,7 @@ class ShardScansTests {
         assertThat(batches.totalAmount())
                 .as("queries scanned, range by range")
                 .isEqualTo(queries * 5);
-        assertThat(batches.max()).isLessThanOrEqualTo(properties(spreadMaxRiders).maxBatch());
+        assertThat(batches.max()).isLessThanOrEqualTo(properties().maxBatch());
         shards.forEach(LoadedShard::release);
         assertThat(freed.get()).as("shards freed once the last reference went").isEqualTo(3);
     }
@@ -187,7 +180,7 @@ class ShardScansTests {
         return vector;
     }
 
-    private static SearchProperties properties(int spreadMaxRiders) {
+    private static SearchProperties properties() {
         return new SearchProperties(
                 DataSize.ofMegabytes(64),
                 1,
@@ -199,9 +192,6 @@ class ShardScansTests {
                 16,
                 2,
                 8,
-                Duration.ofMillis(1),
-                16,
-                64,
-                spreadMaxRiders);
+                Duration.ofMillis(1));
     }
 }
