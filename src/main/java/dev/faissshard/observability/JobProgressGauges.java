@@ -21,8 +21,8 @@ import org.springframework.context.SmartLifecycle;
  * {@code fsb_job_waiting}, {@code fsb_job_stalled}): catalogue total, images done (embedded, failed
  * or skipped), failed, images per second, ETA seconds, and 0/1 for waiting for storage and stalled.
  * They are tagged {@code job_id} (not {@code job}, which Prometheus gives the scrape target) and
- * {@code prefix}. A timer takes in new jobs and drops forgotten ones; the values are read from the
- * job at each scrape.
+ * {@code prefix}. A timer takes in new jobs and drops forgotten ones, leaving the rows of the
+ * others in place; the values are read from the job at each scrape.
  */
 final class JobProgressGauges implements SmartLifecycle {
 
@@ -156,7 +156,10 @@ final class JobProgressGauges implements SmartLifecycle {
                                                     job,
                                                     j -> value.applyAsDouble(jobs.view(j))))
                             .toList(),
-                    true);
+                    // Not overwrite: that removes and re-adds every row at each refresh, and a
+                    // scrape between the two misses the job's series. The value is read from the
+                    // job at each scrape, so a kept row is never stale.
+                    false);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.faissshard.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -60,6 +63,8 @@ class ObservabilityAfterBuildTests {
     private static String buildLog;
 
     @LocalServerPort int port;
+    @Autowired MeterRegistry meters;
+    @Autowired JobProgressGauges gauges;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -99,6 +104,21 @@ class ObservabilityAfterBuildTests {
                 .isEqualTo(((Number) view.get("imagesPerSecond")).doubleValue());
         // A finished job has no ETA: the gauge says NaN rather than a stale number.
         assertThat(gauge("fsb_job_eta_seconds")).isNaN();
+    }
+
+    @Test
+    void refreshingTheGaugesNeverTakesALiveJobsSeriesAway(CapturedOutput output) throws Exception {
+        build(output);
+        List<String> removed = new CopyOnWriteArrayList<>();
+        meters.config().onMeterRemoved(meter -> removed.add(meter.getId().getName()));
+        for (int i = 0; i < 20; i++) {
+            gauges.refresh();
+        }
+        assertThat(removed).noneMatch(name -> name.startsWith("fsb.job."));
+        for (String name :
+                List.of("fsb.job.images.per.second", "fsb.job.eta", "fsb.job.done.images")) {
+            assertThat(meters.find(name).tag("job.id", jobId).gauge()).as(name).isNotNull();
+        }
     }
 
     @Test
