@@ -27,8 +27,12 @@
 # jar, another JVM) is skipped with a note, and the service starts without it.
 set -euo pipefail
 
-SCRIPT_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
-REPO_DIR=$(dirname -- "$SCRIPT_DIR")
+# Every fork and exec below is paid on each start, before java runs (0.5-1 s of wall on a loaded
+# 2-core machine with the forty-odd dirname, readlink and sed calls this had): bash builtins only,
+# except one readlink for a java that is a symlink (/usr/bin/java) and one pwd subshell.
+case "$0" in */*) SCRIPT_DIR=${0%/*} ;; *) SCRIPT_DIR=. ;; esac
+SCRIPT_DIR=$(CDPATH='' cd -- "$SCRIPT_DIR" && pwd)
+REPO_DIR=${SCRIPT_DIR%/*}
 note() { printf 'run-service: %s\n' "$*" >&2; }
 
 MODE=run
@@ -38,34 +42,57 @@ case "${1:-}" in
 esac
 
 # The Java feature version of a java command, from the runtime's release file (reading it costs
-# nothing; asking `java -version` would start a JVM).
+# nothing; asking `java -version` would start a JVM), into VERSION (0 when there is none): a
+# variable, not printed, because a command substitution forks.
 java_feature_version() {
-  java_path=$(command -v "$1" 2>/dev/null || true)
-  [ -n "$java_path" ] || { echo 0; return; }
-  java_path=$(readlink -f "$java_path" 2>/dev/null || printf '%s' "$java_path")
-  release="$(dirname "$(dirname "$java_path")")/release"
-  version=""
-  [ -r "$release" ] && version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
-  if [ -z "$version" ]; then
-    version=$("$1" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')
+  VERSION=0
+  local java_path="" dir dirs line
+  case "$1" in
+    */*) [ -x "$1" ] && java_path=$1 ;;
+    *)
+      IFS=: read -r -a dirs <<<"$PATH"
+      for dir in "${dirs[@]}"; do
+        if [ -f "${dir:-.}/$1" ] && [ -x "${dir:-.}/$1" ]; then java_path=${dir:-.}/$1; break; fi
+      done
+      ;;
+  esac
+  [ -n "$java_path" ] || return 0
+  if [ -L "$java_path" ]; then
+    java_path=$(readlink -f "$java_path" 2>/dev/null || printf '%s' "$java_path")
   fi
-  echo "${version:-0}"
+  # <home>/bin/java -> <home>/release
+  dir=${java_path%/*}
+  release="${dir%/*}/release"
+  if [ -r "$release" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in
+        JAVA_VERSION=\"[0-9]*)
+          line=${line#JAVA_VERSION=\"}
+          VERSION=${line%%[!0-9]*}
+          return 0
+          ;;
+      esac
+    done <"$release"
+  fi
+  line=$("$1" -version 2>&1 | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p')
+  VERSION=${line:-0}
 }
 
 # Java 25's AOT cache starts the service with less CPU than Java 17's AppCDS archive, so when
 # nothing names the runtime (JAVA, JAVA_HOME) and the java on the PATH is older, the newest Java 25+
 # installed beside it (/usr/lib/jvm, where Debian's and Adoptium's packages put them; FSB_JVM_ROOT)
 # runs the service. --prepare and the start pick the same one, so the archive matches the runtime.
+# Into NEWEST_JAVA ("" when none).
 newest_java_25() {
-  best="" best_version=0
+  NEWEST_JAVA=""
+  local best_version=0 candidate
   for candidate in "${FSB_JVM_ROOT:-/usr/lib/jvm}"/*/bin/java; do
     [ -x "$candidate" ] || continue
-    version=$(java_feature_version "$candidate")
-    if [ "$version" -ge 25 ] && [ "$version" -gt "$best_version" ]; then
-      best=$candidate best_version=$version
+    java_feature_version "$candidate"
+    if [ "$VERSION" -ge 25 ] && [ "$VERSION" -gt "$best_version" ]; then
+      NEWEST_JAVA=$candidate best_version=$VERSION
     fi
   done
-  printf '%s' "$best"
 }
 
 if [ -n "${JAVA:-}" ]; then
@@ -74,22 +101,28 @@ elif [ -n "${JAVA_HOME:-}" ]; then
   JAVA="$JAVA_HOME/bin/java"
 else
   JAVA=java
-  if [ "$(java_feature_version java)" -lt 25 ]; then
-    newer=$(newest_java_25)
-    [ -n "$newer" ] && JAVA=$newer
+  java_feature_version java
+  if [ "$VERSION" -lt 25 ]; then
+    newest_java_25
+    [ -n "$NEWEST_JAVA" ] && JAVA=$NEWEST_JAVA
   fi
 fi
-FEATURE=$(java_feature_version "$JAVA")
+java_feature_version "$JAVA"
+FEATURE=$VERSION
 
 # The fat jar of a checkout is unpacked (java -Djarmode=tools extract) into target/run: a class-data
 # archive needs plain jars on the class path, and the JVM opens plain jars faster than nested ones.
+# Into JAR ("" when none).
 first_jar() {
+  JAR=""
+  local jar
   for jar in "$@"; do
     case "$jar" in *-plain.jar) continue ;; esac
-    if [ -f "$jar" ]; then printf '%s' "$jar"; return; fi
+    if [ -f "$jar" ]; then JAR=$jar; return; fi
   done
 }
-FAT_JAR=$(first_jar "$REPO_DIR"/target/faiss-shard-builder-*.jar)
+first_jar "$REPO_DIR"/target/faiss-shard-builder-*.jar
+FAT_JAR=$JAR
 UNPACKED_DIR="$REPO_DIR/target/run"
 unpacked_jar() { first_jar "$UNPACKED_DIR"/faiss-shard-builder-*.jar; }
 
@@ -98,13 +131,15 @@ if [ -z "${FSB_JAR:-}" ]; then
     FSB_JAR=/app/faiss-shard-builder.jar
   elif [ -n "$FAT_JAR" ]; then
     if [ "$MODE" = prepare ]; then
-      if [ -z "$(unpacked_jar)" ] || [ "$FAT_JAR" -nt "$(unpacked_jar)" ]; then
+      unpacked_jar
+      if [ -z "$JAR" ] || [ "$FAT_JAR" -nt "$JAR" ]; then
         note "unpacking $FAT_JAR into $UNPACKED_DIR"
         rm -rf "$UNPACKED_DIR"
         "$JAVA" -Djarmode=tools -jar "$FAT_JAR" extract --destination "$UNPACKED_DIR" >/dev/null
       fi
     fi
-    FSB_JAR=$(unpacked_jar)
+    unpacked_jar
+    FSB_JAR=$JAR
     if [ -z "$FSB_JAR" ] || [ "$FAT_JAR" -nt "$FSB_JAR" ]; then
       [ -n "$FSB_JAR" ] && note "target/run is older than $FAT_JAR; running the fat jar (--prepare unpacks it again)"
       FSB_JAR=$FAT_JAR
