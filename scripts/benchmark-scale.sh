@@ -6,7 +6,9 @@
 #      shards and add rates per type;
 #   2. IDS ids per type at state scale (dimensions and shard size divided by 64, so shards hold about
 #      as many ids as real ones): progress.json, failure log, manifest, bytes written per batch,
-#      peak heap and RSS, resume time and the done-set's bytes per id.
+#      peak heap and RSS, resume time and the done-set's bytes per id;
+#   3. a resume of that state in a new process (as a restarted job is): its wall and CPU from JVM
+#      start to the first new batch committed.
 # Bounded: the state run of 10 million ids stores about 1.7 GB, the vector run of 200,000 ids 1.9 GB,
 # both in a temporary directory removed at the end.
 #   scripts/benchmark-scale.sh [IDS=10000000] [VECTOR_IDS=200000] [integer|hashed]
@@ -38,4 +40,9 @@ fi
 /usr/bin/time -f "  process: %e s wall, %U s user, %S s sys, max RSS %M KB" \
   java -Xmx"$HEAP" -XX:+UseSerialGC -cp "$CP" dev.faissshard.bench.ScaleBenchmark \
   "$IDS" state "$WORK/state" "$KIND"
+# A user's resume is a new process: JVM start, class loading and JIT count, as they do for them.
+echo "load average before the new-process resume: $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/time -f "  resume process: %e s wall, %U s user, %S s sys, max RSS %M KB" \
+  java -Xmx"$HEAP" -XX:+UseSerialGC -cp "$CP" dev.faissshard.bench.ScaleBenchmark \
+  "$IDS" resume "$WORK/state" "$KIND"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -78,7 +78,8 @@ public final class ScaleBenchmark {
 
     public static void main(String[] args) throws Exception {
         long ids = Long.parseLong(args[0]);
-        boolean stateScale = args.length > 1 && args[1].equals("state");
+        boolean resumeOnly = args.length > 1 && args[1].equals("resume");
+        boolean stateScale = args.length > 1 && (args[1].equals("state") || resumeOnly);
         Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("scale-bench");
         boolean hashed = args.length > 3 && args[3].equals("hashed");
         int scale = stateScale ? STATE_SCALE : 1;
@@ -108,6 +109,27 @@ public final class ScaleBenchmark {
                 new StoredIndex(
                         storage, progressStore, new ManifestPublisher(json, clock), writers, clock);
         IndexLocation location = stored.locate(IndexLayout.at("scale"));
+        if (resumeOnly) {
+            // A new process resuming the state a state run left, as a restarted job does: times
+            // from the JVM's start (class loading and JIT included), not from this line.
+            long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+            long sinceStart = System.currentTimeMillis() - jvmStart;
+            System.out.printf(
+                    Locale.ROOT,
+                    "Scale benchmark, resume in a new process of the state at %s (JVM start to"
+                            + " main: %d ms)%n",
+                    dir,
+                    sinceStart);
+            resume(
+                    stored,
+                    location,
+                    models,
+                    hashed,
+                    clock,
+                    0,
+                    System.nanoTime() - sinceStart * 1_000_000);
+            return;
+        }
         Bytes bytes = new Bytes();
         MemoryWatch memory = new MemoryWatch();
         memory.start();
@@ -134,6 +156,7 @@ public final class ScaleBenchmark {
         List<Long> perBatchState = new ArrayList<>();
         List<Long> perBatchManifest = new ArrayList<>();
         long maxSingleBatchState = 0;
+        Map<String, Long> maxSingleBatchParts = Map.of();
         long maxCommitState = 0;
         long commits = 0;
         try (OpenIndex index = stored.open(location, models, bytes)) {
@@ -155,8 +178,9 @@ public final class ScaleBenchmark {
                             delta.getOrDefault("progress", 0L)
                                     + delta.getOrDefault("failures", 0L)
                                     + delta.getOrDefault("shard-records", 0L);
-                    if (sinceCommit == 1) {
-                        maxSingleBatchState = Math.max(maxSingleBatchState, state);
+                    if (sinceCommit == 1 && state > maxSingleBatchState) {
+                        maxSingleBatchState = state;
+                        maxSingleBatchParts = delta;
                     }
                     maxCommitState = Math.max(maxCommitState, state);
                     commits++;
@@ -232,6 +256,13 @@ public final class ScaleBenchmark {
                 progress.failureChunks().size());
         System.out.printf(
                 Locale.ROOT,
+                "  largest single-batch commit by object kind (bytes): %s; chunk lists named by"
+                        + " progress.json: %d of shard chunks, %d of failure chunks%n",
+                maxSingleBatchParts,
+                progress.lists().shards().values().stream().mapToInt(List::size).sum(),
+                progress.lists().failures().size());
+        System.out.printf(
+                Locale.ROOT,
                 "  heap after GC while building: %s%n  peak heap %,.0f MB, peak RSS %,.0f MB%n",
                 String.join("; ", liveHeap),
                 peakHeapBuild / 1e6,
@@ -239,35 +270,11 @@ public final class ScaleBenchmark {
 
         // The resume: open, skip what is done, first new batch committed.
         System.gc();
-        cpu = cpuNanos();
-        start = System.nanoTime();
-        long opened;
-        long skipped = 0;
-        try (OpenIndex index = stored.open(location, models, IndexEvents.NONE)) {
-            opened = System.nanoTime();
-            for (long id = 0; id < ids; id++) {
-                String catalogId = catalogId(id, hashed);
-                boolean failedForGood =
-                        index.failure(catalogId).filter(f -> !f.reason().isTransient()).isPresent();
-                if (failedForGood || index.holds(catalogId)) {
-                    skipped++;
-                } else {
-                    throw new IllegalStateException(catalogId + " should be done");
-                }
-            }
-            long batch = index.committed().nextBatch();
-            append(index, batch, models, ids, BATCH, hashed, clock.instant());
-            index.commit(batch + 1, clock.instant());
+        long firstNew =
+                resume(stored, location, models, hashed, clock, cpuNanos(), System.nanoTime());
+        if (firstNew != ids) {
+            throw new IllegalStateException("resumed at " + firstNew + ", not " + ids);
         }
-        double resumeSeconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(
-                Locale.ROOT,
-                "  resume to the first new batch committed: %.2f s wall (open %.2f s, %,d ids"
-                        + " skipped), %.2f s CPU%n",
-                resumeSeconds,
-                (opened - start) / 1e9,
-                skipped,
-                (cpuNanos() - cpu) / 1e9);
 
         // The done-set at that size, measured on its own.
         for (IndexType type : IndexType.values()) {
@@ -307,6 +314,47 @@ public final class ScaleBenchmark {
                 memory.peakHeap() / 1e6,
                 MemoryWatch.peakRss() / 1e6);
         memory.interrupt();
+    }
+
+    /**
+     * Opens the index, skips every catalogue id that is done (held, or failed for good) up to the
+     * first one that is not, as a job's scan does, adds one batch from there and commits it; prints
+     * the time since {@code startNanos} and the CPU since {@code startCpu}. Returns the first new
+     * id.
+     */
+    private static long resume(
+            StoredIndex stored,
+            IndexLocation location,
+            Map<IndexType, ModelInfo> models,
+            boolean hashed,
+            Clock clock,
+            long startCpu,
+            long startNanos) {
+        long opened;
+        long id = 0;
+        try (OpenIndex index = stored.open(location, models, IndexEvents.NONE)) {
+            opened = System.nanoTime();
+            for (; ; id++) {
+                String catalogId = catalogId(id, hashed);
+                boolean failedForGood =
+                        index.failure(catalogId).filter(f -> !f.reason().isTransient()).isPresent();
+                if (!failedForGood && !index.holds(catalogId)) {
+                    break;
+                }
+            }
+            long batch = index.committed().nextBatch();
+            append(index, batch, models, id, BATCH, hashed, clock.instant());
+            index.commit(batch + 1, clock.instant());
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  resume to the first new batch committed: %.2f s wall (open %.2f s, %,d ids"
+                        + " skipped), %.2f s CPU%n",
+                (System.nanoTime() - startNanos) / 1e9,
+                (opened - startNanos) / 1e9,
+                id,
+                (cpuNanos() - startCpu) / 1e9);
+        return id;
     }
 
     private static String catalogId(long id, boolean hashed) {

@@ -224,6 +224,14 @@ public final class FailureLog {
                         .matches("chunk_[0-9]{10}_[0-9]{10}_[0-9a-f]{12}\\.json");
     }
 
+    /** Whether {@code key} is a list of failure-log chunks of this index by its exact name. */
+    public static boolean isChunkListKey(IndexLayout layout, String key) {
+        String folder = layout.absolute(FOLDER);
+        return key.startsWith(folder)
+                && key.substring(folder.length())
+                        .matches("list[1-9]_[0-9]{10}_[0-9]{10}_[0-9a-f]{12}\\.json");
+    }
+
     Optional<FailureRecord> get(String catalogId) {
         if (changes.containsKey(catalogId)) {
             return Optional.ofNullable(changes.get(catalogId));

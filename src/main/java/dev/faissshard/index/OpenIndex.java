@@ -477,6 +477,9 @@ public final class OpenIndex implements AutoCloseable {
         if (saved.chunkBytes() > 0) {
             events.uploaded("shard-records", saved.chunkBytes(), 0);
         }
+        if (saved.failureListBytes() > 0) {
+            events.uploaded("failures", saved.failureListBytes(), 0);
+        }
         events.uploaded("progress", saved.progressBytes(), System.nanoTime() - start);
         committed = saved.progress();
         start = System.nanoTime();

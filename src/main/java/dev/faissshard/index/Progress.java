@@ -30,6 +30,12 @@ import java.util.TreeMap;
  *     after them, while a loaded progress lists every record
  * @param transientFailures how many recorded failures a later job would retry, so a job knows
  *     without reading the log; null in older files (counted from the log when it is opened)
+ * @param chunkLists lists naming the references of {@code shardChunks} and {@code failureChunks}
+ *     ({@link ChunkTree}); in the file, those two then hold only the references after the listed
+ *     ones, and only the lists no other list names are here, while a loaded progress holds every
+ *     reference and every list; null when there are none (and in older files). A file naming lists
+ *     has format version {@value #CHUNK_LISTS_FORMAT_VERSION}, which older services refuse instead
+ *     of missing the listed shards
  */
 public record Progress(
         int formatVersion,
@@ -41,12 +47,17 @@ public record Progress(
         Map<String, List<ShardChunkRecord>> shardChunks,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TombstoneRecord> tombstones,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FailureChunkRecord> failureChunks,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Long transientFailures) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long transientFailures,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ChunkLists chunkLists) {
 
     /** 2: failures moved out of this file into {@code faiss/failures/} objects. */
     public static final int FORMAT_VERSION = 2;
 
+    /** 3: as 2, with chunk references in lists ({@code chunkLists}); written only when needed. */
+    public static final int CHUNK_LISTS_FORMAT_VERSION = 3;
+
     public Progress {
+        chunkLists = chunkLists == null || chunkLists.isEmpty() ? null : chunkLists;
         // Sorted so that the file diffs well and is stable for the same state.
         indexes = new TreeMap<>(indexes);
         failures = failures == null ? new TreeMap<>() : new TreeMap<>(failures);
@@ -54,6 +65,37 @@ public record Progress(
         shardChunks = shardChunks == null ? new TreeMap<>() : new TreeMap<>(shardChunks);
         tombstones = tombstones == null ? List.of() : List.copyOf(tombstones);
         failureChunks = failureChunks == null ? List.of() : List.copyOf(failureChunks);
+    }
+
+    /** Progress without chunk lists (as before they existed). */
+    public Progress(
+            int formatVersion,
+            Instant updatedAt,
+            long nextBatch,
+            Map<String, IndexProgress> indexes,
+            Map<String, FailureRecord> failures,
+            List<FailureLogRecord> failureLog,
+            Map<String, List<ShardChunkRecord>> shardChunks,
+            List<TombstoneRecord> tombstones,
+            List<FailureChunkRecord> failureChunks,
+            Long transientFailures) {
+        this(
+                formatVersion,
+                updatedAt,
+                nextBatch,
+                indexes,
+                failures,
+                failureLog,
+                shardChunks,
+                tombstones,
+                failureChunks,
+                transientFailures,
+                null);
+    }
+
+    /** The chunk lists, empty when there are none. */
+    public ChunkLists lists() {
+        return chunkLists == null ? new ChunkLists(Map.of(), List.of()) : chunkLists;
     }
 
     /** Progress without failure chunks or a transient-failure count (as before either existed). */

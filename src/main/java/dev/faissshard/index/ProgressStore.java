@@ -3,10 +3,12 @@ package dev.faissshard.index;
 import dev.faissshard.checksum.Sha256;
 import dev.faissshard.storage.StorageClient;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.springframework.stereotype.Component;
@@ -37,6 +39,19 @@ public class ProgressStore {
     private static final TypeReference<List<FailureLogRecord>> FAILURE_RECORDS =
             new TypeReference<>() {};
 
+    private static final ChunkTree<ShardChunkRecord> SHARD_TREE =
+            new ChunkTree<>(
+                    ShardChunkRecord::firstShard,
+                    ShardChunkRecord::lastShard,
+                    new TypeReference<List<ShardChunkRecord>>() {},
+                    ProgressStore::isChunkListKey);
+    private static final ChunkTree<FailureChunkRecord> FAILURE_TREE =
+            new ChunkTree<>(
+                    FailureChunkRecord::firstSeq,
+                    FailureChunkRecord::lastSeq,
+                    new TypeReference<List<FailureChunkRecord>>() {},
+                    FailureLog::isChunkListKey);
+
     private final JsonMapper json;
 
     /** Chunks and the file itself without indentation: a third smaller, written every batch. */
@@ -66,17 +81,34 @@ public class ProgressStore {
                         .matches("[a-z]+_shards_[0-9]{5}_[0-9]{5}_[0-9a-f]{12}\\.json");
     }
 
-    /** What a save wrote. */
-    public record Saved(Progress progress, long progressBytes, long chunkBytes) {}
+    /**
+     * What a save wrote.
+     *
+     * @param progress the progress as stored, as {@link #load} would return it
+     * @param progressBytes bytes of {@code progress.json}
+     * @param chunkBytes bytes of sealed-shard chunks and their lists
+     * @param failureListBytes bytes of lists of failure-log chunks
+     */
+    public record Saved(
+            Progress progress, long progressBytes, long chunkBytes, long failureListBytes) {
+
+        public Saved(Progress progress, long progressBytes, long chunkBytes) {
+            this(progress, progressBytes, chunkBytes, 0);
+        }
+    }
 
     /**
-     * Writes the progress (first any chunk object it names that {@code previous}, the progress in
-     * storage, does not): returns it as stored, with its chunks named, and the bytes written.
+     * Writes the progress (first any chunk object or chunk list it names that {@code previous}, the
+     * progress in storage, does not): returns it as stored, with its chunks and lists named, and
+     * the bytes written.
      */
     public Saved save(
             IndexLayout layout, StorageClient storage, Progress progress, Progress previous) {
         Map<String, IndexProgress> inline = new TreeMap<>();
         Map<String, List<ShardChunkRecord>> chunks = new TreeMap<>();
+        Map<String, List<ShardChunkRecord>> inlineChunks = new TreeMap<>();
+        Map<String, List<ChunkListRecord>> topShardLists = new TreeMap<>();
+        Map<String, List<ChunkListRecord>> allShardLists = new TreeMap<>();
         long chunkBytes = 0;
         for (Map.Entry<String, IndexProgress> entry : progress.indexes().entrySet()) {
             String type = entry.getKey();
@@ -119,8 +151,33 @@ public class ProgressStore {
                                 data.length,
                                 sha));
             }
+            ChunkTree.Built<ShardChunkRecord> lists =
+                    SHARD_TREE.build(
+                            refs,
+                            (level, first, last, sha12) ->
+                                    String.format(
+                                            Locale.ROOT,
+                                            "%s%s_list%d_%05d_%05d_%s.json",
+                                            CHUNK_FOLDER,
+                                            type,
+                                            level,
+                                            first,
+                                            last,
+                                            sha12),
+                            files(previous.lists().shards().getOrDefault(type, List.of())),
+                            compact,
+                            layout,
+                            storage);
+            chunkBytes += lists.bytesWritten();
             if (!refs.isEmpty()) {
                 chunks.put(type, refs);
+            }
+            if (!lists.inline().isEmpty()) {
+                inlineChunks.put(type, lists.inline());
+            }
+            if (!lists.all().isEmpty()) {
+                topShardLists.put(type, lists.top());
+                allShardLists.put(type, lists.all());
             }
             inline.put(type, withSealed(index, sealed.subList(full, sealed.size())));
         }
@@ -129,24 +186,46 @@ public class ProgressStore {
         if (chunkedFailures > progress.failureLog().size()) {
             throw new IllegalArgumentException("failure chunks name more records than the log has");
         }
+        ChunkTree.Built<FailureChunkRecord> failureLists =
+                FAILURE_TREE.build(
+                        progress.failureChunks(),
+                        (level, first, last, sha12) ->
+                                String.format(
+                                        Locale.ROOT,
+                                        "%slist%d_%010d_%010d_%s.json",
+                                        FailureLog.FOLDER,
+                                        level,
+                                        first,
+                                        last,
+                                        sha12),
+                        files(previous.lists().failures()),
+                        compact,
+                        layout,
+                        storage);
+        ChunkLists topLists = new ChunkLists(topShardLists, failureLists.top());
         Progress stored =
                 new Progress(
-                        progress.formatVersion(),
+                        topLists.isEmpty()
+                                ? progress.formatVersion()
+                                : Math.max(
+                                        progress.formatVersion(),
+                                        Progress.CHUNK_LISTS_FORMAT_VERSION),
                         progress.updatedAt(),
                         progress.nextBatch(),
                         inline,
                         progress.failures(),
                         progress.failureLog()
                                 .subList(chunkedFailures, progress.failureLog().size()),
-                        chunks,
+                        inlineChunks,
                         progress.tombstones(),
-                        progress.failureChunks(),
-                        progress.transientFailures());
+                        failureLists.inline(),
+                        progress.transientFailures(),
+                        topLists);
         byte[] data = compact.writeValueAsBytes(stored);
         storage.replace(layout.progressKey(), data, "application/json");
         Progress loaded =
                 new Progress(
-                        progress.formatVersion(),
+                        stored.formatVersion(),
                         progress.updatedAt(),
                         progress.nextBatch(),
                         progress.indexes(),
@@ -155,63 +234,76 @@ public class ProgressStore {
                         chunks,
                         progress.tombstones(),
                         progress.failureChunks(),
-                        progress.transientFailures());
-        return new Saved(loaded, data.length, chunkBytes);
+                        progress.transientFailures(),
+                        new ChunkLists(allShardLists, failureLists.all()));
+        return new Saved(loaded, data.length, chunkBytes, failureLists.bytesWritten());
+    }
+
+    private static Set<String> files(List<ChunkListRecord> lists) {
+        Set<String> files = new HashSet<>();
+        lists.forEach(list -> files.add(list.file()));
+        return files;
+    }
+
+    /** Whether {@code key} is a list of sealed-shard chunks of this index by its name. */
+    public static boolean isChunkListKey(IndexLayout layout, String key) {
+        String folder = layout.absolute(CHUNK_FOLDER);
+        return key.startsWith(folder)
+                && key.substring(folder.length())
+                        .matches("[a-z]+_list[1-9]_[0-9]{5}_[0-9]{5}_[0-9a-f]{12}\\.json");
     }
 
     /** The progress as stored, with the sealed shards its chunk objects hold put back in front. */
     private Progress inflate(IndexLayout layout, StorageClient storage, Progress stored) {
-        if (!stored.failureChunks().isEmpty()) {
-            List<FailureLogRecord> log = new ArrayList<>();
-            for (FailureChunkRecord ref : stored.failureChunks()) {
-                log.addAll(readFailureChunk(layout, storage, ref));
-            }
-            log.addAll(stored.failureLog());
-            stored =
-                    new Progress(
-                            stored.formatVersion(),
-                            stored.updatedAt(),
-                            stored.nextBatch(),
-                            stored.indexes(),
-                            stored.failures(),
-                            log,
-                            stored.shardChunks(),
-                            stored.tombstones(),
-                            stored.failureChunks(),
-                            stored.transientFailures());
+        ChunkLists top = stored.lists();
+        Map<String, List<ShardChunkRecord>> shardChunks = new TreeMap<>(stored.shardChunks());
+        Map<String, List<ChunkListRecord>> shardLists = new TreeMap<>();
+        for (Map.Entry<String, List<ChunkListRecord>> entry : top.shards().entrySet()) {
+            ChunkTree.Expanded<ShardChunkRecord> expanded =
+                    SHARD_TREE.expand(entry.getValue(), json, layout, storage);
+            List<ShardChunkRecord> refs = new ArrayList<>(expanded.references());
+            refs.addAll(shardChunks.getOrDefault(entry.getKey(), List.of()));
+            shardChunks.put(entry.getKey(), refs);
+            shardLists.put(entry.getKey(), expanded.lists());
         }
-        if (stored.shardChunks().isEmpty()) {
-            return stored;
+        ChunkTree.Expanded<FailureChunkRecord> failures =
+                FAILURE_TREE.expand(top.failures(), json, layout, storage);
+        List<FailureChunkRecord> failureChunks = new ArrayList<>(failures.references());
+        failureChunks.addAll(stored.failureChunks());
+        List<FailureLogRecord> log = new ArrayList<>();
+        for (FailureChunkRecord ref : failureChunks) {
+            log.addAll(readFailureChunk(layout, storage, ref));
         }
+        log.addAll(stored.failureLog());
         Map<String, IndexProgress> indexes = new TreeMap<>(stored.indexes());
-        stored.shardChunks()
-                .forEach(
-                        (type, refs) -> {
-                            IndexProgress index = indexes.get(type);
-                            if (index == null) {
-                                throw new CorruptProgressException(
-                                        layout.progressKey()
-                                                + " names shard chunks of an index type it does"
-                                                + " not hold");
-                            }
-                            List<ShardRecord> sealed = new ArrayList<>();
-                            for (ShardChunkRecord ref : refs) {
-                                sealed.addAll(readChunk(layout, storage, ref));
-                            }
-                            sealed.addAll(index.sealedShards());
-                            indexes.put(type, withSealed(index, sealed));
-                        });
+        shardChunks.forEach(
+                (type, refs) -> {
+                    IndexProgress index = indexes.get(type);
+                    if (index == null) {
+                        throw new CorruptProgressException(
+                                layout.progressKey()
+                                        + " names shard chunks of an index type it does"
+                                        + " not hold");
+                    }
+                    List<ShardRecord> sealed = new ArrayList<>();
+                    for (ShardChunkRecord ref : refs) {
+                        sealed.addAll(readChunk(layout, storage, ref));
+                    }
+                    sealed.addAll(index.sealedShards());
+                    indexes.put(type, withSealed(index, sealed));
+                });
         return new Progress(
                 stored.formatVersion(),
                 stored.updatedAt(),
                 stored.nextBatch(),
                 indexes,
                 stored.failures(),
-                stored.failureLog(),
-                stored.shardChunks(),
+                log,
+                shardChunks,
                 stored.tombstones(),
-                stored.failureChunks(),
-                stored.transientFailures());
+                failureChunks,
+                stored.transientFailures(),
+                new ChunkLists(shardLists, failures.lists()));
     }
 
     private List<FailureLogRecord> readFailureChunk(
@@ -326,13 +418,13 @@ public class ProgressStore {
             throw new CorruptProgressException(
                     key + " is not valid progress JSON: " + ex.getOriginalMessage(), ex);
         }
-        if (progress.formatVersion() > Progress.FORMAT_VERSION) {
+        if (progress.formatVersion() > Progress.CHUNK_LISTS_FORMAT_VERSION) {
             throw new CorruptProgressException(
                     key
                             + " has format version "
                             + progress.formatVersion()
                             + ", newer than this service understands ("
-                            + Progress.FORMAT_VERSION
+                            + Progress.CHUNK_LISTS_FORMAT_VERSION
                             + "); upgrade the service");
         }
         return progress;

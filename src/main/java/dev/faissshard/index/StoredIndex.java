@@ -448,8 +448,14 @@ public class StoredIndex {
         progress.shardChunks().values().stream()
                 .flatMap(List::stream)
                 .forEach(chunk -> logs.add(layout.absolute(chunk.file())));
+        progress.lists().failures().forEach(list -> logs.add(layout.absolute(list.file())));
+        progress.lists().shards().values().stream()
+                .flatMap(List::stream)
+                .forEach(list -> logs.add(layout.absolute(list.file())));
         for (StoredObject object : store.list(layout.absolute(ProgressStore.CHUNK_FOLDER))) {
-            if (ProgressStore.isChunkKey(layout, object.key()) && !logs.contains(object.key())) {
+            if ((ProgressStore.isChunkKey(layout, object.key())
+                            || ProgressStore.isChunkListKey(layout, object.key()))
+                    && !logs.contains(object.key())) {
                 log.info("Removing {}, left over by an interrupted run", object.key());
                 store.delete(object.key());
             }
@@ -465,7 +471,8 @@ public class StoredIndex {
         }
         for (StoredObject object : store.list(layout.absolute(FailureLog.FOLDER))) {
             if ((FailureLog.isLogKey(layout, object.key())
-                            || FailureLog.isChunkKey(layout, object.key()))
+                            || FailureLog.isChunkKey(layout, object.key())
+                            || FailureLog.isChunkListKey(layout, object.key()))
                     && !logs.contains(object.key())) {
                 log.info("Removing {}, left over by an interrupted run", object.key());
                 store.delete(object.key());

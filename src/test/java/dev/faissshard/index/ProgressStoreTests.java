@@ -114,10 +114,10 @@ class ProgressStoreTests {
     @Test
     void refusesAFormatFromTheFuture() {
         byte[] future =
-                "{\"formatVersion\":3,\"nextBatch\":1,\"indexes\":{},\"failures\":{}}".getBytes();
+                "{\"formatVersion\":4,\"nextBatch\":1,\"indexes\":{},\"failures\":{}}".getBytes();
         assertThatThrownBy(() -> store.parse("p/progress.json", future))
                 .isInstanceOf(CorruptProgressException.class)
-                .hasMessageContaining("format version 3");
+                .hasMessageContaining("format version 4");
     }
 
     @Test
