@@ -149,20 +149,9 @@ final class ChunkTree<T> {
             List<ChunkListRecord> lists) {
         lists.add(list);
         String key = layout.absolute(list.file());
-        if (!isListKey.test(layout, key)) {
-            throw new CorruptProgressException(
-                    list.file() + " named by progress.json is not a chunk list");
-        }
         byte[] data =
-                storage.find(key)
-                        .orElseThrow(
-                                () ->
-                                        new CorruptProgressException(
-                                                key + " named by progress.json is missing"));
-        if (!Sha256.hex(data).equals(list.sha256())) {
-            throw new CorruptProgressException(
-                    key + " does not match the checksum recorded in progress.json");
-        }
+                ProgressObjects.readVerified(
+                        layout, storage, list.file(), list.sha256(), isListKey, "chunk list");
         try {
             if (list.level() == 1) {
                 List<T> held = json.readValue(data, type);

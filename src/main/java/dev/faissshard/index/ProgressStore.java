@@ -309,20 +309,14 @@ public class ProgressStore {
     private List<FailureLogRecord> readFailureChunk(
             IndexLayout layout, StorageClient storage, FailureChunkRecord ref) {
         String key = layout.absolute(ref.file());
-        if (!FailureLog.isChunkKey(layout, key)) {
-            throw new CorruptProgressException(
-                    ref.file() + " named by progress.json is not a failure-log chunk");
-        }
         byte[] data =
-                storage.find(key)
-                        .orElseThrow(
-                                () ->
-                                        new CorruptProgressException(
-                                                key + " named by progress.json is missing"));
-        if (!Sha256.hex(data).equals(ref.sha256())) {
-            throw new CorruptProgressException(
-                    key + " does not match the checksum recorded in progress.json");
-        }
+                ProgressObjects.readVerified(
+                        layout,
+                        storage,
+                        ref.file(),
+                        ref.sha256(),
+                        FailureLog::isChunkKey,
+                        "failure-log chunk");
         try {
             List<FailureLogRecord> records = json.readValue(data, FAILURE_RECORDS);
             if (records.size() != ref.records()) {
@@ -344,20 +338,14 @@ public class ProgressStore {
     private List<ShardRecord> readChunk(
             IndexLayout layout, StorageClient storage, ShardChunkRecord ref) {
         String key = layout.absolute(ref.file());
-        if (!isChunkKey(layout, key)) {
-            throw new CorruptProgressException(
-                    ref.file() + " named by progress.json is not a shard chunk object");
-        }
         byte[] data =
-                storage.find(key)
-                        .orElseThrow(
-                                () ->
-                                        new CorruptProgressException(
-                                                key + " named by progress.json is missing"));
-        if (!Sha256.hex(data).equals(ref.sha256())) {
-            throw new CorruptProgressException(
-                    key + " does not match the checksum recorded in progress.json");
-        }
+                ProgressObjects.readVerified(
+                        layout,
+                        storage,
+                        ref.file(),
+                        ref.sha256(),
+                        ProgressStore::isChunkKey,
+                        "shard chunk object");
         try {
             return json.readValue(data, SHARD_LIST);
         } catch (JacksonException ex) {
