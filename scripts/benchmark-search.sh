@@ -12,8 +12,12 @@
 # measured; BENCH_WARMUP_SECONDS (default 10) the unmeasured load before each level. "publish" searches
 # by id at 8 clients while new manifests (open segments, sealed ones deleted) are published into the
 # served prefix every 2 s, and reports failed queries; the synthesised manifest is put back after it.
-# Meaningful only on a quiet machine: check `uptime` first. BENCH_HEAP sets the heap (default 512m);
-# BENCH_SEARCH_PORT the service port (default 18090). The id and upload levels are driven by wrk
+# Meaningful only on a quiet machine: check `uptime` first. The service runs as users run it, through
+# scripts/run-service.sh (packaged and prepared here unless BENCH_SKIP_BUILD=1), with its shipped JVM
+# options; BENCH_HEAP sets its heap (FSB_HEAP), BENCH_JAVA_OPTS adds JVM options (JAVA_OPTS).
+# BENCH_LAUNCH=classpath starts it instead with plain `java -cp` on the default java (the form this
+# benchmark used before; kept to compare launches; heap BENCH_HEAP, default 512m).
+# BENCH_SEARCH_PORT sets the service port (default 18090). The id and upload levels are driven by wrk
 # (installed when missing; its event loops cost the shared cores far less than the JDK's HttpClient,
 # which measured the client as much as the service); BENCH_CLIENT=java uses the JDK client instead.
 # The synthesised index is kept in bench-out/search-N/storage and reused by the next run with the same N (BENCH_FRESH=1 synthesises anew).
@@ -30,7 +34,7 @@ else
   shift $(( $# < 2 ? $# : 2 ))
 fi
 PORT="${BENCH_SEARCH_PORT:-18090}"
-HEAP="${BENCH_HEAP:-512m}"
+LAUNCH="${BENCH_LAUNCH:-launcher}"
 OUT="$PWD/bench-out/search-$N"
 
 if [[ -z "$KERNEL_ONLY" && "${BENCH_CLIENT:-}" != java ]] && ! command -v wrk >/dev/null; then
@@ -51,10 +55,32 @@ if [[ -n "${BENCH_FRESH:-}" || ! -f "$OUT/storage/faiss/manifest.json" ]]; then
   rm -rf "$OUT"
 fi
 mkdir -p "$OUT/storage"
-echo "Load: $(uptime)"
-java -Xms"$HEAP" -Xmx"$HEAP" -cp "$CP" dev.faissshard.FaissShardBuilderApplication \
-  --server.port="$PORT" --server.address=127.0.0.1 --fsb.storage.local.root="$OUT/storage" \
-  --fsb.search.cache-max-bytes=4GB --fsb.search.timeout=300s "$@" >"$OUT/service.log" 2>&1 &
+SERVICE_ARGS=(--server.port="$PORT" --server.address=127.0.0.1 --fsb.storage.local.root="$OUT/storage"
+  --fsb.search.cache-max-bytes=4GB --fsb.search.timeout=300s "$@")
+case "$LAUNCH" in
+  launcher)
+    if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+      echo "Packaging the service and preparing its launch (scripts/run-service.sh --prepare)..."
+      mvn -B -ntp -q package -DskipTests
+      scripts/run-service.sh --prepare >"$OUT/prepare.log" 2>&1 || { cat "$OUT/prepare.log"; exit 1; }
+    fi
+    [ -n "${BENCH_HEAP:-}" ] && export FSB_HEAP="$BENCH_HEAP"
+    [ -n "${BENCH_JAVA_OPTS:-}" ] && export JAVA_OPTS="$BENCH_JAVA_OPTS"
+    echo "Service launch: $(scripts/run-service.sh --print-java-command | tr '\n' ' ')"
+    echo "Load: $(uptime)"
+    # exec in the launcher: $! is the JVM itself, whose resident set the benchmark reads
+    scripts/run-service.sh "${SERVICE_ARGS[@]}" >"$OUT/service.log" 2>&1 &
+    ;;
+  classpath)
+    HEAP="${BENCH_HEAP:-512m}"
+    echo "Service launch: java -Xms$HEAP -Xmx$HEAP ${BENCH_JAVA_OPTS:-} -cp ... (plain classpath)"
+    echo "Load: $(uptime)"
+    # shellcheck disable=SC2086
+    java -Xms"$HEAP" -Xmx"$HEAP" ${BENCH_JAVA_OPTS:-} -cp "$CP" dev.faissshard.FaissShardBuilderApplication \
+      "${SERVICE_ARGS[@]}" >"$OUT/service.log" 2>&1 &
+    ;;
+  *) echo "BENCH_LAUNCH must be launcher or classpath, not $LAUNCH" >&2; exit 2 ;;
+esac
 SERVICE=$!
 trap 'kill "$SERVICE" 2>/dev/null || true; wait "$SERVICE" 2>/dev/null || true' EXIT
 for _ in $(seq 1 180); do
