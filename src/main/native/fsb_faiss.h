@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 #include <omp.h>
 
@@ -17,6 +18,7 @@
 #include <faiss/IndexIVFPQ.h>
 #include <faiss/IndexPQ.h>
 #include <faiss/IndexPreTransform.h>
+#include <faiss/IndexScalarQuantizer.h>
 #include <faiss/IVFlib.h>
 #include <faiss/AutoTune.h>
 #include <faiss/VectorTransform.h>
@@ -389,6 +391,67 @@ inline bool index_train_from(Index* index, const Index* buffer, int64_t n) {
     }
     index->train(n, reinterpret_cast<const float*>(flat->codes.data()));
     return true;
+}
+
+// Trains a PCA-first index (a pre-transform, perhaps under an IDMap, whose first step is FAISS's PCA) so
+// that it keeps inner products, on the first n vectors of a flat buffer. FAISS's PCA subtracts the training
+// mean, which keeps L2 distances but ranks stored vectors by their inner product with (query - mean).
+// Trained on the sample and its negation, the mean is zero and the PCA learns the uncentred directions.
+// Everything after the PCA (further transforms, the coarse quantizer, the codes) is trained on the rotated
+// sample alone: trained on both halves, half the inverted lists would be spent on negated vectors that are
+// never added and the codes' ranges would cover both signs of every direction. Scalar-quantizer ranges come
+// from each dimension's 0.1% and 99.9% quantiles, not its extremes, so a few outliers do not spread
+// the 256 levels over values no vector holds. The PCA's d_in x d_in training matrix is dropped once the
+// applied rows are made from it: applying needs only those, and every shard serializes the trained parts
+// (5.4 MB of matrix per shard at 1,164 dimensions). Returns false when the index is not PCA-first.
+inline bool index_train_zero_mean_pca(Index* index, const Index* buffer, int64_t n) {
+    const int64_t* ids;
+    const faiss::IndexFlat* flat = flat_of(buffer, &ids);
+    if (flat == nullptr || n < 1 || n > flat->ntotal || flat->d != index->d) {
+        return false;
+    }
+    Index* inner = index;
+    if (faiss::IndexIDMap* map = dynamic_cast<faiss::IndexIDMap*>(index)) {
+        inner = map->index;
+    }
+    faiss::IndexPreTransform* pre = dynamic_cast<faiss::IndexPreTransform*>(inner);
+    if (pre == nullptr || pre->chain.empty()) {
+        return false;
+    }
+    faiss::PCAMatrix* pca = dynamic_cast<faiss::PCAMatrix*>(pre->chain[0]);
+    if (pca == nullptr) {
+        return false;
+    }
+    const float* x = reinterpret_cast<const float*>(flat->codes.data());
+    const size_t values = (size_t)n * (size_t)flat->d;
+    {
+        std::vector<float> both(2 * values);
+        std::memcpy(both.data(), x, values * sizeof(float));
+        for (size_t i = 0; i < values; i++) {
+            both[values + i] = -x[i];
+        }
+        pca->train(2 * n, both.data());
+    }
+    std::vector<float>().swap(pca->PCAMat);
+    std::unique_ptr<float[]> rotated(pca->apply(n, x));
+    for (size_t step = 1; step < pre->chain.size(); step++) {
+        pre->chain[step]->train(n, rotated.get());
+        rotated.reset(pre->chain[step]->apply(n, rotated.get()));
+    }
+    faiss::ScalarQuantizer* sq = nullptr;
+    if (faiss::IndexIVFScalarQuantizer* ivf = dynamic_cast<faiss::IndexIVFScalarQuantizer*>(pre->index)) {
+        sq = &ivf->sq;
+    } else if (faiss::IndexScalarQuantizer* flat_sq = dynamic_cast<faiss::IndexScalarQuantizer*>(pre->index)) {
+        sq = &flat_sq->sq;
+    }
+    if (sq != nullptr) {
+        sq->rangestat = faiss::ScalarQuantizer::RS_quantiles;
+        sq->rangestat_arg = 0.001f;
+    }
+    pre->index->train(n, rotated.get());
+    pre->is_trained = pre->index->is_trained;
+    index->is_trained = pre->is_trained;
+    return index->is_trained;
 }
 
 // Adds rows [from, to) of a flat buffer ("IDMap,Flat") to `index`, with their ids.

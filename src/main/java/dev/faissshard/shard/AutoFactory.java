@@ -15,15 +15,15 @@ import java.util.Locale;
  *   <li>Otherwise an IVF index of PCA-rotated 8-bit scalar codes, {@code PCAR<k>,IVF<lists>,SQ8},
  *       with {@code k} the most dimensions whose codes (one byte each, plus the 8-byte id) and
  *       trained parts fit the budget, in steps of 16 and at most the dimension. Every shard is a
- *       whole FAISS index and carries its own copy of the trained parts (FAISS's PCA stores its
- *       full {@code dimension x dimension} matrix besides the {@code k} rows it applies, 5.4 MB at
- *       1,164 dimensions, plus the centroids), so they are counted once per shard of {@code
- *       fsb.shard.max-bytes}: at a million 1,164-d vectors in 45 MB shards that is 6 x 7.9 MB,
- *       which counted once made {@code PCAR192} 18.8x smaller than exact instead of 22.5x. PCA
- *       first because the models' vectors keep most of their variance in a few hundred directions,
- *       so that k bytes of scalar codes in the rotated space lose less than k bytes of
- *       product-quantizer codes over all dimensions (measured on real vectors, docs/scale.md
- *       "Trained indexes").
+ *       whole FAISS index and carries its own copy of the trained parts (the {@code k} rows the PCA
+ *       applies, its mean, plus the centroids: 2.3 MB at 1,164 dimensions, {@code k} = 176 and
+ *       2,048 lists), so they are counted once per shard of {@code fsb.shard.max-bytes}. The PCA's
+ *       {@code dimension x dimension} training matrix, which FAISS would store in every shard too
+ *       (5.4 MB at 1,164 dimensions), is dropped once trained ({@link
+ *       VectorIndex#trainKeepingInnerProducts}). PCA first because the models' vectors keep most of
+ *       their variance in a few hundred directions, so that k bytes of scalar codes in the rotated
+ *       space lose less than k bytes of product-quantizer codes over all dimensions (measured on
+ *       real vectors, docs/scale.md "Trained indexes").
  *   <li>Inverted lists: the power of two nearest {@code 4 x sqrt(vectors)} (autofaiss' rule), fewer
  *       when the training sample cannot give FAISS's 39 vectors per centroid.
  *   <li>The recall floor: exact search is the only choice that guarantees a floor above 0.99, so
@@ -168,12 +168,12 @@ public final class AutoFactory {
     }
 
     /**
-     * The trained parts every shard holds: FAISS's PCA (its full matrix, the {@code kept} rows it
-     * applies, mean, eigenvalues and bias), the scalar quantizer's ranges, the centroids and one
-     * list size per list.
+     * The trained parts every shard holds: FAISS's PCA (the {@code kept} rows it applies, mean,
+     * eigenvalues and bias; its training matrix is dropped), the scalar quantizer's ranges, the
+     * centroids and one list size per list.
      */
     static long trainedBytes(int dimension, int kept, int lists) {
-        long pca = 4L * dimension * dimension + 4L * kept * dimension + 8L * dimension + 4L * kept;
+        long pca = 4L * kept * dimension + 8L * dimension + 4L * kept;
         return pca + 8L * kept + 4L * kept * lists + 8L * lists;
     }
 }

@@ -262,7 +262,7 @@ public final class ShardWriter implements AutoCloseable {
                         settings.factory(), rows, fresh.minTrainingVectors());
             }
             if (centresUnderInnerProduct()) {
-                trainWithNegations(fresh, rows);
+                fresh.trainKeepingInnerProducts(open, rows);
             } else {
                 fresh.trainFrom(open, rows);
             }
@@ -278,7 +278,8 @@ public final class ShardWriter implements AutoCloseable {
      * stored vectors by their inner product with the query minus the mean. The models' vectors have
      * a large common mean (non-negative histogram features), and on their real combined vectors
      * that cost {@code PCAR224,IVF64,SQ8} recall@10 0.64 instead of 0.95 (docs/scale.md "Trained
-     * indexes").
+     * indexes"). Such a factory is trained through {@link VectorIndex#trainKeepingInnerProducts}:
+     * the PCA on the sample and its negation (mean zero), the lists and codes on the sample alone.
      */
     private boolean centresUnderInnerProduct() {
         if (settings.metric() != Metric.INNER_PRODUCT) {
@@ -290,36 +291,6 @@ public final class ShardWriter implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /**
-     * Trains on the sample and its negation: their mean is exactly zero, so the PCA learns the
-     * directions of most energy (the uncentred PCA) and subtracts nothing, which keeps inner
-     * products. What follows the PCA is trained on both halves too: the inverted lists of the
-     * negated half stay empty (half the lists are unused) and a scalar quantizer's ranges cover
-     * both signs; measured, that still keeps recall@10 0.95 where the centred PCA keeps 0.64. Costs
-     * a second copy of the sample, flat, while training.
-     */
-    private void trainWithNegations(VectorIndex fresh, int rows) {
-        try (VectorIndex doubled = indexes.create(dimension, SEGMENT_FACTORY, settings.metric())) {
-            doubled.reserve(2L * rows);
-            doubled.addRangeFrom(open, 0, rows);
-            int chunk = Math.max(1, (1 << 20) / dimension);
-            for (int from = 0; from < rows; from += chunk) {
-                int count = Math.min(chunk, rows - from);
-                float[] negated = new float[count * dimension];
-                long[] ids = new long[count];
-                for (int i = 0; i < count; i++) {
-                    float[] row = open.reconstruct(openIds[from + i]);
-                    for (int j = 0; j < dimension; j++) {
-                        negated[i * dimension + j] = -row[j];
-                    }
-                    ids[i] = (long) rows + from + i;
-                }
-                doubled.addWithIds(negated, ids);
-            }
-            fresh.trainFrom(doubled, 2L * rows);
-        }
     }
 
     /** Hands the flat buffer over and makes the open shard a copy of the trained index. */

@@ -37,6 +37,17 @@ public interface VectorIndex extends AutoCloseable {
     }
 
     /**
+     * Trains a PCA-first index ({@code PCA<k>,...}, {@code PCAR<k>,...}) so that it keeps inner
+     * products, on the first {@code rows} vectors of {@code buffer}: the PCA on them and their
+     * negation (zero mean, so it subtracts nothing: a centred PCA ranks stored vectors by their
+     * inner product with the query minus the training mean), everything after it on the rotated
+     * vectors alone. Deterministic for the same vectors in the same order.
+     */
+    default void trainKeepingInnerProducts(VectorIndex buffer, long rows) {
+        throw new UnsupportedOperationException("this kind of index has no PCA to train");
+    }
+
+    /**
      * Adds the rows {@code [from, to)} of {@code buffer} (an exact index of the same library and
      * dimension) with their ids, without copying them out.
      */

@@ -42,7 +42,7 @@ class AutoFactoryBuildTests {
     private static final double FLOOR = 0.9;
     private static final long TRAINING_SAMPLE = 2_000;
     private static final int NPROBE = 16;
-    private static final String EXPECTED_FACTORY = "PCAR192,IVF32,SQ8";
+    private static final String EXPECTED_FACTORY = "PCAR208,IVF32,SQ8";
     private static final String JOB = "{\"batchSize\":64,\"indexTypes\":[\"combined\"]}";
 
     @TempDir static Path dir;

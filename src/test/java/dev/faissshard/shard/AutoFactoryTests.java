@@ -30,16 +30,17 @@ class AutoFactoryTests {
                 AutoFactory.choose(1_000_000, 712, 142_800_000, 0.9, 200_000, SHARD);
 
         // 4 x sqrt(1e6) = 4,000 -> 4,096 lists (39 x 4,096 = 159,744 training vectors fit).
-        // Trained parts per shard at k = 112: PCA 4 x 712^2 + 4 x 112 x 712 + 8 x 712 + 4 x 112
-        // = 2,352,896, ranges 8 x 112, centroids 4 x 112 x 4,096, sizes 8 x 4,096: 4,221,568.
-        // A 45 MB shard (47,185,920) holds (47,185,920 - 4,221,568) / 120 = 358,036 vectors: 3
-        // shards, 1e6 x 120 + 3 x 4,221,568 = 132,664,704 bytes.
+        // Trained parts per shard at k = 112 (the PCA's training matrix is not kept): PCA rows
+        // 4 x 112 x 712 + mean and eigenvalues 8 x 712 + bias 4 x 112 = 324,992, ranges 8 x 112,
+        // centroids 4 x 112 x 4,096, sizes 8 x 4,096: 2,193,792. A 45 MB shard (47,185,920)
+        // holds (47,185,920 - 2,193,792) / 120 = 374,934 vectors: 3 shards, 1e6 x 120 + 3 x
+        // 2,193,792 = 126,581,376 bytes.
         assertThat(choice.factory()).isEqualTo("PCAR112,IVF4096,SQ8");
-        assertThat(AutoFactory.trainedBytes(712, 112, 4096)).isEqualTo(4_221_568L);
+        assertThat(AutoFactory.trainedBytes(712, 112, 4096)).isEqualTo(2_193_792L);
         assertThat(AutoFactory.shards(1_000_000, 712, 112, 4096, SHARD)).isEqualTo(3);
-        assertThat(AutoFactory.bytes(1_000_000, 712, 112, 4096, SHARD)).isEqualTo(132_664_704L);
-        // k = 128 would be 4 shards, 1e6 x 136 + 4 x 4,529,472 = 154,117,888 bytes.
-        assertThat(AutoFactory.bytes(1_000_000, 712, 128, 4096, SHARD)).isEqualTo(154_117_888L);
+        assertThat(AutoFactory.bytes(1_000_000, 712, 112, 4096, SHARD)).isEqualTo(126_581_376L);
+        // k = 128 would be 4 shards of 2,501,696, 1e6 x 136 + 4 x 2,501,696 = 146,006,784 bytes.
+        assertThat(AutoFactory.bytes(1_000_000, 712, 128, 4096, SHARD)).isEqualTo(146_006_784L);
         assertThat(choice.nprobe()).isEqualTo(256);
         assertThat(choice.reason()).contains("112 PCA dimensions of 712").contains("4096 lists");
     }
@@ -53,17 +54,17 @@ class AutoFactoryTests {
 
         AutoFactory.Choice choice = shipped.autoChoice(1164);
 
-        // 100,000 / 39 = 2,564 -> 2,048 lists. Trained parts per shard at k = 160: PCA 4 x
-        // 1,164^2 + 4 x 160 x 1,164 + 8 x 1,164 + 4 x 160 = 6,174,496, ranges 1,280, centroids
-        // 1,310,720, sizes 16,384: 7,502,880; (47,185,920 - 7,502,880) / 168 = 236,208 vectors
-        // per shard, 5 shards: 1e6 x 168 + 5 x 7,502,880 = 205,514,400 bytes. k = 176: 5 shards
-        // of 7,708,640, 222,543,200 bytes, over the budget.
-        assertThat(choice.factory()).isEqualTo("PCAR160,IVF2048,SQ8");
-        assertThat(AutoFactory.trainedBytes(1164, 160, 2048)).isEqualTo(7_502_880L);
-        assertThat(AutoFactory.bytes(1_000_000, 1164, 160, 2048, SHARD)).isEqualTo(205_514_400L);
-        assertThat(AutoFactory.bytes(1_000_000, 1164, 176, 2048, SHARD)).isEqualTo(222_543_200L);
-        // Exact: 1e6 x (4 x 1,164 + 8) = 4,664,000,000 bytes, 22.7 times as many.
-        assertThat(4_664_000_000L / 205_514_400.0).isGreaterThan(22.6);
+        // 100,000 / 39 = 2,564 -> 2,048 lists. Trained parts per shard at k = 176: PCA rows 4 x
+        // 176 x 1,164 + mean and eigenvalues 8 x 1,164 + bias 4 x 176 = 829,440, ranges 1,408,
+        // centroids 1,441,792, sizes 16,384: 2,289,056; (47,185,920 - 2,289,056) / 184 = 244,004
+        // vectors per shard, 5 shards: 1e6 x 184 + 5 x 2,289,056 = 195,445,280 bytes. k = 192:
+        // 5 shards of 2,494,816, 212,474,080 bytes, over the budget.
+        assertThat(choice.factory()).isEqualTo("PCAR176,IVF2048,SQ8");
+        assertThat(AutoFactory.trainedBytes(1164, 176, 2048)).isEqualTo(2_289_056L);
+        assertThat(AutoFactory.bytes(1_000_000, 1164, 176, 2048, SHARD)).isEqualTo(195_445_280L);
+        assertThat(AutoFactory.bytes(1_000_000, 1164, 192, 2048, SHARD)).isEqualTo(212_474_080L);
+        // Exact: 1e6 x (4 x 1,164 + 8) = 4,664,000,000 bytes, 23.9 times as many.
+        assertThat(4_664_000_000L / 195_445_280.0).isGreaterThan(23.8);
         assertThat(shipped.auto().recallFloor()).isEqualTo(0.9);
     }
 
@@ -99,10 +100,10 @@ class AutoFactoryTests {
     void theChosenFactoryIsOneFaissBuildsAndItsSizeIsWhatTheRuleCounted() {
         AutoFactory.Choice choice = AutoFactory.choose(50_000, 64, 2_000_000, 0.9, 10_000, SHARD);
         // 50,000 x 264 = 13.2 MB flat; 4 x sqrt(50,000) = 894 -> 1,024 lists, 39 x 1,024 > 10,000
-        // -> 256 lists; k = 16: one shard, 50,000 x 24 + 16,384 + 4,096 + 512 + 64 + 128 + 16,384
-        // + 2,048 = 1,239,616 bytes; k = 32: 50,000 x 40 alone is 2,000,000.
+        // -> 256 lists; k = 16: one shard, 50,000 x 24 + 4,096 + 512 + 64 + 128 + 16,384 + 2,048
+        // = 1,223,232 bytes; k = 32: 50,000 x 40 alone is 2,000,000.
         assertThat(choice.factory()).isEqualTo("PCAR16,IVF256,SQ8");
-        assertThat(AutoFactory.bytes(50_000, 64, 16, 256, SHARD)).isEqualTo(1_239_616L);
+        assertThat(AutoFactory.bytes(50_000, 64, 16, 256, SHARD)).isEqualTo(1_223_232L);
         try (FaissIndex index = FaissIndex.create(64, choice.factory(), Metric.INNER_PRODUCT)) {
             assertThat(index.isTrained()).isFalse();
             assertThat(index.bytesPerVector()).isEqualTo(16 + 8);

@@ -245,6 +245,15 @@ public final class FaissIndex implements VectorIndex {
     }
 
     @Override
+    public void trainKeepingInnerProducts(VectorIndex buffer, long rows) {
+        if (!FaissNative.index_train_zero_mean_pca(live(), faiss(buffer).live(), rows)) {
+            throw new UnsupportedOperationException(
+                    "only a PCA-first index can be trained to keep inner products, from the first"
+                            + " rows of a flat index of the same dimension");
+        }
+    }
+
+    @Override
     public void addRangeFrom(VectorIndex buffer, long from, long to) {
         if (!FaissNative.index_add_range_from(live(), faiss(buffer).live(), from, to)) {
             throw new UnsupportedOperationException(

@@ -115,6 +115,9 @@ class FaissNative {
     static native @Cast("bool") boolean index_train_from(
             NativeIndex index, @Const NativeIndex buffer, long n);
 
+    static native @Cast("bool") boolean index_train_zero_mean_pca(
+            NativeIndex index, @Const NativeIndex buffer, long n);
+
     static native @Cast("bool") boolean index_add_range_from(
             NativeIndex index, @Const NativeIndex buffer, long from, long to);
 

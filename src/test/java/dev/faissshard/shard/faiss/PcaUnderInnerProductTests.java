@@ -26,42 +26,65 @@ class PcaUnderInnerProductTests {
 
     @Test
     void aFullRankPcaInFrontOfExactCodesRanksLikeExactInnerProductSearch() {
-        float[] vectors = offCentre(VECTORS, 3);
-        long[] ids = new long[VECTORS];
-        for (int i = 0; i < VECTORS; i++) {
-            ids[i] = 1_000L + i;
-        }
+        assertRanksLikeExactSearch(DIMENSION, trainedBy("PCAR16,IVF1,Flat", DIMENSION));
+    }
+
+    @Test
+    void theTrainedIndexKeepsTheAppliedRotationButNotThePcaTrainingMatrix() {
+        int dimension = 64;
+        byte[] trained = trainedBy("PCAR64,IVF1,Flat", dimension);
+        // The applied rotation alone is 4·d·d bytes; FAISS would serialize its d·d training matrix
+        // as much again, into every shard, though applying never reads it.
+        int matrixBytes = 4 * dimension * dimension;
+        assertThat(trained.length).isGreaterThan(matrixBytes).isLessThan(2 * matrixBytes);
+        assertRanksLikeExactSearch(dimension, trained);
+    }
+
+    private static byte[] trainedBy(String factory, int dimension) {
+        float[] vectors = offCentre(VECTORS, dimension, 3);
         ShardWriterFactory writers =
                 new ShardWriterFactory(
                         new ShardProperties(
-                                DataSize.ofKilobytes(256),
+                                DataSize.ofKilobytes(1024),
                                 0,
-                                "PCAR16,IVF1,Flat",
+                                factory,
                                 Metric.INNER_PRODUCT,
                                 1,
                                 500,
                                 1),
                         new FaissVectorIndexes(
                                 new ShardProperties(
-                                        DataSize.ofKilobytes(256),
+                                        DataSize.ofKilobytes(1024),
                                         0,
                                         "IDMap,Flat",
                                         Metric.INNER_PRODUCT,
                                         1)));
-        byte[] trained;
-        try (ShardWriter writer = writers.open(DIMENSION)) {
-            writer.append(vectors, ids);
+        try (ShardWriter writer = writers.open(dimension)) {
+            writer.append(vectors, ids());
             assertThat(writer.isTrained()).isTrue();
-            trained = writer.trainedIndex().orElseThrow();
+            return writer.trainedIndex().orElseThrow();
         }
-        float[] queries = offCentre(QUERIES, 4);
+    }
+
+    private static long[] ids() {
+        long[] ids = new long[VECTORS];
+        for (int i = 0; i < VECTORS; i++) {
+            ids[i] = 1_000L + i;
+        }
+        return ids;
+    }
+
+    private static void assertRanksLikeExactSearch(int dimension, byte[] trained) {
+        float[] vectors = offCentre(VECTORS, dimension, 3);
+        long[] ids = ids();
+        float[] queries = offCentre(QUERIES, dimension, 4);
         try (FaissIndex index = FaissIndex.fromBytes(trained)) {
             index.addWithIds(vectors, ids);
             FaissIndex.SearchResult found = index.search(queries, 10);
             int hits = 0;
             for (int q = 0; q < QUERIES; q++) {
                 java.util.Set<Long> expected = new java.util.HashSet<>();
-                for (long id : exactTop10(vectors, ids, queries, q)) {
+                for (long id : exactTop10(dimension, vectors, ids, queries, q)) {
                     expected.add(id);
                 }
                 for (int r = 0; r < 10; r++) {
@@ -77,13 +100,14 @@ class PcaUnderInnerProductTests {
     }
 
     /** Exact top 10 by inner product, in double precision, without FAISS. */
-    private static long[] exactTop10(float[] vectors, long[] ids, float[] queries, int q) {
+    private static long[] exactTop10(
+            int dimension, float[] vectors, long[] ids, float[] queries, int q) {
         Integer[] order = new Integer[ids.length];
         double[] scores = new double[ids.length];
         for (int i = 0; i < ids.length; i++) {
             double dot = 0;
-            for (int j = 0; j < DIMENSION; j++) {
-                dot += (double) queries[q * DIMENSION + j] * vectors[i * DIMENSION + j];
+            for (int j = 0; j < dimension; j++) {
+                dot += (double) queries[q * dimension + j] * vectors[i * dimension + j];
             }
             scores[i] = dot;
             order[i] = i;
@@ -97,12 +121,12 @@ class PcaUnderInnerProductTests {
     }
 
     /** Vectors around a common mean far from the origin, with a spread in every dimension. */
-    private static float[] offCentre(int count, long seed) {
+    private static float[] offCentre(int count, int dimension, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        float[] out = new float[count * DIMENSION];
+        float[] out = new float[count * dimension];
         for (int row = 0; row < count; row++) {
-            for (int j = 0; j < DIMENSION; j++) {
-                out[row * DIMENSION + j] =
+            for (int j = 0; j < dimension; j++) {
+                out[row * dimension + j] =
                         2.0f + 0.1f * j + (float) ((1 + j % 4) * 0.3 * random.nextGaussian());
             }
         }
