@@ -111,6 +111,10 @@ final class ThrottlingImageServer implements AutoCloseable {
         AtomicInteger now = current.computeIfAbsent(host, h -> new AtomicInteger());
         AtomicInteger peak = most.computeIfAbsent(host, h -> new AtomicInteger());
         peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+        // Counted in flight until the first byte of the answer leaves, not until this thread is
+        // done: once the client has the answer it may start its next request, which another
+        // server thread can count before this one gets back from writing.
+        boolean counted = true;
         try (exchange) {
             Behaviour behaviour = hosts.get(host);
             int attempt =
@@ -135,6 +139,8 @@ final class ThrottlingImageServer implements AutoCloseable {
                                     arrived,
                                     arrivedMillis,
                                     answered));
+            now.decrementAndGet();
+            counted = false;
             exchange.sendResponseHeaders(
                     answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
             if (answer.body().length > 0) {
@@ -145,7 +151,9 @@ final class ThrottlingImageServer implements AutoCloseable {
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         } finally {
-            now.decrementAndGet();
+            if (counted) {
+                now.decrementAndGet();
+            }
         }
     }
 
